@@ -1,0 +1,98 @@
+package dev.vellum;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The low-level SQL API, the same on every SQL backend: write SQL once with {@code ?} placeholders and run it on
+ * SQLite or PostgreSQL. Parameters bind portably: {@link String}, numbers, {@link Boolean}, {@link java.time.Instant},
+ * {@link java.util.UUID}, {@code byte[]}, {@link Json} and Jackson {@code JsonNode} values, and null.
+ *
+ * <p>Thread-safe. Inside {@link #inTransaction} every call made on the same thread, through this object or the
+ * handle passed to the work, joins the transaction.
+ */
+public interface Database extends AutoCloseable {
+
+    /** Opens the database the environment and {@code .env} describe. */
+    static Database open() {
+        return open(VellumConfig.fromEnvironment());
+    }
+
+    /** Opens {@code sqlite:PATH}, {@code jdbc:sqlite:PATH}, {@code postgres://…} or {@code jdbc:postgresql://…}. */
+    static Database open(String url) {
+        return open(VellumConfig.builder().url(url).build());
+    }
+
+    static Database open(VellumConfig config) {
+        return Backends.open(config);
+    }
+
+    /** Runs one statement; returns the number of rows it changed. */
+    int execute(String sql, Object... params);
+
+    /**
+     * Runs one statement once per parameter row, in batches, in one transaction (all or nothing). Any number of rows;
+     * an {@link Iterable} that produces rows lazily keeps memory constant.
+     *
+     * @return the total number of rows changed
+     */
+    long executeMany(String sql, Iterable<Object[]> rows);
+
+    /** The first row of the result, if any. */
+    Optional<Row> fetchOne(String sql, Object... params);
+
+    List<Row> fetchAll(String sql, Object... params);
+
+    /**
+     * Streams the result in constant memory (a server-side cursor on PostgreSQL). The stream holds a connection until
+     * it is closed: use try-with-resources.
+     */
+    Stream<Row> stream(String sql, Object... params);
+
+    /** Runs any one statement and returns its rows (if it produces any) or its update count. */
+    Result run(String sql, Object... params);
+
+    /**
+     * Runs {@code work} in a transaction: commit when it returns, roll back when it throws (and rethrow). A call made
+     * inside another transaction becomes a savepoint, so an inner failure undoes only the inner work.
+     */
+    <T, X extends Exception> T inTransaction(TransactionWork<T, X> work) throws X;
+
+    /** {@link #inTransaction} for work that returns nothing. */
+    default <X extends Exception> void useTransaction(TransactionAction<X> work) throws X {
+        inTransaction(tx -> {
+            work.run(tx);
+            return null;
+        });
+    }
+
+    /** {@code "sqlite"} or {@code "postgres"}. */
+    String backendName();
+
+    /** Portable SQL pieces: upsert, booleans, timestamps, JSON access, identifier quoting. */
+    Dialect dialect();
+
+    /** Server version, schema version and pool state; throws {@link StorageException} when the database does not answer. */
+    Health health();
+
+    /** Applies pending migrations (Vellum's and the application's). Safe to run from several processes at once. */
+    MigrationReport migrate();
+
+    /** Where the data lives, without credentials: a file path or {@code host:port/db as user 'u'}. */
+    String describeTarget();
+
+    /** Releases every connection. */
+    @Override
+    void close();
+
+    @FunctionalInterface
+    interface TransactionWork<T, X extends Exception> {
+        T run(Database tx) throws X;
+    }
+
+    @FunctionalInterface
+    interface TransactionAction<X extends Exception> {
+        void run(Database tx) throws X;
+    }
+}

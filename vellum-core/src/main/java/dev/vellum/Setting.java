@@ -1,0 +1,69 @@
+package dev.vellum;
+
+import java.util.Arrays;
+import java.util.Optional;
+
+/**
+ * Every configuration key Vellum reads. Keys are strict: a {@code VELLUM_*} variable that is not listed here is an
+ * error, so a typo never silently falls back to a default.
+ */
+public enum Setting {
+    DB_BACKEND("VELLUM_DB_BACKEND", "sqlite", "Backend: sqlite, postgres or memory"),
+    SQLITE_PATH("VELLUM_SQLITE_PATH", "./vellum.db", "SQLite database file"),
+    POSTGRES_URL("VELLUM_POSTGRES_URL", "",
+            "postgres://user:pass@host:port/db?sslmode=... or a JDBC URL; falls back to DATABASE_URL", true),
+    POSTGRES_PASSWORD_FILE("VELLUM_POSTGRES_PASSWORD_FILE", "", "Read the PostgreSQL password from this file"),
+    POSTGRES_POOL_MIN("VELLUM_POSTGRES_POOL_MIN", "2", "Connections kept open when idle"),
+    POSTGRES_POOL_MAX("VELLUM_POSTGRES_POOL_MAX", "10", "Most connections open at once"),
+    CONNECT_TIMEOUT("VELLUM_CONNECT_TIMEOUT", "30s", "How long to wait for a connection (e.g. 500ms, 30s, 2m)"),
+    AUTO_MIGRATE("VELLUM_AUTO_MIGRATE", "true", "Apply pending migrations when the database is opened"),
+    POSTGRES_PGBOUNCER("VELLUM_POSTGRES_PGBOUNCER", "false",
+            "Safe behind PgBouncer transaction pooling (no server-side prepared statements, no session state)"),
+    POSTGRES_LOCK_TIMEOUT("VELLUM_POSTGRES_LOCK_TIMEOUT", "30s",
+            "Give up waiting for a row or table lock after this long (0 = wait forever)"),
+    POSTGRES_STATEMENT_TIMEOUT("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "",
+            "Cancel any statement running longer than this (empty = no limit)"),
+    MIGRATIONS("VELLUM_MIGRATIONS", "",
+            "The application's migration locations, comma-separated; each holds one folder per dialect"),
+    ENV_FILE("VELLUM_ENV_FILE", ".env", "The .env file to read"),
+    TEST_POSTGRES_URL("VELLUM_TEST_POSTGRES_URL", "",
+            "Tests only: run PostgreSQL tests against this server instead of a throwaway one", true);
+
+    private final String key;
+    private final String defaultValue;
+    private final String description;
+    private final boolean secret;
+
+    Setting(String key, String defaultValue, String description) {
+        this(key, defaultValue, description, false);
+    }
+
+    Setting(String key, String defaultValue, String description, boolean secret) {
+        this.key = key;
+        this.defaultValue = defaultValue;
+        this.description = description;
+        this.secret = secret;
+    }
+
+    /** The environment variable name, e.g. {@code VELLUM_POSTGRES_POOL_MAX}. */
+    public String key() {
+        return key;
+    }
+
+    public String defaultValue() {
+        return defaultValue;
+    }
+
+    public String description() {
+        return description;
+    }
+
+    /** True when the value may carry a password and so is never echoed in messages. */
+    public boolean isSecret() {
+        return secret;
+    }
+
+    public static Optional<Setting> byKey(String key) {
+        return Arrays.stream(values()).filter(s -> s.key.equals(key)).findFirst();
+    }
+}

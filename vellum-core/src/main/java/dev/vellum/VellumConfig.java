@@ -1,0 +1,436 @@
+package dev.vellum;
+
+import io.github.cdimascio.dotenv.Dotenv;
+import io.github.cdimascio.dotenv.DotenvEntry;
+import io.github.cdimascio.dotenv.DotenvException;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Resolved, validated configuration. Each value comes from the first of: the builder, the real environment, the
+ * {@code .env} file (or the one {@code VELLUM_ENV_FILE} names), the default. Build one with {@link #builder()} or
+ * {@link #fromEnvironment()}; every problem is a {@link ConfigurationException} naming the key.
+ */
+public final class VellumConfig {
+    /** Backend names accepted by {@code VELLUM_DB_BACKEND}. */
+    public static final List<String> BACKENDS = List.of("sqlite", "postgres", "memory");
+
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+
+    private final Map<Setting, String> values;
+    private final Map<Setting, String> sources;
+    private final String backend;
+    private final Path sqlitePath;
+    private final PostgresTarget postgres;
+    private final int poolMin;
+    private final int poolMax;
+    private final Duration connectTimeout;
+    private final boolean autoMigrate;
+    private final boolean pgbouncer;
+    private final Duration lockTimeout;
+    private final Optional<Duration> statementTimeout;
+    private final List<String> migrationLocations;
+
+    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, String postgresUrl) {
+        this.values = values;
+        this.sources = sources;
+        this.backend = parseBackend(values.get(Setting.DB_BACKEND));
+        this.sqlitePath = Path.of(values.get(Setting.SQLITE_PATH).isBlank()
+                ? Setting.SQLITE_PATH.defaultValue() : values.get(Setting.SQLITE_PATH));
+        this.poolMin = parseInt(Setting.POSTGRES_POOL_MIN, 0);
+        this.poolMax = parseInt(Setting.POSTGRES_POOL_MAX, 1);
+        if (poolMin > poolMax) {
+            throw new ConfigurationException(Setting.POSTGRES_POOL_MIN.key() + " (" + poolMin + ") must not be greater "
+                    + "than " + Setting.POSTGRES_POOL_MAX.key() + " (" + poolMax + ")");
+        }
+        this.connectTimeout = parseDuration(Setting.CONNECT_TIMEOUT).orElseThrow(() -> new ConfigurationException(
+                Setting.CONNECT_TIMEOUT.key() + " must not be empty; use e.g. 30s"));
+        if (connectTimeout.toMillis() < 250) {
+            throw new ConfigurationException(Setting.CONNECT_TIMEOUT.key() + " must be at least 250ms, got '"
+                    + values.get(Setting.CONNECT_TIMEOUT) + "'");
+        }
+        this.autoMigrate = parseBoolean(Setting.AUTO_MIGRATE);
+        this.pgbouncer = parseBoolean(Setting.POSTGRES_PGBOUNCER);
+        this.lockTimeout = parseDuration(Setting.POSTGRES_LOCK_TIMEOUT).orElse(Duration.ZERO);
+        this.statementTimeout = parseDuration(Setting.POSTGRES_STATEMENT_TIMEOUT);
+        this.migrationLocations = Arrays.stream(values.get(Setting.MIGRATIONS).split(","))
+                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+        this.postgres = resolvePostgres(postgresUrl);
+    }
+
+    /** Configuration from the environment and {@code .env} alone. */
+    public static VellumConfig fromEnvironment() {
+        return builder().build();
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** {@code sqlite}, {@code postgres} or {@code memory}. */
+    public String backend() {
+        return backend;
+    }
+
+    public Path sqlitePath() {
+        return sqlitePath;
+    }
+
+    /** The PostgreSQL target; present whenever the backend is postgres, and whenever a URL was configured. */
+    public Optional<PostgresTarget> postgres() {
+        return Optional.ofNullable(postgres);
+    }
+
+    public int poolMin() {
+        return poolMin;
+    }
+
+    public int poolMax() {
+        return poolMax;
+    }
+
+    public Duration connectTimeout() {
+        return connectTimeout;
+    }
+
+    public boolean autoMigrate() {
+        return autoMigrate;
+    }
+
+    public boolean pgbouncer() {
+        return pgbouncer;
+    }
+
+    /** Zero means wait forever. */
+    public Duration lockTimeout() {
+        return lockTimeout;
+    }
+
+    public Optional<Duration> statementTimeout() {
+        return statementTimeout;
+    }
+
+    /** The application's migration locations, e.g. {@code classpath:db/app}; each holds a folder per dialect. */
+    public List<String> migrationLocations() {
+        return migrationLocations;
+    }
+
+    /** The raw value of a setting (after layering and defaults). Secret settings are returned as they are. */
+    public String get(Setting setting) {
+        return values.get(setting);
+    }
+
+    /** Where a setting's value came from: builder, environment, a .env path, or default. */
+    public String sourceOf(Setting setting) {
+        return sources.get(setting);
+    }
+
+    /** A one-line summary of where the data lives, e.g. {@code ./vellum.db} or {@code localhost:5432/app as user 'app'}. */
+    public String describeTarget() {
+        return switch (backend) {
+            case "sqlite" -> sqlitePath.toString();
+            case "postgres" -> postgres.describe();
+            default -> "process memory";
+        };
+    }
+
+    /** Every setting with its value; secrets are shown as {@code ****}. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("VellumConfig[");
+        String separator = "";
+        for (Setting s : Setting.values()) {
+            String value = values.get(s);
+            text.append(separator).append(s.key()).append('=')
+                    .append(s.isSecret() && !value.isEmpty() ? "****" : value);
+            separator = ", ";
+        }
+        return text.append(']').toString();
+    }
+
+    private static String parseBackend(String raw) {
+        String name = raw.trim().toLowerCase(Locale.ROOT);
+        if (name.equals("postgresql")) {
+            return "postgres";
+        }
+        if (!BACKENDS.contains(name)) {
+            throw new ConfigurationException("Unknown database backend '" + raw + "'. Expected one of: "
+                    + String.join(", ", BACKENDS) + " (set " + Setting.DB_BACKEND.key() + ")");
+        }
+        return name;
+    }
+
+    private int parseInt(Setting setting, int minimum) {
+        String raw = values.get(setting).trim();
+        int value;
+        try {
+            value = Integer.parseInt(raw);
+        } catch (NumberFormatException e) {
+            throw new ConfigurationException(setting.key() + " must be a whole number, got '" + raw + "'");
+        }
+        if (value < minimum) {
+            throw new ConfigurationException(setting.key() + " must be at least " + minimum + ", got " + value);
+        }
+        return value;
+    }
+
+    private boolean parseBoolean(Setting setting) {
+        String raw = values.get(setting).trim().toLowerCase(Locale.ROOT);
+        return switch (raw) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new ConfigurationException(setting.key() + " must be true or false, got '"
+                    + values.get(setting) + "'");
+        };
+    }
+
+    private Optional<Duration> parseDuration(Setting setting) {
+        String raw = values.get(setting).trim().toLowerCase(Locale.ROOT);
+        if (raw.isEmpty()) {
+            return Optional.empty();
+        }
+        if (raw.equals("0")) {
+            return Optional.of(Duration.ZERO);
+        }
+        Matcher m = DURATION.matcher(raw);
+        if (!m.matches()) {
+            throw new ConfigurationException(setting.key() + " must be a duration such as 500ms, 30s, 2m or 1h, got '"
+                    + values.get(setting) + "'");
+        }
+        long amount = Long.parseLong(m.group(1));
+        return Optional.of(switch (m.group(2)) {
+            case "ms" -> Duration.ofMillis(amount);
+            case "s" -> Duration.ofSeconds(amount);
+            case "m" -> Duration.ofMinutes(amount);
+            default -> Duration.ofHours(amount);
+        });
+    }
+
+    private PostgresTarget resolvePostgres(String url) {
+        if (url.isBlank()) {
+            if (backend.equals("postgres")) {
+                throw new ConfigurationException("The postgres backend needs a server address: set "
+                        + Setting.POSTGRES_URL.key() + " (or DATABASE_URL), e.g. "
+                        + "postgres://app:secret@localhost:5432/app");
+            }
+            return null;
+        }
+        PostgresTarget target = PostgresTarget.parse(url.trim(), sources.get(Setting.POSTGRES_URL).equals("DATABASE_URL")
+                ? "DATABASE_URL" : Setting.POSTGRES_URL.key());
+        String passwordFile = values.get(Setting.POSTGRES_PASSWORD_FILE).trim();
+        if (!passwordFile.isEmpty()) {
+            Path file = Path.of(passwordFile);
+            try {
+                target = target.withPassword(Files.readString(file).strip());
+            } catch (IOException e) {
+                throw new ConfigurationException(Setting.POSTGRES_PASSWORD_FILE.key() + " names '" + passwordFile
+                        + "', which cannot be read (" + e.getClass().getSimpleName() + "). Check the path and its "
+                        + "permissions.");
+            }
+        }
+        return target;
+    }
+
+    /**
+     * Flyway-style builder. Typed setters and {@link #set(String, String)} take precedence over the environment.
+     */
+    public static final class Builder {
+        private final Map<String, String> explicit = new LinkedHashMap<>();
+        private Map<String, String> environment = System.getenv();
+        private Path envFile;
+        private boolean readEnvFile = true;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets backend and location from one URL: {@code memory:}, {@code sqlite:PATH}, {@code jdbc:sqlite:PATH},
+         * {@code postgres://…}, {@code postgresql://…} or {@code jdbc:postgresql://…}.
+         */
+        public Builder url(String url) {
+            if (url.equals("memory:") || url.equals("memory")) {
+                explicit.put(Setting.DB_BACKEND.key(), "memory");
+            } else if (url.startsWith("jdbc:sqlite:") || url.startsWith("sqlite:")) {
+                String path = url.substring(url.indexOf("sqlite:") + "sqlite:".length());
+                if (path.isEmpty()) {
+                    throw new ConfigurationException("The SQLite URL '" + url + "' has no file path; use e.g. sqlite:./app.db");
+                }
+                explicit.put(Setting.DB_BACKEND.key(), "sqlite");
+                explicit.put(Setting.SQLITE_PATH.key(), path);
+            } else if (PostgresTarget.isPostgresUrl(url)) {
+                explicit.put(Setting.DB_BACKEND.key(), "postgres");
+                explicit.put(Setting.POSTGRES_URL.key(), url);
+            } else {
+                String scheme = url.contains(":") ? url.substring(0, url.indexOf(':') + 1) : url;
+                throw new ConfigurationException("Unsupported database URL scheme '" + scheme + "'. Use memory:, "
+                        + "sqlite:PATH, jdbc:sqlite:PATH, postgres://, postgresql:// or jdbc:postgresql://");
+            }
+            return this;
+        }
+
+        public Builder backend(String backend) {
+            return set(Setting.DB_BACKEND.key(), backend);
+        }
+
+        public Builder sqlitePath(Path path) {
+            return set(Setting.SQLITE_PATH.key(), path.toString());
+        }
+
+        public Builder postgresUrl(String url) {
+            return set(Setting.POSTGRES_URL.key(), url);
+        }
+
+        public Builder poolMin(int min) {
+            return set(Setting.POSTGRES_POOL_MIN.key(), Integer.toString(min));
+        }
+
+        public Builder poolMax(int max) {
+            return set(Setting.POSTGRES_POOL_MAX.key(), Integer.toString(max));
+        }
+
+        public Builder connectTimeout(Duration timeout) {
+            return set(Setting.CONNECT_TIMEOUT.key(), timeout.toMillis() + "ms");
+        }
+
+        public Builder autoMigrate(boolean autoMigrate) {
+            return set(Setting.AUTO_MIGRATE.key(), Boolean.toString(autoMigrate));
+        }
+
+        public Builder pgbouncer(boolean pgbouncer) {
+            return set(Setting.POSTGRES_PGBOUNCER.key(), Boolean.toString(pgbouncer));
+        }
+
+        /** The application's own migration locations, e.g. {@code classpath:db/app} holding {@code sqlite/} and {@code postgresql/}. */
+        public Builder migrations(String... locations) {
+            return set(Setting.MIGRATIONS.key(), String.join(",", locations));
+        }
+
+        /** Sets any setting by its key. Unknown keys are rejected when {@link #build()} runs. */
+        public Builder set(String key, String value) {
+            explicit.put(key, value);
+            return this;
+        }
+
+        /** Reads variables from this map instead of the process environment (tests, embedding). */
+        public Builder environment(Map<String, String> environment) {
+            this.environment = Map.copyOf(environment);
+            return this;
+        }
+
+        /** Reads this {@code .env} file instead of the default; it must exist. */
+        public Builder envFile(Path file) {
+            this.envFile = file;
+            return this;
+        }
+
+        /** Neither the process environment nor any {@code .env} file: only the builder and defaults. */
+        public Builder isolated() {
+            this.environment = Map.of();
+            this.readEnvFile = false;
+            return this;
+        }
+
+        public VellumConfig build() {
+            Map<String, String> dotenv = readEnvFile ? readDotenv() : Map.of();
+            rejectUnknownKeys(explicit.keySet(), "the configuration builder", true);
+            rejectUnknownKeys(environment.keySet(), "the environment", false);
+            rejectUnknownKeys(dotenv.keySet(), dotenvName(), false);
+
+            Map<Setting, String> values = new LinkedHashMap<>();
+            Map<Setting, String> sources = new LinkedHashMap<>();
+            for (Setting s : Setting.values()) {
+                if (explicit.containsKey(s.key())) {
+                    values.put(s, explicit.get(s.key()));
+                    sources.put(s, "builder");
+                } else if (environment.containsKey(s.key())) {
+                    values.put(s, environment.get(s.key()));
+                    sources.put(s, "environment");
+                } else if (dotenv.containsKey(s.key())) {
+                    values.put(s, dotenv.get(s.key()));
+                    sources.put(s, dotenvName());
+                } else {
+                    values.put(s, s.defaultValue());
+                    sources.put(s, "default");
+                }
+            }
+            String postgresUrl = values.get(Setting.POSTGRES_URL);
+            if (postgresUrl.isBlank()) {
+                String fallback = environment.getOrDefault("DATABASE_URL", dotenv.getOrDefault("DATABASE_URL", ""));
+                if (!fallback.isBlank()) {
+                    postgresUrl = fallback;
+                    values.put(Setting.POSTGRES_URL, fallback);
+                    sources.put(Setting.POSTGRES_URL, "DATABASE_URL");
+                }
+            }
+            return new VellumConfig(values, sources, postgresUrl);
+        }
+
+        private Path dotenvPath() {
+            if (envFile != null) {
+                return envFile;
+            }
+            String named = explicit.getOrDefault(Setting.ENV_FILE.key(), environment.get(Setting.ENV_FILE.key()));
+            return Path.of(named == null || named.isBlank() ? Setting.ENV_FILE.defaultValue() : named);
+        }
+
+        private String dotenvName() {
+            return dotenvPath().toString();
+        }
+
+        private Map<String, String> readDotenv() {
+            Path path = dotenvPath();
+            boolean mustExist = envFile != null || explicit.containsKey(Setting.ENV_FILE.key())
+                    || environment.containsKey(Setting.ENV_FILE.key());
+            if (!Files.exists(path)) {
+                if (mustExist) {
+                    throw new ConfigurationException(Setting.ENV_FILE.key() + " names '" + path
+                            + "', which does not exist");
+                }
+                return Map.of();
+            }
+            Path absolute = path.toAbsolutePath();
+            try {
+                Dotenv dotenv = Dotenv.configure()
+                        .directory(absolute.getParent().toString())
+                        .filename(absolute.getFileName().toString())
+                        .load();
+                Map<String, String> entries = new LinkedHashMap<>();
+                for (DotenvEntry e : dotenv.entries(Dotenv.Filter.DECLARED_IN_ENV_FILE)) {
+                    entries.put(e.getKey(), e.getValue());
+                }
+                return entries;
+            } catch (DotenvException e) {
+                throw new ConfigurationException("Cannot read " + path + ": " + e.getMessage()
+                        + ". Each line must look like KEY=value.");
+            }
+        }
+
+        /** Environments hold many other variables, so there only {@code VELLUM_*} keys are ours to check. */
+        private static void rejectUnknownKeys(Iterable<String> keys, String where, boolean allKeysAreOurs) {
+            List<String> known = new ArrayList<>();
+            for (Setting s : Setting.values()) {
+                known.add(s.key());
+            }
+            for (String key : keys) {
+                boolean ours = allKeysAreOurs || key.startsWith("VELLUM_");
+                if (ours && Setting.byKey(key).isEmpty()) {
+                    String hint = Strings.nearest(key, known).map(k -> " Did you mean " + k + "?")
+                            .orElse(" Known settings: " + String.join(", ", known) + ".");
+                    throw new ConfigurationException("Unknown setting " + key + " in " + where + "." + hint);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,510 @@
+package dev.vellum.spi;
+
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.vellum.ConnectionException;
+import dev.vellum.Database;
+import dev.vellum.Dialect;
+import dev.vellum.Health;
+import dev.vellum.MigrationReport;
+import dev.vellum.Result;
+import dev.vellum.Row;
+import dev.vellum.StorageException;
+import dev.vellum.VellumConfig;
+import org.flywaydb.core.api.MigrationInfo;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The SQL engine every SQL backend shares: statements, batches, streams, transactions with savepoints, health and
+ * migrations over a HikariCP pool. A backend supplies the dialect, the pool, and, for SQLite, a writer lock.
+ *
+ * <p>A transaction binds its connection to the calling thread, so every call on that thread joins it.
+ */
+public final class JdbcDatabase implements Database {
+    private static final int BATCH_SIZE = 1000;
+    private static final int STREAM_FETCH_SIZE = 1000;
+
+    private final SqlDialect dialect;
+    private final HikariDataSource pool;
+    private final String target;
+    private final Lock writeLock;
+    private final Function<SQLException, ConnectionException> connectionFailure;
+    private final Migrator migrator;
+    private final ThreadLocal<Transaction> current = new ThreadLocal<>();
+
+    private JdbcDatabase(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target, Lock writeLock,
+                         MigrationLock migrationLock, Function<SQLException, ConnectionException> connectionFailure) {
+        this.dialect = dialect;
+        this.pool = pool;
+        this.target = target;
+        this.writeLock = writeLock;
+        this.connectionFailure = connectionFailure;
+        this.migrator = new Migrator(pool, dialect, config, migrationLock);
+    }
+
+    /**
+     * Wraps a started pool, then applies pending migrations (or, with auto-migrate off, checks none are pending).
+     * Closes the pool if that fails.
+     *
+     * @param target            where the data lives, without credentials (for messages)
+     * @param writeLock         held by every write and transaction, or null when the database handles concurrent
+     *                          writers itself
+     * @param connectionFailure turns a failure to get a connection into a message that names the target
+     */
+    public static JdbcDatabase open(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target,
+                                    Lock writeLock, MigrationLock migrationLock,
+                                    Function<SQLException, ConnectionException> connectionFailure) {
+        JdbcDatabase db = new JdbcDatabase(dialect, pool, config, target, writeLock, migrationLock, connectionFailure);
+        try {
+            if (config.autoMigrate()) {
+                db.migrate();
+            } else {
+                db.migrator.requireCurrent();
+            }
+            return db;
+        } catch (RuntimeException e) {
+            pool.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int execute(String sql, Object... params) {
+        return withConnection(isWrite(sql), connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params)) {
+                return statement.executeUpdate();
+            }
+        }, sql);
+    }
+
+    @Override
+    public long executeMany(String sql, Iterable<Object[]> rows) {
+        return inTransaction(tx -> withConnection(true, connection -> {
+            long total = 0;
+            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+                int pending = 0;
+                for (Object[] row : rows) {
+                    bindAll(statement, row);
+                    statement.addBatch();
+                    if (++pending == BATCH_SIZE) {
+                        total += sum(statement.executeBatch());
+                        pending = 0;
+                    }
+                }
+                if (pending > 0) {
+                    total += sum(statement.executeBatch());
+                }
+            }
+            return total;
+        }, sql));
+    }
+
+    @Override
+    public Optional<Row> fetchOne(String sql, Object... params) {
+        return withConnection(isWrite(sql), connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params)) {
+                statement.setMaxRows(1);
+                try (ResultSet rs = statement.executeQuery()) {
+                    return rs.next() ? Optional.of(readRow(rs, columnNames(rs))) : Optional.<Row>empty();
+                }
+            }
+        }, sql);
+    }
+
+    @Override
+    public List<Row> fetchAll(String sql, Object... params) {
+        return withConnection(isWrite(sql), connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 ResultSet rs = statement.executeQuery()) {
+                return readAll(rs);
+            }
+        }, sql);
+    }
+
+    @Override
+    public Result run(String sql, Object... params) {
+        return withConnection(isWrite(sql), connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params)) {
+                if (statement.execute()) {
+                    try (ResultSet rs = statement.getResultSet()) {
+                        return new Result(columnNames(rs), readAll(rs), -1);
+                    }
+                }
+                return new Result(List.of(), List.of(), Math.max(0, statement.getLargeUpdateCount()));
+            }
+        }, sql);
+    }
+
+    @Override
+    public Stream<Row> stream(String sql, Object... params) {
+        Transaction tx = current.get();
+        Connection connection = tx != null ? tx.connection : acquire();
+        List<AutoCloseable> resources = new ArrayList<>();
+        boolean startedCursorTransaction = false;
+        try {
+            // PostgreSQL only uses a cursor (and so constant memory) when autocommit is off.
+            if (tx == null && connection.getAutoCommit()) {
+                connection.setAutoCommit(false);
+                startedCursorTransaction = true;
+            }
+            PreparedStatement statement = prepare(connection, sql, params);
+            resources.add(statement);
+            statement.setFetchSize(STREAM_FETCH_SIZE);
+            ResultSet rs = statement.executeQuery();
+            resources.add(rs);
+            List<String> columns = columnNames(rs);
+            Iterator<Row> rows = new Iterator<>() {
+                private Boolean hasNext;
+
+                @Override
+                public boolean hasNext() {
+                    if (hasNext == null) {
+                        try {
+                            hasNext = rs.next();
+                        } catch (SQLException e) {
+                            throw failure(e, sql);
+                        }
+                    }
+                    return hasNext;
+                }
+
+                @Override
+                public Row next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    hasNext = null;
+                    try {
+                        return readRow(rs, columns);
+                    } catch (SQLException e) {
+                        throw failure(e, sql);
+                    }
+                }
+            };
+            boolean endCursorTransaction = startedCursorTransaction;
+            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
+                    .onClose(() -> release(resources, connection, tx == null, endCursorTransaction));
+        } catch (SQLException | RuntimeException e) {
+            release(resources, connection, tx == null, startedCursorTransaction);
+            throw e instanceof SQLException sqlException ? failure(sqlException, sql) : (RuntimeException) e;
+        }
+    }
+
+    private void release(List<AutoCloseable> resources, Connection connection, boolean ownConnection,
+                         boolean endCursorTransaction) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception ignored) {
+                // closing is best effort; the connection reset below releases what is left
+            }
+        }
+        if (!ownConnection) {
+            return;
+        }
+        try {
+            if (endCursorTransaction) {
+                connection.commit();
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException ignored) {
+            // the pool resets the connection's state when it is returned
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    @Override
+    public <T, X extends Exception> T inTransaction(TransactionWork<T, X> work) throws X {
+        Transaction tx = current.get();
+        if (tx != null) {
+            return inSavepoint(tx, work);
+        }
+        if (writeLock != null) {
+            writeLock.lock();
+        }
+        try {
+            Connection connection = acquire();
+            try {
+                try {
+                    connection.setAutoCommit(false);
+                } catch (SQLException e) {
+                    throw failure(e, "BEGIN");
+                }
+                current.set(new Transaction(connection));
+                T result;
+                try {
+                    result = work.run(this);
+                } catch (Throwable t) {
+                    rollbackQuietly(connection, t);
+                    throw t;
+                }
+                try {
+                    connection.commit();
+                } catch (SQLException e) {
+                    rollbackQuietly(connection, e);
+                    throw failure(e, "COMMIT");
+                }
+                return result;
+            } finally {
+                current.remove();
+                try {
+                    connection.setAutoCommit(true);
+                } catch (SQLException ignored) {
+                    // the pool discards a connection it cannot reset
+                }
+                closeQuietly(connection);
+            }
+        } finally {
+            if (writeLock != null) {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    private <T, X extends Exception> T inSavepoint(Transaction tx, TransactionWork<T, X> work) throws X {
+        Savepoint savepoint;
+        try {
+            savepoint = tx.connection.setSavepoint();
+        } catch (SQLException e) {
+            throw failure(e, "SAVEPOINT");
+        }
+        T result;
+        try {
+            result = work.run(this);
+        } catch (Throwable t) {
+            try {
+                tx.connection.rollback(savepoint);
+            } catch (SQLException e) {
+                t.addSuppressed(e);
+            }
+            throw t;
+        }
+        try {
+            tx.connection.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+            throw failure(e, "RELEASE SAVEPOINT");
+        }
+        return result;
+    }
+
+    @Override
+    public String backendName() {
+        return dialect.name();
+    }
+
+    @Override
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    @Override
+    public Health health() {
+        String version = fetchOne(dialect.serverVersionQuery()).map(r -> r.getString(r.columns().get(0)))
+                .orElse("unknown");
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        Health.PoolState state = bean == null
+                ? new Health.PoolState(0, 0, 0, pool.getMaximumPoolSize())
+                : new Health.PoolState(bean.getActiveConnections(), bean.getIdleConnections(),
+                        bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
+        return new Health(backendName(), version, target, migrator.schemaVersion(), migrator.pendingCount(), state);
+    }
+
+    @Override
+    public MigrationReport migrate() {
+        return migrator.migrate();
+    }
+
+    /** Every known migration with its state, Vellum's first, then the application's. */
+    public List<MigrationInfo> migrationStatus() {
+        return migrator.status();
+    }
+
+    @Override
+    public String describeTarget() {
+        return target;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+    }
+
+    @Override
+    public String toString() {
+        return "Database[" + backendName() + ", " + target + "]";
+    }
+
+    // ---- plumbing ----
+
+    private interface SqlWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
+    private <T> T withConnection(boolean write, SqlWork<T> work, String sql) {
+        Transaction tx = current.get();
+        try {
+            if (tx != null) {
+                return work.run(tx.connection);
+            }
+            boolean locked = write && writeLock != null;
+            if (locked) {
+                writeLock.lock();
+            }
+            try (Connection connection = acquire()) {
+                return work.run(connection);
+            } finally {
+                if (locked) {
+                    writeLock.unlock();
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e, sql);
+        }
+    }
+
+    private Connection acquire() {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            throw connectionFailure.apply(e);
+        }
+    }
+
+    /**
+     * Writes go through the writer lock (SQLite). Anything that is not plainly a read counts as a write, so a
+     * statement like {@code WITH … DELETE} or {@code INSERT … RETURNING} is never run unlocked.
+     */
+    static boolean isWrite(String sql) {
+        String head = stripLeadingComments(sql);
+        int end = 0;
+        while (end < head.length() && Character.isLetter(head.charAt(end))) {
+            end++;
+        }
+        String keyword = head.substring(0, end).toUpperCase(Locale.ROOT);
+        return !(keyword.equals("SELECT") || keyword.equals("VALUES") || keyword.equals("EXPLAIN")
+                || keyword.equals("SHOW"));
+    }
+
+    private static String stripLeadingComments(String sql) {
+        String s = sql.stripLeading();
+        while (true) {
+            if (s.startsWith("--")) {
+                int nl = s.indexOf('\n');
+                s = nl < 0 ? "" : s.substring(nl + 1).stripLeading();
+            } else if (s.startsWith("/*")) {
+                int close = s.indexOf("*/");
+                s = close < 0 ? "" : s.substring(close + 2).stripLeading();
+            } else if (s.startsWith("(")) {
+                s = s.substring(1).stripLeading();
+            } else {
+                return s;
+            }
+        }
+    }
+
+    private PreparedStatement prepare(Connection connection, String sql, Object[] params) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        try {
+            bindAll(statement, params);
+            return statement;
+        } catch (SQLException | RuntimeException e) {
+            statement.close();
+            throw e;
+        }
+    }
+
+    private void bindAll(PreparedStatement statement, Object[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            dialect.bind(statement, i + 1, params[i]);
+        }
+    }
+
+    private static long sum(int[] counts) {
+        long total = 0;
+        for (int c : counts) {
+            // SUCCESS_NO_INFO: the driver ran the row but cannot say how many rows it touched
+            total += c == Statement.SUCCESS_NO_INFO ? 1 : Math.max(c, 0);
+        }
+        return total;
+    }
+
+    private static List<String> columnNames(ResultSet rs) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        List<String> names = new ArrayList<>(meta.getColumnCount());
+        for (int i = 1; i <= meta.getColumnCount(); i++) {
+            names.add(meta.getColumnLabel(i));
+        }
+        return names;
+    }
+
+    private List<Row> readAll(ResultSet rs) throws SQLException {
+        List<String> columns = columnNames(rs);
+        List<Row> rows = new ArrayList<>();
+        while (rs.next()) {
+            rows.add(readRow(rs, columns));
+        }
+        return rows;
+    }
+
+    private Row readRow(ResultSet rs, List<String> columns) throws SQLException {
+        LinkedHashMap<String, Object> values = new LinkedHashMap<>(columns.size() * 2);
+        for (int i = 0; i < columns.size(); i++) {
+            values.put(columns.get(i), dialect.read(rs, i + 1));
+        }
+        return new Row(values);
+    }
+
+    private StorageException failure(SQLException e, String sql) {
+        String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
+        String statement = sql.length() > 200 ? sql.substring(0, 200) + "…" : sql;
+        return new StorageException(dialect.name() + " rejected the statement: " + firstLine(e.getMessage()) + state
+                + " — in: " + statement.strip(), e);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no details";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static void rollbackQuietly(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // returning a connection to the pool does not fail in a way the caller can act on
+        }
+    }
+
+    private record Transaction(Connection connection) {
+    }
+}

@@ -1,0 +1,101 @@
+package dev.vellum.spi;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.Dialect;
+import dev.vellum.Json;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZonedDateTime;
+import java.util.UUID;
+
+/**
+ * What the SQL engine needs from a backend beyond the portable {@link Dialect}: how to bind and read values, where
+ * its migrations live, and how to ask its version.
+ */
+public interface SqlDialect extends Dialect {
+
+    /** The folder under each migration location that holds this dialect's scripts: {@code sqlite} or {@code postgresql}. */
+    String migrationFolder();
+
+    /** A query returning one row, one column: the server's version, e.g. {@code SQLite 3.54.1}. */
+    String serverVersionQuery();
+
+    /** Backend-specific Flyway settings. */
+    default void configureFlyway(FluentConfiguration flyway) {
+    }
+
+    /** Binds an instant in the form {@link #timestampType()} stores. */
+    void bindInstant(PreparedStatement statement, int index, Instant value) throws SQLException;
+
+    void bindUuid(PreparedStatement statement, int index, UUID value) throws SQLException;
+
+    /** Binds JSON text for a {@link #jsonType()} column. */
+    void bindJson(PreparedStatement statement, int index, String json) throws SQLException;
+
+    /** Binds one parameter of any supported Java type. */
+    default void bind(PreparedStatement statement, int index, Object value) throws SQLException {
+        if (value == null) {
+            statement.setObject(index, null);
+        } else if (value instanceof String s) {
+            statement.setString(index, s);
+        } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+            statement.setLong(index, ((Number) value).longValue());
+        } else if (value instanceof Double || value instanceof Float) {
+            statement.setDouble(index, ((Number) value).doubleValue());
+        } else if (value instanceof BigDecimal d) {
+            statement.setBigDecimal(index, d);
+        } else if (value instanceof BigInteger i) {
+            statement.setBigDecimal(index, new BigDecimal(i));
+        } else if (value instanceof Boolean b) {
+            statement.setBoolean(index, b);
+        } else if (value instanceof byte[] bytes) {
+            statement.setBytes(index, bytes);
+        } else if (value instanceof Instant instant) {
+            bindInstant(statement, index, instant);
+        } else if (value instanceof OffsetDateTime time) {
+            bindInstant(statement, index, time.toInstant());
+        } else if (value instanceof ZonedDateTime time) {
+            bindInstant(statement, index, time.toInstant());
+        } else if (value instanceof Timestamp time) {
+            bindInstant(statement, index, time.toInstant());
+        } else if (value instanceof UUID uuid) {
+            bindUuid(statement, index, uuid);
+        } else if (value instanceof Json json) {
+            bindJson(statement, index, json.text());
+        } else if (value instanceof JsonNode node) {
+            bindJson(statement, index, node.toString());
+        } else if (value instanceof Enum<?> e) {
+            statement.setString(index, e.name());
+        } else {
+            throw new IllegalArgumentException("Cannot bind parameter " + index + " of type "
+                    + value.getClass().getName() + ". Supported: String, numbers, Boolean, Instant, OffsetDateTime, "
+                    + "UUID, byte[], Json, JsonNode, enums and null.");
+        }
+    }
+
+    /**
+     * Reads one column, normalised so that rows look alike on every backend: timestamps as {@link Instant}, JSON as
+     * text, dates and times as {@code java.time} values.
+     */
+    default Object read(ResultSet resultSet, int column) throws SQLException {
+        Object value = resultSet.getObject(column);
+        if (value instanceof Timestamp t) {
+            return t.toInstant();
+        }
+        if (value instanceof java.sql.Date d) {
+            return d.toLocalDate();
+        }
+        if (value instanceof java.sql.Time t) {
+            return t.toLocalTime();
+        }
+        return value;
+    }
+}

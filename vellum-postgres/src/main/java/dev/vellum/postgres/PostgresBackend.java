@@ -1,0 +1,135 @@
+package dev.vellum.postgres;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.vellum.ConnectionException;
+import dev.vellum.Database;
+import dev.vellum.PostgresTarget;
+import dev.vellum.Setting;
+import dev.vellum.VellumConfig;
+import dev.vellum.spi.BackendProvider;
+import dev.vellum.spi.JdbcDatabase;
+import dev.vellum.spi.MigrationLock;
+import org.postgresql.util.PSQLException;
+
+import java.net.ConnectException;
+import java.net.NoRouteToHostException;
+import java.net.SocketTimeoutException;
+import java.net.UnknownHostException;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.Map;
+
+/**
+ * Opens PostgreSQL through a HikariCP pool. Every connection gets a {@code lock_timeout} (and the optional
+ * {@code statement_timeout}) in its startup packet, so a blocked statement becomes an error rather than a hang.
+ * In PgBouncer mode nothing relies on session state: no server-side prepared statements, no startup options.
+ */
+public final class PostgresBackend implements BackendProvider {
+
+    @Override
+    public String name() {
+        return "postgres";
+    }
+
+    @Override
+    public Database open(VellumConfig config) {
+        PostgresTarget target = config.postgres().orElseThrow();
+        HikariDataSource pool = startPool(target, config);
+        return JdbcDatabase.open(new PostgresDialect(), pool, config, target.describe(), null, MigrationLock.none(),
+                e -> failure(target, config, e));
+    }
+
+    private static HikariDataSource startPool(PostgresTarget target, VellumConfig config) {
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("vellum-postgres");
+        hikari.setJdbcUrl(target.jdbcUrl());
+        if (!target.user().isEmpty()) {
+            hikari.setUsername(target.user());
+        }
+        if (target.password() != null) {
+            hikari.setPassword(target.password());
+        }
+        hikari.setMinimumIdle(config.poolMin());
+        hikari.setMaximumPoolSize(config.poolMax());
+        hikari.setConnectionTimeout(config.connectTimeout().toMillis());
+        hikari.addDataSourceProperty("connectTimeout", Long.toString(seconds(config.connectTimeout())));
+        hikari.addDataSourceProperty("ApplicationName", "vellum");
+        hikari.addDataSourceProperty("tcpKeepAlive", "true");
+        if (config.pgbouncer()) {
+            // Transaction pooling hands each transaction a different server session: named prepared statements
+            // and session settings would leak between clients or vanish.
+            hikari.addDataSourceProperty("prepareThreshold", "0");
+        } else {
+            StringBuilder options = new StringBuilder("-c lock_timeout=" + config.lockTimeout().toMillis());
+            config.statementTimeout().ifPresent(t -> options.append(" -c statement_timeout=").append(t.toMillis()));
+            hikari.addDataSourceProperty("options", options.toString());
+        }
+        try {
+            return new HikariDataSource(hikari);
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause();
+            throw failure(target, config, cause instanceof SQLException s ? s : new SQLException(e.getMessage(), cause));
+        }
+    }
+
+    private static long seconds(Duration duration) {
+        return Math.max(1, (duration.toMillis() + 999) / 1000);
+    }
+
+    /** {@code Cannot connect to PostgreSQL at host:5432/db as user 'app': Connection refused. Check VELLUM_POSTGRES_URL.} */
+    static ConnectionException failure(PostgresTarget target, VellumConfig config, SQLException e) {
+        String reason = reason(e, config);
+        if (target.password() != null && !target.password().isEmpty()) {
+            reason = reason.replace(target.password(), "****");
+        }
+        String setting = "DATABASE_URL".equals(config.sourceOf(Setting.POSTGRES_URL)) ? "DATABASE_URL"
+                : Setting.POSTGRES_URL.key();
+        return new ConnectionException("Cannot connect to PostgreSQL at " + target.describe() + ": " + reason
+                + ". Check " + setting + ".", e);
+    }
+
+    private static String reason(SQLException e, VellumConfig config) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return "Connection refused";
+            }
+            if (t instanceof UnknownHostException) {
+                return "unknown host " + t.getMessage();
+            }
+            if (t instanceof NoRouteToHostException) {
+                return "no route to host";
+            }
+            if (t instanceof SocketTimeoutException) {
+                return "no answer within " + config.connectTimeout().toMillis() + " ms (VELLUM_CONNECT_TIMEOUT)";
+            }
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof PSQLException p && p.getSQLState() != null) {
+                String message = p.getServerErrorMessage() != null ? p.getServerErrorMessage().getMessage()
+                        : firstSentence(p.getMessage());
+                return KNOWN_STATES.getOrDefault(p.getSQLState(), "") + message;
+            }
+        }
+        if (e instanceof SQLTransientConnectionException) {
+            return "no connection became free within " + config.connectTimeout().toMillis() + " ms (pool max "
+                    + config.poolMax() + "; raise VELLUM_POSTGRES_POOL_MAX or VELLUM_CONNECT_TIMEOUT)";
+        }
+        return firstSentence(e.getMessage());
+    }
+
+    private static final Map<String, String> KNOWN_STATES = Map.of(
+            "28P01", "authentication failed: ",
+            "28000", "not authorised: ",
+            "3D000", "no such database: ");
+
+    private static String firstSentence(String message) {
+        if (message == null) {
+            return "unknown error";
+        }
+        int dot = message.indexOf(". ");
+        return dot < 0 ? message : message.substring(0, dot);
+    }
+}

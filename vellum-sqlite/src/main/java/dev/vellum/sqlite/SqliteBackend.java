@@ -1,0 +1,86 @@
+package dev.vellum.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.pool.HikariPool;
+import dev.vellum.ConnectionException;
+import dev.vellum.Database;
+import dev.vellum.VellumConfig;
+import dev.vellum.spi.BackendProvider;
+import dev.vellum.spi.JdbcDatabase;
+import dev.vellum.spi.MigrationLock;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantLock;
+
+/**
+ * Opens SQLite files: WAL (readers never wait for the writer), a busy timeout, foreign keys on, {@code synchronous =
+ * NORMAL} (durable at every checkpoint, safe against corruption), and transactions that take the write lock at
+ * {@code BEGIN}. In-process writers queue on one fair lock per file, so callers never see {@code SQLITE_BUSY}.
+ */
+public final class SqliteBackend implements BackendProvider {
+    /** Readers run in parallel under WAL; more connections than this only add memory. */
+    private static final int POOL_SIZE = 8;
+    private static final Map<Path, ReentrantLock> WRITE_LOCKS = new ConcurrentHashMap<>();
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public Database open(VellumConfig config) {
+        Path file = config.sqlitePath().toAbsolutePath().normalize();
+        try {
+            Path parent = file.getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+        } catch (IOException e) {
+            throw new ConnectionException("Cannot create the directory for the SQLite database " + file + ": "
+                    + e.getMessage() + ". Check VELLUM_SQLITE_PATH.", e);
+        }
+        String target = config.sqlitePath().toString();
+        HikariDataSource pool = startPool(file, config, target);
+        // One lock per file shared by every Database on it in this JVM, so two handles never race each other.
+        ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
+        return JdbcDatabase.open(new SqliteDialect(), pool, config, target, writeLock,
+                MigrationLock.file(Path.of(file + ".lock")), e -> failure(target, e));
+    }
+
+    private static HikariDataSource startPool(Path file, VellumConfig config, String target) {
+        SQLiteConfig sqlite = new SQLiteConfig();
+        sqlite.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+        sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        sqlite.enforceForeignKeys(true);
+        sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
+        SQLiteDataSource dataSource = new SQLiteDataSource(sqlite);
+        dataSource.setUrl("jdbc:sqlite:" + file);
+
+        HikariConfig hikari = new HikariConfig();
+        hikari.setPoolName("vellum-sqlite");
+        hikari.setDataSource(dataSource);
+        hikari.setMaximumPoolSize(POOL_SIZE);
+        hikari.setMinimumIdle(1);
+        hikari.setConnectionTimeout(config.connectTimeout().toMillis());
+        try {
+            return new HikariDataSource(hikari);
+        } catch (HikariPool.PoolInitializationException e) {
+            throw failure(target, e.getCause() instanceof SQLException s ? s : new SQLException(e.getMessage(), e));
+        }
+    }
+
+    private static ConnectionException failure(String target, SQLException e) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        return new ConnectionException("Cannot open the SQLite database at " + target + ": " + reason
+                + ". Check VELLUM_SQLITE_PATH and the file's permissions.", e);
+    }
+}

@@ -1,0 +1,96 @@
+package dev.vellum.sqlite;
+
+import dev.vellum.spi.SqlDialect;
+
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.UUID;
+
+/** SQLite: JSON as text, booleans as 0/1, instants as fixed-width ISO-8601 text (so text order is time order). */
+final class SqliteDialect implements SqlDialect {
+    static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public String migrationFolder() {
+        return "sqlite";
+    }
+
+    @Override
+    public String serverVersionQuery() {
+        return "SELECT 'SQLite ' || sqlite_version()";
+    }
+
+    @Override
+    public String booleanLiteral(boolean value) {
+        return value ? "1" : "0";
+    }
+
+    @Override
+    public String booleanType() {
+        return "INTEGER";
+    }
+
+    @Override
+    public String timestampType() {
+        return "TEXT";
+    }
+
+    @Override
+    public String currentTimestamp() {
+        return "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')";
+    }
+
+    @Override
+    public String jsonType() {
+        return "TEXT";
+    }
+
+    @Override
+    public String autoIncrementPrimaryKey() {
+        return "INTEGER PRIMARY KEY AUTOINCREMENT";
+    }
+
+    @Override
+    public String jsonText(String jsonExpression, String... path) {
+        String at = literal(jsonPath(path));
+        // json_extract gives 1/0 for booleans; spell them as PostgreSQL's #>> does.
+        return "(CASE json_type(" + jsonExpression + ", " + at + ") WHEN 'true' THEN 'true' WHEN 'false' THEN 'false' "
+                + "ELSE CAST(json_extract(" + jsonExpression + ", " + at + ") AS TEXT) END)";
+    }
+
+    /** {@code $."a"."b"}: every key quoted, so dots and odd characters in keys stay part of the key. */
+    static String jsonPath(String... path) {
+        StringBuilder p = new StringBuilder("$");
+        for (String key : path) {
+            if (key.indexOf('"') >= 0) {
+                throw new IllegalArgumentException("SQLite JSON paths cannot address a key containing '\"': " + key);
+            }
+            p.append(".\"").append(key).append('"');
+        }
+        return p.toString();
+    }
+
+    @Override
+    public void bindInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
+        statement.setString(index, INSTANT.format(value));
+    }
+
+    @Override
+    public void bindUuid(PreparedStatement statement, int index, UUID value) throws SQLException {
+        statement.setString(index, value.toString());
+    }
+
+    @Override
+    public void bindJson(PreparedStatement statement, int index, String json) throws SQLException {
+        statement.setString(index, json);
+    }
+}

@@ -1,0 +1,107 @@
+package dev.vellum.testkit;
+
+import dev.vellum.Database;
+import dev.vellum.PostgresTarget;
+import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.Extension;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
+import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/** Expands {@link BackendTest} into one invocation per backend, each with its own fresh database. */
+final class BackendInvocations implements TestTemplateInvocationContextProvider {
+
+    @Override
+    public boolean supportsTestTemplate(ExtensionContext context) {
+        return context.getRequiredTestMethod().isAnnotationPresent(BackendTest.class);
+    }
+
+    @Override
+    public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
+        String[] backends = context.getRequiredTestMethod().getAnnotation(BackendTest.class).value();
+        return Arrays.stream(backends).map(Invocation::new);
+    }
+
+    private record Invocation(String backend) implements TestTemplateInvocationContext {
+        @Override
+        public String getDisplayName(int invocationIndex) {
+            return "[" + backend + "]";
+        }
+
+        @Override
+        public List<Extension> getAdditionalExtensions() {
+            return List.of(new Fixture(backend));
+        }
+    }
+
+    /** Creates the database lazily (on first parameter) and removes it after the test. */
+    private static final class Fixture implements ParameterResolver, AfterTestExecutionCallback {
+        private final String backend;
+        private TestBackend instance;
+        private Path tempDir;
+
+        Fixture(String backend) {
+            this.backend = backend;
+        }
+
+        @Override
+        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+            Class<?> type = parameter.getParameter().getType();
+            return type == TestBackend.class || type == Database.class;
+        }
+
+        @Override
+        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+            TestBackend b = backend(context);
+            return parameter.getParameter().getType() == TestBackend.class ? b : b.open();
+        }
+
+        private TestBackend backend(ExtensionContext context) {
+            if (instance == null) {
+                if (backend.equals("postgres")) {
+                    instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase());
+                } else if (backend.equals("sqlite")) {
+                    try {
+                        tempDir = Files.createTempDirectory("vellum-test");
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    instance = TestBackend.sqlite(tempDir.resolve("test.db"));
+                } else {
+                    throw new IllegalArgumentException("Unknown backend '" + backend + "' in @BackendTest");
+                }
+            }
+            return instance;
+        }
+
+        @Override
+        public void afterTestExecution(ExtensionContext context) throws IOException {
+            if (instance == null) {
+                return;
+            }
+            instance.close();
+            PostgresTarget pg = instance.postgres();
+            if (pg != null) {
+                ServerLifecycle.server(context).dropDatabase(pg);
+            }
+            if (tempDir != null) {
+                try (Stream<Path> files = Files.walk(tempDir)) {
+                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                        Files.deleteIfExists(p);
+                    }
+                }
+            }
+        }
+    }
+}

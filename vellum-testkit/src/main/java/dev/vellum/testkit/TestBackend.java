@@ -1,0 +1,86 @@
+package dev.vellum.testkit;
+
+import dev.vellum.Database;
+import dev.vellum.PostgresTarget;
+import dev.vellum.VellumConfig;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** One backend's fresh, empty database for one test invocation. */
+public final class TestBackend implements AutoCloseable {
+    private final String name;
+    private final String url;
+    private final Path sqliteFile;
+    private final PostgresTarget postgres;
+    private final List<Database> opened = new ArrayList<>();
+
+    private TestBackend(String name, String url, Path sqliteFile, PostgresTarget postgres) {
+        this.name = name;
+        this.url = url;
+        this.sqliteFile = sqliteFile;
+        this.postgres = postgres;
+    }
+
+    static TestBackend sqlite(Path file) {
+        return new TestBackend("sqlite", "sqlite:" + file, file, null);
+    }
+
+    static TestBackend postgres(PostgresTarget database) {
+        return new TestBackend("postgres", database.toUrlWithCredentials(), null, database);
+    }
+
+    /** {@code sqlite} or {@code postgres}. */
+    public String name() {
+        return name;
+    }
+
+    /** A URL for {@link Database#open(String)}; for PostgreSQL it carries the test credentials. */
+    public String url() {
+        return url;
+    }
+
+    /** The SQLite file, or null on PostgreSQL. */
+    public Path sqliteFile() {
+        return sqliteFile;
+    }
+
+    /** The PostgreSQL database, or null on SQLite. */
+    public PostgresTarget postgres() {
+        return postgres;
+    }
+
+    /** A builder isolated from the machine's environment, pointed at this database. */
+    public VellumConfig.Builder config() {
+        return VellumConfig.builder().isolated().url(url);
+    }
+
+    /** Opens the database with default settings; closed when the test ends. */
+    public Database open() {
+        return open(b -> b);
+    }
+
+    /** Opens the database with adjusted settings; closed when the test ends. */
+    public Database open(UnaryOperator<VellumConfig.Builder> settings) {
+        Database db = Database.open(settings.apply(config()).build());
+        synchronized (opened) {
+            opened.add(db);
+        }
+        return db;
+    }
+
+    @Override
+    public void close() {
+        synchronized (opened) {
+            opened.forEach(Database::close);
+            opened.clear();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name;
+    }
+}
