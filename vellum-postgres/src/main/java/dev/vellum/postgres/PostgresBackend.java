@@ -20,7 +20,10 @@ import java.net.UnknownHostException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.sql.DriverManager;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * Opens PostgreSQL through a HikariCP pool. Every connection gets a {@code lock_timeout} (and the optional
@@ -38,8 +41,45 @@ public final class PostgresBackend implements BackendProvider {
     public Database open(VellumConfig config) {
         PostgresTarget target = config.postgres().orElseThrow();
         HikariDataSource pool = startPool(target, config);
-        return JdbcDatabase.open(new PostgresDialect(), pool, config, target.describe(), null, MigrationLock.none(),
+        MigrationLock lock = new AdvisoryMigrationLock(() -> {
+            try {
+                return DriverManager.getConnection(target.jdbcUrl(), driverProperties(target, config));
+            } catch (SQLException e) {
+                throw failure(target, config, e);
+            }
+        });
+        return JdbcDatabase.open(new PostgresDialect(), pool, config, target.describe(), null, lock,
                 e -> failure(target, config, e));
+    }
+
+    /** The same connection settings the pool uses, for a connection outside it. */
+    private static Properties driverProperties(PostgresTarget target, VellumConfig config) {
+        Properties props = new Properties();
+        props.putAll(connectionProperties(config));
+        if (!target.user().isEmpty()) {
+            props.setProperty("user", target.user());
+        }
+        if (target.password() != null) {
+            props.setProperty("password", target.password());
+        }
+        return props;
+    }
+
+    private static Map<String, String> connectionProperties(VellumConfig config) {
+        Map<String, String> props = new LinkedHashMap<>();
+        props.put("connectTimeout", Long.toString(seconds(config.connectTimeout())));
+        props.put("ApplicationName", "vellum");
+        props.put("tcpKeepAlive", "true");
+        if (config.pgbouncer()) {
+            // Transaction pooling hands each transaction a different server session: named prepared statements
+            // and session settings would leak between clients or vanish.
+            props.put("prepareThreshold", "0");
+        } else {
+            StringBuilder options = new StringBuilder("-c lock_timeout=" + config.lockTimeout().toMillis());
+            config.statementTimeout().ifPresent(t -> options.append(" -c statement_timeout=").append(t.toMillis()));
+            props.put("options", options.toString());
+        }
+        return props;
     }
 
     private static HikariDataSource startPool(PostgresTarget target, VellumConfig config) {
@@ -55,18 +95,7 @@ public final class PostgresBackend implements BackendProvider {
         hikari.setMinimumIdle(config.poolMin());
         hikari.setMaximumPoolSize(config.poolMax());
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
-        hikari.addDataSourceProperty("connectTimeout", Long.toString(seconds(config.connectTimeout())));
-        hikari.addDataSourceProperty("ApplicationName", "vellum");
-        hikari.addDataSourceProperty("tcpKeepAlive", "true");
-        if (config.pgbouncer()) {
-            // Transaction pooling hands each transaction a different server session: named prepared statements
-            // and session settings would leak between clients or vanish.
-            hikari.addDataSourceProperty("prepareThreshold", "0");
-        } else {
-            StringBuilder options = new StringBuilder("-c lock_timeout=" + config.lockTimeout().toMillis());
-            config.statementTimeout().ifPresent(t -> options.append(" -c statement_timeout=").append(t.toMillis()));
-            hikari.addDataSourceProperty("options", options.toString());
-        }
+        connectionProperties(config).forEach(hikari::addDataSourceProperty);
         try {
             return new HikariDataSource(hikari);
         } catch (HikariPool.PoolInitializationException e) {

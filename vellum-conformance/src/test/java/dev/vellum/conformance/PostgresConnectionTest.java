@@ -1,0 +1,107 @@
+package dev.vellum.conformance;
+
+import dev.vellum.ConnectionException;
+import dev.vellum.Database;
+import dev.vellum.StorageException;
+import dev.vellum.VellumConfig;
+import dev.vellum.testkit.BackendTest;
+import dev.vellum.testkit.TestBackend;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** Connection settings and connection errors on PostgreSQL. */
+class PostgresConnectionTest {
+
+    private static int closedPort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    @Test
+    void refusedConnectionNamesTargetAndSettingButNotThePassword() throws Exception {
+        int port = closedPort();
+        assertThatThrownBy(() -> Database.open(VellumConfig.builder().isolated()
+                .url("postgres://app:s3cr%40t@127.0.0.1:" + port + "/shop").build()))
+                .isInstanceOf(ConnectionException.class)
+                .hasMessage("Cannot connect to PostgreSQL at 127.0.0.1:" + port + "/shop as user 'app': "
+                        + "Connection refused. Check VELLUM_POSTGRES_URL.")
+                .hasMessageNotContaining("s3cr");
+    }
+
+    @Test
+    void databaseUrlFallbackIsNamedInTheError() throws Exception {
+        int port = closedPort();
+        assertThatThrownBy(() -> Database.open(VellumConfig.builder()
+                .environment(Map.of("VELLUM_DB_BACKEND", "postgres",
+                        "DATABASE_URL", "postgres://app:pw@127.0.0.1:" + port + "/shop"))
+                .envFile(java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("empty", ".env"), ""))
+                .build()))
+                .hasMessageEndingWith("Connection refused. Check DATABASE_URL.");
+    }
+
+    @BackendTest("postgres")
+    void unknownDatabaseIsReportedPlainly(TestBackend backend) {
+        String url = backend.postgres().withDatabase("no_such_db").toUrlWithCredentials();
+        assertThatThrownBy(() -> Database.open(VellumConfig.builder().isolated().url(url).build()))
+                .isInstanceOf(ConnectionException.class)
+                .hasMessageContaining("as user '" + backend.postgres().user() + "': no such database: ")
+                .hasMessageContaining("no_such_db");
+    }
+
+    @BackendTest("postgres")
+    void everyConnectionCarriesTheLockAndStatementTimeouts(TestBackend backend) {
+        Database db = backend.open(b -> b.set("VELLUM_POSTGRES_LOCK_TIMEOUT", "7s")
+                .set("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "300ms"));
+        assertThat(db.fetchOne("SHOW lock_timeout").orElseThrow().get(0)).isEqualTo("7s");
+        assertThat(db.fetchOne("SHOW statement_timeout").orElseThrow().get(0)).isEqualTo("300ms");
+        assertThatThrownBy(() -> db.fetchAll("SELECT pg_sleep(2)"))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("statement timeout");
+    }
+
+    @BackendTest("postgres")
+    void lockTimeoutTurnsAHangIntoAnError(TestBackend backend) throws Exception {
+        Database db = backend.open(b -> b.set("VELLUM_POSTGRES_LOCK_TIMEOUT", "500ms"));
+        db.execute("CREATE TABLE locked (id INTEGER PRIMARY KEY)");
+        db.execute("INSERT INTO locked VALUES (1)");
+        Thread holder = new Thread(() -> db.useTransaction(tx -> {
+            tx.execute("UPDATE locked SET id = 1 WHERE id = 1");
+            try {
+                Thread.sleep(3000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        holder.start();
+        Thread.sleep(300);
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> db.execute("UPDATE locked SET id = 1 WHERE id = 1"))
+                .isInstanceOf(StorageException.class)
+                .hasMessageContaining("lock timeout");
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+        holder.join();
+    }
+
+    @BackendTest("postgres")
+    void pgbouncerModeUsesNoSessionStateAndNoServerSidePreparedStatements(TestBackend backend) {
+        Database db = backend.open(b -> b.pgbouncer(true));
+        assertThat(db.fetchOne("SHOW lock_timeout").orElseThrow().get(0)).isEqualTo("0");
+        for (int i = 0; i < 200; i++) {
+            assertThat(db.fetchOne("SELECT ?::int AS n", i).orElseThrow().getInt("n")).isEqualTo(i);
+        }
+        assertThat(db.fetchOne("SELECT COUNT(*) AS n FROM pg_prepared_statements").orElseThrow().getLong("n")).isZero();
+    }
+
+    @BackendTest("postgres")
+    void poolBoundsComeFromConfiguration(TestBackend backend) {
+        Database db = backend.open(b -> b.poolMin(1).poolMax(3));
+        assertThat(db.health().pool().max()).isEqualTo(3);
+    }
+}
