@@ -79,6 +79,17 @@ public interface Database extends AutoCloseable {
     /** Applies pending migrations (Vellum's and the application's). Safe to run from several processes at once. */
     MigrationReport migrate();
 
+    /** Every known migration and its state, Vellum's first, then the application's. */
+    List<MigrationStatus> migrationStatus();
+
+    /**
+     * Checks applied migrations against the ones on the classpath: an edited, missing or failed migration is a
+     * problem; pending ones are not.
+     *
+     * @return one line per problem; empty when all is well
+     */
+    List<String> validateMigrations();
+
     /** Where the data lives, without credentials: a file path or {@code host:port/db as user 'u'}. */
     String describeTarget();
 

@@ -42,8 +42,11 @@ public final class VellumConfig {
     private final Duration lockTimeout;
     private final Optional<Duration> statementTimeout;
     private final List<String> migrationLocations;
+    private final boolean requireCurrentSchema;
 
-    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, String postgresUrl) {
+    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, String postgresUrl,
+                         boolean requireCurrentSchema) {
+        this.requireCurrentSchema = requireCurrentSchema;
         this.values = values;
         this.sources = sources;
         this.backend = parseBackend(values.get(Setting.DB_BACKEND));
@@ -125,6 +128,14 @@ public final class VellumConfig {
     /** The application's migration locations, e.g. {@code classpath:db/app}; each holds a folder per dialect. */
     public List<String> migrationLocations() {
         return migrationLocations;
+    }
+
+    /**
+     * With auto-migrate off, whether opening a database whose schema is behind fails (the default). Tools that
+     * inspect or apply migrations turn this off.
+     */
+    public boolean requireCurrentSchema() {
+        return requireCurrentSchema;
     }
 
     /** The raw value of a setting (after layering and defaults). Secret settings are returned as they are. */
@@ -251,6 +262,7 @@ public final class VellumConfig {
         private Map<String, String> environment = System.getenv();
         private Path envFile;
         private boolean readEnvFile = true;
+        private boolean requireCurrentSchema = true;
 
         private Builder() {
         }
@@ -317,6 +329,15 @@ public final class VellumConfig {
             return set(Setting.MIGRATIONS.key(), String.join(",", locations));
         }
 
+        /**
+         * With auto-migrate off, {@code false} lets a database whose schema is behind open anyway, for tools that
+         * show or apply migrations ({@code vellum migrate}).
+         */
+        public Builder requireCurrentSchema(boolean require) {
+            this.requireCurrentSchema = require;
+            return this;
+        }
+
         /** Sets any setting by its key. Unknown keys are rejected when {@link #build()} runs. */
         public Builder set(String key, String value) {
             explicit.put(key, value);
@@ -374,7 +395,7 @@ public final class VellumConfig {
                     sources.put(Setting.POSTGRES_URL, "DATABASE_URL");
                 }
             }
-            return new VellumConfig(values, sources, postgresUrl);
+            return new VellumConfig(values, sources, postgresUrl, requireCurrentSchema);
         }
 
         private Path dotenvPath() {

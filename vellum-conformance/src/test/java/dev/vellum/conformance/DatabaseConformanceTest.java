@@ -84,6 +84,16 @@ class DatabaseConformanceTest {
     }
 
     @BackendTest
+    void executeCountsOnlyRowsTheStatementChanged(Database db) {
+        createItems(db);
+        assertThat(db.execute("INSERT INTO items (name) VALUES (?), (?), (?)", "a", "b", "c")).isEqualTo(3);
+        assertThat(db.execute("CREATE INDEX items_qty ON items (qty)")).isZero();
+        assertThat(db.execute("UPDATE items SET qty = 1 WHERE name <> ?", "a")).isEqualTo(2);
+        assertThat(db.execute("DELETE FROM items WHERE name = ?", "nobody")).isZero();
+        assertThat(db.execute("DROP INDEX items_qty")).isZero();
+    }
+
+    @BackendTest
     void executeManyBatchesAnySizeAndCountsRows(Database db) {
         createItems(db);
         List<Object[]> rows = IntStream.range(0, 12_345).mapToObj(i -> new Object[]{"item-" + i, (long) i}).toList();

@@ -7,11 +7,11 @@ import dev.vellum.Database;
 import dev.vellum.Dialect;
 import dev.vellum.Health;
 import dev.vellum.MigrationReport;
+import dev.vellum.MigrationStatus;
 import dev.vellum.Result;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
 import dev.vellum.VellumConfig;
-import org.flywaydb.core.api.MigrationInfo;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -24,7 +24,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
@@ -77,7 +76,7 @@ public final class JdbcDatabase implements Database {
         try {
             if (config.autoMigrate()) {
                 db.migrate();
-            } else {
+            } else if (config.requireCurrentSchema()) {
                 db.migrator.requireCurrent();
             }
             return db;
@@ -91,7 +90,8 @@ public final class JdbcDatabase implements Database {
     public int execute(String sql, Object... params) {
         return withConnection(isWrite(sql), connection -> {
             try (PreparedStatement statement = prepare(connection, sql, params)) {
-                return statement.executeUpdate();
+                statement.execute();
+                return Math.toIntExact(dialect.updateCount(statement, sql));
             }
         }, sql);
     }
@@ -149,7 +149,7 @@ public final class JdbcDatabase implements Database {
                         return new Result(columnNames(rs), readAll(rs), -1);
                     }
                 }
-                return new Result(List.of(), List.of(), Math.max(0, statement.getLargeUpdateCount()));
+                return new Result(List.of(), List.of(), dialect.updateCount(statement, sql));
             }
         }, sql);
     }
@@ -334,9 +334,14 @@ public final class JdbcDatabase implements Database {
         return migrator.migrate();
     }
 
-    /** Every known migration with its state, Vellum's first, then the application's. */
-    public List<MigrationInfo> migrationStatus() {
+    @Override
+    public List<MigrationStatus> migrationStatus() {
         return migrator.status();
+    }
+
+    @Override
+    public List<String> validateMigrations() {
+        return migrator.validate();
     }
 
     @Override
@@ -395,31 +400,9 @@ public final class JdbcDatabase implements Database {
      * statement like {@code WITH … DELETE} or {@code INSERT … RETURNING} is never run unlocked.
      */
     static boolean isWrite(String sql) {
-        String head = stripLeadingComments(sql);
-        int end = 0;
-        while (end < head.length() && Character.isLetter(head.charAt(end))) {
-            end++;
-        }
-        String keyword = head.substring(0, end).toUpperCase(Locale.ROOT);
+        String keyword = SqlText.leadingKeyword(sql);
         return !(keyword.equals("SELECT") || keyword.equals("VALUES") || keyword.equals("EXPLAIN")
                 || keyword.equals("SHOW"));
-    }
-
-    private static String stripLeadingComments(String sql) {
-        String s = sql.stripLeading();
-        while (true) {
-            if (s.startsWith("--")) {
-                int nl = s.indexOf('\n');
-                s = nl < 0 ? "" : s.substring(nl + 1).stripLeading();
-            } else if (s.startsWith("/*")) {
-                int close = s.indexOf("*/");
-                s = close < 0 ? "" : s.substring(close + 2).stripLeading();
-            } else if (s.startsWith("(")) {
-                s = s.substring(1).stripLeading();
-            } else {
-                return s;
-            }
-        }
     }
 
     private PreparedStatement prepare(Connection connection, String sql, Object[] params) throws SQLException {

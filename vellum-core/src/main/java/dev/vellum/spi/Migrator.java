@@ -2,6 +2,7 @@ package dev.vellum.spi;
 
 import dev.vellum.MigrationException;
 import dev.vellum.MigrationReport;
+import dev.vellum.MigrationStatus;
 import dev.vellum.VellumConfig;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
@@ -49,6 +50,8 @@ final class Migrator {
                 .baselineOnMigrate(true)
                 .baselineVersion("0")
                 .validateMigrationNaming(true)
+                // Pending migrations are applied or reported as pending, never treated as invalid.
+                .ignoreMigrationPatterns("*:future", "*:pending")
                 .cleanDisabled(true);
         dialect.configureFlyway(flyway);
         return flyway;
@@ -91,12 +94,42 @@ final class Migrator {
     }
 
     /** Every known migration, Vellum's then the application's, for {@code vellum migrate status}. */
-    List<MigrationInfo> status() {
-        List<MigrationInfo> all = new ArrayList<>(Arrays.asList(guard(() -> vellum.info().all())));
+    List<MigrationStatus> status() {
+        List<MigrationStatus> all = new ArrayList<>(status("vellum", vellum));
         if (app != null) {
-            all.addAll(Arrays.asList(guard(() -> app.info().all())));
+            all.addAll(status("app", app));
         }
         return all;
+    }
+
+    private static List<MigrationStatus> status(String scope, Flyway flyway) {
+        return Arrays.stream(guard(() -> flyway.info().all()))
+                .map(m -> new MigrationStatus(scope, m.getVersion() == null ? "" : m.getVersion().getVersion(),
+                        m.getDescription(), m.getScript(), m.getState().getDisplayName(),
+                        m.getInstalledOn() == null ? null : m.getInstalledOn().toInstant()))
+                .toList();
+    }
+
+    /** Problems with applied migrations (edited, missing, failed); pending ones are not problems. */
+    List<String> validate() {
+        List<String> problems = new ArrayList<>(validate(vellum));
+        if (app != null) {
+            problems.addAll(validate(app));
+        }
+        return problems;
+    }
+
+    private static List<String> validate(Flyway flyway) {
+        ValidateResult result = guard(flyway::validateWithResult);
+        if (result.validationSuccessful) {
+            return List.of();
+        }
+        if (result.invalidMigrations.isEmpty()) {
+            return List.of(result.getAllErrorMessages().strip());
+        }
+        return result.invalidMigrations.stream()
+                .map(m -> name(m) + ": " + (m.errorDetails == null ? "invalid" : m.errorDetails.errorMessage.strip()))
+                .toList();
     }
 
     private static String versionOf(Flyway flyway) {

@@ -32,6 +32,11 @@ public interface SqlDialect extends Dialect {
     default void configureFlyway(FluentConfiguration flyway) {
     }
 
+    /** The rows changed by a statement that has just run and produced no result set. */
+    default long updateCount(java.sql.Statement statement, String sql) throws SQLException {
+        return Math.max(0, statement.getLargeUpdateCount());
+    }
+
     /** Binds an instant in the form {@link #timestampType()} stores. */
     void bindInstant(PreparedStatement statement, int index, Instant value) throws SQLException;
 

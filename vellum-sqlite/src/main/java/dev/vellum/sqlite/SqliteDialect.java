@@ -1,9 +1,11 @@
 package dev.vellum.sqlite;
 
 import dev.vellum.spi.SqlDialect;
+import dev.vellum.spi.SqlText;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -77,6 +79,18 @@ final class SqliteDialect implements SqlDialect {
             p.append(".\"").append(key).append('"');
         }
         return p.toString();
+    }
+
+    /**
+     * SQLite reports the change count of the last INSERT, UPDATE or DELETE on the connection, even after a statement
+     * that changed no rows (DDL, PRAGMA): only those three (and REPLACE, or a WITH that leads to one) change rows.
+     */
+    @Override
+    public long updateCount(Statement statement, String sql) throws SQLException {
+        return switch (SqlText.leadingKeyword(sql)) {
+            case "INSERT", "UPDATE", "DELETE", "REPLACE", "WITH" -> Math.max(0, statement.getLargeUpdateCount());
+            default -> 0;
+        };
     }
 
     @Override

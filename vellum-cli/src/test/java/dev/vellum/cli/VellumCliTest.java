@@ -1,0 +1,158 @@
+package dev.vellum.cli;
+
+import dev.vellum.PostgresTarget;
+import dev.vellum.testkit.PostgresExtension;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The vellum command end to end, on real SQLite files and a real PostgreSQL server. */
+@ExtendWith(PostgresExtension.class)
+class VellumCliTest {
+    @TempDir
+    Path dir;
+
+    private final Map<String, String> env = new HashMap<>();
+    private Path envFile;
+
+    record Outcome(int exit, String out, String err) {
+    }
+
+    @BeforeEach
+    void emptyEnvFile() throws IOException {
+        envFile = Files.writeString(dir.resolve("test.env"), "");
+        env.put("VELLUM_SQLITE_PATH", dir.resolve("vellum.db").toString());
+    }
+
+    private Outcome vellum(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int exit = VellumCli.run(env, envFile, new PrintWriter(out, true), new PrintWriter(err, true), args);
+        return new Outcome(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void healthWithNoConfigurationCreatesTheSqliteFile() {
+        Outcome o = vellum("health");
+        assertThat(o.exit()).as(o.err()).isZero();
+        assertThat(o.out()).contains("backend         sqlite", "server          SQLite 3.",
+                "schema version  1 (up to date)", "status          healthy");
+        assertThat(dir.resolve("vellum.db")).exists();
+    }
+
+    @Test
+    void healthReportsPostgresWhenPointedAtAServer(PostgresTarget pg) {
+        env.put("VELLUM_DB_BACKEND", "postgres");
+        env.put("VELLUM_POSTGRES_URL", pg.toUrlWithCredentials());
+        Outcome o = vellum("health");
+        assertThat(o.exit()).as(o.err()).isZero();
+        assertThat(o.out()).contains("backend         postgres", "server          PostgreSQL ",
+                "database        " + pg.describe(), "schema version  1 (up to date)", "pool ");
+    }
+
+    @Test
+    void sqlPrintsATableOrTheAffectedCount() {
+        assertThat(vellum("sql", "CREATE TABLE t (id INTEGER, name TEXT)").out()).isEqualTo("0 rows affected\n");
+        assertThat(vellum("sql", "INSERT INTO t VALUES (1, ?), (2, ?)", "ada", "line\nbreak").out())
+                .isEqualTo("2 rows affected\n");
+        Outcome o = vellum("sql", "SELECT id, name FROM t ORDER BY id");
+        assertThat(o.out()).isEqualTo("""
+                id | name
+                ---+------------
+                1  | ada
+                2  | line\\nbreak
+                (2 rows)
+                """);
+    }
+
+    @Test
+    void sqlErrorsAreOneLineWithoutStackTrace() {
+        Outcome o = vellum("sql", "SELEC nonsense");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).startsWith("vellum: sqlite rejected the statement: ").doesNotContain("\tat ");
+    }
+
+    @Test
+    void configurationErrorsExitNonZeroWithTheMessage() {
+        env.put("VELLUM_DB_BACKEND", "mysql");
+        Outcome o = vellum("health");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo("vellum: Unknown database backend 'mysql'. Expected one of: sqlite, postgres, "
+                + "memory (set VELLUM_DB_BACKEND)\n");
+        env.remove("VELLUM_DB_BACKEND");
+        env.put("VELLUM_POSTGRES_POOL_MAXX", "3");
+        assertThat(vellum("health").err()).isEqualTo("vellum: Unknown setting VELLUM_POSTGRES_POOL_MAXX in the "
+                + "environment. Did you mean VELLUM_POSTGRES_POOL_MAX?\n");
+    }
+
+    @Test
+    void postgresWithoutUrlAndUnreachableServerAreExplained() throws Exception {
+        env.put("VELLUM_DB_BACKEND", "postgres");
+        assertThat(vellum("health").err()).contains("set VELLUM_POSTGRES_URL (or DATABASE_URL)");
+        int port;
+        try (var socket = new java.net.ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        env.put("VELLUM_POSTGRES_URL", "postgres://app:t0ps3cret@127.0.0.1:" + port + "/app");
+        Outcome o = vellum("health");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).isEqualTo("vellum: Cannot connect to PostgreSQL at 127.0.0.1:" + port + "/app as user "
+                + "'app': Connection refused. Check VELLUM_POSTGRES_URL.\n");
+    }
+
+    @Test
+    void migrateShowsStatusAppliesAndValidates() throws IOException {
+        Path migrations = dir.resolve("migrations");
+        Files.createDirectories(migrations.resolve("sqlite"));
+        Files.writeString(migrations.resolve("sqlite/V1__notes.sql"), "CREATE TABLE notes (id INTEGER PRIMARY KEY);");
+        env.put("VELLUM_MIGRATIONS", "filesystem:" + migrations);
+        env.put("VELLUM_AUTO_MIGRATE", "false");
+
+        assertThat(vellum("health").err()).contains("2 migration(s) pending (V1__catalog.sql, V1__notes.sql)",
+                "Run `vellum migrate`");
+        Outcome status = vellum("migrate", "status");
+        assertThat(status.out()).containsPattern("vellum +\\| 1 +\\| catalog +\\| Pending")
+                .containsPattern("app +\\| 1 +\\| notes +\\| Pending");
+        Outcome up = vellum("migrate");
+        assertThat(up.out()).startsWith("Applied 2 migrations to ").contains("Vellum schema version 1, "
+                + "application version 1");
+        assertThat(vellum("migrate", "status").out()).containsPattern("app +\\| 1 +\\| notes +\\| Success");
+        assertThat(vellum("migrate", "validate").out()).contains("Migrations are valid");
+        assertThat(vellum("health").exit()).isZero();
+
+        Files.writeString(migrations.resolve("sqlite/V1__notes.sql"), "CREATE TABLE notes (id INTEGER, x TEXT);");
+        Outcome invalid = vellum("migrate", "validate");
+        assertThat(invalid.exit()).isEqualTo(1);
+        assertThat(invalid.err()).contains("V1__notes.sql").contains("checksum");
+        assertThat(vellum("migrate").err()).contains("Migration V1__notes.sql (").contains("was changed after it was "
+                + "applied");
+    }
+
+    @Test
+    void configShowsSourcesAndHidesSecrets() {
+        env.put("VELLUM_POSTGRES_URL", "postgres://app:hunter2@db/app");
+        Outcome o = vellum("config");
+        assertThat(o.out()).contains("VELLUM_POSTGRES_URL").contains("****").doesNotContain("hunter2")
+                .containsPattern("VELLUM_SQLITE_PATH +\\| .*vellum.db +\\| environment")
+                .containsPattern("VELLUM_DB_BACKEND +\\| sqlite +\\| default");
+    }
+
+    @Test
+    void memoryBackendIsHealthyWithoutAFile() {
+        Outcome o = vellum("--url", "memory:", "health");
+        assertThat(o.exit()).isZero();
+        assertThat(o.out()).contains("backend   memory");
+        assertThat(dir.resolve("vellum.db")).doesNotExist();
+    }
+}
