@@ -25,6 +25,17 @@ final class Backends {
         return provider(backend).open(config);
     }
 
+    static RecordStore openStore(VellumConfig config) {
+        BackendProvider provider = provider(config.backend());
+        Database db = provider.open(config);
+        try {
+            return new SqlStore((dev.vellum.spi.JdbcDatabase) db, provider.recordDialect(db));
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
     static BackendProvider provider(String backend) {
         for (BackendProvider provider : ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader())) {
             if (provider.name().equals(backend)) {

@@ -14,4 +14,7 @@ public interface BackendProvider {
 
     /** Opens the database the configuration describes, applying migrations when {@link VellumConfig#autoMigrate()}. */
     Database open(VellumConfig config);
+
+    /** The record store's SQL for this backend, for a database this provider opened. */
+    RecordDialect recordDialect(Database db);
 }

@@ -307,6 +307,30 @@ public final class JdbcDatabase implements Database {
         return result;
     }
 
+    /** True when the calling thread is inside {@link #inTransaction}. */
+    public boolean isInTransaction() {
+        return current.get() != null;
+    }
+
+    /** Runs {@code work} on the connection of the current transaction; call it inside {@link #inTransaction}. */
+    public <T> T onTransactionConnection(ConnectionWork<T> work) {
+        Transaction tx = current.get();
+        if (tx == null) {
+            throw new IllegalStateException("onTransactionConnection must be called inside inTransaction");
+        }
+        try {
+            return work.run(tx.connection);
+        } catch (SQLException e) {
+            throw failure(e, "bulk load");
+        }
+    }
+
+    /** Work on a raw JDBC connection. */
+    @FunctionalInterface
+    public interface ConnectionWork<T> {
+        T run(Connection connection) throws SQLException;
+    }
+
     @Override
     public String backendName() {
         return dialect.name();

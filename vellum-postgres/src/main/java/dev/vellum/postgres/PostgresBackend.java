@@ -11,6 +11,7 @@ import dev.vellum.VellumConfig;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.JdbcDatabase;
 import dev.vellum.spi.MigrationLock;
+import dev.vellum.spi.RecordDialect;
 import org.postgresql.util.PSQLException;
 
 import java.net.ConnectException;
@@ -50,6 +51,12 @@ public final class PostgresBackend implements BackendProvider {
         });
         return JdbcDatabase.open(new PostgresDialect(), pool, config, target.describe(), null, lock,
                 e -> failure(target, config, e));
+    }
+
+    @Override
+    public RecordDialect recordDialect(Database db) {
+        long version = db.fetchOne("SELECT current_setting('server_version_num')::int AS v").orElseThrow().getLong("v");
+        return new PostgresRecords(version >= 170000);
     }
 
     /** The same connection settings the pool uses, for a connection outside it. */

@@ -9,6 +9,7 @@ import dev.vellum.VellumConfig;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.JdbcDatabase;
 import dev.vellum.spi.MigrationLock;
+import dev.vellum.spi.RecordDialect;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
@@ -55,6 +56,11 @@ public final class SqliteBackend implements BackendProvider {
                 MigrationLock.file(Path.of(file + ".lock")), e -> failure(target, e));
     }
 
+    @Override
+    public RecordDialect recordDialect(Database db) {
+        return new SqliteRecords();
+    }
+
     private static HikariDataSource startPool(Path file, VellumConfig config, String target) {
         SQLiteConfig sqlite = new SQLiteConfig();
         sqlite.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
@@ -62,7 +68,7 @@ public final class SqliteBackend implements BackendProvider {
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.enforceForeignKeys(true);
         sqlite.setTransactionMode(SQLiteConfig.TransactionMode.IMMEDIATE);
-        SQLiteDataSource dataSource = new SQLiteDataSource(sqlite);
+        SQLiteDataSource dataSource = SqliteFunctions.dataSource(sqlite);
         dataSource.setUrl("jdbc:sqlite:" + file);
 
         HikariConfig hikari = new HikariConfig();

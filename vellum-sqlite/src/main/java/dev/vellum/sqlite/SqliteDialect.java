@@ -69,14 +69,14 @@ final class SqliteDialect implements SqlDialect {
                 + "ELSE CAST(json_extract(" + jsonExpression + ", " + at + ") AS TEXT) END)";
     }
 
-    /** {@code $."a"."b"}: every key quoted, so dots and odd characters in keys stay part of the key. */
+    /**
+     * {@code $."a"."b"}: every key quoted (with {@code \"} and {@code \\} escaped), so dots, quotes and other odd
+     * characters stay part of the key.
+     */
     static String jsonPath(String... path) {
         StringBuilder p = new StringBuilder("$");
         for (String key : path) {
-            if (key.indexOf('"') >= 0) {
-                throw new IllegalArgumentException("SQLite JSON paths cannot address a key containing '\"': " + key);
-            }
-            p.append(".\"").append(key).append('"');
+            p.append(".\"").append(key.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
         }
         return p.toString();
     }

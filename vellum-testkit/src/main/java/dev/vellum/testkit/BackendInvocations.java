@@ -2,6 +2,7 @@ package dev.vellum.testkit;
 
 import dev.vellum.Database;
 import dev.vellum.PostgresTarget;
+import dev.vellum.RecordStore;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -9,6 +10,7 @@ import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
+import org.junit.platform.commons.support.AnnotationSupport;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,12 +26,13 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
 
     @Override
     public boolean supportsTestTemplate(ExtensionContext context) {
-        return context.getRequiredTestMethod().isAnnotationPresent(BackendTest.class);
+        return AnnotationSupport.isAnnotated(context.getRequiredTestMethod(), BackendTest.class);
     }
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        String[] backends = context.getRequiredTestMethod().getAnnotation(BackendTest.class).value();
+        String[] backends = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), BackendTest.class)
+                .orElseThrow().value();
         return Arrays.stream(backends).map(Invocation::new);
     }
 
@@ -58,19 +61,22 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
         @Override
         public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
             Class<?> type = parameter.getParameter().getType();
-            return type == TestBackend.class || type == Database.class;
+            return type == TestBackend.class || type == Database.class || type == RecordStore.class;
         }
 
         @Override
         public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
             TestBackend b = backend(context);
-            return parameter.getParameter().getType() == TestBackend.class ? b : b.open();
+            Class<?> type = parameter.getParameter().getType();
+            return type == TestBackend.class ? b : type == RecordStore.class ? b.openStore() : b.open();
         }
 
         private TestBackend backend(ExtensionContext context) {
             if (instance == null) {
                 if (backend.equals("postgres")) {
                     instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase());
+                } else if (backend.equals("memory")) {
+                    instance = TestBackend.memory();
                 } else if (backend.equals("sqlite")) {
                     try {
                         tempDir = Files.createTempDirectory("vellum-test");

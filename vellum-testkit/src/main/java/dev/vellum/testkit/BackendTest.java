@@ -12,7 +12,7 @@ import java.lang.annotation.Target;
  * Runs the test once per backend, each time on a fresh, empty database. The test receives a {@link TestBackend}
  * and/or a {@link dev.vellum.Database} opened on it with default settings (closed after the test).
  */
-@Target(ElementType.METHOD)
+@Target({ElementType.METHOD, ElementType.ANNOTATION_TYPE})
 @Retention(RetentionPolicy.RUNTIME)
 @TestTemplate
 @ExtendWith(BackendInvocations.class)

@@ -2,6 +2,8 @@ package dev.vellum.testkit;
 
 import dev.vellum.Database;
 import dev.vellum.PostgresTarget;
+import dev.vellum.RecordStore;
+import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 
 import java.nio.file.Path;
@@ -15,7 +17,7 @@ public final class TestBackend implements AutoCloseable {
     private final String url;
     private final Path sqliteFile;
     private final PostgresTarget postgres;
-    private final List<Database> opened = new ArrayList<>();
+    private final List<AutoCloseable> opened = new ArrayList<>();
 
     private TestBackend(String name, String url, Path sqliteFile, PostgresTarget postgres) {
         this.name = name;
@@ -28,11 +30,15 @@ public final class TestBackend implements AutoCloseable {
         return new TestBackend("sqlite", "sqlite:" + file, file, null);
     }
 
+    static TestBackend memory() {
+        return new TestBackend("memory", "memory:", null, null);
+    }
+
     static TestBackend postgres(PostgresTarget database) {
         return new TestBackend("postgres", database.toUrlWithCredentials(), null, database);
     }
 
-    /** {@code sqlite} or {@code postgres}. */
+    /** {@code memory}, {@code sqlite} or {@code postgres}. */
     public String name() {
         return name;
     }
@@ -71,10 +77,29 @@ public final class TestBackend implements AutoCloseable {
         return db;
     }
 
+    /** Opens the record store on this database; closed when the test ends. */
+    public RecordStore openStore() {
+        return openStore(b -> b);
+    }
+
+    public RecordStore openStore(UnaryOperator<VellumConfig.Builder> settings) {
+        RecordStore store = Vellum.open(settings.apply(config()).build());
+        synchronized (opened) {
+            opened.add(store);
+        }
+        return store;
+    }
+
     @Override
     public void close() {
         synchronized (opened) {
-            opened.forEach(Database::close);
+            for (AutoCloseable c : opened) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    throw new IllegalStateException(e);
+                }
+            }
             opened.clear();
         }
     }

@@ -1,0 +1,93 @@
+package dev.vellum;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * The records of one collection. Field values are JSON; {@code fields} arguments take a Jackson {@code ObjectNode}, a
+ * {@code Map}, or any object Jackson can convert. Every write is atomic; batch writes are all-or-nothing.
+ */
+public interface Collection {
+
+    String name();
+
+    /** Inserts with a generated id (UUIDv7). */
+    Record insert(Object fields);
+
+    /**
+     * Inserts with the given id (or a generated one when null).
+     *
+     * @throws DuplicateRecordException when the id exists
+     */
+    Record insert(String id, Object fields, Object metadata);
+
+    /** Inserts every record or none; any size, constant memory for a lazy iterable. Returns the count. */
+    long insertMany(Iterable<NewRecord> records);
+
+    default long insertMany(Stream<NewRecord> records) {
+        try (records) {
+            return insertMany((Iterable<NewRecord>) records::iterator);
+        }
+    }
+
+    Optional<Record> get(String id);
+
+    /** The records with these ids that exist, in the order of {@code ids}. */
+    List<Record> getMany(Iterable<String> ids);
+
+    /** Swaps all fields (fields left out are gone); metadata stays. */
+    Record replace(String id, Object fields);
+
+    /** {@link #replace(String, Object)} only if the record is at {@code expectedVersion}. */
+    Record replace(String id, Object fields, long expectedVersion);
+
+    /** Applies an RFC 7386 JSON merge patch to the fields. */
+    Record patch(String id, Object mergePatch);
+
+    Record patch(String id, Object mergePatch, long expectedVersion);
+
+    /** Inserts, or replaces the fields of an existing record. */
+    Record upsert(String id, Object fields);
+
+    /** Upserts every record or none; within the batch the last write of an id wins. */
+    long upsertMany(Iterable<NewRecord> records);
+
+    /** @return false when no such record exists */
+    boolean delete(String id);
+
+    boolean delete(String id, long expectedVersion);
+
+    /** Applies a merge patch to every matching record in one statement; returns the count. */
+    long updateMany(Filter filter, Object mergePatch);
+
+    /** Deletes every matching record in one statement; returns the count. */
+    long deleteMany(Filter filter);
+
+    /** One page of matching records and the cursor of the next page. */
+    Page find(Query query);
+
+    /**
+     * Every matching record in the query's order (its limit, cursor and offset are ignored), in constant memory.
+     * Holds a connection until closed: use try-with-resources.
+     */
+    Stream<Record> stream(Query query);
+
+    long count(Filter filter);
+
+    default long count() {
+        return count(Filter.all());
+    }
+
+    /** Creates an index (if none of that name exists) so filters and sorts on these paths use it. */
+    void createIndex(String name, List<String> paths, boolean unique);
+
+    default void createIndex(String name, String... paths) {
+        createIndex(name, List.of(paths), false);
+    }
+
+    /** @return false when there was no such index */
+    boolean dropIndex(String name);
+
+    List<IndexInfo> indexes();
+}

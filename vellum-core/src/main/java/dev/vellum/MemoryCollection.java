@@ -1,0 +1,415 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+
+/** A collection of the memory backend; the executable definition of the record semantics. */
+final class MemoryCollection implements Collection {
+    private final MemoryStore store;
+    private final String name;
+
+    MemoryCollection(MemoryStore store, String name) {
+        this.store = store;
+        this.name = name;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private TreeMap<String, Record> records() {
+        return store.data.getOrDefault(name, new TreeMap<>());
+    }
+
+    private TreeMap<String, Record> recordsForWrite() {
+        TreeMap<String, Record> records = store.data.get(name);
+        if (records == null) {
+            TreeMap<String, Record> created = new TreeMap<>();
+            store.data.put(name, created);
+            store.onUndo(() -> store.data.remove(name));
+            return created;
+        }
+        return records;
+    }
+
+    private Map<String, Long> tombs() {
+        return store.tombstones.computeIfAbsent(name, k -> new HashMap<>());
+    }
+
+    private static Record copy(Record r) {
+        return new Record(r.id(), r.fields().deepCopy(), r.metadata().deepCopy(), r.version(), r.createdAt(),
+                r.updatedAt());
+    }
+
+    // ---- writes ----
+
+    @Override
+    public Record insert(Object fields) {
+        return insert(null, fields, null);
+    }
+
+    @Override
+    public Record insert(String id, Object fields, Object metadata) {
+        Record record = fresh(id, fields, metadata);
+        return store.write(() -> copy(put(record, false)));
+    }
+
+    private Record fresh(String id, Object fields, Object metadata) {
+        Instant now = Timestamps.now();
+        return new Record(Records.id(id), Records.object(fields, "fields"), Records.optionalObject(metadata, "metadata"),
+                1, now, now);
+    }
+
+    /** Stores a new record (version continues after a deleted one of the same id) or, for upserts, replaces one. */
+    private Record put(Record record, boolean upsert) {
+        TreeMap<String, Record> records = recordsForWrite();
+        Record existing = records.get(record.id());
+        Record stored;
+        if (existing != null) {
+            if (!upsert) {
+                throw new DuplicateRecordException(name, record.id(), "A record with id '" + record.id()
+                        + "' already exists in " + name);
+            }
+            stored = new Record(record.id(), record.fields(),
+                    record.metadata().isEmpty() ? existing.metadata() : record.metadata(), existing.version() + 1,
+                    existing.createdAt(), record.updatedAt());
+        } else {
+            Long tomb = tombs().get(record.id());
+            stored = new Record(record.id(), record.fields(), record.metadata(), tomb == null ? 1 : tomb + 1,
+                    record.createdAt(), record.updatedAt());
+            if (tomb != null) {
+                tombs().remove(record.id());
+                store.onUndo(() -> tombs().put(record.id(), tomb));
+            }
+        }
+        checkUnique(stored);
+        records.put(stored.id(), stored);
+        store.onUndo(() -> {
+            if (existing == null) {
+                records.remove(stored.id());
+            } else {
+                records.put(existing.id(), existing);
+            }
+        });
+        return stored;
+    }
+
+    private void checkUnique(Record candidate) {
+        for (IndexInfo index : store.indexes.getOrDefault(name, Map.of()).values()) {
+            if (!index.unique()) {
+                continue;
+            }
+            String key = uniqueKey(candidate, index);
+            if (key == null) {
+                continue;
+            }
+            for (Record other : records().values()) {
+                if (!other.id().equals(candidate.id()) && key.equals(uniqueKey(other, index))) {
+                    throw new DuplicateRecordException(name, null, "Unique index " + index.name() + " on "
+                            + index.paths() + " already has a record with these values in " + name);
+                }
+            }
+        }
+    }
+
+    /** The canonical text of the indexed values, or null when one is missing (missing values never conflict). */
+    private static String uniqueKey(Record record, IndexInfo index) {
+        StringBuilder key = new StringBuilder();
+        for (String path : index.paths()) {
+            JsonNode v = Semantics.value(record, FieldPath.parse(path));
+            if (JsonValues.isAbsent(v)) {
+                return null;
+            }
+            key.append(JsonValues.canonical(v)).append('\u0001');
+        }
+        return key.toString();
+    }
+
+    @Override
+    public long insertMany(Iterable<NewRecord> batch) {
+        return store.write(() -> {
+            long n = 0;
+            for (NewRecord r : batch) {
+                put(fresh(r.id(), r.fields(), r.metadata()), false);
+                n++;
+            }
+            return n;
+        });
+    }
+
+    @Override
+    public long upsertMany(Iterable<NewRecord> batch) {
+        return store.write(() -> {
+            long n = 0;
+            for (NewRecord r : batch) {
+                put(fresh(Records.id(r.id()), r.fields(), r.metadata()), true);
+                n++;
+            }
+            return n;
+        });
+    }
+
+    @Override
+    public Record upsert(String id, Object fields) {
+        if (id == null) {
+            throw new InvalidRecordException("upsert needs an id");
+        }
+        Record record = fresh(id, fields, null);
+        return store.write(() -> copy(put(record, true)));
+    }
+
+    @Override
+    public Record replace(String id, Object fields) {
+        return change(id, Records.object(fields, "fields"), null, false);
+    }
+
+    @Override
+    public Record replace(String id, Object fields, long expectedVersion) {
+        return change(id, Records.object(fields, "fields"), expectedVersion, false);
+    }
+
+    @Override
+    public Record patch(String id, Object mergePatch) {
+        return change(id, Records.object(mergePatch, "patch"), null, true);
+    }
+
+    @Override
+    public Record patch(String id, Object mergePatch, long expectedVersion) {
+        return change(id, Records.object(mergePatch, "patch"), expectedVersion, true);
+    }
+
+    private Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+        Records.id(id);
+        return store.write(() -> {
+            Record existing = records().get(id);
+            if (existing == null) {
+                if (expectedVersion != null && tombs().containsKey(id)) {
+                    throw new ConcurrencyException(name, id, expectedVersion, 0);
+                }
+                throw new RecordNotFoundException(name, id);
+            }
+            if (expectedVersion != null && existing.version() != expectedVersion) {
+                throw new ConcurrencyException(name, id, expectedVersion, existing.version());
+            }
+            ObjectNode fields = isPatch ? (ObjectNode) JsonValues.mergePatch(existing.fields(), value) : value;
+            Record updated = new Record(id, fields, existing.metadata(), existing.version() + 1, existing.createdAt(),
+                    later(existing.updatedAt()));
+            checkUnique(updated);
+            TreeMap<String, Record> records = recordsForWrite();
+            records.put(id, updated);
+            store.onUndo(() -> records.put(id, existing));
+            return copy(updated);
+        });
+    }
+
+    /** The write time, never before the previous one (the clock may step back). */
+    private static Instant later(Instant previous) {
+        Instant now = Timestamps.now();
+        return now.isBefore(previous) ? previous : now;
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return remove(id, null);
+    }
+
+    @Override
+    public boolean delete(String id, long expectedVersion) {
+        return remove(id, expectedVersion);
+    }
+
+    private boolean remove(String id, Long expectedVersion) {
+        Records.id(id);
+        return store.write(() -> {
+            Record existing = records().get(id);
+            if (existing == null) {
+                if (expectedVersion != null && tombs().containsKey(id)) {
+                    throw new ConcurrencyException(name, id, expectedVersion, 0);
+                }
+                return false;
+            }
+            if (expectedVersion != null && existing.version() != expectedVersion) {
+                throw new ConcurrencyException(name, id, expectedVersion, existing.version());
+            }
+            drop(existing);
+            return true;
+        });
+    }
+
+    private void drop(Record existing) {
+        TreeMap<String, Record> records = recordsForWrite();
+        records.remove(existing.id());
+        Long previousTomb = tombs().put(existing.id(), existing.version());
+        store.onUndo(() -> {
+            records.put(existing.id(), existing);
+            if (previousTomb == null) {
+                tombs().remove(existing.id());
+            } else {
+                tombs().put(existing.id(), previousTomb);
+            }
+        });
+    }
+
+    @Override
+    public long updateMany(Filter filter, Object mergePatch) {
+        ObjectNode patch = Records.object(mergePatch, "patch");
+        return store.write(() -> {
+            List<Record> matching = records().values().stream().filter(r -> Semantics.matches(filter, r)).toList();
+            Instant now = Timestamps.now();
+            for (Record existing : matching) {
+                Record updated = new Record(existing.id(), (ObjectNode) JsonValues.mergePatch(existing.fields(), patch),
+                        existing.metadata(), existing.version() + 1, existing.createdAt(),
+                        now.isBefore(existing.updatedAt()) ? existing.updatedAt() : now);
+                checkUnique(updated);
+                TreeMap<String, Record> records = recordsForWrite();
+                records.put(updated.id(), updated);
+                store.onUndo(() -> records.put(existing.id(), existing));
+            }
+            return (long) matching.size();
+        });
+    }
+
+    @Override
+    public long deleteMany(Filter filter) {
+        return store.write(() -> {
+            List<Record> matching = records().values().stream().filter(r -> Semantics.matches(filter, r)).toList();
+            matching.forEach(this::drop);
+            return (long) matching.size();
+        });
+    }
+
+    // ---- reads ----
+
+    @Override
+    public Optional<Record> get(String id) {
+        Records.id(id);
+        return store.read(() -> Optional.ofNullable(records().get(id)).map(MemoryCollection::copy));
+    }
+
+    @Override
+    public List<Record> getMany(Iterable<String> ids) {
+        return store.read(() -> {
+            Map<String, Record> found = new LinkedHashMap<>();
+            for (String id : ids) {
+                Record r = records().get(Records.id(id));
+                if (r != null) {
+                    found.putIfAbsent(id, copy(r));
+                }
+            }
+            return new ArrayList<>(found.values());
+        });
+    }
+
+    @Override
+    public Page find(Query query) {
+        List<SortKey> sort = query.sort();
+        List<Boolean> descending = Semantics.fullDescending(sort);
+        return store.read(() -> {
+            List<Record> matching = sorted(query);
+            int start = query.offset();
+            if (query.cursor() != null) {
+                Cursors.Position after = Cursors.decode(query, descending.size());
+                start = 0;
+                while (start < matching.size() && Semantics.compareKeys(Semantics.fullKey(matching.get(start), sort),
+                        matching.get(start).id(), after.key(), after.id(), descending) <= 0) {
+                    start++;
+                }
+            }
+            int end = (int) Math.min(matching.size(), (long) start + query.limit());
+            List<Record> page = new ArrayList<>();
+            for (int i = Math.min(start, matching.size()); i < end; i++) {
+                page.add(project(copy(matching.get(i)), query));
+            }
+            String next = null;
+            if (end < matching.size() && !page.isEmpty()) {
+                Record last = matching.get(end - 1);
+                next = Cursors.encode(query, Semantics.fullKey(last, sort), last.id());
+            }
+            return new Page(page, next);
+        });
+    }
+
+    private List<Record> sorted(Query query) {
+        List<Record> matching = new ArrayList<>(records().values().stream()
+                .filter(r -> Semantics.matches(query.filter(), r)).toList());
+        matching.sort(Semantics.comparator(query.sort()));
+        return matching;
+    }
+
+    static Record project(Record record, Query query) {
+        if (query.fields().isEmpty()) {
+            return record;
+        }
+        return new Record(record.id(), Projection.apply(record.fields(), query.fields()), record.metadata(),
+                record.version(), record.createdAt(), record.updatedAt());
+    }
+
+    @Override
+    public Stream<Record> stream(Query query) {
+        List<Record> snapshot = store.read(() -> sorted(query).stream().map(MemoryCollection::copy).toList());
+        return snapshot.stream().map(r -> project(r, query));
+    }
+
+    @Override
+    public long count(Filter filter) {
+        return store.read(() -> records().values().stream().filter(r -> Semantics.matches(filter, r)).count());
+    }
+
+    // ---- indexes ----
+
+    @Override
+    public void createIndex(String indexName, List<String> paths, boolean unique) {
+        IndexInfo index = Indexes.define(indexName, paths, unique);
+        store.write(() -> {
+            Map<String, IndexInfo> existing = store.indexes.computeIfAbsent(name, k -> new TreeMap<>());
+            if (existing.containsKey(indexName)) {
+                return null;
+            }
+            recordsForWrite();
+            existing.put(indexName, index);
+            store.onUndo(() -> existing.remove(indexName));
+            if (unique) {
+                Map<String, String> seen = new HashMap<>();
+                for (Record r : records().values()) {
+                    String key = uniqueKey(r, index);
+                    if (key != null && seen.putIfAbsent(key, r.id()) != null) {
+                        throw new DuplicateRecordException(name, r.id(), "Cannot create unique index " + indexName
+                                + ": records " + seen.get(key) + " and " + r.id() + " have the same " + paths);
+                    }
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public boolean dropIndex(String indexName) {
+        Records.indexName(indexName);
+        return store.write(() -> {
+            Map<String, IndexInfo> existing = store.indexes.get(name);
+            IndexInfo removed = existing == null ? null : existing.remove(indexName);
+            if (removed != null) {
+                store.onUndo(() -> existing.put(indexName, removed));
+            }
+            return removed != null;
+        });
+    }
+
+    @Override
+    public List<IndexInfo> indexes() {
+        return store.read(() -> new ArrayList<>(store.indexes.getOrDefault(name, Map.of()).values()));
+    }
+
+}

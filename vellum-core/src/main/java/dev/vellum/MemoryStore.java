@@ -1,0 +1,139 @@
+package dev.vellum;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * The reference backend: records live in this process. Writes and transactions hold one store-wide write lock (a
+ * transaction holds it throughout, with an undo log for rollback); reads share a read lock.
+ */
+final class MemoryStore implements RecordStore {
+    final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
+    /** name → id → record; a TreeMap by id gives the code-point id order (ids are compared as strings). */
+    final Map<String, TreeMap<String, Record>> data = new TreeMap<>();
+    final Map<String, Map<String, Long>> tombstones = new TreeMap<>();
+    final Map<String, Map<String, IndexInfo>> indexes = new TreeMap<>();
+    private final ThreadLocal<List<Runnable>> undo = new ThreadLocal<>();
+
+    @Override
+    public Collection collection(String name) {
+        return new MemoryCollection(this, Records.collectionName(name));
+    }
+
+    @Override
+    public List<String> collections() {
+        return read(() -> new ArrayList<>(data.keySet()));
+    }
+
+    @Override
+    public boolean dropCollection(String name) {
+        Records.collectionName(name);
+        return write(() -> {
+            TreeMap<String, Record> records = data.remove(name);
+            Map<String, Long> tombs = tombstones.remove(name);
+            Map<String, IndexInfo> idx = indexes.remove(name);
+            onUndo(() -> {
+                if (records != null) {
+                    data.put(name, records);
+                }
+                if (tombs != null) {
+                    tombstones.put(name, tombs);
+                }
+                if (idx != null) {
+                    indexes.put(name, idx);
+                }
+            });
+            return records != null;
+        });
+    }
+
+    @Override
+    public <T, X extends Exception> T inTransaction(Work<T, X> work) throws X {
+        lock.writeLock().lock();
+        List<Runnable> outer = undo.get();
+        List<Runnable> log = new ArrayList<>();
+        undo.set(log);
+        try {
+            T result = work.run(this);
+            if (outer != null) {
+                outer.addAll(log); // a nested transaction's changes roll back with the outer one
+            }
+            return result;
+        } catch (Throwable t) {
+            for (int i = log.size() - 1; i >= 0; i--) {
+                log.get(i).run();
+            }
+            throw t;
+        } finally {
+            if (outer == null) {
+                undo.remove();
+            } else {
+                undo.set(outer);
+            }
+            lock.writeLock().unlock();
+        }
+    }
+
+    @Override
+    public String backendName() {
+        return "memory";
+    }
+
+    @Override
+    public Optional<Database> database() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        // nothing to release
+    }
+
+    /** Records how to reverse a change, when inside a transaction. */
+    void onUndo(Runnable action) {
+        List<Runnable> log = undo.get();
+        if (log != null) {
+            log.add(action);
+        }
+    }
+
+    <T> T read(java.util.function.Supplier<T> work) {
+        lock.readLock().lock();
+        try {
+            return work.get();
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** A write: atomic, since a failed write undoes its own partial changes before rethrowing. */
+    <T> T write(java.util.function.Supplier<T> work) {
+        lock.writeLock().lock();
+        List<Runnable> outer = undo.get();
+        List<Runnable> log = new ArrayList<>();
+        undo.set(log);
+        try {
+            T result = work.get();
+            if (outer != null) {
+                outer.addAll(log);
+            }
+            return result;
+        } catch (RuntimeException | Error e) {
+            for (int i = log.size() - 1; i >= 0; i--) {
+                log.get(i).run();
+            }
+            throw e;
+        } finally {
+            if (outer == null) {
+                undo.remove();
+            } else {
+                undo.set(outer);
+            }
+            lock.writeLock().unlock();
+        }
+    }
+}

@@ -1,0 +1,262 @@
+package dev.vellum;
+
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Checks and translates the pattern languages of {@code like}/{@code ilike} and {@code regex}, so that every backend
+ * runs the same pattern with the same meaning.
+ */
+public final class Patterns {
+    private static final Set<Character> ESCAPABLE = Set.of('.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '|',
+            '^', '$', '\\', '-', '/');
+
+    private Patterns() {
+    }
+
+    /** A regex in the portable subset, as Java and as PostgreSQL write it. */
+    public record Regex(String source, String java, String postgres) {
+        public Pattern compile() {
+            return Pattern.compile(java, Pattern.DOTALL);
+        }
+    }
+
+    /** Checks a {@code like} pattern: {@code %} any run, {@code _} one character, backslash escapes the next one. */
+    public static void checkLike(String pattern) {
+        boolean escaped = false;
+        for (int i = 0; i < pattern.length(); i++) {
+            escaped = !escaped && pattern.charAt(i) == '\\';
+        }
+        if (escaped) {
+            throw new QueryException(pattern, "The like pattern '" + pattern + "' ends with a lone backslash; write "
+                    + "\\\\ for a literal backslash");
+        }
+    }
+
+    /** The like pattern as a Java regex matching the whole string. */
+    public static String likeToJava(String pattern) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < pattern.length(); ) {
+            int c = pattern.codePointAt(i);
+            i += Character.charCount(c);
+            if (c == '\\') {
+                int next = pattern.codePointAt(i);
+                i += Character.charCount(next);
+                out.append(Pattern.quote(new String(Character.toChars(next))));
+            } else if (c == '%') {
+                out.append(".*");
+            } else if (c == '_') {
+                out.append('.');
+            } else {
+                out.append(Pattern.quote(new String(Character.toChars(c))));
+            }
+        }
+        return out.toString();
+    }
+
+    /** The like pattern as a SQLite GLOB pattern (which, unlike SQLite's LIKE, is case-sensitive). */
+    public static String likeToGlob(String pattern) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < pattern.length(); ) {
+            int c = pattern.codePointAt(i);
+            i += Character.charCount(c);
+            boolean literal = false;
+            if (c == '\\') {
+                c = pattern.codePointAt(i);
+                i += Character.charCount(c);
+                literal = true;
+            }
+            if (!literal && c == '%') {
+                out.append('*');
+            } else if (!literal && c == '_') {
+                out.append('?');
+            } else if (c == '*' || c == '?' || c == '[') {
+                out.append('[').append((char) c).append(']');
+            } else {
+                out.appendCodePoint(c);
+            }
+        }
+        return out.toString();
+    }
+
+    /**
+     * Parses a regex in the portable subset ({@code . * + ? [] [^] ^ $ | () {m,n} \d \w \s} and escapes) and
+     * writes it for Java and for PostgreSQL. {@code \d}, {@code \w}, {@code \s} become explicit ASCII classes so no
+     * engine's locale changes their meaning. Anything else is rejected, never approximated.
+     */
+    public static Regex regex(String source) {
+        StringBuilder java = new StringBuilder();
+        StringBuilder pg = new StringBuilder();
+        int depth = 0;
+        boolean canQuantify = false;
+        int i = 0;
+        while (i < source.length()) {
+            int c = source.codePointAt(i);
+            i += Character.charCount(c);
+            switch (c) {
+                case '\\' -> {
+                    if (i >= source.length()) {
+                        throw bad(source, "ends with a lone backslash");
+                    }
+                    char e = source.charAt(i++);
+                    String cls = classFor(e);
+                    if (cls != null) {
+                        java.append('[').append(cls).append(']');
+                        pg.append('[').append(cls).append(']');
+                    } else if (e == 'n' || e == 't' || e == 'r') {
+                        String literal = e == 'n' ? "\n" : e == 't' ? "\t" : "\r";
+                        java.append(literal);
+                        pg.append(literal);
+                    } else if (ESCAPABLE.contains(e)) {
+                        java.append('\\').append(e);
+                        pg.append('\\').append(e);
+                    } else {
+                        throw bad(source, "uses \\" + e + ", which is not in the portable subset");
+                    }
+                    canQuantify = true;
+                }
+                case '.' -> {
+                    java.append('.');
+                    pg.append('.');
+                    canQuantify = true;
+                }
+                case '^' -> {
+                    java.append('^');
+                    pg.append('^');
+                    canQuantify = false;
+                }
+                case '$' -> {
+                    // Java's $ also matches before a final newline; \z is the true end, like PostgreSQL's $.
+                    java.append("\\z");
+                    pg.append('$');
+                    canQuantify = false;
+                }
+                case '|' -> {
+                    java.append('|');
+                    pg.append('|');
+                    canQuantify = false;
+                }
+                case '(' -> {
+                    if (i < source.length() && source.charAt(i) == '?') {
+                        throw bad(source, "uses (?…), which is not in the portable subset");
+                    }
+                    depth++;
+                    java.append('(');
+                    pg.append('(');
+                    canQuantify = false;
+                }
+                case ')' -> {
+                    if (depth == 0) {
+                        throw bad(source, "has an unmatched )");
+                    }
+                    depth--;
+                    java.append(')');
+                    pg.append(')');
+                    canQuantify = true;
+                }
+                case '*', '+', '?' -> {
+                    if (!canQuantify) {
+                        throw bad(source, "has a quantifier " + (char) c + " with nothing to repeat");
+                    }
+                    java.append((char) c);
+                    pg.append((char) c);
+                    canQuantify = false;
+                }
+                case '{' -> {
+                    int close = source.indexOf('}', i);
+                    String body = close < 0 ? "" : source.substring(i, close);
+                    if (!canQuantify || !body.matches("\\d{1,3}(,\\d{0,3})?")) {
+                        throw bad(source, "has a malformed {m,n} repeat");
+                    }
+                    String[] bounds = body.split(",", -1);
+                    if (bounds.length == 2 && !bounds[1].isEmpty()
+                            && Integer.parseInt(bounds[1]) < Integer.parseInt(bounds[0])) {
+                        throw bad(source, "has a {m,n} repeat with n < m");
+                    }
+                    java.append('{').append(body).append('}');
+                    pg.append('{').append(body).append('}');
+                    i = close + 1;
+                    canQuantify = false;
+                }
+                case '[' -> {
+                    i = bracket(source, i, java, pg);
+                    canQuantify = true;
+                }
+                case ']', '}' -> throw bad(source, "has an unescaped " + (char) c);
+                default -> {
+                    java.appendCodePoint(c);
+                    pg.appendCodePoint(c);
+                    canQuantify = true;
+                }
+            }
+        }
+        if (depth != 0) {
+            throw bad(source, "has an unclosed (");
+        }
+        return new Regex(source, java.toString(), pg.toString());
+    }
+
+    private static int bracket(String source, int start, StringBuilder java, StringBuilder pg) {
+        StringBuilder body = new StringBuilder();
+        int i = start;
+        if (i < source.length() && source.charAt(i) == '^') {
+            body.append('^');
+            i++;
+        }
+        boolean empty = true;
+        while (true) {
+            if (i >= source.length()) {
+                throw bad(source, "has an unclosed [");
+            }
+            int c = source.codePointAt(i);
+            i += Character.charCount(c);
+            if (c == ']') {
+                if (empty) {
+                    throw bad(source, "has an empty [] class");
+                }
+                break;
+            }
+            empty = false;
+            if (c == '\\') {
+                if (i >= source.length()) {
+                    throw bad(source, "ends with a lone backslash");
+                }
+                char e = source.charAt(i++);
+                String cls = classFor(e);
+                if (cls != null) {
+                    body.append(cls);
+                } else if (ESCAPABLE.contains(e)) {
+                    body.append('\\').append(e);
+                } else {
+                    throw bad(source, "uses \\" + e + " in a [] class, which is not in the portable subset");
+                }
+            } else if (c == '[') {
+                throw bad(source, "has [ inside a [] class; escape it as \\[");
+            } else if (c == '-' || c == '^' || c == '&') {
+                // a literal - only at the class edges; & and ^ escaped so Java reads them literally
+                boolean range = c == '-' && body.length() > 0 && !body.toString().equals("^") && i < source.length()
+                        && source.charAt(i) != ']';
+                body.append(range ? "-" : "\\" + (char) c);
+            } else {
+                body.appendCodePoint(c);
+            }
+        }
+        java.append('[').append(body).append(']');
+        pg.append('[').append(body).append(']');
+        return i;
+    }
+
+    private static String classFor(char escape) {
+        return switch (escape) {
+            case 'd' -> "0-9";
+            case 'w' -> "A-Za-z0-9_";
+            case 's' -> " \t\n\r\f\u000B";
+            default -> null;
+        };
+    }
+
+    private static QueryException bad(String source, String problem) {
+        return new QueryException(source, "The regex '" + source + "' " + problem + ". Supported: . * + ? [] [^] ^ $ | "
+                + "() {m,n} \\d \\w \\s and backslash escapes of punctuation.");
+    }
+}

@@ -1,0 +1,30 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.util.List;
+
+/** Keeps only the listed field paths of a fields object. */
+final class Projection {
+    private Projection() {
+    }
+
+    static ObjectNode apply(ObjectNode fields, List<String> paths) {
+        ObjectNode out = JsonValues.MAPPER.createObjectNode();
+        for (String path : paths) {
+            List<String> keys = FieldPath.parse(path).keys();
+            JsonNode value = JsonValues.at(fields, keys);
+            if (value == null) {
+                continue;
+            }
+            ObjectNode target = out;
+            for (int i = 0; i < keys.size() - 1; i++) {
+                JsonNode child = target.get(keys.get(i));
+                target = child instanceof ObjectNode o ? o : target.putObject(keys.get(i));
+            }
+            target.set(keys.get(keys.size() - 1), value.deepCopy());
+        }
+        return out;
+    }
+}

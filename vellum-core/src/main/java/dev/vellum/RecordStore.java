@@ -1,0 +1,49 @@
+package dev.vellum;
+
+import java.util.List;
+import java.util.Optional;
+
+/** Collections of JSON records over one backend. Thread-safe; close it to release connections. */
+public interface RecordStore extends AutoCloseable {
+
+    /** The collection of this name ({@code [a-z][a-z0-9_]{0,62}}); its storage is created on first write. */
+    Collection collection(String name);
+
+    /** The names of the collections that exist, sorted. */
+    List<String> collections();
+
+    /** Drops a collection with all its records and indexes; false when it did not exist. */
+    boolean dropCollection(String name);
+
+    /**
+     * Runs {@code work} in a transaction spanning collections: its reads see its own writes, and an exception
+     * persists nothing (and is rethrown).
+     */
+    <T, X extends Exception> T inTransaction(Work<T, X> work) throws X;
+
+    default <X extends Exception> void useTransaction(Action<X> work) throws X {
+        inTransaction(store -> {
+            work.run(store);
+            return null;
+        });
+    }
+
+    /** {@code memory}, {@code sqlite} or {@code postgres}. */
+    String backendName();
+
+    /** The SQL layer underneath, for SQL backends. */
+    Optional<Database> database();
+
+    @Override
+    void close();
+
+    @FunctionalInterface
+    interface Work<T, X extends Exception> {
+        T run(RecordStore store) throws X;
+    }
+
+    @FunctionalInterface
+    interface Action<X extends Exception> {
+        void run(RecordStore store) throws X;
+    }
+}

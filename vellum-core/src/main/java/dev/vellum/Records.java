@@ -1,0 +1,124 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import java.security.SecureRandom;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.regex.Pattern;
+
+/** The write-side rules every backend shares: names, ids, field keys, id generation. */
+final class Records {
+    private static final Pattern COLLECTION = Pattern.compile("[a-z][a-z0-9_]{0,62}");
+    private static final SecureRandom RANDOM = new SecureRandom();
+    private static final Object CLOCK = new Object();
+    private static long lastMillis;
+    private static long sequence;
+
+    private Records() {
+    }
+
+    static String collectionName(String name) {
+        if (name == null || !COLLECTION.matcher(name).matches()) {
+            throw new InvalidRecordException("Invalid collection name '" + name + "': use 1 to 63 characters, a "
+                    + "lowercase letter first, then lowercase letters, digits or _");
+        }
+        return name;
+    }
+
+    static String indexName(String name) {
+        if (name == null || !COLLECTION.matcher(name).matches()) {
+            throw new InvalidRecordException("Invalid index name '" + name + "': use 1 to 63 characters, a "
+                    + "lowercase letter first, then lowercase letters, digits or _");
+        }
+        return name;
+    }
+
+    /** The id as given, checked, or a new UUIDv7 when null. */
+    static String id(String id) {
+        if (id == null) {
+            return newId();
+        }
+        if (id.isEmpty() || id.length() > 255) {
+            throw new InvalidRecordException("A record id must have 1 to 255 characters, got " + id.length());
+        }
+        if (id.indexOf('\0') >= 0) {
+            throw new InvalidRecordException("A record id cannot contain the NUL character");
+        }
+        return id;
+    }
+
+    /**
+     * A UUIDv7: 48 bits of Unix milliseconds, then a counter within the millisecond, then random bits. Ids made by
+     * one process sort in creation order, so inserts land at the end of the primary-key index.
+     */
+    static String newId() {
+        long millis;
+        long seq;
+        synchronized (CLOCK) {
+            long now = System.currentTimeMillis();
+            if (now > lastMillis) {
+                lastMillis = now;
+                sequence = RANDOM.nextInt(1 << 10);
+            } else if (++sequence >= (1 << 12)) {
+                lastMillis++;
+                sequence = 0;
+            }
+            millis = lastMillis;
+            seq = sequence;
+        }
+        long high = (millis << 16) | 0x7000L | seq;
+        long low = (RANDOM.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new java.util.UUID(high, low).toString();
+    }
+
+    /** A deep copy of a fields or metadata object, checked; the caller's object is never kept or changed. */
+    static ObjectNode object(Object value, String what) {
+        if (value == null) {
+            throw new InvalidRecordException(what + " must be a JSON object, got null");
+        }
+        JsonNode node;
+        try {
+            node = value instanceof JsonNode n ? n.deepCopy() : JsonValues.MAPPER.valueToTree(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException(what + " cannot be converted to JSON: " + e.getMessage());
+        }
+        if (node == null || !node.isObject()) {
+            throw new InvalidRecordException(what + " must be a JSON object, got " + (node == null ? "null"
+                    : node.getNodeType().toString().toLowerCase()));
+        }
+        check(node, what, true);
+        return (ObjectNode) node;
+    }
+
+    static ObjectNode optionalObject(Object value, String what) {
+        return value == null ? JsonValues.MAPPER.createObjectNode() : object(value, what);
+    }
+
+    /**
+     * Keys of objects reachable by a path must be addressable: non-empty, no leading {@code $}, no dot. Strings
+     * must not contain NUL, which PostgreSQL cannot store.
+     */
+    private static void check(JsonNode node, String where, boolean keysMatter) {
+        if (node.isObject()) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                String key = e.getKey();
+                if (keysMatter && (key.isEmpty() || key.startsWith("$") || key.indexOf('.') >= 0)) {
+                    throw new InvalidRecordException("Invalid key '" + key + "' in " + where + ": keys must be "
+                            + "non-empty, must not start with $ and must not contain a dot");
+                }
+                if (key.indexOf('\0') >= 0) {
+                    throw new InvalidRecordException("A key in " + where + " contains the NUL character");
+                }
+                check(e.getValue(), where + "." + key, keysMatter);
+            }
+        } else if (node.isArray()) {
+            node.forEach(element -> check(element, where + "[]", false));
+        } else if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
+            throw new InvalidRecordException("A string in " + where + " contains the NUL character, which cannot be "
+                    + "stored");
+        }
+    }
+}

@@ -1,0 +1,531 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.spi.PathSql;
+
+import java.math.BigDecimal;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/** A collection on a SQL backend. Every filter, sort, count, limit and cursor runs in SQL. */
+final class SqlCollection implements Collection {
+    private static final String COLUMNS = "id, fields, metadata, version, created_at, updated_at";
+    private static final int CHUNK = 500;
+    private static final JsonNodeFactory NODES = JsonValues.MAPPER.getNodeFactory();
+
+    private final SqlStore store;
+    private final String name;
+    private final String table;
+    private final String tombs;
+
+    SqlCollection(SqlStore store, String name) {
+        this.store = store;
+        this.name = name;
+        this.table = store.q(SqlStore.recordsTable(name));
+        this.tombs = store.q(SqlStore.tombstoneTable(name));
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    private Database db() {
+        return store.db;
+    }
+
+    // ---- writes ----
+
+    /** Runs a write in a transaction (a savepoint inside the caller's), after creating the tables if needed. */
+    private <T> T write(Supplier<T> work) {
+        store.ensure(name);
+        try {
+            return db().inTransaction(tx -> work.get());
+        } catch (StorageException e) {
+            throw translate(e);
+        }
+    }
+
+    private RuntimeException translate(StorageException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SQLException s) {
+                for (SQLException x = s; x != null; x = x.getNextException()) {
+                    if (store.dialect.isUniqueViolation(x)) {
+                        return new DuplicateRecordException(name, null, "A record with this id (or these values of a "
+                                + "unique index) already exists in " + name + "; nothing was written");
+                    }
+                }
+            }
+        }
+        return e;
+    }
+
+    @Override
+    public Record insert(Object fields) {
+        return insert(null, fields, null);
+    }
+
+    @Override
+    public Record insert(String id, Object fields, Object metadata) {
+        String key = Records.id(id);
+        ObjectNode f = Records.object(fields, "fields");
+        ObjectNode m = Records.optionalObject(metadata, "metadata");
+        Instant now = Timestamps.now();
+        try {
+            return write(() -> {
+                long version = db().fetchOne("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
+                                + "COALESCE((SELECT version FROM " + tombs + " WHERE id = ?), 0) + 1, ?, ?) RETURNING version",
+                        key, json(f), json(m), key, now, now).orElseThrow().getLong("version");
+                if (version > 1) {
+                    db().execute("DELETE FROM " + tombs + " WHERE id = ?", key);
+                }
+                return new Record(key, f, m, version, now, now);
+            });
+        } catch (DuplicateRecordException e) {
+            throw new DuplicateRecordException(name, key, "A record with id '" + key + "' already exists in " + name
+                    + (e.getMessage().contains("unique index") ? " (or a unique index already has these values)" : ""));
+        }
+    }
+
+    @Override
+    public long insertMany(Iterable<NewRecord> batch) {
+        return write(() -> {
+            Instant now = Timestamps.now();
+            Iterator<NewRecord> source = batch.iterator();
+            Iterator<Record> records = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return source.hasNext();
+                }
+
+                @Override
+                public Record next() {
+                    NewRecord r = source.next();
+                    return new Record(Records.id(r.id()), Records.object(r.fields(), "fields"),
+                            Records.optionalObject(r.metadata(), "metadata"), 1, now, now);
+                }
+            };
+            long count = store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
+            reviveTombstones();
+            return count;
+        });
+    }
+
+    /** Re-created ids continue from their deleted version, so an old version never matches again. */
+    private void reviveTombstones() {
+        if (db().fetchOne("SELECT 1 AS x FROM " + tombs + " LIMIT 1").isEmpty()) {
+            return;
+        }
+        db().execute("UPDATE " + table + " SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
+                + table + ".id) WHERE id IN (SELECT id FROM " + tombs + ")");
+        db().execute("DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
+    }
+
+    @Override
+    public Record upsert(String id, Object fields) {
+        if (id == null) {
+            throw new InvalidRecordException("upsert needs an id");
+        }
+        NewRecord r = NewRecord.of(id, fields);
+        return write(() -> upsertOne(prepare(r), Timestamps.now()));
+    }
+
+    private record Prepared(String id, ObjectNode fields, ObjectNode metadata) {
+    }
+
+    private static Prepared prepare(NewRecord r) {
+        return new Prepared(Records.id(r.id()), Records.object(r.fields(), "fields"),
+                Records.optionalObject(r.metadata(), "metadata"));
+    }
+
+    private Record upsertOne(Prepared r, Instant now) {
+        Row row = db().fetchOne("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
+                        + "COALESCE((SELECT version FROM " + tombs + " WHERE id = ?), 0) + 1, ?, ?) "
+                        + "ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, metadata = CASE WHEN ? THEN "
+                        + "excluded.metadata ELSE " + table + ".metadata END, version = " + table + ".version + 1, "
+                        + "updated_at = excluded.updated_at RETURNING " + COLUMNS,
+                r.id(), json(r.fields()), json(r.metadata()), r.id(), now, now, !r.metadata().isEmpty())
+                .orElseThrow();
+        db().execute("DELETE FROM " + tombs + " WHERE id = ?", r.id());
+        return toRecord(row);
+    }
+
+    @Override
+    public long upsertMany(Iterable<NewRecord> batch) {
+        return write(() -> {
+            Instant now = Timestamps.now();
+            long n = 0;
+            for (NewRecord r : batch) {
+                upsertOne(prepare(r), now);
+                n++;
+            }
+            return n;
+        });
+    }
+
+    @Override
+    public Record replace(String id, Object fields) {
+        return change(id, Records.object(fields, "fields"), null, false);
+    }
+
+    @Override
+    public Record replace(String id, Object fields, long expectedVersion) {
+        return change(id, Records.object(fields, "fields"), expectedVersion, false);
+    }
+
+    @Override
+    public Record patch(String id, Object mergePatch) {
+        return change(id, Records.object(mergePatch, "patch"), null, true);
+    }
+
+    @Override
+    public Record patch(String id, Object mergePatch, long expectedVersion) {
+        return change(id, Records.object(mergePatch, "patch"), expectedVersion, true);
+    }
+
+    /** One conditional UPDATE: of N writers holding the same version, exactly one matches. */
+    private Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+        Records.id(id);
+        if (!store.exists(name)) {
+            throw missing(id, expectedVersion);
+        }
+        return write(() -> {
+            List<Object> params = new ArrayList<>(List.of(json(value), Timestamps.now(), id));
+            if (expectedVersion != null) {
+                params.add(expectedVersion);
+            }
+            String fieldsSql = isPatch ? store.dialect.mergePatch("fields", "?") : "?";
+            Optional<Row> row = db().fetchOne("UPDATE " + table + " SET fields = " + fieldsSql + ", version = version "
+                    + "+ 1, updated_at = ? WHERE id = ?" + (expectedVersion != null ? " AND version = ?" : "")
+                    + " RETURNING " + COLUMNS, params.toArray());
+            if (row.isPresent()) {
+                return toRecord(row.get());
+            }
+            throw missing(id, expectedVersion);
+        });
+    }
+
+    /** Why a conditional write matched nothing: a version conflict, a deleted record, or no such record. */
+    private RuntimeException missing(String id, Long expectedVersion) {
+        if (!store.exists(name)) {
+            return new RecordNotFoundException(name, id);
+        }
+        Optional<Row> current = db().fetchOne("SELECT version FROM " + table + " WHERE id = ?", id);
+        if (current.isPresent()) {
+            return new ConcurrencyException(name, id, expectedVersion == null ? 0 : expectedVersion,
+                    current.get().getLong("version"));
+        }
+        if (expectedVersion != null && db().fetchOne("SELECT version FROM " + tombs + " WHERE id = ?", id).isPresent()) {
+            return new ConcurrencyException(name, id, expectedVersion, 0);
+        }
+        return new RecordNotFoundException(name, id);
+    }
+
+    @Override
+    public boolean delete(String id) {
+        return remove(id, null);
+    }
+
+    @Override
+    public boolean delete(String id, long expectedVersion) {
+        return remove(id, expectedVersion);
+    }
+
+    private boolean remove(String id, Long expectedVersion) {
+        Records.id(id);
+        if (!store.exists(name)) {
+            return false;
+        }
+        return write(() -> {
+            List<Object> params = new ArrayList<>(List.of(id));
+            if (expectedVersion != null) {
+                params.add(expectedVersion);
+            }
+            Optional<Row> deleted = db().fetchOne("DELETE FROM " + table + " WHERE id = ?"
+                    + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING version", params.toArray());
+            if (deleted.isPresent()) {
+                db().execute("INSERT INTO " + tombs + " (id, version) VALUES (?, ?) ON CONFLICT (id) DO UPDATE "
+                        + "SET version = excluded.version", id, deleted.get().getLong("version"));
+                return true;
+            }
+            if (expectedVersion == null) {
+                return false;
+            }
+            RuntimeException why = missing(id, expectedVersion);
+            if (why instanceof RecordNotFoundException) {
+                return false;
+            }
+            throw why;
+        });
+    }
+
+    @Override
+    public long updateMany(Filter filter, Object mergePatch) {
+        ObjectNode patch = Records.object(mergePatch, "patch");
+        List<Object> params = new ArrayList<>(List.of(json(patch), Timestamps.now()));
+        String where = store.filters.where(filter, params);
+        if (!store.exists(name)) {
+            return 0;
+        }
+        return write(() -> (long) db().execute("UPDATE " + table + " SET fields = "
+                + store.dialect.mergePatch("fields", "?") + ", version = version + 1, updated_at = ? WHERE " + where,
+                params.toArray()));
+    }
+
+    @Override
+    public long deleteMany(Filter filter) {
+        List<Object> params = new ArrayList<>();
+        String where = store.filters.where(filter, params);
+        if (!store.exists(name)) {
+            return 0;
+        }
+        return write(() -> {
+            db().execute("INSERT INTO " + tombs + " (id, version) SELECT id, version FROM " + table + " WHERE " + where
+                    + " ON CONFLICT (id) DO UPDATE SET version = excluded.version", params.toArray());
+            return (long) db().execute("DELETE FROM " + table + " WHERE " + where, params.toArray());
+        });
+    }
+
+    // ---- reads ----
+
+    @Override
+    public Optional<Record> get(String id) {
+        Records.id(id);
+        if (!store.exists(name)) {
+            return Optional.empty();
+        }
+        return db().fetchOne("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?", id).map(this::toRecord);
+    }
+
+    @Override
+    public List<Record> getMany(Iterable<String> ids) {
+        Set<String> wanted = new LinkedHashSet<>();
+        ids.forEach(id -> wanted.add(Records.id(id)));
+        if (wanted.isEmpty() || !store.exists(name)) {
+            return List.of();
+        }
+        Map<String, Record> found = new LinkedHashMap<>();
+        List<String> all = new ArrayList<>(wanted);
+        for (int i = 0; i < all.size(); i += CHUNK) {
+            List<String> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
+            String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+            db().fetchAll("SELECT " + COLUMNS + " FROM " + table + " WHERE id IN (" + marks + ")", chunk.toArray())
+                    .forEach(r -> found.put(r.getString("id"), toRecord(r)));
+        }
+        List<Record> ordered = new ArrayList<>();
+        for (String id : wanted) {
+            Record r = found.get(id);
+            if (r != null) {
+                ordered.add(r);
+            }
+        }
+        return ordered;
+    }
+
+    /** One ORDER BY term of a query: a sort-key component and its direction. */
+    private record OrderTerm(String sql, PathSql.SortExpression.Kind kind, boolean descending) {
+    }
+
+    /** The SELECT for a query: the columns, each order term as {@code _k<i>}, filter, cursor and order. */
+    private String select(Query query, List<Object> params, boolean paged) {
+        List<OrderTerm> terms = orderTerms(query.sort());
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
+        for (int i = 0; i < terms.size(); i++) {
+            sql.append(", ").append(terms.get(i).sql()).append(" AS _k").append(i);
+        }
+        sql.append(" FROM ").append(table).append(" WHERE ").append(store.filters.where(query.filter(), params));
+        if (paged && query.cursor() != null) {
+            sql.append(" AND ").append(after(terms, Cursors.decode(query, terms.size()), params));
+        }
+        sql.append(" ORDER BY ");
+        for (OrderTerm t : terms) {
+            sql.append(t.sql()).append(t.descending() ? " DESC, " : " ASC, ");
+        }
+        return sql.append("id ASC").toString();
+    }
+
+    private List<OrderTerm> orderTerms(List<SortKey> sort) {
+        List<OrderTerm> terms = new ArrayList<>();
+        for (SortKey key : sort) {
+            for (PathSql.SortExpression e : store.filters.path(key.path()).sortKeys()) {
+                terms.add(new OrderTerm(e.sql(), e.kind(), e.descendable() && key.descending()));
+            }
+        }
+        return terms;
+    }
+
+    /**
+     * Rows strictly after the cursor in the query's order: {@code k0 > v0 OR (k0 = v0 AND k1 > v1) OR … OR (all equal
+     * AND id > last id)}. A NULL component only ever meets NULLs among rows that tie on the terms before it, so it is
+     * skipped.
+     */
+    private String after(List<OrderTerm> terms, Cursors.Position position, List<Object> params) {
+        List<String> branches = new ArrayList<>();
+        List<String> equalities = new ArrayList<>();
+        List<Object> equalityParams = new ArrayList<>();
+        for (int i = 0; i < terms.size(); i++) {
+            JsonNode value = position.key().get(i);
+            if (JsonValues.isAbsent(value)) {
+                continue;
+            }
+            OrderTerm t = terms.get(i);
+            Object param = store.dialect.cursorParam(t.kind(), value);
+            List<String> branch = new ArrayList<>(equalities);
+            branch.add(t.sql() + (t.descending() ? " < ?" : " > ?"));
+            branches.add("(" + String.join(" AND ", branch) + ")");
+            params.addAll(equalityParams);
+            params.add(param);
+            equalities.add(t.sql() + " = ?");
+            equalityParams.add(param);
+        }
+        List<String> last = new ArrayList<>(equalities);
+        last.add("id > ?");
+        branches.add("(" + String.join(" AND ", last) + ")");
+        params.addAll(equalityParams);
+        params.add(position.id());
+        return "(" + String.join(" OR ", branches) + ")";
+    }
+
+    @Override
+    public Page find(Query query) {
+        if (query.limit() == 0 || !store.exists(name)) {
+            if (query.cursor() != null) {
+                Cursors.decode(query, orderTerms(query.sort()).size());
+            }
+            return new Page(List.of(), null);
+        }
+        List<Object> params = new ArrayList<>();
+        String sql = select(query, params, true) + " LIMIT ? OFFSET ?";
+        params.add(query.limit() + 1);
+        params.add(query.offset());
+        List<Row> rows = db().fetchAll(sql, params.toArray());
+        List<Record> records = new ArrayList<>();
+        for (int i = 0; i < Math.min(rows.size(), query.limit()); i++) {
+            records.add(MemoryCollection.project(toRecord(rows.get(i)), query));
+        }
+        String next = null;
+        if (rows.size() > query.limit()) {
+            Row last = rows.get(query.limit() - 1);
+            int keyCount = orderTerms(query.sort()).size();
+            List<JsonNode> key = new ArrayList<>();
+            for (int i = 0; i < keyCount; i++) {
+                key.add(cursorValue(last.get("_k" + i)));
+            }
+            next = Cursors.encode(query, key, last.getString("id"));
+        }
+        return new Page(records, next);
+    }
+
+    private static JsonNode cursorValue(Object value) {
+        if (value == null) {
+            return NODES.nullNode();
+        }
+        if (value instanceof Instant instant) {
+            return NODES.textNode(Timestamps.format(instant));
+        }
+        if (value instanceof BigDecimal d) {
+            return NODES.numberNode(d);
+        }
+        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
+            return NODES.numberNode(((Number) value).longValue());
+        }
+        if (value instanceof Double d) {
+            return NODES.numberNode(d);
+        }
+        if (value instanceof Boolean b) {
+            return NODES.numberNode(b ? 1 : 0);
+        }
+        return NODES.textNode(value.toString());
+    }
+
+    @Override
+    public Stream<Record> stream(Query query) {
+        if (!store.exists(name)) {
+            return Stream.empty();
+        }
+        List<Object> params = new ArrayList<>();
+        String sql = select(query.cursor(null), params, false);
+        return db().stream(sql, params.toArray()).map(r -> MemoryCollection.project(toRecord(r), query));
+    }
+
+    @Override
+    public long count(Filter filter) {
+        List<Object> params = new ArrayList<>();
+        String where = store.filters.where(filter, params);
+        if (!store.exists(name)) {
+            return 0;
+        }
+        return db().fetchOne("SELECT COUNT(*) AS n FROM " + table + " WHERE " + where, params.toArray())
+                .orElseThrow().getLong("n");
+    }
+
+    // ---- indexes ----
+
+    @Override
+    public void createIndex(String indexName, List<String> paths, boolean unique) {
+        IndexInfo index = Indexes.define(indexName, paths, unique);
+        List<FieldPath> parsed = paths.stream().map(FieldPath::parse).toList();
+        write(() -> {
+            if (db().fetchOne("SELECT name FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName)
+                    .isPresent()) {
+                return null;
+            }
+            for (String ddl : store.dialect.createIndex(table, store.q(SqlStore.indexIdentifier(name, indexName)),
+                    parsed, unique)) {
+                db().execute(ddl);
+            }
+            db().execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique) VALUES (?, ?, ?, ?)", name,
+                    indexName, Json.of(JsonValues.write(JsonValues.MAPPER.valueToTree(index.paths()))), unique);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean dropIndex(String indexName) {
+        Records.indexName(indexName);
+        if (!store.exists(name)) {
+            return false;
+        }
+        return write(() -> {
+            if (db().execute("DELETE FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName) == 0) {
+                return false;
+            }
+            db().execute(store.dialect.dropIndex(store.q(SqlStore.indexIdentifier(name, indexName))));
+            return true;
+        });
+    }
+
+    @Override
+    public List<IndexInfo> indexes() {
+        return db().fetchAll("SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name",
+                name).stream().map(r -> {
+                    List<String> paths = new ArrayList<>();
+                    r.getJson("paths").forEach(p -> paths.add(p.textValue()));
+                    return new IndexInfo(r.getString("name"), paths, r.getBoolean("is_unique"));
+                }).toList();
+    }
+
+    // ---- rows ----
+
+    private static Json json(JsonNode node) {
+        return Json.of(JsonValues.write(node));
+    }
+
+    private Record toRecord(Row row) {
+        return new Record(row.getString("id"), (ObjectNode) JsonValues.parse(row.getString("fields")),
+                (ObjectNode) JsonValues.parse(row.getString("metadata")), row.getLong("version"),
+                row.getInstant("created_at"), row.getInstant("updated_at"));
+    }
+}

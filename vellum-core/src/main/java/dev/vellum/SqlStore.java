@@ -1,0 +1,146 @@
+package dev.vellum;
+
+import dev.vellum.spi.JdbcDatabase;
+import dev.vellum.spi.RecordDialect;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** The record store on a SQL backend: one table per collection, named in the {@code vellum_collections} catalog. */
+final class SqlStore implements RecordStore {
+    private static final int IDENTIFIER_LIMIT = 63;
+
+    final JdbcDatabase db;
+    final RecordDialect dialect;
+    final SqlFilter filters;
+    /** Collections known to exist (created outside any transaction that could still roll back). */
+    private final Set<String> known = ConcurrentHashMap.newKeySet();
+
+    SqlStore(JdbcDatabase db, RecordDialect dialect) {
+        this.db = db;
+        this.dialect = dialect;
+        this.filters = new SqlFilter(dialect);
+    }
+
+    @Override
+    public Collection collection(String name) {
+        return new SqlCollection(this, Records.collectionName(name));
+    }
+
+    @Override
+    public List<String> collections() {
+        return db.fetchAll("SELECT name FROM vellum_collections ORDER BY name").stream()
+                .map(r -> r.getString("name")).toList();
+    }
+
+    @Override
+    public boolean dropCollection(String name) {
+        Records.collectionName(name);
+        boolean dropped = db.inTransaction(tx -> {
+            if (!exists(name)) {
+                return false;
+            }
+            tx.execute("DROP TABLE IF EXISTS " + q(recordsTable(name)));
+            tx.execute("DROP TABLE IF EXISTS " + q(tombstoneTable(name)));
+            tx.execute("DELETE FROM vellum_indexes WHERE collection = ?", name);
+            tx.execute("DELETE FROM vellum_collections WHERE name = ?", name);
+            return true;
+        });
+        known.remove(name);
+        return dropped;
+    }
+
+    @Override
+    public <T, X extends Exception> T inTransaction(Work<T, X> work) throws X {
+        return db.inTransaction(tx -> work.run(this));
+    }
+
+    @Override
+    public String backendName() {
+        return db.backendName();
+    }
+
+    @Override
+    public Optional<Database> database() {
+        return Optional.of(db);
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+
+    boolean exists(String name) {
+        return known.contains(name)
+                || db.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent();
+    }
+
+    /**
+     * Creates the collection's tables if needed. Two writers creating one collection at once may collide on
+     * PostgreSQL's catalog; the loser retries and finds the tables there.
+     */
+    void ensure(String name) {
+        if (known.contains(name)) {
+            return;
+        }
+        boolean outer = db.isInTransaction();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                db.useTransaction(tx -> {
+                    if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent()) {
+                        return;
+                    }
+                    for (String ddl : dialect.createCollection(recordsTable(name), tombstoneTable(name))) {
+                        tx.execute(ddl);
+                    }
+                    tx.execute("INSERT INTO vellum_collections (name) VALUES (?) ON CONFLICT DO NOTHING", name);
+                });
+                break;
+            } catch (StorageException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
+        if (!outer) {
+            known.add(name);
+        }
+    }
+
+    String q(String identifier) {
+        return db.dialect().quote(identifier);
+    }
+
+    static String recordsTable(String collection) {
+        return identifier("vc_", collection);
+    }
+
+    static String tombstoneTable(String collection) {
+        return identifier("vt_", collection);
+    }
+
+    static String indexIdentifier(String collection, String index) {
+        return identifier("vi_", collection + "__" + index);
+    }
+
+    /** {@code prefix + name}, shortened with a hash when it would pass PostgreSQL's 63-byte identifier limit. */
+    static String identifier(String prefix, String name) {
+        String full = prefix + name;
+        if (full.length() <= IDENTIFIER_LIMIT) {
+            return full;
+        }
+        try {
+            byte[] hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+            String suffix = "_" + HexFormat.of().formatHex(hash, 0, 4);
+            return full.substring(0, IDENTIFIER_LIMIT - suffix.length()) + suffix;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

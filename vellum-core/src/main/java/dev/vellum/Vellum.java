@@ -1,0 +1,34 @@
+package dev.vellum;
+
+/**
+ * Entry point to the record store.
+ *
+ * <pre>{@code
+ * try (RecordStore store = Vellum.open()) {            // sqlite ./vellum.db unless configured otherwise
+ *     Collection users = store.collection("users");
+ *     users.insert(Map.of("name", "Ada", "age", 36));
+ *     Page adults = users.find(Query.where(Filter.gte("age", 18)).sort("-age"));
+ * }
+ * }</pre>
+ */
+public final class Vellum {
+    private Vellum() {
+    }
+
+    /** The store the environment and {@code .env} describe. */
+    public static RecordStore open() {
+        return open(VellumConfig.fromEnvironment());
+    }
+
+    /** {@code memory:}, {@code sqlite:PATH}, {@code postgres://…} and the other URL forms of {@link VellumConfig.Builder#url}. */
+    public static RecordStore open(String url) {
+        return open(VellumConfig.builder().url(url).build());
+    }
+
+    public static RecordStore open(VellumConfig config) {
+        if (config.backend().equals("memory")) {
+            return new MemoryStore();
+        }
+        return Backends.openStore(config);
+    }
+}

@@ -1,0 +1,52 @@
+package dev.vellum.spi;
+
+import dev.vellum.FieldPath;
+import dev.vellum.Record;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * What the record store needs from a SQL backend: the tables, how paths read, merge patch, bulk loading, indexes and
+ * error classification. The shared engine does everything else, so every backend runs the same logic.
+ */
+public interface RecordDialect {
+
+    /**
+     * DDL for a collection: its record table ({@code id, fields, metadata, version, created_at, updated_at}, ids in
+     * binary order) and its tombstone table ({@code id, version}), which keeps versions rising across delete and
+     * re-create.
+     */
+    List<String> createCollection(String table, String tombstones);
+
+    /** A path into the JSON column {@code column} ({@code fields} or {@code metadata}). */
+    PathSql path(String column, List<String> keys);
+
+    /** A system column: {@code $id}, {@code $version}, {@code $createdAt} or {@code $updatedAt}. */
+    PathSql system(FieldPath.Kind kind);
+
+    /** The RFC 7386 merge of the JSON parameter {@code patchSql} into {@code columnSql}. */
+    String mergePatch(String columnSql, String patchSql);
+
+    /** Converts a sort-key value from a cursor into a parameter. */
+    Object cursorParam(PathSql.SortExpression.Kind kind, com.fasterxml.jackson.databind.JsonNode value);
+
+    /**
+     * Loads new records (version 1) in bulk on the transaction's connection, all or nothing, reading the iterator
+     * lazily. Returns the count.
+     */
+    long bulkInsert(Connection connection, String table, Iterator<Record> records) throws SQLException;
+
+    /** DDL for an expression index on paths of the fields (or metadata) column. */
+    List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique);
+
+    String dropIndex(String indexName);
+
+    /** True when the error is a unique or primary-key violation. */
+    boolean isUniqueViolation(SQLException e);
+
+    /** The statement that shows how the database would run {@code sql}, for plan tests. */
+    String explain(String sql);
+}

@@ -1,0 +1,374 @@
+package dev.vellum.postgres;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.FieldPath;
+import dev.vellum.Json;
+import dev.vellum.JsonValues;
+import dev.vellum.Patterns;
+import dev.vellum.Record;
+import dev.vellum.Timestamps;
+import dev.vellum.spi.PathSql;
+import dev.vellum.spi.PathSql.SortExpression;
+import dev.vellum.spi.RecordDialect;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The record store on PostgreSQL: JSONB columns; a path's value is {@code NULLIF(col #> ARRAY[…], 'null')}, so
+ * missing and JSON null are both SQL NULL (and never collide in a unique index); strings compare with
+ * {@code COLLATE "C"} (code-point order); bulk loads use COPY.
+ */
+final class PostgresRecords implements RecordDialect {
+    private static final PostgresDialect SQL = new PostgresDialect();
+    private static final int COPY_BUFFER = 1 << 20;
+
+    /** PostgreSQL 17's builtin pg_c_utf8 collation gives Unicode simple case mapping; older servers use the default. */
+    private final boolean unicodeCaseMapping;
+
+    PostgresRecords(boolean unicodeCaseMapping) {
+        this.unicodeCaseMapping = unicodeCaseMapping;
+    }
+
+    @Override
+    public List<String> createCollection(String table, String tombstones) {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + SQL.quote(table) + " (id TEXT COLLATE \"C\" PRIMARY KEY, "
+                        + "fields JSONB NOT NULL, metadata JSONB NOT NULL, version BIGINT NOT NULL, "
+                        + "created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)",
+                "CREATE TABLE IF NOT EXISTS " + SQL.quote(tombstones) + " (id TEXT COLLATE \"C\" PRIMARY KEY, "
+                        + "version BIGINT NOT NULL)");
+    }
+
+    @Override
+    public PathSql path(String column, List<String> keys) {
+        return new JsonPath(value(column, keys), column);
+    }
+
+    /**
+     * {@code #>} would read an integer-like key as an array index, but a path through an array matches nothing, so
+     * such keys are guarded by a check that their parent is an object.
+     */
+    static String value(String column, List<String> keys) {
+        String extract = column + " #> " + array(keys);
+        StringBuilder guards = new StringBuilder();
+        for (int i = 1; i < keys.size(); i++) {
+            if (keys.get(i).matches("-?\\d+")) {
+                guards.append(guards.length() == 0 ? "" : " AND ").append("jsonb_typeof(").append(column)
+                        .append(" #> ").append(array(keys.subList(0, i))).append(") = 'object'");
+            }
+        }
+        String guarded = guards.length() == 0 ? extract : "CASE WHEN " + guards + " THEN " + extract + " END";
+        return "NULLIF(" + guarded + ", 'null'::jsonb)";
+    }
+
+    private static String array(List<String> keys) {
+        return keys.stream().map(SQL::literal).collect(Collectors.joining(", ", "ARRAY[", "]::text[]"));
+    }
+
+    @Override
+    public PathSql system(FieldPath.Kind kind) {
+        return switch (kind) {
+            case ID -> new Column("id", "id", JsonValues.STRING, SortExpression.Kind.ID);
+            case VERSION -> new Column("version", "version::text", JsonValues.NUMBER, SortExpression.Kind.VERSION);
+            case CREATED_AT -> new Column("created_at", iso("created_at"), JsonValues.STRING,
+                    SortExpression.Kind.TIMESTAMP);
+            case UPDATED_AT -> new Column("updated_at", iso("updated_at"), JsonValues.STRING,
+                    SortExpression.Kind.TIMESTAMP);
+            default -> throw new IllegalArgumentException(kind + " is not a system field");
+        };
+    }
+
+    /** The wire form of a timestamp column, for like, startsWith and regex on it. */
+    private static String iso(String column) {
+        return "to_char(" + column + " AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"')";
+    }
+
+    @Override
+    public String mergePatch(String columnSql, String patchSql) {
+        return "vellum_merge_patch(" + columnSql + ", " + patchSql + ")";
+    }
+
+    @Override
+    public Object cursorParam(SortExpression.Kind kind, JsonNode value) {
+        return switch (kind) {
+            case INTEGER -> value.intValue();
+            case NUMBER -> JsonValues.number(value);
+            case VERSION -> value.longValue();
+            case TIMESTAMP -> Timestamps.parse(value.textValue());
+            default -> value.textValue();
+        };
+    }
+
+    @Override
+    public long bulkInsert(Connection connection, String table, Iterator<Record> records) throws SQLException {
+        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table
+                + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
+        long count = 0;
+        StringBuilder buffer = new StringBuilder(COPY_BUFFER + 4096);
+        try {
+            while (records.hasNext()) {
+                Record r = records.next();
+                escape(r.id(), buffer).append('\t');
+                escape(JsonValues.write(r.fields()), buffer).append('\t');
+                escape(JsonValues.write(r.metadata()), buffer).append('\t');
+                buffer.append(r.version()).append('\t')
+                        .append(Timestamps.format(r.createdAt())).append('\t')
+                        .append(Timestamps.format(r.updatedAt())).append('\n');
+                count++;
+                if (buffer.length() >= COPY_BUFFER) {
+                    flush(copy, buffer);
+                }
+            }
+            flush(copy, buffer);
+            copy.endCopy();
+            return count;
+        } finally {
+            if (copy.isActive()) {
+                copy.cancelCopy();
+            }
+        }
+    }
+
+    private static void flush(CopyIn copy, StringBuilder buffer) throws SQLException {
+        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        buffer.setLength(0);
+    }
+
+    /** COPY's text format: backslash, tab, newline and carriage return escaped. */
+    private static StringBuilder escape(String text, StringBuilder out) {
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+        return out;
+    }
+
+    @Override
+    public List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique) {
+        String columns = paths.stream().map(p -> "(" + value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields",
+                p.keys()) + ")").collect(Collectors.joining(", "));
+        String jsonIndex = "CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + indexName + " ON " + table
+                + " (" + columns + ")";
+        if (unique || paths.size() > 1) {
+            return List.of(jsonIndex);
+        }
+        // String ranges and prefixes compare text in code-point order: a second index serves them.
+        FieldPath p = paths.get(0);
+        String text = textOf(value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields", p.keys()));
+        String textIndexName = indexName.substring(0, indexName.length() - 1) + "_t\"";
+        return List.of(jsonIndex, "CREATE INDEX IF NOT EXISTS " + textIndexName + " ON " + table + " ((" + text + "))");
+    }
+
+    private static String textOf(String value) {
+        return "(" + value + " #>> '{}') COLLATE \"C\"";
+    }
+
+    @Override
+    public String dropIndex(String indexName) {
+        String textIndexName = indexName.substring(0, indexName.length() - 1) + "_t\"";
+        return "DROP INDEX IF EXISTS " + indexName + ", " + textIndexName;
+    }
+
+    @Override
+    public boolean isUniqueViolation(SQLException e) {
+        return "23505".equals(e.getSQLState());
+    }
+
+    @Override
+    public String explain(String sql) {
+        return "EXPLAIN " + sql;
+    }
+
+    private String fold(String text) {
+        return unicodeCaseMapping ? "lower(upper(" + text + " COLLATE pg_c_utf8))" : "lower(upper(" + text + "))";
+    }
+
+    /** A path into a JSONB column. */
+    private final class JsonPath implements PathSql {
+        private final String v;
+        private final String text;
+
+        JsonPath(String value, String column) {
+            this.v = value;
+            this.text = textOf(value);
+        }
+
+        @Override
+        public String absent() {
+            return "(" + v + " IS NULL)";
+        }
+
+        @Override
+        public String isType(int rank) {
+            return "(jsonb_typeof(" + v + ") = '" + typeName(rank) + "')";
+        }
+
+        @Override
+        public String compare(String op, JsonNode scalar, List<Object> params) {
+            int rank = JsonValues.rank(scalar);
+            if (rank == JsonValues.STRING && !op.equals("=")) {
+                params.add(scalar.textValue());
+                return "(" + isType(rank) + " AND " + text + " " + op + " ?)";
+            }
+            // jsonb equality is type-strict and compares numbers by value; within one type jsonb order is the
+            // value order for numbers and booleans.
+            params.add(Json.of(JsonValues.write(scalar)));
+            return op.equals("=") ? "(" + v + " = ?)" : "(" + isType(rank) + " AND " + v + " " + op + " ?)";
+        }
+
+        @Override
+        public String equalsJson(JsonNode value, List<Object> params) {
+            params.add(Json.of(JsonValues.write(value)));
+            return "(" + v + " = ?)";
+        }
+
+        @Override
+        public String like(String pattern, boolean fold, List<Object> params) {
+            params.add(pattern);
+            return "(" + isType(JsonValues.STRING) + " AND " + (fold ? fold("(" + v + " #>> '{}')") : text)
+                    + " LIKE ? ESCAPE '\\')";
+        }
+
+        @Override
+        public String startsWith(String prefix, List<Object> params) {
+            params.add(prefix);
+            return "(" + isType(JsonValues.STRING) + " AND starts_with(" + text + ", ?))";
+        }
+
+        @Override
+        public String regex(Patterns.Regex regex, List<Object> params) {
+            params.add(regex.postgres());
+            return "(" + isType(JsonValues.STRING) + " AND " + text + " ~ ?)";
+        }
+
+        @Override
+        public String containsElement(JsonNode value, List<Object> params) {
+            params.add(Json.of(JsonValues.isAbsent(value) ? "null" : JsonValues.write(value)));
+            // CASE, not AND: jsonb_array_elements raises an error on a non-array, and AND may run it first.
+            return "(CASE WHEN jsonb_typeof(" + v + ") = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements("
+                    + v + ") AS e(x) WHERE e.x = ?) ELSE FALSE END)";
+        }
+
+        @Override
+        public List<SortExpression> sortKeys() {
+            String type = "jsonb_typeof(" + v + ")";
+            return List.of(
+                    new SortExpression("(CASE WHEN " + v + " IS NULL THEN 1 ELSE 0 END)", SortExpression.Kind.INTEGER,
+                            false),
+                    new SortExpression("(CASE " + type + " WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'boolean' "
+                            + "THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 6 END)", SortExpression.Kind.INTEGER,
+                            true),
+                    new SortExpression("(CASE " + type + " WHEN 'number' THEN (" + v + ")::numeric WHEN 'boolean' THEN "
+                            + "(CASE WHEN " + v + " = 'true'::jsonb THEN 1 ELSE 0 END) END)", SortExpression.Kind.NUMBER,
+                            true),
+                    new SortExpression("(CASE " + type + " WHEN 'string' THEN " + text + " WHEN 'array' THEN "
+                            + "vellum_canon(" + v + ") COLLATE \"C\" WHEN 'object' THEN vellum_canon(" + v + ") COLLATE "
+                            + "\"C\" END)", SortExpression.Kind.TEXT, true));
+        }
+    }
+
+    private static String typeName(int rank) {
+        return switch (rank) {
+            case JsonValues.NUMBER -> "number";
+            case JsonValues.STRING -> "string";
+            case JsonValues.BOOLEAN -> "boolean";
+            case JsonValues.ARRAY -> "array";
+            case JsonValues.OBJECT -> "object";
+            default -> "null";
+        };
+    }
+
+    /** A system column: always present, of one type; {@code text} is its string form for pattern matching. */
+    private final class Column implements PathSql {
+        private final String column;
+        private final String text;
+        private final int rank;
+        private final SortExpression.Kind kind;
+
+        Column(String column, String text, int rank, SortExpression.Kind kind) {
+            this.column = column;
+            this.text = text;
+            this.rank = rank;
+            this.kind = kind;
+        }
+
+        @Override
+        public String absent() {
+            return "FALSE";
+        }
+
+        @Override
+        public String isType(int r) {
+            return r == rank ? "TRUE" : "FALSE";
+        }
+
+        @Override
+        public String compare(String op, JsonNode scalar, List<Object> params) {
+            if (JsonValues.rank(scalar) != rank) {
+                return "FALSE";
+            }
+            params.add(switch (kind) {
+                case VERSION -> JsonValues.number(scalar);
+                case TIMESTAMP -> Timestamps.parse(scalar.textValue());
+                default -> scalar.textValue();
+            });
+            return "(" + column + " " + op + " ?)";
+        }
+
+        @Override
+        public String equalsJson(JsonNode value, List<Object> params) {
+            return "FALSE";
+        }
+
+        @Override
+        public String like(String pattern, boolean fold, List<Object> params) {
+            if (rank != JsonValues.STRING) {
+                return "FALSE";
+            }
+            params.add(pattern);
+            return "(" + (fold ? fold(text) : text + " COLLATE \"C\"") + " LIKE ? ESCAPE '\\')";
+        }
+
+        @Override
+        public String startsWith(String prefix, List<Object> params) {
+            if (rank != JsonValues.STRING) {
+                return "FALSE";
+            }
+            params.add(prefix);
+            return "starts_with(" + text + ", ?)";
+        }
+
+        @Override
+        public String regex(Patterns.Regex regex, List<Object> params) {
+            if (rank != JsonValues.STRING) {
+                return "FALSE";
+            }
+            params.add(regex.postgres());
+            return "(" + text + " ~ ?)";
+        }
+
+        @Override
+        public String containsElement(JsonNode value, List<Object> params) {
+            return "FALSE";
+        }
+
+        @Override
+        public List<SortExpression> sortKeys() {
+            return List.of(new SortExpression(column, kind, true));
+        }
+    }
+}

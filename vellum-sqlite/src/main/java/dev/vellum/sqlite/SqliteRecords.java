@@ -1,0 +1,327 @@
+package dev.vellum.sqlite;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.FieldPath;
+import dev.vellum.JsonValues;
+import dev.vellum.Patterns;
+import dev.vellum.Record;
+import dev.vellum.Timestamps;
+import dev.vellum.spi.PathSql;
+import dev.vellum.spi.PathSql.SortExpression;
+import dev.vellum.spi.RecordDialect;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
+
+import java.math.BigDecimal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.stream.Collectors;
+
+/**
+ * The record store on SQLite: JSON text columns read with {@code json_type}/{@code json_extract}, strings compared
+ * in binary (code-point) order, {@code GLOB} for case-sensitive like, and three functions registered on every
+ * connection ({@link SqliteFunctions}) for regex, case folding and canonical JSON.
+ */
+final class SqliteRecords implements RecordDialect {
+    private static final SqliteDialect SQL = new SqliteDialect();
+    private static final int ROWS_PER_INSERT = 100;
+
+    @Override
+    public List<String> createCollection(String table, String tombstones) {
+        return List.of(
+                "CREATE TABLE IF NOT EXISTS " + SQL.quote(table) + " (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, "
+                        + "metadata TEXT NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, "
+                        + "updated_at TEXT NOT NULL) WITHOUT ROWID",
+                "CREATE TABLE IF NOT EXISTS " + SQL.quote(tombstones) + " (id TEXT PRIMARY KEY NOT NULL, "
+                        + "version INTEGER NOT NULL) WITHOUT ROWID");
+    }
+
+    @Override
+    public PathSql path(String column, List<String> keys) {
+        return new JsonPath(column, SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new))));
+    }
+
+    @Override
+    public PathSql system(FieldPath.Kind kind) {
+        return switch (kind) {
+            case ID -> new Column("id", JsonValues.STRING, SortExpression.Kind.ID);
+            case VERSION -> new Column("version", JsonValues.NUMBER, SortExpression.Kind.VERSION);
+            case CREATED_AT -> new Column("created_at", JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
+            case UPDATED_AT -> new Column("updated_at", JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
+            default -> throw new IllegalArgumentException(kind + " is not a system field");
+        };
+    }
+
+    @Override
+    public String mergePatch(String columnSql, String patchSql) {
+        return "json_patch(" + columnSql + ", " + patchSql + ")";
+    }
+
+    @Override
+    public Object cursorParam(SortExpression.Kind kind, JsonNode value) {
+        return value.isNumber() ? number(JsonValues.number(value)) : value.textValue();
+    }
+
+    /** SQLite compares a bound BigDecimal as text; numbers must be bound as INTEGER or REAL. */
+    static Object number(BigDecimal n) {
+        try {
+            return n.longValueExact();
+        } catch (ArithmeticException e) {
+            return n.doubleValue();
+        }
+    }
+
+    @Override
+    public long bulkInsert(Connection connection, String table, Iterator<Record> records) throws SQLException {
+        String row = "(?, ?, ?, ?, ?, ?)";
+        String prefix = "INSERT INTO " + table + " (id, fields, metadata, version, created_at, updated_at) VALUES ";
+        long count = 0;
+        List<Record> chunk = new ArrayList<>(ROWS_PER_INSERT);
+        try (PreparedStatement full = connection.prepareStatement(prefix
+                + String.join(", ", java.util.Collections.nCopies(ROWS_PER_INSERT, row)))) {
+            while (records.hasNext()) {
+                chunk.add(records.next());
+                if (chunk.size() == ROWS_PER_INSERT) {
+                    bind(full, chunk);
+                    full.executeUpdate();
+                    count += chunk.size();
+                    chunk.clear();
+                }
+            }
+        }
+        if (!chunk.isEmpty()) {
+            try (PreparedStatement rest = connection.prepareStatement(prefix
+                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), row)))) {
+                bind(rest, chunk);
+                rest.executeUpdate();
+                count += chunk.size();
+            }
+        }
+        return count;
+    }
+
+    private static void bind(PreparedStatement statement, List<Record> chunk) throws SQLException {
+        int i = 1;
+        for (Record r : chunk) {
+            statement.setString(i++, r.id());
+            statement.setString(i++, JsonValues.write(r.fields()));
+            statement.setString(i++, JsonValues.write(r.metadata()));
+            statement.setLong(i++, r.version());
+            statement.setString(i++, Timestamps.format(r.createdAt()));
+            statement.setString(i++, Timestamps.format(r.updatedAt()));
+        }
+    }
+
+    @Override
+    public List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique) {
+        String columns = paths.stream().map(p -> indexKey(p.kind() == FieldPath.Kind.META ? "metadata" : "fields",
+                SQL.literal(SqliteDialect.jsonPath(p.keys().toArray(String[]::new))))).collect(Collectors.joining(", "));
+        return List.of("CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + indexName + " ON " + table
+                + " (" + columns + ")");
+    }
+
+    /**
+     * The indexed value of a path: json_extract, except that booleans become one-byte blobs, so a unique index
+     * never takes {@code true} for the number 1 (json_extract returns 1 for both).
+     */
+    static String indexKey(String column, String path) {
+        return "(CASE json_type(" + column + ", " + path + ") WHEN 'true' THEN X'01' WHEN 'false' THEN X'00' "
+                + "ELSE json_extract(" + column + ", " + path + ") END)";
+    }
+
+    @Override
+    public String dropIndex(String indexName) {
+        return "DROP INDEX IF EXISTS " + indexName;
+    }
+
+    @Override
+    public boolean isUniqueViolation(SQLException e) {
+        if (e instanceof SQLiteException s) {
+            SQLiteErrorCode code = s.getResultCode();
+            return code == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE;
+        }
+        return false;
+    }
+
+    @Override
+    public String explain(String sql) {
+        return "EXPLAIN QUERY PLAN " + sql;
+    }
+
+    /** A path into a JSON text column. */
+    private static final class JsonPath implements PathSql {
+        private final String column;
+        private final String path;
+        private final String type;
+        private final String value;
+
+        JsonPath(String column, String path) {
+            this.column = column;
+            this.path = path;
+            this.type = "json_type(" + column + ", " + path + ")";
+            this.value = indexKey(column, path);
+        }
+
+        @Override
+        public String absent() {
+            return "(COALESCE(" + type + ", 'null') = 'null')";
+        }
+
+        @Override
+        public String isType(int rank) {
+            return "(" + type + " IN " + switch (rank) {
+                case JsonValues.NUMBER -> "('integer', 'real')";
+                case JsonValues.STRING -> "('text')";
+                case JsonValues.BOOLEAN -> "('true', 'false')";
+                case JsonValues.ARRAY -> "('array')";
+                case JsonValues.OBJECT -> "('object')";
+                default -> "('null')";
+            } + ")";
+        }
+
+        @Override
+        public String compare(String op, JsonNode scalar, List<Object> params) {
+            if (scalar.isBoolean()) {
+                // json_type spells booleans 'false' and 'true', which sort as false < true
+                params.add(scalar.booleanValue() ? "true" : "false");
+                return "(" + isType(JsonValues.BOOLEAN) + " AND " + type + " " + op + " ?)";
+            }
+            int rank = JsonValues.rank(scalar);
+            params.add(rank == JsonValues.NUMBER ? number(JsonValues.number(scalar)) : scalar.textValue());
+            return "(" + isType(rank) + " AND " + value + " " + op + " ?)";
+        }
+
+        @Override
+        public String equalsJson(JsonNode v, List<Object> params) {
+            params.add(JsonValues.canonical(v));
+            return "(" + isType(JsonValues.rank(v)) + " AND vellum_canon(json_extract(" + column + ", " + path
+                    + ")) = ?)";
+        }
+
+        @Override
+        public String like(String pattern, boolean fold, List<Object> params) {
+            params.add(Patterns.likeToGlob(pattern));
+            String text = "json_extract(" + column + ", " + path + ")";
+            return "(" + isType(JsonValues.STRING) + " AND " + (fold ? "vellum_fold(" + text + ")" : text)
+                    + " GLOB ?)";
+        }
+
+        @Override
+        public String startsWith(String prefix, List<Object> params) {
+            params.add(prefix.codePointCount(0, prefix.length()));
+            params.add(prefix);
+            return "(" + isType(JsonValues.STRING) + " AND substr(json_extract(" + column + ", " + path
+                    + "), 1, ?) = ?)";
+        }
+
+        @Override
+        public String regex(Patterns.Regex regex, List<Object> params) {
+            params.add(regex.java());
+            return "(" + isType(JsonValues.STRING) + " AND regexp(?, json_extract(" + column + ", " + path + ")))";
+        }
+
+        @Override
+        public String containsElement(JsonNode v, List<Object> params) {
+            String match;
+            if (JsonValues.isAbsent(v)) {
+                match = "e.type = 'null'";
+            } else if (v.isBoolean()) {
+                match = "e.type = '" + v.booleanValue() + "'";
+            } else if (v.isNumber()) {
+                params.add(number(JsonValues.number(v)));
+                match = "e.type IN ('integer', 'real') AND e.value = ?";
+            } else if (v.isTextual()) {
+                params.add(v.textValue());
+                match = "e.type = 'text' AND e.value = ?";
+            } else {
+                params.add(JsonValues.canonical(v));
+                match = "e.type = '" + (v.isArray() ? "array" : "object") + "' AND vellum_canon(e.value) = ?";
+            }
+            return "(" + isType(JsonValues.ARRAY) + " AND EXISTS (SELECT 1 FROM json_each(" + column + ", " + path
+                    + ") e WHERE " + match + "))";
+        }
+
+        @Override
+        public List<SortExpression> sortKeys() {
+            String x = "json_extract(" + column + ", " + path + ")";
+            return List.of(
+                    new SortExpression(absent(), SortExpression.Kind.INTEGER, false),
+                    new SortExpression("(CASE " + type + " WHEN 'integer' THEN 1 WHEN 'real' THEN 1 WHEN 'text' THEN 2 "
+                            + "WHEN 'true' THEN 3 WHEN 'false' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 "
+                            + "ELSE 6 END)", SortExpression.Kind.INTEGER, true),
+                    new SortExpression("(CASE " + type + " WHEN 'integer' THEN " + x + " WHEN 'real' THEN " + x
+                            + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)", SortExpression.Kind.NUMBER, true),
+                    new SortExpression("(CASE " + type + " WHEN 'text' THEN " + x + " WHEN 'array' THEN vellum_canon("
+                            + x + ") WHEN 'object' THEN vellum_canon(" + x + ") END)", SortExpression.Kind.TEXT, true));
+        }
+    }
+
+    /** A system column: always present, of one type. */
+    private record Column(String column, int rank, SortExpression.Kind kind) implements PathSql {
+        @Override
+        public String absent() {
+            return "FALSE";
+        }
+
+        @Override
+        public String isType(int r) {
+            return r == rank ? "TRUE" : "FALSE";
+        }
+
+        @Override
+        public String compare(String op, JsonNode scalar, List<Object> params) {
+            if (JsonValues.rank(scalar) != rank) {
+                return "FALSE";
+            }
+            params.add(rank == JsonValues.NUMBER ? number(JsonValues.number(scalar)) : scalar.textValue());
+            return "(" + column + " " + op + " ?)";
+        }
+
+        @Override
+        public String equalsJson(JsonNode value, List<Object> params) {
+            return "FALSE";
+        }
+
+        @Override
+        public String like(String pattern, boolean fold, List<Object> params) {
+            if (rank != JsonValues.STRING) {
+                return "FALSE";
+            }
+            params.add(Patterns.likeToGlob(pattern));
+            return "(" + (fold ? "vellum_fold(" + column + ")" : column) + " GLOB ?)";
+        }
+
+        @Override
+        public String startsWith(String prefix, List<Object> params) {
+            if (rank != JsonValues.STRING) {
+                return "FALSE";
+            }
+            params.add(prefix.codePointCount(0, prefix.length()));
+            params.add(prefix);
+            return "(substr(" + column + ", 1, ?) = ?)";
+        }
+
+        @Override
+        public String regex(Patterns.Regex regex, List<Object> params) {
+            if (rank != JsonValues.STRING) {
+                return "FALSE";
+            }
+            params.add(regex.java());
+            return "regexp(?, " + column + ")";
+        }
+
+        @Override
+        public String containsElement(JsonNode value, List<Object> params) {
+            return "FALSE";
+        }
+
+        @Override
+        public List<SortExpression> sortKeys() {
+            return List.of(new SortExpression(column, kind, true));
+        }
+    }
+}
