@@ -158,12 +158,15 @@ final class SqliteRecords implements RecordDialect {
         private final String path;
         private final String type;
         private final String value;
+        /** The value as JSON text whatever its type: SQLite may evaluate a function before the type test guarding it. */
+        private final String json;
 
         JsonPath(String column, String path) {
             this.column = column;
             this.path = path;
             this.type = "json_type(" + column + ", " + path + ")";
             this.value = indexKey(column, path);
+            this.json = "(" + column + " -> " + path + ")";
         }
 
         @Override
@@ -198,8 +201,7 @@ final class SqliteRecords implements RecordDialect {
         @Override
         public String equalsJson(JsonNode v, List<Object> params) {
             params.add(JsonValues.canonical(v));
-            return "(" + isType(JsonValues.rank(v)) + " AND vellum_canon(json_extract(" + column + ", " + path
-                    + ")) = ?)";
+            return "(" + isType(JsonValues.rank(v)) + " AND vellum_canon(" + json + ") = ?)";
         }
 
         @Override
@@ -239,7 +241,8 @@ final class SqliteRecords implements RecordDialect {
                 match = "e.type = 'text' AND e.value = ?";
             } else {
                 params.add(JsonValues.canonical(v));
-                match = "e.type = '" + (v.isArray() ? "array" : "object") + "' AND vellum_canon(e.value) = ?";
+                // json_quote keeps an element's JSON as it is and quotes a string, so the function always gets JSON
+                match = "e.type = '" + (v.isArray() ? "array" : "object") + "' AND vellum_canon(json_quote(e.value)) = ?";
             }
             return "(" + isType(JsonValues.ARRAY) + " AND EXISTS (SELECT 1 FROM json_each(" + column + ", " + path
                     + ") e WHERE " + match + "))";
@@ -256,7 +259,8 @@ final class SqliteRecords implements RecordDialect {
                     new SortExpression("(CASE " + type + " WHEN 'integer' THEN " + x + " WHEN 'real' THEN " + x
                             + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)", SortExpression.Kind.NUMBER, true),
                     new SortExpression("(CASE " + type + " WHEN 'text' THEN " + x + " WHEN 'array' THEN vellum_canon("
-                            + x + ") WHEN 'object' THEN vellum_canon(" + x + ") END)", SortExpression.Kind.TEXT, true));
+                            + json + ") WHEN 'object' THEN vellum_canon(" + json + ") END)", SortExpression.Kind.TEXT,
+                            true));
         }
     }
 
