@@ -6,7 +6,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.InputStream;
+import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -14,7 +17,8 @@ import java.util.Map;
 @Command(name = "vellum", mixinStandardHelpOptions = true, versionProvider = VellumCli.Version.class,
         description = "One record store and one SQL API over SQLite, PostgreSQL and memory.",
         subcommands = {HealthCommand.class, SqlCommand.class, MigrateCommand.class, ConfigCommand.class,
-                CommandLine.HelpCommand.class})
+                RecordCommands.Put.class, RecordCommands.Find.class, RecordCommands.Count.class,
+                RecordCommands.Get.class, RecordCommands.Delete.class, CommandLine.HelpCommand.class})
 public final class VellumCli {
     /** Exit code for any error Vellum explains (configuration, connection, bad SQL, …). */
     static final int FAILED = 1;
@@ -30,20 +34,24 @@ public final class VellumCli {
 
     private final Map<String, String> environment;
     private final Path envFile;
+    private final InputStream in;
 
-    VellumCli(Map<String, String> environment, Path envFile) {
+    VellumCli(Map<String, String> environment, Path envFile, InputStream in) {
         this.environment = environment;
         this.envFile = envFile;
+        this.in = in;
     }
 
     public static void main(String[] args) {
-        System.exit(run(System.getenv(), null, new PrintWriter(System.out, true), new PrintWriter(System.err, true),
-                args));
+        PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
+        PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
+        System.exit(run(System.getenv(), null, System.in, out, err, args));
     }
 
     /** Runs the command line against an environment; what {@link #main} and the tests call. */
-    static int run(Map<String, String> environment, Path envFile, PrintWriter out, PrintWriter err, String... args) {
-        VellumCli cli = new VellumCli(environment, envFile);
+    static int run(Map<String, String> environment, Path envFile, InputStream in, PrintWriter out, PrintWriter err,
+                   String... args) {
+        VellumCli cli = new VellumCli(environment, envFile, in);
         CommandLine commandLine = new CommandLine(cli);
         commandLine.setOut(out);
         commandLine.setErr(err);
@@ -63,6 +71,11 @@ public final class VellumCli {
             return FAILED;
         });
         return commandLine.execute(args);
+    }
+
+    /** Standard input (for {@code put}). */
+    InputStream in() {
+        return in;
     }
 
     /** The configuration from the environment, {@code .env} and {@code --url}. */

@@ -7,7 +7,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -36,9 +38,14 @@ class VellumCliTest {
     }
 
     private Outcome vellum(String... args) {
+        return vellumWithInput("", args);
+    }
+
+    private Outcome vellumWithInput(String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = VellumCli.run(env, envFile, new PrintWriter(out, true), new PrintWriter(err, true), args);
+        int exit = VellumCli.run(env, envFile, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintWriter(out, true), new PrintWriter(err, true), args);
         return new Outcome(exit, out.toString(), err.toString());
     }
 
@@ -154,5 +161,62 @@ class VellumCliTest {
         assertThat(o.exit()).isZero();
         assertThat(o.out()).contains("backend   memory");
         assertThat(dir.resolve("vellum.db")).doesNotExist();
+    }
+
+    @Test
+    void recordCommandsForScripts() {
+        String ndjson = """
+                {"id":"a1","fields":{"name":"Ada","age":36,"city":"NY"},"metadata":{"source":"cli"}}
+                {"fields":{"name":"Bob","age":29}}
+
+                {"id":"c3","fields":{"name":"Cy","age":41,"city":"NY"}}
+                """;
+        Outcome put = vellumWithInput(ndjson, "put", "people");
+        assertThat(put.exit()).as(put.err()).isZero();
+        assertThat(put.out()).isEqualTo("3\n");
+        assertThat(vellum("count", "people").out()).isEqualTo("3\n");
+        assertThat(vellum("count", "people", "--filter", "{\"city\":\"NY\"}").out()).isEqualTo("2\n");
+
+        Outcome find = vellum("find", "people", "--filter", "{\"age\":{\"$gte\":30}}", "--sort", "-age",
+                "--limit", "1", "--fields", "name");
+        assertThat(find.out()).startsWith("{\"id\":\"c3\",\"version\":1,").endsWith("\"fields\":{\"name\":\"Cy\"}}\n");
+        assertThat(find.err()).startsWith("next cursor: ");
+        String cursor = find.err().substring("next cursor: ".length()).strip();
+        Outcome next = vellum("find", "people", "--filter", "{\"age\":{\"$gte\":30}}", "--sort", "-age",
+                "--limit", "1", "--fields", "name", "--cursor", cursor);
+        assertThat(next.out()).contains("\"id\":\"a1\"");
+        assertThat(next.err()).isEmpty();
+
+        assertThat(vellum("get", "people", "a1").out()).contains("\"metadata\":{\"source\":\"cli\"}");
+        assertThat(vellum("delete", "people", "a1").out()).isEqualTo("Deleted a1 from people\n");
+        Outcome gone = vellum("get", "people", "a1");
+        assertThat(gone.exit()).isEqualTo(1);
+        assertThat(gone.err()).isEqualTo("vellum: No record 'a1' in collection people\n");
+        assertThat(vellum("delete", "people", "a1").exit()).isEqualTo(1);
+
+        Outcome upsert = vellumWithInput("{\"id\":\"c3\",\"fields\":{\"name\":\"Cy2\"}}\n", "put", "people", "--upsert");
+        assertThat(upsert.out()).isEqualTo("1\n");
+        assertThat(vellum("get", "people", "c3").out()).contains("\"version\":2").contains("Cy2");
+    }
+
+    @Test
+    void badInputToRecordCommandsWritesNothing() {
+        Outcome malformed = vellumWithInput("{\"fields\":{\"a\":1}}\n{not json}\n", "put", "people");
+        assertThat(malformed.exit()).isEqualTo(1);
+        assertThat(malformed.err()).startsWith("vellum: line 2 is not valid JSON").contains("Nothing was written")
+                .doesNotContain("\tat ");
+        Outcome duplicate = vellumWithInput("{\"id\":\"x\",\"fields\":{}}\n{\"id\":\"x\",\"fields\":{}}\n", "put",
+                "people");
+        assertThat(duplicate.exit()).isEqualTo(1);
+        assertThat(duplicate.err()).contains("already exists");
+        assertThat(vellumWithInput("{\"fields\":[1]}\n", "put", "people").err()).contains("line 1 must be an object");
+        assertThat(vellumWithInput("{\"fields\":{},\"extra\":1}\n", "put", "people").err())
+                .contains("unknown key \"extra\"");
+        assertThat(vellum("count", "people").out()).isEqualTo("0\n");
+        Outcome badFilter = vellum("find", "people", "--filter", "{\"age\":{\"$gtx\":1}}");
+        assertThat(badFilter.exit()).isEqualTo(1);
+        assertThat(badFilter.err()).isEqualTo("vellum: Unknown operator $gtx. Did you mean $gt?\n");
+        assertThat(vellum("find", "people", "--filter", "{oops").err()).startsWith("vellum: The filter is not valid JSON");
+        assertThat(vellum("count", "Bad-Name").err()).startsWith("vellum: Invalid collection name 'Bad-Name'");
     }
 }

@@ -1,0 +1,224 @@
+package dev.vellum.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.Collection;
+import dev.vellum.Filter;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.JsonValues;
+import dev.vellum.NewRecord;
+import dev.vellum.Page;
+import dev.vellum.Query;
+import dev.vellum.Record;
+import dev.vellum.RecordNotFoundException;
+import dev.vellum.RecordStore;
+import dev.vellum.Vellum;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.concurrent.Callable;
+
+/** Record commands for scripts: put, find, count, get, delete. */
+final class RecordCommands {
+    private RecordCommands() {
+    }
+
+    /** Shared by the record commands: the parent command and the collection argument. */
+    abstract static class Base implements Callable<Integer> {
+        @ParentCommand
+        VellumCli cli;
+
+        @Spec
+        CommandSpec spec;
+
+        @Parameters(index = "0", paramLabel = "COLLECTION", description = "The collection name")
+        String collection;
+
+        PrintWriter out() {
+            return spec.commandLine().getOut();
+        }
+
+        @Override
+        public Integer call() {
+            try (RecordStore store = Vellum.open(cli.configure().build())) {
+                return run(store.collection(collection));
+            }
+        }
+
+        abstract Integer run(Collection c);
+    }
+
+    @Command(name = "put", mixinStandardHelpOptions = true,
+            description = "Insert NDJSON records from standard input, all or nothing: one {\"id\"?, \"fields\", "
+                    + "\"metadata\"?} per line. Prints the count.")
+    static final class Put extends Base {
+        private static final Set<String> KEYS = Set.of("id", "fields", "metadata");
+
+        @Option(names = "--upsert", description = "Replace records whose id exists instead of failing")
+        boolean upsert;
+
+        @Override
+        Integer run(Collection c) {
+            BufferedReader reader = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8));
+            Iterable<NewRecord> records = () -> new NdjsonRecords(reader);
+            long count = upsert ? c.upsertMany(records) : c.insertMany(records);
+            out().println(count);
+            return 0;
+        }
+
+        /** Reads one record per line, lazily, so any number of lines fits in constant memory. */
+        private static final class NdjsonRecords implements Iterator<NewRecord> {
+            private final BufferedReader reader;
+            private String line;
+            private int lineNumber;
+
+            NdjsonRecords(BufferedReader reader) {
+                this.reader = reader;
+            }
+
+            @Override
+            public boolean hasNext() {
+                try {
+                    while (line == null) {
+                        String next = reader.readLine();
+                        if (next == null) {
+                            return false;
+                        }
+                        lineNumber++;
+                        if (!next.isBlank()) {
+                            line = next;
+                        }
+                    }
+                    return true;
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+
+            @Override
+            public NewRecord next() {
+                if (!hasNext()) {
+                    throw new NoSuchElementException();
+                }
+                String text = line;
+                line = null;
+                JsonNode node;
+                try {
+                    node = JsonValues.parse(text);
+                } catch (IllegalArgumentException e) {
+                    throw new InvalidRecordException("line " + lineNumber + " is not valid JSON: " + e.getMessage()
+                            + ". Nothing was written.");
+                }
+                if (!node.isObject() || !node.path("fields").isObject()) {
+                    throw new InvalidRecordException("line " + lineNumber + " must be an object with a \"fields\" "
+                            + "object, e.g. {\"id\":\"a1\",\"fields\":{\"name\":\"Ada\"}}. Nothing was written.");
+                }
+                node.fieldNames().forEachRemaining(k -> {
+                    if (!KEYS.contains(k)) {
+                        throw new InvalidRecordException("line " + lineNumber + " has an unknown key \"" + k
+                                + "\"; a line holds id, fields and metadata. Nothing was written.");
+                    }
+                });
+                JsonNode id = node.get("id");
+                if (id != null && !id.isNull() && !id.isTextual()) {
+                    throw new InvalidRecordException("line " + lineNumber + ": id must be a string. Nothing was "
+                            + "written.");
+                }
+                JsonNode metadata = node.get("metadata");
+                return new NewRecord(id == null || id.isNull() ? null : id.textValue(), node.get("fields"),
+                        metadata == null || metadata.isNull() ? null : metadata);
+            }
+        }
+    }
+
+    @Command(name = "find", mixinStandardHelpOptions = true,
+            description = "Print matching records as NDJSON; the next page's cursor, if any, goes to standard error.")
+    static final class Find extends Base {
+        @Option(names = "--filter", paramLabel = "JSON", description = "e.g. '{\"age\":{\"$gte\":30}}'")
+        String filter;
+
+        @Option(names = "--sort", paramLabel = "KEYS", split = ",", description = "e.g. -age,name")
+        String[] sort = new String[0];
+
+        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Page size (default 100, "
+                + "max 10000)")
+        int limit;
+
+        @Option(names = "--cursor", paramLabel = "C", description = "Continue after the page that printed it")
+        String cursor;
+
+        @Option(names = "--fields", paramLabel = "PATHS", split = ",", description = "Only these fields, e.g. name,age")
+        String[] fields = new String[0];
+
+        @Override
+        Integer run(Collection c) {
+            Query query = Query.where(filter == null ? Filter.all() : Filter.parse(filter)).sort(sort).limit(limit)
+                    .fields(fields);
+            if (cursor != null) {
+                query = query.cursor(cursor);
+            }
+            Page page = c.find(query);
+            for (Record r : page.records()) {
+                out().println(JsonValues.write(r.toJson()));
+            }
+            out().flush();
+            if (page.nextCursor() != null) {
+                spec.commandLine().getErr().println("next cursor: " + page.nextCursor());
+                spec.commandLine().getErr().flush();
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "count", mixinStandardHelpOptions = true, description = "Print how many records match.")
+    static final class Count extends Base {
+        @Option(names = "--filter", paramLabel = "JSON", description = "e.g. '{\"city\":\"NY\"}'")
+        String filter;
+
+        @Override
+        Integer run(Collection c) {
+            out().println(c.count(filter == null ? Filter.all() : Filter.parse(filter)));
+            return 0;
+        }
+    }
+
+    @Command(name = "get", mixinStandardHelpOptions = true, description = "Print one record as JSON.")
+    static final class Get extends Base {
+        @Parameters(index = "1", paramLabel = "ID")
+        String id;
+
+        @Override
+        Integer run(Collection c) {
+            Record r = c.get(id).orElseThrow(() -> new RecordNotFoundException(c.name(), id));
+            out().println(JsonValues.write(r.toJson()));
+            return 0;
+        }
+    }
+
+    @Command(name = "delete", mixinStandardHelpOptions = true, description = "Delete one record.")
+    static final class Delete extends Base {
+        @Parameters(index = "1", paramLabel = "ID")
+        String id;
+
+        @Override
+        Integer run(Collection c) {
+            if (!c.delete(id)) {
+                throw new RecordNotFoundException(c.name(), id);
+            }
+            out().println("Deleted " + id + " from " + c.name());
+            return 0;
+        }
+    }
+}
