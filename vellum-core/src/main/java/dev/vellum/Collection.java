@@ -75,6 +75,9 @@ public interface Collection {
 
     long count(Filter filter);
 
+    /** How the backend runs this query (the database's own query plan; "memory" scans on the memory backend). */
+    String explain(Query query);
+
     default long count() {
         return count(Filter.all());
     }

@@ -363,6 +363,11 @@ final class MemoryCollection implements Collection {
     }
 
     @Override
+    public String explain(Query query) {
+        return "memory: scan of " + name + ", then sort\n";
+    }
+
+    @Override
     public long count(Filter filter) {
         return store.read(() -> records().values().stream().filter(r -> Semantics.matches(filter, r)).count());
     }

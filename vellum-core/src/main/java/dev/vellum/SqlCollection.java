@@ -340,7 +340,7 @@ final class SqlCollection implements Collection {
 
     /** The SELECT for a query: the columns, each order term as {@code _k<i>}, filter, cursor and order. */
     private String select(Query query, List<Object> params, boolean paged) {
-        List<OrderTerm> terms = orderTerms(query.sort());
+        List<OrderTerm> terms = orderTerms(query);
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
         for (int i = 0; i < terms.size(); i++) {
             sql.append(", ").append(terms.get(i).sql()).append(" AS _k").append(i);
@@ -356,10 +356,21 @@ final class SqlCollection implements Collection {
         return sql.append("id ASC").toString();
     }
 
-    private List<OrderTerm> orderTerms(List<SortKey> sort) {
+    /**
+     * The ORDER BY terms. When the filter guarantees the first sort path holds one type (say {@code age gte 30}:
+     * numbers), that key sorts by the single typed expression an index on the path provides, so sort + limit can
+     * read the index in order; the order is the same as the general one for such values.
+     */
+    private List<OrderTerm> orderTerms(Query query) {
         List<OrderTerm> terms = new ArrayList<>();
-        for (SortKey key : sort) {
-            for (PathSql.SortExpression e : store.filters.path(key.path()).sortKeys()) {
+        for (int i = 0; i < query.sort().size(); i++) {
+            SortKey key = query.sort().get(i);
+            PathSql path = store.filters.path(key.path());
+            int rank = i == 0 ? TypeFacts.guaranteedRank(query.filter(), key.path()) : 0;
+            java.util.Optional<PathSql.SortExpression> typed = rank == 0 ? java.util.Optional.empty()
+                    : path.typedSortKey(rank);
+            List<PathSql.SortExpression> expressions = typed.map(List::of).orElseGet(path::sortKeys);
+            for (PathSql.SortExpression e : expressions) {
                 terms.add(new OrderTerm(e.sql(), e.kind(), e.descendable() && key.descending()));
             }
         }
@@ -402,7 +413,7 @@ final class SqlCollection implements Collection {
     public Page find(Query query) {
         if (query.limit() == 0 || !store.exists(name)) {
             if (query.cursor() != null) {
-                Cursors.decode(query, orderTerms(query.sort()).size());
+                Cursors.decode(query, orderTerms(query).size());
             }
             return new Page(List.of(), null);
         }
@@ -418,7 +429,7 @@ final class SqlCollection implements Collection {
         String next = null;
         if (rows.size() > query.limit()) {
             Row last = rows.get(query.limit() - 1);
-            int keyCount = orderTerms(query.sort()).size();
+            int keyCount = orderTerms(query).size();
             List<JsonNode> key = new ArrayList<>();
             for (int i = 0; i < keyCount; i++) {
                 key.add(cursorValue(last.get("_k" + i)));
@@ -458,6 +469,22 @@ final class SqlCollection implements Collection {
         List<Object> params = new ArrayList<>();
         String sql = select(query.cursor(null), params, false);
         return db().stream(sql, params.toArray()).map(r -> MemoryCollection.project(toRecord(r), query));
+    }
+
+    @Override
+    public String explain(Query query) {
+        if (!store.exists(name)) {
+            return "collection " + name + " does not exist yet";
+        }
+        List<Object> params = new ArrayList<>();
+        String sql = select(query, params, true) + " LIMIT ? OFFSET ?";
+        params.add(query.limit() + 1);
+        params.add(query.offset());
+        StringBuilder plan = new StringBuilder();
+        for (Row row : db().fetchAll(store.dialect.explain(sql), params.toArray())) {
+            plan.append(row.get(row.size() - 1)).append('\n');
+        }
+        return plan.toString();
     }
 
     @Override

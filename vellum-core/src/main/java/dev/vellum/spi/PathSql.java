@@ -43,11 +43,21 @@ public interface PathSql {
     List<SortExpression> sortKeys();
 
     /**
+     * One ORDER BY expression for when the filter guarantees every matching value has type {@code rank} (a number
+     * or string): the indexed expression, so that sort and limit can read the index in order. Empty when the
+     * backend has none.
+     */
+    default java.util.Optional<SortExpression> typedSortKey(int rank) {
+        return java.util.Optional.empty();
+    }
+
+    /**
      * One ORDER BY component.
      *
      * @param descendable false for the absent flag, which keeps missing values last in both directions
      */
     record SortExpression(String sql, Kind kind, boolean descendable) {
-        public enum Kind { INTEGER, NUMBER, TEXT, ID, VERSION, TIMESTAMP }
+        /** How a cursor value of this expression is bound; JSON is a JSON document (PostgreSQL jsonb). */
+        public enum Kind { INTEGER, NUMBER, TEXT, ID, VERSION, TIMESTAMP, JSON }
     }
 }

@@ -102,6 +102,7 @@ final class PostgresRecords implements RecordDialect {
             case NUMBER -> JsonValues.number(value);
             case VERSION -> value.longValue();
             case TIMESTAMP -> Timestamps.parse(value.textValue());
+            case JSON -> Json.of(value.textValue());
             default -> value.textValue();
         };
     }
@@ -161,8 +162,9 @@ final class PostgresRecords implements RecordDialect {
     public List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique) {
         String columns = paths.stream().map(p -> "(" + value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields",
                 p.keys()) + ")").collect(Collectors.joining(", "));
+        // A non-unique index ends with id, the tie-breaker of every sort, so sort + limit reads it in order.
         String jsonIndex = "CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + indexName + " ON " + table
-                + " (" + columns + ")";
+                + " (" + columns + (unique ? "" : ", id") + ")";
         if (unique || paths.size() > 1) {
             return List.of(jsonIndex);
         }
@@ -170,7 +172,8 @@ final class PostgresRecords implements RecordDialect {
         FieldPath p = paths.get(0);
         String text = textOf(value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields", p.keys()));
         String textIndexName = indexName.substring(0, indexName.length() - 1) + "_t\"";
-        return List.of(jsonIndex, "CREATE INDEX IF NOT EXISTS " + textIndexName + " ON " + table + " ((" + text + "))");
+        return List.of(jsonIndex, "CREATE INDEX IF NOT EXISTS " + textIndexName + " ON " + table + " ((" + text
+                + "), id)");
     }
 
     private static String textOf(String value) {
@@ -227,7 +230,15 @@ final class PostgresRecords implements RecordDialect {
             // jsonb equality is type-strict and compares numbers by value; within one type jsonb order is the
             // value order for numbers and booleans.
             params.add(Json.of(JsonValues.write(scalar)));
-            return op.equals("=") ? "(" + v + " = ?)" : "(" + isType(rank) + " AND " + v + " " + op + " ?)";
+            if (op.equals("=")) {
+                return "(" + v + " = ?)";
+            }
+            if (rank == JsonValues.NUMBER && op.startsWith(">")) {
+                // In jsonb order every boolean, array and object sorts above every number: a plain range on the
+                // indexed expression, which the planner estimates from the index statistics.
+                return "(" + v + " " + op + " ? AND " + v + " < 'false'::jsonb)";
+            }
+            return "(" + isType(rank) + " AND " + v + " " + op + " ?)";
         }
 
         @Override
@@ -261,6 +272,13 @@ final class PostgresRecords implements RecordDialect {
             // CASE, not AND: jsonb_array_elements raises an error on a non-array, and AND may run it first.
             return "(CASE WHEN jsonb_typeof(" + v + ") = 'array' THEN EXISTS (SELECT 1 FROM jsonb_array_elements("
                     + v + ") AS e(x) WHERE e.x = ?) ELSE FALSE END)";
+        }
+
+        /** Numbers in jsonb order are in value order; strings use the code-point text expression. */
+        @Override
+        public java.util.Optional<SortExpression> typedSortKey(int rank) {
+            return java.util.Optional.of(rank == JsonValues.NUMBER ? new SortExpression(v, SortExpression.Kind.JSON, true)
+                    : new SortExpression(text, SortExpression.Kind.TEXT, true));
         }
 
         @Override

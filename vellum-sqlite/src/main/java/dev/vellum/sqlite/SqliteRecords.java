@@ -249,6 +249,12 @@ final class SqliteRecords implements RecordDialect {
         }
 
         @Override
+        public java.util.Optional<SortExpression> typedSortKey(int rank) {
+            return java.util.Optional.of(new SortExpression(value,
+                    rank == JsonValues.NUMBER ? SortExpression.Kind.NUMBER : SortExpression.Kind.TEXT, true));
+        }
+
+        @Override
         public List<SortExpression> sortKeys() {
             String x = "json_extract(" + column + ", " + path + ")";
             return List.of(

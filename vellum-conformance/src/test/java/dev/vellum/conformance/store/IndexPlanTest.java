@@ -1,0 +1,80 @@
+package dev.vellum.conformance.store;
+
+import dev.vellum.Collection;
+import dev.vellum.Filter;
+import dev.vellum.NewRecord;
+import dev.vellum.Query;
+import dev.vellum.RecordStore;
+import dev.vellum.testkit.BackendTest;
+import dev.vellum.testkit.TestBackend;
+
+import java.util.List;
+import java.util.Map;
+import java.util.stream.IntStream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** createIndex makes real expression indexes: the database's own plan shows them used. */
+class IndexPlanTest {
+
+    private static Collection people(TestBackend backend) {
+        RecordStore store = backend.openStore();
+        Collection c = store.collection("people");
+        c.insertMany(IntStream.range(0, 5_000).mapToObj(i -> NewRecord.of(Map.of(
+                "email", "user" + i + "@example.com", "age", i % 90, "name", "n" + (i * 7919 % 5_000),
+                "city", i % 50 == 0 ? "NY" : "city" + i))).toList());
+        c.createIndex("by_email", List.of("email"), true);
+        c.createIndex("by_age", "age");
+        c.createIndex("by_name", "name");
+        if (backend.name().equals("postgres")) {
+            store.database().orElseThrow().execute("ANALYZE");
+        } else {
+            store.database().orElseThrow().execute("ANALYZE");
+        }
+        return c;
+    }
+
+    private static String index(TestBackend backend, String name) {
+        return "vi_people__" + name;
+    }
+
+    @BackendTest({"sqlite", "postgres"})
+    void equalityUsesTheIndex(TestBackend backend) {
+        Collection c = people(backend);
+        String plan = c.explain(Query.where(Filter.eq("email", "user42@example.com")));
+        assertThat(plan).as(plan).contains(index(backend, "by_email"));
+        assertThat(c.find(Query.where(Filter.eq("email", "user42@example.com"))).records()).hasSize(1);
+    }
+
+    @BackendTest({"sqlite", "postgres"})
+    void numberRangeUsesTheIndex(TestBackend backend) {
+        Collection c = people(backend);
+        String plan = c.explain(Query.where(Filter.between("age", 10, 11)));
+        assertThat(plan).as(plan).contains(index(backend, "by_age"));
+        assertThat(c.count(Filter.between("age", 10, 11))).isEqualTo(112);
+    }
+
+    @BackendTest({"sqlite", "postgres"})
+    void stringRangeUsesTheIndex(TestBackend backend) {
+        Collection c = people(backend);
+        Query q = Query.where(Filter.gte("name", "n4990").and(Filter.lt("name", "n4999")));
+        String plan = c.explain(q);
+        assertThat(plan).as(plan).contains(index(backend, "by_name"));
+        assertThat(c.find(q).records()).hasSize(9);
+    }
+
+    @BackendTest({"sqlite", "postgres"})
+    void rangeSortAndLimitReadTheIndexInOrder(TestBackend backend) {
+        Collection c = people(backend);
+        Query q = Query.where(Filter.gte("age", 80)).sort("age").limit(100);
+        String plan = c.explain(q);
+        assertThat(plan).as(plan).contains(index(backend, "by_age"));
+        if (backend.name().equals("sqlite")) {
+            assertThat(plan).as(plan).doesNotContain("TEMP B-TREE");
+        } else {
+            assertThat(plan).as(plan).doesNotContainPattern("(?m)^\\s*(->\\s*)?Sort ");
+        }
+        List<Integer> ages = c.find(q).records().stream().map(r -> r.fields().get("age").intValue()).toList();
+        assertThat(ages).hasSize(100).isSorted().allMatch(a -> a >= 80);
+    }
+}

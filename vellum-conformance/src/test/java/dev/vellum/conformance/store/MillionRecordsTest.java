@@ -1,0 +1,38 @@
+package dev.vellum.conformance.store;
+
+import dev.vellum.Collection;
+import dev.vellum.DuplicateRecordException;
+import dev.vellum.Filter;
+import dev.vellum.NewRecord;
+import dev.vellum.RecordStore;
+import dev.vellum.testkit.StoreTest;
+
+import java.util.Map;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** A million records in one call: it works, and it is all or nothing. */
+class MillionRecordsTest {
+    private static final int N = 1_000_000;
+
+    private static Stream<NewRecord> records(int from, int to) {
+        return IntStream.range(from, to).mapToObj(i -> NewRecord.of(String.format("k%07d", i), Map.of("i", i)));
+    }
+
+    @StoreTest
+    void aMillionRecordsInOneBatchAllOrNothing(RecordStore store) {
+        Collection c = store.collection("big");
+        assertThat(c.insertMany(records(0, N))).isEqualTo(N);
+        assertThat(c.count()).isEqualTo(N);
+        assertThat(c.count(Filter.gte("i", N - 10))).isEqualTo(10);
+
+        // a second million whose very last record collides: none of it stays
+        Stream<NewRecord> collides = Stream.concat(records(N, 2 * N - 1), records(0, 1));
+        assertThatThrownBy(() -> c.insertMany(collides)).isInstanceOf(DuplicateRecordException.class);
+        assertThat(c.count()).isEqualTo(N);
+        assertThat(c.get(String.format("k%07d", N))).isEmpty();
+    }
+}
