@@ -28,6 +28,16 @@ public interface RecordStore extends AutoCloseable {
         });
     }
 
+    /** The same operations returning futures, on Vellum's shared bounded executor. */
+    default AsyncRecordStore async() {
+        return new AsyncRecordStore(this, null);
+    }
+
+    /** The same operations returning futures, on your executor. */
+    default AsyncRecordStore async(java.util.concurrent.Executor executor) {
+        return new AsyncRecordStore(this, java.util.Objects.requireNonNull(executor, "executor"));
+    }
+
     /** {@code memory}, {@code sqlite} or {@code postgres}. */
     String backendName();
 
