@@ -23,8 +23,8 @@ class AsyncTest {
     @StoreTest
     void operationsCompleteOnTheExecutorAndFailuresComeThrough(RecordStore store) {
         AsyncRecordStore.AsyncCollection users = store.async().collection("users");
-        List<CompletableFuture<?>> writes = IntStream.range(0, 50)
-                .mapToObj(i -> (CompletableFuture<?>) users.insert("u" + i, Map.of("i", i), null)).toList();
+        List<CompletableFuture<dev.vellum.Record>> writes = IntStream.range(0, 50)
+                .mapToObj(i -> users.insert("u" + i, Map.of("i", i), null)).toList();
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
         assertThat(users.count(Filter.gte("i", 25)).join()).isEqualTo(25);
         assertThatThrownBy(() -> users.insert("u1", Map.of(), null).join())
