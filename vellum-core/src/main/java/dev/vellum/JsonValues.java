@@ -44,9 +44,16 @@ public final class JsonValues {
     private JsonValues() {
     }
 
+    /** Built once: {@code ObjectMapper.readTree} resolves the root type on every call. */
+    private static final com.fasterxml.jackson.databind.ObjectReader TREE_READER = MAPPER.readerFor(JsonNode.class);
+
     public static JsonNode parse(String json) {
+        if (json.length() == 2 && json.equals("{}")) {
+            return MAPPER.createObjectNode();
+        }
         try {
-            return MAPPER.readTree(json);
+            JsonNode node = TREE_READER.readValue(json);
+            return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException(e.getOriginalMessage(), e);
         }

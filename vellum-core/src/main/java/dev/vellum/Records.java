@@ -92,6 +92,18 @@ final class Records {
         return (ObjectNode) node;
     }
 
+    /**
+     * Like {@link #object}, but a JSON object given as a Jackson node is checked and returned as it is, for callers
+     * that serialize it at once and keep no reference.
+     */
+    static ObjectNode checkedView(Object value, String what) {
+        if (value instanceof ObjectNode node) {
+            check(node, what, true);
+            return node;
+        }
+        return object(value, what);
+    }
+
     static ObjectNode optionalObject(Object value, String what) {
         return value == null ? JsonValues.MAPPER.createObjectNode() : object(value, what);
     }

@@ -46,8 +46,9 @@ public final class Row {
 
     /** The raw value as the backend returned it (normalised: timestamps are {@link Instant}, JSON is text). */
     public Object get(String column) {
-        if (values.containsKey(column)) {
-            return values.get(column);
+        Object value = values.get(column);
+        if (value != null || values.containsKey(column)) {
+            return value;
         }
         for (Map.Entry<String, Object> e : values.entrySet()) {
             if (e.getKey().equalsIgnoreCase(column)) {
@@ -153,6 +154,10 @@ public final class Row {
             return Instant.ofEpochMilli(n.longValue());
         }
         String text = v.toString().trim();
+        Instant stored = Timestamps.parseStored(text);
+        if (stored != null) {
+            return stored;
+        }
         try {
             return Instant.parse(text);
         } catch (java.time.format.DateTimeParseException e) {

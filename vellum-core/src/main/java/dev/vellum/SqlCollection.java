@@ -1,11 +1,9 @@
 package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.spi.PathSql;
 
-import java.math.BigDecimal;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,7 +21,7 @@ import java.util.stream.Stream;
 final class SqlCollection implements Collection {
     private static final String COLUMNS = "id, fields, metadata, version, created_at, updated_at";
     private static final int CHUNK = 500;
-    private static final JsonNodeFactory NODES = JsonValues.MAPPER.getNodeFactory();
+    private static final ObjectNode EMPTY = JsonValues.MAPPER.createObjectNode();
 
     private final SqlStore store;
     private final String name;
@@ -58,6 +56,19 @@ final class SqlCollection implements Collection {
         }
     }
 
+    /**
+     * A write of one statement (or of statements that are each safe on their own): no transaction of its own, but a
+     * savepoint inside the caller's, so a failure does not abort the caller's transaction.
+     */
+    private <T> T single(Supplier<T> work) {
+        store.ensure(name);
+        try {
+            return store.db.isInTransaction() ? db().inTransaction(tx -> work.get()) : work.get();
+        } catch (StorageException e) {
+            throw translate(e);
+        }
+    }
+
     private RuntimeException translate(StorageException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {
@@ -84,7 +95,9 @@ final class SqlCollection implements Collection {
         ObjectNode m = Records.optionalObject(metadata, "metadata");
         Instant now = Timestamps.now();
         try {
-            return write(() -> {
+            // If the process stops between the two statements, the stale tombstone only makes a later re-insert
+            // start at a higher version, which is harmless.
+            return single(() -> {
                 long version = db().fetchOne("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
                                 + "COALESCE((SELECT version FROM " + tombs + " WHERE id = ?), 0) + 1, ?, ?) RETURNING version",
                         key, json(f), json(m), key, now, now).orElseThrow().getLong("version");
@@ -113,8 +126,9 @@ final class SqlCollection implements Collection {
                 @Override
                 public Record next() {
                     NewRecord r = source.next();
-                    return new Record(Records.id(r.id()), Records.object(r.fields(), "fields"),
-                            Records.optionalObject(r.metadata(), "metadata"), 1, now, now);
+                    // checked but not copied: the bulk loader writes each record out before reading the next
+                    return new Record(Records.id(r.id()), Records.checkedView(r.fields(), "fields"),
+                            r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now);
                 }
             };
             long count = store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
@@ -201,19 +215,23 @@ final class SqlCollection implements Collection {
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
         }
-        return write(() -> {
+        return single(() -> {
             List<Object> params = new ArrayList<>(List.of(json(value), Timestamps.now(), id));
             if (expectedVersion != null) {
                 params.add(expectedVersion);
             }
-            String fieldsSql = isPatch ? store.dialect.mergePatch("fields", "?") : "?";
+            String fieldsSql = isPatch ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?";
+            // a replace knows its fields already: only a patch reads them back
             Optional<Row> row = db().fetchOne("UPDATE " + table + " SET fields = " + fieldsSql + ", version = version "
                     + "+ 1, updated_at = ? WHERE id = ?" + (expectedVersion != null ? " AND version = ?" : "")
-                    + " RETURNING " + COLUMNS, params.toArray());
-            if (row.isPresent()) {
-                return toRecord(row.get());
+                    + " RETURNING " + (isPatch ? COLUMNS : "metadata, version, created_at, updated_at"),
+                    params.toArray());
+            if (row.isEmpty()) {
+                throw missing(id, expectedVersion);
             }
-            throw missing(id, expectedVersion);
+            Row r = row.get();
+            return isPatch ? toRecord(r) : new Record(id, value, (ObjectNode) JsonValues.parse(r.getString("metadata")),
+                    r.getLong("version"), r.getInstant("created_at"), r.getInstant("updated_at"));
         });
     }
 
@@ -279,9 +297,9 @@ final class SqlCollection implements Collection {
         if (!store.exists(name)) {
             return 0;
         }
-        return write(() -> (long) db().execute("UPDATE " + table + " SET fields = "
-                + store.dialect.mergePatch("fields", "?") + ", version = version + 1, updated_at = ? WHERE " + where,
-                params.toArray()));
+        return single(() -> (long) db().execute("UPDATE " + table + " SET fields = "
+                + store.dialect.mergePatch("fields", "?", shallow(patch)) + ", version = version + 1, updated_at = ? "
+                + "WHERE " + where, params.toArray()));
     }
 
     @Override
@@ -338,14 +356,11 @@ final class SqlCollection implements Collection {
     private record OrderTerm(String sql, PathSql.SortExpression.Kind kind, boolean descending) {
     }
 
-    /** The SELECT for a query: the columns, each order term as {@code _k<i>}, filter, cursor and order. */
+    /** The SELECT for a query: the columns, filter, cursor and order. */
     private String select(Query query, List<Object> params, boolean paged) {
         List<OrderTerm> terms = orderTerms(query);
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS);
-        for (int i = 0; i < terms.size(); i++) {
-            sql.append(", ").append(terms.get(i).sql()).append(" AS _k").append(i);
-        }
-        sql.append(" FROM ").append(table).append(" WHERE ").append(store.filters.where(query.filter(), params));
+        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(table)
+                .append(" WHERE ").append(store.filters.where(query.filter(), params));
         if (paged && query.cursor() != null) {
             sql.append(" AND ").append(after(terms, Cursors.decode(query, terms.size()), params));
         }
@@ -357,24 +372,50 @@ final class SqlCollection implements Collection {
     }
 
     /**
-     * The ORDER BY terms. When the filter guarantees the first sort path holds one type (say {@code age gte 30}:
-     * numbers), that key sorts by the single typed expression an index on the path provides, so sort + limit can
-     * read the index in order; the order is the same as the general one for such values.
+     * Whether the first sort key can sort by one typed expression: when the filter guarantees the path holds one type
+     * (say {@code age gte 30}: numbers), that key sorts by the expression an index on the path provides, so sort +
+     * limit can read the index in order; the order is the same as the general one for such values.
      */
+    private int typedRank(Query query) {
+        if (query.sort().isEmpty()) {
+            return 0;
+        }
+        SortKey first = query.sort().get(0);
+        int rank = TypeFacts.guaranteedRank(query.filter(), first.path());
+        return rank != 0 && store.filters.path(first.path()).typedSortKey(rank).isPresent() ? rank : 0;
+    }
+
     private List<OrderTerm> orderTerms(Query query) {
         List<OrderTerm> terms = new ArrayList<>();
+        int typed = typedRank(query);
         for (int i = 0; i < query.sort().size(); i++) {
             SortKey key = query.sort().get(i);
             PathSql path = store.filters.path(key.path());
-            int rank = i == 0 ? TypeFacts.guaranteedRank(query.filter(), key.path()) : 0;
-            java.util.Optional<PathSql.SortExpression> typed = rank == 0 ? java.util.Optional.empty()
-                    : path.typedSortKey(rank);
-            List<PathSql.SortExpression> expressions = typed.map(List::of).orElseGet(path::sortKeys);
+            List<PathSql.SortExpression> expressions = i == 0 && typed != 0
+                    ? List.of(path.typedSortKey(typed).orElseThrow()) : path.sortKeys();
             for (PathSql.SortExpression e : expressions) {
                 terms.add(new OrderTerm(e.sql(), e.kind(), e.descendable() && key.descending()));
             }
         }
         return terms;
+    }
+
+    /**
+     * The sort-key values of a record, computed in Java exactly as the ORDER BY terms compute them in SQL (the
+     * memory backend's sort key, or the value itself for a typed key), for the cursor after it.
+     */
+    private List<JsonNode> cursorKey(Record record, Query query) {
+        List<JsonNode> key = new ArrayList<>();
+        int typed = typedRank(query);
+        for (int i = 0; i < query.sort().size(); i++) {
+            SortKey sortKey = query.sort().get(i);
+            if (i == 0 && typed != 0) {
+                key.add(Semantics.value(record, sortKey.path()));
+            } else {
+                key.addAll(Semantics.sortKey(record, sortKey));
+            }
+        }
+        return key;
     }
 
     /**
@@ -423,42 +464,14 @@ final class SqlCollection implements Collection {
         params.add(query.offset());
         List<Row> rows = db().fetchAll(sql, params.toArray());
         List<Record> records = new ArrayList<>();
+        Record last = null;
         for (int i = 0; i < Math.min(rows.size(), query.limit()); i++) {
-            records.add(MemoryCollection.project(toRecord(rows.get(i)), query));
+            last = toRecord(rows.get(i));
+            records.add(MemoryCollection.project(last, query));
         }
-        String next = null;
-        if (rows.size() > query.limit()) {
-            Row last = rows.get(query.limit() - 1);
-            int keyCount = orderTerms(query).size();
-            List<JsonNode> key = new ArrayList<>();
-            for (int i = 0; i < keyCount; i++) {
-                key.add(cursorValue(last.get("_k" + i)));
-            }
-            next = Cursors.encode(query, key, last.getString("id"));
-        }
+        String next = rows.size() > query.limit() && last != null
+                ? Cursors.encode(query, cursorKey(last, query), last.id()) : null;
         return new Page(records, next);
-    }
-
-    private static JsonNode cursorValue(Object value) {
-        if (value == null) {
-            return NODES.nullNode();
-        }
-        if (value instanceof Instant instant) {
-            return NODES.textNode(Timestamps.format(instant));
-        }
-        if (value instanceof BigDecimal d) {
-            return NODES.numberNode(d);
-        }
-        if (value instanceof Long || value instanceof Integer || value instanceof Short) {
-            return NODES.numberNode(((Number) value).longValue());
-        }
-        if (value instanceof Double d) {
-            return NODES.numberNode(d);
-        }
-        if (value instanceof Boolean b) {
-            return NODES.numberNode(b ? 1 : 0);
-        }
-        return NODES.textNode(value.toString());
     }
 
     @Override
@@ -542,6 +555,16 @@ final class SqlCollection implements Collection {
                     r.getJson("paths").forEach(p -> paths.add(p.textValue()));
                     return new IndexInfo(r.getString("name"), paths, r.getBoolean("is_unique"));
                 }).toList();
+    }
+
+    /** A patch that only sets top-level keys to non-object values: merging it is a plain key-wise overwrite. */
+    private static boolean shallow(ObjectNode patch) {
+        for (JsonNode v : patch) {
+            if (v.isNull() || v.isObject()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     // ---- rows ----

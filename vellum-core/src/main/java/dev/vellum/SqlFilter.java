@@ -74,7 +74,7 @@ final class SqlFilter {
                 if (!isOrderedType(low) || !isOrderedType(high) || JsonValues.rank(low) != JsonValues.rank(high)) {
                     return "FALSE";
                 }
-                return "(" + p.compare(">=", low, params) + " AND " + p.compare("<=", high, params) + ")";
+                return p.between(low, high, params);
             }
             case IN:
                 return in(p, v, params);

@@ -124,7 +124,7 @@ public final class JdbcDatabase implements Database {
             try (PreparedStatement statement = prepare(connection, sql, params)) {
                 statement.setMaxRows(1);
                 try (ResultSet rs = statement.executeQuery()) {
-                    return rs.next() ? Optional.of(readRow(rs, columnNames(rs))) : Optional.<Row>empty();
+                    return rs.next() ? Optional.of(readRow(rs, columns(rs))) : Optional.<Row>empty();
                 }
             }
         }, sql);
@@ -171,7 +171,7 @@ public final class JdbcDatabase implements Database {
             statement.setFetchSize(STREAM_FETCH_SIZE);
             ResultSet rs = statement.executeQuery();
             resources.add(rs);
-            List<String> columns = columnNames(rs);
+            Columns columns = columns(rs);
             Iterator<Row> rows = new Iterator<>() {
                 private Boolean hasNext;
 
@@ -455,17 +455,28 @@ public final class JdbcDatabase implements Database {
         return total;
     }
 
-    private static List<String> columnNames(ResultSet rs) throws SQLException {
+    /** Column labels and type names of a result, read once rather than per row. */
+    private record Columns(List<String> names, String[] types) {
+    }
+
+    private static Columns columns(ResultSet rs) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
-        List<String> names = new ArrayList<>(meta.getColumnCount());
-        for (int i = 1; i <= meta.getColumnCount(); i++) {
+        int count = meta.getColumnCount();
+        List<String> names = new ArrayList<>(count);
+        String[] types = new String[count];
+        for (int i = 1; i <= count; i++) {
             names.add(meta.getColumnLabel(i));
+            types[i - 1] = meta.getColumnTypeName(i);
         }
-        return names;
+        return new Columns(names, types);
+    }
+
+    private static List<String> columnNames(ResultSet rs) throws SQLException {
+        return columns(rs).names();
     }
 
     private List<Row> readAll(ResultSet rs) throws SQLException {
-        List<String> columns = columnNames(rs);
+        Columns columns = columns(rs);
         List<Row> rows = new ArrayList<>();
         while (rs.next()) {
             rows.add(readRow(rs, columns));
@@ -473,10 +484,11 @@ public final class JdbcDatabase implements Database {
         return rows;
     }
 
-    private Row readRow(ResultSet rs, List<String> columns) throws SQLException {
-        LinkedHashMap<String, Object> values = new LinkedHashMap<>(columns.size() * 2);
-        for (int i = 0; i < columns.size(); i++) {
-            values.put(columns.get(i), dialect.read(rs, i + 1));
+    private Row readRow(ResultSet rs, Columns columns) throws SQLException {
+        List<String> names = columns.names();
+        LinkedHashMap<String, Object> values = new LinkedHashMap<>(names.size() * 2);
+        for (int i = 0; i < names.size(); i++) {
+            values.put(names.get(i), dialect.read(rs, i + 1, columns.types()[i]));
         }
         return new Row(values);
     }

@@ -26,6 +26,11 @@ public interface PathSql {
      */
     String compare(String op, JsonNode scalar, List<Object> params);
 
+    /** {@code low <= value <= high}, both bounds of one ordered type (the caller checks). */
+    default String between(JsonNode low, JsonNode high, List<Object> params) {
+        return "(" + compare(">=", low, params) + " AND " + compare("<=", high, params) + ")";
+    }
+
     /** Equality with an array or object (numbers by value, key order ignored). */
     String equalsJson(JsonNode value, List<Object> params);
 

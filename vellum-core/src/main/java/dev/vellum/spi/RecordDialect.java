@@ -27,8 +27,13 @@ public interface RecordDialect {
     /** A system column: {@code $id}, {@code $version}, {@code $createdAt} or {@code $updatedAt}. */
     PathSql system(FieldPath.Kind kind);
 
-    /** The RFC 7386 merge of the JSON parameter {@code patchSql} into {@code columnSql}. */
-    String mergePatch(String columnSql, String patchSql);
+    /**
+     * The RFC 7386 merge of the JSON parameter {@code patchSql} into {@code columnSql}.
+     *
+     * @param shallow the patch only sets top-level keys to values that are not objects or null, so a key-wise
+     *                overwrite gives the same result
+     */
+    String mergePatch(String columnSql, String patchSql, boolean shallow);
 
     /** Converts a sort-key value from a cursor into a parameter. */
     Object cursorParam(PathSql.SortExpression.Kind kind, com.fasterxml.jackson.databind.JsonNode value);

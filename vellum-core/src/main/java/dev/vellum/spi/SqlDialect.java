@@ -90,7 +90,7 @@ public interface SqlDialect extends Dialect {
      * Reads one column, normalised so that rows look alike on every backend: timestamps as {@link Instant}, JSON as
      * text, dates and times as {@code java.time} values.
      */
-    default Object read(ResultSet resultSet, int column) throws SQLException {
+    default Object read(ResultSet resultSet, int column, String typeName) throws SQLException {
         Object value = resultSet.getObject(column);
         if (value instanceof Timestamp t) {
             return t.toInstant();

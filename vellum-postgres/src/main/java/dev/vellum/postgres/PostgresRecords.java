@@ -91,8 +91,9 @@ final class PostgresRecords implements RecordDialect {
     }
 
     @Override
-    public String mergePatch(String columnSql, String patchSql) {
-        return "vellum_merge_patch(" + columnSql + ", " + patchSql + ")";
+    public String mergePatch(String columnSql, String patchSql, boolean shallow) {
+        return shallow ? "(" + columnSql + " || " + patchSql + ")"
+                : "vellum_merge_patch(" + columnSql + ", " + patchSql + ")";
     }
 
     @Override
@@ -102,7 +103,7 @@ final class PostgresRecords implements RecordDialect {
             case NUMBER -> JsonValues.number(value);
             case VERSION -> value.longValue();
             case TIMESTAMP -> Timestamps.parse(value.textValue());
-            case JSON -> Json.of(value.textValue());
+            case JSON -> Json.of(JsonValues.write(value));
             default -> value.textValue();
         };
     }
@@ -113,15 +114,20 @@ final class PostgresRecords implements RecordDialect {
                 + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
         long count = 0;
         StringBuilder buffer = new StringBuilder(COPY_BUFFER + 4096);
+        java.time.Instant formatted = null;
+        String time = null;
         try {
             while (records.hasNext()) {
                 Record r = records.next();
+                if (!r.createdAt().equals(formatted)) {
+                    formatted = r.createdAt();
+                    time = Timestamps.format(formatted);
+                }
                 escape(r.id(), buffer).append('\t');
                 escape(JsonValues.write(r.fields()), buffer).append('\t');
-                escape(JsonValues.write(r.metadata()), buffer).append('\t');
-                buffer.append(r.version()).append('\t')
-                        .append(Timestamps.format(r.createdAt())).append('\t')
-                        .append(Timestamps.format(r.updatedAt())).append('\n');
+                escape(r.metadata().isEmpty() ? "{}" : JsonValues.write(r.metadata()), buffer).append('\t');
+                buffer.append(r.version()).append('\t').append(time).append('\t')
+                        .append(r.updatedAt().equals(formatted) ? time : Timestamps.format(r.updatedAt())).append('\n');
                 count++;
                 if (buffer.length() >= COPY_BUFFER) {
                     flush(copy, buffer);
@@ -145,6 +151,9 @@ final class PostgresRecords implements RecordDialect {
 
     /** COPY's text format: backslash, tab, newline and carriage return escaped. */
     private static StringBuilder escape(String text, StringBuilder out) {
+        if (text.indexOf('\\') < 0 && text.indexOf('\t') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            return out.append(text);
+        }
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);
             switch (c) {
@@ -239,6 +248,17 @@ final class PostgresRecords implements RecordDialect {
                 return "(" + v + " " + op + " ? AND " + v + " < 'false'::jsonb)";
             }
             return "(" + isType(rank) + " AND " + v + " " + op + " ?)";
+        }
+
+        /** Strings sort below numbers and booleans above them in jsonb order: two number bounds need no type test. */
+        @Override
+        public String between(JsonNode low, JsonNode high, List<Object> params) {
+            if (!low.isNumber()) {
+                return PathSql.super.between(low, high, params);
+            }
+            params.add(Json.of(JsonValues.write(low)));
+            params.add(Json.of(JsonValues.write(high)));
+            return "(" + v + " >= ? AND " + v + " <= ?)";
         }
 
         @Override

@@ -13,6 +13,7 @@ import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 import java.math.BigDecimal;
+import java.time.Instant;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -57,7 +58,7 @@ final class SqliteRecords implements RecordDialect {
     }
 
     @Override
-    public String mergePatch(String columnSql, String patchSql) {
+    public String mergePatch(String columnSql, String patchSql, boolean shallow) {
         return "json_patch(" + columnSql + ", " + patchSql + ")";
     }
 
@@ -106,13 +107,19 @@ final class SqliteRecords implements RecordDialect {
 
     private static void bind(PreparedStatement statement, List<Record> chunk) throws SQLException {
         int i = 1;
+        Instant formatted = null;
+        String text = null;
         for (Record r : chunk) {
+            if (!r.createdAt().equals(formatted)) {
+                formatted = r.createdAt();
+                text = Timestamps.format(formatted);
+            }
             statement.setString(i++, r.id());
             statement.setString(i++, JsonValues.write(r.fields()));
-            statement.setString(i++, JsonValues.write(r.metadata()));
+            statement.setString(i++, r.metadata().isEmpty() ? "{}" : JsonValues.write(r.metadata()));
             statement.setLong(i++, r.version());
-            statement.setString(i++, Timestamps.format(r.createdAt()));
-            statement.setString(i++, Timestamps.format(r.updatedAt()));
+            statement.setString(i++, text);
+            statement.setString(i++, r.updatedAt().equals(formatted) ? text : Timestamps.format(r.updatedAt()));
         }
     }
 
@@ -194,7 +201,18 @@ final class SqliteRecords implements RecordDialect {
                 return "(" + isType(JsonValues.BOOLEAN) + " AND " + type + " " + op + " ?)";
             }
             int rank = JsonValues.rank(scalar);
-            params.add(rank == JsonValues.NUMBER ? number(JsonValues.number(scalar)) : scalar.textValue());
+            if (rank == JsonValues.NUMBER) {
+                // SQLite orders NULL < numbers < text < blobs, and the indexed value is a number only for JSON
+                // numbers (booleans are blobs, arrays and objects text): bounds on it need no type test.
+                params.add(number(JsonValues.number(scalar)));
+                return "(" + value + " " + op + " ?" + (op.startsWith(">") ? " AND " + value + " < ''" : "") + ")";
+            }
+            params.add(scalar.textValue());
+            if (op.equals("=") && !scalar.textValue().startsWith("[") && !scalar.textValue().startsWith("{")) {
+                // The indexed value is text only for strings and for the JSON of arrays and objects, which starts
+                // with [ or {: equality with any other text needs no type test (and stays index-only for count).
+                return "(" + value + " = ?)";
+            }
             return "(" + isType(rank) + " AND " + value + " " + op + " ?)";
         }
 

@@ -1,0 +1,225 @@
+package dev.vellum.bench;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.JsonValues;
+import dev.vellum.PostgresTarget;
+import dev.vellum.Timestamps;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
+
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * The hand-written JDBC a competent developer would write for the same work: the same table shape, the natural
+ * index on each path, the same rows read back and parsed into the same JSON objects.
+ */
+final class RawJdbc implements AutoCloseable {
+    private final Connection connection;
+    private final boolean postgres;
+
+    private RawJdbc(Connection connection, boolean postgres) {
+        this.connection = connection;
+        this.postgres = postgres;
+    }
+
+    static RawJdbc open(String backend, String url) throws SQLException {
+        Connection c;
+        if (backend.equals("postgres")) {
+            PostgresTarget target = PostgresTarget.parse(url, "url");
+            Properties props = new Properties();
+            props.setProperty("user", target.user());
+            if (target.password() != null) {
+                props.setProperty("password", target.password());
+            }
+            c = DriverManager.getConnection(target.jdbcUrl(), props);
+        } else {
+            c = DriverManager.getConnection("jdbc:" + url);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=30000");
+            }
+        }
+        RawJdbc raw = new RawJdbc(c, backend.equals("postgres"));
+        raw.execute(raw.postgres
+                ? "CREATE TABLE raw_records (id TEXT COLLATE \"C\" PRIMARY KEY, fields JSONB NOT NULL, metadata JSONB NOT "
+                        + "NULL, version BIGINT NOT NULL, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)"
+                : "CREATE TABLE raw_records (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, metadata TEXT NOT NULL, "
+                        + "version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID");
+        return raw;
+    }
+
+    private void execute(String sql) throws SQLException {
+        try (Statement s = connection.createStatement()) {
+            s.execute(sql);
+        }
+    }
+
+    void bulkInsert(int n) throws SQLException {
+        String now = Timestamps.format(Instant.now());
+        if (postgres) {
+            connection.setAutoCommit(false);
+            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(
+                    "COPY raw_records (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
+            StringBuilder buffer = new StringBuilder(1 << 20);
+            for (int i = 0; i < n; i++) {
+                buffer.append(VellumBench.id(i)).append('\t')
+                        .append(JsonValues.write(VellumBench.document(i)).replace("\\", "\\\\")).append("\t{}\t1\t")
+                        .append(now).append('\t').append(now).append('\n');
+                if (buffer.length() >= 1 << 20) {
+                    byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+                    copy.writeToCopy(bytes, 0, bytes.length);
+                    buffer.setLength(0);
+                }
+            }
+            byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+            copy.writeToCopy(bytes, 0, bytes.length);
+            copy.endCopy();
+            connection.commit();
+            connection.setAutoCommit(true);
+        } else {
+            connection.setAutoCommit(false);
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO raw_records (id, fields, metadata, "
+                    + "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
+                for (int i = 0; i < n; i++) {
+                    ps.setString(1, VellumBench.id(i));
+                    ps.setString(2, JsonValues.write(VellumBench.document(i)));
+                    ps.setString(3, "{}");
+                    ps.setLong(4, 1);
+                    ps.setString(5, now);
+                    ps.setString(6, now);
+                    ps.addBatch();
+                    if (i % 1000 == 999) {
+                        ps.executeBatch();
+                    }
+                }
+                ps.executeBatch();
+            }
+            connection.commit();
+            connection.setAutoCommit(true);
+        }
+    }
+
+    void createIndexes() throws SQLException {
+        if (postgres) {
+            execute("CREATE INDEX raw_city ON raw_records ((fields->>'city'))");
+            execute("CREATE INDEX raw_age ON raw_records (((fields->>'age')::int), id)");
+        } else {
+            execute("CREATE INDEX raw_city ON raw_records (json_extract(fields, '$.city'))");
+            execute("CREATE INDEX raw_age ON raw_records (json_extract(fields, '$.age'))");
+        }
+    }
+
+    /** After the bulk loads: statistics for both tables, and on PostgreSQL a vacuum so neither waits for autovacuum. */
+    void analyze() throws SQLException {
+        execute(postgres ? "VACUUM ANALYZE" : "ANALYZE");
+    }
+
+    private String path(String key) {
+        return postgres ? "(fields->>'" + key + "')" : "json_extract(fields, '$." + key + "')";
+    }
+
+    Object get(String id) {
+        List<ObjectNode> rows = query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records "
+                + "WHERE id = ?", id);
+        return rows.get(0);
+    }
+
+    Object eqCity(String city) {
+        return query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records WHERE "
+                + path("city") + " = ? ORDER BY id LIMIT 101", city);
+    }
+
+    Object ageRange(int low, int high) {
+        String age = postgres ? "((fields->>'age')::int)" : path("age");
+        return query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records WHERE " + age
+                + " BETWEEN ? AND ? ORDER BY " + age + ", id LIMIT 101", low, high);
+    }
+
+    Object countCity(String city) {
+        try (PreparedStatement ps = connection.prepareStatement("SELECT COUNT(*) FROM raw_records WHERE "
+                + path("city") + " = ?")) {
+            ps.setString(1, city);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Object replace(String id, ObjectNode fields, long expectedVersion) {
+        String sql = "UPDATE raw_records SET fields = " + (postgres ? "?::jsonb" : "?") + ", version = version + 1, "
+                + "updated_at = ? WHERE id = ? AND version = ?";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, JsonValues.write(fields));
+            if (postgres) {
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            } else {
+                ps.setString(2, Timestamps.format(Instant.now()));
+            }
+            ps.setString(3, id);
+            ps.setLong(4, expectedVersion);
+            if (ps.executeUpdate() != 1) {
+                throw new IllegalStateException("version conflict on " + id);
+            }
+            return expectedVersion + 1;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    Object updateBucket(int bucket, int flag) {
+        String sql = postgres
+                ? "UPDATE raw_records SET fields = fields || ?::jsonb, version = version + 1 WHERE (fields->>'bucket')::int = ?"
+                : "UPDATE raw_records SET fields = json_patch(fields, ?), version = version + 1 "
+                        + "WHERE json_extract(fields, '$.bucket') = ?";
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            ps.setString(1, "{\"flag\":" + flag + "}");
+            ps.setInt(2, bucket);
+            return ps.executeUpdate();
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private List<ObjectNode> query(String sql, Object... params) {
+        try (PreparedStatement ps = connection.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                ps.setObject(i + 1, params[i]);
+            }
+            List<ObjectNode> rows = new ArrayList<>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    ObjectNode row = (ObjectNode) JsonValues.parse(rs.getString("fields"));
+                    JsonNode metadata = JsonValues.parse(rs.getString("metadata"));
+                    row.set("_meta", metadata);
+                    row.put("_version", rs.getLong("version"));
+                    row.put("_created", rs.getString("created_at"));
+                    rows.add(row);
+                }
+            }
+            return rows;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() throws SQLException {
+        connection.close();
+    }
+}

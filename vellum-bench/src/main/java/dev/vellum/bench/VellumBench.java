@@ -1,0 +1,179 @@
+package dev.vellum.bench;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Collection;
+import dev.vellum.Filter;
+import dev.vellum.JsonValues;
+import dev.vellum.NewRecord;
+import dev.vellum.PostgresTarget;
+import dev.vellum.Query;
+import dev.vellum.Record;
+import dev.vellum.RecordStore;
+import dev.vellum.Vellum;
+import dev.vellum.VellumConfig;
+import dev.vellum.testkit.PostgresServer;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Vellum beside raw JDBC doing the same SQL work, in the same run, on SQLite and PostgreSQL. Prints one table with
+ * the ratio of each pair. Usage: {@code java -jar vellum-bench.jar [--records N] [--ops N] [--backends sqlite,postgres]}.
+ * PostgreSQL: the server at VELLUM_BENCH_POSTGRES_URL, or a throwaway one.
+ */
+public final class VellumBench {
+    private VellumBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int records = 1_000_000;
+        int ops = 20_000;
+        List<String> backends = List.of("sqlite", "postgres");
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--records" -> records = Integer.parseInt(args[++i]);
+                case "--ops" -> ops = Integer.parseInt(args[++i]);
+                case "--backends" -> backends = List.of(args[++i].split(","));
+                default -> {
+                    System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]");
+                    System.exit(2);
+                }
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        Path dir = Files.createTempDirectory("vellum-bench");
+        for (String backend : backends) {
+            String url;
+            if (backend.equals("sqlite")) {
+                url = "sqlite:" + dir.resolve("bench.db");
+            } else {
+                String external = System.getenv("VELLUM_BENCH_POSTGRES_URL");
+                PostgresTarget target = external == null || external.isBlank()
+                        ? PostgresServer.shared().createDatabase()
+                        : PostgresTarget.parse(external, "VELLUM_BENCH_POSTGRES_URL");
+                url = target.toUrlWithCredentials();
+            }
+            System.err.printf("%s: %,d records, %,d point operations...%n", backend, records, ops);
+            try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(url).build());
+                 RawJdbc raw = RawJdbc.open(backend, url)) {
+                results.addAll(run(backend, store, raw, records, ops));
+            }
+        }
+        print(results, records);
+        PostgresServer.shared().close();
+    }
+
+    /** One measured pair: Vellum and raw JDBC doing the same work. */
+    record Result(String backend, String operation, String unit, double vellum, double raw, boolean higherIsBetter,
+                  double target, String detail) {
+        double ratio() {
+            return higherIsBetter ? vellum / raw : vellum / raw;
+        }
+
+        boolean meets() {
+            return higherIsBetter ? ratio() >= target : ratio() <= target;
+        }
+    }
+
+    static ObjectNode document(int i) {
+        ObjectNode d = JsonValues.MAPPER.createObjectNode();
+        d.put("name", "user" + i);
+        d.put("email", "user" + i + "@example.com");
+        d.put("age", 18 + i % 80);
+        d.put("city", "city" + i % 1000);
+        d.put("bucket", i % 10);
+        d.put("score", (i % 1000) / 10.0);
+        d.putArray("tags").add("t" + i % 7).add("t" + i % 13);
+        d.put("bio", BIO.substring(i % 50, i % 50 + 150));
+        return d;
+    }
+
+    private static final String BIO = ("Vellum keeps JSON records in SQLite or PostgreSQL and answers the same query the "
+            + "same way on both. ").repeat(4);
+
+    static String id(int i) {
+        return String.format("u%08d", i);
+    }
+
+    private static List<Result> run(String backend, RecordStore store, RawJdbc raw, int n, int ops) throws Exception {
+        List<Result> results = new ArrayList<>();
+        Collection c = store.collection("bench");
+
+        // bulk insert: raw first, then Vellum, each into its own empty table
+        long t0 = System.nanoTime();
+        raw.bulkInsert(n);
+        double rawSeconds = seconds(t0);
+        t0 = System.nanoTime();
+        c.insertMany(java.util.stream.IntStream.range(0, n).mapToObj(i -> new NewRecord(id(i), document(i), null)));
+        double vellumSeconds = seconds(t0);
+        results.add(new Result(backend, "bulk insert " + String.format("%,d", n), "records/s", n / vellumSeconds,
+                n / rawSeconds, true, 0.8, ""));
+
+        raw.createIndexes();
+        c.createIndex("by_city", "city");
+        c.createIndex("by_age", "age");
+        raw.analyze();
+
+        java.util.Random random = new java.util.Random(7);
+        int[] picks = random.ints(ops + 200, 0, n).toArray();
+
+        Latencies[] get = Latencies.pair(ops, k -> raw.get(id(picks[k])), k -> c.get(id(picks[k])).orElseThrow());
+        results.add(new Result(backend, "get by id", "ops/s", get[1].perSecond(), get[0].perSecond(), true, 0.8,
+                "p50 " + get[1].p50() + " / " + get[0].p50() + ", p99 " + get[1].p99() + " / " + get[0].p99()));
+
+        int queries = Math.max(200, ops / 10);
+        Latencies[] eq = Latencies.pair(queries, k -> raw.eqCity("city" + picks[k] % 1000),
+                k -> c.find(Query.where(Filter.eq("city", "city" + picks[k] % 1000))));
+        results.add(latency(backend, "eq on indexed path (limit 100)", eq[1], eq[0]));
+
+        Latencies[] range = Latencies.pair(queries, k -> raw.ageRange(18 + picks[k] % 70, 18 + picks[k] % 70 + 5),
+                k -> c.find(Query.where(Filter.between("age", 18 + picks[k] % 70, 18 + picks[k] % 70 + 5))
+                        .sort("age").limit(100)));
+        results.add(latency(backend, "range + sort + limit 100", range[1], range[0]));
+
+        Latencies[] count = Latencies.pair(queries, k -> raw.countCity("city" + picks[k] % 1000),
+                k -> c.count(Filter.eq("city", "city" + picks[k] % 1000)));
+        results.add(latency(backend, "count on a filter", count[1], count[0]));
+
+        // each call replaces a different record, at the version it is known to have
+        int writes = Math.min(n / 2 - 200, Math.max(500, ops / 4));
+        Latencies[] replace = Latencies.pair(writes, k -> raw.replace(id(2 * k), document(k + 1), 1),
+                k -> c.replace(id(2 * k + 1), document(k + 1), 1).version());
+        results.add(new Result(backend, "replace with expected version", "ops/s", replace[1].perSecond(),
+                replace[0].perSecond(), true, 0.8, ""));
+
+        Latencies[] update = Latencies.pair(6, k -> raw.updateBucket(k % 10, k), k -> c.updateMany(
+                Filter.eq("bucket", k % 10), JsonValues.parse("{\"flag\":" + k + "}")));
+        results.add(latency(backend, "updateMany over 10%", update[1], update[0]));
+        return results;
+    }
+
+    private static Result latency(String backend, String operation, Latencies vellum, Latencies raw) {
+        return new Result(backend, operation, "ms (mean)", vellum.meanMillis(), raw.meanMillis(), false, 1.25,
+                "p50 " + vellum.p50() + " / " + raw.p50());
+    }
+
+    private static double seconds(long start) {
+        return (System.nanoTime() - start) / 1e9;
+    }
+
+    private static void print(List<Result> results, int records) {
+        System.out.printf(Locale.ROOT, "%nVellum vs raw JDBC, same SQL work, same run (%s, %d cores, Java %s)%n",
+                System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
+        System.out.println("| backend | operation | Vellum | raw JDBC | ratio | target | notes |");
+        System.out.println("|---|---|---|---|---|---|---|");
+        for (Result r : results) {
+            System.out.printf(Locale.ROOT, "| %s | %s | %s %s | %s %s | %.2f | %s %.2f %s | %s |%n", r.backend(),
+                    r.operation(), format(r.vellum()), r.unit(), format(r.raw()), r.unit(), r.ratio(),
+                    r.higherIsBetter() ? "≥" : "≤", r.target(), r.meets() ? "✓" : "✗", r.detail());
+        }
+    }
+
+    private static String format(double value) {
+        return value >= 100 ? String.format(Locale.ROOT, "%,.0f", value) : String.format(Locale.ROOT, "%.3f", value);
+    }
+}
