@@ -45,6 +45,24 @@ public interface Database extends AutoCloseable {
     List<Row> fetchAll(String sql, Object... params);
 
     /**
+     * Maps each row straight from the JDBC result set, for hot paths where building {@link Row}s costs too much.
+     * The mapper reads the current row only and must not move the cursor.
+     */
+    <T> List<T> fetchAll(String sql, RowMapper<T> mapper, Object... params);
+
+    /** {@link #fetchAll(String, RowMapper, Object...)} for the first row only. */
+    <T> Optional<T> fetchOne(String sql, RowMapper<T> mapper, Object... params);
+
+    /** {@link #stream(String, Object...)} with a mapper. */
+    <T> Stream<T> stream(String sql, RowMapper<T> mapper, Object... params);
+
+    /** Reads one row of a JDBC result set. */
+    @FunctionalInterface
+    interface RowMapper<T> {
+        T map(java.sql.ResultSet row) throws java.sql.SQLException;
+    }
+
+    /**
      * Streams the result in constant memory (a server-side cursor on PostgreSQL). The stream holds a connection until
      * it is closed: use try-with-resources.
      */

@@ -184,12 +184,18 @@ final class RawJdbc implements AutoCloseable {
 
     Object updateBucket(int bucket, int flag) {
         String sql = postgres
-                ? "UPDATE raw_records SET fields = fields || ?::jsonb, version = version + 1 WHERE (fields->>'bucket')::int = ?"
-                : "UPDATE raw_records SET fields = json_patch(fields, ?), version = version + 1 "
+                ? "UPDATE raw_records SET fields = fields || ?::jsonb, version = version + 1, updated_at = ? "
+                        + "WHERE (fields->>'bucket')::int = ?"
+                : "UPDATE raw_records SET fields = json_patch(fields, ?), version = version + 1, updated_at = ? "
                         + "WHERE json_extract(fields, '$.bucket') = ?";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             ps.setString(1, "{\"flag\":" + flag + "}");
-            ps.setInt(2, bucket);
+            if (postgres) {
+                ps.setTimestamp(2, Timestamp.from(Instant.now()));
+            } else {
+                ps.setString(2, Timestamps.format(Instant.now()));
+            }
+            ps.setInt(3, bucket);
             return ps.executeUpdate();
         } catch (SQLException e) {
             throw new IllegalStateException(e);

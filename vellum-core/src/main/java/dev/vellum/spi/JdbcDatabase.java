@@ -131,6 +131,32 @@ public final class JdbcDatabase implements Database {
     }
 
     @Override
+    public <T> List<T> fetchAll(String sql, RowMapper<T> mapper, Object... params) {
+        return withConnection(isWrite(sql), connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 ResultSet rs = statement.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        }, sql);
+    }
+
+    @Override
+    public <T> Optional<T> fetchOne(String sql, RowMapper<T> mapper, Object... params) {
+        return withConnection(isWrite(sql), connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params)) {
+                statement.setMaxRows(1);
+                try (ResultSet rs = statement.executeQuery()) {
+                    return rs.next() ? Optional.of(mapper.map(rs)) : Optional.<T>empty();
+                }
+            }
+        }, sql);
+    }
+
+    @Override
     public List<Row> fetchAll(String sql, Object... params) {
         return withConnection(isWrite(sql), connection -> {
             try (PreparedStatement statement = prepare(connection, sql, params);
@@ -156,6 +182,17 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Stream<Row> stream(String sql, Object... params) {
+        Columns[] columns = new Columns[1];
+        return stream(sql, rs -> {
+            if (columns[0] == null) {
+                columns[0] = columns(rs);
+            }
+            return readRow(rs, columns[0]);
+        }, params);
+    }
+
+    @Override
+    public <T> Stream<T> stream(String sql, RowMapper<T> mapper, Object... params) {
         Transaction tx = current.get();
         Connection connection = tx != null ? tx.connection : acquire();
         List<AutoCloseable> resources = new ArrayList<>();
@@ -171,8 +208,7 @@ public final class JdbcDatabase implements Database {
             statement.setFetchSize(STREAM_FETCH_SIZE);
             ResultSet rs = statement.executeQuery();
             resources.add(rs);
-            Columns columns = columns(rs);
-            Iterator<Row> rows = new Iterator<>() {
+            Iterator<T> rows = new Iterator<>() {
                 private Boolean hasNext;
 
                 @Override
@@ -188,13 +224,13 @@ public final class JdbcDatabase implements Database {
                 }
 
                 @Override
-                public Row next() {
+                public T next() {
                     if (!hasNext()) {
                         throw new java.util.NoSuchElementException();
                     }
                     hasNext = null;
                     try {
-                        return readRow(rs, columns);
+                        return mapper.map(rs);
                     } catch (SQLException e) {
                         throw failure(e, sql);
                     }
@@ -459,19 +495,20 @@ public final class JdbcDatabase implements Database {
     private record Columns(List<String> names, String[] types) {
     }
 
-    private static Columns columns(ResultSet rs) throws SQLException {
+    private Columns columns(ResultSet rs) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
         int count = meta.getColumnCount();
         List<String> names = new ArrayList<>(count);
         String[] types = new String[count];
+        boolean withTypes = dialect.readsColumnTypes();
         for (int i = 1; i <= count; i++) {
             names.add(meta.getColumnLabel(i));
-            types[i - 1] = meta.getColumnTypeName(i);
+            types[i - 1] = withTypes ? meta.getColumnTypeName(i) : null;
         }
         return new Columns(names, types);
     }
 
-    private static List<String> columnNames(ResultSet rs) throws SQLException {
+    private List<String> columnNames(ResultSet rs) throws SQLException {
         return columns(rs).names();
     }
 

@@ -35,6 +35,9 @@ public interface RecordDialect {
      */
     String mergePatch(String columnSql, String patchSql, boolean shallow);
 
+    /** Reads a timestamp column of the record table from the current row. */
+    java.time.Instant readInstant(java.sql.ResultSet row, int column) throws SQLException;
+
     /** Converts a sort-key value from a cursor into a parameter. */
     Object cursorParam(PathSql.SortExpression.Kind kind, com.fasterxml.jackson.databind.JsonNode value);
 

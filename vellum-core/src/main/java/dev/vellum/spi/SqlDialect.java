@@ -86,6 +86,11 @@ public interface SqlDialect extends Dialect {
         }
     }
 
+    /** Whether {@link #read} uses the column type name (reading it costs a driver call per column per query). */
+    default boolean readsColumnTypes() {
+        return false;
+    }
+
     /**
      * Reads one column, normalised so that rows look alike on every backend: timestamps as {@link Instant}, JSON as
      * text, dates and times as {@code java.time} values.

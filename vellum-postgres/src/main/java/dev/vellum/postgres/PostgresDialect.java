@@ -166,6 +166,11 @@ final class PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public boolean readsColumnTypes() {
+        return true;
+    }
+
+    @Override
     public Object read(ResultSet resultSet, int column, String type) throws SQLException {
         if ("timestamptz".equals(type)) {
             String text = resultSet.getString(column);

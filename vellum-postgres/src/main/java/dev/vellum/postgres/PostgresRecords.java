@@ -97,6 +97,13 @@ final class PostgresRecords implements RecordDialect {
     }
 
     @Override
+    public java.time.Instant readInstant(java.sql.ResultSet row, int column) throws SQLException {
+        String text = row.getString(column);
+        java.time.Instant fast = PostgresDialect.parseTimestamptz(text);
+        return fast != null ? fast : row.getObject(column, java.time.OffsetDateTime.class).toInstant();
+    }
+
+    @Override
     public Object cursorParam(SortExpression.Kind kind, JsonNode value) {
         return switch (kind) {
             case INTEGER -> value.intValue();

@@ -63,6 +63,11 @@ final class SqliteRecords implements RecordDialect {
     }
 
     @Override
+    public Instant readInstant(java.sql.ResultSet row, int column) throws SQLException {
+        return Timestamps.parse(row.getString(column));
+    }
+
+    @Override
     public Object cursorParam(SortExpression.Kind kind, JsonNode value) {
         return value.isNumber() ? number(JsonValues.number(value)) : value.textValue();
     }
@@ -214,6 +219,17 @@ final class SqliteRecords implements RecordDialect {
                 return "(" + value + " = ?)";
             }
             return "(" + isType(rank) + " AND " + value + " " + op + " ?)";
+        }
+
+        /** Two number bounds exclude text and blobs by themselves; one index range, nothing evaluated per row. */
+        @Override
+        public String between(JsonNode low, JsonNode high, List<Object> params) {
+            if (!low.isNumber()) {
+                return PathSql.super.between(low, high, params);
+            }
+            params.add(number(JsonValues.number(low)));
+            params.add(number(JsonValues.number(high)));
+            return "(" + value + " >= ? AND " + value + " <= ?)";
         }
 
         @Override
