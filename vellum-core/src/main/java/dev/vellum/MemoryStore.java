@@ -53,14 +53,28 @@ final class MemoryStore implements RecordStore {
 
     @Override
     public <T, X extends Exception> T inTransaction(Work<T, X> work) throws X {
+        return undoable(() -> work.run(this));
+    }
+
+    /** Work that may throw X, under the write lock: undone entirely if it throws. */
+    @FunctionalInterface
+    private interface Undoable<T, X extends Exception> {
+        T run() throws X;
+    }
+
+    /**
+     * Runs work under the write lock with an undo log: if it throws, its changes are reversed; if it is nested in
+     * another such run, its changes join the outer log, to be undone if the outer work fails.
+     */
+    private <T, X extends Exception> T undoable(Undoable<T, X> work) throws X {
         lock.writeLock().lock();
         List<Runnable> outer = undo.get();
         List<Runnable> log = new ArrayList<>();
         undo.set(log);
         try {
-            T result = work.run(this);
+            T result = work.run();
             if (outer != null) {
-                outer.addAll(log); // a nested transaction's changes roll back with the outer one
+                outer.addAll(log);
             }
             return result;
         } catch (Throwable t) {
@@ -112,28 +126,6 @@ final class MemoryStore implements RecordStore {
 
     /** A write: atomic, since a failed write undoes its own partial changes before rethrowing. */
     <T> T write(java.util.function.Supplier<T> work) {
-        lock.writeLock().lock();
-        List<Runnable> outer = undo.get();
-        List<Runnable> log = new ArrayList<>();
-        undo.set(log);
-        try {
-            T result = work.get();
-            if (outer != null) {
-                outer.addAll(log);
-            }
-            return result;
-        } catch (RuntimeException | Error e) {
-            for (int i = log.size() - 1; i >= 0; i--) {
-                log.get(i).run();
-            }
-            throw e;
-        } finally {
-            if (outer == null) {
-                undo.remove();
-            } else {
-                undo.set(outer);
-            }
-            lock.writeLock().unlock();
-        }
+        return undoable(work::get);
     }
 }

@@ -35,12 +35,45 @@ public final class Timestamps {
     }
 
     /**
-     * Parses the stored form {@code 2026-11-21T23:23:28.123Z} without the general ISO parser, which dominates the
-     * cost of reading small records; null for any other form.
+     * Parses the ISO forms databases return — {@code 2026-11-21T23:23:28.123Z} (SQLite, the wire) and
+     * {@code 2026-11-21 23:23:28.123+00} (PostgreSQL) — without the general parser, which dominates the cost of
+     * reading small records. Any fraction length; zone {@code Z} or {@code ±HH[:MM]}. Null for anything else.
      */
     public static Instant parseStored(String t) {
-        if (t.length() != 24 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != 'T' || t.charAt(13) != ':'
-                || t.charAt(16) != ':' || t.charAt(19) != '.' || t.charAt(23) != 'Z') {
+        if (t == null || t.length() < 20 || t.charAt(4) != '-' || t.charAt(7) != '-'
+                || (t.charAt(10) != 'T' && t.charAt(10) != ' ') || t.charAt(13) != ':' || t.charAt(16) != ':') {
+            return null;
+        }
+        int i = 19;
+        long nanos = 0;
+        if (t.charAt(i) == '.') {
+            int count = 0;
+            for (i++; i < t.length() && Character.isDigit(t.charAt(i)); i++) {
+                if (count++ < 9) {
+                    nanos = nanos * 10 + (t.charAt(i) - '0');
+                }
+            }
+            for (; count < 9; count++) {
+                nanos *= 10;
+            }
+        }
+        long offsetSeconds;
+        if (i == t.length() - 1 && t.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i + 3 <= t.length() && (t.charAt(i) == '+' || t.charAt(i) == '-')) {
+            int hours = digits(t, i + 1, i + 3);
+            int minutes = 0;
+            if (i + 3 != t.length()) {
+                if (t.length() != i + 6 || t.charAt(i + 3) != ':') {
+                    return null;
+                }
+                minutes = digits(t, i + 4, i + 6);
+            }
+            if ((hours | minutes) < 0) {
+                return null;
+            }
+            offsetSeconds = (t.charAt(i) == '-' ? -1 : 1) * (hours * 3_600L + minutes * 60L);
+        } else {
             return null;
         }
         int year = digits(t, 0, 4);
@@ -49,14 +82,12 @@ public final class Timestamps {
         int hour = digits(t, 11, 13);
         int minute = digits(t, 14, 16);
         int second = digits(t, 17, 19);
-        int millis = digits(t, 20, 23);
-        if ((year | month | day | hour | minute | second | millis) < 0 || month < 1 || month > 12 || day < 1
-                || day > 31 || hour > 23 || minute > 59 || second > 59) {
+        if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
             return null;
         }
         try {
             long days = java.time.LocalDate.of(year, month, day).toEpochDay();
-            return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second, millis * 1_000_000L);
+            return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second - offsetSeconds, nanos);
         } catch (java.time.DateTimeException e) {
             return null;
         }

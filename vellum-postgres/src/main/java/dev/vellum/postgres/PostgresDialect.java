@@ -1,5 +1,6 @@
 package dev.vellum.postgres;
 
+import dev.vellum.Timestamps;
 import dev.vellum.spi.SqlDialect;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -96,75 +97,6 @@ final class PostgresDialect implements SqlDialect {
         statement.setObject(index, object);
     }
 
-    /**
-     * The server's ISO text form, {@code 2026-11-21 23:23:28.123+00} (fraction and offset minutes optional), parsed
-     * without the general parser, which dominates the cost of reading small rows; null for any other form.
-     */
-    static Instant parseTimestamptz(String t) {
-        if (t.length() < 22 || t.charAt(4) != '-' || t.charAt(7) != '-' || t.charAt(10) != ' ' || t.charAt(13) != ':'
-                || t.charAt(16) != ':') {
-            return null;
-        }
-        int i = 19;
-        long nanos = 0;
-        if (t.charAt(i) == '.') {
-            int digits = 0;
-            i++;
-            while (i < t.length() && Character.isDigit(t.charAt(i))) {
-                if (digits < 9) {
-                    nanos = nanos * 10 + (t.charAt(i) - '0');
-                    digits++;
-                }
-                i++;
-            }
-            for (; digits < 9; digits++) {
-                nanos *= 10;
-            }
-        }
-        if (i + 3 > t.length() || (t.charAt(i) != '+' && t.charAt(i) != '-')) {
-            return null;
-        }
-        int sign = t.charAt(i) == '-' ? -1 : 1;
-        int offsetHours = number(t, i + 1, i + 3);
-        int offsetMinutes = 0;
-        if (i + 3 < t.length()) {
-            if (t.length() != i + 6 || t.charAt(i + 3) != ':') {
-                return null;
-            }
-            offsetMinutes = number(t, i + 4, i + 6);
-        }
-        int year = number(t, 0, 4);
-        int month = number(t, 5, 7);
-        int day = number(t, 8, 10);
-        int hour = number(t, 11, 13);
-        int minute = number(t, 14, 16);
-        int second = number(t, 17, 19);
-        if ((year | month | day | hour | minute | second | offsetHours | offsetMinutes) < 0 || month < 1 || month > 12
-                || day < 1 || day > 31) {
-            return null;
-        }
-        try {
-            long epochDay = java.time.LocalDate.of(year, month, day).toEpochDay();
-            long seconds = epochDay * 86_400 + hour * 3_600L + minute * 60L + second
-                    - sign * (offsetHours * 3_600L + offsetMinutes * 60L);
-            return Instant.ofEpochSecond(seconds, nanos);
-        } catch (java.time.DateTimeException e) {
-            return null;
-        }
-    }
-
-    private static int number(String t, int from, int to) {
-        int value = 0;
-        for (int i = from; i < to; i++) {
-            int d = t.charAt(i) - '0';
-            if (d < 0 || d > 9) {
-                return -1;
-            }
-            value = value * 10 + d;
-        }
-        return value;
-    }
-
     @Override
     public boolean readsColumnTypes() {
         return true;
@@ -177,7 +109,7 @@ final class PostgresDialect implements SqlDialect {
             if (text == null) {
                 return null;
             }
-            Instant fast = parseTimestamptz(text);
+            Instant fast = Timestamps.parseStored(text);
             return fast != null ? fast : resultSet.getObject(column, OffsetDateTime.class).toInstant();
         }
         if ("timestamp".equals(type)) {

@@ -99,7 +99,7 @@ final class PostgresRecords implements RecordDialect {
     @Override
     public java.time.Instant readInstant(java.sql.ResultSet row, int column) throws SQLException {
         String text = row.getString(column);
-        java.time.Instant fast = PostgresDialect.parseTimestamptz(text);
+        java.time.Instant fast = Timestamps.parseStored(text);
         return fast != null ? fast : row.getObject(column, java.time.OffsetDateTime.class).toInstant();
     }
 

@@ -11,6 +11,8 @@ import dev.vellum.spi.JdbcDatabase;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 import org.sqlite.SQLiteDataSource;
 
 import java.io.IOException;
@@ -49,9 +51,15 @@ public final class SqliteBackend implements BackendProvider {
                     + e.getMessage() + ". Check VELLUM_SQLITE_PATH.", e);
         }
         String target = config.sqlitePath().toString();
-        HikariDataSource pool = startPool(file, config, target);
         // One lock per file shared by every Database on it in this JVM, so two handles never race each other.
         ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
+        HikariDataSource pool;
+        writeLock.lock();
+        try {
+            pool = startPool(file, config, target);
+        } finally {
+            writeLock.unlock();
+        }
         return JdbcDatabase.open(new SqliteDialect(), pool, config, target, writeLock,
                 MigrationLock.file(Path.of(file + ".lock")), e -> failure(target, e));
     }
@@ -77,10 +85,26 @@ public final class SqliteBackend implements BackendProvider {
         hikari.setMaximumPoolSize(POOL_SIZE);
         hikari.setMinimumIdle(1);
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
-        try {
-            return new HikariDataSource(hikari);
-        } catch (HikariPool.PoolInitializationException e) {
-            throw failure(target, e.getCause() instanceof SQLException s ? s : new SQLException(e.getMessage(), e));
+        // Switching a new file to WAL needs a moment of exclusive access; another process opening the same file at
+        // that moment gets SQLITE_BUSY before any busy timeout applies, so opening retries until the connect timeout.
+        long deadline = System.nanoTime() + config.connectTimeout().toNanos();
+        while (true) {
+            try {
+                return new HikariDataSource(hikari);
+            } catch (HikariPool.PoolInitializationException e) {
+                SQLException cause = e.getCause() instanceof SQLException s ? s : new SQLException(e.getMessage(), e);
+                boolean busy = cause instanceof SQLiteException se
+                        && (se.getResultCode().code & 0xff) == SQLiteErrorCode.SQLITE_BUSY.code;
+                if (!busy || System.nanoTime() > deadline) {
+                    throw failure(target, cause);
+                }
+                try {
+                    Thread.sleep(20);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw failure(target, cause);
+                }
+            }
         }
     }
 
