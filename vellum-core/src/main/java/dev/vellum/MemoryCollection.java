@@ -413,6 +413,21 @@ final class MemoryCollection implements Collection {
     }
 
     @Override
+    public void createDocumentIndex() {
+        // the memory backend scans; there is nothing to index
+    }
+
+    @Override
+    public boolean dropDocumentIndex() {
+        return false;
+    }
+
+    @Override
+    public boolean hasDocumentIndex() {
+        return false;
+    }
+
+    @Override
     public List<IndexInfo> indexes() {
         return store.read(() -> new ArrayList<>(store.indexes.getOrDefault(name, Map.of()).values()));
     }

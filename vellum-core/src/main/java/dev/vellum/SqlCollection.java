@@ -293,7 +293,7 @@ final class SqlCollection implements Collection {
     public long updateMany(Filter filter, Object mergePatch) {
         ObjectNode patch = Records.object(mergePatch, "patch");
         List<Object> params = new ArrayList<>(List.of(json(patch), Timestamps.now()));
-        String where = store.filters.where(filter, params);
+        String where = where(filter, params);
         if (!store.exists(name)) {
             return 0;
         }
@@ -305,7 +305,7 @@ final class SqlCollection implements Collection {
     @Override
     public long deleteMany(Filter filter) {
         List<Object> params = new ArrayList<>();
-        String where = store.filters.where(filter, params);
+        String where = where(filter, params);
         if (!store.exists(name)) {
             return 0;
         }
@@ -360,7 +360,7 @@ final class SqlCollection implements Collection {
     private String select(Query query, List<Object> params, boolean paged) {
         List<OrderTerm> terms = orderTerms(query);
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(table)
-                .append(" WHERE ").append(store.filters.where(query.filter(), params));
+                .append(" WHERE ").append(where(query.filter(), params));
         if (paged && query.cursor() != null) {
             sql.append(" AND ").append(after(terms, Cursors.decode(query, terms.size()), params));
         }
@@ -500,12 +500,17 @@ final class SqlCollection implements Collection {
     @Override
     public long count(Filter filter) {
         List<Object> params = new ArrayList<>();
-        String where = store.filters.where(filter, params);
+        String where = where(filter, params);
         if (!store.exists(name)) {
             return 0;
         }
         return db().fetchOne("SELECT COUNT(*) AS n FROM " + table + " WHERE " + where, params.toArray())
                 .orElseThrow().getLong("n");
+    }
+
+    /** The WHERE condition; checks that the collection exists first, so a missing one is not queried. */
+    private String where(Filter filter, List<Object> params) {
+        return store.filters.where(filter, params, store.exists(name) && store.documentIndexed(name));
     }
 
     // ---- indexes ----
@@ -542,6 +547,37 @@ final class SqlCollection implements Collection {
             db().execute(store.dialect.dropIndex(store.q(SqlStore.indexIdentifier(name, indexName))));
             return true;
         });
+    }
+
+    @Override
+    public void createDocumentIndex() {
+        String ddl = store.dialect.createDocumentIndex(table, store.q(SqlStore.identifier("vd_", name)));
+        if (ddl == null) {
+            return;
+        }
+        write(() -> {
+            db().execute(ddl);
+            store.setDocumentIndexed(name, true);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean dropDocumentIndex() {
+        if (!hasDocumentIndex()) {
+            return false;
+        }
+        write(() -> {
+            db().execute("DROP INDEX IF EXISTS " + store.q(SqlStore.identifier("vd_", name)));
+            store.setDocumentIndexed(name, false);
+            return null;
+        });
+        return true;
+    }
+
+    @Override
+    public boolean hasDocumentIndex() {
+        return store.exists(name) && store.documentIndexed(name);
     }
 
     @Override

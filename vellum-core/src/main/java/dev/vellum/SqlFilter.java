@@ -29,26 +29,41 @@ final class SqlFilter {
     }
 
     String where(Filter filter, List<Object> params) {
-        if (filter instanceof Filter.And and) {
-            return join(and.filters(), " AND ", "TRUE", params);
-        }
-        if (filter instanceof Filter.Or or) {
-            return join(or.filters(), " OR ", "FALSE", params);
-        }
-        if (filter instanceof Filter.Not not) {
-            return "(NOT COALESCE(" + where(not.filter(), params) + ", FALSE))";
-        }
-        Filter.Condition c = (Filter.Condition) filter;
-        return condition(path(c.path()), c.op(), c.value(), params);
+        return where(filter, params, false);
     }
 
-    private String join(List<Filter> filters, String operator, String empty, List<Object> params) {
+    /**
+     * @param documentIndexed the collection has a whole-document index: equality and contains on field paths also
+     *                        get the implied containment condition that index serves
+     */
+    String where(Filter filter, List<Object> params, boolean documentIndexed) {
+        if (filter instanceof Filter.And and) {
+            return join(and.filters(), " AND ", "TRUE", params, documentIndexed);
+        }
+        if (filter instanceof Filter.Or or) {
+            return join(or.filters(), " OR ", "FALSE", params, documentIndexed);
+        }
+        if (filter instanceof Filter.Not not) {
+            return "(NOT COALESCE(" + where(not.filter(), params, documentIndexed) + ", FALSE))";
+        }
+        Filter.Condition c = (Filter.Condition) filter;
+        String exact = condition(path(c.path()), c.op(), c.value(), params);
+        boolean served = documentIndexed && c.path().kind() == FieldPath.Kind.FIELD && !JsonValues.isAbsent(c.value())
+                && (c.op() == Filter.Op.EQ || c.op() == Filter.Op.CONTAINS);
+        String implied = served ? dialect.containment(c.path().keys(), c.value(), c.op() == Filter.Op.CONTAINS, params)
+                : null;
+        // the implied condition holds whenever the exact one does, so ANDing it changes no result
+        return implied == null ? exact : "(" + exact + " AND " + implied + ")";
+    }
+
+    private String join(List<Filter> filters, String operator, String empty, List<Object> params,
+                        boolean documentIndexed) {
         if (filters.isEmpty()) {
             return empty;
         }
         List<String> parts = new ArrayList<>();
         for (Filter f : filters) {
-            parts.add(where(f, params));
+            parts.add(where(f, params, documentIndexed));
         }
         return "(" + String.join(operator, parts) + ")";
     }

@@ -21,6 +21,8 @@ final class SqlStore implements RecordStore {
     final SqlFilter filters;
     /** Collections known to exist (created outside any transaction that could still roll back). */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
+    /** Whether each collection has a whole-document index; only ever a speed hint, never a change of results. */
+    private final java.util.Map<String, Boolean> documentIndexed = new ConcurrentHashMap<>();
 
     SqlStore(JdbcDatabase db, RecordDialect dialect) {
         this.db = db;
@@ -53,6 +55,7 @@ final class SqlStore implements RecordStore {
             return true;
         });
         known.remove(name);
+        documentIndexed.remove(name);
         return dropped;
     }
 
@@ -111,6 +114,18 @@ final class SqlStore implements RecordStore {
         if (!outer) {
             known.add(name);
         }
+    }
+
+    boolean documentIndexed(String name) {
+        return documentIndexed.computeIfAbsent(name, n -> db.fetchOne(
+                        "SELECT options FROM vellum_collections WHERE name = ?", n)
+                .map(r -> r.getJson("options").path("documentIndex").asBoolean(false)).orElse(false));
+    }
+
+    void setDocumentIndexed(String name, boolean indexed) {
+        db.execute("UPDATE vellum_collections SET options = ? WHERE name = ?",
+                Json.of(indexed ? "{\"documentIndex\":true}" : "{}"), name);
+        documentIndexed.remove(name);
     }
 
     String q(String identifier) {

@@ -52,6 +52,19 @@ public interface RecordDialect {
 
     String dropIndex(String indexName);
 
+    /** DDL for a whole-document index on the fields column, or null when the backend has none. */
+    String createDocumentIndex(String table, String indexName);
+
+    /**
+     * A condition implied by {@code value at keys equals (or, with {@code element}, contains) value} that a
+     * whole-document index can serve, such as PostgreSQL's {@code fields @> '{"a":{"b":1}}'}; the translator
+     * ANDs it to the exact condition. Null when the backend has none.
+     */
+    default String containment(List<String> keys, com.fasterxml.jackson.databind.JsonNode value, boolean element,
+                               List<Object> params) {
+        return null;
+    }
+
     /** True when the error is a unique or primary-key violation. */
     boolean isUniqueViolation(SQLException e);
 

@@ -203,6 +203,26 @@ final class PostgresRecords implements RecordDialect {
     }
 
     @Override
+    public String createDocumentIndex(String table, String indexName) {
+        return "CREATE INDEX IF NOT EXISTS " + indexName + " ON " + table + " USING GIN (fields jsonb_path_ops)";
+    }
+
+    /**
+     * {@code fields @> {"a":{"b":v}}} (or {@code {"a":{"b":[v]}}} for contains): true for every record whose value
+     * at the path equals (contains) v, and for some more (containment also looks into arrays), so it only narrows
+     * the rows the exact condition then checks.
+     */
+    @Override
+    public String containment(List<String> keys, JsonNode value, boolean element, List<Object> params) {
+        JsonNode inner = element ? JsonValues.MAPPER.createArrayNode().add(value) : value;
+        for (int i = keys.size() - 1; i >= 0; i--) {
+            inner = JsonValues.MAPPER.createObjectNode().set(keys.get(i), inner);
+        }
+        params.add(Json.of(JsonValues.write(inner)));
+        return "(fields @> ?)";
+    }
+
+    @Override
     public boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());
     }

@@ -151,6 +151,11 @@ final class SqliteRecords implements RecordDialect {
     }
 
     @Override
+    public String createDocumentIndex(String table, String indexName) {
+        return null;
+    }
+
+    @Override
     public boolean isUniqueViolation(SQLException e) {
         if (e instanceof SQLiteException s) {
             SQLiteErrorCode code = s.getResultCode();

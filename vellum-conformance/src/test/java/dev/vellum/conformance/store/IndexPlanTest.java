@@ -77,4 +77,27 @@ class IndexPlanTest {
         List<Integer> ages = c.find(q).records().stream().map(r -> r.fields().get("age").intValue()).toList();
         assertThat(ages).hasSize(100).isSorted().allMatch(a -> a >= 80);
     }
+
+    @BackendTest({"sqlite", "postgres"})
+    void documentIndexServesEqualityAndContainsOnAnyPath(TestBackend backend) {
+        Collection c = people(backend);
+        Query q = Query.where(Filter.eq("name", "n42"));
+        List<String> before = c.find(q).records().stream().map(dev.vellum.Record::id).toList();
+        c.createDocumentIndex();
+        backend.openStore().database().orElseThrow().execute("ANALYZE");
+        assertThat(c.find(q).records().stream().map(dev.vellum.Record::id).toList()).isEqualTo(before).hasSize(1);
+        assertThat(c.count(Filter.contains("tags", "x"))).isZero();
+        if (backend.name().equals("postgres")) {
+            assertThat(c.hasDocumentIndex()).isTrue();
+            String plan = c.explain(Query.where(Filter.eq("email", "user7@example.com").and(Filter.eq("city", "NY"))));
+            assertThat(plan).as(plan).containsAnyOf("vd_people", "vi_people__by_email");
+            String cityPlan = c.explain(Query.where(Filter.eq("city", "NY")));
+            assertThat(cityPlan).as(cityPlan).contains("vd_people");
+            assertThat(c.dropDocumentIndex()).isTrue();
+        } else {
+            assertThat(c.hasDocumentIndex()).isFalse();
+            assertThat(c.dropDocumentIndex()).isFalse();
+        }
+        assertThat(c.hasDocumentIndex()).isFalse();
+    }
 }
