@@ -3,7 +3,6 @@ package dev.vellum;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
-import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -215,10 +214,5 @@ final class Semantics {
     static Comparator<Record> comparator(List<SortKey> sort) {
         List<Boolean> descending = fullDescending(sort);
         return (a, b) -> compareKeys(fullKey(a, sort), a.id(), fullKey(b, sort), b.id(), descending);
-    }
-
-    /** A number as the smallest JSON node that holds it exactly. */
-    static JsonNode number(BigDecimal value) {
-        return NODES.numberNode(value);
     }
 }
