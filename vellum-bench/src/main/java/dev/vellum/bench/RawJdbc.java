@@ -132,7 +132,7 @@ final class RawJdbc implements AutoCloseable {
     }
 
     Object get(String id) {
-        List<ObjectNode> rows = query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records "
+        List<RawRecord> rows = query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records "
                 + "WHERE id = ?", id);
         return rows.get(0);
     }
@@ -202,20 +202,27 @@ final class RawJdbc implements AutoCloseable {
         }
     }
 
-    private List<ObjectNode> query(String sql, Object... params) {
+    /** What the hand-written code maps each row to: the same content as a Vellum record. */
+    record RawRecord(String id, ObjectNode fields, JsonNode metadata, long version, Instant createdAt,
+                     Instant updatedAt) {
+    }
+
+    /** The standard way to read an instant: JDBC 4.2's OffsetDateTime on PostgreSQL, ISO text on SQLite. */
+    private Instant instant(ResultSet rs, int column) throws SQLException {
+        return postgres ? rs.getObject(column, java.time.OffsetDateTime.class).toInstant()
+                : Instant.parse(rs.getString(column));
+    }
+
+    private List<RawRecord> query(String sql, Object... params) {
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
             for (int i = 0; i < params.length; i++) {
                 ps.setObject(i + 1, params[i]);
             }
-            List<ObjectNode> rows = new ArrayList<>();
+            List<RawRecord> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    ObjectNode row = (ObjectNode) JsonValues.parse(rs.getString("fields"));
-                    JsonNode metadata = JsonValues.parse(rs.getString("metadata"));
-                    row.set("_meta", metadata);
-                    row.put("_version", rs.getLong("version"));
-                    row.put("_created", rs.getString("created_at"));
-                    rows.add(row);
+                    rows.add(new RawRecord(rs.getString(1), (ObjectNode) JsonValues.parse(rs.getString(2)),
+                            JsonValues.parse(rs.getString(3)), rs.getLong(4), instant(rs, 5), instant(rs, 6)));
                 }
             }
             return rows;

@@ -10,6 +10,7 @@ import dev.vellum.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.SystemColumnSql;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -98,9 +99,8 @@ final class PostgresRecords implements RecordDialect {
 
     @Override
     public java.time.Instant readInstant(java.sql.ResultSet row, int column) throws SQLException {
-        String text = row.getString(column);
-        java.time.Instant fast = Timestamps.parseStored(text);
-        return fast != null ? fast : row.getObject(column, java.time.OffsetDateTime.class).toInstant();
+        // pgjdbc reads a repeated statement's timestamps in binary; OffsetDateTime converts without text
+        return row.getObject(column, java.time.OffsetDateTime.class).toInstant();
     }
 
     @Override
@@ -357,83 +357,42 @@ final class PostgresRecords implements RecordDialect {
         };
     }
 
-    /** A system column: always present, of one type; {@code text} is its string form for pattern matching. */
-    private final class Column implements PathSql {
-        private final String column;
+    /** A system column; {@code text} is its string form for pattern matching (timestamps in their wire form). */
+    private final class Column extends SystemColumnSql {
         private final String text;
-        private final int rank;
         private final SortExpression.Kind kind;
 
         Column(String column, String text, int rank, SortExpression.Kind kind) {
-            this.column = column;
+            super(column, rank, kind);
             this.text = text;
-            this.rank = rank;
             this.kind = kind;
         }
 
         @Override
-        public String absent() {
-            return "FALSE";
-        }
-
-        @Override
-        public String isType(int r) {
-            return r == rank ? "TRUE" : "FALSE";
-        }
-
-        @Override
-        public String compare(String op, JsonNode scalar, List<Object> params) {
-            if (JsonValues.rank(scalar) != rank) {
-                return "FALSE";
-            }
-            params.add(switch (kind) {
+        protected Object bind(JsonNode scalar) {
+            return switch (kind) {
                 case VERSION -> JsonValues.number(scalar);
                 case TIMESTAMP -> Timestamps.parse(scalar.textValue());
                 default -> scalar.textValue();
-            });
-            return "(" + column + " " + op + " ?)";
+            };
         }
 
         @Override
-        public String equalsJson(JsonNode value, List<Object> params) {
-            return "FALSE";
-        }
-
-        @Override
-        public String like(String pattern, boolean fold, List<Object> params) {
-            if (rank != JsonValues.STRING) {
-                return "FALSE";
-            }
+        protected String textLike(String pattern, boolean fold, List<Object> params) {
             params.add(pattern);
             return "(" + (fold ? fold(text) : text + " COLLATE \"C\"") + " LIKE ? ESCAPE '\\')";
         }
 
         @Override
-        public String startsWith(String prefix, List<Object> params) {
-            if (rank != JsonValues.STRING) {
-                return "FALSE";
-            }
+        protected String textStartsWith(String prefix, List<Object> params) {
             params.add(prefix);
             return "starts_with(" + text + ", ?)";
         }
 
         @Override
-        public String regex(Patterns.Regex regex, List<Object> params) {
-            if (rank != JsonValues.STRING) {
-                return "FALSE";
-            }
+        protected String textRegex(Patterns.Regex regex, List<Object> params) {
             params.add(regex.postgres());
             return "(" + text + " ~ ?)";
-        }
-
-        @Override
-        public String containsElement(JsonNode value, List<Object> params) {
-            return "FALSE";
-        }
-
-        @Override
-        public List<SortExpression> sortKeys() {
-            return List.of(new SortExpression(column, kind, true));
         }
     }
 }

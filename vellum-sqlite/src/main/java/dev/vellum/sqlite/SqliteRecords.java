@@ -9,6 +9,7 @@ import dev.vellum.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.SystemColumnSql;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
@@ -309,68 +310,34 @@ final class SqliteRecords implements RecordDialect {
         }
     }
 
-    /** A system column: always present, of one type. */
-    private record Column(String column, int rank, SortExpression.Kind kind) implements PathSql {
-        @Override
-        public String absent() {
-            return "FALSE";
+    /** A system column: text columns are plain text, so the JSON-path machinery is not needed. */
+    private static final class Column extends SystemColumnSql {
+        Column(String column, int rank, SortExpression.Kind kind) {
+            super(column, rank, kind);
         }
 
         @Override
-        public String isType(int r) {
-            return r == rank ? "TRUE" : "FALSE";
+        protected Object bind(JsonNode scalar) {
+            return rank == JsonValues.NUMBER ? number(JsonValues.number(scalar)) : scalar.textValue();
         }
 
         @Override
-        public String compare(String op, JsonNode scalar, List<Object> params) {
-            if (JsonValues.rank(scalar) != rank) {
-                return "FALSE";
-            }
-            params.add(rank == JsonValues.NUMBER ? number(JsonValues.number(scalar)) : scalar.textValue());
-            return "(" + column + " " + op + " ?)";
-        }
-
-        @Override
-        public String equalsJson(JsonNode value, List<Object> params) {
-            return "FALSE";
-        }
-
-        @Override
-        public String like(String pattern, boolean fold, List<Object> params) {
-            if (rank != JsonValues.STRING) {
-                return "FALSE";
-            }
+        protected String textLike(String pattern, boolean fold, List<Object> params) {
             params.add(Patterns.likeToGlob(pattern));
             return "(" + (fold ? "vellum_fold(" + column + ")" : column) + " GLOB ?)";
         }
 
         @Override
-        public String startsWith(String prefix, List<Object> params) {
-            if (rank != JsonValues.STRING) {
-                return "FALSE";
-            }
+        protected String textStartsWith(String prefix, List<Object> params) {
             params.add(prefix.codePointCount(0, prefix.length()));
             params.add(prefix);
             return "(substr(" + column + ", 1, ?) = ?)";
         }
 
         @Override
-        public String regex(Patterns.Regex regex, List<Object> params) {
-            if (rank != JsonValues.STRING) {
-                return "FALSE";
-            }
+        protected String textRegex(Patterns.Regex regex, List<Object> params) {
             params.add(regex.java());
             return "regexp(?, " + column + ")";
-        }
-
-        @Override
-        public String containsElement(JsonNode value, List<Object> params) {
-            return "FALSE";
-        }
-
-        @Override
-        public List<SortExpression> sortKeys() {
-            return List.of(new SortExpression(column, kind, true));
         }
     }
 }
