@@ -21,6 +21,8 @@ import java.util.stream.Stream;
 final class SqlCollection implements Collection {
     private static final String COLUMNS = "id, fields, metadata, version, created_at, updated_at";
     private static final int CHUNK = 500;
+    /** Rows per multi-row upsert: 6 parameters each stays far below every driver's parameter limit. */
+    private static final int UPSERT_ROWS = 200;
     private static final ObjectNode EMPTY = JsonValues.MAPPER.createObjectNode();
 
     private final SqlStore store;
@@ -164,29 +166,65 @@ final class SqlCollection implements Collection {
                 Records.optionalObject(r.metadata(), "metadata"));
     }
 
+    /** The conflict clause of every upsert: new fields, metadata only when given, version + 1. */
+    private String upsertSql(int rows) {
+        String row = "(?, ?, ?, COALESCE((SELECT version FROM " + tombs + " WHERE id = ?), 0) + 1, ?, ?)";
+        return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES "
+                + String.join(", ", java.util.Collections.nCopies(rows, row))
+                + " ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, metadata = CASE WHEN excluded.metadata = "
+                + store.dialect.emptyObject() + " THEN " + table + ".metadata ELSE excluded.metadata END, version = "
+                + table + ".version + 1, updated_at = excluded.updated_at";
+    }
+
+    private static void addUpsertParams(List<Object> params, Prepared r, Instant now) {
+        params.addAll(List.of(r.id(), json(r.fields()), json(r.metadata()), r.id(), now, now));
+    }
+
     private Record upsertOne(Prepared r, Instant now) {
-        Row row = db().fetchOne("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
-                        + "COALESCE((SELECT version FROM " + tombs + " WHERE id = ?), 0) + 1, ?, ?) "
-                        + "ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, metadata = CASE WHEN ? THEN "
-                        + "excluded.metadata ELSE " + table + ".metadata END, version = " + table + ".version + 1, "
-                        + "updated_at = excluded.updated_at RETURNING " + COLUMNS,
-                r.id(), json(r.fields()), json(r.metadata()), r.id(), now, now, !r.metadata().isEmpty())
-                .orElseThrow();
+        List<Object> params = new ArrayList<>();
+        addUpsertParams(params, r, now);
+        Row row = db().fetchOne(upsertSql(1) + " RETURNING " + COLUMNS, params.toArray()).orElseThrow();
         db().execute("DELETE FROM " + tombs + " WHERE id = ?", r.id());
         return toRecord(row);
     }
 
+    /**
+     * Multi-row upserts of up to {@value #UPSERT_ROWS} records. A statement may not touch one row twice, so a chunk
+     * ends where an id repeats: every occurrence stays a write of its own, in order (the last wins, the version
+     * rises once per occurrence), as on the memory backend.
+     */
     @Override
     public long upsertMany(Iterable<NewRecord> batch) {
         return write(() -> {
             Instant now = Timestamps.now();
             long n = 0;
+            List<Prepared> chunk = new ArrayList<>();
+            Set<String> ids = new java.util.HashSet<>();
             for (NewRecord r : batch) {
-                upsertOne(prepare(r), now);
+                Prepared p = prepare(r);
+                if (chunk.size() == UPSERT_ROWS || !ids.add(p.id())) {
+                    flushUpserts(chunk, now);
+                    ids.clear();
+                    ids.add(p.id());
+                }
+                chunk.add(p);
                 n++;
             }
+            flushUpserts(chunk, now);
             return n;
         });
+    }
+
+    private void flushUpserts(List<Prepared> chunk, Instant now) {
+        if (chunk.isEmpty()) {
+            return;
+        }
+        List<Object> params = new ArrayList<>(chunk.size() * 6);
+        chunk.forEach(r -> addUpsertParams(params, r, now));
+        db().execute(upsertSql(chunk.size()), params.toArray());
+        String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
+        db().execute("DELETE FROM " + tombs + " WHERE id IN (" + marks + ")", chunk.stream().map(Prepared::id).toArray());
+        chunk.clear();
     }
 
     @Override

@@ -21,6 +21,9 @@ public interface RecordDialect {
      */
     List<String> createCollection(String table, String tombstones);
 
+    /** The SQL literal of an empty JSON object in the fields/metadata column's type. */
+    String emptyObject();
+
     /** A path into the JSON column {@code column} ({@code fields} or {@code metadata}). */
     PathSql path(String column, List<String> keys);
 

@@ -48,6 +48,11 @@ final class PostgresRecords implements RecordDialect {
     }
 
     @Override
+    public String emptyObject() {
+        return "'{}'::jsonb";
+    }
+
+    @Override
     public PathSql path(String column, List<String> keys) {
         return new JsonPath(value(column, keys), column);
     }

@@ -43,6 +43,11 @@ final class SqliteRecords implements RecordDialect {
     }
 
     @Override
+    public String emptyObject() {
+        return "'{}'";
+    }
+
+    @Override
     public PathSql path(String column, List<String> keys) {
         return new JsonPath(column, SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new))));
     }

@@ -34,5 +34,9 @@ class MillionRecordsTest {
         assertThatThrownBy(() -> c.insertMany(collides)).isInstanceOf(DuplicateRecordException.class);
         assertThat(c.count()).isEqualTo(N);
         assertThat(c.get(String.format("k%07d", N))).isEmpty();
+
+        // and a million upserts over them, in one call
+        assertThat(c.upsertMany((Iterable<NewRecord>) records(0, N)::iterator)).isEqualTo(N);
+        assertThat(c.count(Filter.eq("$version", 2))).isEqualTo(N);
     }
 }

@@ -262,6 +262,28 @@ class WritesTest {
     }
 
     @StoreTest
+    void largeUpsertManyKeepsEveryOccurrenceInOrder(RecordStore store) {
+        Collection c = store.collection("c");
+        c.insertMany(IntStream.range(0, 10_000).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 0))));
+        c.delete("k7");
+        Stream<NewRecord> batch = Stream.of(
+                IntStream.range(5_000, 15_000).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 1))),
+                IntStream.range(0, 100).mapToObj(i -> new NewRecord("k" + i, Map.of("v", 2), Map.of("m", i))),
+                IntStream.range(0, 100).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 3)))).flatMap(s -> s);
+        assertThat(c.upsertMany((Iterable<NewRecord>) batch::iterator)).isEqualTo(10_200);
+        assertThat(c.count()).isEqualTo(15_000);
+        Record k0 = c.get("k0").orElseThrow();
+        assertThat(k0.version()).isEqualTo(3);
+        assertThat(k0.fields()).isEqualTo(json("{\"v\":3}"));
+        assertThat(k0.metadata()).isEqualTo(json("{\"m\":0}"));
+        assertThat(c.get("k7").orElseThrow().version()).isEqualTo(3); // re-created after delete at version 1
+        assertThat(c.get("k100").orElseThrow().version()).isEqualTo(1);
+        assertThat(c.get("k5000").orElseThrow().version()).isEqualTo(2);
+        assertThat(c.get("k14999").orElseThrow().version()).isEqualTo(1);
+        assertThat(c.count(Filter.eq("v", 1))).isEqualTo(10_000);
+    }
+
+    @StoreTest
     void updateManyAndDeleteManyCountWhatTheyChange(RecordStore store) {
         Collection c = FilterSemanticsTest.load(store);
         assertThat(c.updateMany(Filter.eq("city", "NY"), json("{\"city\":\"New York\",\"visited\":true}"))).isEqualTo(2);
