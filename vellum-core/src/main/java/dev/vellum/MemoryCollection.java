@@ -15,7 +15,7 @@ import java.util.TreeMap;
 import java.util.stream.Stream;
 
 /** A collection of the memory backend; the executable definition of the record semantics. */
-final class MemoryCollection implements Collection {
+final class MemoryCollection extends BaseCollection {
     private final MemoryStore store;
     private final String name;
 
@@ -54,11 +54,6 @@ final class MemoryCollection implements Collection {
     }
 
     // ---- writes ----
-
-    @Override
-    public Record insert(Object fields) {
-        return insert(null, fields, null);
-    }
 
     @Override
     public Record insert(String id, Object fields, Object metadata) {
@@ -171,26 +166,7 @@ final class MemoryCollection implements Collection {
     }
 
     @Override
-    public Record replace(String id, Object fields) {
-        return change(id, Records.object(fields, "fields"), null, false);
-    }
-
-    @Override
-    public Record replace(String id, Object fields, long expectedVersion) {
-        return change(id, Records.object(fields, "fields"), expectedVersion, false);
-    }
-
-    @Override
-    public Record patch(String id, Object mergePatch) {
-        return change(id, Records.object(mergePatch, "patch"), null, true);
-    }
-
-    @Override
-    public Record patch(String id, Object mergePatch, long expectedVersion) {
-        return change(id, Records.object(mergePatch, "patch"), expectedVersion, true);
-    }
-
-    private Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+    Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
         Records.id(id);
         return store.write(() -> {
             Record existing = records().get(id);
@@ -221,16 +197,7 @@ final class MemoryCollection implements Collection {
     }
 
     @Override
-    public boolean delete(String id) {
-        return remove(id, null);
-    }
-
-    @Override
-    public boolean delete(String id, long expectedVersion) {
-        return remove(id, expectedVersion);
-    }
-
-    private boolean remove(String id, Long expectedVersion) {
+    boolean remove(String id, Long expectedVersion) {
         Records.id(id);
         return store.write(() -> {
             Record existing = records().get(id);

@@ -18,7 +18,7 @@ import java.util.function.Supplier;
 import java.util.stream.Stream;
 
 /** A collection on a SQL backend. Every filter, sort, count, limit and cursor runs in SQL. */
-final class SqlCollection implements Collection {
+final class SqlCollection extends BaseCollection {
     private static final String COLUMNS = "id, fields, metadata, version, created_at, updated_at";
     private static final int CHUNK = 500;
     /** Rows per multi-row upsert: 6 parameters each stays far below every driver's parameter limit. */
@@ -83,11 +83,6 @@ final class SqlCollection implements Collection {
             }
         }
         return e;
-    }
-
-    @Override
-    public Record insert(Object fields) {
-        return insert(null, fields, null);
     }
 
     @Override
@@ -227,28 +222,9 @@ final class SqlCollection implements Collection {
         chunk.clear();
     }
 
-    @Override
-    public Record replace(String id, Object fields) {
-        return change(id, Records.object(fields, "fields"), null, false);
-    }
-
-    @Override
-    public Record replace(String id, Object fields, long expectedVersion) {
-        return change(id, Records.object(fields, "fields"), expectedVersion, false);
-    }
-
-    @Override
-    public Record patch(String id, Object mergePatch) {
-        return change(id, Records.object(mergePatch, "patch"), null, true);
-    }
-
-    @Override
-    public Record patch(String id, Object mergePatch, long expectedVersion) {
-        return change(id, Records.object(mergePatch, "patch"), expectedVersion, true);
-    }
-
     /** One conditional UPDATE: of N writers holding the same version, exactly one matches. */
-    private Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+    @Override
+    Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
         Records.id(id);
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
@@ -290,16 +266,7 @@ final class SqlCollection implements Collection {
     }
 
     @Override
-    public boolean delete(String id) {
-        return remove(id, null);
-    }
-
-    @Override
-    public boolean delete(String id, long expectedVersion) {
-        return remove(id, expectedVersion);
-    }
-
-    private boolean remove(String id, Long expectedVersion) {
+    boolean remove(String id, Long expectedVersion) {
         Records.id(id);
         if (!store.exists(name)) {
             return false;
