@@ -1,8 +1,8 @@
 package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.NullNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -22,13 +22,14 @@ public final class Cursors {
     }
 
     public static String encode(Query query, List<JsonNode> key, String id) {
-        ObjectNode out = JsonValues.MAPPER.createObjectNode();
-        out.put("q", fingerprint(query));
-        ArrayNode values = out.putArray("k");
-        key.forEach(values::add);
-        out.put("id", id);
-        return Base64.getUrlEncoder().withoutPadding()
-                .encodeToString(JsonValues.write(out).getBytes(StandardCharsets.UTF_8));
+        // written by hand: a cursor is made for every full page, and a Jackson tree costs more than the page's query
+        StringBuilder json = new StringBuilder(64).append("{\"q\":\"").append(fingerprint(query)).append("\",\"k\":[");
+        for (int i = 0; i < key.size(); i++) {
+            json.append(i == 0 ? "" : ",").append(JsonValues.write(key.get(i) == null ? NullNode.getInstance()
+                    : key.get(i)));
+        }
+        json.append("],\"id\":").append(JsonValues.write(TextNode.valueOf(id))).append('}');
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     public static Position decode(Query query, int keySize) {
@@ -56,9 +57,25 @@ public final class Cursors {
                 : cursor) + "' is not one this store issued; pass nextCursor from a previous page unchanged");
     }
 
-    /** The parts of a query a cursor depends on: filter and sort (not limit, not fields). */
+    /**
+     * The parts of a query a cursor depends on, filter and sort (not limit, not fields), as a hash that is the same in
+     * every process (a cursor printed by one CLI run is passed to the next): built from strings, enum names and JSON
+     * values, whose hash codes are defined by their content.
+     */
     private static String fingerprint(Query query) {
-        String text = query.filter().toJson() + "|" + query.sort();
-        return Integer.toHexString(text.hashCode());
+        return Integer.toHexString(hash(query.filter()) * 31 + query.sort().toString().hashCode());
+    }
+
+    private static int hash(Filter filter) {
+        if (filter instanceof Filter.Condition c) {
+            return (c.path().toString().hashCode() * 31 + c.op().name().hashCode()) * 31 + c.value().hashCode();
+        }
+        List<Filter> parts = filter instanceof Filter.And a ? a.filters()
+                : filter instanceof Filter.Or o ? o.filters() : List.of(((Filter.Not) filter).filter());
+        int h = filter instanceof Filter.And ? 1 : filter instanceof Filter.Or ? 2 : 3;
+        for (Filter f : parts) {
+            h = h * 31 + hash(f);
+        }
+        return h;
     }
 }
