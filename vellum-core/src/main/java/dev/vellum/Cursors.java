@@ -36,13 +36,15 @@ public final class Cursors {
         String cursor = query.cursor();
         try {
             JsonNode node = JsonValues.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            if (!node.path("q").isTextual() || !node.path("id").isTextual() || !node.path("k").isArray()
-                    || node.get("k").size() != keySize) {
+            if (!node.path("q").isTextual() || !node.path("id").isTextual() || !node.path("k").isArray()) {
                 throw invalid(cursor);
             }
             if (!node.get("q").textValue().equals(fingerprint(query))) {
                 throw new QueryException("cursor", "This cursor belongs to a query with another filter or sort; "
                         + "a cursor only continues the query that returned it");
+            }
+            if (node.get("k").size() != keySize) {
+                throw invalid(cursor);
             }
             List<JsonNode> key = new ArrayList<>();
             node.get("k").forEach(key::add);
