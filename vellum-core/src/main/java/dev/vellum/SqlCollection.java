@@ -178,9 +178,10 @@ final class SqlCollection extends BaseCollection {
     private Record upsertOne(Prepared r, Instant now) {
         List<Object> params = new ArrayList<>();
         addUpsertParams(params, r, now);
-        Row row = db().fetchOne(upsertSql(1) + " RETURNING " + COLUMNS, params.toArray()).orElseThrow();
+        Record record = db().fetchOne(upsertSql(1) + " RETURNING " + COLUMNS, this::read, params.toArray())
+                .orElseThrow();
         db().execute("DELETE FROM " + tombs + " WHERE id = ?", r.id());
-        return toRecord(row);
+        return record;
     }
 
     /**
@@ -235,17 +236,14 @@ final class SqlCollection extends BaseCollection {
                 params.add(expectedVersion);
             }
             String fieldsSql = isPatch ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?";
+            String sql = "UPDATE " + table + " SET fields = " + fieldsSql + ", version = version + 1, updated_at = ? "
+                    + "WHERE id = ?" + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING ";
             // a replace knows its fields already: only a patch reads them back
-            Optional<Row> row = db().fetchOne("UPDATE " + table + " SET fields = " + fieldsSql + ", version = version "
-                    + "+ 1, updated_at = ? WHERE id = ?" + (expectedVersion != null ? " AND version = ?" : "")
-                    + " RETURNING " + (isPatch ? COLUMNS : "metadata, version, created_at, updated_at"),
-                    params.toArray());
-            if (row.isEmpty()) {
-                throw missing(id, expectedVersion);
-            }
-            Row r = row.get();
-            return isPatch ? toRecord(r) : new Record(id, value, (ObjectNode) JsonValues.parse(r.getString("metadata")),
-                    r.getLong("version"), r.getInstant("created_at"), r.getInstant("updated_at"));
+            Optional<Record> updated = isPatch ? db().fetchOne(sql + COLUMNS, this::read, params.toArray())
+                    : db().fetchOne(sql + "metadata, version, created_at, updated_at", rs -> new Record(id, value,
+                            (ObjectNode) JsonValues.parse(rs.getString(1)), rs.getLong(2),
+                            store.dialect.readInstant(rs, 3), store.dialect.readInstant(rs, 4)), params.toArray());
+            return updated.orElseThrow(() -> missing(id, expectedVersion));
         });
     }
 
@@ -609,12 +607,6 @@ final class SqlCollection extends BaseCollection {
 
     private static Json json(JsonNode node) {
         return Json.of(JsonValues.write(node));
-    }
-
-    private Record toRecord(Row row) {
-        return new Record(row.getString("id"), (ObjectNode) JsonValues.parse(row.getString("fields")),
-                (ObjectNode) JsonValues.parse(row.getString("metadata")), row.getLong("version"),
-                row.getInstant("created_at"), row.getInstant("updated_at"));
     }
 
     /** Reads a record straight from a row of {@link #COLUMNS}, without building a {@link Row}: the read hot path. */
