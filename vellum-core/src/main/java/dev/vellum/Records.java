@@ -20,16 +20,17 @@ final class Records {
     }
 
     static String collectionName(String name) {
-        if (name == null || !COLLECTION.matcher(name).matches()) {
-            throw new InvalidRecordException("Invalid collection name '" + name + "': use 1 to 63 characters, a "
-                    + "lowercase letter first, then lowercase letters, digits or _");
-        }
-        return name;
+        return checkName(name, "collection");
     }
 
     static String indexName(String name) {
+        return checkName(name, "index");
+    }
+
+    /** Collection and index names share one rule: they become parts of SQL identifiers. */
+    private static String checkName(String name, String kind) {
         if (name == null || !COLLECTION.matcher(name).matches()) {
-            throw new InvalidRecordException("Invalid index name '" + name + "': use 1 to 63 characters, a "
+            throw new InvalidRecordException("Invalid " + kind + " name '" + name + "': use 1 to 63 characters, a "
                     + "lowercase letter first, then lowercase letters, digits or _");
         }
         return name;

@@ -120,14 +120,7 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Optional<Row> fetchOne(String sql, Object... params) {
-        return withConnection(isWrite(sql), connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params)) {
-                statement.setMaxRows(1);
-                try (ResultSet rs = statement.executeQuery()) {
-                    return rs.next() ? Optional.of(readRow(rs, columns(rs))) : Optional.<Row>empty();
-                }
-            }
-        }, sql);
+        return fetchOne(sql, rows(), params);
     }
 
     @Override
@@ -158,12 +151,7 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public List<Row> fetchAll(String sql, Object... params) {
-        return withConnection(isWrite(sql), connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params);
-                 ResultSet rs = statement.executeQuery()) {
-                return readAll(rs);
-            }
-        }, sql);
+        return fetchAll(sql, rows(), params);
     }
 
     @Override
@@ -172,7 +160,12 @@ public final class JdbcDatabase implements Database {
             try (PreparedStatement statement = prepare(connection, sql, params)) {
                 if (statement.execute()) {
                     try (ResultSet rs = statement.getResultSet()) {
-                        return new Result(columnNames(rs), readAll(rs), -1);
+                        Columns columns = columns(rs);
+                        List<Row> rows = new ArrayList<>();
+                        while (rs.next()) {
+                            rows.add(readRow(rs, columns));
+                        }
+                        return new Result(columns.names(), rows, -1);
                     }
                 }
                 return new Result(List.of(), List.of(), dialect.updateCount(statement, sql));
@@ -182,13 +175,18 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Stream<Row> stream(String sql, Object... params) {
+        return stream(sql, rows(), params);
+    }
+
+    /** A mapper to {@link Row}s for one result set: it reads the column names and types once, at the first row. */
+    private RowMapper<Row> rows() {
         Columns[] columns = new Columns[1];
-        return stream(sql, rs -> {
+        return rs -> {
             if (columns[0] == null) {
                 columns[0] = columns(rs);
             }
             return readRow(rs, columns[0]);
-        }, params);
+        };
     }
 
     @Override
@@ -506,19 +504,6 @@ public final class JdbcDatabase implements Database {
             types[i - 1] = withTypes ? meta.getColumnTypeName(i) : null;
         }
         return new Columns(names, types);
-    }
-
-    private List<String> columnNames(ResultSet rs) throws SQLException {
-        return columns(rs).names();
-    }
-
-    private List<Row> readAll(ResultSet rs) throws SQLException {
-        Columns columns = columns(rs);
-        List<Row> rows = new ArrayList<>();
-        while (rs.next()) {
-            rows.add(readRow(rs, columns));
-        }
-        return rows;
     }
 
     private Row readRow(ResultSet rs, Columns columns) throws SQLException {

@@ -181,6 +181,8 @@ final class SqliteRecords implements RecordDialect {
         private final String path;
         private final String type;
         private final String value;
+        /** The SQL value: text for strings, numbers, 1/0 for booleans, JSON text for arrays and objects. */
+        private final String extract;
         /** The value as JSON text whatever its type: SQLite may evaluate a function before the type test guarding it. */
         private final String json;
 
@@ -189,6 +191,7 @@ final class SqliteRecords implements RecordDialect {
             this.path = path;
             this.type = "json_type(" + column + ", " + path + ")";
             this.value = indexKey(column, path);
+            this.extract = "json_extract(" + column + ", " + path + ")";
             this.json = "(" + column + " -> " + path + ")";
         }
 
@@ -252,8 +255,7 @@ final class SqliteRecords implements RecordDialect {
         @Override
         public String like(String pattern, boolean fold, List<Object> params) {
             params.add(Patterns.likeToGlob(pattern));
-            String text = "json_extract(" + column + ", " + path + ")";
-            return "(" + isType(JsonValues.STRING) + " AND " + (fold ? "vellum_fold(" + text + ")" : text)
+            return "(" + isType(JsonValues.STRING) + " AND " + (fold ? "vellum_fold(" + extract + ")" : extract)
                     + " GLOB ?)";
         }
 
@@ -261,14 +263,13 @@ final class SqliteRecords implements RecordDialect {
         public String startsWith(String prefix, List<Object> params) {
             params.add(prefix.codePointCount(0, prefix.length()));
             params.add(prefix);
-            return "(" + isType(JsonValues.STRING) + " AND substr(json_extract(" + column + ", " + path
-                    + "), 1, ?) = ?)";
+            return "(" + isType(JsonValues.STRING) + " AND substr(" + extract + ", 1, ?) = ?)";
         }
 
         @Override
         public String regex(Patterns.Regex regex, List<Object> params) {
             params.add(regex.java());
-            return "(" + isType(JsonValues.STRING) + " AND regexp(?, json_extract(" + column + ", " + path + ")))";
+            return "(" + isType(JsonValues.STRING) + " AND regexp(?, " + extract + "))";
         }
 
         @Override
@@ -301,15 +302,14 @@ final class SqliteRecords implements RecordDialect {
 
         @Override
         public List<SortExpression> sortKeys() {
-            String x = "json_extract(" + column + ", " + path + ")";
             return List.of(
                     new SortExpression(absent(), SortExpression.Kind.INTEGER, false),
                     new SortExpression("(CASE " + type + " WHEN 'integer' THEN 1 WHEN 'real' THEN 1 WHEN 'text' THEN 2 "
                             + "WHEN 'true' THEN 3 WHEN 'false' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 "
                             + "ELSE 6 END)", SortExpression.Kind.INTEGER, true),
-                    new SortExpression("(CASE " + type + " WHEN 'integer' THEN " + x + " WHEN 'real' THEN " + x
+                    new SortExpression("(CASE " + type + " WHEN 'integer' THEN " + extract + " WHEN 'real' THEN " + extract
                             + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)", SortExpression.Kind.NUMBER, true),
-                    new SortExpression("(CASE " + type + " WHEN 'text' THEN " + x + " WHEN 'array' THEN vellum_canon("
+                    new SortExpression("(CASE " + type + " WHEN 'text' THEN " + extract + " WHEN 'array' THEN vellum_canon("
                             + json + ") WHEN 'object' THEN vellum_canon(" + json + ") END)", SortExpression.Kind.TEXT,
                             true));
         }
