@@ -79,9 +79,19 @@ final class SqlStore implements RecordStore {
         db.close();
     }
 
+    /**
+     * Whether the collection exists. A yes seen outside a transaction is committed, so it is remembered: without
+     * that, every read of a collection this process never wrote to would cost an extra round trip.
+     */
     boolean exists(String name) {
-        return known.contains(name)
-                || db.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent();
+        if (known.contains(name)) {
+            return true;
+        }
+        boolean found = db.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent();
+        if (found && !db.isInTransaction()) {
+            known.add(name);
+        }
+        return found;
     }
 
     /**
