@@ -111,6 +111,9 @@ public interface Database extends AutoCloseable {
     /** Where the data lives, without credentials: a file path or {@code host:port/db as user 'u'}. */
     String describeTarget();
 
+    /** The connection pool right now (no query is run): for gauges and {@code vellum stats}. */
+    Health.PoolState poolState();
+
     /** Releases every connection. */
     @Override
     void close();

@@ -25,6 +25,14 @@ public final class Vellum {
         return open(VellumConfig.builder().url(url).build());
     }
 
+    /**
+     * A new record id, as {@link Collection#insert} would make one (UUIDv7): for callers that must know the ids
+     * before the records are written.
+     */
+    public static String newId() {
+        return Records.newId();
+    }
+
     public static RecordStore open(VellumConfig config) {
         if (config.backend().equals("memory")) {
             return new MemoryStore();

@@ -28,6 +28,7 @@ public final class VellumConfig {
     public static final List<String> BACKENDS = List.of("sqlite", "postgres", "memory");
 
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KB|MB|GB)?");
 
     private final Map<Setting, String> values;
     private final Map<Setting, String> sources;
@@ -43,6 +44,7 @@ public final class VellumConfig {
     private final Optional<Duration> statementTimeout;
     private final List<String> migrationLocations;
     private final boolean requireCurrentSchema;
+    private final ServerSettings server;
 
     private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, String postgresUrl,
                          boolean requireCurrentSchema) {
@@ -71,6 +73,77 @@ public final class VellumConfig {
         this.migrationLocations = Arrays.stream(values.get(Setting.MIGRATIONS).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         this.postgres = resolvePostgres(postgresUrl);
+        this.server = new ServerSettings(values.get(Setting.HTTP_HOST).trim(), parseInt(Setting.HTTP_PORT, 0),
+                readApiKeys(), parseSize(Setting.HTTP_MAX_BODY), parseInt(Setting.HTTP_MAX_PAGE_SIZE, 1),
+                parseInt(Setting.HTTP_DEFAULT_PAGE_SIZE, 1),
+                parseDuration(Setting.HTTP_REQUEST_TIMEOUT).orElse(Duration.ZERO),
+                parseInt(Setting.HTTP_MAX_FILTER_DEPTH, 1), parseInt(Setting.HTTP_MAX_FILTER_CONDITIONS, 1),
+                parseDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO));
+        if (server.port() > 65535) {
+            throw new ConfigurationException(Setting.HTTP_PORT.key() + " must be at most 65535, got " + server.port());
+        }
+        if (server.defaultPageSize() > server.maxPageSize()) {
+            throw new ConfigurationException(Setting.HTTP_DEFAULT_PAGE_SIZE.key() + " (" + server.defaultPageSize()
+                    + ") must not be greater than " + Setting.HTTP_MAX_PAGE_SIZE.key() + " (" + server.maxPageSize()
+                    + ")");
+        }
+    }
+
+    /**
+     * What {@code vellum serve} needs: where to listen, who may call, and the limits on requests.
+     *
+     * @param requestTimeout zero for no limit
+     * @param shutdownGrace  how long requests in flight may run once a stop begins
+     */
+    public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
+                                 int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
+                                 int maxFilterConditions, Duration shutdownGrace) {
+        /** The keys are secrets: never printed. */
+        @Override
+        public String toString() {
+            return "ServerSettings[" + host + ":" + port + ", " + apiKeys.size() + " API key(s)]";
+        }
+    }
+
+    public ServerSettings server() {
+        return server;
+    }
+
+    private List<String> readApiKeys() {
+        String raw = values.get(Setting.API_KEYS);
+        String file = values.get(Setting.API_KEYS_FILE).trim();
+        if (!file.isEmpty()) {
+            try {
+                raw = raw + "," + Files.readString(Path.of(file));
+            } catch (IOException e) {
+                throw new ConfigurationException(Setting.API_KEYS_FILE.key() + " names '" + file + "', which cannot "
+                        + "be read (" + e.getClass().getSimpleName() + "). Check the path and its permissions.");
+            }
+        }
+        List<String> keys = Arrays.stream(raw.split("[,\\n]")).map(String::strip).filter(k -> !k.isEmpty()).toList();
+        for (String key : keys) {
+            if (key.length() < 16) {
+                throw new ConfigurationException("Every API key (" + Setting.API_KEYS.key() + ") must be at least 16 "
+                        + "characters long; one has " + key.length() + ". Generate one with: openssl rand -hex 32");
+            }
+        }
+        return keys;
+    }
+
+    private long parseSize(Setting setting) {
+        String raw = values.get(setting).trim().toUpperCase(Locale.ROOT);
+        Matcher m = SIZE.matcher(raw);
+        if (!m.matches()) {
+            throw new ConfigurationException(setting.key() + " must be a size such as 65536, 512KB or 10MB, got '"
+                    + values.get(setting) + "'");
+        }
+        long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
+            case "KB" -> 1024L;
+            case "MB" -> 1024L * 1024;
+            case "GB" -> 1024L * 1024 * 1024;
+            default -> 1L;
+        };
+        return Long.parseLong(m.group(1)) * unit;
     }
 
     /** Configuration from the environment and {@code .env} alone. */

@@ -1,9 +1,7 @@
 package dev.vellum.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.InvalidRecordException;
 import dev.vellum.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.Page;
@@ -20,14 +18,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.BufferedReader;
-import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.util.Iterator;
-import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.concurrent.Callable;
 
 /** Record commands for scripts: put, find, count, get, delete. */
@@ -64,82 +57,16 @@ final class RecordCommands {
             description = "Insert NDJSON records from standard input, all or nothing: one {\"id\"?, \"fields\", "
                     + "\"metadata\"?} per line. Prints the count.")
     static final class Put extends Base {
-        private static final Set<String> KEYS = Set.of("id", "fields", "metadata");
-
         @Option(names = "--upsert", description = "Replace records whose id exists instead of failing")
         boolean upsert;
 
         @Override
         Integer run(Collection c) {
             BufferedReader reader = new BufferedReader(new InputStreamReader(cli.in(), StandardCharsets.UTF_8));
-            Iterable<NewRecord> records = () -> new NdjsonRecords(reader);
+            Iterable<NewRecord> records = () -> NewRecord.readNdjson(reader);
             long count = upsert ? c.upsertMany(records) : c.insertMany(records);
             out().println(count);
             return 0;
-        }
-
-        /** Reads one record per line, lazily, so any number of lines fits in constant memory. */
-        private static final class NdjsonRecords implements Iterator<NewRecord> {
-            private final BufferedReader reader;
-            private String line;
-            private int lineNumber;
-
-            NdjsonRecords(BufferedReader reader) {
-                this.reader = reader;
-            }
-
-            @Override
-            public boolean hasNext() {
-                try {
-                    while (line == null) {
-                        String next = reader.readLine();
-                        if (next == null) {
-                            return false;
-                        }
-                        lineNumber++;
-                        if (!next.isBlank()) {
-                            line = next;
-                        }
-                    }
-                    return true;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-
-            @Override
-            public NewRecord next() {
-                if (!hasNext()) {
-                    throw new NoSuchElementException();
-                }
-                String text = line;
-                line = null;
-                JsonNode node;
-                try {
-                    node = JsonValues.parse(text);
-                } catch (IllegalArgumentException e) {
-                    throw new InvalidRecordException("line " + lineNumber + " is not valid JSON: " + e.getMessage()
-                            + ". Nothing was written.");
-                }
-                if (!node.isObject() || !node.path("fields").isObject()) {
-                    throw new InvalidRecordException("line " + lineNumber + " must be an object with a \"fields\" "
-                            + "object, e.g. {\"id\":\"a1\",\"fields\":{\"name\":\"Ada\"}}. Nothing was written.");
-                }
-                node.fieldNames().forEachRemaining(k -> {
-                    if (!KEYS.contains(k)) {
-                        throw new InvalidRecordException("line " + lineNumber + " has an unknown key \"" + k
-                                + "\"; a line holds id, fields and metadata. Nothing was written.");
-                    }
-                });
-                JsonNode id = node.get("id");
-                if (id != null && !id.isNull() && !id.isTextual()) {
-                    throw new InvalidRecordException("line " + lineNumber + ": id must be a string. Nothing was "
-                            + "written.");
-                }
-                JsonNode metadata = node.get("metadata");
-                return new NewRecord(id == null || id.isNull() ? null : id.textValue(), node.get("fields"),
-                        metadata == null || metadata.isNull() ? null : metadata);
-            }
         }
     }
 

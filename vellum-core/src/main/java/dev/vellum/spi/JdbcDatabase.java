@@ -379,12 +379,17 @@ public final class JdbcDatabase implements Database {
     public Health health() {
         String version = fetchOne(dialect.serverVersionQuery()).map(r -> r.getString(r.columns().get(0)))
                 .orElse("unknown");
+        return new Health(backendName(), version, target, migrator.schemaVersion(), migrator.pendingCount(),
+                poolState());
+    }
+
+    @Override
+    public Health.PoolState poolState() {
         HikariPoolMXBean bean = pool.getHikariPoolMXBean();
-        Health.PoolState state = bean == null
+        return bean == null
                 ? new Health.PoolState(0, 0, 0, pool.getMaximumPoolSize())
                 : new Health.PoolState(bean.getActiveConnections(), bean.getIdleConnections(),
                         bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
-        return new Health(backendName(), version, target, migrator.schemaVersion(), migrator.pendingCount(), state);
     }
 
     @Override
@@ -517,6 +522,12 @@ public final class JdbcDatabase implements Database {
 
     private StorageException failure(SQLException e, String sql) {
         String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
+        // class 08 is a lost or refused connection: the caller may retry later, so it gets its own type
+        if (e.getSQLState() != null && e.getSQLState().startsWith("08")
+                || e instanceof java.sql.SQLTransientConnectionException) {
+            return new ConnectionException(dialect.name() + " connection lost: " + firstLine(e.getMessage()) + state,
+                    e);
+        }
         String statement = sql.length() > 200 ? sql.substring(0, 200) + "…" : sql;
         return new StorageException(dialect.name() + " rejected the statement: " + firstLine(e.getMessage()) + state
                 + " — in: " + statement.strip(), e);

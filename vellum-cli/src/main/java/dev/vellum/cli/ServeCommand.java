@@ -1,0 +1,61 @@
+package dev.vellum.cli;
+
+import dev.vellum.RecordStore;
+import dev.vellum.Vellum;
+import dev.vellum.VellumConfig;
+import dev.vellum.server.VellumServer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.CommandSpec;
+
+import java.util.concurrent.Callable;
+
+/** {@code vellum serve}: the HTTP JSON API until SIGTERM or Ctrl-C, then a graceful stop. */
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the HTTP JSON API (default http://127.0.0.1:8080 on ./vellum.db).")
+final class ServeCommand implements Callable<Integer> {
+    @ParentCommand
+    VellumCli cli;
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--host", paramLabel = "HOST", description = "Address to listen on (VELLUM_HTTP_HOST)")
+    String host;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "Port, 0 for any free one (VELLUM_HTTP_PORT)")
+    Integer port;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        VellumConfig.Builder builder = cli.configure();
+        if (host != null) {
+            builder.set("VELLUM_HTTP_HOST", host);
+        }
+        if (port != null) {
+            builder.set("VELLUM_HTTP_PORT", String.valueOf(port));
+        }
+        VellumConfig config = builder.build();
+        RecordStore store = Vellum.open(config);
+        VellumServer server;
+        try {
+            server = VellumServer.configure().store(store).settings(config.server()).start();
+        } catch (RuntimeException e) {
+            store.close();
+            throw e;
+        }
+        Thread hook = new Thread(() -> {
+            server.close();
+            store.close();
+        }, "vellum-shutdown");
+        Runtime.getRuntime().addShutdownHook(hook);
+        spec.commandLine().getOut().printf("Vellum serving %s/v1 from %s (%s)%s; stop with Ctrl-C%n", server.uri(),
+                config.backend(), config.describeTarget(), config.server().apiKeys().isEmpty() ? ", no API keys"
+                        : ", API keys required");
+        spec.commandLine().getOut().flush();
+        server.awaitStop();
+        return 0;
+    }
+}

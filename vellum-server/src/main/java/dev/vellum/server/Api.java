@@ -1,0 +1,756 @@
+package dev.vellum.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Collection;
+import dev.vellum.Database;
+import dev.vellum.Filter;
+import dev.vellum.Health;
+import dev.vellum.IndexInfo;
+import dev.vellum.JsonValues;
+import dev.vellum.NewRecord;
+import dev.vellum.Page;
+import dev.vellum.Query;
+import dev.vellum.QueryException;
+import dev.vellum.Record;
+import dev.vellum.RecordNotFoundException;
+import dev.vellum.RecordStore;
+import dev.vellum.Vellum;
+import dev.vellum.VellumConfig;
+import io.javalin.config.RoutesConfig;
+import io.javalin.http.Context;
+
+import java.io.BufferedReader;
+import java.io.BufferedWriter;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+
+/** The endpoints: each reads its request, does one record-store operation, and answers JSON. */
+final class Api {
+    static final String NDJSON = "application/x-ndjson";
+    private static final String JSON = "application/json";
+    private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final Set<String> QUERY_PARAMS = Set.of("filter", "sort", "limit", "cursor", "offset", "fields");
+    /** Keys of an exported record that a batch import accepts and ignores: the store assigns them anew. */
+    private static final List<String> ASSIGNED_KEYS = List.of("version", "createdAt", "updatedAt");
+
+    private final RecordStore store;
+    private final VellumConfig.ServerSettings limits;
+    private final Metrics metrics;
+    private final ExecutorService workers;
+
+    Api(RecordStore store, VellumConfig.ServerSettings limits, Metrics metrics, ExecutorService workers) {
+        this.store = store;
+        this.limits = limits;
+        this.metrics = metrics;
+        this.workers = workers;
+    }
+
+    /** "METHOD path" of every registered route: {@code /openapi.json} must describe the same list (a test checks). */
+    final List<String> routes = new ArrayList<>();
+
+    void register(RoutesConfig config) {
+        Routes r = new Routes(config, routes);
+        r.get("/health", ctx -> json(ctx, 200, object().put("status", "up")));
+        r.get("/ready", this::ready);
+        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
+        r.get("/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document()));
+
+        r.get("/v1/collections", ctx -> bounded(ctx, "collections", this::listCollections));
+        r.delete("/v1/collections/{c}", ctx -> bounded(ctx, "dropCollection", () -> {
+            String name = collectionName(ctx);
+            if (!store.dropCollection(name)) {
+                throw Problem.notFound("No collection named '" + name + "'");
+            }
+            return Reply.empty(204);
+        }));
+
+        String records = "/v1/collections/{c}/records";
+        r.post(records, this::insert);
+        r.post(records + ":batch", this::batch);
+        r.get(records, ctx -> find(ctx, queryFromParameters(ctx)));
+        r.get(records + "/{id}", this::get);
+        r.put(records + "/{id}", this::replace);
+        r.patch(records + "/{id}", this::patch);
+        r.delete(records + "/{id}", this::delete);
+
+        String collection = "/v1/collections/{c}";
+        r.post(collection + "/query", ctx -> find(ctx, queryFromBody(ctx)));
+        r.post(collection + "/count", this::count);
+        r.post(collection + "/update", this::updateMany);
+        r.post(collection + "/delete", this::deleteMany);
+        r.get(collection + "/export", this::export);
+        r.get(collection + "/indexes", ctx -> bounded(ctx, "indexes", () -> Reply.of(200, indexList(collection(ctx)))));
+        r.post(collection + "/indexes", this::createIndex);
+        r.delete(collection + "/indexes/{name}", ctx -> dropIndex(ctx, ctx.pathParam("name")));
+        r.delete(collection + "/indexes", ctx -> dropIndex(ctx, text(body(ctx, Set.of("name")), "name", true)));
+    }
+
+    /** Registers with Javalin and remembers what it registered. */
+    private record Routes(RoutesConfig config, List<String> seen) {
+        void get(String path, io.javalin.http.Handler h) {
+            seen.add("GET " + path);
+            config.get(path, h);
+        }
+
+        void post(String path, io.javalin.http.Handler h) {
+            seen.add("POST " + path);
+            config.post(path, h);
+        }
+
+        void put(String path, io.javalin.http.Handler h) {
+            seen.add("PUT " + path);
+            config.put(path, h);
+        }
+
+        void patch(String path, io.javalin.http.Handler h) {
+            seen.add("PATCH " + path);
+            config.patch(path, h);
+        }
+
+        void delete(String path, io.javalin.http.Handler h) {
+            seen.add("DELETE " + path);
+            config.delete(path, h);
+        }
+    }
+
+    // ---- operations ----
+
+    private void ready(Context ctx) {
+        Optional<Database> database = store.database();
+        if (database.isEmpty()) {
+            json(ctx, 200, object().put("status", "ready").put("backend", store.backendName()));
+            return;
+        }
+        try {
+            Health health = database.get().health();
+            if (health.pendingMigrations() > 0) {
+                ctx.header("Retry-After", "5");
+                json(ctx, 503, object().put("status", "migrations pending").put("backend", health.backend())
+                        .put("pendingMigrations", health.pendingMigrations()));
+                return;
+            }
+            json(ctx, 200, object().put("status", "ready").put("backend", health.backend())
+                    .put("schemaVersion", health.schemaVersion()));
+        } catch (RuntimeException e) {
+            throw new Problem(503, "unavailable", "Database unavailable",
+                    "The database does not answer. Retry later.");
+        }
+    }
+
+    private Reply listCollections() {
+        ArrayNode list = JsonValues.MAPPER.createArrayNode();
+        for (String name : store.collections()) {
+            list.addObject().put("name", name).put("count", store.collection(name).count());
+        }
+        ObjectNode body = object();
+        body.set("collections", list);
+        return Reply.of(200, body);
+    }
+
+    private void insert(Context ctx) {
+        Collection c = collection(ctx);
+        NewRecord record = NewRecord.fromJson(body(ctx, null), "The body");
+        bounded(ctx, "insert", () -> {
+            Record stored = c.insert(record.id(), record.fields(), record.metadata());
+            return Reply.of(201, stored.toJson()).header("Location", recordPath(c.name(), stored.id()))
+                    .header("ETag", etag(stored.version()));
+        });
+    }
+
+    private void get(Context ctx) {
+        Collection c = collection(ctx);
+        String id = ctx.pathParam("id");
+        bounded(ctx, "get", () -> {
+            Record r = c.get(id).orElseThrow(() -> new RecordNotFoundException(c.name(), id));
+            String etag = etag(r.version());
+            if (matches(ctx.header("If-None-Match"), etag)) {
+                return Reply.empty(304).header("ETag", etag);
+            }
+            return Reply.of(200, r.toJson()).header("ETag", etag);
+        });
+    }
+
+    private void replace(Context ctx) {
+        Collection c = collection(ctx);
+        String id = ctx.pathParam("id");
+        JsonNode body = body(ctx, Set.of("id", "fields"));
+        if (body.hasNonNull("id") && !body.get("id").asText().equals(id)) {
+            throw Problem.badRequest("The body's id '" + body.get("id").asText() + "' differs from the path's '" + id
+                    + "'; leave it out or make them agree.");
+        }
+        if (!body.path("fields").isObject()) {
+            throw Problem.badRequest("A replace body is {\"fields\":{…}}: the record's new fields.");
+        }
+        Long expected = ifMatch(ctx);
+        bounded(ctx, "replace", () -> written(expected == null ? c.replace(id, body.get("fields"))
+                : c.replace(id, body.get("fields"), expected)));
+    }
+
+    private void patch(Context ctx) {
+        Collection c = collection(ctx);
+        String id = ctx.pathParam("id");
+        requireContentType(ctx, MERGE_PATCH);
+        JsonNode patch = parse(readLimited(ctx));
+        Long expected = ifMatch(ctx);
+        bounded(ctx, "patch", () -> written(expected == null ? c.patch(id, patch) : c.patch(id, patch, expected)));
+    }
+
+    private void delete(Context ctx) {
+        Collection c = collection(ctx);
+        String id = ctx.pathParam("id");
+        Long expected = ifMatch(ctx);
+        bounded(ctx, "delete", () -> {
+            boolean deleted = expected == null ? c.delete(id) : c.delete(id, expected);
+            if (!deleted) {
+                throw new RecordNotFoundException(c.name(), id);
+            }
+            return Reply.empty(204);
+        });
+    }
+
+    private void find(Context ctx, Query query) {
+        Collection c = collection(ctx);
+        bounded(ctx, "find", () -> {
+            Page page = c.find(query);
+            ObjectNode body = object();
+            ArrayNode list = body.putArray("records");
+            page.records().forEach(r -> list.add(r.toJson()));
+            body.put("nextCursor", page.nextCursor());
+            return Reply.of(200, body);
+        });
+    }
+
+    private void count(Context ctx) {
+        Collection c = collection(ctx);
+        Filter filter = filter(body(ctx, Set.of("filter")), false);
+        bounded(ctx, "count", () -> Reply.of(200, object().put("count", c.count(filter))));
+    }
+
+    private void updateMany(Context ctx) {
+        Collection c = collection(ctx);
+        JsonNode body = body(ctx, Set.of("filter", "patch"));
+        Filter filter = filter(body, true);
+        if (!body.path("patch").isObject()) {
+            throw Problem.badRequest("\"patch\" must be a JSON merge patch object, e.g. {\"status\":\"archived\"}.");
+        }
+        bounded(ctx, "updateMany", () -> Reply.of(200, object().put("count", c.updateMany(filter, body.get("patch")))));
+    }
+
+    private void deleteMany(Context ctx) {
+        Collection c = collection(ctx);
+        Filter filter = filter(body(ctx, Set.of("filter")), true);
+        bounded(ctx, "deleteMany", () -> Reply.of(200, object().put("count", c.deleteMany(filter))));
+    }
+
+    /** Every record as NDJSON, streamed from the database cursor: constant memory for any size. */
+    private void export(Context ctx) throws IOException {
+        Collection c = collection(ctx);
+        ctx.status(200).contentType(NDJSON);
+        metrics.time("export", () -> {
+            try (Stream<Record> records = c.stream(Query.all());
+                 Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8),
+                         1 << 16)) {
+                Iterator<Record> it = records.iterator();
+                while (it.hasNext()) {
+                    out.write(JsonValues.write(it.next().toJson()));
+                    out.write('\n');
+                }
+                return null;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * All-or-nothing batch insert (or upsert with {@code ?upsert=true}): a JSON array within the body limit, or
+     * NDJSON of any size, read as it arrives. Ids are assigned here so the answer can list them; for NDJSON they are
+     * spooled to a temporary file, so memory stays constant too.
+     */
+    private void batch(Context ctx) throws IOException {
+        Collection c = collection(ctx);
+        boolean upsert = booleanParameter(ctx, "upsert");
+        String type = mediaType(ctx);
+        if (type.equals(NDJSON)) {
+            Path ids = Files.createTempFile("vellum-batch", ".ids");
+            try {
+                long count;
+                try (BufferedWriter spool = Files.newBufferedWriter(ids)) {
+                    BufferedReader reader = new BufferedReader(new InputStreamReader(ctx.bodyInputStream(),
+                            StandardCharsets.UTF_8), 1 << 16);
+                    Iterator<NewRecord> lines = NewRecord.readNdjson(reader);
+                    Iterable<NewRecord> assigned = () -> new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return lines.hasNext();
+                        }
+
+                        @Override
+                        public NewRecord next() {
+                            NewRecord r = withId(lines.next());
+                            try {
+                                spool.write(r.id());
+                                spool.write('\n');
+                            } catch (IOException e) {
+                                throw new UncheckedIOException(e);
+                            }
+                            return r;
+                        }
+                    };
+                    count = metrics.time("batch", () -> upsert ? c.upsertMany(assigned) : c.insertMany(assigned));
+                }
+                ctx.status(200).contentType(NDJSON);
+                try (BufferedReader spooled = Files.newBufferedReader(ids);
+                     Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(),
+                             StandardCharsets.UTF_8), 1 << 16)) {
+                    for (String id = spooled.readLine(); id != null; id = spooled.readLine()) {
+                        out.write(JsonValues.write(object().put("id", id)));
+                        out.write('\n');
+                    }
+                    out.write(JsonValues.write(object().put("count", count)));
+                    out.write('\n');
+                }
+            } finally {
+                Files.deleteIfExists(ids);
+            }
+            return;
+        }
+        if (!isJson(type)) {
+            throw unsupported(type, JSON + " (an array of records) or " + NDJSON + " (one record per line)");
+        }
+        JsonNode body = parse(readLimited(ctx));
+        if (!body.isArray()) {
+            throw Problem.badRequest("A JSON batch is an array of records: [{\"id\"?, \"fields\":{…}, "
+                    + "\"metadata\"?}, …]. Send NDJSON (" + NDJSON + ") for large batches.");
+        }
+        List<NewRecord> batch = new ArrayList<>(body.size());
+        for (int i = 0; i < body.size(); i++) {
+            batch.add(withId(NewRecord.fromJson(stripAssigned(body.get(i)), "element " + i)));
+        }
+        bounded(ctx, "batch", () -> {
+            long count = upsert ? c.upsertMany(batch) : c.insertMany(batch);
+            ObjectNode answer = object().put("count", count);
+            ArrayNode list = answer.putArray("ids");
+            batch.forEach(r -> list.add(r.id()));
+            return Reply.of(200, answer);
+        });
+    }
+
+    private void createIndex(Context ctx) {
+        Collection c = collection(ctx);
+        JsonNode body = body(ctx, Set.of("name", "paths", "unique"));
+        String name = text(body, "name", true);
+        JsonNode pathsNode = body.path("paths");
+        if (!pathsNode.isArray() || pathsNode.isEmpty()) {
+            throw Problem.badRequest("\"paths\" must be a non-empty list of field paths, e.g. [\"city\", \"age\"].");
+        }
+        List<String> paths = new ArrayList<>();
+        pathsNode.forEach(p -> {
+            if (!p.isTextual()) {
+                throw Problem.badRequest("Every element of \"paths\" must be a string, got " + p);
+            }
+            paths.add(p.textValue());
+        });
+        JsonNode uniqueNode = body.path("unique");
+        if (!uniqueNode.isMissingNode() && !uniqueNode.isBoolean()) {
+            throw Problem.badRequest("\"unique\" must be true or false.");
+        }
+        boolean unique = uniqueNode.asBoolean(false);
+        IndexInfo wanted = new IndexInfo(name, paths, unique);
+        bounded(ctx, "createIndex", () -> {
+            Optional<IndexInfo> existing = c.indexes().stream().filter(i -> i.name().equals(name)).findFirst();
+            if (existing.isPresent()) {
+                if (!existing.get().equals(wanted)) {
+                    throw new Problem(409, "index-exists", "Index exists", "An index named '" + name + "' already "
+                            + "exists with another definition; drop it first.").with("index", existing.get());
+                }
+                return Reply.of(200, JsonValues.MAPPER.valueToTree(wanted));
+            }
+            c.createIndex(name, paths, unique);
+            return Reply.of(201, JsonValues.MAPPER.valueToTree(wanted));
+        });
+    }
+
+    private void dropIndex(Context ctx, String name) {
+        Collection c = collection(ctx);
+        bounded(ctx, "dropIndex", () -> {
+            if (!c.dropIndex(name)) {
+                throw Problem.notFound("No index named '" + name + "' on " + c.name());
+            }
+            return Reply.empty(204);
+        });
+    }
+
+    private ObjectNode indexList(Collection c) {
+        ObjectNode body = object();
+        body.set("indexes", JsonValues.MAPPER.valueToTree(c.indexes()));
+        return body;
+    }
+
+    // ---- request reading ----
+
+    private Collection collection(Context ctx) {
+        return store.collection(collectionName(ctx));
+    }
+
+    private static String collectionName(Context ctx) {
+        return ctx.pathParam("c");
+    }
+
+    /** A JSON object body; {@code keys} (when given) are the only members allowed. */
+    private JsonNode body(Context ctx, Set<String> keys) {
+        String type = mediaType(ctx);
+        if (!isJson(type)) {
+            throw unsupported(type, JSON);
+        }
+        JsonNode body = parse(readLimited(ctx));
+        if (!body.isObject()) {
+            throw Problem.badRequest("The body must be a JSON object.");
+        }
+        if (keys != null) {
+            for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
+                String key = it.next();
+                if (!keys.contains(key)) {
+                    throw Problem.badRequest("Unknown member \"" + key + "\"; this endpoint takes "
+                            + String.join(", ", keys.stream().sorted().toList()) + ".");
+                }
+            }
+        }
+        return body;
+    }
+
+    private void requireContentType(Context ctx, String expected) {
+        String type = mediaType(ctx);
+        if (!type.equals(expected) && !type.equals(JSON)) {
+            throw unsupported(type, expected);
+        }
+    }
+
+    private static Problem unsupported(String type, String expected) {
+        return new Problem(415, "unsupported-media-type", "Unsupported media type", (type.isEmpty()
+                ? "The request has no Content-Type" : "Content-Type " + type + " is not accepted here")
+                + ": send " + expected + ".");
+    }
+
+    /** The media type without parameters, lower case; empty when absent. */
+    private static String mediaType(Context ctx) {
+        String type = ctx.contentType();
+        if (type == null) {
+            return "";
+        }
+        int semicolon = type.indexOf(';');
+        return (semicolon < 0 ? type : type.substring(0, semicolon)).trim().toLowerCase(Locale.ROOT);
+    }
+
+    private static boolean isJson(String type) {
+        return type.equals(JSON) || type.startsWith("application/") && type.endsWith("+json");
+    }
+
+    /** Reads the body, refusing more than the configured limit without reading it all first. */
+    private byte[] readLimited(Context ctx) {
+        long limit = limits.maxBodyBytes();
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > limit) {
+            throw tooLarge(limit);
+        }
+        try (InputStream in = ctx.bodyInputStream()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.max(0, Math.min(declared, 1 << 20)));
+            byte[] buffer = new byte[8192];
+            long total = 0;
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                total += n;
+                if (total > limit) {
+                    throw tooLarge(limit);
+                }
+                out.write(buffer, 0, n);
+            }
+            return out.toByteArray();
+        } catch (IOException e) {
+            throw Problem.badRequest("The request body could not be read: " + e.getMessage());
+        }
+    }
+
+    private static Problem tooLarge(long limit) {
+        return new Problem(413, "body-too-large", "Request body too large", "The body is larger than " + limit
+                + " bytes (VELLUM_HTTP_MAX_BODY). Send large batches as NDJSON (" + NDJSON + ") to "
+                + "/v1/collections/{c}/records:batch, which is streamed.");
+    }
+
+    private static JsonNode parse(byte[] body) {
+        if (body.length == 0) {
+            throw new Problem(400, "malformed-json", "Malformed JSON", "The request body is empty; send a JSON "
+                    + "document.");
+        }
+        try {
+            return JsonValues.MAPPER.readTree(body);
+        } catch (IOException e) {
+            String reason = e.getMessage() == null ? "" : e.getMessage();
+            int nl = reason.indexOf('\n');
+            throw new Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON: "
+                    + (nl < 0 ? reason : reason.substring(0, nl)));
+        }
+    }
+
+    /** GET …/records?filter=…&sort=…: the same query object as POST …/query, built from parameters. */
+    private Query queryFromParameters(Context ctx) {
+        ObjectNode node = object();
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (!QUERY_PARAMS.contains(name)) {
+                throw new QueryException(name, "Unknown query parameter '" + name + "'; parameters are "
+                        + String.join(", ", QUERY_PARAMS.stream().sorted().toList()));
+            }
+        }
+        String filter = ctx.queryParam("filter");
+        if (filter != null) {
+            try {
+                node.set("filter", JsonValues.MAPPER.readTree(filter));
+            } catch (IOException e) {
+                throw new QueryException("filter", "filter must be a JSON filter such as {\"age\":{\"$gte\":30}}");
+            }
+        }
+        splitParameter(ctx, "sort", node);
+        splitParameter(ctx, "fields", node);
+        integerParameter(ctx, "limit", node);
+        integerParameter(ctx, "offset", node);
+        if (ctx.queryParam("cursor") != null) {
+            node.put("cursor", ctx.queryParam("cursor"));
+        }
+        return checked(node);
+    }
+
+    private Query queryFromBody(Context ctx) {
+        JsonNode body = body(ctx, null);
+        return checked((ObjectNode) body);
+    }
+
+    /** Applies the server's page-size default and limits and its filter limits. */
+    private Query checked(ObjectNode node) {
+        JsonNode limit = node.get("limit");
+        if (limit == null || limit.isNull()) {
+            node.put("limit", limits.defaultPageSize());
+        } else if (limit.canConvertToInt() && limit.intValue() > limits.maxPageSize()) {
+            throw new QueryException("limit", "limit must be at most " + limits.maxPageSize()
+                    + " on this server (VELLUM_HTTP_MAX_PAGE_SIZE); use the cursor for the next page");
+        }
+        Query query = Query.fromJson(node);
+        FilterLimits.check(query.filter(), limits.maxFilterDepth(), limits.maxFilterConditions());
+        return query;
+    }
+
+    /** The "filter" member; {@code required} for bulk writes, so an empty body never means "everything". */
+    private Filter filter(JsonNode body, boolean required) {
+        JsonNode node = body.get("filter");
+        if (node == null || node.isNull()) {
+            if (required) {
+                throw new QueryException("filter", "\"filter\" is required here; use {} to mean every record");
+            }
+            return Filter.all();
+        }
+        Filter filter = Filter.fromJson(node);
+        FilterLimits.check(filter, limits.maxFilterDepth(), limits.maxFilterConditions());
+        return filter;
+    }
+
+    private static void splitParameter(Context ctx, String name, ObjectNode node) {
+        String value = ctx.queryParam(name);
+        if (value != null && !value.isBlank()) {
+            ArrayNode list = node.putArray(name);
+            for (String part : value.split(",")) {
+                list.add(part.trim());
+            }
+        }
+    }
+
+    private static void integerParameter(Context ctx, String name, ObjectNode node) {
+        String value = ctx.queryParam(name);
+        if (value != null) {
+            try {
+                node.put(name, Integer.parseInt(value.trim()));
+            } catch (NumberFormatException e) {
+                throw new QueryException(name, name + " must be a whole number, got '" + value + "'");
+            }
+        }
+    }
+
+    private static boolean booleanParameter(Context ctx, String name) {
+        String value = ctx.queryParam(name);
+        if (value == null || value.equals("false")) {
+            return false;
+        }
+        if (value.equals("true") || value.isEmpty()) {
+            return true;
+        }
+        throw Problem.badRequest(name + " must be true or false, got '" + value + "'");
+    }
+
+    private static String text(JsonNode body, String key, boolean required) {
+        JsonNode node = body.get(key);
+        if (node == null || !node.isTextual() || node.textValue().isBlank()) {
+            if (!required && (node == null || node.isNull())) {
+                return null;
+            }
+            throw Problem.badRequest("\"" + key + "\" must be a non-empty string.");
+        }
+        return node.textValue();
+    }
+
+    /** The version an {@code If-Match: "N"} header names; null without the header or for {@code *}. */
+    private static Long ifMatch(Context ctx) {
+        String header = ctx.header("If-Match");
+        if (header == null || header.trim().equals("*")) {
+            return null;
+        }
+        String value = header.trim();
+        if (value.length() >= 3 && value.startsWith("\"") && value.endsWith("\"")) {
+            try {
+                return Long.parseLong(value.substring(1, value.length() - 1));
+            } catch (NumberFormatException ignored) {
+                // fall through to the message
+            }
+        }
+        throw Problem.badRequest("If-Match must be the record's ETag, e.g. \"3\" (with the quotes), got " + value);
+    }
+
+    /** Whether an {@code If-None-Match} list names this ETag (weak or strong, as RFC 9110 asks for GET). */
+    private static boolean matches(String ifNoneMatch, String etag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String candidate : ifNoneMatch.split(",")) {
+            String tag = candidate.trim();
+            if (tag.equals("*") || tag.equals(etag) || tag.equals("W/" + etag)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static NewRecord withId(NewRecord r) {
+        return r.id() == null ? r.withId(Vellum.newId()) : r;
+    }
+
+    private static JsonNode stripAssigned(JsonNode node) {
+        if (node instanceof ObjectNode o && ASSIGNED_KEYS.stream().anyMatch(o::has)) {
+            ObjectNode copy = o.deepCopy();
+            copy.remove(ASSIGNED_KEYS);
+            return copy;
+        }
+        return node;
+    }
+
+    // ---- answers ----
+
+    private static Reply written(Record r) {
+        return Reply.of(200, r.toJson()).header("ETag", etag(r.version()));
+    }
+
+    static String etag(long version) {
+        return "\"" + version + "\"";
+    }
+
+    private static String recordPath(String collection, String id) {
+        return "/v1/collections/" + encode(collection) + "/records/" + encode(id);
+    }
+
+    private static String encode(String segment) {
+        return URLEncoder.encode(segment, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static ObjectNode object() {
+        return JsonValues.MAPPER.createObjectNode();
+    }
+
+    static void json(Context ctx, int status, JsonNode body) {
+        ctx.status(status).contentType(JSON).result(JsonValues.write(body));
+    }
+
+    /**
+     * Runs one store operation, timed, within the request timeout. The work runs on a worker so the request thread
+     * can give up at the deadline; the answer is written from the request thread.
+     */
+    private void bounded(Context ctx, String operation, Supplier<Reply> work) {
+        Supplier<Reply> timed = () -> metrics.time(operation, work);
+        Reply reply;
+        long timeout = limits.requestTimeout().toMillis();
+        if (timeout == 0) {
+            reply = timed.get();
+        } else {
+            Future<Reply> future = workers.submit(timed::get);
+            try {
+                reply = future.get(timeout, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                future.cancel(true);
+                throw new Problem(503, "timeout", "Request timed out", "The request took longer than "
+                        + limits.requestTimeout().toMillis() + " ms (VELLUM_HTTP_REQUEST_TIMEOUT). Narrow the filter, "
+                        + "add an index, or page with a smaller limit.").retryAfter(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new Problem(503, "unavailable", "Server stopping", "The server is stopping; retry.");
+            } catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new IllegalStateException(e.getCause());
+            }
+        }
+        reply.writeTo(ctx);
+    }
+
+    /** What a bounded operation answers: status, headers, and a JSON body (or none). */
+    static final class Reply {
+        private final int status;
+        private final JsonNode body;
+        private final List<String[]> headers = new ArrayList<>(2);
+
+        private Reply(int status, JsonNode body) {
+            this.status = status;
+            this.body = body;
+        }
+
+        static Reply of(int status, JsonNode body) {
+            return new Reply(status, body);
+        }
+
+        static Reply empty(int status) {
+            return new Reply(status, null);
+        }
+
+        Reply header(String name, String value) {
+            headers.add(new String[]{name, value});
+            return this;
+        }
+
+        void writeTo(Context ctx) {
+            headers.forEach(h -> ctx.header(h[0], h[1]));
+            if (body == null) {
+                ctx.status(status);
+            } else {
+                json(ctx, status, body);
+            }
+        }
+    }
+}

@@ -1,0 +1,105 @@
+package dev.vellum.server;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.ConcurrencyException;
+import dev.vellum.ConfigurationException;
+import dev.vellum.ConnectionException;
+import dev.vellum.DuplicateRecordException;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.JsonValues;
+import dev.vellum.QueryException;
+import dev.vellum.RecordNotFoundException;
+import dev.vellum.VellumException;
+
+/**
+ * An RFC 9457 problem: the status, a stable {@code type} per kind of error, a title, a detail a person can act on,
+ * and extra members (the offending part of a query, the versions of a conflict). Thrown by handlers; rendered by
+ * the server as {@code application/problem+json}.
+ */
+final class Problem extends RuntimeException {
+    static final String MEDIA_TYPE = "application/problem+json";
+    private static final String TYPE_BASE = "https://vellum.dev/problems/";
+
+    final int status;
+    final String type;
+    final String title;
+    final ObjectNode extra = JsonValues.MAPPER.createObjectNode();
+    /** Seconds for a Retry-After header; 0 for none. */
+    int retryAfter;
+
+    Problem(int status, String type, String title, String detail) {
+        super(detail, null, false, false);
+        this.status = status;
+        this.type = type;
+        this.title = title;
+    }
+
+    Problem with(String key, Object value) {
+        extra.set(key, JsonValues.MAPPER.valueToTree(value));
+        return this;
+    }
+
+    Problem retryAfter(int seconds) {
+        retryAfter = seconds;
+        return this;
+    }
+
+    static Problem badRequest(String detail) {
+        return new Problem(400, "bad-request", "Bad request", detail);
+    }
+
+    static Problem notFound(String detail) {
+        return new Problem(404, "not-found", "Not found", detail);
+    }
+
+    /** The one place a library exception becomes an HTTP status. Messages are the library's own: no SQL, no secrets. */
+    static Problem from(Throwable e) {
+        if (e instanceof Problem p) {
+            return p;
+        }
+        if (e instanceof QueryException q) {
+            return new Problem(400, "invalid-query", "Invalid query", q.getMessage()).with("part", q.part());
+        }
+        if (e instanceof InvalidRecordException) {
+            return new Problem(400, "invalid-record", "Invalid record", e.getMessage());
+        }
+        if (e instanceof RecordNotFoundException) {
+            return notFound(e.getMessage());
+        }
+        if (e instanceof DuplicateRecordException d) {
+            Problem p = new Problem(409, "duplicate", "Duplicate record", d.getMessage());
+            return d.id() == null ? p : p.with("id", d.id());
+        }
+        if (e instanceof ConcurrencyException c) {
+            return new Problem(412, "stale-version", "Precondition failed", c.getMessage()).with("id", c.id())
+                    .with("expectedVersion", c.expectedVersion()).with("actualVersion", c.actualVersion());
+        }
+        if (e instanceof ConnectionException) {
+            return new Problem(503, "unavailable", "Database unavailable",
+                    "The database cannot be reached right now. Retry later.").retryAfter(5);
+        }
+        if (e instanceof ConfigurationException) {
+            return new Problem(500, "configuration", "Server misconfigured", e.getMessage());
+        }
+        if (e instanceof VellumException) {
+            // a StorageException may quote a driver message: keep it in the log, not in the answer
+            return new Problem(500, "storage", "Storage error",
+                    "The database could not complete the request. The server log has the details (request id).");
+        }
+        return new Problem(500, "internal", "Internal error",
+                "The server failed to complete the request. The server log has the details (request id).");
+    }
+
+    ObjectNode body(String instance) {
+        ObjectNode body = JsonValues.MAPPER.createObjectNode();
+        body.put("type", TYPE_BASE + type);
+        body.put("title", title);
+        body.put("status", status);
+        body.put("detail", getMessage());
+        if (instance != null) {
+            body.put("instance", instance);
+        }
+        body.setAll(extra);
+        return body;
+    }
+}

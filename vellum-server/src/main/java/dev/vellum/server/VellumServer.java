@@ -1,0 +1,274 @@
+package dev.vellum.server;
+
+import dev.vellum.ConfigurationException;
+import dev.vellum.RecordStore;
+import dev.vellum.Setting;
+import dev.vellum.VellumConfig;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Pattern;
+
+/**
+ * The HTTP JSON API over a {@link RecordStore}.
+ *
+ * <pre>{@code
+ * try (RecordStore store = Vellum.open();
+ *      VellumServer server = VellumServer.configure().store(store).start()) {
+ *     System.out.println("listening on " + server.uri());
+ *     server.awaitStop();
+ * }
+ * }</pre>
+ *
+ * Closing the server stops accepting connections, lets requests in flight finish (up to the shutdown grace), and
+ * leaves the store open: whoever opened the store closes it.
+ */
+public final class VellumServer implements AutoCloseable {
+    private static final Logger ACCESS = LoggerFactory.getLogger("vellum.http");
+    private static final Logger LOG = LoggerFactory.getLogger(VellumServer.class);
+    private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    private static final String STARTED = "vellum.started";
+    private static final String REQUEST_ID_KEY = "vellum.requestId";
+
+    private final Javalin app;
+    private final Api api;
+    private final ExecutorService workers;
+    private final VellumConfig.ServerSettings settings;
+    private final Object stopped = new Object();
+    private boolean closed;
+
+    private VellumServer(RecordStore store, VellumConfig.ServerSettings settings) {
+        this.settings = settings;
+        AtomicInteger threads = new AtomicInteger();
+        this.workers = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "vellum-worker-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        Metrics metrics = new Metrics(store.database().orElse(null));
+        this.api = new Api(store, settings, metrics, workers);
+        List<byte[]> keyDigests = settings.apiKeys().stream().map(VellumServer::digest).toList();
+        this.app = Javalin.create(config -> {
+            config.startup.showJavalinBanner = false;
+            config.startup.showOldJavalinVersionWarning = false;
+            config.http.maxRequestSize = settings.maxBodyBytes();
+            config.http.prefer405over404 = true;
+            config.jetty.host = settings.host();
+            config.jetty.port = settings.port();
+            config.jetty.modifyServer(server -> server.setStopTimeout(settings.shutdownGrace().toMillis()));
+            config.requestLogger.http((ctx, millis) -> {
+                String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
+                long started = ctx.attribute(STARTED) == null ? System.nanoTime() : ctx.<Long>attribute(STARTED);
+                metrics.request(ctx.method().name(), route, ctx.statusCode(), System.nanoTime() - started);
+                ACCESS.info("{} {} {} {}ms id={}", ctx.method().name(), ctx.path(), ctx.statusCode(),
+                        String.format(java.util.Locale.ROOT, "%.1f", millis), ctx.<String>attribute(REQUEST_ID_KEY));
+            });
+            config.routes.before(ctx -> {
+                ctx.attribute(STARTED, System.nanoTime());
+                String given = ctx.header("X-Request-Id");
+                String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+                ctx.attribute(REQUEST_ID_KEY, id);
+                ctx.header("X-Request-Id", id);
+            });
+            if (!keyDigests.isEmpty()) {
+                config.routes.before("/v1/*", ctx -> authorize(ctx, keyDigests));
+            }
+            api.register(config.routes);
+            config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
+            config.routes.error(404, ctx -> {
+                if (!isProblem(ctx)) {
+                    problem(ctx, Problem.notFound("No endpoint " + ctx.method().name() + " " + ctx.path()
+                            + ". GET /openapi.json lists every endpoint."));
+                }
+            });
+            config.routes.error(405, ctx -> {
+                if (!isProblem(ctx)) {
+                    problem(ctx, new Problem(405, "method-not-allowed", "Method not allowed", ctx.method().name()
+                            + " is not allowed on " + ctx.path() + ". GET /openapi.json lists every endpoint."));
+                }
+            });
+        });
+    }
+
+    /** Flyway-style: {@code VellumServer.configure().store(store).start()}. */
+    public static Builder configure() {
+        return new Builder();
+    }
+
+    /** The port listened on (useful with port 0). */
+    public int port() {
+        return app.port();
+    }
+
+    /** The base URI, e.g. {@code http://127.0.0.1:8080}. */
+    public URI uri() {
+        String host = settings.host().contains(":") ? "[" + settings.host() + "]" : settings.host();
+        return URI.create("http://" + host + ":" + port());
+    }
+
+    /** "METHOD path" of every route, for the test that holds {@code /openapi.json} to the truth. */
+    List<String> routes() {
+        return List.copyOf(api.routes);
+    }
+
+    /** Blocks until {@link #close()} has run (from another thread or a shutdown hook). */
+    public void awaitStop() throws InterruptedException {
+        synchronized (stopped) {
+            while (!closed) {
+                stopped.wait();
+            }
+        }
+    }
+
+    /** Stops accepting, lets requests in flight finish (up to the shutdown grace), then stops. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (stopped) {
+            if (closed) {
+                return;
+            }
+        }
+        try {
+            app.stop();
+            workers.shutdown();
+            workers.awaitTermination(settings.shutdownGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            synchronized (stopped) {
+                closed = true;
+                stopped.notifyAll();
+            }
+        }
+    }
+
+    private VellumServer start() {
+        app.start();
+        return this;
+    }
+
+    // ---- auth ----
+
+    /** Compares digests of every key in constant time, so neither timing nor length tells a caller anything. */
+    private static void authorize(Context ctx, List<byte[]> keyDigests) {
+        String header = ctx.header("Authorization");
+        boolean ok = false;
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            byte[] given = digest(header.substring(7).strip());
+            for (byte[] key : keyDigests) {
+                ok |= MessageDigest.isEqual(given, key);
+            }
+        }
+        if (!ok) {
+            ctx.header("WWW-Authenticate", "Bearer realm=\"vellum\"");
+            throw new Problem(401, "unauthorized", "Unauthorized", header == null
+                    ? "This server needs an API key: send 'Authorization: Bearer <key>'."
+                    : "The API key is not valid for this server.");
+        }
+    }
+
+    private static byte[] digest(String key) {
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(key.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    // ---- errors ----
+
+    private static boolean isProblem(Context ctx) {
+        String type = ctx.res().getContentType();
+        return type != null && type.startsWith(Problem.MEDIA_TYPE);
+    }
+
+    private static void problem(Context ctx, Exception e) {
+        Problem p = Problem.from(e);
+        String requestId = ctx.attribute(REQUEST_ID_KEY);
+        if (p.status >= 500) {
+            LOG.error("{} {} failed (request id {})", ctx.method().name(), ctx.path(), requestId, e);
+        }
+        if (p.retryAfter > 0) {
+            ctx.header("Retry-After", String.valueOf(p.retryAfter));
+        }
+        ctx.status(p.status).contentType(Problem.MEDIA_TYPE).result(dev.vellum.JsonValues.write(p.body(requestId)));
+    }
+
+    /** Builds and starts a server. Settings come from a {@link VellumConfig} (the environment by default). */
+    public static final class Builder {
+        private RecordStore store;
+        private VellumConfig.ServerSettings settings;
+
+        private Builder() {
+        }
+
+        public Builder store(RecordStore recordStore) {
+            this.store = recordStore;
+            return this;
+        }
+
+        /** Host, port, API keys and limits; {@code VellumConfig#server()} reads them from {@code VELLUM_HTTP_*}. */
+        public Builder settings(VellumConfig.ServerSettings serverSettings) {
+            this.settings = serverSettings;
+            return this;
+        }
+
+        /**
+         * Starts listening.
+         *
+         * @throws ConfigurationException when the address is not loopback and there are no API keys, or the port is
+         *                                taken
+         */
+        public VellumServer start() {
+            if (store == null) {
+                throw new IllegalStateException("VellumServer.configure().store(store) is required");
+            }
+            VellumConfig.ServerSettings s = settings == null ? VellumConfig.fromEnvironment().server() : settings;
+            if (s.apiKeys().isEmpty() && !isLoopback(s.host())) {
+                throw new ConfigurationException("Refusing to listen on " + s.host() + " without API keys: anyone who "
+                        + "can reach it could read and change every record. Set " + Setting.API_KEYS.key() + " (e.g. "
+                        + "to the output of 'openssl rand -hex 32'), or listen on 127.0.0.1 (" + Setting.HTTP_HOST.key()
+                        + ").");
+            }
+            VellumServer server = new VellumServer(store, s);
+            try {
+                return server.start();
+            } catch (RuntimeException e) {
+                server.workers.shutdownNow();
+                throw new ConfigurationException("Cannot listen on " + s.host() + ":" + s.port() + ": "
+                        + rootMessage(e) + ". Choose another port with " + Setting.HTTP_PORT.key() + ".", e);
+            }
+        }
+
+        private static boolean isLoopback(String host) {
+            try {
+                return InetAddress.getByName(host).isLoopbackAddress();
+            } catch (UnknownHostException e) {
+                throw new ConfigurationException(Setting.HTTP_HOST.key() + " names '" + host + "', which does not "
+                        + "resolve");
+            }
+        }
+
+        private static String rootMessage(Throwable e) {
+            Throwable t = e;
+            while (t.getCause() != null) {
+                t = t.getCause();
+            }
+            return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
+        }
+    }
+}
