@@ -51,11 +51,26 @@ final class ServeCommand implements Callable<Integer> {
             store.close();
         }, "vellum-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        spec.commandLine().getOut().printf("Vellum serving %s/v1 from %s (%s)%s; stop with Ctrl-C%n", server.uri(),
-                config.backend(), config.describeTarget(), config.server().apiKeys().isEmpty() ? ", no API keys"
-                        : ", API keys required");
+        String data = config.backend().equals("sqlite") ? config.sqlitePath().toAbsolutePath().normalize().toString()
+                : config.describeTarget();
+        spec.commandLine().getOut().printf("Vellum serving %s/v1 on %s at %s (%s); try: curl %s/v1/collections — "
+                        + "stop with Ctrl-C%n", server.uri(), config.backend(), data,
+                config.server().apiKeys().isEmpty() ? "no API keys" : "API keys required", server.uri());
         spec.commandLine().getOut().flush();
-        server.awaitStop();
+        try {
+            server.awaitStop();
+        } finally {
+            // interrupted (embedded use) rather than stopped by a signal: stop here, and drop the hook
+            server.close();
+            store.close();
+            if (!Thread.currentThread().isInterrupted()) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the hook is running: it closes the same things, and closing twice is harmless
+                }
+            }
+        }
         return 0;
     }
 }

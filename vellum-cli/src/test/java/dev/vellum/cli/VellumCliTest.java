@@ -219,4 +219,41 @@ class VellumCliTest {
         assertThat(vellum("find", "people", "--filter", "{oops").err()).startsWith("vellum: The filter is not valid JSON");
         assertThat(vellum("count", "Bad-Name").err()).startsWith("vellum: Invalid collection name 'Bad-Name'");
     }
+
+    @Test
+    void serveAnswersHttpUntilStopped() throws Exception {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int[] exit = {-1};
+        Thread serving = new Thread(() -> exit[0] = VellumCli.run(env, envFile, new ByteArrayInputStream(new byte[0]),
+                new PrintWriter(out, true), new PrintWriter(err, true), "serve", "--port", "0"));
+        serving.start();
+        long deadline = System.currentTimeMillis() + 30_000;
+        while (!out.toString().contains("serving") && serving.isAlive() && System.currentTimeMillis() < deadline) {
+            Thread.sleep(50);
+        }
+        String line = out.toString();
+        assertThat(line).as(err.toString()).startsWith("Vellum serving http://127.0.0.1:")
+                .contains("on sqlite at " + dir.resolve("vellum.db").toAbsolutePath()).contains("no API keys");
+        String base = line.substring("Vellum serving ".length(), line.indexOf("/v1 "));
+        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+        java.net.http.HttpResponse<String> created = client.send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create(base + "/v1/collections/notes/records"))
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"id\":\"n1\",\"fields\":{\"text\":\"hi\"}}"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(created.statusCode()).isEqualTo(201);
+        serving.interrupt();
+        serving.join(30_000);
+        assertThat(serving.isAlive()).isFalse();
+        assertThat(vellum("get", "notes", "n1").out()).contains("\"text\":\"hi\"");
+    }
+
+    @Test
+    void serveRefusesAnOpenAddressWithoutKeys() {
+        Outcome o = vellum("serve", "--host", "0.0.0.0", "--port", "0");
+        assertThat(o.exit()).isEqualTo(1);
+        assertThat(o.err()).startsWith("vellum: Refusing to listen on 0.0.0.0 without API keys").contains(
+                "VELLUM_API_KEYS");
+    }
 }

@@ -522,8 +522,10 @@ public final class JdbcDatabase implements Database {
 
     private StorageException failure(SQLException e, String sql) {
         String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
-        // class 08 is a lost or refused connection: the caller may retry later, so it gets its own type
-        if (e.getSQLState() != null && e.getSQLState().startsWith("08")
+        // class 08 is a lost or refused connection, 57P01-03 a server shutting down or restarting: the caller may
+        // retry later, so these get their own type
+        String code = e.getSQLState() == null ? "" : e.getSQLState();
+        if (code.startsWith("08") || code.equals("57P01") || code.equals("57P02") || code.equals("57P03")
                 || e instanceof java.sql.SQLTransientConnectionException) {
             return new ConnectionException(dialect.name() + " connection lost: " + firstLine(e.getMessage()) + state,
                     e);
