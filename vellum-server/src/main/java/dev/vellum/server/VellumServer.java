@@ -41,7 +41,6 @@ public final class VellumServer implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("vellum.http");
     private static final Logger LOG = LoggerFactory.getLogger(VellumServer.class);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    private static final String STARTED = "vellum.started";
     private static final String REQUEST_ID_KEY = "vellum.requestId";
 
     private final Javalin app;
@@ -72,13 +71,11 @@ public final class VellumServer implements AutoCloseable {
             config.jetty.modifyServer(server -> server.setStopTimeout(settings.shutdownGrace().toMillis()));
             config.requestLogger.http((ctx, millis) -> {
                 String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
-                long started = ctx.attribute(STARTED) == null ? System.nanoTime() : ctx.<Long>attribute(STARTED);
-                metrics.request(ctx.method().name(), route, ctx.statusCode(), System.nanoTime() - started);
+                metrics.request(ctx.method().name(), route, ctx.statusCode(), (long) (millis * 1_000_000));
                 ACCESS.info("{} {} {} {}ms id={}", ctx.method().name(), ctx.path(), ctx.statusCode(),
                         String.format(java.util.Locale.ROOT, "%.1f", millis), ctx.<String>attribute(REQUEST_ID_KEY));
             });
             config.routes.before(ctx -> {
-                ctx.attribute(STARTED, System.nanoTime());
                 String given = ctx.header("X-Request-Id");
                 String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
                 ctx.attribute(REQUEST_ID_KEY, id);
