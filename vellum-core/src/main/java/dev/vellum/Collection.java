@@ -31,6 +31,13 @@ public interface Collection {
         }
     }
 
+    /**
+     * Writes records exactly as given — id, fields, metadata, version and both timestamps — for copies, restores and
+     * migrations between stores. All or nothing; an id that exists is a {@link DuplicateRecordException}. Uses the
+     * bulk path (COPY on PostgreSQL), in constant memory for a lazy iterable.
+     */
+    long load(Iterable<Record> records);
+
     Optional<Record> get(String id);
 
     /** The records with these ids that exist, in the order of {@code ids}. */

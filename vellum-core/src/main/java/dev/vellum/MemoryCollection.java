@@ -145,6 +145,26 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
+    public long load(Iterable<Record> batch) {
+        return store.write(() -> {
+            TreeMap<String, Record> records = recordsForWrite();
+            long n = 0;
+            for (Record given : batch) {
+                Record r = Records.loaded(given);
+                if (records.containsKey(r.id())) {
+                    throw new DuplicateRecordException(name, r.id(), "A record with id '" + r.id()
+                            + "' already exists in " + name);
+                }
+                checkUnique(r);
+                records.put(r.id(), r);
+                store.onUndo(() -> records.remove(r.id()));
+                n++;
+            }
+            return n;
+        });
+    }
+
+    @Override
     public long upsertMany(Iterable<NewRecord> batch) {
         return store.write(() -> {
             long n = 0;

@@ -36,6 +36,32 @@ public record Record(String id, ObjectNode fields, ObjectNode metadata, long ver
         return out;
     }
 
+    /**
+     * Reads the wire form back ({@link #toJson()}), e.g. a line of an export or a backup; {@code where} names the
+     * input in the error.
+     *
+     * @throws InvalidRecordException when a member is missing or of the wrong type
+     */
+    public static Record fromJson(JsonNode node, String where) {
+        if (node == null || !node.isObject() || !node.path("id").isTextual() || !node.path("version").canConvertToLong()
+                || !node.path("createdAt").isTextual() || !node.path("updatedAt").isTextual()
+                || !node.path("fields").isObject() || !node.path("metadata").isObject()) {
+            throw new InvalidRecordException(where + " is not a whole record: it needs id, version, createdAt, "
+                    + "updatedAt, metadata and fields");
+        }
+        try {
+            return new Record(node.get("id").textValue(), (ObjectNode) node.get("fields"),
+                    (ObjectNode) node.get("metadata"), node.get("version").longValue(),
+                    Timestamps.parse(node.get("createdAt").textValue()),
+                    Timestamps.parse(node.get("updatedAt").textValue()));
+        } catch (RuntimeException e) {
+            if (e instanceof VellumException) {
+                throw new InvalidRecordException(where + ": " + e.getMessage());
+            }
+            throw new InvalidRecordException(where + " has a bad timestamp: " + e.getMessage());
+        }
+    }
+
     @Override
     public String toString() {
         return JsonValues.write(toJson());

@@ -36,6 +36,19 @@ final class Records {
         return name;
     }
 
+    /** A record to load as it is: id, keys and strings checked, version positive, timestamps present. */
+    static Record loaded(Record r) {
+        if (r.version() < 1) {
+            throw new InvalidRecordException("Record '" + r.id() + "' has version " + r.version() + "; versions start "
+                    + "at 1");
+        }
+        if (r.createdAt() == null || r.updatedAt() == null) {
+            throw new InvalidRecordException("Record '" + r.id() + "' needs both timestamps to be loaded");
+        }
+        return new Record(id(r.id()), checkedView(r.fields(), "fields"), checkedView(r.metadata(), "metadata"),
+                r.version(), r.createdAt(), r.updatedAt());
+    }
+
     /** The id as given, checked, or a new UUIDv7 when null. */
     static String id(String id) {
         if (id == null) {

@@ -134,6 +134,25 @@ final class SqlCollection extends BaseCollection {
         });
     }
 
+    @Override
+    public long load(Iterable<Record> batch) {
+        return write(() -> {
+            Iterator<Record> source = batch.iterator();
+            Iterator<Record> records = new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return source.hasNext();
+                }
+
+                @Override
+                public Record next() {
+                    return Records.loaded(source.next());
+                }
+            };
+            return store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
+        });
+    }
+
     /** Re-created ids continue from their deleted version, so an old version never matches again. */
     private void reviveTombstones() {
         if (db().fetchOne("SELECT 1 AS x FROM " + tombs + " LIMIT 1").isEmpty()) {

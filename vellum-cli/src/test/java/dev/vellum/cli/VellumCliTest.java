@@ -256,4 +256,80 @@ class VellumCliTest {
         assertThat(o.err()).startsWith("vellum: Refusing to listen on 0.0.0.0 without API keys").contains(
                 "VELLUM_API_KEYS");
     }
+
+    /**
+     * The real process: {@code vellum serve} in a child JVM, four slow uploads in flight, then SIGTERM. Every upload
+     * finishes with 200 and its records are stored; the process exits.
+     */
+    @Test
+    void sigtermLetsRequestsInFlightFinish() throws Exception {
+        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), VellumCli.class.getName(), "serve", "--port", "0");
+        builder.environment().put("VELLUM_SQLITE_PATH", dir.resolve("served.db").toString());
+        builder.environment().put("VELLUM_ENV_FILE", envFile.toString());
+        builder.redirectError(dir.resolve("serve.err").toFile());
+        Process process = builder.start();
+        try {
+            java.io.BufferedReader stdout = new java.io.BufferedReader(new java.io.InputStreamReader(
+                    process.getInputStream(), StandardCharsets.UTF_8));
+            String line = stdout.readLine();
+            assertThat(line).as(Files.readString(dir.resolve("serve.err"))).startsWith("Vellum serving http://");
+            String base = line.substring("Vellum serving ".length(), line.indexOf("/v1 "));
+            java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
+            java.util.List<java.util.concurrent.CompletableFuture<java.net.http.HttpResponse<String>>> uploads =
+                    new java.util.ArrayList<>();
+            for (int u = 0; u < 4; u++) {
+                int upload = u;
+                uploads.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(
+                                java.net.URI.create(base + "/v1/collections/slow/records:batch"))
+                        .header("Content-Type", "application/x-ndjson")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> slowNdjson(upload, 10)))
+                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
+            }
+            Thread.sleep(700);
+            assertThat(uploads).noneMatch(java.util.concurrent.CompletableFuture::isDone);
+            process.destroy(); // SIGTERM
+            for (var upload : uploads) {
+                java.net.http.HttpResponse<String> response = upload.get(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
+                assertThat(response.body()).endsWith("{\"count\":10}\n");
+            }
+            assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+        env.put("VELLUM_SQLITE_PATH", dir.resolve("served.db").toString());
+        assertThat(vellum("count", "slow").out().trim()).isEqualTo("40");
+    }
+
+    /** n NDJSON records, trickled out over about two seconds. */
+    private static java.io.InputStream slowNdjson(int upload, int n) {
+        byte[] body = java.util.stream.IntStream.range(0, n)
+                .mapToObj(i -> "{\"id\":\"u" + upload + "-" + i + "\",\"fields\":{}}\n")
+                .collect(java.util.stream.Collectors.joining()).getBytes(StandardCharsets.UTF_8);
+        return new java.io.InputStream() {
+            private int position;
+
+            @Override
+            public int read() {
+                return position < body.length ? body[position++] : -1;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (position >= body.length) {
+                    return -1;
+                }
+                try {
+                    Thread.sleep(2000L * 16 / body.length);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                int count = Math.min(Math.min(len, 16), body.length - position);
+                System.arraycopy(body, position, b, off, count);
+                position += count;
+                return count;
+            }
+        };
+    }
 }
