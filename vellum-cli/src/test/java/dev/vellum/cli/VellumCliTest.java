@@ -332,4 +332,50 @@ class VellumCliTest {
             }
         };
     }
+
+    /**
+     * {@code vellum copy} killed with SIGKILL at several points, then run again with {@code --resume}: the copy
+     * finishes with every record exactly once; a further run copies nothing.
+     */
+    @Test
+    void copyKilledMidWayResumes(PostgresTarget pg) throws Exception {
+        Path source = dir.resolve("source.db");
+        env.put("VELLUM_SQLITE_PATH", source.toString());
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            lines.append("{\"id\":\"r").append(String.format("%06d", i)).append("\",\"fields\":{\"i\":").append(i)
+                    .append(",\"s\":\"").append("x".repeat(i % 50)).append("\"}}\n");
+        }
+        assertThat(vellumWithInput(lines.toString(), "put", "things").exit()).isZero();
+        String target = pg.toUrlWithCredentials();
+        java.util.List<Long> leftAfterKills = new java.util.ArrayList<>();
+        for (long delay : new long[]{2500, 1000, 1000, 1000}) {
+            Process copy = childVellum("copy", "--to", target, "--batch-size", "2000", "--resume");
+            if (!copy.waitFor(delay, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                copy.destroyForcibly(); // SIGKILL
+                copy.waitFor();
+                String counted = vellum("--url", target, "count", "things").out().trim();
+                leftAfterKills.add(counted.isEmpty() ? 0 : Long.parseLong(counted));
+            }
+        }
+        assertThat(leftAfterKills).as("a copy was killed half-way").anyMatch(n -> n > 0 && n < 100_000);
+        Outcome finish = vellum("copy", "--to", target, "--resume");
+        assertThat(finish.exit()).as(finish.err()).isZero();
+        assertThat(finish.out()).contains("100000 | 100000 | ok");
+        Outcome again = vellum("copy", "--to", target, "--resume");
+        assertThat(again.out()).contains("things     | 0      | 0       | 100000 | 100000 | ok");
+        assertThat(vellum("--url", target, "count", "things").out().trim()).isEqualTo("100000");
+    }
+
+    private Process childVellum(String... args) throws IOException {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), VellumCli.class.getName()));
+        command.addAll(java.util.List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command);
+        builder.environment().putAll(env);
+        builder.environment().put("VELLUM_ENV_FILE", envFile.toString());
+        builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
+        return builder.start();
+    }
 }
