@@ -86,6 +86,13 @@ public interface Database extends AutoCloseable {
     }
 
     /** {@code "sqlite"} or {@code "postgres"}. */
+    /**
+     * Runs read-only {@code work} on one consistent snapshot of the whole database: REPEATABLE READ on PostgreSQL; a
+     * read transaction on SQLite (writers are not blocked). For backups and exports that must not see half of a
+     * concurrent change.
+     */
+    <T, X extends Exception> T inSnapshot(TransactionWork<T, X> work) throws X;
+
     String backendName();
 
     /** Portable SQL pieces: upsert, booleans, timestamps, JSON access, identifier quoting. */

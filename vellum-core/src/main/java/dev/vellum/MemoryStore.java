@@ -56,6 +56,11 @@ final class MemoryStore implements RecordStore {
         return undoable(() -> work.run(this));
     }
 
+    @Override
+    public <T, X extends Exception> T inSnapshot(Work<T, X> work) throws X {
+        return undoable(() -> work.run(this));
+    }
+
     /** Work that may throw X, under the write lock: undone entirely if it throws. */
     @FunctionalInterface
     private interface Undoable<T, X extends Exception> {

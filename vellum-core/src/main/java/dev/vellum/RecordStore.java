@@ -21,6 +21,12 @@ public interface RecordStore extends AutoCloseable {
      */
     <T, X extends Exception> T inTransaction(Work<T, X> work) throws X;
 
+    /**
+     * Runs read-only {@code work} on one consistent snapshot of every collection (see
+     * {@link Database#inSnapshot}); on the memory backend, under the store's lock.
+     */
+    <T, X extends Exception> T inSnapshot(Work<T, X> work) throws X;
+
     default <X extends Exception> void useTransaction(Action<X> work) throws X {
         inTransaction(store -> {
             work.run(store);

@@ -65,6 +65,11 @@ final class SqlStore implements RecordStore {
     }
 
     @Override
+    public <T, X extends Exception> T inSnapshot(Work<T, X> work) throws X {
+        return db.inSnapshot(tx -> work.run(this));
+    }
+
+    @Override
     public String backendName() {
         return db.backendName();
     }

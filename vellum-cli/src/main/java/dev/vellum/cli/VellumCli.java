@@ -16,7 +16,8 @@ import java.util.Map;
 /** The {@code vellum} command. */
 @Command(name = "vellum", mixinStandardHelpOptions = true, versionProvider = VellumCli.Version.class,
         description = "One record store and one SQL API over SQLite, PostgreSQL and memory.",
-        subcommands = {ServeCommand.class, CopyCommand.class, HealthCommand.class, SqlCommand.class, MigrateCommand.class, ConfigCommand.class,
+        subcommands = {ServeCommand.class, CopyCommand.class, BackupCommands.BackupCommand.class,
+                BackupCommands.RestoreCommand.class, HealthCommand.class, SqlCommand.class, MigrateCommand.class, ConfigCommand.class,
                 RecordCommands.Put.class, RecordCommands.Find.class, RecordCommands.Count.class,
                 RecordCommands.Get.class, RecordCommands.Delete.class, CommandLine.HelpCommand.class})
 public final class VellumCli {

@@ -269,11 +269,22 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public <T, X extends Exception> T inTransaction(TransactionWork<T, X> work) throws X {
+        return transaction(work, false);
+    }
+
+    @Override
+    public <T, X extends Exception> T inSnapshot(TransactionWork<T, X> work) throws X {
+        return transaction(work, true);
+    }
+
+    /** A transaction, or (snapshot) a read-only one at REPEATABLE READ that does not take the writer lock. */
+    private <T, X extends Exception> T transaction(TransactionWork<T, X> work, boolean snapshot) throws X {
         Transaction tx = current.get();
         if (tx != null) {
             return inSavepoint(tx, work);
         }
-        if (writeLock != null) {
+        boolean locked = writeLock != null && !snapshot;
+        if (locked) {
             writeLock.lock();
         }
         try {
@@ -281,6 +292,11 @@ public final class JdbcDatabase implements Database {
             try {
                 try {
                     connection.setAutoCommit(false);
+                    if (snapshot && dialect.name().equals("postgres")) {
+                        // the pool restores isolation and read-only state when the connection comes back
+                        connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+                        connection.setReadOnly(true);
+                    }
                 } catch (SQLException e) {
                     throw failure(e, "BEGIN");
                 }
@@ -309,7 +325,7 @@ public final class JdbcDatabase implements Database {
                 closeQuietly(connection);
             }
         } finally {
-            if (writeLock != null) {
+            if (locked) {
                 writeLock.unlock();
             }
         }
