@@ -17,7 +17,8 @@ import java.util.Map;
 @Command(name = "vellum", mixinStandardHelpOptions = true, versionProvider = VellumCli.Version.class,
         description = "One record store and one SQL API over SQLite, PostgreSQL and memory.",
         subcommands = {ServeCommand.class, CopyCommand.class, BackupCommands.BackupCommand.class,
-                BackupCommands.RestoreCommand.class, HealthCommand.class, SqlCommand.class, MigrateCommand.class, ConfigCommand.class,
+                BackupCommands.RestoreCommand.class, OpsCommands.Stats.class, OpsCommands.Maintain.class,
+                HealthCommand.class, SqlCommand.class, MigrateCommand.class, ConfigCommand.class,
                 RecordCommands.Put.class, RecordCommands.Find.class, RecordCommands.Count.class,
                 RecordCommands.Get.class, RecordCommands.Delete.class, CommandLine.HelpCommand.class})
 public final class VellumCli {

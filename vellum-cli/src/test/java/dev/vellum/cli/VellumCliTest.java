@@ -378,4 +378,38 @@ class VellumCliTest {
         builder.redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD);
         return builder.start();
     }
+
+    @Test
+    void statsAndMaintainOnBothBackends(PostgresTarget pg) {
+        StringBuilder lines = new StringBuilder();
+        for (int i = 0; i < 3000; i++) {
+            lines.append("{\"id\":\"r").append(i).append("\",\"fields\":{\"text\":\"").append("y".repeat(200))
+                    .append("\"}}\n");
+        }
+        for (String url : new String[]{"sqlite:" + dir.resolve("ops.db"), pg.toUrlWithCredentials()}) {
+            assertThat(vellumWithInput(lines.toString(), "--url", url, "put", "things").exit()).isZero();
+            assertThat(vellum("--url", url, "sql", "DELETE FROM vc_things WHERE id > 'r1'").exit()).isZero();
+            Outcome stats = vellum("--url", url, "stats", "--json");
+            assertThat(stats.exit()).as(stats.err()).isZero();
+            com.fasterxml.jackson.databind.JsonNode json = dev.vellum.JsonValues.parse(stats.out());
+            assertThat(json.at("/collections/things/records").asLong()).isEqualTo(2); // r0 and r1
+            assertThat(json.at("/collections/things/tableBytes").asLong()).isPositive();
+            assertThat(json.at("/pool/max").asInt()).isPositive();
+            Outcome text = vellum("--url", url, "stats");
+            assertThat(text.out()).contains("things", "records", "pool");
+            Outcome maintain = vellum("--url", url, "maintain", "--vacuum");
+            assertThat(maintain.exit()).as(maintain.err()).isZero();
+            if (url.startsWith("sqlite")) {
+                assertThat(json.at("/server/pageSize").asLong()).isPositive();
+                assertThat(maintain.out()).contains("PRAGMA optimize", "WAL checkpoint", "VACUUM in");
+                long after = dev.vellum.JsonValues.parse(vellum("--url", url, "stats", "--json").out())
+                        .at("/server/fileBytes").asLong();
+                assertThat(after).isLessThan(json.at("/server/fileBytes").asLong());
+            } else {
+                assertThat(json.at("/server/databaseBytes").asLong()).isPositive();
+                assertThat(json.at("/server/connectionsByState").isObject()).isTrue();
+                assertThat(maintain.out()).startsWith("VACUUM (ANALYZE) in ");
+            }
+        }
+    }
 }
