@@ -84,6 +84,11 @@ public final class PostgresTarget {
         return new PostgresTarget(hosts, database, user, newPassword, new LinkedHashMap<>(parameters));
     }
 
+    /** A copy that logs in as another role. */
+    public PostgresTarget withUser(String newUser, String newPassword) {
+        return new PostgresTarget(hosts, database, newUser, newPassword, new LinkedHashMap<>(parameters));
+    }
+
     /** A copy pointing at another database on the same server. */
     public PostgresTarget withDatabase(String newDatabase) {
         return new PostgresTarget(hosts, newDatabase, user, password, new LinkedHashMap<>(parameters));

@@ -12,6 +12,9 @@ public enum Setting {
     SQLITE_PATH("VELLUM_SQLITE_PATH", "./vellum.db", "SQLite database file"),
     POSTGRES_URL("VELLUM_POSTGRES_URL", "",
             "postgres://user:pass@host:port/db?sslmode=... or a JDBC URL; falls back to DATABASE_URL", true),
+    MIGRATION_URL("VELLUM_MIGRATION_URL", "",
+            "PostgreSQL: a role that owns the schema; migrations, new collections and indexes use it, so "
+                    + "VELLUM_POSTGRES_URL may name a role that only reads and writes rows", true),
     POSTGRES_PASSWORD_FILE("VELLUM_POSTGRES_PASSWORD_FILE", "", "Read the PostgreSQL password from this file"),
     POSTGRES_POOL_MIN("VELLUM_POSTGRES_POOL_MIN", "2", "Connections kept open when idle"),
     POSTGRES_POOL_MAX("VELLUM_POSTGRES_POOL_MAX", "10", "Most connections open at once"),

@@ -537,20 +537,30 @@ final class SqlCollection extends BaseCollection {
 
     // ---- indexes ----
 
+    /** A schema change, through the schema role's connections when one is configured (VELLUM_MIGRATION_URL). */
+    private <T> T schemaChange(Database.TransactionWork<T, RuntimeException> work) {
+        store.ensure(name);
+        try {
+            return store.ddl.inTransaction(work);
+        } catch (StorageException e) {
+            throw translate(e);
+        }
+    }
+
     @Override
     public void createIndex(String indexName, List<String> paths, boolean unique) {
         IndexInfo index = Indexes.define(indexName, paths, unique);
         List<FieldPath> parsed = paths.stream().map(FieldPath::parse).toList();
-        write(() -> {
-            if (db().fetchOne("SELECT name FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName)
+        schemaChange(tx -> {
+            if (tx.fetchOne("SELECT name FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName)
                     .isPresent()) {
                 return null;
             }
             for (String ddl : store.dialect.createIndex(table, store.q(SqlStore.indexIdentifier(name, indexName)),
                     parsed, unique)) {
-                db().execute(ddl);
+                tx.execute(ddl);
             }
-            db().execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique) VALUES (?, ?, ?, ?)", name,
+            tx.execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique) VALUES (?, ?, ?, ?)", name,
                     indexName, Json.of(JsonValues.write(JsonValues.MAPPER.valueToTree(index.paths()))), unique);
             return null;
         });
@@ -562,11 +572,11 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return false;
         }
-        return write(() -> {
-            if (db().execute("DELETE FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName) == 0) {
+        return schemaChange(tx -> {
+            if (tx.execute("DELETE FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName) == 0) {
                 return false;
             }
-            db().execute(store.dialect.dropIndex(store.q(SqlStore.indexIdentifier(name, indexName))));
+            tx.execute(store.dialect.dropIndex(store.q(SqlStore.indexIdentifier(name, indexName))));
             return true;
         });
     }
@@ -577,8 +587,8 @@ final class SqlCollection extends BaseCollection {
         if (ddl == null) {
             return;
         }
-        write(() -> {
-            db().execute(ddl);
+        schemaChange(tx -> {
+            tx.execute(ddl);
             store.setDocumentIndexed(name, true);
             return null;
         });
@@ -589,8 +599,8 @@ final class SqlCollection extends BaseCollection {
         if (!hasDocumentIndex()) {
             return false;
         }
-        write(() -> {
-            db().execute("DROP INDEX IF EXISTS " + store.q(SqlStore.identifier("vd_", name)));
+        schemaChange(tx -> {
+            tx.execute("DROP INDEX IF EXISTS " + store.q(SqlStore.identifier("vd_", name)));
             store.setDocumentIndexed(name, false);
             return null;
         });

@@ -17,6 +17,8 @@ final class SqlStore implements RecordStore {
     private static final int IDENTIFIER_LIMIT = 63;
 
     final JdbcDatabase db;
+    /** Schema changes (tables, indexes, the catalog) go here: {@link JdbcDatabase#schemaChanges()}. */
+    final Database ddl;
     final RecordDialect dialect;
     final SqlFilter filters;
     /** Collections known to exist (created outside any transaction that could still roll back). */
@@ -26,6 +28,7 @@ final class SqlStore implements RecordStore {
 
     SqlStore(JdbcDatabase db, RecordDialect dialect) {
         this.db = db;
+        this.ddl = db.schemaChanges();
         this.dialect = dialect;
         this.filters = new SqlFilter(dialect);
     }
@@ -44,7 +47,7 @@ final class SqlStore implements RecordStore {
     @Override
     public boolean dropCollection(String name) {
         Records.collectionName(name);
-        boolean dropped = db.inTransaction(tx -> {
+        boolean dropped = ddl.inTransaction(tx -> {
             if (!exists(name)) {
                 return false;
             }
@@ -107,10 +110,11 @@ final class SqlStore implements RecordStore {
         if (known.contains(name)) {
             return;
         }
-        boolean outer = db.isInTransaction();
+        // through a separate schema role the tables commit at once, whatever the caller's transaction does
+        boolean outer = ddl == db && db.isInTransaction();
         for (int attempt = 1; ; attempt++) {
             try {
-                db.useTransaction(tx -> {
+                ddl.useTransaction(tx -> {
                     if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent()) {
                         return;
                     }
@@ -138,7 +142,7 @@ final class SqlStore implements RecordStore {
     }
 
     void setDocumentIndexed(String name, boolean indexed) {
-        db.execute("UPDATE vellum_collections SET options = ? WHERE name = ?",
+        ddl.execute("UPDATE vellum_collections SET options = ? WHERE name = ?",
                 Json.of(indexed ? "{\"documentIndex\":true}" : "{}"), name);
         documentIndexed.remove(name);
     }

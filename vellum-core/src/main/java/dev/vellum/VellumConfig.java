@@ -109,6 +109,12 @@ public final class VellumConfig {
         return server;
     }
 
+    /** The schema owner's server ({@code VELLUM_MIGRATION_URL}), when migrations and DDL use a role of their own. */
+    public Optional<PostgresTarget> migrationTarget() {
+        String url = values.get(Setting.MIGRATION_URL).trim();
+        return url.isEmpty() ? Optional.empty() : Optional.of(PostgresTarget.parse(url, Setting.MIGRATION_URL.key()));
+    }
+
     private List<String> readApiKeys() {
         String raw = values.get(Setting.API_KEYS);
         String file = values.get(Setting.API_KEYS_FILE).trim();

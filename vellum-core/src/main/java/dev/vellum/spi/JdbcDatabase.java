@@ -49,15 +49,28 @@ public final class JdbcDatabase implements Database {
     private final Function<SQLException, ConnectionException> connectionFailure;
     private final Migrator migrator;
     private final ThreadLocal<Transaction> current = new ThreadLocal<>();
+    /** Where schema changes go: a separate role's pool (VELLUM_MIGRATION_URL), or this database. */
+    private final JdbcDatabase schema;
 
     private JdbcDatabase(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target, Lock writeLock,
-                         MigrationLock migrationLock, Function<SQLException, ConnectionException> connectionFailure) {
+                         MigrationLock migrationLock, Function<SQLException, ConnectionException> connectionFailure,
+                         HikariDataSource schemaPool) {
         this.dialect = dialect;
         this.pool = pool;
         this.target = target;
         this.writeLock = writeLock;
         this.connectionFailure = connectionFailure;
-        this.migrator = new Migrator(pool, dialect, config, migrationLock);
+        this.schema = schemaPool == null ? this : new JdbcDatabase(dialect, schemaPool, config, target + " (schema role)",
+                writeLock, migrationLock, connectionFailure, null);
+        this.migrator = schemaPool == null ? new Migrator(pool, dialect, config, migrationLock) : schema.migrator;
+    }
+
+    /**
+     * The database to run schema changes through (new collections, indexes): the schema owner's connections when
+     * {@code VELLUM_MIGRATION_URL} names one, so the serving role needs no right to change the schema.
+     */
+    public Database schemaChanges() {
+        return schema;
     }
 
     /**
@@ -72,7 +85,16 @@ public final class JdbcDatabase implements Database {
     public static JdbcDatabase open(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target,
                                     Lock writeLock, MigrationLock migrationLock,
                                     Function<SQLException, ConnectionException> connectionFailure) {
-        JdbcDatabase db = new JdbcDatabase(dialect, pool, config, target, writeLock, migrationLock, connectionFailure);
+        return open(dialect, pool, config, target, writeLock, migrationLock, connectionFailure, null);
+    }
+
+    /** As above, with a second pool (or null) for a role that owns the schema: migrations and DDL use it. */
+    public static JdbcDatabase open(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target,
+                                    Lock writeLock, MigrationLock migrationLock,
+                                    Function<SQLException, ConnectionException> connectionFailure,
+                                    HikariDataSource schemaPool) {
+        JdbcDatabase db = new JdbcDatabase(dialect, pool, config, target, writeLock, migrationLock, connectionFailure,
+                schemaPool);
         try {
             if (config.autoMigrate()) {
                 db.migrate();
@@ -81,7 +103,7 @@ public final class JdbcDatabase implements Database {
             }
             return db;
         } catch (RuntimeException e) {
-            pool.close();
+            db.close();
             throw e;
         }
     }
@@ -431,6 +453,9 @@ public final class JdbcDatabase implements Database {
     @Override
     public void close() {
         pool.close();
+        if (schema != this) {
+            schema.close();
+        }
     }
 
     @Override

@@ -41,16 +41,26 @@ public final class PostgresBackend implements BackendProvider {
     @Override
     public Database open(VellumConfig config) {
         PostgresTarget target = config.postgres().orElseThrow();
-        HikariDataSource pool = startPool(target, config);
+        PostgresTarget owner = config.migrationTarget().orElse(target);
+        HikariDataSource pool = startPool(target, config, "vellum-postgres", config.poolMin(), config.poolMax());
+        HikariDataSource schemaPool = null;
+        if (config.migrationTarget().isPresent()) {
+            try {
+                schemaPool = startPool(owner, config, "vellum-postgres-schema", 0, 2);
+            } catch (RuntimeException e) {
+                pool.close();
+                throw e;
+            }
+        }
         MigrationLock lock = new AdvisoryMigrationLock(() -> {
             try {
-                return DriverManager.getConnection(target.jdbcUrl(), driverProperties(target, config));
+                return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
             } catch (SQLException e) {
-                throw failure(target, config, e);
+                throw failure(owner, config, e);
             }
         });
         return JdbcDatabase.open(new PostgresDialect(), pool, config, target.describe(), null, lock,
-                e -> failure(target, config, e));
+                e -> failure(target, config, e), schemaPool);
     }
 
     @Override
@@ -89,9 +99,10 @@ public final class PostgresBackend implements BackendProvider {
         return props;
     }
 
-    private static HikariDataSource startPool(PostgresTarget target, VellumConfig config) {
+    private static HikariDataSource startPool(PostgresTarget target, VellumConfig config, String name, int min,
+                                              int max) {
         HikariConfig hikari = new HikariConfig();
-        hikari.setPoolName("vellum-postgres");
+        hikari.setPoolName(name);
         hikari.setJdbcUrl(target.jdbcUrl());
         if (!target.user().isEmpty()) {
             hikari.setUsername(target.user());
@@ -99,8 +110,8 @@ public final class PostgresBackend implements BackendProvider {
         if (target.password() != null) {
             hikari.setPassword(target.password());
         }
-        hikari.setMinimumIdle(config.poolMin());
-        hikari.setMaximumPoolSize(config.poolMax());
+        hikari.setMinimumIdle(min);
+        hikari.setMaximumPoolSize(max);
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         connectionProperties(config).forEach(hikari::addDataSourceProperty);
         try {
