@@ -17,7 +17,7 @@ secret() {
 }
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-psql -v ON_ERROR_STOP=1 --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-vellum}" \
+psql -v ON_ERROR_STOP=1 -q --username "${POSTGRES_USER:-postgres}" --dbname "${POSTGRES_DB:-vellum}" \
   -v db="${POSTGRES_DB:-vellum}" \
   -v migrator_password="$(secret VELLUM_MIGRATOR_PASSWORD)" \
   -v app_password="$(secret VELLUM_APP_PASSWORD)" \

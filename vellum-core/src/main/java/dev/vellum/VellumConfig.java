@@ -517,6 +517,15 @@ public final class VellumConfig {
             }
         }
 
+        /**
+         * Variables of the scripts around the library ({@code ./vellum}, {@code scripts/dev-postgres}, the benchmark,
+         * the init scripts): not settings, but not typos either.
+         */
+        private static final java.util.Set<String> TOOL_VARIABLES = java.util.Set.of("VELLUM_JAVA_OPTS",
+                "VELLUM_BENCH_POSTGRES_URL", "VELLUM_DEV_POSTGRES_DIR", "VELLUM_DEV_POSTGRES_PORT",
+                "VELLUM_DEV_POSTGRES_BIN", "VELLUM_DEV_POSTGRES_BINARIES", "VELLUM_MIGRATOR_PASSWORD",
+                "VELLUM_MIGRATOR_PASSWORD_FILE", "VELLUM_APP_PASSWORD", "VELLUM_APP_PASSWORD_FILE");
+
         /** Environments hold many other variables, so there only {@code VELLUM_*} keys are ours to check. */
         private static void rejectUnknownKeys(Iterable<String> keys, String where, boolean allKeysAreOurs) {
             List<String> known = new ArrayList<>();
@@ -525,7 +534,7 @@ public final class VellumConfig {
             }
             for (String key : keys) {
                 boolean ours = allKeysAreOurs || key.startsWith("VELLUM_");
-                if (ours && Setting.byKey(key).isEmpty()) {
+                if (ours && Setting.byKey(key).isEmpty() && !TOOL_VARIABLES.contains(key)) {
                     String hint = Strings.nearest(key, known).map(k -> " Did you mean " + k + "?")
                             .orElse(" Known settings: " + String.join(", ", known) + ".");
                     throw new ConfigurationException("Unknown setting " + key + " in " + where + "." + hint);

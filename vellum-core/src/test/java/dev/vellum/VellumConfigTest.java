@@ -72,6 +72,15 @@ class VellumConfigTest {
     }
 
     @Test
+    void variablesOfTheScriptsAroundTheLibraryAreNotTypos() {
+        VellumConfig config = VellumConfig.builder().isolated().environment(Map.of(
+                "VELLUM_JAVA_OPTS", "-Xmx1g", "VELLUM_DEV_POSTGRES_PORT", "55432", "VELLUM_APP_PASSWORD", "x")).build();
+        assertThat(config.backend()).isEqualTo("sqlite");
+        assertThatThrownBy(() -> VellumConfig.builder().environment(Map.of("VELLUM_DEV_POSTGRES_PRT", "1")).build())
+                .isInstanceOf(ConfigurationException.class).hasMessageContaining("VELLUM_DEV_POSTGRES_PRT");
+    }
+
+    @Test
     void namedEnvFileMustExist() {
         assertThatThrownBy(() -> VellumConfig.builder()
                 .environment(Map.of("VELLUM_ENV_FILE", dir.resolve("missing.env").toString())).build())

@@ -196,8 +196,11 @@ public final class VellumServer implements AutoCloseable {
     private static void problem(Context ctx, Exception e) {
         Problem p = Problem.from(e);
         String requestId = ctx.attribute(REQUEST_ID_KEY);
-        if (p.status >= 500) {
+        if (p.status == 500) {
             LOG.error("{} {} failed (request id {})", ctx.method().name(), ctx.path(), requestId, e);
+        } else if (p.status > 500) {
+            // unavailable or timed out: the cause is known and said; no stack trace needed
+            LOG.warn("{} {}: {} (request id {})", ctx.method().name(), ctx.path(), p.getMessage(), requestId);
         }
         if (p.retryAfter > 0) {
             ctx.header("Retry-After", String.valueOf(p.retryAfter));
