@@ -15,6 +15,8 @@ public enum Setting {
     MIGRATION_URL("VELLUM_MIGRATION_URL", "",
             "PostgreSQL: a role that owns the schema; migrations, new collections and indexes use it, so "
                     + "VELLUM_POSTGRES_URL may name a role that only reads and writes rows", true),
+    MIGRATION_PASSWORD_FILE("VELLUM_MIGRATION_PASSWORD_FILE", "",
+            "Read the password of VELLUM_MIGRATION_URL's role from this file"),
     POSTGRES_PASSWORD_FILE("VELLUM_POSTGRES_PASSWORD_FILE", "", "Read the PostgreSQL password from this file"),
     POSTGRES_POOL_MIN("VELLUM_POSTGRES_POOL_MIN", "2", "Connections kept open when idle"),
     POSTGRES_POOL_MAX("VELLUM_POSTGRES_POOL_MAX", "10", "Most connections open at once"),

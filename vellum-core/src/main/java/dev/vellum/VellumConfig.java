@@ -112,7 +112,25 @@ public final class VellumConfig {
     /** The schema owner's server ({@code VELLUM_MIGRATION_URL}), when migrations and DDL use a role of their own. */
     public Optional<PostgresTarget> migrationTarget() {
         String url = values.get(Setting.MIGRATION_URL).trim();
-        return url.isEmpty() ? Optional.empty() : Optional.of(PostgresTarget.parse(url, Setting.MIGRATION_URL.key()));
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        PostgresTarget target = PostgresTarget.parse(url, Setting.MIGRATION_URL.key());
+        return Optional.of(withPasswordFile(target, Setting.MIGRATION_PASSWORD_FILE));
+    }
+
+    /** The target with its password read from the file the setting names, if it names one. */
+    private PostgresTarget withPasswordFile(PostgresTarget target, Setting setting) {
+        String passwordFile = values.get(setting).trim();
+        if (passwordFile.isEmpty()) {
+            return target;
+        }
+        try {
+            return target.withPassword(Files.readString(Path.of(passwordFile)).strip());
+        } catch (IOException e) {
+            throw new ConfigurationException(setting.key() + " names '" + passwordFile + "', which cannot be read ("
+                    + e.getClass().getSimpleName() + "). Check the path and its permissions.");
+        }
     }
 
     private List<String> readApiKeys() {
@@ -319,18 +337,7 @@ public final class VellumConfig {
         }
         PostgresTarget target = PostgresTarget.parse(url.trim(), sources.get(Setting.POSTGRES_URL).equals("DATABASE_URL")
                 ? "DATABASE_URL" : Setting.POSTGRES_URL.key());
-        String passwordFile = values.get(Setting.POSTGRES_PASSWORD_FILE).trim();
-        if (!passwordFile.isEmpty()) {
-            Path file = Path.of(passwordFile);
-            try {
-                target = target.withPassword(Files.readString(file).strip());
-            } catch (IOException e) {
-                throw new ConfigurationException(Setting.POSTGRES_PASSWORD_FILE.key() + " names '" + passwordFile
-                        + "', which cannot be read (" + e.getClass().getSimpleName() + "). Check the path and its "
-                        + "permissions.");
-            }
-        }
-        return target;
+        return withPasswordFile(target, Setting.POSTGRES_PASSWORD_FILE);
     }
 
     /**
