@@ -55,10 +55,12 @@ public final class Transfer {
                                    Boolean verified, String detail) {
     }
 
-    public record Report(List<CollectionReport> collections) {
-        /** True when every verified collection matched. */
+    /** Collections, then the application's tables (same fields; {@code skipped} counts rows left alone). */
+    public record Report(List<CollectionReport> collections, List<CollectionReport> tables) {
+        /** True when every verified collection and table matched. */
         public boolean ok() {
-            return collections.stream().allMatch(c -> c.verified() == null || c.verified());
+            return Stream.concat(collections.stream(), tables.stream())
+                    .allMatch(c -> c.verified() == null || c.verified());
         }
     }
 
@@ -97,6 +99,8 @@ public final class Transfer {
         private final RecordStore source;
         private RecordStore target;
         private List<String> collections;
+        private List<String> tables;
+        private boolean copyTables = true;
         private Mode mode = Mode.NEW;
         private int batchSize = 10_000;
         private boolean verify = true;
@@ -116,6 +120,21 @@ public final class Transfer {
         /** Only these collections (default: every collection of the source). */
         public Builder collections(List<String> names) {
             this.collections = List.copyOf(names);
+            return this;
+        }
+
+        /**
+         * Only these application tables (default: every table of the source that is not Vellum's own). Their
+         * schema on the target comes from its own migrations ({@code VELLUM_MIGRATIONS}).
+         */
+        public Builder tables(List<String> names) {
+            this.tables = List.copyOf(names);
+            return this;
+        }
+
+        /** Copy collections only. */
+        public Builder withoutTables() {
+            this.copyTables = false;
             return this;
         }
 
@@ -178,11 +197,88 @@ public final class Transfer {
                 }
             }
         }
+        TableCopy tableCopy = tableCopy();
+        List<String> tableNames = new ArrayList<>();
+        List<CollectionReport> tableReports = new ArrayList<>();
+        if (tableCopy != null) {
+            for (String table : tableCopy.applicationTables(s.tables)) {
+                if (tableCopy.targetHas(table)) {
+                    tableNames.add(table);
+                } else if (s.tables != null) {
+                    throw new TransferException("The target has no table '" + table + "'. Its schema comes from your "
+                            + "migrations: set VELLUM_MIGRATIONS (with a folder for the target's dialect) so they "
+                            + "create it");
+                } else {
+                    // a table the application's migrations did not make (say, from 'vellum sql'): said, not copied
+                    long rows = tableCopy.count((dev.vellum.spi.JdbcDatabase) s.source.database().orElseThrow(), table);
+                    tableReports.add(new CollectionReport(table, 0, rows, rows, 0, null,
+                            "skipped: no such table on the target; add it to a migration"));
+                }
+            }
+        }
+        if (s.mode == Mode.NEW) {
+            for (String table : tableNames) {
+                long n = tableCopy.count(targetDatabase(), table);
+                if (n > 0) {
+                    throw new TransferException("The target's table '" + table + "' already holds " + n + " rows. "
+                            + "Choose --resume, --merge (keep rows whose keys exist) or --replace (empty it first).");
+                }
+            }
+        }
+        if (s.mode == Mode.REPLACE && tableCopy != null) {
+            tableCopy.clear(tableNames);
+        }
+        for (String table : tableNames) {
+            tableReports.add(copyTable(tableCopy, table));
+        }
         List<CollectionReport> reports = new ArrayList<>();
         for (String name : names) {
             reports.add(copy(name));
         }
-        return new Report(reports);
+        return new Report(reports, tableReports);
+    }
+
+    /** Tables are copied between SQL databases; the memory backend has none. */
+    private TableCopy tableCopy() {
+        Builder s = settings;
+        boolean bothSql = s.source.database().orElse(null) instanceof dev.vellum.spi.JdbcDatabase
+                && s.target.database().orElse(null) instanceof dev.vellum.spi.JdbcDatabase;
+        if (!s.copyTables || !bothSql) {
+            if (s.tables != null && !s.tables.isEmpty() && s.copyTables) {
+                throw new TransferException("Tables can only be copied between SQL databases (SQLite, PostgreSQL)");
+            }
+            return null;
+        }
+        return new TableCopy((dev.vellum.spi.JdbcDatabase) s.source.database().orElseThrow(), targetDatabase());
+    }
+
+    private dev.vellum.spi.JdbcDatabase targetDatabase() {
+        return (dev.vellum.spi.JdbcDatabase) settings.target.database().orElseThrow();
+    }
+
+    private CollectionReport copyTable(TableCopy tables, String table) {
+        Builder s = settings;
+        dev.vellum.spi.JdbcDatabase source = (dev.vellum.spi.JdbcDatabase) s.source.database().orElseThrow();
+        long total = tables.count(source, table);
+        long present = tables.count(targetDatabase(), table);
+        s.progress.update("table " + table, 0, total);
+        long copied = 0;
+        if (!(s.mode == Mode.RESUME && present == total && present > 0)) {
+            // each table is one transaction, so after a crash it is either all there or empty
+            copied = tables.copy(table, s.mode == Mode.MERGE || s.mode == Mode.RESUME && present > 0);
+        }
+        s.progress.update("table " + table, total, total);
+        long skipped = total - copied;
+        if (!s.verify) {
+            return new CollectionReport(table, copied, skipped, total, tables.count(targetDatabase(), table), null,
+                    "not verified");
+        }
+        long[] expected = tables.digest(source, table);
+        long[] actual = tables.digest(targetDatabase(), table);
+        boolean same = expected[0] == actual[0] && expected[1] == actual[1];
+        return new CollectionReport(table, copied, skipped, total, actual[0], same, same ? "counts and checksums match"
+                : "source " + expected[0] + " rows (checksum " + Long.toHexString(expected[1]) + "), target "
+                + actual[0] + " (checksum " + Long.toHexString(actual[1]) + ")");
     }
 
     private CollectionReport copy(String name) {

@@ -2,6 +2,10 @@ package dev.vellum.conformance.store;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Collection;
+import dev.vellum.Database;
+import dev.vellum.Json;
+import dev.vellum.Row;
+import dev.vellum.VellumConfig;
 import dev.vellum.DuplicateRecordException;
 import dev.vellum.IndexInfo;
 import dev.vellum.JsonValues;
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
@@ -50,9 +55,11 @@ class TransferTest {
     @Test
     void sqliteToPostgresToSqliteIsExact(PostgresTarget pg) {
         int n = 100_000;
-        try (RecordStore sqlite = Vellum.open("sqlite:" + dir.resolve("a.db"));
-             RecordStore postgres = Vellum.open(pg.toUrlWithCredentials());
-             RecordStore back = Vellum.open("sqlite:" + dir.resolve("b.db"))) {
+        try (RecordStore sqlite = Vellum.open(shop("sqlite:" + dir.resolve("a.db")));
+             RecordStore postgres = Vellum.open(shop(pg.toUrlWithCredentials()));
+             RecordStore back = Vellum.open(shop("sqlite:" + dir.resolve("b.db")))) {
+            Database shopDb = sqlite.database().orElseThrow();
+            fillShop(shopDb);
             Collection people = sqlite.collection("people");
             people.insertMany(IntStream.range(0, n).mapToObj(i -> new NewRecord(String.format("p%06d", i), shape(i),
                     i % 3 == 0 ? Map.of("source", "import " + i) : null)));
@@ -76,7 +83,71 @@ class TransferTest {
                     new IndexInfo("by_big", List.of("big"), true));
             assertThat(back.collection("people").get("p000007").orElseThrow().version()).isEqualTo(2);
             assertThat(back.collections()).containsExactlyInAnyOrder("people", "empty");
+
+            // the application's tables: parents first, types mapped, every row back as it was
+            assertThat(there.tables()).extracting(Transfer.CollectionReport::collection)
+                    .containsExactly("customers", "orders", "order_lines");
+            assertThat(there.tables()).allMatch(t -> Boolean.TRUE.equals(t.verified()));
+            Database pgDb = postgres.database().orElseThrow();
+            Row vip = pgDb.fetchOne("SELECT vip, joined, profile FROM customers WHERE id = 3").orElseThrow();
+            assertThat(vip.get("vip")).isEqualTo(true);
+            assertThat(vip.getInstant("joined")).isEqualTo(Instant.parse("2026-01-01T00:00:03.123Z"));
+            assertThat(vip.getJson("profile").path("tags").get(0).asText()).isEqualTo("名前");
+            // sequences continue after the copied ids
+            assertThat(pgDb.fetchOne("INSERT INTO customers (name, joined) VALUES ('new', now()) RETURNING id")
+                    .orElseThrow().getLong("id")).isEqualTo(501);
+            pgDb.execute("DELETE FROM customers WHERE id = 501");
+            for (String table : List.of("customers", "orders", "order_lines")) {
+                String order = table.equals("order_lines") ? "order_id, sku" : "id";
+                assertThat(back.database().orElseThrow().fetchAll("SELECT * FROM " + table + " ORDER BY " + order))
+                        .as(table).isEqualTo(shopDb.fetchAll("SELECT * FROM " + table + " ORDER BY " + order));
+            }
         }
+    }
+
+    @Test
+    void tableModesRefuseMergeAndReplace() {
+        try (RecordStore a = Vellum.open(shop("sqlite:" + dir.resolve("ta.db")));
+             RecordStore b = Vellum.open(shop("sqlite:" + dir.resolve("tb.db")))) {
+            fillShop(a.database().orElseThrow());
+            Database target = b.database().orElseThrow();
+            target.execute("INSERT INTO customers (id, name, vip, joined) VALUES (1, 'kept', 1, ?)", Instant.EPOCH);
+            assertThatThrownBy(() -> Transfer.from(a).to(b).run()).isInstanceOf(TransferException.class)
+                    .hasMessageContaining("table 'customers' already holds 1 rows");
+            Transfer.Report merged = Transfer.from(a).to(b).mode(Transfer.Mode.MERGE).tables(List.of("customers"))
+                    .verify(false).run();
+            assertThat(merged.tables()).singleElement().satisfies(t -> assertThat(t.copied()).isEqualTo(499));
+            assertThat(target.fetchOne("SELECT name FROM customers WHERE id = 1").orElseThrow().getString("name"))
+                    .isEqualTo("kept");
+            Transfer.Report replaced = Transfer.from(a).to(b).mode(Transfer.Mode.REPLACE).run();
+            assertThat(replaced.ok()).isTrue();
+            assertThat(target.fetchOne("SELECT name FROM customers WHERE id = 1").orElseThrow().getString("name"))
+                    .isEqualTo("customer 1");
+            Transfer.Report resumed = Transfer.from(a).to(b).mode(Transfer.Mode.RESUME).run();
+            assertThat(resumed.ok()).isTrue();
+            assertThat(resumed.tables()).allMatch(t -> t.copied() == 0);
+        }
+    }
+
+    private static VellumConfig shop(String url) {
+        return VellumConfig.builder().isolated().url(url).migrations("classpath:db/shop").build();
+    }
+
+    /** 500 customers, 1,500 orders, 3,000 order lines: booleans, timestamps, JSON, decimals, nulls, Unicode. */
+    private static void fillShop(Database db) {
+        db.executeMany("INSERT INTO customers (id, name, vip, joined, profile) VALUES (?, ?, ?, ?, ?)",
+                IntStream.rangeClosed(1, 500).mapToObj(i -> new Object[]{i, "customer " + i, i % 3 == 0,
+                        Instant.parse("2026-01-01T00:00:00Z").plusMillis(i * 1000L + 123),
+                        i % 5 == 0 ? null : Json.of("{\"tags\":[\"名前\",\"t" + i + "\"],\"score\":" + i / 4.0 + "}")})
+                        .toList());
+        db.executeMany("INSERT INTO orders (id, customer_id, total, placed_at, note) VALUES (?, ?, ?, ?, ?)",
+                IntStream.rangeClosed(1, 1500).mapToObj(i -> new Object[]{i, 1 + i % 500,
+                        new java.math.BigDecimal(i).movePointLeft(2).add(java.math.BigDecimal.TEN),
+                        Instant.parse("2026-02-01T00:00:00Z").plusSeconds(i), i % 4 == 0 ? "gift 🎁 " + i : null})
+                        .toList());
+        db.executeMany("INSERT INTO order_lines (order_id, sku, quantity) VALUES (?, ?, ?)",
+                IntStream.range(0, 3000).mapToObj(i -> new Object[]{1 + i / 2, "sku-" + (i % 2), 1 + i % 7})
+                        .toList());
     }
 
     @Test

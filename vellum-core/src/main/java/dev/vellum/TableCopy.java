@@ -1,0 +1,342 @@
+package dev.vellum;
+
+import dev.vellum.spi.JdbcDatabase;
+
+import java.math.BigDecimal;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.sql.DatabaseMetaData;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.OffsetDateTime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Copies the application's own tables (those its migrations made) between SQL databases: parents before children
+ * (foreign-key order), each value converted to the target column's type, each table in one transaction, then
+ * counts and an order-independent checksum compared. The target's tables must exist: its own dialect's migrations
+ * create them when the store opens.
+ */
+final class TableCopy {
+    private static final int BATCH_SIZE = 1000;
+
+    /** A column of the target table: its name and JDBC type. */
+    private record Column(String name, int type, String typeName) {
+    }
+
+    private final JdbcDatabase source;
+    private final JdbcDatabase target;
+
+    TableCopy(JdbcDatabase source, JdbcDatabase target) {
+        this.source = source;
+        this.target = target;
+    }
+
+    /** The application's tables of the source: every table but Vellum's own, in foreign-key order. */
+    List<String> applicationTables(List<String> only) {
+        Map<String, Set<String>> parents = metadata(source, meta -> {
+            Map<String, Set<String>> graph = new LinkedHashMap<>();
+            String schema = meta.getConnection().getSchema();
+            try (ResultSet rs = meta.getTables(null, schema, "%", new String[]{"TABLE"})) {
+                while (rs.next()) {
+                    String name = rs.getString("TABLE_NAME");
+                    if (!isVellumTable(name)) {
+                        graph.put(name, new LinkedHashSet<>());
+                    }
+                }
+            }
+            for (String table : graph.keySet()) {
+                try (ResultSet rs = meta.getImportedKeys(null, schema, table)) {
+                    while (rs.next()) {
+                        String parent = rs.getString("PKTABLE_NAME");
+                        if (!parent.equals(table) && graph.containsKey(parent)) {
+                            graph.get(table).add(parent);
+                        }
+                    }
+                }
+            }
+            return graph;
+        });
+        if (only != null) {
+            for (String name : only) {
+                if (!parents.containsKey(name)) {
+                    throw new TransferException("The source has no application table '" + name + "'");
+                }
+            }
+        }
+        List<String> ordered = new ArrayList<>();
+        ArrayDeque<String> ready = new ArrayDeque<>();
+        Map<String, Set<String>> waiting = new LinkedHashMap<>();
+        parents.forEach((t, p) -> waiting.put(t, new LinkedHashSet<>(p)));
+        waiting.forEach((t, p) -> {
+            if (p.isEmpty()) {
+                ready.add(t);
+            }
+        });
+        while (!ready.isEmpty()) {
+            String t = ready.poll();
+            ordered.add(t);
+            waiting.remove(t);
+            waiting.forEach((child, p) -> {
+                if (p.remove(t) && p.isEmpty()) {
+                    ready.add(child);
+                }
+            });
+        }
+        if (!waiting.isEmpty()) {
+            throw new TransferException("The tables " + waiting.keySet() + " refer to each other in a cycle of foreign "
+                    + "keys, so no order copies them; copy them with your own SQL");
+        }
+        return only == null ? ordered : ordered.stream().filter(only::contains).toList();
+    }
+
+    static boolean isVellumTable(String name) {
+        String n = name.toLowerCase(Locale.ROOT);
+        return n.startsWith("vellum_") || n.startsWith("vc_") || n.startsWith("vt_") || n.startsWith("sqlite_")
+                || n.equals("flyway_schema_history");
+    }
+
+    /** Whether the target has the table (its migrations made it). */
+    boolean targetHas(String table) {
+        return metadata(target, meta -> {
+            try (ResultSet rs = meta.getTables(null, meta.getConnection().getSchema(), table, new String[]{"TABLE"})) {
+                return rs.next();
+            }
+        });
+    }
+
+    long count(JdbcDatabase db, String table) {
+        return db.fetchOne("SELECT COUNT(*) AS n FROM " + db.dialect().quote(table)).orElseThrow().getLong("n");
+    }
+
+    /** Empties the target's tables, children first. */
+    void clear(List<String> tablesInOrder) {
+        target.useTransaction(tx -> {
+            for (int i = tablesInOrder.size() - 1; i >= 0; i--) {
+                tx.execute("DELETE FROM " + target.dialect().quote(tablesInOrder.get(i)));
+            }
+        });
+    }
+
+    /** Copies one table in one transaction; with {@code skipExisting}, rows whose keys exist are left alone. */
+    long copy(String table, boolean skipExisting) {
+        List<Column> columns = columns(table);
+        List<String> names = columns.stream().map(Column::name).toList();
+        String quoted = target.dialect().quote(table);
+        String sql = skipExisting ? target.dialect().insertIgnore(table, names)
+                : "INSERT INTO " + quoted + " (" + String.join(", ", names.stream().map(target.dialect()::quote)
+                .toList()) + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ")";
+        long copied;
+        try (Stream<Row> rows = source.stream("SELECT * FROM " + source.dialect().quote(table))) {
+            Iterator<Row> it = rows.iterator();
+            copied = target.executeMany(sql, () -> new Iterator<>() {
+                @Override
+                public boolean hasNext() {
+                    return it.hasNext();
+                }
+
+                @Override
+                public Object[] next() {
+                    Row row = it.next();
+                    Object[] values = new Object[columns.size()];
+                    for (int i = 0; i < columns.size(); i++) {
+                        Column c = columns.get(i);
+                        values[i] = convert(value(row, c.name()), c, table);
+                    }
+                    return values;
+                }
+            });
+        }
+        resetSequences(table, columns);
+        return copied;
+    }
+
+    /** After explicit ids went into serial or identity columns, their sequences continue after the largest. */
+    private void resetSequences(String table, List<Column> columns) {
+        if (!target.backendName().equals("postgres")) {
+            return;
+        }
+        String quoted = target.dialect().quote(table);
+        for (Column c : columns) {
+            Object sequence = target.fetchOne("SELECT pg_get_serial_sequence(?, ?) AS s", quoted, c.name())
+                    .orElseThrow().get("s");
+            if (sequence != null) {
+                target.fetchOne("SELECT setval(?::regclass, COALESCE(MAX(" + target.dialect().quote(c.name())
+                        + "), 1), MAX(" + target.dialect().quote(c.name()) + ") IS NOT NULL) AS v FROM " + quoted,
+                        sequence.toString());
+            }
+        }
+    }
+
+    /** Count and order-independent checksum of a table, every value seen through the target column's type. */
+    long[] digest(JdbcDatabase db, String table) {
+        List<Column> columns = columns(table);
+        long count = 0;
+        long sum = 0;
+        try (Stream<Row> rows = db.stream("SELECT * FROM " + db.dialect().quote(table))) {
+            for (Iterator<Row> it = rows.iterator(); it.hasNext(); ) {
+                Row row = it.next();
+                StringBuilder text = new StringBuilder();
+                for (Column c : columns) {
+                    text.append(c.name()).append('=').append(canonical(convert(value(row, c.name()), c, table)))
+                            .append('\u0001');
+                }
+                count++;
+                sum += hash(text.toString());
+            }
+        }
+        return new long[]{count, sum};
+    }
+
+    private List<Column> columns(String table) {
+        List<Column> columns = metadata(target, meta -> {
+            List<Column> list = new ArrayList<>();
+            try (ResultSet rs = meta.getColumns(null, meta.getConnection().getSchema(), table, "%")) {
+                while (rs.next()) {
+                    list.add(new Column(rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
+                            rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT)));
+                }
+            }
+            return list;
+        });
+        if (columns.isEmpty()) {
+            throw new TransferException("The target has no table '" + table + "'. Its schema comes from your "
+                    + "migrations: set VELLUM_MIGRATIONS (with a folder for the target's dialect) so they create it");
+        }
+        return columns;
+    }
+
+    private static Object value(Row row, String column) {
+        for (String name : row.columns()) {
+            if (name.equalsIgnoreCase(column)) {
+                return row.get(name);
+            }
+        }
+        return null;
+    }
+
+    /** The source's value as the target column wants it. */
+    private static Object convert(Object v, Column c, String table) {
+        if (v == null) {
+            return null;
+        }
+        try {
+            // by name first: types JDBC reports loosely (PostgreSQL's json, jsonb and uuid; SQLite's declared names,
+            // where BOOLEAN is a number and TIMESTAMP text)
+            String name = c.typeName();
+            if (name.startsWith("bool")) {
+                return bool(v);
+            }
+            if (name.startsWith("json")) {
+                // compact, as parsed: PostgreSQL's jsonb prints with spaces, SQLite keeps what it is given
+                String text = v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v.toString();
+                return Json.of(JsonValues.write(JsonValues.parse(text)));
+            }
+            if (name.equals("uuid")) {
+                return v instanceof UUID ? v : UUID.fromString(v.toString().trim());
+            }
+            if (name.startsWith("timestamp") || name.equals("datetime")) {
+                return instant(v);
+            }
+            return switch (c.type()) {
+                case Types.BOOLEAN, Types.BIT -> bool(v);
+                case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> v instanceof Number n
+                        ? (Object) new BigDecimal(n.toString()).longValueExact() : Long.parseLong(v.toString().trim());
+                case Types.REAL, Types.FLOAT, Types.DOUBLE -> v instanceof Number n ? n.doubleValue()
+                        : Double.parseDouble(v.toString().trim());
+                case Types.NUMERIC, Types.DECIMAL -> new BigDecimal(v.toString().trim());
+                case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> instant(v);
+                case Types.DATE -> v instanceof LocalDate ? v : LocalDate.parse(v.toString().trim().substring(0, 10));
+                default -> v instanceof Instant instant ? Timestamps.format(instant) : v;
+            };
+        } catch (RuntimeException e) {
+            throw new TransferException("Table '" + table + "', column '" + c.name() + "': the value '" + v + "' does "
+                    + "not fit the target's type " + c.typeName() + " (" + e.getMessage() + ")");
+        }
+    }
+
+    private static Boolean bool(Object v) {
+        if (v instanceof Boolean b) {
+            return b;
+        }
+        if (v instanceof Number n) {
+            return n.longValue() != 0;
+        }
+        String s = v.toString().trim().toLowerCase(Locale.ROOT);
+        return s.equals("true") || s.equals("t") || s.equals("1") || s.equals("yes");
+    }
+
+    private static Instant instant(Object v) {
+        if (v instanceof Instant i) {
+            return i;
+        }
+        if (v instanceof OffsetDateTime t) {
+            return t.toInstant();
+        }
+        if (v instanceof java.util.Date d) {
+            return d.toInstant();
+        }
+        String s = v.toString().trim();
+        try {
+            return Timestamps.parse(s);
+        } catch (RuntimeException e) {
+            return java.time.LocalDateTime.parse(s.replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC);
+        }
+    }
+
+    /** One spelling per value, whatever backend it came from. */
+    private static String canonical(Object v) {
+        if (v == null) {
+            return "null";
+        }
+        if (v instanceof Number n) {
+            return "n:" + new BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
+        }
+        if (v instanceof Instant i) {
+            return "t:" + Timestamps.format(i);
+        }
+        if (v instanceof byte[] b) {
+            return "x:" + HexFormat.of().formatHex(b);
+        }
+        if (v instanceof Json j) {
+            return "j:" + JsonValues.canonical(JsonValues.parse(j.text()));
+        }
+        return v.getClass().getSimpleName().charAt(0) + ":" + v;
+    }
+
+    private static long hash(String text) {
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+            long h = 0;
+            for (int i = 0; i < 8; i++) {
+                h = (h << 8) | (d[i] & 0xff);
+            }
+            return h;
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private interface MetadataWork<T> {
+        T run(DatabaseMetaData meta) throws SQLException;
+    }
+
+    private static <T> T metadata(JdbcDatabase db, MetadataWork<T> work) {
+        return db.inTransaction(tx -> db.onTransactionConnection(c -> work.run(c.getMetaData())));
+    }
+}
