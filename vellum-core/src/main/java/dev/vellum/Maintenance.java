@@ -32,6 +32,7 @@ public final class Maintenance {
             return out;
         }
         Health.PoolState pool = db.poolState();
+        db = owner(db);
         out.putObject("pool").put("active", pool.active()).put("idle", pool.idle()).put("waiting", pool.waiting())
                 .put("max", pool.max());
         ObjectNode server = out.putObject("server");
@@ -104,8 +105,8 @@ public final class Maintenance {
      * with {@code vacuum}, {@code VACUUM}. Returns one line per step: what was done and what it reclaimed.
      */
     public static List<String> maintain(RecordStore store, boolean vacuum) {
-        Database db = store.database().orElseThrow(() -> new ConfigurationException(
-                "The memory backend needs no maintenance"));
+        Database db = owner(store.database().orElseThrow(() -> new ConfigurationException(
+                "The memory backend needs no maintenance")));
         List<String> done = new ArrayList<>();
         if (db.backendName().equals("postgres")) {
             long before = databaseBytes(db);
@@ -135,6 +136,11 @@ public final class Maintenance {
             done.add("VACUUM skipped (add --vacuum): it would reclaim about " + bytes(free) + " of free pages");
         }
         return done;
+    }
+
+    /** The schema owner's connections when configured: only a table's owner may vacuum it, and sees its stats. */
+    private static Database owner(Database db) {
+        return db instanceof dev.vellum.spi.JdbcDatabase jdbc ? jdbc.schemaChanges() : db;
     }
 
     private static long databaseBytes(Database db) {

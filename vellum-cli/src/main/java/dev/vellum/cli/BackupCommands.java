@@ -96,8 +96,9 @@ final class BackupCommands {
     private static void print(PrintWriter out, String what, Backup.Summary summary) {
         long total = summary.counts().values().stream().mapToLong(Long::longValue).sum();
         int collections = summary.counts().size();
-        out.printf("%s: %,d records in %d collection%s (from %s, created %s, Vellum %s)%n", what, total, collections,
-                collections == 1 ? "" : "s", summary.backend(), summary.createdAt(), summary.vellumVersion());
+        out.printf("%s: %,d record%s in %d collection%s (from %s, created %s, Vellum %s)%n", what, total,
+                total == 1 ? "" : "s", collections, collections == 1 ? "" : "s", summary.backend(),
+                summary.createdAt(), summary.vellumVersion());
         for (Map.Entry<String, Long> e : summary.counts().entrySet()) {
             out.printf("  %-24s %,d%n", e.getKey(), e.getValue());
         }
