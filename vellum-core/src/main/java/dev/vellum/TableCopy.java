@@ -137,14 +137,10 @@ final class TableCopy {
     long copy(String table, boolean skipExisting) {
         List<Column> columns = columns(table);
         List<String> names = columns.stream().map(Column::name).toList();
-        String quoted = target.dialect().quote(table);
-        String sql = skipExisting ? target.dialect().insertIgnore(table, names)
-                : "INSERT INTO " + quoted + " (" + String.join(", ", names.stream().map(target.dialect()::quote)
-                .toList()) + ") VALUES (" + String.join(", ", java.util.Collections.nCopies(names.size(), "?")) + ")";
         long copied;
         try (Stream<Row> rows = source.stream("SELECT * FROM " + source.dialect().quote(table))) {
             Iterator<Row> it = rows.iterator();
-            copied = target.executeMany(sql, () -> new Iterator<>() {
+            Iterator<Object[]> values = new Iterator<>() {
                 @Override
                 public boolean hasNext() {
                     return it.hasNext();
@@ -153,14 +149,22 @@ final class TableCopy {
                 @Override
                 public Object[] next() {
                     Row row = it.next();
-                    Object[] values = new Object[columns.size()];
+                    Object[] converted = new Object[columns.size()];
                     for (int i = 0; i < columns.size(); i++) {
                         Column c = columns.get(i);
-                        values[i] = convert(value(row, c.name()), c, table);
+                        converted[i] = convert(value(row, c.name()), c, table);
                     }
-                    return values;
+                    return converted;
                 }
-            });
+            };
+            if (skipExisting) {
+                // rows whose keys exist stay as they are: an insert that ignores conflicts, row by row in batches
+                copied = target.executeMany(target.dialect().insertIgnore(table, names), () -> values);
+            } else {
+                // the bulk path: COPY on PostgreSQL, batched inserts on SQLite; one transaction per table
+                copied = target.inTransaction(tx -> target.onTransactionConnection(c ->
+                        target.sqlDialect().copyRows(c, table, names, values)));
+            }
         }
         resetSequences(table, columns);
         return copied;

@@ -413,6 +413,11 @@ public final class JdbcDatabase implements Database {
         return dialect;
     }
 
+    /** The dialect with its driver-level operations (binding, bulk paths). */
+    public SqlDialect sqlDialect() {
+        return dialect;
+    }
+
     @Override
     public Health health() {
         String version = fetchOne(dialect.serverVersionQuery()).map(r -> r.getString(r.columns().get(0)))

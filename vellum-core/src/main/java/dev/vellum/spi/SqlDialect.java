@@ -86,6 +86,36 @@ public interface SqlDialect extends Dialect {
         }
     }
 
+    /**
+     * Writes rows into a table on this connection, inside the caller's transaction, as fast as the database allows;
+     * returns the count. By default batched prepared INSERTs; PostgreSQL overrides it with COPY.
+     */
+    default long copyRows(java.sql.Connection connection, String table, java.util.List<String> columns,
+                          java.util.Iterator<Object[]> rows) throws SQLException {
+        String sql = "INSERT INTO " + quote(table) + " (" + String.join(", ", columns.stream().map(this::quote).toList()) + ") VALUES ("
+                + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
+        long count = 0;
+        try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            int pending = 0;
+            while (rows.hasNext()) {
+                Object[] row = rows.next();
+                for (int i = 0; i < row.length; i++) {
+                    bind(statement, i + 1, row[i]);
+                }
+                statement.addBatch();
+                count++;
+                if (++pending == 1000) {
+                    statement.executeBatch();
+                    pending = 0;
+                }
+            }
+            if (pending > 0) {
+                statement.executeBatch();
+            }
+        }
+        return count;
+    }
+
     /** Whether {@link #read} uses the column type name (reading it costs a driver call per column per query). */
     default boolean readsColumnTypes() {
         return false;

@@ -155,14 +155,14 @@ final class PostgresRecords implements RecordDialect {
         }
     }
 
-    private static void flush(CopyIn copy, StringBuilder buffer) throws SQLException {
+    static void flush(CopyIn copy, StringBuilder buffer) throws SQLException {
         byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
         copy.writeToCopy(bytes, 0, bytes.length);
         buffer.setLength(0);
     }
 
     /** COPY's text format: backslash, tab, newline and carriage return escaped. */
-    private static StringBuilder escape(String text, StringBuilder out) {
+    static StringBuilder escape(String text, StringBuilder out) {
         if (text.indexOf('\\') < 0 && text.indexOf('\t') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
             return out.append(text);
         }

@@ -143,7 +143,7 @@ class TransferTest {
         db.executeMany("INSERT INTO orders (id, customer_id, total, placed_at, note) VALUES (?, ?, ?, ?, ?)",
                 IntStream.rangeClosed(1, 1500).mapToObj(i -> new Object[]{i, 1 + i % 500,
                         new java.math.BigDecimal(i).movePointLeft(2).add(java.math.BigDecimal.TEN),
-                        Instant.parse("2026-02-01T00:00:00Z").plusSeconds(i), i % 4 == 0 ? "gift 🎁 " + i : null})
+                        Instant.parse("2026-02-01T00:00:00Z").plusSeconds(i), i % 4 == 0 ? "gift 🎁 " + i + "\t\\ line\r\nnext \\N" : null})
                         .toList());
         db.executeMany("INSERT INTO order_lines (order_id, sku, quantity) VALUES (?, ?, ?)",
                 IntStream.range(0, 3000).mapToObj(i -> new Object[]{1 + i / 2, "sku-" + (i % 2), 1 + i % 7})
