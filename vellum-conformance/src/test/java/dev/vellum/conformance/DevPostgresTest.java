@@ -26,9 +26,10 @@ class DevPostgresTest {
     @Test
     void startStopRoundTripKeepsTheData() throws Exception {
         assumeTrue(onPath("psql"), "psql is not installed here");
-        // under target/, not /tmp: as root the server runs as another user, who must be able to reach the directory
-        Path state = Path.of("target", "dev-postgres-test").toAbsolutePath();
-        delete(state);
+        // as root the server runs as another user, who must be able to reach the directory: /tmp is open to all
+        Path parent = Files.createTempDirectory("vellum-dev-postgres");
+        Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path state = parent.resolve("state");
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
@@ -60,6 +61,7 @@ class DevPostgresTest {
             assertThat(psql.out().trim()).isEqualTo("vellum_migrator");
         } finally {
             run(env, "stop");
+            delete(parent);
         }
     }
 
