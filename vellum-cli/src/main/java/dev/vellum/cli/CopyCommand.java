@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 /** {@code vellum copy}: every collection from one database to another, verified, resumable. */
 @Command(name = "copy", mixinStandardHelpOptions = true,
         description = "Copy collections (records with ids, versions, timestamps, metadata, and index definitions) "
-                + "between databases of any backend, then verify counts and checksums.")
+                + "and the application's tables between databases of any backend, then verify counts and checksums.")
 final class CopyCommand implements Callable<Integer> {
     @ParentCommand
     VellumCli cli;
