@@ -179,6 +179,14 @@ public final class Transfer {
 
     private Report execute() {
         Builder s = settings;
+        // copying a database onto itself would read what it is overwriting (and --replace would drop it first)
+        if (s.source == s.target || s.source.database().isPresent() && s.target.database().isPresent()
+                && s.source.backendName().equals(s.target.backendName())
+                && s.source.database().get().describeTarget().equals(s.target.database().get().describeTarget())) {
+            throw new TransferException("The source and the target are the same database ("
+                    + s.source.database().map(Database::describeTarget).orElse("one memory store")
+                    + "); copy to another one");
+        }
         List<String> names = s.collections == null ? s.source.collections() : s.collections;
         Set<String> existing = new HashSet<>(s.source.collections());
         for (String name : names) {

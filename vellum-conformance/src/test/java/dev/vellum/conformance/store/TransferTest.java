@@ -194,6 +194,21 @@ class TransferTest {
     }
 
     @Test
+    void refusesToCopyADatabaseOntoItself() {
+        try (RecordStore a = Vellum.open("memory:");
+             RecordStore b = Vellum.open("sqlite:" + dir.resolve("same.db"));
+             RecordStore sameFile = Vellum.open("sqlite:" + dir.resolve("same.db"))) {
+            a.collection("c").insert("k", Map.of(), null);
+            b.collection("c").insert("k", Map.of(), null);
+            assertThatThrownBy(() -> Transfer.from(a).to(a).mode(Transfer.Mode.REPLACE).run())
+                    .isInstanceOf(TransferException.class).hasMessageContaining("same database");
+            assertThatThrownBy(() -> Transfer.from(b).to(sameFile).mode(Transfer.Mode.REPLACE).run())
+                    .isInstanceOf(TransferException.class).hasMessageContaining("same database");
+            assertThat(b.collection("c").count()).isEqualTo(1);
+        }
+    }
+
+    @Test
     void transformsRenameAddRemoveAndDrop() {
         try (RecordStore a = Vellum.open("memory:"); RecordStore b = Vellum.open("memory:")) {
             a.collection("users").insert("u1", Map.of("mail", "a@x", "tmp", 1), null);
