@@ -171,9 +171,7 @@ public final class Backup {
                     batch.add(records.next());
                 }
                 if (mode == Transfer.Mode.MERGE) {
-                    java.util.Set<String> present = new java.util.HashSet<>();
-                    c.getMany(batch.stream().map(Record::id).toList()).forEach(r -> present.add(r.id()));
-                    batch.removeIf(r -> present.contains(r.id()));
+                    Transfer.withoutExisting(c, batch);
                 }
                 c.load(batch);
             }

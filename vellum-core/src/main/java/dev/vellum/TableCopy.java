@@ -4,8 +4,6 @@ import dev.vellum.spi.JdbcDatabase;
 
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.DatabaseMetaData;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -201,7 +199,7 @@ final class TableCopy {
                             .append('\u0001');
                 }
                 count++;
-                sum += hash(text.toString());
+                sum += Transfer.hash(text.toString());
             }
         }
         return new long[]{count, sum};
@@ -321,19 +319,6 @@ final class TableCopy {
             return "j:" + JsonValues.canonical(JsonValues.parse(j.text()));
         }
         return v.getClass().getSimpleName().charAt(0) + ":" + v;
-    }
-
-    private static long hash(String text) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            long h = 0;
-            for (int i = 0; i < 8; i++) {
-                h = (h << 8) | (d[i] & 0xff);
-            }
-            return h;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private interface MetadataWork<T> {

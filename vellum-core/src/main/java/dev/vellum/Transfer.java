@@ -322,12 +322,8 @@ public final class Transfer {
                         batch.add(r);
                     }
                 }
-                if (s.mode == Mode.MERGE && !batch.isEmpty()) {
-                    Set<String> present = new HashSet<>();
-                    to.getMany(batch.stream().map(Record::id).toList()).forEach(r -> present.add(r.id()));
-                    skipped += batch.size();
-                    batch.removeIf(r -> present.contains(r.id()));
-                    skipped -= batch.size();
+                if (s.mode == Mode.MERGE) {
+                    skipped += withoutExisting(to, batch);
                 }
                 copied += to.load(batch);
                 done += read;
@@ -392,9 +388,13 @@ public final class Transfer {
 
     /** A 64-bit hash of the record's canonical JSON (keys sorted, numbers normalised): equal on every backend. */
     public static long hash(Record r) {
+        return hash(JsonValues.canonical(r.toJson()));
+    }
+
+    /** The first 64 bits of the text's SHA-256: summed over rows, an order-independent checksum. */
+    static long hash(String text) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(JsonValues.canonical(r.toJson())
-                    .getBytes(StandardCharsets.UTF_8));
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
             long h = 0;
             for (int i = 0; i < 8; i++) {
                 h = (h << 8) | (d[i] & 0xff);
@@ -403,5 +403,17 @@ public final class Transfer {
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** Removes from the batch the records whose ids the collection has (one lookup); returns how many. */
+    static int withoutExisting(Collection c, List<Record> batch) {
+        if (batch.isEmpty()) {
+            return 0;
+        }
+        Set<String> present = new HashSet<>();
+        c.getMany(batch.stream().map(Record::id).toList()).forEach(r -> present.add(r.id()));
+        int before = batch.size();
+        batch.removeIf(r -> present.contains(r.id()));
+        return before - batch.size();
     }
 }
