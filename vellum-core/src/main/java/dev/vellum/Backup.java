@@ -306,6 +306,8 @@ public final class Backup {
             try {
                 this.reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file),
                         1 << 16), StandardCharsets.UTF_8), 1 << 16);
+            } catch (java.nio.file.NoSuchFileException e) {
+                throw new TransferException("The archive " + file + " does not exist. Nothing was restored.");
             } catch (IOException e) {
                 throw new TransferException("The archive " + file + " is not a gzip file or cannot be read ("
                         + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage())

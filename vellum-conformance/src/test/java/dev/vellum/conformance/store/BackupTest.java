@@ -102,6 +102,7 @@ class BackupTest {
             String dropped = gunzip(good).replaceFirst("\\{\"id\":\"p00005\"[^\\n]*\\n", "")
                     .replace("\"end\":\"people\",\"count\":3000", "\"end\":\"people\",\"count\":2999");
             assertRefused(Files.write(dir.resolve("dropped.gz"), gzip(dropped)), target, "people");
+            assertRefused(dir.resolve("missing.gz"), target, "does not exist");
             assertThat(target.collections()).isEmpty();
         }
     }
