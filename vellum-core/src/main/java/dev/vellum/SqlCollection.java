@@ -113,22 +113,9 @@ final class SqlCollection extends BaseCollection {
     public long insertMany(Iterable<NewRecord> batch) {
         return write(() -> {
             Instant now = Timestamps.now();
-            Iterator<NewRecord> source = batch.iterator();
-            Iterator<Record> records = new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return source.hasNext();
-                }
-
-                @Override
-                public Record next() {
-                    NewRecord r = source.next();
-                    // checked but not copied: the bulk loader writes each record out before reading the next
-                    return new Record(Records.id(r.id()), Records.checkedView(r.fields(), "fields"),
-                            r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now);
-                }
-            };
-            long count = store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
+            // checked but not copied: the bulk loader writes each record out before reading the next
+            long count = bulkInsert(batch, r -> new Record(Records.id(r.id()), Records.checkedView(r.fields(), "fields"),
+                    r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now));
             reviveTombstones();
             return count;
         });
@@ -136,21 +123,14 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     public long load(Iterable<Record> batch) {
-        return write(() -> {
-            Iterator<Record> source = batch.iterator();
-            Iterator<Record> records = new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return source.hasNext();
-                }
+        return write(() -> bulkInsert(batch, Records::loaded));
+    }
 
-                @Override
-                public Record next() {
-                    return Records.loaded(source.next());
-                }
-            };
-            return store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
-        });
+    /** The bulk path over a lazy view of the batch: constant memory for any size. */
+    private <T> long bulkInsert(Iterable<T> batch, java.util.function.Function<T, Record> toRecord) {
+        Iterator<Record> records = java.util.stream.StreamSupport.stream(batch.spliterator(), false).map(toRecord)
+                .iterator();
+        return store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
     }
 
     /** Re-created ids continue from their deleted version, so an old version never matches again. */

@@ -137,24 +137,14 @@ final class TableCopy {
         List<String> names = columns.stream().map(Column::name).toList();
         long copied;
         try (Stream<Row> rows = source.stream("SELECT * FROM " + source.dialect().quote(table))) {
-            Iterator<Row> it = rows.iterator();
-            Iterator<Object[]> values = new Iterator<>() {
-                @Override
-                public boolean hasNext() {
-                    return it.hasNext();
+            Iterator<Object[]> values = rows.map(row -> {
+                Object[] converted = new Object[columns.size()];
+                for (int i = 0; i < columns.size(); i++) {
+                    Column c = columns.get(i);
+                    converted[i] = convert(value(row, c.name()), c, table);
                 }
-
-                @Override
-                public Object[] next() {
-                    Row row = it.next();
-                    Object[] converted = new Object[columns.size()];
-                    for (int i = 0; i < columns.size(); i++) {
-                        Column c = columns.get(i);
-                        converted[i] = convert(value(row, c.name()), c, table);
-                    }
-                    return converted;
-                }
-            };
+                return converted;
+            }).iterator();
             if (skipExisting) {
                 // rows whose keys exist stay as they are: an insert that ignores conflicts, row by row in batches
                 copied = target.executeMany(target.dialect().insertIgnore(table, names), () -> values);

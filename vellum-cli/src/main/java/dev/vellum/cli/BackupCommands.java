@@ -4,7 +4,6 @@ import dev.vellum.Backup;
 import dev.vellum.RecordStore;
 import dev.vellum.Transfer;
 import dev.vellum.Vellum;
-import dev.vellum.VellumConfig;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -79,14 +78,10 @@ final class BackupCommands {
                 print(spec.commandLine().getOut(), "Archive " + in + " is intact", Backup.check(in));
                 return 0;
             }
-            VellumConfig.Builder target = cli.configure();
-            if (to != null) {
-                target.url(to);
-            }
             Transfer.Mode how = mode == null ? Transfer.Mode.NEW : mode.merge ? Transfer.Mode.MERGE
                     : Transfer.Mode.REPLACE;
             Backup.check(in); // before the target is even opened: a damaged archive leaves it untouched
-            try (RecordStore store = Vellum.open(target.build())) {
+            try (RecordStore store = Vellum.open(cli.configure(to).build())) {
                 print(spec.commandLine().getOut(), "Restored " + in, Backup.restore(in, store, how));
                 return 0;
             }

@@ -3,7 +3,6 @@ package dev.vellum.cli;
 import dev.vellum.RecordStore;
 import dev.vellum.Transfer;
 import dev.vellum.Vellum;
-import dev.vellum.VellumConfig;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -74,14 +73,10 @@ final class CopyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        VellumConfig.Builder source = cli.configure();
-        if (from != null) {
-            source.url(from);
-        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
-        try (RecordStore a = Vellum.open(source.build());
-             RecordStore b = Vellum.open(cli.configure().url(to).build());
+        try (RecordStore a = Vellum.open(cli.configure(from).build());
+             RecordStore b = Vellum.open(cli.configure(to).build());
              Reporter progress = new Reporter(err)) {
             Transfer.Builder transfer = Transfer.from(a).to(b).batchSize(batchSize).verify(verify)
                     .mode(mode == null ? Transfer.Mode.NEW : mode.mode()).progress(progress);

@@ -92,6 +92,12 @@ public final class VellumCli {
         return builder;
     }
 
+    /** The configuration with a command's own URL option (such as {@code --to}) over it, when given. */
+    VellumConfig.Builder configure(String commandUrl) {
+        VellumConfig.Builder builder = configure();
+        return commandUrl == null ? builder : builder.url(commandUrl);
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {

@@ -20,6 +20,7 @@ import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -48,6 +49,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
 
+import static io.javalin.http.HandlerType.DELETE;
+import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.PATCH;
+import static io.javalin.http.HandlerType.POST;
+import static io.javalin.http.HandlerType.PUT;
+
 /** The endpoints: each reads its request, does one record-store operation, and answers JSON. */
 final class Api {
     static final String NDJSON = "application/x-ndjson";
@@ -74,13 +81,14 @@ final class Api {
 
     void register(RoutesConfig config) {
         Routes r = new Routes(config, routes);
-        r.get("/health", ctx -> json(ctx, 200, object().put("status", "up")));
-        r.get("/ready", this::ready);
-        r.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8").result(metrics.scrape()));
-        r.get("/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document()));
+        r.add(GET, "/health", ctx -> json(ctx, 200, object().put("status", "up")));
+        r.add(GET, "/ready", this::ready);
+        r.add(GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                .result(metrics.scrape()));
+        r.add(GET, "/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document()));
 
-        r.get("/v1/collections", ctx -> bounded(ctx, "collections", this::listCollections));
-        r.delete("/v1/collections/{c}", ctx -> bounded(ctx, "dropCollection", () -> {
+        r.add(GET, "/v1/collections", ctx -> bounded(ctx, "collections", this::listCollections));
+        r.add(DELETE, "/v1/collections/{c}", ctx -> bounded(ctx, "dropCollection", () -> {
             String name = collectionName(ctx);
             if (!store.dropCollection(name)) {
                 throw Problem.notFound("No collection named '" + name + "'");
@@ -89,51 +97,32 @@ final class Api {
         }));
 
         String records = "/v1/collections/{c}/records";
-        r.post(records, this::insert);
-        r.post(records + ":batch", this::batch);
-        r.get(records, ctx -> find(ctx, queryFromParameters(ctx)));
-        r.get(records + "/{id}", this::get);
-        r.put(records + "/{id}", this::replace);
-        r.patch(records + "/{id}", this::patch);
-        r.delete(records + "/{id}", this::delete);
+        r.add(POST, records, this::insert);
+        r.add(POST, records + ":batch", this::batch);
+        r.add(GET, records, ctx -> find(ctx, queryFromParameters(ctx)));
+        r.add(GET, records + "/{id}", this::get);
+        r.add(PUT, records + "/{id}", this::replace);
+        r.add(PATCH, records + "/{id}", this::patch);
+        r.add(DELETE, records + "/{id}", this::delete);
 
         String collection = "/v1/collections/{c}";
-        r.post(collection + "/query", ctx -> find(ctx, queryFromBody(ctx)));
-        r.post(collection + "/count", this::count);
-        r.post(collection + "/update", this::updateMany);
-        r.post(collection + "/delete", this::deleteMany);
-        r.get(collection + "/export", this::export);
-        r.get(collection + "/indexes", ctx -> bounded(ctx, "indexes", () -> Reply.of(200, indexList(collection(ctx)))));
-        r.post(collection + "/indexes", this::createIndex);
-        r.delete(collection + "/indexes/{name}", ctx -> dropIndex(ctx, ctx.pathParam("name")));
-        r.delete(collection + "/indexes", ctx -> dropIndex(ctx, text(body(ctx, Set.of("name")), "name", true)));
+        r.add(POST, collection + "/query", ctx -> find(ctx, queryFromBody(ctx)));
+        r.add(POST, collection + "/count", this::count);
+        r.add(POST, collection + "/update", this::updateMany);
+        r.add(POST, collection + "/delete", this::deleteMany);
+        r.add(GET, collection + "/export", this::export);
+        r.add(GET, collection + "/indexes", ctx -> bounded(ctx, "indexes",
+                () -> Reply.of(200, indexList(collection(ctx)))));
+        r.add(POST, collection + "/indexes", this::createIndex);
+        r.add(DELETE, collection + "/indexes/{name}", ctx -> dropIndex(ctx, ctx.pathParam("name")));
+        r.add(DELETE, collection + "/indexes", ctx -> dropIndex(ctx, text(body(ctx, Set.of("name")), "name", true)));
     }
 
     /** Registers with Javalin and remembers what it registered. */
     private record Routes(RoutesConfig config, List<String> seen) {
-        void get(String path, io.javalin.http.Handler h) {
-            seen.add("GET " + path);
-            config.get(path, h);
-        }
-
-        void post(String path, io.javalin.http.Handler h) {
-            seen.add("POST " + path);
-            config.post(path, h);
-        }
-
-        void put(String path, io.javalin.http.Handler h) {
-            seen.add("PUT " + path);
-            config.put(path, h);
-        }
-
-        void patch(String path, io.javalin.http.Handler h) {
-            seen.add("PATCH " + path);
-            config.patch(path, h);
-        }
-
-        void delete(String path, io.javalin.http.Handler h) {
-            seen.add("DELETE " + path);
-            config.delete(path, h);
+        void add(HandlerType method, String path, io.javalin.http.Handler handler) {
+            seen.add(method.name() + " " + path);
+            config.addEndpoint(new io.javalin.router.Endpoint(method, path, handler, Set.of()));
         }
     }
 
@@ -303,24 +292,17 @@ final class Api {
                     BufferedReader reader = new BufferedReader(new InputStreamReader(ctx.bodyInputStream(),
                             StandardCharsets.UTF_8), 1 << 16);
                     Iterator<NewRecord> lines = NewRecord.readNdjson(reader);
-                    Iterable<NewRecord> assigned = () -> new Iterator<>() {
-                        @Override
-                        public boolean hasNext() {
-                            return lines.hasNext();
-                        }
-
-                        @Override
-                        public NewRecord next() {
-                            NewRecord r = withId(lines.next());
-                            try {
-                                spool.write(r.id());
-                                spool.write('\n');
-                            } catch (IOException e) {
-                                throw new UncheckedIOException(e);
-                            }
-                            return r;
-                        }
-                    };
+                    Iterable<NewRecord> assigned = () -> java.util.stream.StreamSupport.stream(
+                            java.util.Spliterators.spliteratorUnknownSize(lines, 0), false).map(line -> {
+                                NewRecord r = withId(line);
+                                try {
+                                    spool.write(r.id());
+                                    spool.write('\n');
+                                } catch (IOException e) {
+                                    throw new UncheckedIOException(e);
+                                }
+                                return r;
+                            }).iterator();
                     count = metrics.time("batch", () -> upsert ? c.upsertMany(assigned) : c.insertMany(assigned));
                 }
                 ctx.status(200).contentType(NDJSON);
