@@ -278,11 +278,27 @@ public sealed interface Filter {
 
     // ---- validation ----
 
+    /** The common Java values directly (a filter is built per query); anything else through Jackson. */
     private static JsonNode toJson(Object value) {
-        if (value instanceof Instant instant) {
-            return JsonValues.MAPPER.getNodeFactory().textNode(instant.toString());
+        com.fasterxml.jackson.databind.node.JsonNodeFactory nodes = JsonValues.MAPPER.getNodeFactory();
+        if (value instanceof JsonNode node) {
+            return node;
+        } else if (value instanceof String text) {
+            return nodes.textNode(text);
+        } else if (value instanceof Integer number) {
+            return nodes.numberNode(number);
+        } else if (value instanceof Long number) {
+            return nodes.numberNode(number);
+        } else if (value instanceof Boolean bool) {
+            return nodes.booleanNode(bool);
+        } else if (value instanceof Instant instant) {
+            return nodes.textNode(instant.toString());
+        } else if (value instanceof List<?> list) {
+            ArrayNode array = nodes.arrayNode(list.size());
+            list.forEach(element -> array.add(toJson(element)));
+            return array;
         }
-        return value instanceof JsonNode node ? node : JsonValues.MAPPER.valueToTree(value);
+        return JsonValues.MAPPER.valueToTree(value);
     }
 
     private static JsonNode check(FieldPath path, Op op, JsonNode value) {

@@ -240,7 +240,7 @@ final class SqlCollection extends BaseCollection {
             // a replace knows its fields already: only a patch reads them back
             Optional<Record> updated = isPatch ? db().fetchOne(sql + COLUMNS, this::read, params.toArray())
                     : db().fetchOne(sql + "metadata, version, created_at, updated_at", rs -> new Record(id, value,
-                            (ObjectNode) JsonValues.parse(rs.getString(1)), rs.getLong(2),
+                            store.dialect.readObject(rs, 1), rs.getLong(2),
                             store.dialect.readInstant(rs, 3), store.dialect.readInstant(rs, 4)), params.toArray());
             return updated.orElseThrow(() -> missing(id, expectedVersion));
         });
@@ -506,8 +506,9 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return 0;
         }
-        return db().fetchOne("SELECT COUNT(*) AS n FROM " + table + " WHERE " + where, params.toArray())
-                .orElseThrow().getLong("n");
+        // a plain column read: a Row would read the result's metadata on every call
+        return db().fetchOne("SELECT COUNT(*) FROM " + table + " WHERE " + where, rs -> rs.getLong(1),
+                params.toArray()).orElseThrow();
     }
 
     /** The WHERE condition; checks that the collection exists first, so a missing one is not queried. */
@@ -620,8 +621,8 @@ final class SqlCollection extends BaseCollection {
 
     /** Reads a record straight from a row of {@link #COLUMNS}, without building a {@link Row}: the read hot path. */
     private Record read(java.sql.ResultSet rs) throws SQLException {
-        return new Record(rs.getString(1), (ObjectNode) JsonValues.parse(rs.getString(2)),
-                (ObjectNode) JsonValues.parse(rs.getString(3)), rs.getLong(4), store.dialect.readInstant(rs, 5),
+        return new Record(rs.getString(1), store.dialect.readObject(rs, 2), store.dialect.readObject(rs, 3),
+                rs.getLong(4), store.dialect.readInstant(rs, 5),
                 store.dialect.readInstant(rs, 6));
     }
 }
