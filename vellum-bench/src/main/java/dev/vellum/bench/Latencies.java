@@ -4,7 +4,7 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.function.IntFunction;
 
-/** Times each of n calls, after a warm-up of the same calls. */
+/** Per-call latencies of two implementations of the same call, measured side by side. */
 final class Latencies {
     private final long[] nanos;
     private final long totalNanos;
@@ -14,67 +14,45 @@ final class Latencies {
         this.totalNanos = totalNanos;
     }
 
-    static Latencies measure(int n, IntFunction<Object> call) {
-        int warmup = Math.min(n, Math.max(20, n / 5));
-        Object sink = null;
-        for (int k = 0; k < warmup; k++) {
-            sink = call.apply(k);
-        }
-        long[] nanos = new long[n];
-        long start = System.nanoTime();
-        for (int k = 0; k < n; k++) {
-            long t = System.nanoTime();
-            sink = call.apply(k);
-            nanos[k] = System.nanoTime() - t;
-        }
-        long total = System.nanoTime() - start;
-        if (sink == Latencies.class) {
-            System.out.print("");
-        }
-        Arrays.sort(nanos);
-        return new Latencies(nanos, total);
-    }
-
     /**
-     * Measures two implementations of the same call in alternating rounds, so that drift in the machine's speed
-     * (other load, caches, background work) falls on both alike. The warm-up calls use the indexes from n on, so
-     * each measured index is called once per side. Returns {first, second}.
+     * Measures two implementations of the same call interleaved call by call (in alternating order, so neither
+     * always runs second), so that drift in the machine's speed (other load, caches, background work, JIT and GC)
+     * falls on both alike. The warm-up calls use the indexes from n on, so each measured index is called once per
+     * side. Returns {first, second}.
      */
     static Latencies[] pair(int n, IntFunction<Object> first, IntFunction<Object> second) {
-        int rounds = n >= 50 ? 5 : 1;
-        int per = n / rounds;
         int warmup = Math.min(n, 200);
         for (int k = 0; k < warmup; k++) {
             first.apply(n + k);
             second.apply(n + k);
         }
-        long[] a = new long[per * rounds];
-        long[] b = new long[per * rounds];
-        long totalA = 0;
-        long totalB = 0;
-        for (int r = 0; r < rounds; r++) {
-            int offset = r * per;
-            Latencies x = timed(per, k -> first.apply(offset + k));
-            Latencies y = timed(per, k -> second.apply(offset + k));
-            System.arraycopy(x.nanos, 0, a, offset, per);
-            System.arraycopy(y.nanos, 0, b, offset, per);
-            totalA += x.totalNanos;
-            totalB += y.totalNanos;
+        long[] a = new long[n];
+        long[] b = new long[n];
+        for (int k = 0; k < n; k++) {
+            if ((k & 1) == 0) {
+                a[k] = time(first, k);
+                b[k] = time(second, k);
+            } else {
+                b[k] = time(second, k);
+                a[k] = time(first, k);
+            }
         }
-        Arrays.sort(a);
-        Arrays.sort(b);
-        return new Latencies[]{new Latencies(a, totalA), new Latencies(b, totalB)};
+        return new Latencies[]{of(a), of(b)};
     }
 
-    private static Latencies timed(int n, IntFunction<Object> call) {
-        long[] nanos = new long[n];
-        long start = System.nanoTime();
-        for (int k = 0; k < n; k++) {
-            long t = System.nanoTime();
-            call.apply(k);
-            nanos[k] = System.nanoTime() - t;
+    private static long time(IntFunction<Object> call, int k) {
+        long t = System.nanoTime();
+        call.apply(k);
+        return System.nanoTime() - t;
+    }
+
+    private static Latencies of(long[] nanos) {
+        long total = 0;
+        for (long n : nanos) {
+            total += n;
         }
-        return new Latencies(nanos, System.nanoTime() - start);
+        Arrays.sort(nanos);
+        return new Latencies(nanos, total);
     }
 
     double perSecond() {
