@@ -359,6 +359,15 @@ final class SqlCollection extends BaseCollection {
     }
 
     /** The SELECT for a query: the columns, filter, cursor and order. */
+    /**
+     * One page and one record more (to know whether a next page exists). Literal numbers (checked ints), so
+     * PostgreSQL plans for the real limit rather than a generic one.
+     */
+    private String pagedSelect(Query query, List<Object> params) {
+        String sql = select(query, params, true) + " LIMIT " + (query.limit() + 1);
+        return query.offset() == 0 ? sql : sql + " OFFSET " + query.offset();
+    }
+
     private String select(Query query, List<Object> params, boolean paged) {
         List<OrderTerm> terms = orderTerms(query);
         StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(table)
@@ -461,8 +470,7 @@ final class SqlCollection extends BaseCollection {
             return new Page(List.of(), null);
         }
         List<Object> params = new ArrayList<>();
-        // literal numbers (checked ints), so PostgreSQL plans for the real limit rather than a generic one
-        String sql = select(query, params, true) + " LIMIT " + (query.limit() + 1) + " OFFSET " + query.offset();
+        String sql = pagedSelect(query, params);
         List<Record> rows = db().fetchAll(sql, this::read, params.toArray());
         List<Record> records = new ArrayList<>();
         Record last = null;
@@ -491,7 +499,7 @@ final class SqlCollection extends BaseCollection {
             return "collection " + name + " does not exist yet";
         }
         List<Object> params = new ArrayList<>();
-        String sql = select(query, params, true) + " LIMIT " + (query.limit() + 1) + " OFFSET " + query.offset();
+        String sql = pagedSelect(query, params);
         StringBuilder plan = new StringBuilder();
         for (Row row : db().fetchAll(store.dialect.explain(sql), params.toArray())) {
             plan.append(row.get(row.size() - 1)).append('\n');

@@ -4,8 +4,10 @@ import dev.vellum.Timestamps;
 import dev.vellum.spi.SqlDialect;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+import org.postgresql.copy.CopyIn;
 import org.postgresql.util.PGobject;
 
+import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -101,7 +103,7 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public long copyRows(java.sql.Connection connection, String table, java.util.List<String> columns,
                          java.util.Iterator<Object[]> rows) throws SQLException {
-        org.postgresql.copy.CopyIn copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
+        CopyIn copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
                 .copyIn("COPY " + quote(table) + " (" + String.join(", ", columns.stream().map(this::quote).toList())
                         + ") FROM STDIN (FORMAT text)");
         long count = 0;
@@ -118,10 +120,10 @@ final class PostgresDialect implements SqlDialect {
                 buffer.append('\n');
                 count++;
                 if (buffer.length() >= 1 << 16) {
-                    PostgresRecords.flush(copy, buffer);
+                    flush(copy, buffer);
                 }
             }
-            PostgresRecords.flush(copy, buffer);
+            flush(copy, buffer);
             copy.endCopy();
             return count;
         } finally {
@@ -143,11 +145,11 @@ final class PostgresDialect implements SqlDialect {
         } else if (v instanceof Number n) {
             out.append(n);
         } else if (v instanceof byte[] bytes) {
-            PostgresRecords.escape("\\x" + java.util.HexFormat.of().formatHex(bytes), out);
+            escape("\\x" + java.util.HexFormat.of().formatHex(bytes), out);
         } else if (v instanceof dev.vellum.Json json) {
-            PostgresRecords.escape(json.text(), out);
+            escape(json.text(), out);
         } else {
-            PostgresRecords.escape(v.toString(), out);
+            escape(v.toString(), out);
         }
     }
 
@@ -178,5 +180,29 @@ final class PostgresDialect implements SqlDialect {
             return Arrays.asList(elements);
         }
         return value;
+    }
+
+    static void flush(CopyIn copy, StringBuilder buffer) throws SQLException {
+        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
+        copy.writeToCopy(bytes, 0, bytes.length);
+        buffer.setLength(0);
+    }
+
+    /** COPY's text format: backslash, tab, newline and carriage return escaped. */
+    static StringBuilder escape(String text, StringBuilder out) {
+        if (text.indexOf('\\') < 0 && text.indexOf('\t') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
+            return out.append(text);
+        }
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '\t' -> out.append("\\t");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                default -> out.append(c);
+            }
+        }
+        return out;
     }
 }

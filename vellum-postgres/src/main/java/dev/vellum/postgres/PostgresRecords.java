@@ -14,7 +14,6 @@ import dev.vellum.spi.SystemColumnSql;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -28,7 +27,6 @@ import java.util.stream.Collectors;
  */
 final class PostgresRecords implements RecordDialect {
     private static final PostgresDialect SQL = new PostgresDialect();
-    private static final int COPY_BUFFER = 1 << 20;
 
     /** PostgreSQL 17's builtin pg_c_utf8 collation gives Unicode simple case mapping; older servers use the default. */
     private final boolean unicodeCaseMapping;
@@ -121,63 +119,33 @@ final class PostgresRecords implements RecordDialect {
         };
     }
 
+    /** COPY in binary format: see {@link BinaryCopy}. */
     @Override
     public long bulkInsert(Connection connection, String table, Iterator<Record> records) throws SQLException {
         CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table
-                + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
+                + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT binary)");
         long count = 0;
-        StringBuilder buffer = new StringBuilder(COPY_BUFFER + 4096);
-        java.time.Instant formatted = null;
-        String time = null;
         try {
+            BinaryCopy rows = new BinaryCopy(copy);
             while (records.hasNext()) {
                 Record r = records.next();
-                if (!r.createdAt().equals(formatted)) {
-                    formatted = r.createdAt();
-                    time = Timestamps.format(formatted);
-                }
-                escape(r.id(), buffer).append('\t');
-                escape(JsonValues.write(r.fields()), buffer).append('\t');
-                escape(r.metadata().isEmpty() ? "{}" : JsonValues.write(r.metadata()), buffer).append('\t');
-                buffer.append(r.version()).append('\t').append(time).append('\t')
-                        .append(r.updatedAt().equals(formatted) ? time : Timestamps.format(r.updatedAt())).append('\n');
+                rows.row(6);
+                rows.text(r.id());
+                rows.jsonb(r.fields());
+                rows.jsonb(r.metadata());
+                rows.int8(r.version());
+                rows.timestamptz(r.createdAt());
+                rows.timestamptz(r.updatedAt());
                 count++;
-                if (buffer.length() >= COPY_BUFFER) {
-                    flush(copy, buffer);
-                }
+                rows.flushIfFull();
             }
-            flush(copy, buffer);
-            copy.endCopy();
+            rows.finish();
             return count;
         } finally {
             if (copy.isActive()) {
                 copy.cancelCopy();
             }
         }
-    }
-
-    static void flush(CopyIn copy, StringBuilder buffer) throws SQLException {
-        byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
-        copy.writeToCopy(bytes, 0, bytes.length);
-        buffer.setLength(0);
-    }
-
-    /** COPY's text format: backslash, tab, newline and carriage return escaped. */
-    static StringBuilder escape(String text, StringBuilder out) {
-        if (text.indexOf('\\') < 0 && text.indexOf('\t') < 0 && text.indexOf('\n') < 0 && text.indexOf('\r') < 0) {
-            return out.append(text);
-        }
-        for (int i = 0; i < text.length(); i++) {
-            char c = text.charAt(i);
-            switch (c) {
-                case '\\' -> out.append("\\\\");
-                case '\t' -> out.append("\\t");
-                case '\n' -> out.append("\\n");
-                case '\r' -> out.append("\\r");
-                default -> out.append(c);
-            }
-        }
-        return out;
     }
 
     @Override
