@@ -53,12 +53,22 @@ final class RawJdbc implements AutoCloseable {
             }
         }
         RawJdbc raw = new RawJdbc(c, backend.equals("postgres"));
-        raw.execute(raw.postgres
-                ? "CREATE TABLE raw_records (id TEXT COLLATE \"C\" PRIMARY KEY, fields JSONB NOT NULL, metadata JSONB NOT "
-                        + "NULL, version BIGINT NOT NULL, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)"
-                : "CREATE TABLE raw_records (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, metadata TEXT NOT NULL, "
-                        + "version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT ROWID");
+        raw.createTable("raw_records");
         return raw;
+    }
+
+    void createTable(String table) throws SQLException {
+        execute(postgres
+                ? "CREATE TABLE " + table + " (id TEXT COLLATE \"C\" PRIMARY KEY, fields JSONB NOT NULL, metadata JSONB "
+                        + "NOT NULL, version BIGINT NOT NULL, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ "
+                        + "NOT NULL)"
+                : "CREATE TABLE " + table + " (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, metadata TEXT NOT "
+                        + "NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT "
+                        + "ROWID");
+    }
+
+    void dropTable(String table) throws SQLException {
+        execute("DROP TABLE " + table);
     }
 
     private void execute(String sql) throws SQLException {
@@ -67,12 +77,12 @@ final class RawJdbc implements AutoCloseable {
         }
     }
 
-    void bulkInsert(int n) throws SQLException {
+    void bulkInsert(String table, int n) throws SQLException {
         String now = Timestamps.format(Instant.now());
         if (postgres) {
             connection.setAutoCommit(false);
             CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                    "COPY raw_records (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
+                    "COPY " + table + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
             StringBuilder buffer = new StringBuilder(1 << 20);
             for (int i = 0; i < n; i++) {
                 buffer.append(VellumBench.id(i)).append('\t')
@@ -91,7 +101,7 @@ final class RawJdbc implements AutoCloseable {
             connection.setAutoCommit(true);
         } else {
             connection.setAutoCommit(false);
-            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO raw_records (id, fields, metadata, "
+            try (PreparedStatement ps = connection.prepareStatement("INSERT INTO " + table + " (id, fields, metadata, "
                     + "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 for (int i = 0; i < n; i++) {
                     ps.setString(1, VellumBench.id(i));
