@@ -70,8 +70,10 @@ public final class JsonValues {
         try {
             JsonNode node = TREE_READER.readValue(utf8, offset, utf8.length - offset);
             return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
         } catch (java.io.IOException e) {
-            throw new IllegalArgumentException(e.getMessage(), e);
+            throw new IllegalStateException(e); // reading from memory
         }
     }
 

@@ -1,6 +1,8 @@
 package dev.vellum.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
+import dev.vellum.JsonValues;
 import dev.vellum.Record;
 
 import java.sql.Connection;
@@ -39,10 +41,9 @@ public interface RecordDialect {
     String mergePatch(String columnSql, String patchSql, boolean shallow);
 
     /** Reads a JSON object column (fields or metadata) of the record table from the current row. */
-    default com.fasterxml.jackson.databind.node.ObjectNode readObject(java.sql.ResultSet row, int column)
-            throws SQLException {
+    default ObjectNode readObject(java.sql.ResultSet row, int column) throws SQLException {
         // the column's UTF-8 bytes, parsed without first decoding them into a String
-        return (com.fasterxml.jackson.databind.node.ObjectNode) dev.vellum.JsonValues.parse(row.getBytes(column), 0);
+        return (ObjectNode) JsonValues.parse(row.getBytes(column), 0);
     }
 
     /** Reads a timestamp column of the record table from the current row. */

@@ -73,7 +73,7 @@ final class BinaryCopy extends ByteArrayOutputStream {
         int64((value.getEpochSecond() - EPOCH_2000_SECONDS) * 1_000_000L + value.getNano() / 1_000);
     }
 
-    /** Sends the buffer once it is large enough; rows never span a flush boundary in a way COPY minds. */
+    /** Sends the buffer once it is large enough (COPY data is one byte stream: a row may span two sends). */
     void flushIfFull() throws SQLException {
         if (count >= FLUSH_AT) {
             send();

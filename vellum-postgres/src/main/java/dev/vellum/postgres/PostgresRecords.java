@@ -1,6 +1,7 @@
 package dev.vellum.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Json;
 import dev.vellum.JsonValues;
@@ -94,11 +95,9 @@ final class PostgresRecords implements RecordDialect {
 
     /** jsonb in binary wire form (a driver set to receive it so) is its text after a version byte, 1. */
     @Override
-    public com.fasterxml.jackson.databind.node.ObjectNode readObject(java.sql.ResultSet row, int column)
-            throws SQLException {
+    public ObjectNode readObject(java.sql.ResultSet row, int column) throws SQLException {
         byte[] bytes = row.getBytes(column);
-        return (com.fasterxml.jackson.databind.node.ObjectNode) JsonValues.parse(bytes,
-                bytes.length > 0 && bytes[0] == 1 ? 1 : 0);
+        return (ObjectNode) JsonValues.parse(bytes, bytes.length > 0 && bytes[0] == 1 ? 1 : 0);
     }
 
     @Override
