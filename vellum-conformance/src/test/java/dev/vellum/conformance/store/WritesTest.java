@@ -71,6 +71,27 @@ class WritesTest {
         assertThat(r.fields()).isEqualTo(back.fields());
     }
 
+    /** The bulk path (binary COPY on PostgreSQL, multi-row inserts on SQLite) keeps values as exactly as insert. */
+    @StoreTest
+    void batchValuesRoundTripExactly(RecordStore store) {
+        Collection c = store.collection("batch_values");
+        String text = "{\"s\":\"quote \\\" back \\\\ nl \\n tab \\t emoji 🚀 rtl مرحبا 名前 \\u0001\","
+                + "\"big\":9223372036854775807,\"dec\":123456789.012345,\"small\":1.5E-7,\"t\":true,\"n\":null,"
+                + "\"arr\":[1,\"two\",{\"three\":3},[],{}]}";
+        c.insertMany(List.of(new NewRecord("名前-🚀", json(text), json("{\"source\":\"bulk é\"}")),
+                new NewRecord("plain", json("{}"), null)));
+        Record back = c.get("名前-🚀").orElseThrow();
+        assertThat(back.fields()).isEqualTo(json(text));
+        assertThat(back.fields().get("big").longValue()).isEqualTo(Long.MAX_VALUE);
+        assertThat(back.fields().get("small").decimalValue()).isEqualByComparingTo("0.00000015");
+        assertThat(back.metadata()).isEqualTo(json("{\"source\":\"bulk é\"}"));
+        assertThat(back.version()).isEqualTo(1);
+        assertThat(back.createdAt()).isEqualTo(back.updatedAt());
+        assertThat(c.get("plain").orElseThrow().fields()).isEqualTo(json("{}"));
+        assertThat(c.find(Query.where(Filter.eq("s", json(text).get("s").textValue()))).records())
+                .extracting(Record::id).containsExactly("名前-🚀");
+    }
+
     @StoreTest
     void writesNeverMutateTheCallersObjects(RecordStore store) {
         Collection c = store.collection("c");
