@@ -565,7 +565,7 @@ final class SqlCollection extends BaseCollection {
             if (tx.execute("DELETE FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName) == 0) {
                 return false;
             }
-            tx.execute(store.dialect.dropIndex(store.q(SqlStore.indexIdentifier(name, indexName))));
+            store.dialect.dropIndex(store.q(SqlStore.indexIdentifier(name, indexName))).forEach(tx::execute);
             return true;
         });
     }

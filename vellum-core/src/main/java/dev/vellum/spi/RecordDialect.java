@@ -61,7 +61,8 @@ public interface RecordDialect {
     /** DDL for an expression index on paths of the fields (or metadata) column. */
     List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique);
 
-    String dropIndex(String indexName);
+    /** DDL that drops what {@link #createIndex} made. */
+    List<String> dropIndex(String indexName);
 
     /** DDL for a whole-document index on the fields column, or null when the backend has none. */
     String createDocumentIndex(String table, String indexName);

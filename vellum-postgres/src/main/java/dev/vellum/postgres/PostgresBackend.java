@@ -66,7 +66,7 @@ public final class PostgresBackend implements BackendProvider {
     @Override
     public RecordDialect recordDialect(Database db) {
         long version = db.fetchOne("SELECT current_setting('server_version_num')::int AS v").orElseThrow().getLong("v");
-        return new PostgresRecords(version >= 170000);
+        return new PostgresRecords((int) version);
     }
 
     /** The same connection settings the pool uses, for a connection outside it. */

@@ -152,8 +152,8 @@ final class SqliteRecords implements RecordDialect {
     }
 
     @Override
-    public String dropIndex(String indexName) {
-        return "DROP INDEX IF EXISTS " + indexName;
+    public List<String> dropIndex(String indexName) {
+        return List.of("DROP INDEX IF EXISTS " + indexName);
     }
 
     @Override

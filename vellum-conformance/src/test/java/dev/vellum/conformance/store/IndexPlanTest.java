@@ -78,6 +78,22 @@ class IndexPlanTest {
         assertThat(ages).hasSize(100).isSorted().allMatch(a -> a >= 80);
     }
 
+    /** On PostgreSQL through the code-point text index. */
+    @BackendTest({"sqlite", "postgres"})
+    void stringRangeSortAndLimitReadTheIndexInOrder(TestBackend backend) {
+        Collection c = people(backend);
+        Query q = Query.where(Filter.gte("name", "n2")).sort("name").limit(20);
+        String plan = c.explain(q);
+        assertThat(plan).as(plan).contains(index(backend, "by_name"));
+        if (backend.name().equals("sqlite")) {
+            assertThat(plan).as(plan).doesNotContain("TEMP B-TREE");
+        } else {
+            assertThat(plan).as(plan).doesNotContainPattern("(?m)^\\s*(->\\s*)?Sort ");
+        }
+        List<String> names = c.find(q).records().stream().map(r -> r.fields().get("name").textValue()).toList();
+        assertThat(names).hasSize(20).isSorted().allMatch(n -> n.compareTo("n2") >= 0);
+    }
+
     @BackendTest({"sqlite", "postgres"})
     void documentIndexServesEqualityAndContainsOnAnyPath(TestBackend backend) {
         Collection c = people(backend);
