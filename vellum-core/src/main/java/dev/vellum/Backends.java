@@ -29,7 +29,11 @@ final class Backends {
         BackendProvider provider = provider(config.backend());
         Database db = provider.open(config);
         try {
-            return new SqlStore((dev.vellum.spi.JdbcDatabase) db, provider.recordDialect(db));
+            SqlStore store = new SqlStore((dev.vellum.spi.JdbcDatabase) db, provider.recordDialect(db));
+            if (config.autoMigrate()) {
+                store.upgradeIndexes();
+            }
+            return store;
         } catch (RuntimeException e) {
             db.close();
             throw e;

@@ -545,12 +545,10 @@ final class SqlCollection extends BaseCollection {
                     .isPresent()) {
                 return null;
             }
-            for (String ddl : store.dialect.createIndex(table, store.q(SqlStore.indexIdentifier(name, indexName)),
-                    parsed, unique)) {
-                tx.execute(ddl);
-            }
-            tx.execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique) VALUES (?, ?, ?, ?)", name,
-                    indexName, Json.of(JsonValues.write(JsonValues.MAPPER.valueToTree(index.paths()))), unique);
+            store.createIndexes(tx, name, indexName, parsed, unique);
+            tx.execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique, form) VALUES (?, ?, ?, ?, ?)",
+                    name, indexName, Json.of(JsonValues.write(JsonValues.MAPPER.valueToTree(index.paths()))), unique,
+                    store.dialect.indexForm());
             return null;
         });
     }
@@ -565,7 +563,7 @@ final class SqlCollection extends BaseCollection {
             if (tx.execute("DELETE FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName) == 0) {
                 return false;
             }
-            store.dialect.dropIndex(store.q(SqlStore.indexIdentifier(name, indexName))).forEach(tx::execute);
+            store.dropIndexes(tx, name, indexName);
             return true;
         });
     }

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /** The record store on a SQL backend: one table per collection, named in the {@code vellum_collections} catalog. */
 final class SqlStore implements RecordStore {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlStore.class);
     private static final int IDENTIFIER_LIMIT = 63;
 
     final JdbcDatabase db;
@@ -31,6 +32,39 @@ final class SqlStore implements RecordStore {
         this.ddl = db.schemaChanges();
         this.dialect = dialect;
         this.filters = new SqlFilter(dialect);
+    }
+
+    /** The indexes {@code createIndex} makes, on the schema connection's transaction {@code tx}. */
+    void createIndexes(Database tx, String collection, String index, List<FieldPath> paths, boolean unique) {
+        dialect.createIndex(q(recordsTable(collection)), q(indexIdentifier(collection, index)), paths, unique)
+                .forEach(tx::execute);
+    }
+
+    void dropIndexes(Database tx, String collection, String index) {
+        dialect.dropIndex(q(indexIdentifier(collection, index))).forEach(tx::execute);
+    }
+
+    /**
+     * Rebuilds the indexes an older Vellum made in an older form of the backend's index DDL, so queries written
+     * for the current form find them. Runs when a store opens with auto-migrate, as part of bringing the schema
+     * up to date; each index in its own transaction.
+     */
+    void upgradeIndexes() {
+        int form = dialect.indexForm();
+        for (Row stale : db.fetchAll("SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?",
+                form)) {
+            String collection = stale.getString("collection");
+            String index = stale.getString("name");
+            List<FieldPath> paths = new java.util.ArrayList<>();
+            stale.getJson("paths").forEach(p -> paths.add(FieldPath.parse(p.textValue())));
+            ddl.useTransaction(tx -> {
+                dropIndexes(tx, collection, index);
+                createIndexes(tx, collection, index, paths, stale.getBoolean("is_unique"));
+                tx.execute("UPDATE vellum_indexes SET form = ? WHERE collection = ? AND name = ?", form, collection,
+                        index);
+            });
+            LOG.info("Rebuilt index {} of collection {} in the current index form ({})", index, collection, form);
+        }
     }
 
     @Override

@@ -3,6 +3,7 @@ package dev.vellum.cli;
 import dev.vellum.Database;
 import dev.vellum.MigrationReport;
 import dev.vellum.MigrationStatus;
+import dev.vellum.Vellum;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -37,6 +38,8 @@ final class MigrateCommand implements Callable<Integer> {
             switch (action) {
                 case up -> {
                     MigrationReport report = db.migrate();
+                    // opening the record store rebuilds indexes an older Vellum made in an older form
+                    Vellum.open(cli.configure().autoMigrate(true).build()).close();
                     out.println("Applied " + report.applied() + (report.applied() == 1 ? " migration" : " migrations")
                             + " to " + db.describeTarget() + "; Vellum schema version " + report.schemaVersion()
                             + (report.appVersion().isEmpty() ? "" : ", application version " + report.appVersion()));

@@ -61,6 +61,14 @@ public interface RecordDialect {
     /** DDL for an expression index on paths of the fields (or metadata) column. */
     List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique);
 
+    /**
+     * The version of the DDL {@link #createIndex} writes. Raise it when the index expressions change: a store
+     * opening with auto-migrate rebuilds every index recorded with a lower form, so queries keep finding them.
+     */
+    default int indexForm() {
+        return 1;
+    }
+
     /** DDL that drops what {@link #createIndex} made. */
     List<String> dropIndex(String indexName);
 

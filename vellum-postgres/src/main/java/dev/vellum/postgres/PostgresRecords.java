@@ -192,6 +192,12 @@ final class PostgresRecords implements RecordDialect {
         return "(" + value + " #>> '{}') COLLATE \"C\"";
     }
 
+    /** 2: paths as {@code ->} chains (form 1 used {@code #>} with a path array) and type statistics. */
+    @Override
+    public int indexForm() {
+        return 2;
+    }
+
     @Override
     public List<String> dropIndex(String indexName) {
         String dropIndexes = "DROP INDEX IF EXISTS " + indexName + ", " + suffixed(indexName, "_t");

@@ -1,6 +1,7 @@
 package dev.vellum.conformance.store;
 
 import dev.vellum.Collection;
+import dev.vellum.Database;
 import dev.vellum.Filter;
 import dev.vellum.NewRecord;
 import dev.vellum.Query;
@@ -92,6 +93,36 @@ class IndexPlanTest {
         }
         List<String> names = c.find(q).records().stream().map(r -> r.fields().get("name").textValue()).toList();
         assertThat(names).hasSize(20).isSorted().allMatch(n -> n.compareTo("n2") >= 0);
+    }
+
+    /**
+     * An index an older Vellum built with an older index form (PostgreSQL form 1 read paths with {@code #>}) is
+     * rebuilt when a store opens with auto-migrate, so the queries of this version use it again.
+     */
+    @BackendTest("postgres")
+    void indexesOfAnOlderFormAreRebuiltOnOpen(TestBackend backend) {
+        try (RecordStore store = backend.openStore()) {
+            Collection c = store.collection("legacy");
+            c.insertMany(IntStream.range(0, 3_000).mapToObj(i -> NewRecord.of(Map.of("age", i % 90))).toList());
+            c.createIndex("by_age", "age");
+            Database db = store.database().orElseThrow();
+            db.execute("DROP INDEX vi_legacy__by_age, vi_legacy__by_age_t");
+            db.execute("CREATE INDEX vi_legacy__by_age ON vc_legacy (NULLIF(fields #> '{age}'::text[], 'null'::jsonb), "
+                    + "id)");
+            db.execute("UPDATE vellum_indexes SET form = 1");
+            db.execute("ANALYZE vc_legacy");
+            assertThat(c.explain(Query.where(Filter.gte("age", 88)))).doesNotContain("vi_legacy__by_age");
+        }
+        try (RecordStore store = backend.openStore()) {
+            Database db = store.database().orElseThrow();
+            db.execute("ANALYZE vc_legacy");
+            Query q = Query.where(Filter.gte("age", 88)).sort("age").limit(10);
+            assertThat(store.collection("legacy").explain(q)).contains("vi_legacy__by_age");
+            assertThat(store.collection("legacy").find(q).records()).hasSize(10);
+            assertThat(db.fetchOne("SELECT form FROM vellum_indexes WHERE name = 'by_age'").orElseThrow()
+                    .getLong("form")).isEqualTo(2);
+            assertThat(store.collection("legacy").indexes()).hasSize(1);
+        }
     }
 
     @BackendTest({"sqlite", "postgres"})
