@@ -539,13 +539,12 @@ final class SqlCollection extends BaseCollection {
     @Override
     public void createIndex(String indexName, List<String> paths, boolean unique) {
         IndexInfo index = Indexes.define(indexName, paths, unique);
-        List<FieldPath> parsed = paths.stream().map(FieldPath::parse).toList();
         schemaChange(tx -> {
             if (tx.fetchOne("SELECT name FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName)
                     .isPresent()) {
                 return null;
             }
-            store.createIndexes(tx, name, indexName, parsed, unique);
+            store.createIndexes(tx, name, index);
             tx.execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique, form) VALUES (?, ?, ?, ?, ?)",
                     name, indexName, Json.of(JsonValues.write(JsonValues.MAPPER.valueToTree(index.paths()))), unique,
                     store.dialect.indexForm());
@@ -602,11 +601,7 @@ final class SqlCollection extends BaseCollection {
     @Override
     public List<IndexInfo> indexes() {
         return db().fetchAll("SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name",
-                name).stream().map(r -> {
-                    List<String> paths = new ArrayList<>();
-                    r.getJson("paths").forEach(p -> paths.add(p.textValue()));
-                    return new IndexInfo(r.getString("name"), paths, r.getBoolean("is_unique"));
-                }).toList();
+                name).stream().map(SqlStore::indexInfo).toList();
     }
 
     /** A patch that only sets top-level keys to non-object values: merging it is a plain key-wise overwrite. */

@@ -35,13 +35,21 @@ final class SqlStore implements RecordStore {
     }
 
     /** The indexes {@code createIndex} makes, on the schema connection's transaction {@code tx}. */
-    void createIndexes(Database tx, String collection, String index, List<FieldPath> paths, boolean unique) {
-        dialect.createIndex(q(recordsTable(collection)), q(indexIdentifier(collection, index)), paths, unique)
-                .forEach(tx::execute);
+    void createIndexes(Database tx, String collection, IndexInfo index) {
+        List<FieldPath> paths = index.paths().stream().map(FieldPath::parse).toList();
+        dialect.createIndex(q(recordsTable(collection)), q(indexIdentifier(collection, index.name())), paths,
+                index.unique()).forEach(tx::execute);
     }
 
     void dropIndexes(Database tx, String collection, String index) {
         dialect.dropIndex(q(indexIdentifier(collection, index))).forEach(tx::execute);
+    }
+
+    /** An index definition from a row of the {@code vellum_indexes} catalog ({@code name, paths, is_unique}). */
+    static IndexInfo indexInfo(Row row) {
+        List<String> paths = new java.util.ArrayList<>();
+        row.getJson("paths").forEach(p -> paths.add(p.textValue()));
+        return new IndexInfo(row.getString("name"), paths, row.getBoolean("is_unique"));
     }
 
     /**
@@ -54,16 +62,15 @@ final class SqlStore implements RecordStore {
         for (Row stale : db.fetchAll("SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?",
                 form)) {
             String collection = stale.getString("collection");
-            String index = stale.getString("name");
-            List<FieldPath> paths = new java.util.ArrayList<>();
-            stale.getJson("paths").forEach(p -> paths.add(FieldPath.parse(p.textValue())));
+            IndexInfo index = indexInfo(stale);
             ddl.useTransaction(tx -> {
-                dropIndexes(tx, collection, index);
-                createIndexes(tx, collection, index, paths, stale.getBoolean("is_unique"));
+                dropIndexes(tx, collection, index.name());
+                createIndexes(tx, collection, index);
                 tx.execute("UPDATE vellum_indexes SET form = ? WHERE collection = ? AND name = ?", form, collection,
-                        index);
+                        index.name());
             });
-            LOG.info("Rebuilt index {} of collection {} in the current index form ({})", index, collection, form);
+            LOG.info("Rebuilt index {} of collection {} in the current index form ({})", index.name(), collection,
+                    form);
         }
     }
 
