@@ -72,7 +72,7 @@ final class MemoryStore implements RecordStore {
      * another such run, its changes join the outer log, to be undone if the outer work fails.
      */
     private <T, X extends Exception> T undoable(Undoable<T, X> work) throws X {
-        lock.writeLock().lock();
+        lockInterruptibly(lock.writeLock());
         List<Runnable> outer = undo.get();
         List<Runnable> log = new ArrayList<>();
         undo.set(log);
@@ -80,6 +80,10 @@ final class MemoryStore implements RecordStore {
             T result = work.run();
             if (outer != null) {
                 outer.addAll(log);
+            } else {
+                // the commit point: cancelled work is undone here, and after it cancelling changes nothing
+                Cancellation.beginCommit();
+                Cancellation.endCommit(true);
             }
             return result;
         } catch (Throwable t) {
@@ -121,7 +125,7 @@ final class MemoryStore implements RecordStore {
     }
 
     <T> T read(java.util.function.Supplier<T> work) {
-        lock.readLock().lock();
+        lockInterruptibly(lock.readLock());
         try {
             return work.get();
         } finally {
@@ -132,5 +136,16 @@ final class MemoryStore implements RecordStore {
     /** A write: atomic, since a failed write undoes its own partial changes before rethrowing. */
     <T> T write(java.util.function.Supplier<T> work) {
         return undoable(work::get);
+    }
+
+    /** Takes the lock; cancelled work stops waiting for it (see {@link Cancellation}). */
+    private static void lockInterruptibly(java.util.concurrent.locks.Lock l) {
+        try {
+            l.lockInterruptibly();
+        } catch (InterruptedException e) {
+            Cancellation.checkpoint();
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted while waiting for the memory store's lock", e);
+        }
     }
 }

@@ -2,15 +2,18 @@ package dev.vellum.spi;
 
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.vellum.Cancellation;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
 import dev.vellum.Dialect;
 import dev.vellum.Health;
 import dev.vellum.MigrationReport;
 import dev.vellum.MigrationStatus;
+import dev.vellum.OperationCancelledException;
 import dev.vellum.Result;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
+import dev.vellum.StorageFullException;
 import dev.vellum.VellumConfig;
 
 import java.sql.Connection;
@@ -110,8 +113,9 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public int execute(String sql, Object... params) {
-        return withConnection(isWrite(sql), connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params)) {
+        return withConnection(isWrite(sql), false, connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement)) {
                 statement.execute();
                 return Math.toIntExact(dialect.updateCount(statement, sql));
             }
@@ -120,9 +124,10 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public long executeMany(String sql, Iterable<Object[]> rows) {
-        return inTransaction(tx -> withConnection(true, connection -> {
+        return inTransaction(tx -> withConnection(true, false, connection -> {
             long total = 0;
-            try (PreparedStatement statement = connection.prepareStatement(sql)) {
+            try (PreparedStatement statement = connection.prepareStatement(sql);
+                 Cancellation.Registration cancel = cancellable(statement)) {
                 int pending = 0;
                 for (Object[] row : rows) {
                     bindAll(statement, row);
@@ -147,8 +152,9 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public <T> List<T> fetchAll(String sql, RowMapper<T> mapper, Object... params) {
-        return withConnection(isWrite(sql), connection -> {
+        return withConnection(isWrite(sql), true, connection -> {
             try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement);
                  ResultSet rs = statement.executeQuery()) {
                 List<T> rows = new ArrayList<>();
                 while (rs.next()) {
@@ -161,8 +167,9 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public <T> Optional<T> fetchOne(String sql, RowMapper<T> mapper, Object... params) {
-        return withConnection(isWrite(sql), connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params)) {
+        return withConnection(isWrite(sql), true, connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement)) {
                 statement.setMaxRows(1);
                 try (ResultSet rs = statement.executeQuery()) {
                     return rs.next() ? Optional.of(mapper.map(rs)) : Optional.<T>empty();
@@ -178,8 +185,9 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Result run(String sql, Object... params) {
-        return withConnection(isWrite(sql), connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params)) {
+        return withConnection(isWrite(sql), true, connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement)) {
                 if (statement.execute()) {
                     try (ResultSet rs = statement.getResultSet()) {
                         Columns columns = columns(rs);
@@ -219,12 +227,13 @@ public final class JdbcDatabase implements Database {
         boolean startedCursorTransaction = false;
         try {
             // PostgreSQL only uses a cursor (and so constant memory) when autocommit is off.
-            if (tx == null && connection.getAutoCommit()) {
+            if (tx == null && dialect.streamsNeedTransaction() && connection.getAutoCommit()) {
                 connection.setAutoCommit(false);
                 startedCursorTransaction = true;
             }
             PreparedStatement statement = prepare(connection, sql, params);
             resources.add(statement);
+            resources.add(cancellable(statement));
             statement.setFetchSize(STREAM_FETCH_SIZE);
             ResultSet rs = statement.executeQuery();
             resources.add(rs);
@@ -307,7 +316,7 @@ public final class JdbcDatabase implements Database {
         }
         boolean locked = writeLock != null && !snapshot;
         if (locked) {
-            writeLock.lock();
+            lockForWriting();
         }
         try {
             Connection connection = acquire();
@@ -331,10 +340,21 @@ public final class JdbcDatabase implements Database {
                     throw t;
                 }
                 try {
+                    // a cancelled work rolls back here; from here on, cancelling leaves the commit alone
+                    Cancellation.beginCommit();
+                } catch (OperationCancelledException e) {
+                    rollbackQuietly(connection, e);
+                    throw e;
+                }
+                boolean committed = false;
+                try {
                     connection.commit();
+                    committed = true;
                 } catch (SQLException e) {
                     rollbackQuietly(connection, e);
                     throw failure(e, "COMMIT");
+                } finally {
+                    Cancellation.endCommit(committed);
                 }
                 return result;
             } finally {
@@ -390,8 +410,15 @@ public final class JdbcDatabase implements Database {
         if (tx == null) {
             throw new IllegalStateException("onTransactionConnection must be called inside inTransaction");
         }
-        try {
-            return work.run(tx.connection);
+        Connection connection = tx.connection;
+        try (Cancellation.Registration cancel = Cancellation.onCancel(() -> {
+            try {
+                dialect.cancelRunning(connection);
+            } catch (SQLException ignored) {
+                // nothing running, or the connection is gone
+            }
+        })) {
+            return work.run(connection);
         } catch (SQLException e) {
             throw failure(e, "bulk load");
         }
@@ -474,15 +501,25 @@ public final class JdbcDatabase implements Database {
         T run(Connection connection) throws SQLException;
     }
 
-    private <T> T withConnection(boolean write, SqlWork<T> work, String sql) {
+    /**
+     * Runs work on the transaction's connection, or on a pooled one. A write outside a transaction runs in one of
+     * its own when its commit could otherwise go unchecked: rows returned before the commit (SQLite), or work that
+     * may be cancelled, where only an explicit commit can be refused once cancelled.
+     */
+    private <T> T withConnection(boolean write, boolean returnsRows, SqlWork<T> work, String sql) {
+        Cancellation.checkpoint();
         Transaction tx = current.get();
+        if (tx == null && write && changesRows(sql)
+                && (returnsRows && dialect.writesNeedExplicitCommit() || Cancellation.isActive())) {
+            return inTransaction(db -> withConnection(true, returnsRows, work, sql));
+        }
         try {
             if (tx != null) {
                 return work.run(tx.connection);
             }
             boolean locked = write && writeLock != null;
             if (locked) {
-                writeLock.lock();
+                lockForWriting();
             }
             try (Connection connection = acquire()) {
                 return work.run(connection);
@@ -500,8 +537,47 @@ public final class JdbcDatabase implements Database {
         try {
             return pool.getConnection();
         } catch (SQLException e) {
+            if (Cancellation.currentIsCancelled()) {
+                throw new OperationCancelledException("The operation was cancelled while waiting for a connection; "
+                        + "nothing was written", e);
+            }
             throw connectionFailure.apply(e);
         }
+    }
+
+    /**
+     * Whether a statement changes rows (DML), and so may run inside a transaction of its own: PRAGMA, VACUUM and DDL
+     * such as CREATE INDEX CONCURRENTLY must not.
+     */
+    private static boolean changesRows(String sql) {
+        String keyword = SqlText.leadingKeyword(sql);
+        return keyword.equals("INSERT") || keyword.equals("UPDATE") || keyword.equals("DELETE")
+                || keyword.equals("WITH") || keyword.equals("REPLACE") || keyword.equals("MERGE");
+    }
+
+    /** Takes the writer lock; a cancelled work stops waiting for it. */
+    private void lockForWriting() {
+        try {
+            writeLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            if (Cancellation.currentIsCancelled()) {
+                throw new OperationCancelledException("The operation was cancelled while waiting to write; nothing "
+                        + "was written", e);
+            }
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted while waiting for the writer lock of " + target, e);
+        }
+    }
+
+    /** While the statement runs, cancelling the current work cancels it in the database. */
+    private static Cancellation.Registration cancellable(java.sql.Statement statement) {
+        return Cancellation.onCancel(() -> {
+            try {
+                statement.cancel();
+            } catch (SQLException ignored) {
+                // the statement has finished or the connection is gone: nothing left to stop
+            }
+        });
     }
 
     /**
@@ -566,7 +642,16 @@ public final class JdbcDatabase implements Database {
         return new Row(values);
     }
 
-    private StorageException failure(SQLException e, String sql) {
+    private RuntimeException failure(SQLException e, String sql) {
+        if (Cancellation.currentIsCancelled()) {
+            return new OperationCancelledException("The operation was cancelled before it committed; nothing was "
+                    + "written", e);
+        }
+        if (dialect.isDiskFull(e)) {
+            return new StorageFullException("The " + dialect.name() + " database at " + target + " has no room to "
+                    + "write (disk full); nothing of this write was kept. Free disk space: writes work again at once, "
+                    + "reads keep working meanwhile.", e);
+        }
         String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
         // class 08 is a lost or refused connection, 57P01-03 a server shutting down or restarting: the caller may
         // retry later, so these get their own type

@@ -33,6 +33,36 @@ public interface SqlDialect extends Dialect {
     }
 
     /** The rows changed by a statement that has just run and produced no result set. */
+    /**
+     * True when a write that returns rows in autocommit mode may hand its rows over before its commit has run, so
+     * that a failed commit would go unseen (SQLite commits when the statement is reset, and the driver drops that
+     * error): such writes then run in an explicit transaction whose commit is checked.
+     */
+    default boolean writesNeedExplicitCommit() {
+        return false;
+    }
+
+    /**
+     * Stops whatever statement runs on the connection now, from another thread, for work that is cancelled while it
+     * uses the connection directly (bulk loads); statements Vellum prepares are cancelled one by one already.
+     */
+    default void cancelRunning(java.sql.Connection connection) throws SQLException {
+    }
+
+    /**
+     * True when a result is only read in chunks (constant memory) inside a transaction: PostgreSQL opens a cursor
+     * only when autocommit is off. SQLite streams in autocommit, and beginning a transaction there would take the
+     * write lock ({@code BEGIN IMMEDIATE}), making a long read hold up every writer.
+     */
+    default boolean streamsNeedTransaction() {
+        return true;
+    }
+
+    /** True when the error says the database has no room to write (PostgreSQL: SQLSTATE 53100 disk_full). */
+    default boolean isDiskFull(SQLException e) {
+        return "53100".equals(e.getSQLState());
+    }
+
     default long updateCount(java.sql.Statement statement, String sql) throws SQLException {
         return Math.max(0, statement.getLargeUpdateCount());
     }

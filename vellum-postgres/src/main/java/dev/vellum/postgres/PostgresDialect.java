@@ -22,6 +22,12 @@ import java.util.stream.Collectors;
 /** PostgreSQL: JSONB, native booleans, {@code timestamptz}, {@code uuid}. */
 final class PostgresDialect implements SqlDialect {
 
+    /** A cancel request for the connection's backend: it stops a COPY as well as a statement. */
+    @Override
+    public void cancelRunning(java.sql.Connection connection) throws java.sql.SQLException {
+        connection.unwrap(org.postgresql.PGConnection.class).cancelQuery();
+    }
+
     @Override
     public String name() {
         return "postgres";

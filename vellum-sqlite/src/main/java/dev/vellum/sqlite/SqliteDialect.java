@@ -16,6 +16,30 @@ final class SqliteDialect implements SqlDialect {
     static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** SQLite commits an autocommit INSERT … RETURNING when the statement is reset; sqlite-jdbc ignores that error. */
+    /** A read streams in autocommit: a transaction would take the write lock (transactions are IMMEDIATE). */
+    @Override
+    public boolean streamsNeedTransaction() {
+        return false;
+    }
+
+    /** sqlite3_interrupt: the statement running on the connection stops at its next step. */
+    @Override
+    public void cancelRunning(java.sql.Connection connection) throws java.sql.SQLException {
+        connection.unwrap(org.sqlite.SQLiteConnection.class).getDatabase().interrupt();
+    }
+
+    @Override
+    public boolean writesNeedExplicitCommit() {
+        return true;
+    }
+
+    /** SQLITE_FULL (13), in any extended form; SQLite reports a full disk (ENOSPC) with it. */
+    @Override
+    public boolean isDiskFull(java.sql.SQLException e) {
+        return (e.getErrorCode() & 0xff) == 13 || e.getMessage() != null && e.getMessage().contains("SQLITE_FULL");
+    }
+
     @Override
     public String name() {
         return "sqlite";

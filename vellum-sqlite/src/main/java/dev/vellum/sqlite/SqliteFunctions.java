@@ -1,15 +1,13 @@
 package dev.vellum.sqlite;
 
 import dev.vellum.JsonValues;
+import dev.vellum.Patterns;
 import org.sqlite.Function;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * SQL functions SQLite lacks, registered on every connection so filters run in SQL rather than in Java afterwards:
@@ -17,8 +15,6 @@ import java.util.regex.Pattern;
  * ilike) and {@code vellum_canon(json)} (canonical JSON, to compare and sort arrays and objects).
  */
 final class SqliteFunctions {
-    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
-
     private SqliteFunctions() {
     }
 
@@ -45,8 +41,8 @@ final class SqliteFunctions {
                     result();
                     return;
                 }
-                Pattern compiled = PATTERNS.computeIfAbsent(pattern, p -> Pattern.compile(p, Pattern.DOTALL));
-                result(compiled.matcher(text).find() ? 1 : 0);
+                // RE2/J: linear in the text, so no pattern can pin a core (the pattern was checked by Patterns.regex)
+                result(Patterns.compiled(pattern).matcher(text).find() ? 1 : 0);
             }
         }, 2, flags);
         Function.create(connection, "vellum_fold", new Function() {
