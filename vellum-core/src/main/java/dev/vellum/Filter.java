@@ -20,6 +20,8 @@ import java.util.Map;
  * complement.
  */
 public sealed interface Filter {
+    /** Most values in one list ({@code in}, {@code nin}, {@code containsAll}, {@code containsAny}). */
+    int MAX_LIST = 10_000;
 
     /** Comparison operators, with their JSON names. */
     enum Op {
@@ -302,7 +304,15 @@ public sealed interface Filter {
     }
 
     private static JsonNode check(FieldPath path, Op op, JsonNode value) {
-        String where = path + " " + op.json();
+        String where = Strings.abbreviate(path.toString()) + " " + op.json();
+        String problem = ValueRules.problemIn(value, "the value of " + where);
+        if (problem != null) {
+            throw new QueryException(op.json(), problem);
+        }
+        if (value.isArray() && value.size() > MAX_LIST) {
+            throw new QueryException(op.json(), where + " lists " + value.size() + " values; at most " + MAX_LIST
+                    + " are accepted (split the query, or use an index and a range)");
+        }
         switch (op) {
             case IN, NIN, CONTAINS_ALL, CONTAINS_ANY -> {
                 if (!value.isArray()) {

@@ -1,9 +1,23 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /** Validation of index definitions, shared by every backend. */
 final class Indexes {
+    /** Most paths in one index (PostgreSQL allows 32 index columns, and a non-unique index adds the id). */
+    static final int MAX_PATHS = 16;
+    /**
+     * Most bytes the values of one index may take in a record, measured as PostgreSQL's JSONB stores them (see
+     * {@link #indexedSize}): its btree rows hold at most 2704 bytes, and a row also carries the id (up to 255
+     * characters). Checked on every backend, so a record one backend indexes every backend indexes.
+     */
+    static final int MAX_INDEXED_BYTES = 1600;
+
     private Indexes() {
     }
 
@@ -12,6 +26,10 @@ final class Indexes {
         if (paths == null || paths.isEmpty()) {
             throw new QueryException(name, "Index " + name + " needs at least one path");
         }
+        if (paths.size() > MAX_PATHS) {
+            throw new QueryException(name, "Index " + name + " has " + paths.size() + " paths; at most " + MAX_PATHS
+                    + " are accepted");
+        }
         for (String p : paths) {
             FieldPath path = FieldPath.parse(p);
             if (path.kind() != FieldPath.Kind.FIELD && path.kind() != FieldPath.Kind.META) {
@@ -19,5 +37,59 @@ final class Indexes {
             }
         }
         return new IndexInfo(name, paths, unique);
+    }
+
+    /** Refuses a record whose values under one of the indexes would take more than {@link #MAX_INDEXED_BYTES}. */
+    static void checkIndexedValues(Iterable<IndexInfo> indexes, Record record) {
+        for (IndexInfo index : indexes) {
+            long size = 0;
+            for (String p : index.paths()) {
+                size += indexedSize(Semantics.value(record, FieldPath.parse(p)));
+            }
+            if (size > MAX_INDEXED_BYTES) {
+                throw new InvalidRecordException("Record '" + Strings.abbreviate(record.id()) + "' has values of "
+                        + "about " + size + " bytes under index " + index.name() + " " + index.paths() + "; an index "
+                        + "holds at most " + MAX_INDEXED_BYTES + " bytes of values per record. Drop the index or "
+                        + "store a shorter value there; nothing was written.");
+            }
+        }
+    }
+
+    /**
+     * Refuses a merge patch that sets an indexed path to values that are too large (the merged value itself is
+     * computed in SQL, so the patch's own values at the indexed paths are what is known before it runs).
+     */
+    static void checkIndexedPatch(Iterable<IndexInfo> indexes, String id, JsonNode patch) {
+        checkIndexedValues(indexes, new Record(id, (com.fasterxml.jackson.databind.node.ObjectNode) patch,
+                JsonValues.MAPPER.createObjectNode(), 1, java.time.Instant.EPOCH, java.time.Instant.EPOCH));
+    }
+
+    /** About the bytes JSONB takes for a value: each value a 4-byte header, numbers as numeric, strings as UTF-8. */
+    static long indexedSize(JsonNode value) {
+        if (JsonValues.isAbsent(value)) {
+            return 0;
+        }
+        if (value.isTextual()) {
+            return 4L + value.textValue().getBytes(StandardCharsets.UTF_8).length;
+        }
+        if (value.isNumber()) {
+            return 12L + JsonValues.number(value).precision() / 2;
+        }
+        if (value.isArray()) {
+            long size = 8;
+            for (JsonNode element : value) {
+                size += Math.max(4, indexedSize(element));
+            }
+            return size;
+        }
+        if (value.isObject()) {
+            long size = 8;
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+                Map.Entry<String, JsonNode> e = it.next();
+                size += 4 + e.getKey().getBytes(StandardCharsets.UTF_8).length + Math.max(4, indexedSize(e.getValue()));
+            }
+            return size;
+        }
+        return 4;
     }
 }

@@ -27,6 +27,8 @@ public final class JsonValues {
      */
     public static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // exactly one JSON value per document: '{"a":1}}' or two objects in a row are malformed, not the first
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)

@@ -102,6 +102,7 @@ final class MemoryCollection extends BaseCollection {
     }
 
     private void checkUnique(Record candidate) {
+        Indexes.checkIndexedValues(store.indexes.getOrDefault(name, Map.of()).values(), candidate);
         for (IndexInfo index : store.indexes.getOrDefault(name, Map.of()).values()) {
             if (!index.unique()) {
                 continue;
@@ -370,6 +371,9 @@ final class MemoryCollection extends BaseCollection {
                 return null;
             }
             recordsForWrite();
+            for (Record r : records().values()) {
+                Indexes.checkIndexedValues(List.of(index), r);
+            }
             existing.put(indexName, index);
             store.onUndo(() -> existing.remove(indexName));
             if (unique) {

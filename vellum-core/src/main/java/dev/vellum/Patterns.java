@@ -1,28 +1,63 @@
 package dev.vellum;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.google.re2j.Pattern;
+
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Checks and translates the pattern languages of {@code like}/{@code ilike} and {@code regex}, so that every backend
- * runs the same pattern with the same meaning.
+ * runs the same pattern with the same meaning. Where Vellum matches a pattern itself (the memory backend, SQLite's
+ * {@code regexp}), it uses RE2/J, whose matching time is linear in the text: no pattern can make a match run away.
  */
 public final class Patterns {
+    /** The longest like or regex pattern accepted, in characters. */
+    public static final int MAX_LENGTH = 1000;
+    /**
+     * The largest regex program accepted: every character class or literal counts once per time a {@code {m,n}}
+     * repeat around it copies it ({@code (a{100}){100}} is 10,000). Beyond it compiling alone would cost too much.
+     */
+    public static final int MAX_PROGRAM = 10_000;
+    /** Compiled patterns, bounded: the patterns come from clients, so an unbounded map would grow without end. */
+    private static final Cache<String, Pattern> COMPILED = Caffeine.newBuilder().maximumSize(1_000).build();
     private static final Set<Character> ESCAPABLE = Set.of('.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '|',
             '^', '$', '\\', '-', '/');
 
     private Patterns() {
     }
 
-    /** A regex in the portable subset, as Java and as PostgreSQL write it. */
+    /** A regex in the portable subset, as RE2/J (and Java) and as PostgreSQL write it. */
     public record Regex(String source, String java, String postgres) {
         public Pattern compile() {
-            return Pattern.compile(java, Pattern.DOTALL);
+            return compiled(java);
+        }
+    }
+
+    /** A pattern in RE2/J syntax, compiled with {@code .} matching newlines too; cached, bounded. */
+    public static Pattern compiled(String re2) {
+        return COMPILED.get(re2, p -> Pattern.compile(p, Pattern.DOTALL));
+    }
+
+    /** Whether {@code text} matches the whole like pattern (already case-folded for ilike). */
+    public static boolean likeMatches(String pattern, String text) {
+        return compiled(likeToJava(pattern)).matches(text);
+    }
+
+    private static void checkLength(String pattern, String kind) {
+        if (pattern.length() > MAX_LENGTH) {
+            throw new QueryException(kind, "The " + kind + " pattern has " + pattern.length() + " characters; at "
+                    + "most " + MAX_LENGTH + " are accepted");
+        }
+        if (pattern.indexOf('\0') >= 0) {
+            throw new QueryException(kind, "The " + kind + " pattern contains the NUL character, which no string "
+                    + "can hold");
         }
     }
 
     /** Checks a {@code like} pattern: {@code %} any run, {@code _} one character, backslash escapes the next one. */
     public static void checkLike(String pattern) {
+        checkLength(pattern, "like");
         boolean escaped = false;
         for (int i = 0; i < pattern.length(); i++) {
             escaped = !escaped && pattern.charAt(i) == '\\';
@@ -85,10 +120,12 @@ public final class Patterns {
      * engine's locale changes their meaning. Anything else is rejected, never approximated.
      */
     public static Regex regex(String source) {
+        checkLength(source, "regex");
         StringBuilder java = new StringBuilder();
         StringBuilder pg = new StringBuilder();
         int depth = 0;
         boolean canQuantify = false;
+        ProgramSize size = new ProgramSize();
         int i = 0;
         while (i < source.length()) {
             int c = source.codePointAt(i);
@@ -113,11 +150,13 @@ public final class Patterns {
                     } else {
                         throw bad(source, "uses \\" + e + ", which is not in the portable subset");
                     }
+                    size.atom();
                     canQuantify = true;
                 }
                 case '.' -> {
                     java.append('.');
                     pg.append('.');
+                    size.atom();
                     canQuantify = true;
                 }
                 case '^' -> {
@@ -141,6 +180,7 @@ public final class Patterns {
                         throw bad(source, "uses (?…), which is not in the portable subset");
                     }
                     depth++;
+                    size.open();
                     java.append('(');
                     pg.append('(');
                     canQuantify = false;
@@ -150,6 +190,7 @@ public final class Patterns {
                         throw bad(source, "has an unmatched )");
                     }
                     depth--;
+                    size.close();
                     java.append(')');
                     pg.append(')');
                     canQuantify = true;
@@ -173,6 +214,13 @@ public final class Patterns {
                             && Integer.parseInt(bounds[1]) < Integer.parseInt(bounds[0])) {
                         throw bad(source, "has a {m,n} repeat with n < m");
                     }
+                    // {m} copies m times, {m,n} n times, {m,} m times and a loop
+                    int most = bounds.length == 1 ? Integer.parseInt(bounds[0])
+                            : bounds[1].isEmpty() ? Integer.parseInt(bounds[0]) + 1 : Integer.parseInt(bounds[1]);
+                    if (!size.repeat(most)) {
+                        throw bad(source, "repeats too much: its {m,n} repeats would make a program larger than "
+                                + MAX_PROGRAM + " steps");
+                    }
                     java.append('{').append(body).append('}');
                     pg.append('{').append(body).append('}');
                     i = close + 1;
@@ -180,12 +228,14 @@ public final class Patterns {
                 }
                 case '[' -> {
                     i = bracket(source, i, java, pg);
+                    size.atom();
                     canQuantify = true;
                 }
                 case ']', '}' -> throw bad(source, "has an unescaped " + (char) c);
                 default -> {
                     java.appendCodePoint(c);
                     pg.appendCodePoint(c);
+                    size.atom();
                     canQuantify = true;
                 }
             }
@@ -194,6 +244,49 @@ public final class Patterns {
             throw bad(source, "has an unclosed (");
         }
         return new Regex(source, java.toString(), pg.toString());
+    }
+
+    /**
+     * The size of the program a regex compiles to, counted as it is parsed: each group's size, and the size of the
+     * last atom or group, which a repeat that follows multiplies.
+     */
+    private static final class ProgramSize {
+        private final java.util.ArrayDeque<long[]> groups = new java.util.ArrayDeque<>(); // {size, last}
+
+        ProgramSize() {
+            groups.push(new long[2]);
+        }
+
+        void atom() {
+            add(1);
+        }
+
+        void open() {
+            groups.push(new long[2]);
+        }
+
+        void close() {
+            long inner = groups.pop()[0];
+            add(inner);
+        }
+
+        private void add(long n) {
+            long[] g = groups.peek();
+            g[0] += n;
+            g[1] = n;
+        }
+
+        /** Repeats the last atom or group up to {@code most} times; false once the program is too large. */
+        boolean repeat(int most) {
+            long[] g = groups.peek();
+            g[0] += g[1] * (Math.max(most, 1) - 1L);
+            g[1] = 0;
+            long total = 0;
+            for (long[] level : groups) {
+                total += level[0];
+            }
+            return total <= MAX_PROGRAM;
+        }
     }
 
     private static int bracket(String source, int start, StringBuilder java, StringBuilder pg) {

@@ -19,6 +19,10 @@ import java.util.Set;
 public record Query(Filter filter, List<SortKey> sort, int limit, String cursor, int offset, List<String> fields) {
     public static final int DEFAULT_LIMIT = 100;
     public static final int MAX_LIMIT = 10_000;
+    /** Most sort keys in one query: each becomes up to four ORDER BY terms and a part of every cursor. */
+    public static final int MAX_SORT_KEYS = 32;
+    /** Most paths in a projection. */
+    public static final int MAX_FIELDS = 1_000;
 
     private static final Set<String> JSON_KEYS = Set.of("filter", "sort", "limit", "cursor", "offset", "fields");
 
@@ -35,6 +39,14 @@ public record Query(Filter filter, List<SortKey> sort, int limit, String cursor,
         }
         if (cursor != null && offset > 0) {
             throw new QueryException("offset", "Use either a cursor or an offset, not both");
+        }
+        if (sort.size() > MAX_SORT_KEYS) {
+            throw new QueryException("sort", "The sort has " + sort.size() + " keys; at most " + MAX_SORT_KEYS
+                    + " are accepted");
+        }
+        if (fields.size() > MAX_FIELDS) {
+            throw new QueryException("fields", "fields lists " + fields.size() + " paths; at most " + MAX_FIELDS
+                    + " are accepted");
         }
         for (String f : fields) {
             FieldPath p = FieldPath.parse(f);

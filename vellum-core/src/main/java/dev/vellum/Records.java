@@ -57,8 +57,9 @@ final class Records {
         if (id.isEmpty() || id.length() > 255) {
             throw new InvalidRecordException("A record id must have 1 to 255 characters, got " + id.length());
         }
-        if (id.indexOf('\0') >= 0) {
-            throw new InvalidRecordException("A record id cannot contain the NUL character");
+        String problem = ValueRules.problemInString(id);
+        if (problem != null) {
+            throw new InvalidRecordException("The record id " + problem);
         }
         return id;
     }
@@ -123,8 +124,9 @@ final class Records {
     }
 
     /**
-     * Keys of objects reachable by a path must be addressable: non-empty, no leading {@code $}, no dot. Strings
-     * must not contain NUL, which PostgreSQL cannot store.
+     * Keys of objects reachable by a path must be addressable: non-empty, no leading {@code $}, no dot, at most
+     * {@value ValueRules#MAX_KEY_LENGTH} characters. Strings, keys and numbers must be storable on every backend
+     * ({@link ValueRules}).
      */
     private static void check(JsonNode node, String where, boolean keysMatter) {
         if (node.isObject()) {
@@ -132,19 +134,26 @@ final class Records {
                 Map.Entry<String, JsonNode> e = it.next();
                 String key = e.getKey();
                 if (keysMatter && (key.isEmpty() || key.startsWith("$") || key.indexOf('.') >= 0)) {
-                    throw new InvalidRecordException("Invalid key '" + key + "' in " + where + ": keys must be "
-                            + "non-empty, must not start with $ and must not contain a dot");
+                    throw new InvalidRecordException("Invalid key '" + Strings.abbreviate(key) + "' in " + where
+                            + ": keys must be non-empty, must not start with $ and must not contain a dot");
                 }
-                if (key.indexOf('\0') >= 0) {
-                    throw new InvalidRecordException("A key in " + where + " contains the NUL character");
+                if (key.length() > ValueRules.MAX_KEY_LENGTH) {
+                    throw new InvalidRecordException("A key in " + where + " has " + key.length() + " characters; "
+                            + "at most " + ValueRules.MAX_KEY_LENGTH + " are accepted");
                 }
-                check(e.getValue(), where + "." + key, keysMatter);
+                String problem = ValueRules.problemInString(key);
+                if (problem != null) {
+                    throw new InvalidRecordException("A key in " + where + " " + problem);
+                }
+                check(e.getValue(), where + "." + Strings.abbreviate(key), keysMatter);
             }
         } else if (node.isArray()) {
             node.forEach(element -> check(element, where + "[]", false));
-        } else if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
-            throw new InvalidRecordException("A string in " + where + " contains the NUL character, which cannot be "
-                    + "stored");
+        } else {
+            String problem = ValueRules.problemIn(node, where);
+            if (problem != null) {
+                throw new InvalidRecordException(problem);
+            }
         }
     }
 }

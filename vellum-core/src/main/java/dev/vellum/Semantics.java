@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.regex.Pattern;
 
 /**
  * SEMANTICS.md as Java: how a filter matches a record and how records sort. The memory backend runs on this; the
@@ -16,7 +13,6 @@ import java.util.regex.Pattern;
  */
 final class Semantics {
     private static final JsonNodeFactory NODES = JsonValues.MAPPER.getNodeFactory();
-    private static final Map<String, Pattern> PATTERNS = new ConcurrentHashMap<>();
 
     private Semantics() {
     }
@@ -44,6 +40,8 @@ final class Semantics {
             return !matches(not.filter(), record);
         }
         Filter.Condition c = (Filter.Condition) filter;
+        // a scan checks here whether its work was cancelled (a request that timed out), so it stops at once
+        Cancellation.checkpoint();
         return test(value(record, c.path()), c.op(), c.value());
     }
 
@@ -72,15 +70,14 @@ final class Semantics {
             case EXISTS:
                 return v.booleanValue() != absent;
             case LIKE:
-                return !absent && x.isTextual() && pattern(Patterns.likeToJava(v.textValue())).matcher(x.textValue())
-                        .matches();
+                return !absent && x.isTextual() && Patterns.likeMatches(v.textValue(), x.textValue());
             case ILIKE:
-                return !absent && x.isTextual() && pattern(Patterns.likeToJava(JsonValues.fold(v.textValue())))
-                        .matcher(JsonValues.fold(x.textValue())).matches();
+                return !absent && x.isTextual() && Patterns.likeMatches(JsonValues.fold(v.textValue()),
+                        JsonValues.fold(x.textValue()));
             case STARTS_WITH:
                 return !absent && x.isTextual() && x.textValue().startsWith(v.textValue());
             case REGEX:
-                return !absent && x.isTextual() && pattern(Patterns.regex(v.textValue()).java()).matcher(x.textValue())
+                return !absent && x.isTextual() && Patterns.regex(v.textValue()).compile().matcher(x.textValue())
                         .find();
             case CONTAINS:
                 return !absent && x.isArray() && contains(x, v);
@@ -137,10 +134,6 @@ final class Semantics {
             }
         }
         return false;
-    }
-
-    private static Pattern pattern(String java) {
-        return PATTERNS.computeIfAbsent(java, p -> Pattern.compile(p, Pattern.DOTALL));
     }
 
     // ---- ordering ----

@@ -46,6 +46,13 @@ public enum Setting {
     HTTP_MAX_FILTER_DEPTH("VELLUM_HTTP_MAX_FILTER_DEPTH", "16", "vellum serve: deepest nesting of and/or/not in a filter"),
     HTTP_MAX_FILTER_CONDITIONS("VELLUM_HTTP_MAX_FILTER_CONDITIONS", "200",
             "vellum serve: most conditions (and list elements) in one filter"),
+    HTTP_MAX_CONCURRENT("VELLUM_HTTP_MAX_CONCURRENT", "128",
+            "vellum serve: most requests handled at once; more get 503 with Retry-After at once instead of queueing"),
+    HTTP_IDLE_TIMEOUT("VELLUM_HTTP_IDLE_TIMEOUT", "30s",
+            "vellum serve: close a connection that sends or reads nothing for this long"),
+    HTTP_MIN_BODY_RATE("VELLUM_HTTP_MIN_BODY_RATE", "64",
+            "vellum serve: slowest request body accepted, in bytes per second on average (slower uploads get 408; "
+                    + "0 = no minimum)"),
     HTTP_SHUTDOWN_GRACE("VELLUM_HTTP_SHUTDOWN_GRACE", "20s",
             "vellum serve: on SIGTERM, how long requests in flight may take to finish"),
     TEST_POSTGRES_URL("VELLUM_TEST_POSTGRES_URL", "",

@@ -7,7 +7,8 @@ public record SortKey(FieldPath path, boolean descending) {
         if (text == null || text.isBlank()) {
             throw new QueryException(String.valueOf(text), "A sort key must not be empty; write e.g. -age or name");
         }
-        String trimmed = text.trim();
+        // strip, not trim: trim would also drop control characters such as NUL, quietly changing the path
+        String trimmed = text.strip();
         boolean descending = trimmed.startsWith("-");
         String path = descending || trimmed.startsWith("+") ? trimmed.substring(1) : trimmed;
         return new SortKey(FieldPath.parse(path), descending);

@@ -48,11 +48,18 @@ final class SqlCollection extends BaseCollection {
 
     // ---- writes ----
 
-    /** Runs a write in a transaction (a savepoint inside the caller's), after creating the tables if needed. */
+    /**
+     * Runs a write in a transaction (a savepoint inside the caller's) that also creates the tables if needed, so a
+     * write that fails (a bad record halfway through a batch) leaves no new collection behind either.
+     */
     private <T> T write(Supplier<T> work) {
-        store.ensure(name);
         try {
-            return db().inTransaction(tx -> work.get());
+            T result = db().inTransaction(tx -> {
+                store.ensure(name);
+                return work.get();
+            });
+            store.remember(name);
+            return result;
         } catch (StorageException e) {
             throw translate(e);
         }
@@ -75,6 +82,12 @@ final class SqlCollection extends BaseCollection {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {
                 for (SQLException x = s; x != null; x = x.getNextException()) {
+                    if ("54000".equals(x.getSQLState())) {
+                        // an index row past PostgreSQL's limit, from an index this process has not seen yet
+                        return new InvalidRecordException("A value under an index of " + name + " is too large to "
+                                + "index (at most " + Indexes.MAX_INDEXED_BYTES + " bytes per record); nothing was "
+                                + "written");
+                    }
                     if (store.dialect.isUniqueViolation(x)) {
                         return new DuplicateRecordException(name, null, "A record with this id (or these values of a "
                                 + "unique index) already exists in " + name + "; nothing was written");
@@ -91,6 +104,7 @@ final class SqlCollection extends BaseCollection {
         ObjectNode f = Records.object(fields, "fields");
         ObjectNode m = Records.optionalObject(metadata, "metadata");
         Instant now = Timestamps.now();
+        checkIndexed(new Record(key, f, m, 1, now, now));
         try {
             // If the process stops between the two statements, the stale tombstone only makes a later re-insert
             // start at a higher version, which is harmless.
@@ -114,8 +128,11 @@ final class SqlCollection extends BaseCollection {
         return write(() -> {
             Instant now = Timestamps.now();
             // checked but not copied: the bulk loader writes each record out before reading the next
-            long count = bulkInsert(batch, r -> new Record(Records.id(r.id()), Records.checkedView(r.fields(), "fields"),
-                    r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now));
+            // read before the bulk load starts: no other statement may run on its connection meanwhile
+            List<IndexInfo> indexes = store.cachedIndexes(name);
+            long count = bulkInsert(batch, r -> checked(indexes, new Record(Records.id(r.id()),
+                    Records.checkedView(r.fields(), "fields"),
+                    r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now)));
             reviveTombstones();
             return count;
         });
@@ -123,7 +140,10 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     public long load(Iterable<Record> batch) {
-        return write(() -> bulkInsert(batch, Records::loaded));
+        return write(() -> {
+            List<IndexInfo> indexes = store.cachedIndexes(name);
+            return bulkInsert(batch, r -> checked(indexes, Records.loaded(r)));
+        });
     }
 
     /** The bulk path over a lazy view of the batch: constant memory for any size. */
@@ -149,15 +169,41 @@ final class SqlCollection extends BaseCollection {
             throw new InvalidRecordException("upsert needs an id");
         }
         NewRecord r = NewRecord.of(id, fields);
-        return write(() -> upsertOne(prepare(r), Timestamps.now()));
+        return write(() -> upsertOne(prepare(r, indexesForWrites()), Timestamps.now()));
     }
 
     private record Prepared(String id, ObjectNode fields, ObjectNode metadata) {
     }
 
-    private static Prepared prepare(NewRecord r) {
-        return new Prepared(Records.id(r.id()), Records.object(r.fields(), "fields"),
+    private static Prepared prepare(NewRecord r, List<IndexInfo> indexes) {
+        Prepared p = new Prepared(Records.id(r.id()), Records.object(r.fields(), "fields"),
                 Records.optionalObject(r.metadata(), "metadata"));
+        checked(indexes, new Record(p.id(), p.fields(), p.metadata(), 1, Instant.EPOCH, Instant.EPOCH));
+        return p;
+    }
+
+    /** The collection's indexes, or none when it does not exist yet. */
+    private List<IndexInfo> indexesForWrites() {
+        return store.exists(name) ? store.cachedIndexes(name) : List.of();
+    }
+
+    /** Refuses values too large for an index of this collection, the same on every backend (see Indexes). */
+    private Record checkIndexed(Record r) {
+        return checked(indexesForWrites(), r);
+    }
+
+    private static Record checked(List<IndexInfo> indexes, Record r) {
+        if (!indexes.isEmpty()) {
+            Indexes.checkIndexedValues(indexes, r);
+        }
+        return r;
+    }
+
+    private void checkIndexedPatch(String id, ObjectNode patch) {
+        List<IndexInfo> indexes = store.cachedIndexes(name);
+        if (!indexes.isEmpty()) {
+            Indexes.checkIndexedPatch(indexes, id, patch);
+        }
     }
 
     /** The conflict clause of every upsert: new fields, metadata only when given, version + 1. */
@@ -195,8 +241,9 @@ final class SqlCollection extends BaseCollection {
             long n = 0;
             List<Prepared> chunk = new ArrayList<>();
             Set<String> ids = new java.util.HashSet<>();
+            List<IndexInfo> indexes = indexesForWrites();
             for (NewRecord r : batch) {
-                Prepared p = prepare(r);
+                Prepared p = prepare(r, indexes);
                 if (chunk.size() == UPSERT_ROWS || !ids.add(p.id())) {
                     flushUpserts(chunk, now);
                     ids.clear();
@@ -229,6 +276,7 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
         }
+        checkIndexedPatch(id, value);
         return single(() -> {
             List<Object> params = new ArrayList<>(List.of(json(value), Timestamps.now(), id));
             if (expectedVersion != null) {
@@ -299,6 +347,7 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return 0;
         }
+        checkIndexedPatch("(every match)", patch);
         return single(() -> (long) db().execute("UPDATE " + table + " SET fields = "
                 + store.dialect.mergePatch("fields", "?", shallow(patch)) + ", version = version + 1, updated_at = ? "
                 + "WHERE " + where, params.toArray()));
@@ -539,6 +588,21 @@ final class SqlCollection extends BaseCollection {
     @Override
     public void createIndex(String indexName, List<String> paths, boolean unique) {
         IndexInfo index = Indexes.define(indexName, paths, unique);
+        if (store.exists(name) && store.cachedIndexes(name).stream().noneMatch(i -> i.name().equals(indexName))) {
+            // every stored record must fit a new index, as every later write must
+            try (Stream<Record> records = stream(Query.all())) {
+                records.forEach(r -> Indexes.checkIndexedValues(List.of(index), r));
+            }
+        }
+        store.forgetIndexes(name);
+        try {
+            createIndexInCatalog(indexName, index, unique);
+        } finally {
+            store.forgetIndexes(name);
+        }
+    }
+
+    private void createIndexInCatalog(String indexName, IndexInfo index, boolean unique) {
         schemaChange(tx -> {
             if (tx.fetchOne("SELECT name FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName)
                     .isPresent()) {
@@ -558,13 +622,15 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return false;
         }
-        return schemaChange(tx -> {
+        boolean dropped = schemaChange(tx -> {
             if (tx.execute("DELETE FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName) == 0) {
                 return false;
             }
             store.dropIndexes(tx, name, indexName);
             return true;
         });
+        store.forgetIndexes(name);
+        return dropped;
     }
 
     @Override

@@ -26,6 +26,11 @@ final class SqlStore implements RecordStore {
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     /** Whether each collection has a whole-document index; only ever a speed hint, never a change of results. */
     private final java.util.Map<String, Boolean> documentIndexed = new ConcurrentHashMap<>();
+    /**
+     * Each collection's indexes, for the check of indexed value sizes before a write. Another process's new index
+     * is missed until this one restarts; the database's own limit (PostgreSQL) still refuses such a write.
+     */
+    private final java.util.Map<String, List<IndexInfo>> indexCache = new ConcurrentHashMap<>();
 
     SqlStore(JdbcDatabase db, RecordDialect dialect) {
         this.db = db;
@@ -100,6 +105,7 @@ final class SqlStore implements RecordStore {
         });
         known.remove(name);
         documentIndexed.remove(name);
+        indexCache.remove(name);
         return dropped;
     }
 
@@ -172,6 +178,32 @@ final class SqlStore implements RecordStore {
             }
         }
         if (!outer) {
+            known.add(name);
+        }
+    }
+
+    /** The collection's indexes, as the last catalog read in this process saw them. */
+    List<IndexInfo> cachedIndexes(String name) {
+        List<IndexInfo> cached = indexCache.get(name);
+        if (cached != null) {
+            return cached;
+        }
+        List<IndexInfo> read = db.fetchAll("SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? "
+                + "ORDER BY name", name).stream().map(SqlStore::indexInfo).toList();
+        if (!db.isInTransaction()) {
+            // only what is committed is remembered: a transaction's own index may still roll back
+            indexCache.put(name, read);
+        }
+        return read;
+    }
+
+    void forgetIndexes(String name) {
+        indexCache.remove(name);
+    }
+
+    /** Remembers a collection whose tables a committed write created (see {@link #ensure}). */
+    void remember(String name) {
+        if (!db.isInTransaction()) {
             known.add(name);
         }
     }

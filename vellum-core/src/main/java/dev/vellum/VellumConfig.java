@@ -78,7 +78,10 @@ public final class VellumConfig {
                 parseInt(Setting.HTTP_DEFAULT_PAGE_SIZE, 1),
                 parseDuration(Setting.HTTP_REQUEST_TIMEOUT).orElse(Duration.ZERO),
                 parseInt(Setting.HTTP_MAX_FILTER_DEPTH, 1), parseInt(Setting.HTTP_MAX_FILTER_CONDITIONS, 1),
-                parseDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO));
+                parseDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO),
+                parseInt(Setting.HTTP_MAX_CONCURRENT, 1),
+                parseDuration(Setting.HTTP_IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
+                parseSize(Setting.HTTP_MIN_BODY_RATE));
         if (server.port() > 65535) {
             throw new ConfigurationException(Setting.HTTP_PORT.key() + " must be at most 65535, got " + server.port());
         }
@@ -94,10 +97,14 @@ public final class VellumConfig {
      *
      * @param requestTimeout zero for no limit
      * @param shutdownGrace  how long requests in flight may run once a stop begins
+     * @param maxConcurrent  requests handled at once; more are answered 503 at once
+     * @param idleTimeout    a connection silent this long is closed
+     * @param minBodyRate    bytes per second below which a request body is refused (0 = no minimum)
      */
     public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
                                  int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
-                                 int maxFilterConditions, Duration shutdownGrace) {
+                                 int maxFilterConditions, Duration shutdownGrace, int maxConcurrent,
+                                 Duration idleTimeout, long minBodyRate) {
         /** The keys are secrets: never printed. */
         @Override
         public String toString() {
