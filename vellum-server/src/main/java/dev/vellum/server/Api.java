@@ -3,6 +3,7 @@ package dev.vellum.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Cancellation;
 import dev.vellum.Collection;
 import dev.vellum.Database;
 import dev.vellum.Filter;
@@ -10,6 +11,7 @@ import dev.vellum.Health;
 import dev.vellum.IndexInfo;
 import dev.vellum.JsonValues;
 import dev.vellum.NewRecord;
+import dev.vellum.OperationCancelledException;
 import dev.vellum.Page;
 import dev.vellum.Query;
 import dev.vellum.QueryException;
@@ -44,6 +46,7 @@ import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
@@ -63,17 +66,40 @@ final class Api {
     private static final Set<String> QUERY_PARAMS = Set.of("filter", "sort", "limit", "cursor", "offset", "fields");
     /** Keys of an exported record that a batch import accepts and ignores: the store assigns them anew. */
     private static final List<String> ASSIGNED_KEYS = List.of("version", "createdAt", "updatedAt");
+    /** How long /ready waits for the database before it answers 503. */
+    private static final long READY_DEADLINE_MILLIS = 800;
+    /**
+     * How long a timed-out request waits, once cancelled, to learn whether its work rolled back or committed: a
+     * cancelled statement stops within milliseconds; only a commit in flight on a broken connection takes longer.
+     */
+    private static final long OUTCOME_WAIT_MILLIS = 10_000;
 
     private final RecordStore store;
     private final VellumConfig.ServerSettings limits;
     private final Metrics metrics;
     private final ExecutorService workers;
+    /** Store work in progress; bounded so that a flood is answered 503 at once instead of queueing without end. */
+    private final java.util.concurrent.Semaphore permits;
 
     Api(RecordStore store, VellumConfig.ServerSettings limits, Metrics metrics, ExecutorService workers) {
         this.store = store;
         this.limits = limits;
         this.metrics = metrics;
         this.workers = workers;
+        this.permits = new java.util.concurrent.Semaphore(limits.maxConcurrent());
+    }
+
+    /** Runs store work under a permit, or answers 503 at once when every permit is taken. */
+    private <T> T withPermit(Supplier<T> work) {
+        if (!permits.tryAcquire()) {
+            throw new Problem(503, "saturated", "Server busy", "The server is doing as much store work at once as it "
+                    + "takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
+        }
+        try {
+            return work.get();
+        } finally {
+            permits.release();
+        }
     }
 
     /** "METHOD path" of every registered route: {@code /openapi.json} must describe the same list (a test checks). */
@@ -134,8 +160,11 @@ final class Api {
             json(ctx, 200, object().put("status", "ready").put("backend", store.backendName()));
             return;
         }
+        Problem unavailable = new Problem(503, "unavailable", "Database unavailable",
+                "The database does not answer. Retry later.").retryAfter(1);
         try {
-            Health health = database.get().health();
+            // a load balancer asks often and waits briefly: answer within a second even when the database hangs
+            Health health = withDeadline(() -> database.get().health(), READY_DEADLINE_MILLIS, () -> unavailable);
             if (health.pendingMigrations() > 0) {
                 ctx.header("Retry-After", "5");
                 json(ctx, 503, object().put("status", "migrations pending").put("backend", health.backend())
@@ -144,9 +173,10 @@ final class Api {
             }
             json(ctx, 200, object().put("status", "ready").put("backend", health.backend())
                     .put("schemaVersion", health.schemaVersion()));
+        } catch (Problem p) {
+            throw p;
         } catch (RuntimeException e) {
-            throw new Problem(503, "unavailable", "Database unavailable",
-                    "The database does not answer. Retry later.");
+            throw unavailable;
         }
     }
 
@@ -259,7 +289,7 @@ final class Api {
     private void export(Context ctx) throws IOException {
         Collection c = collection(ctx);
         ctx.status(200).contentType(NDJSON);
-        metrics.time("export", () -> {
+        withPermit(() -> metrics.time("export", () -> {
             try (Stream<Record> records = c.stream(Query.all());
                  Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8),
                          1 << 16)) {
@@ -272,7 +302,7 @@ final class Api {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-        });
+        }));
     }
 
     /**
@@ -289,8 +319,9 @@ final class Api {
             try {
                 long count;
                 try (BufferedWriter spool = Files.newBufferedWriter(ids)) {
+                    // a decoder that reports malformed input: invalid UTF-8 is a 400, never rewritten to U+FFFD
                     BufferedReader reader = new BufferedReader(new InputStreamReader(ctx.bodyInputStream(),
-                            StandardCharsets.UTF_8), 1 << 16);
+                            StandardCharsets.UTF_8.newDecoder()), 1 << 16);
                     Iterator<NewRecord> lines = NewRecord.readNdjson(reader);
                     Iterable<NewRecord> assigned = () -> java.util.stream.StreamSupport.stream(
                             java.util.Spliterators.spliteratorUnknownSize(lines, 0), false).map(line -> {
@@ -303,7 +334,8 @@ final class Api {
                                 }
                                 return r;
                             }).iterator();
-                    count = metrics.time("batch", () -> upsert ? c.upsertMany(assigned) : c.insertMany(assigned));
+                    count = withPermit(() -> metrics.time("batch", () -> upsert ? c.upsertMany(assigned)
+                            : c.insertMany(assigned)));
                 }
                 ctx.status(200).contentType(NDJSON);
                 try (BufferedReader spooled = Files.newBufferedReader(ids);
@@ -470,9 +502,11 @@ final class Api {
                 }
                 out.write(buffer, 0, n);
             }
-            return out.toByteArray();
+            byte[] body = out.toByteArray();
+            Problem.requireUtf8(body);
+            return body;
         } catch (IOException e) {
-            throw Problem.badRequest("The request body could not be read: " + e.getMessage());
+            throw Problem.unreadableBody(e);
         }
     }
 
@@ -562,7 +596,7 @@ final class Api {
         if (value != null && !value.isBlank()) {
             ArrayNode list = node.putArray(name);
             for (String part : value.split(",")) {
-                list.add(part.trim());
+                list.add(part.strip());
             }
         }
     }
@@ -672,34 +706,55 @@ final class Api {
 
     /**
      * Runs one store operation, timed, within the request timeout. The work runs on a worker so the request thread
-     * can give up at the deadline; the answer is written from the request thread.
+     * can give up at the deadline; the answer is written from the request thread. At the deadline the work is
+     * cancelled (its statement in the database too), and the answer is what really happened: 503 when it rolled
+     * back or never started, its own answer when it had already begun to commit. No error answer hides a write.
      */
     private void bounded(Context ctx, String operation, Supplier<Reply> work) {
         Supplier<Reply> timed = () -> metrics.time(operation, work);
-        Reply reply;
         long timeout = limits.requestTimeout().toMillis();
-        if (timeout == 0) {
-            reply = timed.get();
-        } else {
-            Future<Reply> future = workers.submit(timed::get);
-            try {
-                reply = future.get(timeout, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                future.cancel(true);
-                throw new Problem(503, "timeout", "Request timed out", "The request took longer than "
-                        + limits.requestTimeout().toMillis() + " ms (VELLUM_HTTP_REQUEST_TIMEOUT). Narrow the filter, "
-                        + "add an index, or page with a smaller limit.").retryAfter(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new Problem(503, "unavailable", "Server stopping", "The server is stopping; retry.");
-            } catch (ExecutionException e) {
-                if (e.getCause() instanceof RuntimeException runtime) {
-                    throw runtime;
-                }
-                throw new IllegalStateException(e.getCause());
-            }
-        }
+        Reply reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, () -> new Problem(503, "timeout",
+                "Request timed out", "The request took longer than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) "
+                + "and was cancelled; nothing was written. Narrow the filter, add an index, or page with a smaller "
+                + "limit.").retryAfter(1)));
         reply.writeTo(ctx);
+    }
+
+    /** Runs work on a worker for at most {@code millis}; past that cancels it and answers its true outcome. */
+    private <T> T withDeadline(Supplier<T> work, long millis, Supplier<Problem> timedOut) {
+        Cancellation cancellation = new Cancellation();
+        Future<T> future;
+        try {
+            future = workers.submit(() -> cancellation.run(work));
+        } catch (RejectedExecutionException e) {
+            throw new Problem(503, "unavailable", "Server stopping", "The server is stopping; retry.").retryAfter(1);
+        }
+        try {
+            try {
+                return future.get(millis, TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                cancellation.cancel();
+                try {
+                    return future.get(OUTCOME_WAIT_MILLIS, TimeUnit.MILLISECONDS);
+                } catch (TimeoutException stillRunning) {
+                    throw new Problem(503, "outcome-unknown", "Outcome unknown", "The request timed out while its "
+                            + "write was committing, and the database has not said whether it succeeded. Read the "
+                            + "record(s) to see whether it was applied before you retry.").retryAfter(1);
+                }
+            }
+        } catch (InterruptedException e) {
+            cancellation.cancel();
+            Thread.currentThread().interrupt();
+            throw new Problem(503, "unavailable", "Server stopping", "The server is stopping; retry.").retryAfter(1);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof OperationCancelledException) {
+                throw timedOut.get();
+            }
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IllegalStateException(e.getCause());
+        }
     }
 
     /** What a bounded operation answers: status, headers, and a JSON body (or none). */

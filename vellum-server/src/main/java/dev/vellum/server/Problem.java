@@ -6,6 +6,8 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
 import dev.vellum.DuplicateRecordException;
 import dev.vellum.InvalidRecordException;
+import dev.vellum.OperationCancelledException;
+import dev.vellum.StorageFullException;
 import dev.vellum.JsonValues;
 import dev.vellum.QueryException;
 import dev.vellum.RecordNotFoundException;
@@ -52,6 +54,29 @@ final class Problem extends RuntimeException {
         return new Problem(404, "not-found", "Not found", detail);
     }
 
+    /** Refuses a body that is not valid UTF-8 (overlong forms, encoded surrogates, stray bytes): never rewritten. */
+    static void requireUtf8(byte[] body) {
+        try {
+            java.nio.charset.StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(body));
+        } catch (java.nio.charset.CharacterCodingException e) {
+            throw invalidUtf8();
+        }
+    }
+
+    private static Problem invalidUtf8() {
+        return new Problem(400, "invalid-utf8", "Invalid UTF-8", "The request body is not valid UTF-8 (JSON must "
+                + "be UTF-8); nothing was written.");
+    }
+
+    /** A body that broke off or could not be decoded: the client's fault, so a 400 and no stack trace. */
+    static Problem unreadableBody(java.io.IOException e) {
+        if (e instanceof java.nio.charset.CharacterCodingException) {
+            return invalidUtf8();
+        }
+        return new Problem(400, "body-unreadable", "Request body unreadable", "The request body ended early or "
+                + "could not be read; nothing was written.");
+    }
+
     /** The one place a library exception becomes an HTTP status. Messages are the library's own: no SQL, no secrets. */
     static Problem from(Throwable e) {
         if (e instanceof Problem p) {
@@ -73,6 +98,25 @@ final class Problem extends RuntimeException {
         if (e instanceof ConcurrencyException c) {
             return new Problem(412, "stale-version", "Precondition failed", c.getMessage()).with("id", c.id())
                     .with("expectedVersion", c.expectedVersion()).with("actualVersion", c.actualVersion());
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            // Jetty's own verdict on the request (a body that arrives too slowly: 408), wherever it surfaced
+            if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400
+                    && http.getCode() < 500) {
+                return ProblemErrorHandler.forStatus(http.getCode());
+            }
+        }
+        if (e instanceof java.io.UncheckedIOException io) {
+            return unreadableBody(io.getCause());
+        }
+        if (e instanceof OperationCancelledException) {
+            return new Problem(503, "timeout", "Request cancelled", "The request was cancelled before it "
+                    + "committed; nothing was written. Retry.").retryAfter(1);
+        }
+        if (e instanceof StorageFullException) {
+            return new Problem(507, "storage-full", "Insufficient storage", "The database has no room to write "
+                    + "(disk full); nothing of this request was written. Reads keep working; writes work again "
+                    + "once an operator frees space.").retryAfter(30);
         }
         if (e instanceof ConnectionException) {
             return new Problem(503, "unavailable", "Database unavailable",
