@@ -98,8 +98,24 @@ final class Http implements AutoCloseable {
         return JsonValues.parse(response.body());
     }
 
+    /**
+     * Stops the server, after checking its metrics: a 500 (or any 5xx but the 503 and 507 that name a real outage)
+     * in any HTTP test is a test failure, whatever the test itself asserted.
+     */
     @Override
     public void close() {
-        server.close();
+        try {
+            String metrics = send(request("/metrics").header("Authorization", "Bearer " + bearer).GET()).body();
+            metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count"))
+                    .filter(l -> l.matches(".*status=\"5\\d\\d\".*") && !l.contains("status=\"503\"")
+                            && !l.contains("status=\"507\""))
+                    .findFirst().ifPresent(l -> {
+                        throw new AssertionError("the server answered a 5xx during the test: " + l);
+                    });
+        } catch (UncheckedIOException | IllegalStateException stopped) {
+            // the test stopped the server itself
+        } finally {
+            server.close();
+        }
     }
 }

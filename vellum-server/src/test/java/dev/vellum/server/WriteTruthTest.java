@@ -1,0 +1,172 @@
+package dev.vellum.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.Database;
+import dev.vellum.RecordStore;
+import dev.vellum.Vellum;
+import dev.vellum.testkit.StoreTest;
+import dev.vellum.testkit.TestBackend;
+import dev.vellum.testkit.WriteBlocker;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static dev.vellum.server.EndpointsTest.assertProblem;
+import static dev.vellum.server.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** An answer is the truth: a 2xx means committed, an error means nothing was written, whatever went wrong. */
+class WriteTruthTest {
+    private static final String C = "/v1/collections/c";
+
+    /**
+     * Every write path, queued behind a writer that holds the collection, times out with 503 and is cancelled: after
+     * the writer lets go, none of them has been applied (before, such writes committed minutes after their 503).
+     */
+    @StoreTest
+    void writesThatTimedOutAreNeverApplied(RecordStore store, TestBackend backend) throws Exception {
+        try (Http http = Http.start(store, Map.of("VELLUM_HTTP_REQUEST_TIMEOUT", "600ms"))) {
+            assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}").statusCode()).isEqualTo(201);
+            assertThat(http.post(C + "/records", "{\"id\":\"b\",\"fields\":{\"n\":2}}").statusCode()).isEqualTo(201);
+            try (WriteBlocker blocker = WriteBlocker.hold(store, backend, "c")) {
+                List<HttpResponse<String>> answers = new ArrayList<>();
+                answers.add(http.post(C + "/records", "{\"id\":\"new\",\"fields\":{}}"));
+                answers.add(http.post(C + "/records:batch", "[{\"id\":\"n1\",\"fields\":{}},{\"id\":\"n2\",\"fields\":{}}]"));
+                answers.add(http.send("PUT", C + "/records/a", "{\"fields\":{\"n\":10}}"));
+                answers.add(http.send("PATCH", C + "/records/a", "{\"n\":11}", "Content-Type",
+                        "application/merge-patch+json"));
+                answers.add(http.delete(C + "/records/b"));
+                answers.add(http.post(C + "/update", "{\"filter\":{},\"patch\":{\"n\":12}}"));
+                answers.add(http.post(C + "/delete", "{\"filter\":{}}"));
+                answers.add(http.post(C + "/indexes", "{\"name\":\"by_n\",\"paths\":[\"n\"]}"));
+                for (HttpResponse<String> answer : answers) {
+                    assertThat(answer.body()).as(answer.request().toString()).contains("/problems/timeout\"");
+                    JsonNode problem = assertProblem(answer, 503, "timeout");
+                    assertThat(problem.get("detail").asText()).contains("nothing was written");
+                    assertThat(answer.headers().firstValue("Retry-After")).isPresent();
+                }
+            }
+            Thread.sleep(500); // had any of them been left to run, it would have committed by now
+            JsonNode page = json(http.get(C + "/records"));
+            assertThat(page.get("records")).hasSize(2);
+            assertThat(page.at("/records/0/id").asText()).isEqualTo("a");
+            assertThat(page.at("/records/0/version").asLong()).isEqualTo(1);
+            assertThat(page.at("/records/0/fields/n").asInt()).isEqualTo(1);
+            assertThat(page.at("/records/1/id").asText()).isEqualTo("b");
+            assertThat(http.get(C + "/indexes").body()).isEqualTo("{\"indexes\":[]}");
+            // and the server serves normally
+            assertThat(http.post(C + "/records", "{\"id\":\"after\",\"fields\":{}}").statusCode()).isEqualTo(201);
+        }
+    }
+
+    /**
+     * SQLite on a full disk (a small tmpfs): writes answer 507, never 2xx for what was not kept; reads keep working;
+     * every acknowledged record is there afterwards, the file passes integrity_check, and writes work again once
+     * space is freed.
+     */
+    @Test
+    void sqliteOnAFullDiskNeverAcknowledgesWhatItDidNotKeep(@TempDir Path dir) throws Exception {
+        Path mount = dir.resolve("small");
+        Files.createDirectories(mount);
+        mountTmpfs(mount, "4m");
+        try {
+            Path filler = mount.resolve("filler");
+            Map<String, Long> acknowledged = new LinkedHashMap<>();
+            List<String> refused = new ArrayList<>();
+            String payload = "x".repeat(3000);
+            int full = 0;
+            try (RecordStore store = Vellum.open("sqlite:" + mount.resolve("v.db"));
+                 Http http = Http.start(store)) {
+                assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":0}}").statusCode())
+                        .isEqualTo(201);
+                acknowledged.put("a", 1L);
+                fill(filler, Files.getFileStore(mount).getUsableSpace() - 400_000);
+                for (int i = 0; i < 600 && full < 25; i++) {
+                    HttpResponse<String> r;
+                    if (i % 5 == 4) {
+                        long version = acknowledged.get("a");
+                        r = http.send("PUT", C + "/records/a", "{\"fields\":{\"n\":" + i + ",\"p\":\"" + payload
+                                + "\"}}");
+                        if (r.statusCode() == 200) {
+                            acknowledged.put("a", version + 1);
+                        }
+                    } else if (i % 5 == 3) {
+                        r = http.post(C + "/records:batch", "[{\"id\":\"b" + i + "\",\"fields\":{\"p\":\"" + payload
+                                + "\"}},{\"id\":\"c" + i + "\",\"fields\":{\"p\":\"" + payload + "\"}}]");
+                        if (r.statusCode() == 200) {
+                            acknowledged.put("b" + i, 1L);
+                            acknowledged.put("c" + i, 1L);
+                        } else {
+                            refused.add("b" + i);
+                            refused.add("c" + i);
+                        }
+                    } else {
+                        r = http.post(C + "/records", "{\"id\":\"r" + i + "\",\"fields\":{\"p\":\"" + payload
+                                + "\"}}");
+                        if (r.statusCode() == 201) {
+                            acknowledged.put("r" + i, 1L);
+                        } else {
+                            refused.add("r" + i);
+                        }
+                    }
+                    if (r.statusCode() >= 300) {
+                        assertProblem(r, 507, "storage-full");
+                        full++;
+                    }
+                }
+                assertThat(full).as("writes refused for a full disk").isPositive();
+                // reads keep working on a full disk
+                assertThat(http.get(C + "/records/a").statusCode()).isEqualTo(200);
+                assertThat(http.post(C + "/count", "{\"filter\":{}}").statusCode()).isEqualTo(200);
+                // space freed: writes work again at once
+                Files.delete(filler);
+                HttpResponse<String> again = http.post(C + "/records", "{\"id\":\"again\",\"fields\":{}}");
+                assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
+                acknowledged.put("again", 1L);
+            }
+            try (RecordStore store = Vellum.open("sqlite:" + mount.resolve("v.db"))) {
+                Database db = store.database().orElseThrow();
+                assertThat(db.fetchOne("PRAGMA integrity_check").orElseThrow().getString("integrity_check"))
+                        .isEqualTo("ok");
+                var c = store.collection("c");
+                acknowledged.forEach((id, version) -> assertThat(c.get(id)).as(id).hasValueSatisfying(
+                        r -> assertThat(r.version()).isEqualTo(version)));
+                refused.forEach(id -> assertThat(c.get(id)).as(id).isEmpty());
+                assertThat(c.count(dev.vellum.Filter.all())).isEqualTo(acknowledged.size());
+            }
+        } finally {
+            new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor();
+        }
+    }
+
+    /** Mounts a tmpfs of the given size, or skips the test saying what it needs. */
+    static void mountTmpfs(Path where, String size) throws Exception {
+        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+                "the disk-full test mounts a small tmpfs and needs root (run the build as root)");
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", where.toString())
+                .redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        Assumptions.assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here (" + out.strip() + "): the disk-full "
+                + "test needs root with CAP_SYS_ADMIN and util-linux's mount (apt-get install -y mount)");
+    }
+
+    /** Takes {@code bytes} of the filesystem with a file of zeros (tmpfs allocates what is written). */
+    static void fill(Path file, long bytes) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            for (long written = 0; written < bytes; written += block.length) {
+                f.write(block, 0, (int) Math.min(block.length, bytes - written));
+            }
+        }
+    }
+}
