@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
+import dev.vellum.testkit.PostgresServer;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
 import dev.vellum.testkit.WriteBlocker;
@@ -14,6 +15,9 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -80,18 +84,73 @@ class WriteTruthTest {
         Files.createDirectories(mount);
         mountTmpfs(mount, "4m");
         try {
-            Path filler = mount.resolve("filler");
+            String url = "sqlite:" + mount.resolve("v.db");
+            DiskFull run;
+            try (RecordStore store = Vellum.open(url)) {
+                run = DiskFull.run(store, mount, mount.resolve("filler"));
+            }
+            try (RecordStore store = Vellum.open(url)) {
+                Database db = store.database().orElseThrow();
+                assertThat(db.fetchOne("PRAGMA integrity_check").orElseThrow().getString("integrity_check"))
+                        .isEqualTo("ok");
+                run.assertKept(store);
+            }
+        } finally {
+            unmount(mount);
+        }
+    }
+
+    /**
+     * PostgreSQL with the database in a tablespace on a small tmpfs: the server's own 53100 (disk full) answers 507
+     * and keeps nothing, reads keep working, and writes work again once space is freed.
+     */
+    @Test
+    void postgresOnAFullDiskNeverAcknowledgesWhatItDidNotKeep(@TempDir Path dir) throws Exception {
+        Path mount = dir.resolve("pgspace");
+        Files.createDirectories(mount);
+        mountTmpfs(mount, "24m");
+        PostgresServer server = PostgresServer.shared();
+        String name = "vellum_full_" + ProcessHandle.current().pid();
+        try (Connection admin = DriverManager.getConnection(server.admin().jdbcUrl(), server.admin().user(),
+                server.admin().password()); Statement sql = admin.createStatement()) {
+            Files.createDirectories(mount.resolve("ts"));
+            try {
+                sql.execute("CREATE TABLESPACE " + name + " LOCATION '" + mount.resolve("ts") + "'");
+            } catch (java.sql.SQLException e) {
+                Assumptions.abort("the PostgreSQL disk-full test needs a superuser on a server of this machine (the "
+                        + "build's own throwaway server is one; VELLUM_TEST_POSTGRES_URL names another): "
+                        + e.getMessage());
+            }
+            sql.execute("CREATE DATABASE " + name + " TABLESPACE " + name);
+            try {
+                String url = server.admin().withDatabase(name).toUrlWithCredentials();
+                try (RecordStore store = Vellum.open(url)) {
+                    DiskFull.run(store, mount, mount.resolve("filler")).assertKept(store);
+                }
+            } finally {
+                sql.execute("DROP DATABASE IF EXISTS " + name + " WITH (FORCE)");
+                sql.execute("DROP TABLESPACE IF EXISTS " + name);
+            }
+        } finally {
+            unmount(mount);
+        }
+    }
+
+    /** Writes of every kind onto a disk that fills up, then frees it; remembers what was acknowledged. */
+    private record DiskFull(Map<String, Long> acknowledged, List<String> refused) {
+        static DiskFull run(RecordStore store, Path mount, Path filler) throws Exception {
             Map<String, Long> acknowledged = new LinkedHashMap<>();
             List<String> refused = new ArrayList<>();
-            String payload = "x".repeat(3000);
+            java.util.Random random = new java.util.Random(7);
             int full = 0;
-            try (RecordStore store = Vellum.open("sqlite:" + mount.resolve("v.db"));
-                 Http http = Http.start(store)) {
+            try (Http http = Http.start(store)) {
                 assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":0}}").statusCode())
                         .isEqualTo(201);
                 acknowledged.put("a", 1L);
                 fill(filler, Files.getFileStore(mount).getUsableSpace() - 400_000);
-                for (int i = 0; i < 600 && full < 25; i++) {
+                for (int i = 0; i < 1000 && full < 25; i++) {
+                    // random text: PostgreSQL compresses what repeats, and the disk would not fill
+                    String payload = randomText(random, 3000);
                     HttpResponse<String> r;
                     if (i % 5 == 4) {
                         long version = acknowledged.get("a");
@@ -101,14 +160,13 @@ class WriteTruthTest {
                             acknowledged.put("a", version + 1);
                         }
                     } else if (i % 5 == 3) {
-                        r = http.post(C + "/records:batch", "[{\"id\":\"b" + i + "\",\"fields\":{\"p\":\"" + payload
-                                + "\"}},{\"id\":\"c" + i + "\",\"fields\":{\"p\":\"" + payload + "\"}}]");
+                        r = http.post(C + "/records:batch", "[{\"id\":\"b" + i + "\",\"fields\":{\"p\":\""
+                                + payload + "\"}},{\"id\":\"c" + i + "\",\"fields\":{\"p\":\"" + payload + "\"}}]");
+                        List<String> ids = List.of("b" + i, "c" + i);
                         if (r.statusCode() == 200) {
-                            acknowledged.put("b" + i, 1L);
-                            acknowledged.put("c" + i, 1L);
+                            ids.forEach(id -> acknowledged.put(id, 1L));
                         } else {
-                            refused.add("b" + i);
-                            refused.add("c" + i);
+                            refused.addAll(ids);
                         }
                     } else {
                         r = http.post(C + "/records", "{\"id\":\"r" + i + "\",\"fields\":{\"p\":\"" + payload
@@ -121,6 +179,7 @@ class WriteTruthTest {
                     }
                     if (r.statusCode() >= 300) {
                         assertProblem(r, 507, "storage-full");
+                        assertThat(r.headers().firstValue("Retry-After")).isPresent();
                         full++;
                     }
                 }
@@ -134,19 +193,29 @@ class WriteTruthTest {
                 assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
                 acknowledged.put("again", 1L);
             }
-            try (RecordStore store = Vellum.open("sqlite:" + mount.resolve("v.db"))) {
-                Database db = store.database().orElseThrow();
-                assertThat(db.fetchOne("PRAGMA integrity_check").orElseThrow().getString("integrity_check"))
-                        .isEqualTo("ok");
-                var c = store.collection("c");
-                acknowledged.forEach((id, version) -> assertThat(c.get(id)).as(id).hasValueSatisfying(
-                        r -> assertThat(r.version()).isEqualTo(version)));
-                refused.forEach(id -> assertThat(c.get(id)).as(id).isEmpty());
-                assertThat(c.count(dev.vellum.Filter.all())).isEqualTo(acknowledged.size());
-            }
-        } finally {
-            new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor();
+            return new DiskFull(acknowledged, refused);
         }
+
+        private static String randomText(java.util.Random random, int length) {
+            StringBuilder text = new StringBuilder(length);
+            for (int i = 0; i < length; i++) {
+                text.append((char) ('a' + random.nextInt(26)));
+            }
+            return text.toString();
+        }
+
+        /** Every acknowledged record is there at its acknowledged version; nothing refused is. */
+        void assertKept(RecordStore store) {
+            var c = store.collection("c");
+            acknowledged.forEach((id, version) -> assertThat(c.get(id)).as(id).hasValueSatisfying(
+                    r -> assertThat(r.version()).isEqualTo(version)));
+            refused.forEach(id -> assertThat(c.get(id)).as(id).isEmpty());
+            assertThat(c.count(dev.vellum.Filter.all())).isEqualTo(acknowledged.size());
+        }
+    }
+
+    private static void unmount(Path mount) throws Exception {
+        new ProcessBuilder("umount", "-l", mount.toString()).inheritIO().start().waitFor();
     }
 
     /** Mounts a tmpfs of the given size, or skips the test saying what it needs. */
