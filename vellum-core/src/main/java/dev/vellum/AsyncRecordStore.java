@@ -40,9 +40,27 @@ public final class AsyncRecordStore {
         return pool;
     }
 
-    /** Runs any store work asynchronously. */
+    /**
+     * Runs any store work asynchronously. Cancelling the returned future stops the work in the database too (see
+     * {@link Cancellation}): {@code cancel} returns true only when nothing will have been written, and false when
+     * the work has finished or begun to commit, whose outcome the future then reports.
+     */
     public <T> CompletableFuture<T> call(Function<RecordStore, T> work) {
-        return CompletableFuture.supplyAsync(() -> work.apply(store), executor);
+        Cancellation cancellation = new Cancellation();
+        CompletableFuture<T> future = new CompletableFuture<>() {
+            @Override
+            public boolean cancel(boolean mayInterruptIfRunning) {
+                return cancellation.cancel() && super.cancel(mayInterruptIfRunning);
+            }
+        };
+        executor.execute(() -> {
+            try {
+                future.complete(cancellation.run(() -> work.apply(store)));
+            } catch (Throwable t) {
+                future.completeExceptionally(t);
+            }
+        });
+        return future;
     }
 
     public <T> CompletableFuture<T> inTransaction(RecordStore.Work<T, RuntimeException> work) {

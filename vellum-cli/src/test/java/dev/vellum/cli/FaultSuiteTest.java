@@ -119,6 +119,9 @@ class FaultSuiteTest {
             }
             writers.shutdown();
         }
+        System.out.println("kill -9 under writes (" + url.substring(0, url.indexOf(':')) + "): " + acknowledged.size()
+                + " single writes and " + acknowledgedBatches.size() + " of " + batches.size()
+                + " batches acknowledged over 3 kills");
         assertThat(acknowledged).isNotEmpty();
         assertThat(acknowledgedBatches).isNotEmpty();
         try (RecordStore store = Vellum.open(url)) {

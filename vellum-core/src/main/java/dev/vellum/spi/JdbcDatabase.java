@@ -352,7 +352,14 @@ public final class JdbcDatabase implements Database {
                     committed = true;
                 } catch (SQLException e) {
                     rollbackQuietly(connection, e);
-                    throw failure(e, "COMMIT");
+                    RuntimeException failed = failure(e, "COMMIT");
+                    if (failed instanceof ConnectionException) {
+                        // the commit may have reached the server before the connection broke
+                        throw new dev.vellum.CommitOutcomeUnknownException("The " + dialect.name() + " connection was "
+                                + "lost during COMMIT: the transaction may or may not have been applied. Read what it "
+                                + "wrote before retrying it.", e);
+                    }
+                    throw failed;
                 } finally {
                     Cancellation.endCommit(committed);
                 }

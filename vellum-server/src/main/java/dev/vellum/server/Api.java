@@ -164,7 +164,8 @@ final class Api {
                 "The database does not answer. Retry later.").retryAfter(1);
         try {
             // a load balancer asks often and waits briefly: answer within a second even when the database hangs
-            Health health = withDeadline(() -> database.get().health(), READY_DEADLINE_MILLIS, () -> unavailable);
+            Health health = withDeadline(() -> database.get().health(), READY_DEADLINE_MILLIS, false,
+                    () -> unavailable);
             if (health.pendingMigrations() > 0) {
                 ctx.header("Retry-After", "5");
                 json(ctx, 503, object().put("status", "migrations pending").put("backend", health.backend())
@@ -713,15 +714,18 @@ final class Api {
     private void bounded(Context ctx, String operation, Supplier<Reply> work) {
         Supplier<Reply> timed = () -> metrics.time(operation, work);
         long timeout = limits.requestTimeout().toMillis();
-        Reply reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, () -> new Problem(503, "timeout",
-                "Request timed out", "The request took longer than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) "
-                + "and was cancelled; nothing was written. Narrow the filter, add an index, or page with a smaller "
-                + "limit.").retryAfter(1)));
+        Supplier<Problem> timedOut = () -> new Problem(503, "timeout", "Request timed out", "The request took longer "
+                + "than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) and was cancelled; nothing was written. Narrow "
+                + "the filter, add an index, or page with a smaller limit.").retryAfter(1);
+        Reply reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, true, timedOut));
         reply.writeTo(ctx);
     }
 
-    /** Runs work on a worker for at most {@code millis}; past that cancels it and answers its true outcome. */
-    private <T> T withDeadline(Supplier<T> work, long millis, Supplier<Problem> timedOut) {
+    /**
+     * Runs work on a worker for at most {@code millis}; past that cancels it and, when {@code awaitOutcome} (work
+     * that may write), answers its true outcome; a read-only probe answers at once.
+     */
+    private <T> T withDeadline(Supplier<T> work, long millis, boolean awaitOutcome, Supplier<Problem> timedOut) {
         Cancellation cancellation = new Cancellation();
         Future<T> future;
         try {
@@ -734,6 +738,9 @@ final class Api {
                 return future.get(millis, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
                 cancellation.cancel();
+                if (!awaitOutcome) {
+                    throw timedOut.get();
+                }
                 try {
                     return future.get(OUTCOME_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException stillRunning) {

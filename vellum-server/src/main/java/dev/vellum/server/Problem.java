@@ -1,6 +1,7 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.CommitOutcomeUnknownException;
 import dev.vellum.ConcurrencyException;
 import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
@@ -112,6 +113,11 @@ final class Problem extends RuntimeException {
         if (e instanceof OperationCancelledException) {
             return new Problem(503, "timeout", "Request cancelled", "The request was cancelled before it "
                     + "committed; nothing was written. Retry.").retryAfter(1);
+        }
+        if (e instanceof CommitOutcomeUnknownException) {
+            return new Problem(503, "outcome-unknown", "Outcome unknown", "The connection to the database broke while "
+                    + "it was committing this request's write: it may or may not have been applied. Read the record(s) "
+                    + "to see before you retry.").retryAfter(1);
         }
         if (e instanceof StorageFullException) {
             return new Problem(507, "storage-full", "Insufficient storage", "The database has no room to write "

@@ -137,10 +137,12 @@ class WriteTruthTest {
     }
 
     /** Writes of every kind onto a disk that fills up, then frees it; remembers what was acknowledged. */
-    private record DiskFull(Map<String, Long> acknowledged, List<String> refused) {
+    private record DiskFull(Map<String, Long> acknowledged, List<String> absent, List<String> indexes) {
+        /** Every write path in turn: single, JSON and NDJSON batches, PUT, PATCH, update, delete, index changes. */
         static DiskFull run(RecordStore store, Path mount, Path filler) throws Exception {
             Map<String, Long> acknowledged = new LinkedHashMap<>();
-            List<String> refused = new ArrayList<>();
+            List<String> absent = new ArrayList<>();
+            List<String> indexes = new ArrayList<>();
             java.util.Random random = new java.util.Random(7);
             int full = 0;
             try (Http http = Http.start(store)) {
@@ -148,33 +150,56 @@ class WriteTruthTest {
                         .isEqualTo(201);
                 acknowledged.put("a", 1L);
                 fill(filler, Files.getFileStore(mount).getUsableSpace() - 400_000);
-                for (int i = 0; i < 1000 && full < 25; i++) {
+                for (int i = 0; i < 1000 && full < 40; i++) {
                     // random text: PostgreSQL compresses what repeats, and the disk would not fill
                     String payload = randomText(random, 3000);
+                    String fields = "{\"n\":" + i + ",\"p\":\"" + payload + "\"}";
                     HttpResponse<String> r;
-                    if (i % 5 == 4) {
-                        long version = acknowledged.get("a");
-                        r = http.send("PUT", C + "/records/a", "{\"fields\":{\"n\":" + i + ",\"p\":\"" + payload
-                                + "\"}}");
-                        if (r.statusCode() == 200) {
-                            acknowledged.put("a", version + 1);
+                    switch (i % 9) {
+                        case 0, 1 -> {
+                            r = http.post(C + "/records", "{\"id\":\"r" + i + "\",\"fields\":" + fields + "}");
+                            track(r.statusCode() == 201, List.of("r" + i), acknowledged, absent);
                         }
-                    } else if (i % 5 == 3) {
-                        r = http.post(C + "/records:batch", "[{\"id\":\"b" + i + "\",\"fields\":{\"p\":\""
-                                + payload + "\"}},{\"id\":\"c" + i + "\",\"fields\":{\"p\":\"" + payload + "\"}}]");
-                        List<String> ids = List.of("b" + i, "c" + i);
-                        if (r.statusCode() == 200) {
-                            ids.forEach(id -> acknowledged.put(id, 1L));
-                        } else {
-                            refused.addAll(ids);
+                        case 2 -> {
+                            r = http.post(C + "/records:batch", "[{\"id\":\"b" + i + "\",\"fields\":" + fields
+                                    + "},{\"id\":\"c" + i + "\",\"fields\":" + fields + "}]");
+                            track(r.statusCode() == 200, List.of("b" + i, "c" + i), acknowledged, absent);
                         }
-                    } else {
-                        r = http.post(C + "/records", "{\"id\":\"r" + i + "\",\"fields\":{\"p\":\"" + payload
-                                + "\"}}");
-                        if (r.statusCode() == 201) {
-                            acknowledged.put("r" + i, 1L);
-                        } else {
-                            refused.add("r" + i);
+                        case 3 -> {
+                            r = http.post(C + "/records:batch", "{\"id\":\"d" + i + "\",\"fields\":" + fields
+                                    + "}\n{\"id\":\"e" + i + "\",\"fields\":" + fields + "}\n", "Content-Type",
+                                    Api.NDJSON);
+                            track(r.statusCode() == 200, List.of("d" + i, "e" + i), acknowledged, absent);
+                        }
+                        case 4 -> r = changed(http.send("PUT", C + "/records/a", "{\"fields\":" + fields + "}"),
+                                200, acknowledged);
+                        case 5 -> r = changed(http.send("PATCH", C + "/records/a", fields, "Content-Type",
+                                "application/merge-patch+json"), 200, acknowledged);
+                        case 6 -> r = changed(http.post(C + "/update", "{\"filter\":{\"$id\":\"a\"},\"patch\":"
+                                + fields + "}"), 200, acknowledged);
+                        case 7 -> {
+                            String victim = acknowledged.keySet().stream().filter(id -> id.startsWith("r"))
+                                    .reduce((first, second) -> second).orElse("none");
+                            r = http.delete(C + "/records/" + victim);
+                            if (r.statusCode() == 204) {
+                                acknowledged.remove(victim);
+                                absent.add(victim);
+                            }
+                        }
+                        default -> {
+                            String index = "ix" + i;
+                            r = http.post(C + "/indexes", "{\"name\":\"" + index + "\",\"paths\":[\"n\"]}");
+                            if (r.statusCode() == 201) {
+                                indexes.add(index);
+                            }
+                            if (indexes.size() > 1) {
+                                HttpResponse<String> dropped = http.delete(C + "/indexes/" + indexes.get(0));
+                                if (dropped.statusCode() == 204) {
+                                    indexes.remove(0);
+                                } else {
+                                    assertProblem(dropped, 507, "storage-full");
+                                }
+                            }
                         }
                     }
                     if (r.statusCode() >= 300) {
@@ -193,7 +218,24 @@ class WriteTruthTest {
                 assertThat(again.statusCode()).as(again.body()).isEqualTo(201);
                 acknowledged.put("again", 1L);
             }
-            return new DiskFull(acknowledged, refused);
+            return new DiskFull(acknowledged, absent, indexes);
+        }
+
+        private static void track(boolean acknowledgedWrite, List<String> ids, Map<String, Long> acknowledged,
+                                  List<String> absent) {
+            if (acknowledgedWrite) {
+                ids.forEach(id -> acknowledged.put(id, 1L));
+            } else {
+                absent.addAll(ids);
+            }
+        }
+
+        /** A write to record a: acknowledged, its version rose by one. */
+        private static HttpResponse<String> changed(HttpResponse<String> r, int ok, Map<String, Long> acknowledged) {
+            if (r.statusCode() == ok) {
+                acknowledged.merge("a", 1L, Long::sum);
+            }
+            return r;
         }
 
         private static String randomText(java.util.Random random, int length) {
@@ -204,13 +246,15 @@ class WriteTruthTest {
             return text.toString();
         }
 
-        /** Every acknowledged record is there at its acknowledged version; nothing refused is. */
+        /** Every acknowledged record is there at its acknowledged version; nothing refused or deleted is. */
         void assertKept(RecordStore store) {
             var c = store.collection("c");
             acknowledged.forEach((id, version) -> assertThat(c.get(id)).as(id).hasValueSatisfying(
                     r -> assertThat(r.version()).isEqualTo(version)));
-            refused.forEach(id -> assertThat(c.get(id)).as(id).isEmpty());
+            absent.forEach(id -> assertThat(c.get(id)).as(id).isEmpty());
             assertThat(c.count(dev.vellum.Filter.all())).isEqualTo(acknowledged.size());
+            assertThat(c.indexes().stream().map(dev.vellum.IndexInfo::name).toList())
+                    .containsExactlyInAnyOrderElementsOf(indexes);
         }
     }
 

@@ -158,6 +158,10 @@ class InputRulesTest {
                 assertThatThrownBy(() -> running.get(10, TimeUnit.SECONDS)).isInstanceOf(ExecutionException.class)
                         .hasCauseInstanceOf(OperationCancelledException.class);
             }
+            // the async API's futures cancel the same way
+            CompletableFuture<dev.vellum.Record> queued = store.async().collection("w").insert("q", Map.of(), null);
+            Thread.sleep(200);
+            assertThat(queued.cancel(true)).isTrue();
         }
         Thread.sleep(200);
         assertThat(c.count(Filter.all())).isEqualTo(1);
