@@ -731,7 +731,7 @@ final class Api {
         try {
             future = workers.submit(() -> cancellation.run(work));
         } catch (RejectedExecutionException e) {
-            throw new Problem(503, "unavailable", "Server stopping", "The server is stopping; retry.").retryAfter(1);
+            throw stopping();
         }
         try {
             try {
@@ -752,7 +752,7 @@ final class Api {
         } catch (InterruptedException e) {
             cancellation.cancel();
             Thread.currentThread().interrupt();
-            throw new Problem(503, "unavailable", "Server stopping", "The server is stopping; retry.").retryAfter(1);
+            throw stopping();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof OperationCancelledException) {
                 throw timedOut.get();
@@ -762,6 +762,10 @@ final class Api {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    private static Problem stopping() {
+        return new Problem(503, "unavailable", "Server stopping", "The server is stopping; retry.").retryAfter(1);
     }
 
     /** What a bounded operation answers: status, headers, and a JSON body (or none). */

@@ -5,7 +5,12 @@ import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import io.javalin.Javalin;
+import io.javalin.config.JettyConfig;
 import io.javalin.http.Context;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -48,7 +53,6 @@ public final class VellumServer implements AutoCloseable {
     private final ExecutorService workers;
     private final VellumConfig.ServerSettings settings;
     private final Object stopped = new Object();
-
     private boolean closed;
 
     private VellumServer(RecordStore store, VellumConfig.ServerSettings settings) {
@@ -64,35 +68,12 @@ public final class VellumServer implements AutoCloseable {
         List<byte[]> keyDigests = settings.apiKeys().stream().map(VellumServer::digest).toList();
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
-            // threads beyond the store's permits: a request body being trickled in holds one until Jetty cuts it off
-            // (VELLUM_HTTP_MIN_BODY_RATE), and normal requests must still find a thread meanwhile
-            config.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(
-                    Math.max(64, settings.maxConcurrent() * 4), 8, 60_000);
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.http.prefer405over404 = true;
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
-            config.jetty.modifyServer(server -> {
-                server.setStopTimeout(settings.shutdownGrace().toMillis());
-                server.setErrorHandler(new ProblemErrorHandler());
-                // the connectors exist once the server starts: silent connections are closed after the idle timeout
-                server.addEventListener(new org.eclipse.jetty.util.component.LifeCycle.Listener() {
-                    @Override
-                    public void lifeCycleStarting(org.eclipse.jetty.util.component.LifeCycle event) {
-                        for (org.eclipse.jetty.server.Connector c : server.getConnectors()) {
-                            if (c instanceof org.eclipse.jetty.server.AbstractConnector connector) {
-                                connector.setIdleTimeout(settings.idleTimeout().toMillis());
-                            }
-                        }
-                    }
-                });
-            });
-            config.jetty.modifyHttpConfiguration(http -> {
-                http.setIdleTimeout(settings.idleTimeout().toMillis());
-                // a body trickled in to hold a thread is cut off (408) instead of holding it for minutes
-                http.setMinRequestDataRate(settings.minBodyRate());
-            });
+            configureJetty(config.jetty, settings);
             config.requestLogger.http((ctx, millis) -> {
                 String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
                 metrics.request(ctx.method().name(), route, ctx.statusCode(), (long) (millis * 1_000_000));
@@ -122,6 +103,33 @@ public final class VellumServer implements AutoCloseable {
                             + " is not allowed on " + ctx.path() + ". GET /openapi.json lists every endpoint."));
                 }
             });
+        });
+    }
+
+    /** Jetty's part in bounded work: threads, timeouts, the slowest body accepted, errors as problems. */
+    private static void configureJetty(JettyConfig jetty, VellumConfig.ServerSettings settings) {
+        // threads beyond the store's permits: a request body being trickled in holds one until Jetty cuts it off
+        // (VELLUM_HTTP_MIN_BODY_RATE), and normal requests must still find a thread meanwhile
+        jetty.threadPool = new QueuedThreadPool(Math.max(64, settings.maxConcurrent() * 4), 8, 60_000);
+        jetty.modifyServer(server -> {
+            server.setStopTimeout(settings.shutdownGrace().toMillis());
+            server.setErrorHandler(new ProblemErrorHandler());
+            // the connectors exist once the server starts: silent connections are closed after the idle timeout
+            server.addEventListener(new LifeCycle.Listener() {
+                @Override
+                public void lifeCycleStarting(LifeCycle event) {
+                    for (Connector c : server.getConnectors()) {
+                        if (c instanceof AbstractConnector connector) {
+                            connector.setIdleTimeout(settings.idleTimeout().toMillis());
+                        }
+                    }
+                }
+            });
+        });
+        jetty.modifyHttpConfiguration(http -> {
+            http.setIdleTimeout(settings.idleTimeout().toMillis());
+            // a body trickled in to hold a thread is cut off (408) instead of holding it for minutes
+            http.setMinRequestDataRate(settings.minBodyRate());
         });
     }
 
