@@ -9,7 +9,10 @@ import java.util.function.Supplier;
  * to commit later. {@link #cancel()} cancels the statement in the database ({@code Statement.cancel}: a PostgreSQL
  * cancel request, {@code sqlite3_interrupt} on SQLite), interrupts waits for a connection or the writer lock, and
  * makes a transaction that has not reached its commit roll back. A commit that has begun is not interrupted: the
- * work then ends as it ends, so whoever cancelled can wait for its outcome and still tell the truth.
+ * work then ends as it ends, so whoever cancelled can wait for its outcome and still tell the truth. While work runs
+ * under a cancellation, each row-changing statement outside a transaction runs in one of its own, so that its commit
+ * can be refused too; a statement that cannot run in a transaction (DDL, {@code VACUUM}, {@code PRAGMA}) is stopped
+ * if it is running, but stays done if it completed.
  *
  * <pre>{@code
  * Cancellation c = new Cancellation();
