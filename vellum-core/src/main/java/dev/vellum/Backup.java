@@ -15,7 +15,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.Iterator;
@@ -295,10 +294,10 @@ public final class Backup {
     private static final class Reader implements AutoCloseable {
         private final Path file;
         private final BufferedReader reader;
-        private final MessageDigest digest = sha256();
+        private final MessageDigest digest = Digests.sha256();
         private long lineNumber;
         private String collection;
-        private MessageDigest beforeLast = sha256();
+        private MessageDigest beforeLast = Digests.sha256();
         private String lookahead;
 
         Reader(Path file) throws IOException {
@@ -382,7 +381,7 @@ public final class Backup {
     /** Writes lines, counting them and hashing them for the trailer. */
     private static final class Lines {
         private final Writer writer;
-        private final MessageDigest digest = sha256();
+        private final MessageDigest digest = Digests.sha256();
         private long count;
 
         Lines(Writer writer) {
@@ -408,14 +407,6 @@ public final class Backup {
             } catch (CloneNotSupportedException e) {
                 throw new IllegalStateException(e);
             }
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 

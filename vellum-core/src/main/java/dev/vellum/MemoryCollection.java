@@ -318,7 +318,7 @@ final class MemoryCollection extends BaseCollection {
             int end = (int) Math.min(matching.size(), (long) start + query.limit());
             List<Record> page = new ArrayList<>();
             for (int i = Math.min(start, matching.size()); i < end; i++) {
-                page.add(project(copy(matching.get(i)), query));
+                page.add(Projection.of(copy(matching.get(i)), query));
             }
             String next = null;
             if (end < matching.size() && !page.isEmpty()) {
@@ -336,18 +336,10 @@ final class MemoryCollection extends BaseCollection {
         return matching;
     }
 
-    static Record project(Record record, Query query) {
-        if (query.fields().isEmpty()) {
-            return record;
-        }
-        return new Record(record.id(), Projection.apply(record.fields(), query.fields()), record.metadata(),
-                record.version(), record.createdAt(), record.updatedAt());
-    }
-
     @Override
     public Stream<Record> stream(Query query) {
         List<Record> snapshot = store.read(() -> sorted(query).stream().map(MemoryCollection::copy).toList());
-        return snapshot.stream().map(r -> project(r, query));
+        return snapshot.stream().map(r -> Projection.of(r, query));
     }
 
     @Override

@@ -10,6 +10,15 @@ final class Projection {
     private Projection() {
     }
 
+    /** The record with only the query's {@code fields} (all of them when the query lists none). */
+    static Record of(Record record, Query query) {
+        if (query.fields().isEmpty()) {
+            return record;
+        }
+        return new Record(record.id(), apply(record.fields(), query.fields()), record.metadata(), record.version(),
+                record.createdAt(), record.updatedAt());
+    }
+
     static ObjectNode apply(ObjectNode fields, List<String> paths) {
         ObjectNode out = JsonValues.MAPPER.createObjectNode();
         for (String path : paths) {

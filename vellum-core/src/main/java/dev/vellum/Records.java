@@ -101,7 +101,7 @@ final class Records {
         }
         if (node == null || !node.isObject()) {
             throw new InvalidRecordException(what + " must be a JSON object, got " + (node == null ? "null"
-                    : node.getNodeType().toString().toLowerCase()));
+                    : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
         }
         check(node, what, true);
         return (ObjectNode) node;

@@ -1,7 +1,6 @@
 package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
 import java.math.BigDecimal;
@@ -22,7 +21,6 @@ import java.util.UUID;
  * both {@code getInstant()}). Column lookup is case-insensitive when no exact match exists.
  */
 public final class Row {
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Map<String, Object> values;
 
@@ -183,7 +181,8 @@ public final class Row {
             return null;
         }
         try {
-            return JSON.readTree(text);
+            // the shared mapper: decimals stay BigDecimal, as everywhere else
+            return JsonValues.MAPPER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Column '" + column + "' does not hold valid JSON: "
                     + e.getOriginalMessage());

@@ -525,7 +525,7 @@ final class SqlCollection extends BaseCollection {
         Record last = null;
         for (int i = 0; i < Math.min(rows.size(), query.limit()); i++) {
             last = rows.get(i);
-            records.add(MemoryCollection.project(last, query));
+            records.add(Projection.of(last, query));
         }
         String next = rows.size() > query.limit() && last != null
                 ? Cursors.encode(query, cursorKey(last, query), last.id()) : null;
@@ -539,7 +539,7 @@ final class SqlCollection extends BaseCollection {
         }
         List<Object> params = new ArrayList<>();
         String sql = select(query.cursor(null), params, false);
-        return db().stream(sql, this::read, params.toArray()).map(r -> MemoryCollection.project(r, query));
+        return db().stream(sql, this::read, params.toArray()).map(r -> Projection.of(r, query));
     }
 
     @Override

@@ -3,9 +3,6 @@ package dev.vellum;
 import dev.vellum.spi.JdbcDatabase;
 import dev.vellum.spi.RecordDialect;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
@@ -242,12 +239,7 @@ final class SqlStore implements RecordStore {
         if (full.length() <= IDENTIFIER_LIMIT) {
             return full;
         }
-        try {
-            byte[] hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
-            String suffix = "_" + HexFormat.of().formatHex(hash, 0, 4);
-            return full.substring(0, IDENTIFIER_LIMIT - suffix.length()) + suffix;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
+        String suffix = "_" + HexFormat.of().formatHex(Digests.sha256(name), 0, 4);
+        return full.substring(0, IDENTIFIER_LIMIT - suffix.length()) + suffix;
     }
 }

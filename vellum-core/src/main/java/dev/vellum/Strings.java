@@ -13,7 +13,7 @@ final class Strings {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
-            int d = editDistance(word.toUpperCase(), candidate.toUpperCase());
+            int d = editDistance(word.toUpperCase(java.util.Locale.ROOT), candidate.toUpperCase(java.util.Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;

@@ -2,9 +2,6 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -393,16 +390,12 @@ public final class Transfer {
 
     /** The first 64 bits of the text's SHA-256: summed over rows, an order-independent checksum. */
     static long hash(String text) {
-        try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
-            long h = 0;
-            for (int i = 0; i < 8; i++) {
-                h = (h << 8) | (d[i] & 0xff);
-            }
-            return h;
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+        byte[] d = Digests.sha256(text);
+        long h = 0;
+        for (int i = 0; i < 8; i++) {
+            h = (h << 8) | (d[i] & 0xff);
         }
+        return h;
     }
 
     /** Removes from the batch the records whose ids the collection has (one lookup); returns how many. */

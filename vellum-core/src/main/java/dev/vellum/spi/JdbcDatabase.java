@@ -504,16 +504,12 @@ public final class JdbcDatabase implements Database {
 
     // ---- plumbing ----
 
-    private interface SqlWork<T> {
-        T run(Connection connection) throws SQLException;
-    }
-
     /**
      * Runs work on the transaction's connection, or on a pooled one. A write outside a transaction runs in one of
      * its own when its commit could otherwise go unchecked: rows returned before the commit (SQLite), or work that
      * may be cancelled, where only an explicit commit can be refused once cancelled.
      */
-    private <T> T withConnection(boolean write, boolean returnsRows, SqlWork<T> work, String sql) {
+    private <T> T withConnection(boolean write, boolean returnsRows, ConnectionWork<T> work, String sql) {
         Cancellation.checkpoint();
         Transaction tx = current.get();
         if (tx == null && write && changesRows(sql)
