@@ -50,7 +50,12 @@ public final class AsyncRecordStore {
         CompletableFuture<T> future = new CompletableFuture<>() {
             @Override
             public boolean cancel(boolean mayInterruptIfRunning) {
-                return cancellation.cancel() && super.cancel(mayInterruptIfRunning);
+                if (!cancellation.cancel()) {
+                    return false; // finished or committing: the future will report that outcome
+                }
+                // the work may already have ended with OperationCancelledException; either way nothing was written
+                super.cancel(mayInterruptIfRunning);
+                return true;
             }
         };
         executor.execute(() -> {

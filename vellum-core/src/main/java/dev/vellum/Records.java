@@ -23,15 +23,20 @@ final class Records {
         return checkName(name, "collection");
     }
 
+    /** An index name is part of an index definition, so a bad one is a {@link QueryException}, as a bad path is. */
     static String indexName(String name) {
-        return checkName(name, "index");
+        try {
+            return checkName(name, "index");
+        } catch (InvalidRecordException e) {
+            throw new QueryException(Strings.abbreviate(String.valueOf(name)), e.getMessage());
+        }
     }
 
     /** Collection and index names share one rule: they become parts of SQL identifiers. */
     private static String checkName(String name, String kind) {
         if (name == null || !COLLECTION.matcher(name).matches()) {
-            throw new InvalidRecordException("Invalid " + kind + " name '" + name + "': use 1 to 63 characters, a "
-                    + "lowercase letter first, then lowercase letters, digits or _");
+            throw new InvalidRecordException("Invalid " + kind + " name '" + Strings.abbreviate(name) + "': use 1 "
+                    + "to 63 characters, a lowercase letter first, then lowercase letters, digits or _");
         }
         return name;
     }

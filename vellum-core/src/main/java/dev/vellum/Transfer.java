@@ -188,7 +188,8 @@ public final class Transfer {
         Set<String> existing = new HashSet<>(s.source.collections());
         for (String name : names) {
             if (!existing.contains(name)) {
-                throw new InvalidRecordException("The source has no collection '" + name + "'");
+                throw new TransferException("The source has no collection '" + name + "'; it has "
+                        + (existing.isEmpty() ? "none" : String.join(", ", new java.util.TreeSet<>(existing))));
             }
         }
         if (s.mode == Mode.NEW) {
