@@ -322,11 +322,10 @@ public final class JdbcDatabase implements Database {
             Connection connection = acquire();
             try {
                 try {
-                    connection.setAutoCommit(false);
-                    if (snapshot && dialect.name().equals("postgres")) {
-                        // the pool restores isolation and read-only state when the connection comes back
-                        connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
-                        connection.setReadOnly(true);
+                    if (snapshot) {
+                        dialect.beginSnapshot(connection);
+                    } else {
+                        connection.setAutoCommit(false);
                     }
                 } catch (SQLException e) {
                     throw failure(e, "BEGIN");
@@ -368,6 +367,9 @@ public final class JdbcDatabase implements Database {
                 current.remove();
                 try {
                     connection.setAutoCommit(true);
+                    if (snapshot) {
+                        dialect.endSnapshot(connection);
+                    }
                 } catch (SQLException ignored) {
                     // the pool discards a connection it cannot reset
                 }

@@ -58,6 +58,20 @@ public interface SqlDialect extends Dialect {
         return true;
     }
 
+    /**
+     * Begins a read-only snapshot on the connection (autocommit off): every read sees the same committed state and
+     * writers are not held up. By default REPEATABLE READ and read-only, which the pool resets afterwards.
+     */
+    default void beginSnapshot(java.sql.Connection connection) throws SQLException {
+        connection.setAutoCommit(false);
+        connection.setTransactionIsolation(java.sql.Connection.TRANSACTION_REPEATABLE_READ);
+        connection.setReadOnly(true);
+    }
+
+    /** Undoes what {@link #beginSnapshot} changed on the connection that the pool does not reset itself. */
+    default void endSnapshot(java.sql.Connection connection) throws SQLException {
+    }
+
     /** True when the error says the database has no room to write (PostgreSQL: SQLSTATE 53100 disk_full). */
     default boolean isDiskFull(SQLException e) {
         return "53100".equals(e.getSQLState());

@@ -23,6 +23,23 @@ final class SqliteDialect implements SqlDialect {
         return false;
     }
 
+    /**
+     * A deferred transaction: in WAL mode its first read fixes the snapshot, and it takes no write lock, so a long
+     * backup does not hold up writers (the pool's transactions are IMMEDIATE, which would).
+     */
+    @Override
+    public void beginSnapshot(java.sql.Connection connection) throws java.sql.SQLException {
+        connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig()
+                .setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.DEFERRED);
+        connection.setAutoCommit(false);
+    }
+
+    @Override
+    public void endSnapshot(java.sql.Connection connection) throws java.sql.SQLException {
+        connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig()
+                .setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+    }
+
     /** sqlite3_interrupt: the statement running on the connection stops at its next step. */
     @Override
     public void cancelRunning(java.sql.Connection connection) throws java.sql.SQLException {
