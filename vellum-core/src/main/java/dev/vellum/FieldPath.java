@@ -53,8 +53,9 @@ public record FieldPath(Kind kind, List<String> keys) {
             return new FieldPath(Kind.META, keys(path, path.substring("$meta.".length())));
         }
         if (path.startsWith("$")) {
-            throw new QueryException(Strings.abbreviate(path), "Unknown system field '" + Strings.abbreviate(path) + "'. System fields are $id, $version, "
-                    + "$createdAt, $updatedAt and $meta.<path>; field keys cannot start with $");
+            throw new QueryException(Strings.abbreviate(path), "Unknown system field '" + Strings.abbreviate(path)
+                    + "'. System fields are $id, $version, $createdAt, $updatedAt and $meta.<path>; field keys cannot "
+                    + "start with $");
         }
         return new FieldPath(Kind.FIELD, keys(path, path));
     }
@@ -71,12 +72,12 @@ public record FieldPath(Kind kind, List<String> keys) {
                         + " characters; at most " + ValueRules.MAX_KEY_LENGTH + " are accepted");
             }
             if (key.isEmpty()) {
-                throw new QueryException(Strings.abbreviate(whole), "Path '" + Strings.abbreviate(whole) + "' has an empty key (check for a leading, "
-                        + "trailing or doubled dot)");
+                throw new QueryException(Strings.abbreviate(whole), "Path '" + Strings.abbreviate(whole)
+                        + "' has an empty key (check for a leading, trailing or doubled dot)");
             }
             if (key.startsWith("$")) {
-                throw new QueryException(Strings.abbreviate(whole), "Path '" + Strings.abbreviate(whole) + "' has a key starting with $, which fields cannot "
-                        + "have");
+                throw new QueryException(Strings.abbreviate(whole), "Path '" + Strings.abbreviate(whole)
+                        + "' has a key starting with $, which fields cannot have");
             }
         }
         return List.of(parts);

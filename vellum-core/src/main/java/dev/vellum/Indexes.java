@@ -39,29 +39,53 @@ final class Indexes {
         return new IndexInfo(name, paths, unique);
     }
 
-    /** Refuses a record whose values under one of the indexes would take more than {@link #MAX_INDEXED_BYTES}. */
-    static void checkIndexedValues(Iterable<IndexInfo> indexes, Record record) {
-        for (IndexInfo index : indexes) {
-            long size = 0;
-            for (String p : index.paths()) {
-                size += indexedSize(Semantics.value(record, FieldPath.parse(p)));
+    /**
+     * The size rule for a set of indexes, with their paths parsed once: a bulk load checks every record against
+     * it without parsing the paths again.
+     */
+    static final class SizeCheck {
+        static final SizeCheck NONE = new SizeCheck(List.of());
+
+        private final List<IndexInfo> indexes;
+        private final List<List<FieldPath>> paths;
+
+        private SizeCheck(java.util.Collection<IndexInfo> indexes) {
+            this.indexes = List.copyOf(indexes);
+            this.paths = this.indexes.stream().map(i -> i.paths().stream().map(FieldPath::parse).toList()).toList();
+        }
+
+        static SizeCheck of(java.util.Collection<IndexInfo> indexes) {
+            return indexes.isEmpty() ? NONE : new SizeCheck(indexes);
+        }
+
+        /** Refuses a record whose values under one index would take more than {@link #MAX_INDEXED_BYTES}. */
+        Record check(Record record) {
+            for (int i = 0; i < indexes.size(); i++) {
+                long size = 0;
+                for (FieldPath p : paths.get(i)) {
+                    size += indexedSize(Semantics.value(record, p));
+                }
+                if (size > MAX_INDEXED_BYTES) {
+                    IndexInfo index = indexes.get(i);
+                    throw new InvalidRecordException("Record '" + Strings.abbreviate(record.id()) + "' has values "
+                            + "of about " + size + " bytes under index " + index.name() + " " + index.paths()
+                            + "; an index holds at most " + MAX_INDEXED_BYTES + " bytes of values per record. Drop "
+                            + "the index or store a shorter value there; nothing was written.");
+                }
             }
-            if (size > MAX_INDEXED_BYTES) {
-                throw new InvalidRecordException("Record '" + Strings.abbreviate(record.id()) + "' has values of "
-                        + "about " + size + " bytes under index " + index.name() + " " + index.paths() + "; an index "
-                        + "holds at most " + MAX_INDEXED_BYTES + " bytes of values per record. Drop the index or "
-                        + "store a shorter value there; nothing was written.");
+            return record;
+        }
+
+        /**
+         * Refuses a merge patch that sets an indexed path to values that are too large (the merged value itself is
+         * computed in SQL, so the patch's own values at the indexed paths are what is known before it runs).
+         */
+        void checkPatch(String id, com.fasterxml.jackson.databind.node.ObjectNode patch) {
+            if (this != NONE) {
+                check(new Record(id, patch, JsonValues.MAPPER.createObjectNode(), 1, java.time.Instant.EPOCH,
+                        java.time.Instant.EPOCH));
             }
         }
-    }
-
-    /**
-     * Refuses a merge patch that sets an indexed path to values that are too large (the merged value itself is
-     * computed in SQL, so the patch's own values at the indexed paths are what is known before it runs).
-     */
-    static void checkIndexedPatch(Iterable<IndexInfo> indexes, String id, JsonNode patch) {
-        checkIndexedValues(indexes, new Record(id, (com.fasterxml.jackson.databind.node.ObjectNode) patch,
-                JsonValues.MAPPER.createObjectNode(), 1, java.time.Instant.EPOCH, java.time.Instant.EPOCH));
     }
 
     /** About the bytes JSONB takes for a value: each value a 4-byte header, numbers as numeric, strings as UTF-8. */

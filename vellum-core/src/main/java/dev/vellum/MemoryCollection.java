@@ -102,7 +102,7 @@ final class MemoryCollection extends BaseCollection {
     }
 
     private void checkUnique(Record candidate) {
-        Indexes.checkIndexedValues(store.indexes.getOrDefault(name, Map.of()).values(), candidate);
+        Indexes.SizeCheck.of(store.indexes.getOrDefault(name, Map.of()).values()).check(candidate);
         for (IndexInfo index : store.indexes.getOrDefault(name, Map.of()).values()) {
             if (!index.unique()) {
                 continue;
@@ -363,9 +363,8 @@ final class MemoryCollection extends BaseCollection {
                 return null;
             }
             recordsForWrite();
-            for (Record r : records().values()) {
-                Indexes.checkIndexedValues(List.of(index), r);
-            }
+            Indexes.SizeCheck sizes = Indexes.SizeCheck.of(List.of(index));
+            records().values().forEach(sizes::check);
             existing.put(indexName, index);
             store.onUndo(() -> existing.remove(indexName));
             if (unique) {

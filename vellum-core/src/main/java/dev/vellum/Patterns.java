@@ -19,8 +19,14 @@ public final class Patterns {
      * repeat around it copies it ({@code (a{100}){100}} is 10,000). Beyond it compiling alone would cost too much.
      */
     public static final int MAX_PROGRAM = 10_000;
-    /** Compiled patterns, bounded: the patterns come from clients, so an unbounded map would grow without end. */
+    /**
+     * Compiled patterns, bounded: the patterns come from clients, so an unbounded map would grow without end. Keyed
+     * by RE2/J text (SQLite's {@code regexp} receives the translation), and by the source of a regex or like pattern,
+     * so that matching one pattern against many records translates it once.
+     */
     private static final Cache<String, Pattern> COMPILED = Caffeine.newBuilder().maximumSize(1_000).build();
+    private static final Cache<String, Pattern> REGEXES = Caffeine.newBuilder().maximumSize(1_000).build();
+    private static final Cache<String, Pattern> LIKES = Caffeine.newBuilder().maximumSize(1_000).build();
     private static final Set<Character> ESCAPABLE = Set.of('.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '|',
             '^', '$', '\\', '-', '/');
 
@@ -41,7 +47,12 @@ public final class Patterns {
 
     /** Whether {@code text} matches the whole like pattern (already case-folded for ilike). */
     public static boolean likeMatches(String pattern, String text) {
-        return compiled(likeToJava(pattern)).matches(text);
+        return LIKES.get(pattern, p -> compiled(likeToJava(p))).matcher(text).matches();
+    }
+
+    /** Whether the portable-subset regex finds a match in {@code text}. */
+    public static boolean regexFinds(String source, String text) {
+        return REGEXES.get(source, s -> regex(s).compile()).matcher(text).find();
     }
 
     private static void checkLength(String pattern, String kind) {
@@ -49,9 +60,9 @@ public final class Patterns {
             throw new QueryException(kind, "The " + kind + " pattern has " + pattern.length() + " characters; at "
                     + "most " + MAX_LENGTH + " are accepted");
         }
-        if (pattern.indexOf('\0') >= 0) {
-            throw new QueryException(kind, "The " + kind + " pattern contains the NUL character, which no string "
-                    + "can hold");
+        String problem = ValueRules.problemInString(pattern);
+        if (problem != null) {
+            throw new QueryException(kind, "The " + kind + " pattern " + problem);
         }
     }
 

@@ -20,23 +20,21 @@ final class Records {
     }
 
     static String collectionName(String name) {
-        return checkName(name, "collection");
+        return checkName(name, "collection", InvalidRecordException::new);
     }
 
     /** An index name is part of an index definition, so a bad one is a {@link QueryException}, as a bad path is. */
     static String indexName(String name) {
-        try {
-            return checkName(name, "index");
-        } catch (InvalidRecordException e) {
-            throw new QueryException(Strings.abbreviate(String.valueOf(name)), e.getMessage());
-        }
+        return checkName(name, "index", message -> new QueryException(Strings.abbreviate(String.valueOf(name)),
+                message));
     }
 
     /** Collection and index names share one rule: they become parts of SQL identifiers. */
-    private static String checkName(String name, String kind) {
+    private static String checkName(String name, String kind,
+                                    java.util.function.Function<String, ? extends VellumException> error) {
         if (name == null || !COLLECTION.matcher(name).matches()) {
-            throw new InvalidRecordException("Invalid " + kind + " name '" + Strings.abbreviate(name) + "': use 1 "
-                    + "to 63 characters, a lowercase letter first, then lowercase letters, digits or _");
+            throw error.apply("Invalid " + kind + " name '" + Strings.abbreviate(name) + "': use 1 to 63 "
+                    + "characters, a lowercase letter first, then lowercase letters, digits or _");
         }
         return name;
     }

@@ -77,8 +77,7 @@ final class Semantics {
             case STARTS_WITH:
                 return !absent && x.isTextual() && x.textValue().startsWith(v.textValue());
             case REGEX:
-                return !absent && x.isTextual() && Patterns.regex(v.textValue()).compile().matcher(x.textValue())
-                        .find();
+                return !absent && x.isTextual() && Patterns.regexFinds(v.textValue(), x.textValue());
             case CONTAINS:
                 return !absent && x.isArray() && contains(x, v);
             case CONTAINS_ALL:

@@ -104,7 +104,7 @@ final class SqlCollection extends BaseCollection {
         ObjectNode f = Records.object(fields, "fields");
         ObjectNode m = Records.optionalObject(metadata, "metadata");
         Instant now = Timestamps.now();
-        checkIndexed(new Record(key, f, m, 1, now, now));
+        sizeCheck().check(new Record(key, f, m, 1, now, now));
         try {
             // If the process stops between the two statements, the stale tombstone only makes a later re-insert
             // start at a higher version, which is harmless.
@@ -129,8 +129,8 @@ final class SqlCollection extends BaseCollection {
             Instant now = Timestamps.now();
             // checked but not copied: the bulk loader writes each record out before reading the next
             // read before the bulk load starts: no other statement may run on its connection meanwhile
-            List<IndexInfo> indexes = store.cachedIndexes(name);
-            long count = bulkInsert(batch, r -> checked(indexes, new Record(Records.id(r.id()),
+            Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
+            long count = bulkInsert(batch, r -> sizes.check(new Record(Records.id(r.id()),
                     Records.checkedView(r.fields(), "fields"),
                     r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now)));
             reviveTombstones();
@@ -141,8 +141,8 @@ final class SqlCollection extends BaseCollection {
     @Override
     public long load(Iterable<Record> batch) {
         return write(() -> {
-            List<IndexInfo> indexes = store.cachedIndexes(name);
-            return bulkInsert(batch, r -> checked(indexes, Records.loaded(r)));
+            Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
+            return bulkInsert(batch, r -> sizes.check(Records.loaded(r)));
         });
     }
 
@@ -169,41 +169,25 @@ final class SqlCollection extends BaseCollection {
             throw new InvalidRecordException("upsert needs an id");
         }
         NewRecord r = NewRecord.of(id, fields);
-        return write(() -> upsertOne(prepare(r, indexesForWrites()), Timestamps.now()));
+        return write(() -> upsertOne(prepare(r, sizeCheck()), Timestamps.now()));
     }
 
     private record Prepared(String id, ObjectNode fields, ObjectNode metadata) {
     }
 
-    private static Prepared prepare(NewRecord r, List<IndexInfo> indexes) {
+    private static Prepared prepare(NewRecord r, Indexes.SizeCheck sizes) {
         Prepared p = new Prepared(Records.id(r.id()), Records.object(r.fields(), "fields"),
                 Records.optionalObject(r.metadata(), "metadata"));
-        checked(indexes, new Record(p.id(), p.fields(), p.metadata(), 1, Instant.EPOCH, Instant.EPOCH));
+        sizes.check(new Record(p.id(), p.fields(), p.metadata(), 1, Instant.EPOCH, Instant.EPOCH));
         return p;
     }
 
-    /** The collection's indexes, or none when it does not exist yet. */
-    private List<IndexInfo> indexesForWrites() {
-        return store.exists(name) ? store.cachedIndexes(name) : List.of();
-    }
-
-    /** Refuses values too large for an index of this collection, the same on every backend (see Indexes). */
-    private Record checkIndexed(Record r) {
-        return checked(indexesForWrites(), r);
-    }
-
-    private static Record checked(List<IndexInfo> indexes, Record r) {
-        if (!indexes.isEmpty()) {
-            Indexes.checkIndexedValues(indexes, r);
-        }
-        return r;
-    }
-
-    private void checkIndexedPatch(String id, ObjectNode patch) {
-        List<IndexInfo> indexes = store.cachedIndexes(name);
-        if (!indexes.isEmpty()) {
-            Indexes.checkIndexedPatch(indexes, id, patch);
-        }
+    /**
+     * The size rule of the collection's indexes (see Indexes), the same on every backend; none when the collection
+     * does not exist yet.
+     */
+    private Indexes.SizeCheck sizeCheck() {
+        return store.exists(name) ? Indexes.SizeCheck.of(store.cachedIndexes(name)) : Indexes.SizeCheck.NONE;
     }
 
     /** The conflict clause of every upsert: new fields, metadata only when given, version + 1. */
@@ -241,9 +225,9 @@ final class SqlCollection extends BaseCollection {
             long n = 0;
             List<Prepared> chunk = new ArrayList<>();
             Set<String> ids = new java.util.HashSet<>();
-            List<IndexInfo> indexes = indexesForWrites();
+            Indexes.SizeCheck sizes = sizeCheck();
             for (NewRecord r : batch) {
-                Prepared p = prepare(r, indexes);
+                Prepared p = prepare(r, sizes);
                 if (chunk.size() == UPSERT_ROWS || !ids.add(p.id())) {
                     flushUpserts(chunk, now);
                     ids.clear();
@@ -276,7 +260,7 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
         }
-        checkIndexedPatch(id, value);
+        sizeCheck().checkPatch(id, value);
         return single(() -> {
             List<Object> params = new ArrayList<>(List.of(json(value), Timestamps.now(), id));
             if (expectedVersion != null) {
@@ -347,7 +331,7 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return 0;
         }
-        checkIndexedPatch("(every match)", patch);
+        sizeCheck().checkPatch("(every match)", patch);
         return single(() -> (long) db().execute("UPDATE " + table + " SET fields = "
                 + store.dialect.mergePatch("fields", "?", shallow(patch)) + ", version = version + 1, updated_at = ? "
                 + "WHERE " + where, params.toArray()));
@@ -591,7 +575,7 @@ final class SqlCollection extends BaseCollection {
         if (store.exists(name) && store.cachedIndexes(name).stream().noneMatch(i -> i.name().equals(indexName))) {
             // every stored record must fit a new index, as every later write must
             try (Stream<Record> records = stream(Query.all())) {
-                records.forEach(r -> Indexes.checkIndexedValues(List.of(index), r));
+                records.forEach(Indexes.SizeCheck.of(List.of(index))::check);
             }
         }
         store.forgetIndexes(name);

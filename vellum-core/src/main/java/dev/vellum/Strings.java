@@ -1,6 +1,7 @@
 package dev.vellum;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Small text helpers for messages. */
@@ -13,7 +14,7 @@ final class Strings {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : candidates) {
-            int d = editDistance(word.toUpperCase(java.util.Locale.ROOT), candidate.toUpperCase(java.util.Locale.ROOT));
+            int d = editDistance(word.toUpperCase(Locale.ROOT), candidate.toUpperCase(Locale.ROOT));
             if (d < bestDistance) {
                 bestDistance = d;
                 best = candidate;
@@ -47,15 +48,20 @@ final class Strings {
         if (text == null) {
             return null;
         }
+        if (text.length() <= 80 && text.chars().noneMatch(c -> Character.isISOControl(c)
+                || Character.isSurrogate((char) c))) {
+            return text; // the common case: nothing to shorten or escape
+        }
         String shown = text.length() <= 80 ? text : text.substring(0, 80) + "… (" + text.length() + " characters)";
         StringBuilder out = new StringBuilder(shown.length());
         for (int i = 0; i < shown.length(); i++) {
             char c = shown.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < shown.length() && Character.isLowSurrogate(shown.charAt(i + 1))) {
+            if (Character.isHighSurrogate(c) && i + 1 < shown.length()
+                    && Character.isLowSurrogate(shown.charAt(i + 1))) {
                 out.append(c).append(shown.charAt(++i));
             } else if (Character.isISOControl(c) || Character.isSurrogate(c)) {
                 // control characters and lone surrogates are shown as escapes, never passed on as they are
-                out.append(String.format(java.util.Locale.ROOT, "\\u%04x", (int) c));
+                out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
             } else {
                 out.append(c);
             }

@@ -35,15 +35,9 @@ final class ValueRules {
             if (c == '\0') {
                 return "contains the NUL character, which cannot be stored";
             }
-            if (Character.isHighSurrogate(c)) {
-                if (i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
-                    i++;
-                    continue;
-                }
-                return "contains a lone UTF-16 surrogate (\\u" + Integer.toHexString(c) + "), which is not Unicode "
-                        + "text";
-            }
-            if (Character.isLowSurrogate(c)) {
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++; // a pair: one code point
+            } else if (Character.isSurrogate(c)) {
                 return "contains a lone UTF-16 surrogate (\\u" + Integer.toHexString(c) + "), which is not Unicode "
                         + "text";
             }
@@ -56,7 +50,6 @@ final class ValueRules {
         if (number.isIntegralNumber() && number.canConvertToLong()) {
             return null;
         }
-        BigDecimal value;
         if (number.isDouble() || number.isFloat()) {
             double d = number.doubleValue();
             if (Double.isNaN(d) || Double.isInfinite(d)) {
@@ -64,7 +57,7 @@ final class ValueRules {
             }
             return null;
         }
-        value = JsonValues.number(number).abs();
+        BigDecimal value = JsonValues.number(number).abs();
         if (value.signum() == 0) {
             return null;
         }
@@ -72,9 +65,9 @@ final class ValueRules {
             return "is " + shortText(number) + ", outside the range Vellum stores (zero, or a magnitude from "
                     + "4.9e-324 to 1.7976931348623157e308)";
         }
-        if (value.stripTrailingZeros().precision() > MAX_DIGITS) {
-            return "has " + value.stripTrailingZeros().precision() + " significant digits; at most " + MAX_DIGITS
-                    + " are stored";
+        int digits = value.stripTrailingZeros().precision();
+        if (digits > MAX_DIGITS) {
+            return "has " + digits + " significant digits; at most " + MAX_DIGITS + " are stored";
         }
         return null;
     }
