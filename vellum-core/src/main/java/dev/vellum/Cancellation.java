@@ -11,7 +11,7 @@ import java.util.function.Supplier;
  * makes a transaction that has not reached its commit roll back. A commit that has begun is not interrupted: the
  * work then ends as it ends, so whoever cancelled can wait for its outcome and still tell the truth. While work runs
  * under a cancellation, each row-changing statement outside a transaction runs in one of its own, so that its commit
- * can be refused too; a statement that cannot run in a transaction (DDL, {@code VACUUM}, {@code PRAGMA}) is stopped
+ * can be refused too; a statement that cannot run in a transaction (DDL, upkeep such as {@code VACUUM}) is stopped
  * if it is running, but stays done if it completed.
  *
  * <pre>{@code

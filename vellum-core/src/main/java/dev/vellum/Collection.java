@@ -100,7 +100,7 @@ public interface Collection {
     boolean dropIndex(String name);
 
     /**
-     * Adds a whole-document index (PostgreSQL: GIN with {@code jsonb_path_ops}), after which {@code eq} and
+     * Adds a whole-document index (on PostgreSQL an inverted GIN index), after which {@code eq} and
      * {@code contains} on any field path can use it. It costs write speed (measured: bulk loads about four times
      * slower), so it is off unless asked for. SQLite and memory have no such index: there this does nothing and
      * {@link #hasDocumentIndex()} stays false.

@@ -1,5 +1,8 @@
 package dev.vellum;
 
+import dev.vellum.internal.Backends;
+
+import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -25,7 +28,27 @@ public interface Database extends AutoCloseable {
     }
 
     static Database open(VellumConfig config) {
-        return Backends.open(config);
+        return Backends.require(config.backend()).open(config);
+    }
+
+    /**
+     * Writes rows into a table as fast as the backend allows (COPY on PostgreSQL, batched inserts elsewhere), inside
+     * the current transaction or one of its own, so all of them or none are written; returns the count. Values bind
+     * as for {@link #execute}; an iterator that produces rows lazily keeps memory constant.
+     */
+    long copyRows(String table, List<String> columns, Iterator<Object[]> rows);
+
+    /**
+     * Runs work on a JDBC connection of this database, inside the current transaction or one of its own: for what
+     * this API does not cover (metadata, driver features). Cancelled with the current {@link Cancellation} like any
+     * statement; a driver error becomes a {@link StorageException}.
+     */
+    <T> T withConnection(ConnectionWork<T> work);
+
+    /** Work on a raw JDBC connection; see {@link #withConnection}. */
+    @FunctionalInterface
+    interface ConnectionWork<T> {
+        T run(java.sql.Connection connection) throws java.sql.SQLException;
     }
 
     /** Runs one statement; returns the number of rows it changed. */
@@ -85,7 +108,7 @@ public interface Database extends AutoCloseable {
         });
     }
 
-    /** {@code "sqlite"} or {@code "postgres"}. */
+    /** The backend's name, e.g. {@code "sqlite"} or {@code "postgres"}. */
     /**
      * Runs read-only {@code work} on one consistent snapshot of the whole database: REPEATABLE READ on PostgreSQL; a
      * read transaction on SQLite (writers are not blocked). For backups and exports that must not see half of a
@@ -117,6 +140,15 @@ public interface Database extends AutoCloseable {
 
     /** Where the data lives, without credentials: a file path or {@code host:port/db as user 'u'}. */
     String describeTarget();
+
+    /**
+     * The connections schema changes go through: those of the role {@code VELLUM_MIGRATION_URL} names, when it names
+     * one, so the serving role needs no right to change the schema; otherwise this database. Run your own DDL and
+     * upkeep (which only a table's owner may do) through it.
+     */
+    default Database schemaOwner() {
+        return this;
+    }
 
     /** The connection pool right now (no query is run): for gauges and {@code vellum stats}. */
     Health.PoolState poolState();

@@ -1,6 +1,7 @@
 package dev.vellum;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
@@ -9,7 +10,7 @@ import java.util.stream.Collectors;
  */
 public interface Dialect {
 
-    /** {@code sqlite} or {@code postgres}. */
+    /** The backend's name, e.g. {@code sqlite} or {@code postgres}. */
     String name();
 
     /** Quotes an identifier ({@code "my ""odd"" name"}), so any name is safe and keeps its case. */
@@ -45,6 +46,20 @@ public interface Dialect {
     }
 
     /** The SQL literal for a boolean: {@code 1}/{@code 0} on SQLite, {@code TRUE}/{@code FALSE} on PostgreSQL. */
+    /**
+     * A statement that moves the sequences feeding a table's columns (serial or identity), where it has any, past
+     * each column's largest value, so that rows inserted with explicit keys are not followed by clashing generated
+     * ones. Empty when the database continues after the largest key by itself.
+     */
+    default Optional<String> continueSequencesSql(String table) {
+        return Optional.empty();
+    }
+
+    /** True for a table the database keeps for itself (such as its own bookkeeping), which copies leave alone. */
+    default boolean isInternalTable(String name) {
+        return false;
+    }
+
     String booleanLiteral(boolean value);
 
     /** Column type for booleans. */
@@ -56,7 +71,7 @@ public interface Dialect {
     /** An expression for the current instant, in the form {@link #timestampType()} stores. */
     String currentTimestamp();
 
-    /** Column type for JSON documents: {@code JSONB} on PostgreSQL, {@code TEXT} on SQLite. */
+    /** Column type for JSON documents: binary JSON on PostgreSQL, text on SQLite. */
     String jsonType();
 
     /** Column type for an auto-incrementing 64-bit primary key, including the {@code PRIMARY KEY} clause. */

@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.internal.ValueRules;
 import java.util.List;
 
 /**

@@ -3,8 +3,14 @@ package dev.vellum;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Patterns;
+import dev.vellum.internal.Timestamps;
+import dev.vellum.internal.ValueRules;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -16,7 +22,7 @@ import java.util.Map;
  * or parse the MongoDB-style JSON form:
  * {@code {"city":"NY","age":{"$gte":30},"$or":[{"tags":{"$contains":"x"}},{"$meta.source":"import"}]}}.
  * {@link #toJson()} prints a form that {@link #parse} reads back to an equal filter. The rules every backend follows
- * are in the project's SEMANTICS.md: missing and null are the same, no type coercion, {@code not} is the exact
+ * are in docs/semantics.md: missing and null are the same, no type coercion, {@code not} is the exact
  * complement.
  */
 public sealed interface Filter {
@@ -55,7 +61,7 @@ public sealed interface Filter {
     /** One comparison: {@code path op value}. */
     record Condition(FieldPath path, Op op, JsonNode value) implements Filter {
         public Condition {
-            value = check(path, op, value == null ? JsonValues.MAPPER.nullNode() : value.deepCopy());
+            value = check(path, op, value == null ? JsonValues.NODES.nullNode() : value.deepCopy());
         }
     }
 
@@ -261,11 +267,11 @@ public sealed interface Filter {
     }
 
     default JsonNode toJsonNode() {
-        ObjectNode out = JsonValues.MAPPER.createObjectNode();
+        ObjectNode out = JsonValues.NODES.objectNode();
         if (this instanceof Condition c) {
             boolean plain = c.op() == Op.EQ && !c.value().isObject();
             out.set(c.path().toString(), plain ? c.value()
-                    : JsonValues.MAPPER.createObjectNode().set(c.op().json(), c.value()));
+                    : JsonValues.NODES.objectNode().set(c.op().json(), c.value()));
         } else if (this instanceof And a) {
             ArrayNode list = out.putArray("$and");
             a.filters().forEach(f -> list.add(f.toJsonNode()));
@@ -282,7 +288,7 @@ public sealed interface Filter {
 
     /** The common Java values directly (a filter is built per query); anything else through Jackson. */
     private static JsonNode toJson(Object value) {
-        com.fasterxml.jackson.databind.node.JsonNodeFactory nodes = JsonValues.MAPPER.getNodeFactory();
+        com.fasterxml.jackson.databind.node.JsonNodeFactory nodes = JsonValues.NODES;
         if (value instanceof JsonNode node) {
             return node;
         } else if (value instanceof String text) {
@@ -300,7 +306,7 @@ public sealed interface Filter {
             list.forEach(element -> array.add(toJson(element)));
             return array;
         }
-        return JsonValues.MAPPER.valueToTree(value);
+        return JsonValues.toTree(value);
     }
 
     private static JsonNode check(FieldPath path, Op op, JsonNode value) {
@@ -350,9 +356,37 @@ public sealed interface Filter {
             }
         }
         if (path.kind() == FieldPath.Kind.CREATED_AT || path.kind() == FieldPath.Kind.UPDATED_AT) {
-            return Timestamps.normalizeFilterValue(path, op, value);
+            return normalizeInstants(path, op, value);
         }
         return value;
+    }
+
+    /**
+     * Filters on {@code $createdAt}/{@code $updatedAt} compare instants: string values must be ISO-8601 instants and
+     * are normalised to the stored form (UTC, milliseconds); values of other types stay as they are and, having
+     * another type, never compare equal or ordered.
+     */
+    private static JsonNode normalizeInstants(FieldPath path, Op op, JsonNode value) {
+        if (value.isArray()) {
+            ArrayNode out = JsonValues.NODES.arrayNode();
+            value.forEach(v -> out.add(normalizeInstant(path, op, v)));
+            return out;
+        }
+        return normalizeInstant(path, op, value);
+    }
+
+    private static JsonNode normalizeInstant(FieldPath path, Op op, JsonNode value) {
+        if (!value.isTextual() || op == Op.LIKE || op == Op.ILIKE || op == Op.REGEX
+                || op == Op.STARTS_WITH) {
+            return value;
+        }
+        try {
+            Instant instant = Timestamps.parse(value.textValue()).truncatedTo(ChronoUnit.MILLIS);
+            return JsonValues.NODES.textNode(Timestamps.format(instant));
+        } catch (DateTimeParseException e) {
+            throw new QueryException(value.textValue(), path + " compares with ISO-8601 instants such as "
+                    + "2026-01-31T12:00:00Z; '" + value.textValue() + "' is not one");
+        }
     }
 
     /** The system field names a filter may use as keys. */

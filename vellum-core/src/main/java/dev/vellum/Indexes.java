@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.nio.charset.StandardCharsets;
@@ -12,7 +13,7 @@ final class Indexes {
     /** Most paths in one index (PostgreSQL allows 32 index columns, and a non-unique index adds the id). */
     static final int MAX_PATHS = 16;
     /**
-     * Most bytes the values of one index may take in a record, measured as PostgreSQL's JSONB stores them (see
+     * Most bytes the values of one index may take in a record, measured as PostgreSQL's binary JSON stores them (see
      * {@link #indexedSize}): its btree rows hold at most 2704 bytes, and a row also carries the id (up to 255
      * characters). Checked on every backend, so a record one backend indexes every backend indexes.
      */
@@ -82,13 +83,13 @@ final class Indexes {
          */
         void checkPatch(String id, com.fasterxml.jackson.databind.node.ObjectNode patch) {
             if (this != NONE) {
-                check(new Record(id, patch, JsonValues.MAPPER.createObjectNode(), 1, java.time.Instant.EPOCH,
+                check(new Record(id, patch, JsonValues.NODES.objectNode(), 1, java.time.Instant.EPOCH,
                         java.time.Instant.EPOCH));
             }
         }
     }
 
-    /** About the bytes JSONB takes for a value: each value a 4-byte header, numbers as numeric, strings as UTF-8. */
+    /** About the bytes binary JSON takes for a value: each value a 4-byte header, numbers as numeric, strings as UTF-8. */
     static long indexedSize(JsonNode value) {
         if (JsonValues.isAbsent(value)) {
             return 0;

@@ -3,8 +3,8 @@ package dev.vellum;
 import java.util.Objects;
 
 /**
- * A JSON document as text, bound as {@code jsonb} on PostgreSQL and as text on SQLite. Use it (or a Jackson
- * {@code JsonNode}) as a parameter to write JSON columns portably.
+ * A JSON document as text, bound as the database's JSON type (binary JSON on PostgreSQL, text on SQLite). Use it
+ * (or a Jackson {@code JsonNode}) as a parameter to write JSON columns portably.
  */
 public record Json(String text) {
     public Json {

@@ -1,5 +1,8 @@
 package dev.vellum;
 
+import dev.vellum.internal.Cursors;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 

@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import java.io.BufferedReader;

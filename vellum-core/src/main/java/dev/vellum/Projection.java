@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -20,7 +21,7 @@ final class Projection {
     }
 
     static ObjectNode apply(ObjectNode fields, List<String> paths) {
-        ObjectNode out = JsonValues.MAPPER.createObjectNode();
+        ObjectNode out = JsonValues.NODES.objectNode();
         for (String path : paths) {
             List<String> keys = FieldPath.parse(path).keys();
             JsonNode value = JsonValues.at(fields, keys);

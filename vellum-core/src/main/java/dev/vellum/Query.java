@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -145,7 +146,7 @@ public record Query(Filter filter, List<SortKey> sort, int limit, String cursor,
     }
 
     public String toJson() {
-        ObjectNode out = JsonValues.MAPPER.createObjectNode();
+        ObjectNode out = JsonValues.NODES.objectNode();
         out.set("filter", filter.toJsonNode());
         ArrayNode sortNode = out.putArray("sort");
         sort.forEach(k -> sortNode.add(k.toString()));

@@ -1,5 +1,7 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -16,7 +18,7 @@ public record Record(String id, ObjectNode fields, ObjectNode metadata, long ver
     public Record {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(fields, "fields");
-        metadata = metadata == null ? JsonValues.MAPPER.createObjectNode() : metadata;
+        metadata = metadata == null ? JsonValues.NODES.objectNode() : metadata;
     }
 
     /** The field at a dot-separated path, or null when missing. */
@@ -26,7 +28,7 @@ public record Record(String id, ObjectNode fields, ObjectNode metadata, long ver
 
     /** The wire form: {@code {"id","version","createdAt","updatedAt","metadata":{…},"fields":{…}}}. */
     public ObjectNode toJson() {
-        ObjectNode out = JsonValues.MAPPER.createObjectNode();
+        ObjectNode out = JsonValues.NODES.objectNode();
         out.put("id", id);
         out.put("version", version);
         out.put("createdAt", Timestamps.format(createdAt));

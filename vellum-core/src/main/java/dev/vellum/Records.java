@@ -1,5 +1,7 @@
 package dev.vellum;
 
+import dev.vellum.internal.ValueRules;
+import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -98,7 +100,7 @@ final class Records {
         }
         JsonNode node;
         try {
-            node = value instanceof JsonNode n ? n.deepCopy() : JsonValues.MAPPER.valueToTree(value);
+            node = value instanceof JsonNode n ? n.deepCopy() : JsonValues.toTree(value);
         } catch (IllegalArgumentException e) {
             throw new InvalidRecordException(what + " cannot be converted to JSON: " + e.getMessage());
         }
@@ -123,7 +125,7 @@ final class Records {
     }
 
     static ObjectNode optionalObject(Object value, String what) {
-        return value == null ? JsonValues.MAPPER.createObjectNode() : object(value, what);
+        return value == null ? JsonValues.NODES.objectNode() : object(value, what);
     }
 
     /**

@@ -1,5 +1,7 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonProcessingException;
 
@@ -174,7 +176,7 @@ public final class Row {
         return v == null ? null : v instanceof byte[] b ? b : v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
-    /** Parses a JSON column (jsonb on PostgreSQL, text on SQLite). */
+    /** Parses a JSON column (whether the database stores it as binary JSON or as text). */
     public JsonNode getJson(String column) {
         String text = getString(column);
         if (text == null) {
@@ -182,7 +184,7 @@ public final class Row {
         }
         try {
             // the shared mapper: decimals stay BigDecimal, as everywhere else
-            return JsonValues.MAPPER.readTree(text);
+            return JsonValues.READER.readTree(text);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Column '" + column + "' does not hold valid JSON: "
                     + e.getOriginalMessage());

@@ -1,5 +1,8 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Patterns;
+import dev.vellum.internal.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
@@ -8,11 +11,11 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * SEMANTICS.md as Java: how a filter matches a record and how records sort. The memory backend runs on this; the
+ * docs/semantics.md as Java: how a filter matches a record and how records sort. The memory backend runs on this; the
  * SQL backends are tested against it.
  */
 final class Semantics {
-    private static final JsonNodeFactory NODES = JsonValues.MAPPER.getNodeFactory();
+    private static final JsonNodeFactory NODES = JsonValues.NODES;
 
     private Semantics() {
     }

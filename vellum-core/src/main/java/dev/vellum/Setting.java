@@ -11,7 +11,8 @@ public enum Setting {
     DB_BACKEND("VELLUM_DB_BACKEND", "sqlite", "Backend: sqlite, postgres or memory"),
     SQLITE_PATH("VELLUM_SQLITE_PATH", "./vellum.db", "SQLite database file"),
     POSTGRES_URL("VELLUM_POSTGRES_URL", "",
-            "postgres://user:pass@host:port/db?sslmode=... or a JDBC URL; falls back to DATABASE_URL", true),
+            "postgres://user:pass@host:port/db?sslmode=... or a JDBC URL; falls back to DATABASE_URL", true,
+            "DATABASE_URL"),
     MIGRATION_URL("VELLUM_MIGRATION_URL", "",
             "PostgreSQL: a role that owns the schema; migrations, new collections and indexes use it, so "
                     + "VELLUM_POSTGRES_URL may name a role that only reads and writes rows", true),
@@ -54,24 +55,28 @@ public enum Setting {
             "vellum serve: slowest request body accepted, in bytes per second on average (slower uploads get 408; "
                     + "0 = no minimum)"),
     HTTP_SHUTDOWN_GRACE("VELLUM_HTTP_SHUTDOWN_GRACE", "20s",
-            "vellum serve: on SIGTERM, how long requests in flight may take to finish"),
-    TEST_POSTGRES_URL("VELLUM_TEST_POSTGRES_URL", "",
-            "Tests only: run PostgreSQL tests against this server instead of a throwaway one", true);
+            "vellum serve: on SIGTERM, how long requests in flight may take to finish");
 
     private final String key;
     private final String defaultValue;
     private final String description;
     private final boolean secret;
+    private final String fallbackKey;
 
     Setting(String key, String defaultValue, String description) {
         this(key, defaultValue, description, false);
     }
 
     Setting(String key, String defaultValue, String description, boolean secret) {
+        this(key, defaultValue, description, secret, null);
+    }
+
+    Setting(String key, String defaultValue, String description, boolean secret, String fallbackKey) {
         this.key = key;
         this.defaultValue = defaultValue;
         this.description = description;
         this.secret = secret;
+        this.fallbackKey = fallbackKey;
     }
 
     /** The environment variable name, e.g. {@code VELLUM_POSTGRES_POOL_MAX}. */
@@ -90,6 +95,14 @@ public enum Setting {
     /** True when the value may carry a password and so is never echoed in messages. */
     public boolean isSecret() {
         return secret;
+    }
+
+    /**
+     * A variable read when this setting is not set anywhere, e.g. {@code DATABASE_URL} for the PostgreSQL URL
+     * (the convention of hosting platforms); null when there is none.
+     */
+    public String fallbackKey() {
+        return fallbackKey;
     }
 
     public static Optional<Setting> byKey(String key) {

@@ -1,5 +1,9 @@
 package dev.vellum;
 
+import dev.vellum.internal.TableNames;
+import dev.vellum.internal.Cursors;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.spi.PathSql;
@@ -23,7 +27,7 @@ final class SqlCollection extends BaseCollection {
     private static final int CHUNK = 500;
     /** Rows per multi-row upsert: 6 parameters each stays far below every driver's parameter limit. */
     private static final int UPSERT_ROWS = 200;
-    private static final ObjectNode EMPTY = JsonValues.MAPPER.createObjectNode();
+    private static final ObjectNode EMPTY = JsonValues.NODES.objectNode();
 
     private final SqlStore store;
     private final String name;
@@ -82,8 +86,8 @@ final class SqlCollection extends BaseCollection {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {
                 for (SQLException x = s; x != null; x = x.getNextException()) {
-                    if ("54000".equals(x.getSQLState())) {
-                        // an index row past PostgreSQL's limit, from an index this process has not seen yet
+                    if (store.dialect.isIndexEntryTooLarge(x)) {
+                        // from an index this process has not seen yet, so its size rule did not apply
                         return new InvalidRecordException("A value under an index of " + name + " is too large to "
                                 + "index (at most " + Indexes.MAX_INDEXED_BYTES + " bytes per record); nothing was "
                                 + "written");
@@ -594,7 +598,7 @@ final class SqlCollection extends BaseCollection {
             }
             store.createIndexes(tx, name, index);
             tx.execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique, form) VALUES (?, ?, ?, ?, ?)",
-                    name, indexName, Json.of(JsonValues.write(JsonValues.MAPPER.valueToTree(index.paths()))), unique,
+                    name, indexName, Json.of(JsonValues.write(JsonValues.toTree(index.paths()))), unique,
                     store.dialect.indexForm());
             return null;
         });
@@ -619,7 +623,7 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     public void createDocumentIndex() {
-        String ddl = store.dialect.createDocumentIndex(table, store.q(SqlStore.identifier("vd_", name)));
+        String ddl = store.dialect.createDocumentIndex(table, store.q(TableNames.documentIndex(name)));
         if (ddl == null) {
             return;
         }
@@ -636,7 +640,7 @@ final class SqlCollection extends BaseCollection {
             return false;
         }
         schemaChange(tx -> {
-            tx.execute("DROP INDEX IF EXISTS " + store.q(SqlStore.identifier("vd_", name)));
+            tx.execute("DROP INDEX IF EXISTS " + store.q(TableNames.documentIndex(name)));
             store.setDocumentIndexed(name, false);
             return null;
         });

@@ -1,5 +1,7 @@
 package dev.vellum;
 
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Patterns;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.RecordDialect;

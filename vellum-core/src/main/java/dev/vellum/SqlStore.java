@@ -1,9 +1,9 @@
 package dev.vellum;
 
-import dev.vellum.spi.JdbcDatabase;
+import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.internal.TableNames;
 import dev.vellum.spi.RecordDialect;
 
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -12,10 +12,9 @@ import java.util.concurrent.ConcurrentHashMap;
 /** The record store on a SQL backend: one table per collection, named in the {@code vellum_collections} catalog. */
 final class SqlStore implements RecordStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlStore.class);
-    private static final int IDENTIFIER_LIMIT = 63;
 
     final JdbcDatabase db;
-    /** Schema changes (tables, indexes, the catalog) go here: {@link JdbcDatabase#schemaChanges()}. */
+    /** Schema changes (tables, indexes, the catalog) go here: {@link Database#schemaOwner()}. */
     final Database ddl;
     final RecordDialect dialect;
     final SqlFilter filters;
@@ -31,7 +30,7 @@ final class SqlStore implements RecordStore {
 
     SqlStore(JdbcDatabase db, RecordDialect dialect) {
         this.db = db;
-        this.ddl = db.schemaChanges();
+        this.ddl = db.schemaOwner();
         this.dialect = dialect;
         this.filters = new SqlFilter(dialect);
     }
@@ -222,24 +221,14 @@ final class SqlStore implements RecordStore {
     }
 
     static String recordsTable(String collection) {
-        return identifier("vc_", collection);
+        return TableNames.records(collection);
     }
 
     static String tombstoneTable(String collection) {
-        return identifier("vt_", collection);
+        return TableNames.tombstones(collection);
     }
 
     static String indexIdentifier(String collection, String index) {
-        return identifier("vi_", collection + "__" + index);
-    }
-
-    /** {@code prefix + name}, shortened with a hash when it would pass PostgreSQL's 63-byte identifier limit. */
-    static String identifier(String prefix, String name) {
-        String full = prefix + name;
-        if (full.length() <= IDENTIFIER_LIMIT) {
-            return full;
-        }
-        String suffix = "_" + HexFormat.of().formatHex(Digests.sha256(name), 0, 4);
-        return full.substring(0, IDENTIFIER_LIMIT - suffix.length()) + suffix;
+        return TableNames.index(collection, index);
     }
 }

@@ -1,5 +1,11 @@
 package dev.vellum;
 
+import dev.vellum.internal.Backends;
+import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.spi.BackendProvider;
+
+import java.util.Optional;
+
 /**
  * Entry point to the record store.
  *
@@ -33,10 +39,31 @@ public final class Vellum {
         return Records.newId();
     }
 
+    /** The store a configuration describes, through the backend module that serves its backend. */
     public static RecordStore open(VellumConfig config) {
-        if (config.backend().equals("memory")) {
-            return new MemoryStore();
+        BackendProvider provider = Backends.require(config.backend());
+        Optional<RecordStore> nativeStore = provider.openNativeStore(config);
+        if (nativeStore.isPresent()) {
+            return nativeStore.get();
         }
-        return Backends.openStore(config);
+        JdbcDatabase db = provider.open(config);
+        try {
+            SqlStore store = new SqlStore(db, provider.recordDialect(db));
+            if (config.autoMigrate()) {
+                store.upgradeIndexes();
+            }
+            return store;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    /**
+     * A fresh, empty store in this process's memory (what {@code memory:} opens): the reference semantics with
+     * nothing written to disk, for tests, caches and trying things out. Its records go when it is closed.
+     */
+    public static RecordStore inMemory() {
+        return new MemoryStore();
     }
 }

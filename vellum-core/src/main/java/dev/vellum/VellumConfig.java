@@ -1,5 +1,8 @@
 package dev.vellum;
 
+import dev.vellum.internal.Backends;
+import dev.vellum.spi.BackendProvider;
+import dev.vellum.spi.SettingsCheck;
 import io.github.cdimascio.dotenv.Dotenv;
 import io.github.cdimascio.dotenv.DotenvEntry;
 import io.github.cdimascio.dotenv.DotenvException;
@@ -15,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -24,17 +28,12 @@ import java.util.regex.Pattern;
  * {@link #fromEnvironment()}; every problem is a {@link ConfigurationException} naming the key.
  */
 public final class VellumConfig {
-    /** Backend names accepted by {@code VELLUM_DB_BACKEND}. */
-    public static final List<String> BACKENDS = List.of("sqlite", "postgres", "memory");
-
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KB|MB|GB)?");
 
     private final Map<Setting, String> values;
     private final Map<Setting, String> sources;
     private final String backend;
-    private final Path sqlitePath;
-    private final PostgresTarget postgres;
     private final int poolMin;
     private final int poolMax;
     private final Duration connectTimeout;
@@ -44,124 +43,44 @@ public final class VellumConfig {
     private final Optional<Duration> statementTimeout;
     private final List<String> migrationLocations;
     private final boolean requireCurrentSchema;
-    private final ServerSettings server;
 
-    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, String postgresUrl,
-                         boolean requireCurrentSchema) {
+    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, boolean requireCurrentSchema) {
         this.requireCurrentSchema = requireCurrentSchema;
         this.values = values;
         this.sources = sources;
         this.backend = parseBackend(values.get(Setting.DB_BACKEND));
-        this.sqlitePath = Path.of(values.get(Setting.SQLITE_PATH).isBlank()
-                ? Setting.SQLITE_PATH.defaultValue() : values.get(Setting.SQLITE_PATH));
-        this.poolMin = parseInt(Setting.POSTGRES_POOL_MIN, 0);
-        this.poolMax = parseInt(Setting.POSTGRES_POOL_MAX, 1);
+        this.poolMin = getInt(Setting.POSTGRES_POOL_MIN, 0);
+        this.poolMax = getInt(Setting.POSTGRES_POOL_MAX, 1);
         if (poolMin > poolMax) {
             throw new ConfigurationException(Setting.POSTGRES_POOL_MIN.key() + " (" + poolMin + ") must not be greater "
                     + "than " + Setting.POSTGRES_POOL_MAX.key() + " (" + poolMax + ")");
         }
-        this.connectTimeout = parseDuration(Setting.CONNECT_TIMEOUT).orElseThrow(() -> new ConfigurationException(
+        this.connectTimeout = getDuration(Setting.CONNECT_TIMEOUT).orElseThrow(() -> new ConfigurationException(
                 Setting.CONNECT_TIMEOUT.key() + " must not be empty; use e.g. 30s"));
         if (connectTimeout.toMillis() < 250) {
             throw new ConfigurationException(Setting.CONNECT_TIMEOUT.key() + " must be at least 250ms, got '"
                     + values.get(Setting.CONNECT_TIMEOUT) + "'");
         }
-        this.autoMigrate = parseBoolean(Setting.AUTO_MIGRATE);
-        this.pgbouncer = parseBoolean(Setting.POSTGRES_PGBOUNCER);
-        this.lockTimeout = parseDuration(Setting.POSTGRES_LOCK_TIMEOUT).orElse(Duration.ZERO);
-        this.statementTimeout = parseDuration(Setting.POSTGRES_STATEMENT_TIMEOUT);
+        this.autoMigrate = getBoolean(Setting.AUTO_MIGRATE);
+        this.pgbouncer = getBoolean(Setting.POSTGRES_PGBOUNCER);
+        this.lockTimeout = getDuration(Setting.POSTGRES_LOCK_TIMEOUT).orElse(Duration.ZERO);
+        this.statementTimeout = getDuration(Setting.POSTGRES_STATEMENT_TIMEOUT);
         this.migrationLocations = Arrays.stream(values.get(Setting.MIGRATIONS).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
-        this.postgres = resolvePostgres(postgresUrl);
-        this.server = new ServerSettings(values.get(Setting.HTTP_HOST).trim(), parseInt(Setting.HTTP_PORT, 0),
-                readApiKeys(), parseSize(Setting.HTTP_MAX_BODY), parseInt(Setting.HTTP_MAX_PAGE_SIZE, 1),
-                parseInt(Setting.HTTP_DEFAULT_PAGE_SIZE, 1),
-                parseDuration(Setting.HTTP_REQUEST_TIMEOUT).orElse(Duration.ZERO),
-                parseInt(Setting.HTTP_MAX_FILTER_DEPTH, 1), parseInt(Setting.HTTP_MAX_FILTER_CONDITIONS, 1),
-                parseDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO),
-                parseInt(Setting.HTTP_MAX_CONCURRENT, 1),
-                parseDuration(Setting.HTTP_IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
-                parseSize(Setting.HTTP_MIN_BODY_RATE));
-        if (server.port() > 65535) {
-            throw new ConfigurationException(Setting.HTTP_PORT.key() + " must be at most 65535, got " + server.port());
-        }
-        if (server.defaultPageSize() > server.maxPageSize()) {
-            throw new ConfigurationException(Setting.HTTP_DEFAULT_PAGE_SIZE.key() + " (" + server.defaultPageSize()
-                    + ") must not be greater than " + Setting.HTTP_MAX_PAGE_SIZE.key() + " (" + server.maxPageSize()
-                    + ")");
-        }
+        Backends.named(backend).ifPresent(provider -> provider.validate(this));
+        SettingsChecks.INSTALLED.forEach(check -> check.check(this));
+    }
+
+    /** The modules' own checks of their settings (the server's, for one). */
+    private static final class SettingsChecks {
+        static final List<SettingsCheck> INSTALLED = ServiceLoader.load(SettingsCheck.class,
+                VellumConfig.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
     }
 
     /**
-     * What {@code vellum serve} needs: where to listen, who may call, and the limits on requests.
-     *
-     * @param requestTimeout zero for no limit
-     * @param shutdownGrace  how long requests in flight may run once a stop begins
-     * @param maxConcurrent  requests handled at once; more are answered 503 at once
-     * @param idleTimeout    a connection silent this long is closed
-     * @param minBodyRate    bytes per second below which a request body is refused (0 = no minimum)
+     * A size setting in bytes: {@code 65536}, {@code 512KB}, {@code 10MB} or {@code 1GB}; an error names the key.
      */
-    public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
-                                 int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
-                                 int maxFilterConditions, Duration shutdownGrace, int maxConcurrent,
-                                 Duration idleTimeout, long minBodyRate) {
-        /** The keys are secrets: never printed. */
-        @Override
-        public String toString() {
-            return "ServerSettings[" + host + ":" + port + ", " + apiKeys.size() + " API key(s)]";
-        }
-    }
-
-    public ServerSettings server() {
-        return server;
-    }
-
-    /** The schema owner's server ({@code VELLUM_MIGRATION_URL}), when migrations and DDL use a role of their own. */
-    public Optional<PostgresTarget> migrationTarget() {
-        String url = values.get(Setting.MIGRATION_URL).trim();
-        if (url.isEmpty()) {
-            return Optional.empty();
-        }
-        PostgresTarget target = PostgresTarget.parse(url, Setting.MIGRATION_URL.key());
-        return Optional.of(withPasswordFile(target, Setting.MIGRATION_PASSWORD_FILE));
-    }
-
-    /** The target with its password read from the file the setting names, if it names one. */
-    private PostgresTarget withPasswordFile(PostgresTarget target, Setting setting) {
-        String passwordFile = values.get(setting).trim();
-        if (passwordFile.isEmpty()) {
-            return target;
-        }
-        try {
-            return target.withPassword(Files.readString(Path.of(passwordFile)).strip());
-        } catch (IOException e) {
-            throw new ConfigurationException(setting.key() + " names '" + passwordFile + "', which cannot be read ("
-                    + e.getClass().getSimpleName() + "). Check the path and its permissions.");
-        }
-    }
-
-    private List<String> readApiKeys() {
-        String raw = values.get(Setting.API_KEYS);
-        String file = values.get(Setting.API_KEYS_FILE).trim();
-        if (!file.isEmpty()) {
-            try {
-                raw = raw + "," + Files.readString(Path.of(file));
-            } catch (IOException e) {
-                throw new ConfigurationException(Setting.API_KEYS_FILE.key() + " names '" + file + "', which cannot "
-                        + "be read (" + e.getClass().getSimpleName() + "). Check the path and its permissions.");
-            }
-        }
-        List<String> keys = Arrays.stream(raw.split("[,\\n]")).map(String::strip).filter(k -> !k.isEmpty()).toList();
-        for (String key : keys) {
-            if (key.length() < 16) {
-                throw new ConfigurationException("Every API key (" + Setting.API_KEYS.key() + ") must be at least 16 "
-                        + "characters long; one has " + key.length() + ". Generate one with: openssl rand -hex 32");
-            }
-        }
-        return keys;
-    }
-
-    private long parseSize(Setting setting) {
+    public long getSize(Setting setting) {
         String raw = values.get(setting).trim().toUpperCase(Locale.ROOT);
         Matcher m = SIZE.matcher(raw);
         if (!m.matches()) {
@@ -186,18 +105,9 @@ public final class VellumConfig {
         return new Builder();
     }
 
-    /** {@code sqlite}, {@code postgres} or {@code memory}. */
+    /** The backend's name, e.g. {@code sqlite}, {@code postgres} or {@code memory}. */
     public String backend() {
         return backend;
-    }
-
-    public Path sqlitePath() {
-        return sqlitePath;
-    }
-
-    /** The PostgreSQL target; present whenever the backend is postgres, and whenever a URL was configured. */
-    public Optional<PostgresTarget> postgres() {
-        return Optional.ofNullable(postgres);
     }
 
     public int poolMin() {
@@ -254,11 +164,8 @@ public final class VellumConfig {
 
     /** A one-line summary of where the data lives, e.g. {@code ./vellum.db} or {@code localhost:5432/app as user 'app'}. */
     public String describeTarget() {
-        return switch (backend) {
-            case "sqlite" -> sqlitePath.toString();
-            case "postgres" -> postgres.describe();
-            default -> "process memory";
-        };
+        return Backends.named(backend).map(p -> p.describeTarget(this))
+                .orElse("the " + backend + " backend (its module is not installed)");
     }
 
     /** Every setting with its value; secrets are shown as {@code ****}. */
@@ -276,18 +183,17 @@ public final class VellumConfig {
     }
 
     private static String parseBackend(String raw) {
-        String name = raw.trim().toLowerCase(Locale.ROOT);
-        if (name.equals("postgresql")) {
-            return "postgres";
-        }
-        if (!BACKENDS.contains(name)) {
-            throw new ConfigurationException("Unknown database backend '" + raw + "'. Expected one of: "
-                    + String.join(", ", BACKENDS) + " (set " + Setting.DB_BACKEND.key() + ")");
-        }
-        return name;
+        return Backends.canonicalName(raw).orElseThrow(() -> {
+            List<String> known = Backends.knownNames();
+            String hint = Strings.nearest(raw.trim().toLowerCase(Locale.ROOT), known)
+                    .map(n -> " Did you mean " + n + "?").orElse("");
+            return new ConfigurationException("Unknown database backend '" + raw + "'. Expected one of: "
+                    + String.join(", ", known) + " (set " + Setting.DB_BACKEND.key() + ")" + hint);
+        });
     }
 
-    private int parseInt(Setting setting, int minimum) {
+    /** A whole-number setting of at least {@code minimum}; an error names the key. */
+    public int getInt(Setting setting, int minimum) {
         String raw = values.get(setting).trim();
         int value;
         try {
@@ -301,7 +207,8 @@ public final class VellumConfig {
         return value;
     }
 
-    private boolean parseBoolean(Setting setting) {
+    /** A true/false setting ({@code true/yes/on/1}, {@code false/no/off/0}); an error names the key. */
+    public boolean getBoolean(Setting setting) {
         String raw = values.get(setting).trim().toLowerCase(Locale.ROOT);
         return switch (raw) {
             case "true", "yes", "on", "1" -> true;
@@ -311,7 +218,8 @@ public final class VellumConfig {
         };
     }
 
-    private Optional<Duration> parseDuration(Setting setting) {
+    /** A duration setting ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 0}); empty when blank. */
+    public Optional<Duration> getDuration(Setting setting) {
         String raw = values.get(setting).trim().toLowerCase(Locale.ROOT);
         if (raw.isEmpty()) {
             return Optional.empty();
@@ -333,20 +241,6 @@ public final class VellumConfig {
         });
     }
 
-    private PostgresTarget resolvePostgres(String url) {
-        if (url.isBlank()) {
-            if (backend.equals("postgres")) {
-                throw new ConfigurationException("The postgres backend needs a server address: set "
-                        + Setting.POSTGRES_URL.key() + " (or DATABASE_URL), e.g. "
-                        + "postgres://app:secret@localhost:5432/app");
-            }
-            return null;
-        }
-        PostgresTarget target = PostgresTarget.parse(url.trim(), sources.get(Setting.POSTGRES_URL).equals("DATABASE_URL")
-                ? "DATABASE_URL" : Setting.POSTGRES_URL.key());
-        return withPasswordFile(target, Setting.POSTGRES_PASSWORD_FILE);
-    }
-
     /**
      * Flyway-style builder. Typed setters and {@link #set(String, String)} take precedence over the environment.
      */
@@ -365,23 +259,9 @@ public final class VellumConfig {
          * {@code postgres://…}, {@code postgresql://…} or {@code jdbc:postgresql://…}.
          */
         public Builder url(String url) {
-            if (url.equals("memory:") || url.equals("memory")) {
-                explicit.put(Setting.DB_BACKEND.key(), "memory");
-            } else if (url.startsWith("jdbc:sqlite:") || url.startsWith("sqlite:")) {
-                String path = url.substring(url.indexOf("sqlite:") + "sqlite:".length());
-                if (path.isEmpty()) {
-                    throw new ConfigurationException("The SQLite URL '" + url + "' has no file path; use e.g. sqlite:./app.db");
-                }
-                explicit.put(Setting.DB_BACKEND.key(), "sqlite");
-                explicit.put(Setting.SQLITE_PATH.key(), path);
-            } else if (PostgresTarget.isPostgresUrl(url)) {
-                explicit.put(Setting.DB_BACKEND.key(), "postgres");
-                explicit.put(Setting.POSTGRES_URL.key(), url);
-            } else {
-                String scheme = url.contains(":") ? url.substring(0, url.indexOf(':') + 1) : url;
-                throw new ConfigurationException("Unsupported database URL scheme '" + scheme + "'. Use memory:, "
-                        + "sqlite:PATH, jdbc:sqlite:PATH, postgres://, postgresql:// or jdbc:postgresql://");
-            }
+            BackendProvider provider = Backends.forUrl(url);
+            explicit.put(Setting.DB_BACKEND.key(), provider.name());
+            provider.settingsFromUrl(url).forEach((setting, value) -> explicit.put(setting.key(), value));
             return this;
         }
 
@@ -479,16 +359,17 @@ public final class VellumConfig {
                     sources.put(s, "default");
                 }
             }
-            String postgresUrl = values.get(Setting.POSTGRES_URL);
-            if (postgresUrl.isBlank()) {
-                String fallback = environment.getOrDefault("DATABASE_URL", dotenv.getOrDefault("DATABASE_URL", ""));
-                if (!fallback.isBlank()) {
-                    postgresUrl = fallback;
-                    values.put(Setting.POSTGRES_URL, fallback);
-                    sources.put(Setting.POSTGRES_URL, "DATABASE_URL");
+            for (Setting s : Setting.values()) {
+                String fallbackKey = s.fallbackKey();
+                if (fallbackKey != null && values.get(s).isBlank()) {
+                    String fallback = environment.getOrDefault(fallbackKey, dotenv.getOrDefault(fallbackKey, ""));
+                    if (!fallback.isBlank()) {
+                        values.put(s, fallback);
+                        sources.put(s, fallbackKey);
+                    }
                 }
             }
-            return new VellumConfig(values, sources, postgresUrl, requireCurrentSchema);
+            return new VellumConfig(values, sources, requireCurrentSchema);
         }
 
         private Path dotenvPath() {
@@ -532,13 +413,35 @@ public final class VellumConfig {
         }
 
         /**
-         * Variables of the scripts around the library ({@code ./vellum}, {@code scripts/dev-postgres}, the benchmark,
-         * the init scripts): not settings, but not typos either.
+         * Variables that are not settings but not typos either: those of the scripts and tools around the library
+         * ({@code ./vellum}, {@code scripts/dev-postgres}, the benchmark, the test kit). Each module that reads some
+         * lists them, one per line, in a {@code META-INF/vellum/variables} resource.
          */
-        private static final java.util.Set<String> TOOL_VARIABLES = java.util.Set.of("VELLUM_JAVA_OPTS",
-                "VELLUM_BENCH_POSTGRES_URL", "VELLUM_DEV_POSTGRES_DIR", "VELLUM_DEV_POSTGRES_PORT",
-                "VELLUM_DEV_POSTGRES_BIN", "VELLUM_DEV_POSTGRES_BINARIES", "VELLUM_MIGRATOR_PASSWORD",
-                "VELLUM_MIGRATOR_PASSWORD_FILE", "VELLUM_APP_PASSWORD", "VELLUM_APP_PASSWORD_FILE");
+        private static final class ToolVariables {
+            static final java.util.Set<String> NAMES = read();
+        }
+
+        private static java.util.Set<String> read() {
+            java.util.Set<String> names = new java.util.HashSet<>();
+            try {
+                java.util.Enumeration<java.net.URL> lists = VellumConfig.class.getClassLoader()
+                        .getResources("META-INF/vellum/variables");
+                while (lists.hasMoreElements()) {
+                    try (java.io.InputStream in = lists.nextElement().openStream()) {
+                        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
+                                .split("\n")) {
+                            String name = line.strip();
+                            if (!name.isEmpty() && !name.startsWith("#")) {
+                                names.add(name);
+                            }
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return java.util.Set.copyOf(names);
+        }
 
         /** Environments hold many other variables, so there only {@code VELLUM_*} keys are ours to check. */
         private static void rejectUnknownKeys(Iterable<String> keys, String where, boolean allKeysAreOurs) {
@@ -548,7 +451,7 @@ public final class VellumConfig {
             }
             for (String key : keys) {
                 boolean ours = allKeysAreOurs || key.startsWith("VELLUM_");
-                if (ours && Setting.byKey(key).isEmpty() && !TOOL_VARIABLES.contains(key)) {
+                if (ours && Setting.byKey(key).isEmpty() && !ToolVariables.NAMES.contains(key)) {
                     String hint = Strings.nearest(key, known).map(k -> " Did you mean " + k + "?")
                             .orElse(" Known settings: " + String.join(", ", known) + ".");
                     throw new ConfigurationException("Unknown setting " + key + " in " + where + "." + hint);

@@ -2,6 +2,7 @@ package dev.vellum;
 
 import org.junit.jupiter.api.Test;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** vellum-core alone has no backend module on its classpath: opening one says which dependency to add. */
@@ -26,5 +27,30 @@ class BackendsTest {
         assertThatThrownBy(() -> Database.open("memory:"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("has no SQL");
+    }
+
+    @Test
+    void unknownBackendListsTheShippedOnesEvenWhenTheirModulesAreAbsent() {
+        assertThatThrownBy(() -> VellumConfig.builder().isolated().backend("mysql").build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("Unknown database backend 'mysql'. Expected one of: sqlite, postgres, memory "
+                        + "(set VELLUM_DB_BACKEND)");
+        assertThatThrownBy(() -> VellumConfig.builder().isolated().backend("sqlit").build())
+                .hasMessageEndingWith("Did you mean sqlite?");
+    }
+
+    @Test
+    void unknownUrlListsEveryForm() {
+        assertThatThrownBy(() -> VellumConfig.builder().url("mysql://localhost/db"))
+                .hasMessage("Unsupported database URL scheme 'mysql:'. Use memory:, sqlite:PATH, jdbc:sqlite:PATH, "
+                        + "postgres://, postgresql:// or jdbc:postgresql://");
+    }
+
+    @Test
+    void aShippedBackendNamedWithoutItsModuleFailsOnOpenNotOnBuild() {
+        VellumConfig config = VellumConfig.builder().isolated().backend("postgresql").build();
+        assertThat(config.backend()).isEqualTo("postgres");
+        assertThat(config.describeTarget()).isEqualTo("the postgres backend (its module is not installed)");
+        assertThatThrownBy(() -> Vellum.open(config)).hasMessageStartingWith("PostgreSQL backend requires");
     }
 }

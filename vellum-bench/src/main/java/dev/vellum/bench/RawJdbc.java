@@ -2,9 +2,9 @@ package dev.vellum.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.JsonValues;
-import dev.vellum.PostgresTarget;
-import dev.vellum.Timestamps;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.internal.Timestamps;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 

@@ -3,9 +3,9 @@ package dev.vellum.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
@@ -87,7 +87,7 @@ public final class VellumBench {
     }
 
     static ObjectNode document(int i) {
-        ObjectNode d = JsonValues.MAPPER.createObjectNode();
+        ObjectNode d = JsonValues.NODES.objectNode();
         d.put("name", "user" + i);
         d.put("email", "user" + i + "@example.com");
         d.put("age", 18 + i % 80);

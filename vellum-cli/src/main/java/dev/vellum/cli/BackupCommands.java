@@ -1,8 +1,8 @@
 package dev.vellum.cli;
 
-import dev.vellum.Backup;
+import dev.vellum.ops.Backup;
 import dev.vellum.RecordStore;
-import dev.vellum.Transfer;
+import dev.vellum.ops.Transfer;
 import dev.vellum.Vellum;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;

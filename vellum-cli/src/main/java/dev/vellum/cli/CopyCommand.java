@@ -1,7 +1,7 @@
 package dev.vellum.cli;
 
 import dev.vellum.RecordStore;
-import dev.vellum.Transfer;
+import dev.vellum.ops.Transfer;
 import dev.vellum.Vellum;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;

@@ -2,8 +2,8 @@ package dev.vellum.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.JsonValues;
-import dev.vellum.Maintenance;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.ops.Maintenance;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import picocli.CommandLine.Command;
@@ -111,7 +111,7 @@ final class OpsCommands {
         public Integer call() {
             try (RecordStore store = Vellum.open(cli.configure().build())) {
                 for (String line : Maintenance.maintain(store, vacuum)) {
-                    spec.commandLine().getOut().println(line);
+                    spec.commandLine().getOut().println(VellumCli.inCommandTerms(line));
                 }
                 spec.commandLine().getOut().flush();
                 return 0;

@@ -2,7 +2,7 @@ package dev.vellum.cli;
 
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.Page;
 import dev.vellum.Query;

@@ -3,6 +3,8 @@ package dev.vellum.cli;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.server.ServerSettings;
+import dev.vellum.sqlite.SqliteBackend;
 import dev.vellum.server.VellumServer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -38,10 +40,11 @@ final class ServeCommand implements Callable<Integer> {
             builder.set("VELLUM_HTTP_PORT", String.valueOf(port));
         }
         VellumConfig config = builder.build();
+        ServerSettings settings = ServerSettings.from(config);
         RecordStore store = Vellum.open(config);
         VellumServer server;
         try {
-            server = VellumServer.configure().store(store).settings(config.server()).start();
+            server = VellumServer.configure().store(store).settings(settings).start();
         } catch (RuntimeException e) {
             store.close();
             throw e;
@@ -51,11 +54,11 @@ final class ServeCommand implements Callable<Integer> {
             store.close();
         }, "vellum-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        String data = config.backend().equals("sqlite") ? config.sqlitePath().toAbsolutePath().normalize().toString()
-                : config.describeTarget();
+        String data = config.backend().equals("sqlite") ? SqliteBackend.path(config).toAbsolutePath().normalize()
+                .toString() : config.describeTarget();
         spec.commandLine().getOut().printf("Vellum serving %s/v1 on %s at %s (%s); try: curl %s/v1/collections — "
                         + "stop with Ctrl-C%n", server.uri(), config.backend(), data,
-                config.server().apiKeys().isEmpty() ? "no API keys" : "API keys required", server.uri());
+                settings.apiKeys().isEmpty() ? "no API keys" : "API keys required", server.uri());
         spec.commandLine().getOut().flush();
         try {
             server.awaitStop();

@@ -59,20 +59,40 @@ public final class VellumCli {
         commandLine.setErr(err);
         commandLine.setExecutionExceptionHandler((e, cmd, parsed) -> {
             if (e instanceof VellumException) {
-                err.println("vellum: " + e.getMessage());
+                err.println("vellum: " + inCommandTerms(e.getMessage()));
+            } else if (e instanceof java.io.UncheckedIOException io) {
+                // the input or output stream failed (a closed pipe, bytes that are not UTF-8): not a bug
+                err.println("vellum: cannot read the input or write the output: " + io.getCause().getMessage());
             } else {
-                err.println("vellum: unexpected error: " + e.getClass().getSimpleName()
+                // library failures are typed; anything else is a bug in Vellum
+                err.println("vellum: internal error (please report it): " + e.getClass().getSimpleName()
                         + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             }
             if (cli.debug) {
                 e.printStackTrace(err);
-            } else if (!(e instanceof VellumException)) {
+            } else if (!(e instanceof VellumException) && !(e instanceof java.io.UncheckedIOException)) {
                 err.println("Run again with --debug for details.");
             }
             err.flush();
             return FAILED;
         });
         return commandLine.execute(args);
+    }
+
+    /** The library names its options as the API does; the command line names the flags that set them. */
+    private static final Map<String, String> API_TO_FLAGS = Map.of(
+            "Mode.RESUME", "--resume",
+            "Mode.MERGE", "--merge",
+            "Mode.REPLACE", "--replace",
+            "maintain with vacuum=true", "add --vacuum");
+
+    /** A library message as the command line's user needs it: with the flags that choose what it names. */
+    static String inCommandTerms(String message) {
+        String text = message;
+        for (Map.Entry<String, String> e : API_TO_FLAGS.entrySet()) {
+            text = text.replace(e.getKey(), e.getValue());
+        }
+        return text;
     }
 
     /** Standard input (for {@code put}). */

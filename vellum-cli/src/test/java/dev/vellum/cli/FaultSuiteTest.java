@@ -1,7 +1,7 @@
 package dev.vellum.cli;
 
 import dev.vellum.Collection;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.testkit.PostgresExtension;

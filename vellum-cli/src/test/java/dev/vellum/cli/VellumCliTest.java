@@ -1,6 +1,6 @@
 package dev.vellum.cli;
 
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -197,6 +197,18 @@ class VellumCliTest {
         Outcome upsert = vellumWithInput("{\"id\":\"c3\",\"fields\":{\"name\":\"Cy2\"}}\n", "put", "people", "--upsert");
         assertThat(upsert.out()).isEqualTo("1\n");
         assertThat(vellum("get", "people", "c3").out()).contains("\"version\":2").contains("Cy2");
+    }
+
+    @Test
+    void libraryMessagesNameTheFlagsOnTheCommandLine() {
+        String target = "sqlite:" + dir.resolve("copy-target.db");
+        assertThat(vellumWithInput("{\"id\":\"a\",\"fields\":{}}\n", "put", "c").exit()).isZero();
+        assertThat(vellum("copy", "--to", target).exit()).isZero();
+        Outcome again = vellum("copy", "--to", target);
+        assertThat(again.exit()).isEqualTo(1);
+        assertThat(again.err()).contains("--resume", "--merge", "--replace").doesNotContain("Mode.");
+        Outcome maintain = vellum("maintain");
+        assertThat(maintain.out()).contains("VACUUM skipped (add --vacuum)").doesNotContain("vacuum=true");
     }
 
     @Test
@@ -412,7 +424,7 @@ class VellumCliTest {
             assertThat(vellum("--url", url, "sql", "DELETE FROM vc_ops WHERE id > 'r1'").exit()).isZero();
             Outcome stats = vellum("--url", url, "stats", "--json");
             assertThat(stats.exit()).as(stats.err()).isZero();
-            com.fasterxml.jackson.databind.JsonNode json = dev.vellum.JsonValues.parse(stats.out());
+            com.fasterxml.jackson.databind.JsonNode json = dev.vellum.internal.JsonValues.parse(stats.out());
             assertThat(json.at("/collections/ops/records").asLong()).isEqualTo(2); // r0 and r1
             assertThat(json.at("/collections/ops/tableBytes").asLong()).isPositive();
             assertThat(json.at("/pool/max").asInt()).isPositive();
@@ -423,7 +435,7 @@ class VellumCliTest {
             if (url.startsWith("sqlite")) {
                 assertThat(json.at("/server/pageSize").asLong()).isPositive();
                 assertThat(maintain.out()).contains("PRAGMA optimize", "WAL checkpoint", "VACUUM in");
-                long after = dev.vellum.JsonValues.parse(vellum("--url", url, "stats", "--json").out())
+                long after = dev.vellum.internal.JsonValues.parse(vellum("--url", url, "stats", "--json").out())
                         .at("/server/fileBytes").asLong();
                 assertThat(after).isLessThan(json.at("/server/fileBytes").asLong());
             } else {

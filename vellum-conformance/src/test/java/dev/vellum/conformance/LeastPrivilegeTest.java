@@ -2,7 +2,7 @@ package dev.vellum.conformance;
 
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.Query;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;

@@ -49,7 +49,7 @@ class ReadmeTourTest {
             List<String> printed = new ArrayList<>();
             try (Stream<Record> all = users.stream(Query.all().sort("name"))) {
                 // the README prints r.fields(); key order is the backend's (PostgreSQL's jsonb reorders keys)
-                all.forEach(r -> printed.add(r.id() + " " + dev.vellum.JsonValues.canonical(r.fields())));
+                all.forEach(r -> printed.add(r.id() + " " + dev.vellum.internal.JsonValues.canonical(r.fields())));
             }
 
             assertThat(page.records()).extracting(Record::id).containsExactly(ada.id());

@@ -1,7 +1,7 @@
 package dev.vellum.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.Patterns;
+import dev.vellum.internal.Patterns;
 
 import java.util.List;
 
@@ -62,7 +62,7 @@ public interface PathSql {
      * @param descendable false for the absent flag, which keeps missing values last in both directions
      */
     record SortExpression(String sql, Kind kind, boolean descendable) {
-        /** How a cursor value of this expression is bound; JSON is a JSON document (PostgreSQL jsonb). */
+        /** How a cursor value of this expression is bound; JSON is a JSON document (the binary JSON type where a backend has one). */
         public enum Kind { INTEGER, NUMBER, TEXT, ID, VERSION, TIMESTAMP, JSON }
     }
 }

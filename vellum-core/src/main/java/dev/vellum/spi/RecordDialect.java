@@ -2,7 +2,7 @@ package dev.vellum.spi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.Record;
 
 import java.sql.Connection;
@@ -87,6 +87,14 @@ public interface RecordDialect {
 
     /** True when the error is a unique or primary-key violation. */
     boolean isUniqueViolation(SQLException e);
+
+    /**
+     * True when the error says an index entry is larger than the database allows, which the record store's own size
+     * rule normally prevents (it is the backstop for an index this process has not seen yet).
+     */
+    default boolean isIndexEntryTooLarge(SQLException e) {
+        return false;
+    }
 
     /** The statement that shows how the database would run {@code sql}, for plan tests. */
     String explain(String sql);

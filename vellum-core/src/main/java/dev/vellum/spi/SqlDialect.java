@@ -32,7 +32,6 @@ public interface SqlDialect extends Dialect {
     default void configureFlyway(FluentConfiguration flyway) {
     }
 
-    /** The rows changed by a statement that has just run and produced no result set. */
     /**
      * True when a write that returns rows in autocommit mode may hand its rows over before its commit has run, so
      * that a failed commit would go unseen (SQLite commits when the statement is reset, and the driver drops that
@@ -72,11 +71,21 @@ public interface SqlDialect extends Dialect {
     default void endSnapshot(java.sql.Connection connection) throws SQLException {
     }
 
-    /** True when the error says the database has no room to write (PostgreSQL: SQLSTATE 53100 disk_full). */
+    /** True when the error says the database has no room to write: it becomes a {@code StorageFullException}. */
     default boolean isDiskFull(SQLException e) {
-        return "53100".equals(e.getSQLState());
+        return false;
     }
 
+    /**
+     * True when the error says the connection was lost or the server is going away, so that the same work may
+     * succeed later: it becomes a {@code ConnectionException}. By default only a pool that found no connection in
+     * time ({@link java.sql.SQLTransientConnectionException}).
+     */
+    default boolean isConnectionLoss(SQLException e) {
+        return e instanceof java.sql.SQLTransientConnectionException;
+    }
+
+    /** The rows changed by a statement that has just run and produced no result set. */
     default long updateCount(java.sql.Statement statement, String sql) throws SQLException {
         return Math.max(0, statement.getLargeUpdateCount());
     }
@@ -138,26 +147,9 @@ public interface SqlDialect extends Dialect {
                           java.util.Iterator<Object[]> rows) throws SQLException {
         String sql = "INSERT INTO " + quote(table) + " (" + String.join(", ", columns.stream().map(this::quote).toList()) + ") VALUES ("
                 + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
-        long count = 0;
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            int pending = 0;
-            while (rows.hasNext()) {
-                Object[] row = rows.next();
-                for (int i = 0; i < row.length; i++) {
-                    bind(statement, i + 1, row[i]);
-                }
-                statement.addBatch();
-                count++;
-                if (++pending == 1000) {
-                    statement.executeBatch();
-                    pending = 0;
-                }
-            }
-            if (pending > 0) {
-                statement.executeBatch();
-            }
+            return dev.vellum.internal.Batches.run(statement, rows, this::bind);
         }
-        return count;
     }
 
     /** Whether {@link #read} uses the column type name (reading it costs a driver call per column per query). */

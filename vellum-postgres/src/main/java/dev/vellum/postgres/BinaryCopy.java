@@ -1,7 +1,7 @@
 package dev.vellum.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import org.postgresql.copy.CopyIn;
 
 import java.io.ByteArrayOutputStream;
@@ -52,7 +52,7 @@ final class BinaryCopy extends ByteArrayOutputStream {
         int32(0);
         write(1);
         try {
-            JsonValues.MAPPER.writeValue(this, value);
+            JsonValues.WRITER.writeValue(this, value);
         } catch (IOException e) {
             throw new IllegalStateException(e); // writing into memory
         }

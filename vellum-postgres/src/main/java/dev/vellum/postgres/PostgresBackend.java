@@ -1,15 +1,15 @@
 package dev.vellum.postgres;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
-import dev.vellum.PostgresTarget;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.BackendProvider;
-import dev.vellum.spi.JdbcDatabase;
+import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
 import org.postgresql.util.PSQLException;
@@ -23,7 +23,9 @@ import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.sql.DriverManager;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 
 /**
@@ -39,12 +41,45 @@ public final class PostgresBackend implements BackendProvider {
     }
 
     @Override
-    public Database open(VellumConfig config) {
-        PostgresTarget target = config.postgres().orElseThrow();
-        PostgresTarget owner = config.migrationTarget().orElse(target);
+    public List<String> aliases() {
+        return List.of("postgresql");
+    }
+
+    @Override
+    public List<String> urlForms() {
+        return List.of("postgres://", "postgresql://", "jdbc:postgresql://");
+    }
+
+    @Override
+    public boolean handlesUrl(String url) {
+        return PostgresTarget.isPostgresUrl(url);
+    }
+
+    @Override
+    public Map<Setting, String> settingsFromUrl(String url) {
+        return Map.of(Setting.POSTGRES_URL, url);
+    }
+
+    /** The server address is required and must parse, and a migration role's URL too when one is set. */
+    @Override
+    public void validate(VellumConfig config) {
+        PostgresTarget.of(config);
+        PostgresTarget.migrationOwner(config);
+    }
+
+    @Override
+    public String describeTarget(VellumConfig config) {
+        return PostgresTarget.of(config).describe();
+    }
+
+    @Override
+    public JdbcDatabase open(VellumConfig config) {
+        PostgresTarget target = PostgresTarget.of(config);
+        Optional<PostgresTarget> migrationOwner = PostgresTarget.migrationOwner(config);
+        PostgresTarget owner = migrationOwner.orElse(target);
         HikariDataSource pool = startPool(target, config, "vellum-postgres", config.poolMin(), config.poolMax());
         HikariDataSource schemaPool = null;
-        if (config.migrationTarget().isPresent()) {
+        if (migrationOwner.isPresent()) {
             try {
                 schemaPool = startPool(owner, config, "vellum-postgres-schema", 0, 2);
             } catch (RuntimeException e) {
@@ -64,9 +99,24 @@ public final class PostgresBackend implements BackendProvider {
     }
 
     @Override
-    public RecordDialect recordDialect(Database db) {
+    public RecordDialect recordDialect(JdbcDatabase db) {
         long version = db.fetchOne("SELECT current_setting('server_version_num')::int AS v").orElseThrow().getLong("v");
         return new PostgresRecords((int) version);
+    }
+
+    @Override
+    public void describeServer(Database db, ObjectNode server, Duration slow) {
+        PostgresStats.describeServer(db, server, slow);
+    }
+
+    @Override
+    public void describeTable(Database db, String table, ObjectNode collection) {
+        PostgresStats.describeTable(db, table, collection);
+    }
+
+    @Override
+    public List<String> maintain(Database owner, boolean vacuum) {
+        return PostgresStats.maintain(owner);
     }
 
     /** The same connection settings the pool uses, for a connection outside it. */

@@ -1,6 +1,6 @@
 package dev.vellum.postgres;
 
-import dev.vellum.Timestamps;
+import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.SqlDialect;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -31,6 +31,34 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public String name() {
         return "postgres";
+    }
+
+    /** setval on the sequence of each column that has one (pg_get_serial_sequence), in one server round trip. */
+    @Override
+    public java.util.Optional<String> continueSequencesSql(String table) {
+        String regclass = literal(quote(table));
+        return java.util.Optional.of("DO $vellum$ DECLARE c record; BEGIN FOR c IN SELECT a.attname, "
+                + "pg_get_serial_sequence(" + regclass + ", a.attname) AS seq FROM pg_attribute a WHERE a.attrelid = "
+                + regclass + "::regclass AND a.attnum > 0 AND NOT a.attisdropped LOOP IF c.seq IS NOT NULL THEN "
+                + "EXECUTE format('SELECT setval(%L, COALESCE(MAX(%I), 1), MAX(%I) IS NOT NULL) FROM %s', c.seq, "
+                + "c.attname, c.attname, " + regclass + "); END IF; END LOOP; END $vellum$");
+    }
+
+    /** SQLSTATE 53100 disk_full. */
+    @Override
+    public boolean isDiskFull(SQLException e) {
+        return "53100".equals(e.getSQLState());
+    }
+
+    /**
+     * Class 08 is a lost or refused connection; 57P01-03 a server shutting down, crashed and restarting, or not yet
+     * accepting connections.
+     */
+    @Override
+    public boolean isConnectionLoss(SQLException e) {
+        String code = e.getSQLState() == null ? "" : e.getSQLState();
+        return code.startsWith("08") || code.equals("57P01") || code.equals("57P02") || code.equals("57P03")
+                || SqlDialect.super.isConnectionLoss(e);
     }
 
     @Override

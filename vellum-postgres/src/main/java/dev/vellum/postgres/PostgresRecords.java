@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Json;
-import dev.vellum.JsonValues;
-import dev.vellum.Patterns;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Patterns;
 import dev.vellum.Record;
-import dev.vellum.Timestamps;
+import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
-import dev.vellum.spi.SystemColumnSql;
+import dev.vellum.internal.SystemColumnSql;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 
@@ -217,9 +217,9 @@ final class PostgresRecords implements RecordDialect {
      */
     @Override
     public String containment(List<String> keys, JsonNode value, boolean element, List<Object> params) {
-        JsonNode inner = element ? JsonValues.MAPPER.createArrayNode().add(value) : value;
+        JsonNode inner = element ? JsonValues.NODES.arrayNode().add(value) : value;
         for (int i = keys.size() - 1; i >= 0; i--) {
-            inner = JsonValues.MAPPER.createObjectNode().set(keys.get(i), inner);
+            inner = JsonValues.NODES.objectNode().set(keys.get(i), inner);
         }
         params.add(Json.of(JsonValues.write(inner)));
         return "(fields @> ?)";
@@ -228,6 +228,12 @@ final class PostgresRecords implements RecordDialect {
     @Override
     public boolean isUniqueViolation(SQLException e) {
         return "23505".equals(e.getSQLState());
+    }
+
+    /** SQLSTATE 54000 program_limit_exceeded: an index row past the B-tree's limit (about a third of a page). */
+    @Override
+    public boolean isIndexEntryTooLarge(SQLException e) {
+        return "54000".equals(e.getSQLState());
     }
 
     @Override

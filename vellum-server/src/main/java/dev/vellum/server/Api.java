@@ -9,7 +9,7 @@ import dev.vellum.Database;
 import dev.vellum.Filter;
 import dev.vellum.Health;
 import dev.vellum.IndexInfo;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.OperationCancelledException;
 import dev.vellum.Page;
@@ -75,13 +75,13 @@ final class Api {
     private static final long OUTCOME_WAIT_MILLIS = 10_000;
 
     private final RecordStore store;
-    private final VellumConfig.ServerSettings limits;
+    private final ServerSettings limits;
     private final Metrics metrics;
     private final ExecutorService workers;
     /** Store work in progress; bounded so that a flood is answered 503 at once instead of queueing without end. */
     private final java.util.concurrent.Semaphore permits;
 
-    Api(RecordStore store, VellumConfig.ServerSettings limits, Metrics metrics, ExecutorService workers) {
+    Api(RecordStore store, ServerSettings limits, Metrics metrics, ExecutorService workers) {
         this.store = store;
         this.limits = limits;
         this.metrics = metrics;
@@ -182,7 +182,7 @@ final class Api {
     }
 
     private Reply listCollections() {
-        ArrayNode list = JsonValues.MAPPER.createArrayNode();
+        ArrayNode list = JsonValues.NODES.arrayNode();
         for (String name : store.collections()) {
             list.addObject().put("name", name).put("count", store.collection(name).count());
         }
@@ -403,10 +403,10 @@ final class Api {
                     throw new Problem(409, "index-exists", "Index exists", "An index named '" + name + "' already "
                             + "exists with another definition; drop it first.").with("index", existing.get());
                 }
-                return Reply.of(200, JsonValues.MAPPER.valueToTree(wanted));
+                return Reply.of(200, JsonValues.toTree(wanted));
             }
             c.createIndex(name, paths, unique);
-            return Reply.of(201, JsonValues.MAPPER.valueToTree(wanted));
+            return Reply.of(201, JsonValues.toTree(wanted));
         });
     }
 
@@ -422,7 +422,7 @@ final class Api {
 
     private ObjectNode indexList(Collection c) {
         ObjectNode body = object();
-        body.set("indexes", JsonValues.MAPPER.valueToTree(c.indexes()));
+        body.set("indexes", JsonValues.toTree(c.indexes()));
         return body;
     }
 
@@ -523,7 +523,7 @@ final class Api {
                     + "document.");
         }
         try {
-            return JsonValues.MAPPER.readTree(body);
+            return JsonValues.READER.readTree(body);
         } catch (IOException e) {
             String reason = e.getMessage() == null ? "" : e.getMessage();
             int nl = reason.indexOf('\n');
@@ -544,7 +544,7 @@ final class Api {
         String filter = ctx.queryParam("filter");
         if (filter != null) {
             try {
-                node.set("filter", JsonValues.MAPPER.readTree(filter));
+                node.set("filter", JsonValues.READER.readTree(filter));
             } catch (IOException e) {
                 throw new QueryException("filter", "filter must be a JSON filter such as {\"age\":{\"$gte\":30}}");
             }
@@ -698,7 +698,7 @@ final class Api {
     }
 
     private static ObjectNode object() {
-        return JsonValues.MAPPER.createObjectNode();
+        return JsonValues.NODES.objectNode();
     }
 
     static void json(Context ctx, int status, JsonNode body) {

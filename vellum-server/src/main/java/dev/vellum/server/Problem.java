@@ -9,7 +9,7 @@ import dev.vellum.DuplicateRecordException;
 import dev.vellum.InvalidRecordException;
 import dev.vellum.OperationCancelledException;
 import dev.vellum.StorageFullException;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.QueryException;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.VellumException;
@@ -26,7 +26,7 @@ final class Problem extends RuntimeException {
     final int status;
     final String type;
     final String title;
-    final ObjectNode extra = JsonValues.MAPPER.createObjectNode();
+    final ObjectNode extra = JsonValues.NODES.objectNode();
     /** Seconds for a Retry-After header; 0 for none. */
     int retryAfter;
 
@@ -38,7 +38,7 @@ final class Problem extends RuntimeException {
     }
 
     Problem with(String key, Object value) {
-        extra.set(key, JsonValues.MAPPER.valueToTree(value));
+        extra.set(key, JsonValues.toTree(value));
         return this;
     }
 
@@ -141,7 +141,7 @@ final class Problem extends RuntimeException {
     }
 
     ObjectNode body(String instance) {
-        ObjectNode body = JsonValues.MAPPER.createObjectNode();
+        ObjectNode body = JsonValues.NODES.objectNode();
         body.put("type", TYPE_BASE + type);
         body.put("title", title);
         body.put("status", status);

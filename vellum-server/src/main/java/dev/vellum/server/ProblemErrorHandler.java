@@ -1,7 +1,7 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;

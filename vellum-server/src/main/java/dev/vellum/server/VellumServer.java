@@ -51,11 +51,11 @@ public final class VellumServer implements AutoCloseable {
     private final Javalin app;
     private final Api api;
     private final ExecutorService workers;
-    private final VellumConfig.ServerSettings settings;
+    private final ServerSettings settings;
     private final Object stopped = new Object();
     private boolean closed;
 
-    private VellumServer(RecordStore store, VellumConfig.ServerSettings settings) {
+    private VellumServer(RecordStore store, ServerSettings settings) {
         this.settings = settings;
         AtomicInteger threads = new AtomicInteger();
         this.workers = Executors.newCachedThreadPool(r -> {
@@ -107,7 +107,7 @@ public final class VellumServer implements AutoCloseable {
     }
 
     /** Jetty's part in bounded work: threads, timeouts, the slowest body accepted, errors as problems. */
-    private static void configureJetty(JettyConfig jetty, VellumConfig.ServerSettings settings) {
+    private static void configureJetty(JettyConfig jetty, ServerSettings settings) {
         // threads beyond the store's permits: a request body being trickled in holds one until Jetty cuts it off
         // (VELLUM_HTTP_MIN_BODY_RATE), and normal requests must still find a thread meanwhile
         jetty.threadPool = new QueuedThreadPool(Math.max(64, settings.maxConcurrent() * 4), 8, 60_000);
@@ -237,13 +237,13 @@ public final class VellumServer implements AutoCloseable {
         if (p.retryAfter > 0) {
             ctx.header("Retry-After", String.valueOf(p.retryAfter));
         }
-        ctx.status(p.status).contentType(Problem.MEDIA_TYPE).result(dev.vellum.JsonValues.write(p.body(requestId)));
+        ctx.status(p.status).contentType(Problem.MEDIA_TYPE).result(dev.vellum.internal.JsonValues.write(p.body(requestId)));
     }
 
     /** Builds and starts a server. Settings come from a {@link VellumConfig} (the environment by default). */
     public static final class Builder {
         private RecordStore store;
-        private VellumConfig.ServerSettings settings;
+        private ServerSettings settings;
 
         private Builder() {
         }
@@ -254,7 +254,7 @@ public final class VellumServer implements AutoCloseable {
         }
 
         /** Host, port, API keys and limits; {@code VellumConfig#server()} reads them from {@code VELLUM_HTTP_*}. */
-        public Builder settings(VellumConfig.ServerSettings serverSettings) {
+        public Builder settings(ServerSettings serverSettings) {
             this.settings = serverSettings;
             return this;
         }
@@ -269,7 +269,7 @@ public final class VellumServer implements AutoCloseable {
             if (store == null) {
                 throw new IllegalStateException("VellumServer.configure().store(store) is required");
             }
-            VellumConfig.ServerSettings s = settings == null ? VellumConfig.fromEnvironment().server() : settings;
+            ServerSettings s = settings == null ? ServerSettings.from(VellumConfig.fromEnvironment()) : settings;
             if (s.apiKeys().isEmpty() && !isLoopback(s.host())) {
                 throw new ConfigurationException("Refusing to listen on " + s.host() + " without API keys: anyone who "
                         + "can reach it could read and change every record. Set " + Setting.API_KEYS.key() + " (e.g. "

@@ -1,7 +1,7 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.StoreTest;
 import org.junit.jupiter.api.Test;

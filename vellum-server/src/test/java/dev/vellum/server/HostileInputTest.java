@@ -191,7 +191,7 @@ class HostileInputTest {
     static void assertRawProblem(RawHttp.Answer answer, int status, String type) {
         assertThat(answer.status()).as(answer.head() + "\n" + answer.body()).isEqualTo(status);
         assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
-        JsonNode body = dev.vellum.JsonValues.parse(answer.body());
+        JsonNode body = dev.vellum.internal.JsonValues.parse(answer.body());
         assertThat(body.get("type").asText()).endsWith("/" + type);
         assertThat(answer.body()).doesNotContain("Exception", "at org.", "at dev.", "<html");
     }

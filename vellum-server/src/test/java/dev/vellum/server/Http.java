@@ -1,7 +1,7 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.RecordStore;
 import dev.vellum.VellumConfig;
 
@@ -31,7 +31,7 @@ final class Http implements AutoCloseable {
     static Http start(RecordStore store, Map<String, String> settings) {
         VellumConfig.Builder builder = VellumConfig.builder().isolated().url("memory:").set("VELLUM_HTTP_PORT", "0");
         settings.forEach(builder::set);
-        return new Http(VellumServer.configure().store(store).settings(builder.build().server()).start());
+        return new Http(VellumServer.configure().store(store).settings(ServerSettings.from(builder.build())).start());
     }
 
     static Http start(RecordStore store) {

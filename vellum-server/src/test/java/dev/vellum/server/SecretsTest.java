@@ -4,7 +4,7 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
 import ch.qos.logback.core.read.ListAppender;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
@@ -49,7 +49,7 @@ class SecretsTest {
                 VellumConfig config = VellumConfig.builder().isolated().url(target.toUrlWithCredentials())
                         .set("VELLUM_CONNECT_TIMEOUT", "1s").set("VELLUM_API_KEYS", KEY).build();
                 seen.add(config.toString());
-                seen.add(config.server().toString());
+                seen.add(ServerSettings.from(config).toString());
                 try (RecordStore store = Vellum.open(config); Http http = Http.start(store, Map.of("VELLUM_API_KEYS",
                         KEY))) {
                     http.bearer(KEY);

@@ -2,7 +2,7 @@ package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.ConfigurationException;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
@@ -57,8 +57,8 @@ class ServerBehaviourTest {
     @Test
     void refusesToListenBeyondLoopbackWithoutKeys() {
         try (RecordStore store = Vellum.open("memory:")) {
-            VellumConfig.ServerSettings open = VellumConfig.builder().isolated().url("memory:")
-                    .set("VELLUM_HTTP_HOST", "0.0.0.0").set("VELLUM_HTTP_PORT", "0").build().server();
+            ServerSettings open = ServerSettings.from(VellumConfig.builder().isolated().url("memory:")
+                    .set("VELLUM_HTTP_HOST", "0.0.0.0").set("VELLUM_HTTP_PORT", "0").build());
             assertThatThrownBy(() -> VellumServer.configure().store(store).settings(open).start())
                     .isInstanceOf(ConfigurationException.class).hasMessageContaining("VELLUM_API_KEYS");
             assertThatThrownBy(() -> VellumConfig.builder().isolated().set("VELLUM_API_KEYS", "short").build())

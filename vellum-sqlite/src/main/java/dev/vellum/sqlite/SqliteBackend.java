@@ -1,13 +1,16 @@
 package dev.vellum.sqlite;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
+import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.BackendProvider;
-import dev.vellum.spi.JdbcDatabase;
+import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
 import org.sqlite.SQLiteConfig;
@@ -19,6 +22,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -39,8 +44,38 @@ public final class SqliteBackend implements BackendProvider {
     }
 
     @Override
-    public Database open(VellumConfig config) {
-        Path file = config.sqlitePath().toAbsolutePath().normalize();
+    public List<String> urlForms() {
+        return List.of("sqlite:PATH", "jdbc:sqlite:PATH");
+    }
+
+    @Override
+    public boolean handlesUrl(String url) {
+        return url.startsWith("sqlite:") || url.startsWith("jdbc:sqlite:");
+    }
+
+    @Override
+    public Map<Setting, String> settingsFromUrl(String url) {
+        String path = url.substring(url.indexOf("sqlite:") + "sqlite:".length());
+        if (path.isEmpty()) {
+            throw new ConfigurationException("The SQLite URL '" + url + "' has no file path; use e.g. sqlite:./app.db");
+        }
+        return Map.of(Setting.SQLITE_PATH, path);
+    }
+
+    @Override
+    public String describeTarget(VellumConfig config) {
+        return path(config).toString();
+    }
+
+    /** The database file {@code VELLUM_SQLITE_PATH} names, as given (relative paths stay relative). */
+    public static Path path(VellumConfig config) {
+        String path = config.get(Setting.SQLITE_PATH);
+        return Path.of(path.isBlank() ? Setting.SQLITE_PATH.defaultValue() : path);
+    }
+
+    @Override
+    public JdbcDatabase open(VellumConfig config) {
+        Path file = path(config).toAbsolutePath().normalize();
         try {
             Path parent = file.getParent();
             if (parent != null) {
@@ -50,7 +85,7 @@ public final class SqliteBackend implements BackendProvider {
             throw new ConnectionException("Cannot create the directory for the SQLite database " + file + ": "
                     + e.getMessage() + ". Check VELLUM_SQLITE_PATH.", e);
         }
-        String target = config.sqlitePath().toString();
+        String target = path(config).toString();
         // One lock per file shared by every Database on it in this JVM, so two handles never race each other.
         ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
         HikariDataSource pool;
@@ -65,8 +100,23 @@ public final class SqliteBackend implements BackendProvider {
     }
 
     @Override
-    public RecordDialect recordDialect(Database db) {
+    public RecordDialect recordDialect(JdbcDatabase db) {
         return new SqliteRecords();
+    }
+
+    @Override
+    public void describeServer(Database db, ObjectNode server, Duration slow) {
+        SqliteStats.describeServer(db, server);
+    }
+
+    @Override
+    public void describeTable(Database db, String table, ObjectNode collection) {
+        SqliteStats.describeTable(db, table, collection);
+    }
+
+    @Override
+    public List<String> maintain(Database owner, boolean vacuum) {
+        return SqliteStats.maintain(owner, vacuum);
     }
 
     private static HikariDataSource startPool(Path file, VellumConfig config, String target) {

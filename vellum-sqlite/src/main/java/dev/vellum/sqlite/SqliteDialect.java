@@ -1,7 +1,7 @@
 package dev.vellum.sqlite;
 
 import dev.vellum.spi.SqlDialect;
-import dev.vellum.spi.SqlText;
+import dev.vellum.internal.SqlText;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -60,6 +60,12 @@ final class SqliteDialect implements SqlDialect {
     @Override
     public String name() {
         return "sqlite";
+    }
+
+    /** SQLite reserves names beginning with {@code sqlite_} for itself ({@code sqlite_sequence}, …). */
+    @Override
+    public boolean isInternalTable(String name) {
+        return name.toLowerCase(java.util.Locale.ROOT).startsWith("sqlite_");
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.vellum.sqlite;
 
-import dev.vellum.JsonValues;
-import dev.vellum.Patterns;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Patterns;
 import org.sqlite.Function;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;

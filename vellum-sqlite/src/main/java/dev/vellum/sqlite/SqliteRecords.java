@@ -2,14 +2,14 @@ package dev.vellum.sqlite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.FieldPath;
-import dev.vellum.JsonValues;
-import dev.vellum.Patterns;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Patterns;
 import dev.vellum.Record;
-import dev.vellum.Timestamps;
+import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
-import dev.vellum.spi.SystemColumnSql;
+import dev.vellum.internal.SystemColumnSql;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 

@@ -1,7 +1,7 @@
 package dev.vellum.testkit;
 
 import dev.vellum.Database;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.Extension;
@@ -16,9 +16,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Arrays;
+import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 
 /** Expands {@link BackendTest} into one invocation per backend, each with its own fresh database. */
@@ -31,9 +33,30 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        String[] backends = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), BackendTest.class)
-                .orElseThrow().value();
-        return Arrays.stream(backends).map(Invocation::new);
+        List<String> backends = new ArrayList<>(List.of(AnnotationSupport.findAnnotation(
+                context.getRequiredTestMethod(), BackendTest.class).orElseThrow().value()));
+        if (AnnotationSupport.isAnnotated(context.getRequiredTestMethod(), StoreTest.class)) {
+            // a test for every record-store backend also runs on the plugin backends the build names
+            backends.addAll(EXTRA_BACKENDS.keySet());
+        }
+        return backends.stream().map(Invocation::new);
+    }
+
+    /**
+     * Backends beyond the shipped ones, from {@code -Dvellum.test.extraBackends=name=url,…}: each URL opens a fresh,
+     * empty store (an in-memory plugin backend, for instance).
+     */
+    private static final Map<String, String> EXTRA_BACKENDS = extraBackends();
+
+    private static Map<String, String> extraBackends() {
+        Map<String, String> extra = new LinkedHashMap<>();
+        for (String entry : System.getProperty("vellum.test.extraBackends", "").split(",")) {
+            int eq = entry.indexOf('=');
+            if (eq > 0) {
+                extra.put(entry.substring(0, eq).trim(), entry.substring(eq + 1).trim());
+            }
+        }
+        return extra;
     }
 
     private record Invocation(String backend) implements TestTemplateInvocationContext {
@@ -84,6 +107,8 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
                         throw new UncheckedIOException(e);
                     }
                     instance = TestBackend.sqlite(tempDir.resolve("test.db"));
+                } else if (EXTRA_BACKENDS.containsKey(backend)) {
+                    instance = TestBackend.byUrl(backend, EXTRA_BACKENDS.get(backend));
                 } else {
                     throw new IllegalArgumentException("Unknown backend '" + backend + "' in @BackendTest");
                 }

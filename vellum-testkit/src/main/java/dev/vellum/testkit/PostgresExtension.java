@@ -1,6 +1,6 @@
 package dev.vellum.testkit;
 
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,7 +1,6 @@
 package dev.vellum.testkit;
 
-import dev.vellum.PostgresTarget;
-import dev.vellum.Setting;
+import dev.vellum.postgres.PostgresTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
@@ -18,6 +17,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Hands out fresh, uniquely named databases.
  */
 public final class PostgresServer implements AutoCloseable {
+    /** Names a server to run the tests against instead of a throwaway one (listed in META-INF/vellum/variables). */
+    static final String URL_VARIABLE = "VELLUM_TEST_POSTGRES_URL";
     private static final Object LOCK = new Object();
     private static PostgresServer shared;
 
@@ -45,12 +46,12 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private static PostgresServer start() {
-        String url = System.getenv(Setting.TEST_POSTGRES_URL.key());
+        String url = System.getenv(URL_VARIABLE);
         if (url == null || url.isBlank()) {
             url = System.getProperty("vellum.test.postgres.url", "");
         }
         if (!url.isBlank()) {
-            return new PostgresServer(PostgresTarget.parse(url.trim(), Setting.TEST_POSTGRES_URL.key()), null);
+            return new PostgresServer(PostgresTarget.parse(url.trim(), URL_VARIABLE), null);
         }
         try {
             EmbeddedPostgres embedded = EmbeddedPostgres.builder()
@@ -64,7 +65,7 @@ public final class PostgresServer implements AutoCloseable {
             return new PostgresServer(admin, embedded);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start a throwaway PostgreSQL server for the tests: "
-                    + e.getMessage() + ". Set " + Setting.TEST_POSTGRES_URL.key() + " to use an existing server.", e);
+                    + e.getMessage() + ". Set " + URL_VARIABLE + " to use an existing server.", e);
         }
     }
 

@@ -6,8 +6,9 @@ import java.lang.annotation.RetentionPolicy;
 import java.lang.annotation.Target;
 
 /**
- * Runs the test on every record-store backend (memory, SQLite, PostgreSQL), each on a fresh store. The test receives
- * a {@link dev.vellum.RecordStore} and/or a {@link TestBackend}.
+ * Runs the test on every record-store backend (memory, SQLite, PostgreSQL, and the plugin backends named by
+ * {@code -Dvellum.test.extraBackends=name=url,…}), each on a fresh store. The test receives a
+ * {@link dev.vellum.RecordStore} and/or a {@link TestBackend}.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)

@@ -1,7 +1,7 @@
 package dev.vellum.testkit;
 
 import dev.vellum.Database;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
@@ -34,11 +34,16 @@ public final class TestBackend implements AutoCloseable {
         return new TestBackend("memory", "memory:", null, null);
     }
 
+    /** A plugin backend whose URL opens a fresh, empty store each time. */
+    static TestBackend byUrl(String name, String url) {
+        return new TestBackend(name, url, null, null);
+    }
+
     static TestBackend postgres(PostgresTarget database) {
         return new TestBackend("postgres", database.toUrlWithCredentials(), null, database);
     }
 
-    /** {@code memory}, {@code sqlite} or {@code postgres}. */
+    /** {@code memory}, {@code sqlite}, {@code postgres}, or a plugin backend's name. */
     public String name() {
         return name;
     }

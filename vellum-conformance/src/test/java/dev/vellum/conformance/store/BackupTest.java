@@ -1,12 +1,12 @@
 package dev.vellum.conformance.store;
 
-import dev.vellum.Backup;
+import dev.vellum.ops.Backup;
 import dev.vellum.Collection;
 import dev.vellum.IndexInfo;
 import dev.vellum.NewRecord;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
-import dev.vellum.Transfer;
+import dev.vellum.ops.Transfer;
 import dev.vellum.TransferException;
 import dev.vellum.Vellum;
 import dev.vellum.testkit.PostgresExtension;
@@ -65,7 +65,7 @@ class BackupTest {
                 assertThat(target.collection("people").indexes())
                         .containsExactly(new IndexInfo("by_city", List.of("address.city"), false));
                 assertThatThrownBy(() -> Backup.restore(archive, target, Transfer.Mode.NEW))
-                        .isInstanceOf(TransferException.class).hasMessageContaining("--merge");
+                        .isInstanceOf(TransferException.class).hasMessageContaining("Mode.MERGE");
                 target.collection("notes").delete("n1");
                 Backup.restore(archive, target, Transfer.Mode.MERGE);
                 assertSame(source.collection("notes"), target.collection("notes"));

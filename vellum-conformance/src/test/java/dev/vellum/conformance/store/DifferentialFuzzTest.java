@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.FieldPath;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.Page;
 import dev.vellum.Query;
@@ -45,7 +45,7 @@ import static org.assertj.core.api.Assertions.fail;
 class DifferentialFuzzTest {
     private static final int DEFAULT_DATASETS = 150;
     private static final int QUERIES = 20;
-    private static final JsonNodeFactory NODES = JsonValues.MAPPER.getNodeFactory();
+    private static final JsonNodeFactory NODES = JsonValues.NODES;
     private static final List<String> KEYS = List.of("a", "b", "c", "d'e", "n");
     /** Paths to filter and sort on; the plain keys repeat so that they come up most often. */
     private static final List<String> PATHS = List.of("a", "b", "c", "d'e", "a", "b", "c", "d'e", "n", "n.a", "n.b",

@@ -2,7 +2,7 @@ package dev.vellum.conformance.store;
 
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.Query;
 import dev.vellum.QueryException;
 import dev.vellum.Record;
@@ -16,7 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * Every rule of SEMANTICS.md on a fixed set of records of mixed shapes, with the expected ids written out by hand,
+ * Every rule of docs/semantics.md on a fixed set of records of mixed shapes, with the expected ids written out by hand,
  * on every backend.
  */
 class FilterSemanticsTest {

@@ -4,7 +4,7 @@ import dev.vellum.Cancellation;
 import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.InvalidRecordException;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.OperationCancelledException;
 import dev.vellum.Query;
 import dev.vellum.QueryException;

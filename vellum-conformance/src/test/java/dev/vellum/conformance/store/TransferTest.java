@@ -8,16 +8,16 @@ import dev.vellum.Row;
 import dev.vellum.VellumConfig;
 import dev.vellum.DuplicateRecordException;
 import dev.vellum.IndexInfo;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
-import dev.vellum.Transfer;
+import dev.vellum.ops.Transfer;
 import dev.vellum.TransferException;
 import dev.vellum.Vellum;
 import dev.vellum.testkit.PostgresExtension;
-import dev.vellum.PostgresTarget;
+import dev.vellum.postgres.PostgresTarget;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,7 +41,7 @@ class TransferTest {
 
     /** Mixed shapes: nulls, missing keys, ints, decimals, Unicode, booleans, arrays, nested objects. */
     static ObjectNode shape(int i) {
-        ObjectNode f = JsonValues.MAPPER.createObjectNode();
+        ObjectNode f = JsonValues.NODES.objectNode();
         switch (i % 5) {
             case 0 -> f.put("n", i).put("s", "名前 " + i).putNull("gone");
             case 1 -> f.put("d", i / 7.0).put("flag", i % 2 == 0).putArray("tags").add("t" + i % 13).addNull();
@@ -157,7 +157,7 @@ class TransferTest {
             b.collection("c").insert("k3", Map.of("mine", true), null);
             b.collection("other").insert("o", Map.of(), null);
             assertThatThrownBy(() -> Transfer.from(a).to(b).run()).isInstanceOf(TransferException.class)
-                    .hasMessageContaining("'c' already holds 1 records").hasMessageContaining("--merge");
+                    .hasMessageContaining("'c' already holds 1 records").hasMessageContaining("Mode.MERGE");
             assertThat(b.collection("c").count()).isEqualTo(1);
 
             Transfer.Report merged = Transfer.from(a).to(b).mode(Transfer.Mode.MERGE).verify(false).run();

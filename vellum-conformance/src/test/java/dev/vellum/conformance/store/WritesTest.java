@@ -7,7 +7,7 @@ import dev.vellum.DuplicateRecordException;
 import dev.vellum.Filter;
 import dev.vellum.IndexInfo;
 import dev.vellum.InvalidRecordException;
-import dev.vellum.JsonValues;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.Query;
 import dev.vellum.Record;

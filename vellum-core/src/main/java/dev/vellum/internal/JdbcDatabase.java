@@ -1,0 +1,677 @@
+package dev.vellum.internal;
+
+import dev.vellum.spi.MigrationLock;
+import dev.vellum.spi.SqlDialect;
+import com.zaxxer.hikari.HikariDataSource;
+import com.zaxxer.hikari.HikariPoolMXBean;
+import dev.vellum.Cancellation;
+import dev.vellum.ConnectionException;
+import dev.vellum.Database;
+import dev.vellum.Dialect;
+import dev.vellum.Health;
+import dev.vellum.MigrationReport;
+import dev.vellum.MigrationStatus;
+import dev.vellum.OperationCancelledException;
+import dev.vellum.Result;
+import dev.vellum.Row;
+import dev.vellum.StorageException;
+import dev.vellum.StorageFullException;
+import dev.vellum.VellumConfig;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.ResultSetMetaData;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Optional;
+import java.util.Spliterator;
+import java.util.Spliterators;
+import java.util.concurrent.locks.Lock;
+import java.util.function.Function;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * The SQL engine every SQL backend shares: statements, batches, streams, transactions with savepoints, health and
+ * migrations over a HikariCP pool. A backend supplies the dialect, the pool, and, for SQLite, a writer lock.
+ *
+ * <p>A transaction binds its connection to the calling thread, so every call on that thread joins it.
+ */
+public final class JdbcDatabase implements Database {
+    private static final int STREAM_FETCH_SIZE = 1000;
+
+    private final SqlDialect dialect;
+    private final HikariDataSource pool;
+    private final String target;
+    private final Lock writeLock;
+    private final Function<SQLException, ConnectionException> connectionFailure;
+    private final Migrator migrator;
+    private final ThreadLocal<Transaction> current = new ThreadLocal<>();
+    /** Where schema changes go: a separate role's pool (VELLUM_MIGRATION_URL), or this database. */
+    private final JdbcDatabase schema;
+
+    private JdbcDatabase(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target, Lock writeLock,
+                         MigrationLock migrationLock, Function<SQLException, ConnectionException> connectionFailure,
+                         HikariDataSource schemaPool) {
+        this.dialect = dialect;
+        this.pool = pool;
+        this.target = target;
+        this.writeLock = writeLock;
+        this.connectionFailure = connectionFailure;
+        this.schema = schemaPool == null ? this : new JdbcDatabase(dialect, schemaPool, config, target + " (schema role)",
+                writeLock, migrationLock, connectionFailure, null);
+        this.migrator = schemaPool == null ? new Migrator(pool, dialect, config, migrationLock) : schema.migrator;
+    }
+
+    /** {@inheritDoc} The record store creates its tables and indexes through it. */
+    @Override
+    public JdbcDatabase schemaOwner() {
+        return schema;
+    }
+
+    /**
+     * Wraps a started pool, then applies pending migrations (or, with auto-migrate off, checks none are pending).
+     * Closes the pool if that fails.
+     *
+     * @param target            where the data lives, without credentials (for messages)
+     * @param writeLock         held by every write and transaction, or null when the database handles concurrent
+     *                          writers itself
+     * @param connectionFailure turns a failure to get a connection into a message that names the target
+     */
+    public static JdbcDatabase open(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target,
+                                    Lock writeLock, MigrationLock migrationLock,
+                                    Function<SQLException, ConnectionException> connectionFailure) {
+        return open(dialect, pool, config, target, writeLock, migrationLock, connectionFailure, null);
+    }
+
+    /** As above, with a second pool (or null) for a role that owns the schema: migrations and DDL use it. */
+    public static JdbcDatabase open(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target,
+                                    Lock writeLock, MigrationLock migrationLock,
+                                    Function<SQLException, ConnectionException> connectionFailure,
+                                    HikariDataSource schemaPool) {
+        JdbcDatabase db = new JdbcDatabase(dialect, pool, config, target, writeLock, migrationLock, connectionFailure,
+                schemaPool);
+        try {
+            if (config.autoMigrate()) {
+                db.migrate();
+            } else if (config.requireCurrentSchema()) {
+                db.migrator.requireCurrent();
+            }
+            return db;
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public int execute(String sql, Object... params) {
+        return withConnection(isWrite(sql), false, connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement)) {
+                statement.execute();
+                return Math.toIntExact(dialect.updateCount(statement, sql));
+            }
+        }, sql);
+    }
+
+    @Override
+    public long executeMany(String sql, Iterable<Object[]> rows) {
+        return inTransaction(tx -> withConnection(true, false, connection -> {
+            try (PreparedStatement statement = connection.prepareStatement(sql);
+                 Cancellation.Registration cancel = cancellable(statement)) {
+                return Batches.run(statement, rows.iterator(), dialect::bind);
+            }
+        }, sql));
+    }
+
+    @Override
+    public Optional<Row> fetchOne(String sql, Object... params) {
+        return fetchOne(sql, rows(), params);
+    }
+
+    @Override
+    public <T> List<T> fetchAll(String sql, RowMapper<T> mapper, Object... params) {
+        return withConnection(isWrite(sql), true, connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement);
+                 ResultSet rs = statement.executeQuery()) {
+                List<T> rows = new ArrayList<>();
+                while (rs.next()) {
+                    rows.add(mapper.map(rs));
+                }
+                return rows;
+            }
+        }, sql);
+    }
+
+    @Override
+    public <T> Optional<T> fetchOne(String sql, RowMapper<T> mapper, Object... params) {
+        return withConnection(isWrite(sql), true, connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement)) {
+                statement.setMaxRows(1);
+                try (ResultSet rs = statement.executeQuery()) {
+                    return rs.next() ? Optional.of(mapper.map(rs)) : Optional.<T>empty();
+                }
+            }
+        }, sql);
+    }
+
+    @Override
+    public List<Row> fetchAll(String sql, Object... params) {
+        return fetchAll(sql, rows(), params);
+    }
+
+    @Override
+    public Result run(String sql, Object... params) {
+        return withConnection(isWrite(sql), true, connection -> {
+            try (PreparedStatement statement = prepare(connection, sql, params);
+                 Cancellation.Registration cancel = cancellable(statement)) {
+                if (statement.execute()) {
+                    try (ResultSet rs = statement.getResultSet()) {
+                        Columns columns = columns(rs);
+                        List<Row> rows = new ArrayList<>();
+                        while (rs.next()) {
+                            rows.add(readRow(rs, columns));
+                        }
+                        return new Result(columns.names(), rows, -1);
+                    }
+                }
+                return new Result(List.of(), List.of(), dialect.updateCount(statement, sql));
+            }
+        }, sql);
+    }
+
+    @Override
+    public Stream<Row> stream(String sql, Object... params) {
+        return stream(sql, rows(), params);
+    }
+
+    /** A mapper to {@link Row}s for one result set: it reads the column names and types once, at the first row. */
+    private RowMapper<Row> rows() {
+        Columns[] columns = new Columns[1];
+        return rs -> {
+            if (columns[0] == null) {
+                columns[0] = columns(rs);
+            }
+            return readRow(rs, columns[0]);
+        };
+    }
+
+    @Override
+    public <T> Stream<T> stream(String sql, RowMapper<T> mapper, Object... params) {
+        Transaction tx = current.get();
+        Connection connection = tx != null ? tx.connection : acquire();
+        List<AutoCloseable> resources = new ArrayList<>();
+        boolean startedCursorTransaction = false;
+        try {
+            // PostgreSQL only uses a cursor (and so constant memory) when autocommit is off.
+            if (tx == null && dialect.streamsNeedTransaction() && connection.getAutoCommit()) {
+                connection.setAutoCommit(false);
+                startedCursorTransaction = true;
+            }
+            PreparedStatement statement = prepare(connection, sql, params);
+            resources.add(statement);
+            resources.add(cancellable(statement));
+            statement.setFetchSize(STREAM_FETCH_SIZE);
+            ResultSet rs = statement.executeQuery();
+            resources.add(rs);
+            Iterator<T> rows = new Iterator<>() {
+                private Boolean hasNext;
+
+                @Override
+                public boolean hasNext() {
+                    if (hasNext == null) {
+                        try {
+                            hasNext = rs.next();
+                        } catch (SQLException e) {
+                            throw failure(e, sql);
+                        }
+                    }
+                    return hasNext;
+                }
+
+                @Override
+                public T next() {
+                    if (!hasNext()) {
+                        throw new java.util.NoSuchElementException();
+                    }
+                    hasNext = null;
+                    try {
+                        return mapper.map(rs);
+                    } catch (SQLException e) {
+                        throw failure(e, sql);
+                    }
+                }
+            };
+            boolean endCursorTransaction = startedCursorTransaction;
+            return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
+                    .onClose(() -> release(resources, connection, tx == null, endCursorTransaction));
+        } catch (SQLException | RuntimeException e) {
+            release(resources, connection, tx == null, startedCursorTransaction);
+            throw e instanceof SQLException sqlException ? failure(sqlException, sql) : (RuntimeException) e;
+        }
+    }
+
+    private void release(List<AutoCloseable> resources, Connection connection, boolean ownConnection,
+                         boolean endCursorTransaction) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            try {
+                resources.get(i).close();
+            } catch (Exception ignored) {
+                // closing is best effort; the connection reset below releases what is left
+            }
+        }
+        if (!ownConnection) {
+            return;
+        }
+        try {
+            if (endCursorTransaction) {
+                connection.commit();
+                connection.setAutoCommit(true);
+            }
+        } catch (SQLException ignored) {
+            // the pool resets the connection's state when it is returned
+        } finally {
+            closeQuietly(connection);
+        }
+    }
+
+    @Override
+    public <T, X extends Exception> T inTransaction(TransactionWork<T, X> work) throws X {
+        return transaction(work, false);
+    }
+
+    @Override
+    public <T, X extends Exception> T inSnapshot(TransactionWork<T, X> work) throws X {
+        return transaction(work, true);
+    }
+
+    /** A transaction, or (snapshot) a read-only one at REPEATABLE READ that does not take the writer lock. */
+    private <T, X extends Exception> T transaction(TransactionWork<T, X> work, boolean snapshot) throws X {
+        Transaction tx = current.get();
+        if (tx != null) {
+            return inSavepoint(tx, work);
+        }
+        boolean locked = writeLock != null && !snapshot;
+        if (locked) {
+            lockForWriting();
+        }
+        try {
+            Connection connection = acquire();
+            try {
+                try {
+                    if (snapshot) {
+                        dialect.beginSnapshot(connection);
+                    } else {
+                        connection.setAutoCommit(false);
+                    }
+                } catch (SQLException e) {
+                    throw failure(e, "BEGIN");
+                }
+                current.set(new Transaction(connection));
+                T result;
+                try {
+                    result = work.run(this);
+                } catch (Throwable t) {
+                    rollbackQuietly(connection, t);
+                    throw t;
+                }
+                try {
+                    // a cancelled work rolls back here; from here on, cancelling leaves the commit alone
+                    Cancellation.beginCommit();
+                } catch (OperationCancelledException e) {
+                    rollbackQuietly(connection, e);
+                    throw e;
+                }
+                boolean committed = false;
+                try {
+                    connection.commit();
+                    committed = true;
+                } catch (SQLException e) {
+                    rollbackQuietly(connection, e);
+                    RuntimeException failed = failure(e, "COMMIT");
+                    if (failed instanceof ConnectionException) {
+                        // the commit may have reached the server before the connection broke
+                        throw new dev.vellum.CommitOutcomeUnknownException("The " + dialect.name() + " connection was "
+                                + "lost during COMMIT: the transaction may or may not have been applied. Read what it "
+                                + "wrote before retrying it.", e);
+                    }
+                    throw failed;
+                } finally {
+                    Cancellation.endCommit(committed);
+                }
+                return result;
+            } finally {
+                current.remove();
+                try {
+                    connection.setAutoCommit(true);
+                    if (snapshot) {
+                        dialect.endSnapshot(connection);
+                    }
+                } catch (SQLException ignored) {
+                    // the pool discards a connection it cannot reset
+                }
+                closeQuietly(connection);
+            }
+        } finally {
+            if (locked) {
+                writeLock.unlock();
+            }
+        }
+    }
+
+    private <T, X extends Exception> T inSavepoint(Transaction tx, TransactionWork<T, X> work) throws X {
+        Savepoint savepoint;
+        try {
+            savepoint = tx.connection.setSavepoint();
+        } catch (SQLException e) {
+            throw failure(e, "SAVEPOINT");
+        }
+        T result;
+        try {
+            result = work.run(this);
+        } catch (Throwable t) {
+            try {
+                tx.connection.rollback(savepoint);
+            } catch (SQLException e) {
+                t.addSuppressed(e);
+            }
+            throw t;
+        }
+        try {
+            tx.connection.releaseSavepoint(savepoint);
+        } catch (SQLException e) {
+            throw failure(e, "RELEASE SAVEPOINT");
+        }
+        return result;
+    }
+
+    /** True when the calling thread is inside {@link #inTransaction}. */
+    public boolean isInTransaction() {
+        return current.get() != null;
+    }
+
+    /** Runs {@code work} on the connection of the current transaction; call it inside {@link #inTransaction}. */
+    public <T> T onTransactionConnection(ConnectionWork<T> work) {
+        Transaction tx = current.get();
+        if (tx == null) {
+            throw new IllegalStateException("onTransactionConnection must be called inside inTransaction");
+        }
+        Connection connection = tx.connection;
+        try (Cancellation.Registration cancel = Cancellation.onCancel(() -> {
+            try {
+                dialect.cancelRunning(connection);
+            } catch (SQLException ignored) {
+                // nothing running, or the connection is gone
+            }
+        })) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw failure(e, "bulk load");
+        }
+    }
+
+    @Override
+    public long copyRows(String table, List<String> columns, Iterator<Object[]> rows) {
+        return inTransaction(tx -> onTransactionConnection(c -> dialect.copyRows(c, table, columns, rows)));
+    }
+
+    @Override
+    public <T> T withConnection(ConnectionWork<T> work) {
+        return inTransaction(tx -> onTransactionConnection(work));
+    }
+
+    @Override
+    public String backendName() {
+        return dialect.name();
+    }
+
+    @Override
+    public Dialect dialect() {
+        return dialect;
+    }
+
+    /** The dialect with its driver-level operations (binding, bulk paths). */
+    public SqlDialect sqlDialect() {
+        return dialect;
+    }
+
+    @Override
+    public Health health() {
+        String version = fetchOne(dialect.serverVersionQuery()).map(r -> r.getString(r.columns().get(0)))
+                .orElse("unknown");
+        return new Health(backendName(), version, target, migrator.schemaVersion(), migrator.pendingCount(),
+                poolState());
+    }
+
+    @Override
+    public Health.PoolState poolState() {
+        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        return bean == null
+                ? new Health.PoolState(0, 0, 0, pool.getMaximumPoolSize())
+                : new Health.PoolState(bean.getActiveConnections(), bean.getIdleConnections(),
+                        bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
+    }
+
+    @Override
+    public MigrationReport migrate() {
+        return migrator.migrate();
+    }
+
+    @Override
+    public List<MigrationStatus> migrationStatus() {
+        return migrator.status();
+    }
+
+    @Override
+    public List<String> validateMigrations() {
+        return migrator.validate();
+    }
+
+    @Override
+    public String describeTarget() {
+        return target;
+    }
+
+    @Override
+    public void close() {
+        pool.close();
+        if (schema != this) {
+            schema.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "Database[" + backendName() + ", " + target + "]";
+    }
+
+    // ---- plumbing ----
+
+    /**
+     * Runs work on the transaction's connection, or on a pooled one. A write outside a transaction runs in one of
+     * its own when its commit could otherwise go unchecked: rows returned before the commit (SQLite), or work that
+     * may be cancelled, where only an explicit commit can be refused once cancelled.
+     */
+    private <T> T withConnection(boolean write, boolean returnsRows, ConnectionWork<T> work, String sql) {
+        Cancellation.checkpoint();
+        Transaction tx = current.get();
+        if (tx == null && write && changesRows(sql)
+                && (returnsRows && dialect.writesNeedExplicitCommit() || Cancellation.isActive())) {
+            return inTransaction(db -> withConnection(true, returnsRows, work, sql));
+        }
+        try {
+            if (tx != null) {
+                return work.run(tx.connection);
+            }
+            boolean locked = write && writeLock != null;
+            if (locked) {
+                lockForWriting();
+            }
+            try (Connection connection = acquire()) {
+                return work.run(connection);
+            } finally {
+                if (locked) {
+                    writeLock.unlock();
+                }
+            }
+        } catch (SQLException e) {
+            throw failure(e, sql);
+        }
+    }
+
+    private Connection acquire() {
+        try {
+            return pool.getConnection();
+        } catch (SQLException e) {
+            if (Cancellation.currentIsCancelled()) {
+                throw new OperationCancelledException("The operation was cancelled while waiting for a connection; "
+                        + "nothing was written", e);
+            }
+            throw connectionFailure.apply(e);
+        }
+    }
+
+    /**
+     * Whether a statement changes rows (DML), and so may run inside a transaction of its own: upkeep statements and DDL
+     * such as CREATE INDEX CONCURRENTLY must not.
+     */
+    private static boolean changesRows(String sql) {
+        String keyword = SqlText.leadingKeyword(sql);
+        return keyword.equals("INSERT") || keyword.equals("UPDATE") || keyword.equals("DELETE")
+                || keyword.equals("WITH") || keyword.equals("REPLACE") || keyword.equals("MERGE");
+    }
+
+    /** Takes the writer lock; a cancelled work stops waiting for it. */
+    private void lockForWriting() {
+        try {
+            writeLock.lockInterruptibly();
+        } catch (InterruptedException e) {
+            if (Cancellation.currentIsCancelled()) {
+                throw new OperationCancelledException("The operation was cancelled while waiting to write; nothing "
+                        + "was written", e);
+            }
+            Thread.currentThread().interrupt();
+            throw new StorageException("Interrupted while waiting for the writer lock of " + target, e);
+        }
+    }
+
+    /** While the statement runs, cancelling the current work cancels it in the database. */
+    private static Cancellation.Registration cancellable(java.sql.Statement statement) {
+        return Cancellation.onCancel(() -> {
+            try {
+                statement.cancel();
+            } catch (SQLException ignored) {
+                // the statement has finished or the connection is gone: nothing left to stop
+            }
+        });
+    }
+
+    /**
+     * Writes go through the writer lock (SQLite). Anything that is not plainly a read counts as a write, so a
+     * statement like {@code WITH … DELETE} or {@code INSERT … RETURNING} is never run unlocked.
+     */
+    static boolean isWrite(String sql) {
+        String keyword = SqlText.leadingKeyword(sql);
+        return !(keyword.equals("SELECT") || keyword.equals("VALUES") || keyword.equals("EXPLAIN")
+                || keyword.equals("SHOW"));
+    }
+
+    private PreparedStatement prepare(Connection connection, String sql, Object[] params) throws SQLException {
+        PreparedStatement statement = connection.prepareStatement(sql);
+        try {
+            bindAll(statement, params);
+            return statement;
+        } catch (SQLException | RuntimeException e) {
+            statement.close();
+            throw e;
+        }
+    }
+
+    private void bindAll(PreparedStatement statement, Object[] params) throws SQLException {
+        for (int i = 0; i < params.length; i++) {
+            dialect.bind(statement, i + 1, params[i]);
+        }
+    }
+
+    /** Column labels and type names of a result, read once rather than per row. */
+    private record Columns(List<String> names, String[] types) {
+    }
+
+    private Columns columns(ResultSet rs) throws SQLException {
+        ResultSetMetaData meta = rs.getMetaData();
+        int count = meta.getColumnCount();
+        List<String> names = new ArrayList<>(count);
+        String[] types = new String[count];
+        boolean withTypes = dialect.readsColumnTypes();
+        for (int i = 1; i <= count; i++) {
+            names.add(meta.getColumnLabel(i));
+            types[i - 1] = withTypes ? meta.getColumnTypeName(i) : null;
+        }
+        return new Columns(names, types);
+    }
+
+    private Row readRow(ResultSet rs, Columns columns) throws SQLException {
+        List<String> names = columns.names();
+        LinkedHashMap<String, Object> values = new LinkedHashMap<>(names.size() * 2);
+        for (int i = 0; i < names.size(); i++) {
+            values.put(names.get(i), dialect.read(rs, i + 1, columns.types()[i]));
+        }
+        return new Row(values);
+    }
+
+    private RuntimeException failure(SQLException e, String sql) {
+        if (Cancellation.currentIsCancelled()) {
+            return new OperationCancelledException("The operation was cancelled before it committed; nothing was "
+                    + "written", e);
+        }
+        if (dialect.isDiskFull(e)) {
+            return new StorageFullException("The " + dialect.name() + " database at " + target + " has no room to "
+                    + "write (disk full); nothing of this write was kept. Free disk space: writes work again at once, "
+                    + "reads keep working meanwhile.", e);
+        }
+        String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
+        // a lost connection or a server going away: the caller may retry later, so it gets its own type
+        if (dialect.isConnectionLoss(e)) {
+            return new ConnectionException(dialect.name() + " connection lost: " + firstLine(e.getMessage()) + state,
+                    e);
+        }
+        String statement = sql.length() > 200 ? sql.substring(0, 200) + "…" : sql;
+        return new StorageException(dialect.name() + " rejected the statement: " + firstLine(e.getMessage()) + state
+                + " — in: " + statement.strip(), e);
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "no details";
+        }
+        int nl = message.indexOf('\n');
+        return nl < 0 ? message : message.substring(0, nl);
+    }
+
+    private static void rollbackQuietly(Connection connection, Throwable cause) {
+        try {
+            connection.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
+        }
+    }
+
+    private static void closeQuietly(Connection connection) {
+        try {
+            connection.close();
+        } catch (SQLException ignored) {
+            // returning a connection to the pool does not fail in a way the caller can act on
+        }
+    }
+
+    private record Transaction(Connection connection) {
+    }
+}

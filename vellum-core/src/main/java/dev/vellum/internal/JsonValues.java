@@ -1,0 +1,339 @@
+package dev.vellum.internal;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadFeature;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The value rules of docs/semantics.md in one place: types, equality, ordering and the canonical text of JSON values.
+ * The memory backend evaluates with these; the SQL backends are tested to agree with them.
+ */
+public final class JsonValues {
+    /**
+     * Decimals are read as {@link BigDecimal} so that numbers round-trip as written, and written plainly
+     * ({@code 100}, not {@code 1E+2}).
+     */
+    private static final JsonMapper MAPPER = JsonMapper.builder()
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            // exactly one JSON value per document: '{"a":1}}' or two objects in a row are malformed, not the first
+            .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .build();
+
+    /*
+     * The mapper itself stays private (an ObjectMapper can be reconfigured by whoever holds it); what is shared is
+     * immutable: a node factory, a reader and a writer with the rules above.
+     */
+
+    /** Makes JSON trees whose decimals stay exact. */
+    public static final JsonNodeFactory NODES = MAPPER.getNodeFactory();
+    /** Reads JSON trees by the rules above. */
+    public static final com.fasterxml.jackson.databind.ObjectReader READER = MAPPER.readerFor(JsonNode.class);
+    /** Writes Java values and trees by the rules above. */
+    public static final com.fasterxml.jackson.databind.ObjectWriter WRITER = MAPPER.writer();
+
+    /** Type ranks in sort order: numbers < strings < booleans < arrays < objects; missing and null last. */
+    public static final int NUMBER = 1;
+    public static final int STRING = 2;
+    public static final int BOOLEAN = 3;
+    public static final int ARRAY = 4;
+    public static final int OBJECT = 5;
+    public static final int ABSENT = 6;
+
+    private JsonValues() {
+    }
+
+
+    public static JsonNode parse(String json) {
+        if (json.length() == 2 && json.equals("{}")) {
+            return MAPPER.createObjectNode();
+        }
+        try {
+            JsonNode node = READER.readValue(json);
+            return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        }
+    }
+
+    /**
+     * Parses UTF-8 JSON text as the driver received it: Jackson's byte parser skips the decode into a String, which
+     * is most of what reading a page of records costs on the client.
+     */
+    public static JsonNode parse(byte[] utf8, int offset) {
+        if (utf8.length - offset == 2 && utf8[offset] == '{' && utf8[offset + 1] == '}') {
+            return MAPPER.createObjectNode();
+        }
+        try {
+            JsonNode node = READER.readValue(utf8, offset, utf8.length - offset);
+            return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e); // reading from memory
+        }
+    }
+
+    /** A Java value (maps, lists, numbers, strings, beans) as a JSON tree. */
+    public static JsonNode toTree(Object value) {
+        return MAPPER.valueToTree(value);
+    }
+
+    public static String write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsString(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** True for Java null, a missing node and JSON null: the semantics treat them alike. */
+    public static boolean isAbsent(JsonNode value) {
+        return value == null || value.isMissingNode() || value.isNull();
+    }
+
+    public static int rank(JsonNode value) {
+        if (isAbsent(value)) {
+            return ABSENT;
+        }
+        if (value.isNumber()) {
+            return NUMBER;
+        }
+        if (value.isTextual()) {
+            return STRING;
+        }
+        if (value.isBoolean()) {
+            return BOOLEAN;
+        }
+        if (value.isArray()) {
+            return ARRAY;
+        }
+        if (value.isObject()) {
+            return OBJECT;
+        }
+        throw new IllegalArgumentException("Not a JSON value: " + value.getNodeType());
+    }
+
+    public static BigDecimal number(JsonNode value) {
+        if (value.isBigDecimal()) {
+            return value.decimalValue();
+        }
+        if (value.isIntegralNumber()) {
+            return new BigDecimal(value.bigIntegerValue());
+        }
+        return BigDecimal.valueOf(value.doubleValue());
+    }
+
+    /** Strings by Unicode code point, which is UTF-8 byte order and SQL's binary collation. */
+    public static int compareStrings(String a, String b) {
+        int i = 0;
+        int j = 0;
+        while (i < a.length() && j < b.length()) {
+            int ca = a.codePointAt(i);
+            int cb = b.codePointAt(j);
+            if (ca != cb) {
+                return Integer.compare(ca, cb);
+            }
+            i += Character.charCount(ca);
+            j += Character.charCount(cb);
+        }
+        return Boolean.compare(i < a.length(), j < b.length());
+    }
+
+    /**
+     * Equality of two present values: numbers by value ({@code 10 == 10.0}), no equality across types, arrays by
+     * element, objects by key regardless of order.
+     */
+    public static boolean equal(JsonNode a, JsonNode b) {
+        if (isAbsent(a) || isAbsent(b)) {
+            return isAbsent(a) && isAbsent(b);
+        }
+        int rank = rank(a);
+        if (rank != rank(b)) {
+            return false;
+        }
+        switch (rank) {
+            case NUMBER:
+                return number(a).compareTo(number(b)) == 0;
+            case STRING:
+                return a.textValue().equals(b.textValue());
+            case BOOLEAN:
+                return a.booleanValue() == b.booleanValue();
+            case ARRAY:
+                if (a.size() != b.size()) {
+                    return false;
+                }
+                for (int i = 0; i < a.size(); i++) {
+                    if (!equalElement(a.get(i), b.get(i))) {
+                        return false;
+                    }
+                }
+                return true;
+            default:
+                if (a.size() != b.size()) {
+                    return false;
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    JsonNode other = b.get(e.getKey());
+                    if (other == null || !equalElement(e.getValue(), other)) {
+                        return false;
+                    }
+                }
+                return true;
+        }
+    }
+
+    /** Inside arrays and objects a JSON null is a value like any other and equals only null. */
+    private static boolean equalElement(JsonNode a, JsonNode b) {
+        if (a.isNull() || b.isNull()) {
+            return a.isNull() && b.isNull();
+        }
+        return equal(a, b);
+    }
+
+    /**
+     * Orders two values of the same rank: numbers by value, strings by code point, false before true, arrays and
+     * objects by their {@link #canonical canonical text}.
+     */
+    public static int compareSameRank(JsonNode a, JsonNode b) {
+        return switch (rank(a)) {
+            case NUMBER -> number(a).compareTo(number(b));
+            case STRING -> compareStrings(a.textValue(), b.textValue());
+            case BOOLEAN -> Boolean.compare(a.booleanValue(), b.booleanValue());
+            case ARRAY, OBJECT -> compareStrings(canonical(a), canonical(b));
+            default -> 0;
+        };
+    }
+
+    /**
+     * A canonical JSON text: object keys sorted by code point, no spaces, numbers without trailing zeros and never
+     * in exponent form, strings escaped as PostgreSQL escapes them. Equal values have equal canonical texts; the SQL
+     * backends compute the same text (a SQLite function, a PostgreSQL function) to sort arrays and objects.
+     */
+    public static String canonical(JsonNode value) {
+        StringBuilder out = new StringBuilder();
+        canonical(value, out);
+        return out.toString();
+    }
+
+    private static void canonical(JsonNode value, StringBuilder out) {
+        if (value == null || value.isNull() || value.isMissingNode()) {
+            out.append("null");
+        } else if (value.isNumber()) {
+            out.append(plain(number(value)));
+        } else if (value.isTextual()) {
+            quote(value.textValue(), out);
+        } else if (value.isBoolean()) {
+            out.append(value.booleanValue());
+        } else if (value.isArray()) {
+            out.append('[');
+            for (int i = 0; i < value.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                canonical(value.get(i), out);
+            }
+            out.append(']');
+        } else {
+            List<String> keys = new ArrayList<>();
+            value.fieldNames().forEachRemaining(keys::add);
+            keys.sort(JsonValues::compareStrings);
+            out.append('{');
+            for (int i = 0; i < keys.size(); i++) {
+                if (i > 0) {
+                    out.append(',');
+                }
+                quote(keys.get(i), out);
+                out.append(':');
+                canonical(value.get(keys.get(i)), out);
+            }
+            out.append('}');
+        }
+    }
+
+    /** {@code 1.50} → {@code 1.5}, {@code 1E+2} → {@code 100}, {@code -0} → {@code 0}. */
+    public static String plain(BigDecimal number) {
+        if (number.signum() == 0) {
+            return "0";
+        }
+        return number.stripTrailingZeros().toPlainString();
+    }
+
+    /** JSON string escaping exactly as PostgreSQL's {@code escape_json} does it. */
+    private static void quote(String text, StringBuilder out) {
+        out.append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            switch (c) {
+                case '"' -> out.append("\\\"");
+                case '\\' -> out.append("\\\\");
+                case '\b' -> out.append("\\b");
+                case '\f' -> out.append("\\f");
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (c < 0x20) {
+                        out.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        out.append(c);
+                    }
+                }
+            }
+        }
+        out.append('"');
+    }
+
+    /** The value at a path of keys, or null when the path is missing or runs through a non-object. */
+    public static JsonNode at(JsonNode root, List<String> keys) {
+        JsonNode node = root;
+        for (String key : keys) {
+            if (node == null || !node.isObject()) {
+                return null;
+            }
+            node = node.get(key);
+        }
+        return node;
+    }
+
+    /** RFC 7386 JSON merge patch, returning a new value; neither argument is changed. */
+    public static JsonNode mergePatch(JsonNode target, JsonNode patch) {
+        if (patch == null || !patch.isObject()) {
+            return patch == null ? null : patch.deepCopy();
+        }
+        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
+                : MAPPER.createObjectNode();
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (e.getValue().isNull()) {
+                result.remove(e.getKey());
+            } else {
+                result.set(e.getKey(), mergePatch(result.get(e.getKey()), e.getValue()));
+            }
+        }
+        return result;
+    }
+
+    /** Case folding for {@code ilike}: Unicode simple case mapping, upper then lower, code point by code point. */
+    public static String fold(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(cp -> out.appendCodePoint(Character.toLowerCase(Character.toUpperCase(cp))));
+        return out.toString();
+    }
+}

@@ -1,0 +1,105 @@
+package dev.vellum.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
+
+/**
+ * Record timestamps: UTC, millisecond precision, ISO-8601 with exactly three fraction digits on the wire, so that
+ * their text order is their time order.
+ */
+public final class Timestamps {
+    public static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private Timestamps() {
+    }
+
+    public static Instant now() {
+        return Instant.now().truncatedTo(ChronoUnit.MILLIS);
+    }
+
+    public static String format(Instant instant) {
+        return ISO_MILLIS.format(instant);
+    }
+
+    public static Instant parse(String text) {
+        Instant fast = parseStored(text);
+        return fast != null ? fast : OffsetDateTime.parse(text).toInstant();
+    }
+
+    /**
+     * Parses the ISO forms databases return — {@code 2026-11-21T23:23:28.123Z} (SQLite, the wire) and
+     * {@code 2026-11-21 23:23:28.123+00} (PostgreSQL) — without the general parser, which dominates the cost of
+     * reading small records. Any fraction length; zone {@code Z} or {@code ±HH[:MM]}. Null for anything else.
+     */
+    public static Instant parseStored(String t) {
+        if (t == null || t.length() < 20 || t.charAt(4) != '-' || t.charAt(7) != '-'
+                || (t.charAt(10) != 'T' && t.charAt(10) != ' ') || t.charAt(13) != ':' || t.charAt(16) != ':') {
+            return null;
+        }
+        int i = 19;
+        long nanos = 0;
+        if (t.charAt(i) == '.') {
+            int count = 0;
+            for (i++; i < t.length() && Character.isDigit(t.charAt(i)); i++) {
+                if (count++ < 9) {
+                    nanos = nanos * 10 + (t.charAt(i) - '0');
+                }
+            }
+            for (; count < 9; count++) {
+                nanos *= 10;
+            }
+        }
+        long offsetSeconds;
+        if (i == t.length() - 1 && t.charAt(i) == 'Z') {
+            offsetSeconds = 0;
+        } else if (i + 3 <= t.length() && (t.charAt(i) == '+' || t.charAt(i) == '-')) {
+            int hours = digits(t, i + 1, i + 3);
+            int minutes = 0;
+            if (i + 3 != t.length()) {
+                if (t.length() != i + 6 || t.charAt(i + 3) != ':') {
+                    return null;
+                }
+                minutes = digits(t, i + 4, i + 6);
+            }
+            if ((hours | minutes) < 0) {
+                return null;
+            }
+            offsetSeconds = (t.charAt(i) == '-' ? -1 : 1) * (hours * 3_600L + minutes * 60L);
+        } else {
+            return null;
+        }
+        int year = digits(t, 0, 4);
+        int month = digits(t, 5, 7);
+        int day = digits(t, 8, 10);
+        int hour = digits(t, 11, 13);
+        int minute = digits(t, 14, 16);
+        int second = digits(t, 17, 19);
+        if ((year | month | day | hour | minute | second) < 0 || hour > 23 || minute > 59 || second > 59) {
+            return null;
+        }
+        try {
+            long days = java.time.LocalDate.of(year, month, day).toEpochDay();
+            return Instant.ofEpochSecond(days * 86_400 + hour * 3_600L + minute * 60L + second - offsetSeconds, nanos);
+        } catch (java.time.DateTimeException e) {
+            return null;
+        }
+    }
+
+    private static int digits(String t, int from, int to) {
+        int value = 0;
+        for (int i = from; i < to; i++) {
+            int d = t.charAt(i) - '0';
+            if (d < 0 || d > 9) {
+                return -1;
+            }
+            value = value * 10 + d;
+        }
+        return value;
+    }
+}

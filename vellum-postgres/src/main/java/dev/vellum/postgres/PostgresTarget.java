@@ -1,0 +1,264 @@
+package dev.vellum.postgres;
+
+import dev.vellum.ConfigurationException;
+import dev.vellum.Setting;
+import dev.vellum.VellumConfig;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * Where a PostgreSQL database is and who connects to it, parsed from a {@code postgres://} or {@code jdbc:postgresql://}
+ * URL. The password is held apart from the URL so that {@link #jdbcUrl()} and {@link #toString()} never show it.
+ */
+public final class PostgresTarget {
+    private final String hosts;
+    private final String database;
+    private final String user;
+    private final String password;
+    private final Map<String, String> parameters;
+
+    private PostgresTarget(String hosts, String database, String user, String password, Map<String, String> parameters) {
+        this.hosts = hosts;
+        this.database = database;
+        this.user = user;
+        this.password = password;
+        this.parameters = Collections.unmodifiableMap(parameters);
+    }
+
+    /** True for the URL forms this class parses. */
+    public static boolean isPostgresUrl(String url) {
+        return url.startsWith("postgres://") || url.startsWith("postgresql://") || url.startsWith("jdbc:postgresql://");
+    }
+
+    /**
+     * Parses {@code postgres://user:pass@host:port/db?sslmode=require}, {@code postgresql://…} or
+     * {@code jdbc:postgresql://host/db?user=…&password=…}. User and password may be percent-encoded.
+     *
+     * @param settingName named in error messages, so the user knows which variable to fix
+     */
+    public static PostgresTarget parse(String url, String settingName) {
+        if (!isPostgresUrl(url)) {
+            throw new ConfigurationException(settingName + " must start with postgres://, postgresql:// or "
+                    + "jdbc:postgresql:// (e.g. postgres://app:secret@localhost:5432/app)");
+        }
+        String rest = url.substring(url.indexOf("://") + 3);
+        int queryStart = rest.indexOf('?');
+        String query = queryStart >= 0 ? rest.substring(queryStart + 1) : "";
+        String beforeQuery = queryStart >= 0 ? rest.substring(0, queryStart) : rest;
+        int at = beforeQuery.lastIndexOf('@');
+        String userInfo = at >= 0 ? beforeQuery.substring(0, at) : "";
+        String hostAndPath = at >= 0 ? beforeQuery.substring(at + 1) : beforeQuery;
+        int slash = hostAndPath.indexOf('/');
+        String hosts = slash >= 0 ? hostAndPath.substring(0, slash) : hostAndPath;
+        String database = slash >= 0 ? decode(hostAndPath.substring(slash + 1), settingName) : "";
+        if (hosts.isEmpty()) {
+            throw new ConfigurationException(settingName + " has no host (expected postgres://user:pass@host:port/db)");
+        }
+        String user = "";
+        String password = null;
+        if (!userInfo.isEmpty()) {
+            int colon = userInfo.indexOf(':');
+            user = decode(colon >= 0 ? userInfo.substring(0, colon) : userInfo, settingName);
+            password = colon >= 0 ? decode(userInfo.substring(colon + 1), settingName) : null;
+        }
+        Map<String, String> parameters = new LinkedHashMap<>();
+        for (String pair : query.split("&")) {
+            if (pair.isEmpty()) {
+                continue;
+            }
+            int eq = pair.indexOf('=');
+            String key = decode(eq >= 0 ? pair.substring(0, eq) : pair, settingName);
+            String value = eq >= 0 ? decode(pair.substring(eq + 1), settingName) : "";
+            switch (key) {
+                case "user" -> user = value;
+                case "password" -> password = value;
+                default -> parameters.put(key, value);
+            }
+        }
+        return new PostgresTarget(hosts, database, user, password, parameters);
+    }
+
+    /**
+     * The server the configuration names ({@code VELLUM_POSTGRES_URL}, else {@code DATABASE_URL}), with the password
+     * from {@code VELLUM_POSTGRES_PASSWORD_FILE} when that is set.
+     */
+    public static PostgresTarget of(VellumConfig config) {
+        String url = config.get(Setting.POSTGRES_URL);
+        if (url.isBlank()) {
+            throw new ConfigurationException("The postgres backend needs a server address: set "
+                    + Setting.POSTGRES_URL.key() + " (or " + Setting.POSTGRES_URL.fallbackKey() + "), e.g. "
+                    + "postgres://app:secret@localhost:5432/app");
+        }
+        String source = config.sourceOf(Setting.POSTGRES_URL);
+        PostgresTarget target = parse(url.trim(), source.equals(Setting.POSTGRES_URL.fallbackKey()) ? source
+                : Setting.POSTGRES_URL.key());
+        return withPasswordFile(target, config, Setting.POSTGRES_PASSWORD_FILE);
+    }
+
+    /** The schema owner's server ({@code VELLUM_MIGRATION_URL}), when migrations and DDL use a role of their own. */
+    public static Optional<PostgresTarget> migrationOwner(VellumConfig config) {
+        String url = config.get(Setting.MIGRATION_URL).trim();
+        if (url.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(withPasswordFile(parse(url, Setting.MIGRATION_URL.key()), config,
+                Setting.MIGRATION_PASSWORD_FILE));
+    }
+
+    /** The target with its password read from the file the setting names, if it names one. */
+    private static PostgresTarget withPasswordFile(PostgresTarget target, VellumConfig config, Setting setting) {
+        String passwordFile = config.get(setting).trim();
+        if (passwordFile.isEmpty()) {
+            return target;
+        }
+        try {
+            return target.withPassword(Files.readString(Path.of(passwordFile)).strip());
+        } catch (IOException e) {
+            throw new ConfigurationException(setting.key() + " names '" + passwordFile + "', which cannot be read ("
+                    + e.getClass().getSimpleName() + "). Check the path and its permissions.");
+        }
+    }
+
+    /** A copy with the password replaced, e.g. by one read from a secrets file. */
+    public PostgresTarget withPassword(String newPassword) {
+        return new PostgresTarget(hosts, database, user, newPassword, new LinkedHashMap<>(parameters));
+    }
+
+    /** A copy that logs in as another role. */
+    public PostgresTarget withUser(String newUser, String newPassword) {
+        return new PostgresTarget(hosts, database, newUser, newPassword, new LinkedHashMap<>(parameters));
+    }
+
+    /** A copy pointing at another database on the same server. */
+    public PostgresTarget withDatabase(String newDatabase) {
+        return new PostgresTarget(hosts, newDatabase, user, password, new LinkedHashMap<>(parameters));
+    }
+
+    /** {@code host:port} (or a comma-separated list), without credentials. */
+    public String hosts() {
+        return hosts;
+    }
+
+    public String database() {
+        return database;
+    }
+
+    public String user() {
+        return user;
+    }
+
+    /** The password, or null when none was given (trust or peer authentication, or a .pgpass file). */
+    public String password() {
+        return password;
+    }
+
+    /** URL query parameters other than user and password (sslmode, sslrootcert, …), passed to the driver. */
+    public Map<String, String> parameters() {
+        return parameters;
+    }
+
+    /** The JDBC URL without user or password; safe to log. */
+    public String jdbcUrl() {
+        StringBuilder url = new StringBuilder("jdbc:postgresql://").append(hosts).append('/').append(encode(database));
+        String separator = "?";
+        for (Map.Entry<String, String> p : parameters.entrySet()) {
+            url.append(separator).append(encode(p.getKey())).append('=').append(encode(p.getValue()));
+            separator = "&";
+        }
+        return url.toString();
+    }
+
+    /** A {@code postgres://} URL including the password: for handing to a child process, never for printing. */
+    public String toUrlWithCredentials() {
+        StringBuilder url = new StringBuilder("postgres://");
+        if (!user.isEmpty()) {
+            url.append(encode(user));
+            if (password != null) {
+                url.append(':').append(encode(password));
+            }
+            url.append('@');
+        }
+        url.append(hosts).append('/').append(encode(database));
+        String separator = "?";
+        for (Map.Entry<String, String> p : parameters.entrySet()) {
+            url.append(separator).append(encode(p.getKey())).append('=').append(encode(p.getValue()));
+            separator = "&";
+        }
+        return url.toString();
+    }
+
+    /** {@code host:5432/db as user 'app'}: how messages name the target. */
+    public String describe() {
+        String hostPart = hosts.contains(":") || hosts.contains(",") ? hosts : hosts + ":5432";
+        return hostPart + "/" + (database.isEmpty() ? user : database)
+                + (user.isEmpty() ? "" : " as user '" + user + "'");
+    }
+
+    @Override
+    public String toString() {
+        return "PostgresTarget[" + describe() + (password == null ? "" : ", password=****") + "]";
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PostgresTarget t && hosts.equals(t.hosts) && database.equals(t.database)
+                && user.equals(t.user) && Objects.equals(password, t.password) && parameters.equals(t.parameters);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(hosts, database, user, parameters);
+    }
+
+    /** Percent-decoding only: unlike form decoding, {@code +} stays a plus sign, as it must in a password. */
+    private static String decode(String text, String settingName) {
+        if (text.indexOf('%') < 0) {
+            return text;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        int i = 0;
+        while (i < text.length()) {
+            int c = text.codePointAt(i);
+            if (c == '%') {
+                int hi = i + 2 < text.length() ? Character.digit(text.charAt(i + 1), 16) : -1;
+                int lo = i + 2 < text.length() ? Character.digit(text.charAt(i + 2), 16) : -1;
+                if (hi < 0 || lo < 0) {
+                    throw new ConfigurationException(settingName + " has a broken percent-escape (a % must be "
+                            + "followed by two hex digits; write a literal % as %25)");
+                }
+                bytes.write(hi * 16 + lo);
+                i += 3;
+            } else {
+                byte[] encoded = new String(Character.toChars(c)).getBytes(StandardCharsets.UTF_8);
+                bytes.write(encoded, 0, encoded.length);
+                i += Character.charCount(c);
+            }
+        }
+        return bytes.toString(StandardCharsets.UTF_8);
+    }
+
+    private static String encode(String text) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || c == '-' || c == '_' || c == '.' || c == '~';
+            if (plain) {
+                out.append((char) c);
+            } else {
+                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
+            }
+        }
+        return out.toString();
+    }
+}

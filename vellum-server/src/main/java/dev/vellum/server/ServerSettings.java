@@ -1,0 +1,86 @@
+package dev.vellum.server;
+
+import dev.vellum.ConfigurationException;
+import dev.vellum.Setting;
+import dev.vellum.VellumConfig;
+import dev.vellum.spi.SettingsCheck;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What {@code vellum serve} needs: where to listen, who may call, and the limits on requests, read from the
+ * {@code VELLUM_HTTP_*} and API-key settings of a {@link VellumConfig}.
+ *
+ * @param requestTimeout zero for no limit
+ * @param shutdownGrace  how long requests in flight may run once a stop begins
+ * @param maxConcurrent  requests handled at once; more are answered 503 at once
+ * @param idleTimeout    a connection silent this long is closed
+ * @param minBodyRate    bytes per second below which a request body is refused (0 = no minimum)
+ */
+public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
+                             int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
+                             int maxFilterConditions, Duration shutdownGrace, int maxConcurrent,
+                             Duration idleTimeout, long minBodyRate) {
+
+    /** The server settings of a configuration; every problem is a {@link ConfigurationException} naming the key. */
+    public static ServerSettings from(VellumConfig config) {
+        ServerSettings server = new ServerSettings(config.get(Setting.HTTP_HOST).trim(),
+                config.getInt(Setting.HTTP_PORT, 0), apiKeys(config), config.getSize(Setting.HTTP_MAX_BODY),
+                config.getInt(Setting.HTTP_MAX_PAGE_SIZE, 1), config.getInt(Setting.HTTP_DEFAULT_PAGE_SIZE, 1),
+                config.getDuration(Setting.HTTP_REQUEST_TIMEOUT).orElse(Duration.ZERO),
+                config.getInt(Setting.HTTP_MAX_FILTER_DEPTH, 1), config.getInt(Setting.HTTP_MAX_FILTER_CONDITIONS, 1),
+                config.getDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO),
+                config.getInt(Setting.HTTP_MAX_CONCURRENT, 1),
+                config.getDuration(Setting.HTTP_IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
+                config.getSize(Setting.HTTP_MIN_BODY_RATE));
+        if (server.port() > 65535) {
+            throw new ConfigurationException(Setting.HTTP_PORT.key() + " must be at most 65535, got " + server.port());
+        }
+        if (server.defaultPageSize() > server.maxPageSize()) {
+            throw new ConfigurationException(Setting.HTTP_DEFAULT_PAGE_SIZE.key() + " (" + server.defaultPageSize()
+                    + ") must not be greater than " + Setting.HTTP_MAX_PAGE_SIZE.key() + " (" + server.maxPageSize()
+                    + ")");
+        }
+        return server;
+    }
+
+    private static List<String> apiKeys(VellumConfig config) {
+        String raw = config.get(Setting.API_KEYS);
+        String file = config.get(Setting.API_KEYS_FILE).trim();
+        if (!file.isEmpty()) {
+            try {
+                raw = raw + "," + Files.readString(Path.of(file));
+            } catch (IOException e) {
+                throw new ConfigurationException(Setting.API_KEYS_FILE.key() + " names '" + file + "', which cannot "
+                        + "be read (" + e.getClass().getSimpleName() + "). Check the path and its permissions.");
+            }
+        }
+        List<String> keys = Arrays.stream(raw.split("[,\\n]")).map(String::strip).filter(k -> !k.isEmpty()).toList();
+        for (String key : keys) {
+            if (key.length() < 16) {
+                throw new ConfigurationException("Every API key (" + Setting.API_KEYS.key() + ") must be at least 16 "
+                        + "characters long; one has " + key.length() + ". Generate one with: openssl rand -hex 32");
+            }
+        }
+        return keys;
+    }
+
+    /** Checks the server's settings whenever a configuration is built, as core did before they moved here. */
+    public static final class Check implements SettingsCheck {
+        @Override
+        public void check(VellumConfig config) {
+            from(config);
+        }
+    }
+
+    /** The keys are secrets: never printed. */
+    @Override
+    public String toString() {
+        return "ServerSettings[" + host + ":" + port + ", " + apiKeys.size() + " API key(s)]";
+    }
+}
