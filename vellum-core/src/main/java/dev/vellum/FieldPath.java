@@ -1,6 +1,7 @@
 package dev.vellum;
 
 import dev.vellum.internal.ValueRules;
+
 import java.util.List;
 
 /**

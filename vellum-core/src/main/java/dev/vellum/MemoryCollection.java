@@ -1,10 +1,10 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.time.Instant;
 import java.util.ArrayList;

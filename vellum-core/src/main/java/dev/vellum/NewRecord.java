@@ -1,7 +1,7 @@
 package dev.vellum;
 
-import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.internal.JsonValues;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.vellum;
 
-import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.JsonValues;
 
 import java.util.List;
 

@@ -1,9 +1,9 @@
 package dev.vellum;
 
-import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.JsonValues;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -1,9 +1,9 @@
 package dev.vellum;
 
-import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Timestamps;
 
 import java.time.Instant;
 import java.util.Objects;

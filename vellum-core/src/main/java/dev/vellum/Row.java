@@ -1,9 +1,9 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.core.JsonProcessingException;
 
 import java.math.BigDecimal;
 import java.math.BigInteger;

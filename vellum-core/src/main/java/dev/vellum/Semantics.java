@@ -1,10 +1,10 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.Timestamps;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 
 import java.util.ArrayList;
 import java.util.Comparator;

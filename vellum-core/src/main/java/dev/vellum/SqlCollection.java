@@ -1,11 +1,11 @@
 package dev.vellum;
 
-import dev.vellum.internal.TableNames;
-import dev.vellum.internal.Cursors;
-import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.Timestamps;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.Cursors;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.TableNames;
+import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 
 import java.sql.SQLException;

@@ -1,8 +1,8 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.RecordDialect;
 

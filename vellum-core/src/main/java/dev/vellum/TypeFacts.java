@@ -1,7 +1,7 @@
 package dev.vellum;
 
-import dev.vellum.internal.JsonValues;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.internal.JsonValues;
 
 /** What a filter guarantees about the values it lets through. */
 final class TypeFacts {

@@ -3,8 +3,8 @@ package dev.vellum.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.internal.Timestamps;
+import dev.vellum.postgres.PostgresTarget;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
 

@@ -3,14 +3,14 @@ package dev.vellum.bench;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
 
 import java.nio.file.Files;

@@ -1,15 +1,15 @@
 package dev.vellum.cli;
 
-import dev.vellum.ops.Backup;
 import dev.vellum.RecordStore;
-import dev.vellum.ops.Transfer;
 import dev.vellum.Vellum;
+import dev.vellum.ops.Backup;
+import dev.vellum.ops.Transfer;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;

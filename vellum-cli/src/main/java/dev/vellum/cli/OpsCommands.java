@@ -2,15 +2,15 @@ package dev.vellum.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.internal.JsonValues;
-import dev.vellum.ops.Maintenance;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.ops.Maintenance;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
 import java.time.Duration;

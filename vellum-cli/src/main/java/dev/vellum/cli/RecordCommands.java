@@ -2,7 +2,6 @@ package dev.vellum.cli;
 
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.Page;
 import dev.vellum.Query;
@@ -10,12 +9,13 @@ import dev.vellum.Record;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
+import dev.vellum.internal.JsonValues;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.BufferedReader;
 import java.io.InputStreamReader;

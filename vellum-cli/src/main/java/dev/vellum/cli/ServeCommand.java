@@ -4,13 +4,13 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.server.ServerSettings;
-import dev.vellum.sqlite.SqliteBackend;
 import dev.vellum.server.VellumServer;
+import dev.vellum.sqlite.SqliteBackend;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
 import java.util.concurrent.Callable;
 

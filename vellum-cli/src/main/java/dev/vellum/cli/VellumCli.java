@@ -2,9 +2,9 @@ package dev.vellum.cli;
 
 import dev.vellum.VellumConfig;
 import dev.vellum.VellumException;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 import java.io.InputStream;
 import java.io.OutputStreamWriter;

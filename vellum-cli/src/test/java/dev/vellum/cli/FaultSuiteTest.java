@@ -1,9 +1,9 @@
 package dev.vellum.cli;
 
 import dev.vellum.Collection;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;

@@ -2,11 +2,11 @@ package dev.vellum.conformance;
 
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.Query;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;

@@ -1,12 +1,12 @@
 package dev.vellum.conformance;
 
 import dev.vellum.Database;
-import dev.vellum.Row;
 import dev.vellum.Filter;
 import dev.vellum.Page;
 import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
+import dev.vellum.Row;
 import dev.vellum.Vellum;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.StoreTest;

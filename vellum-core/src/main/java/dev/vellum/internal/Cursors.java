@@ -1,11 +1,11 @@
 package dev.vellum.internal;
 
-import dev.vellum.Filter;
-import dev.vellum.Query;
-import dev.vellum.QueryException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import dev.vellum.Filter;
+import dev.vellum.Query;
+import dev.vellum.QueryException;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;

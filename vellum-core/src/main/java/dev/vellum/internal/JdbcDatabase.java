@@ -1,7 +1,5 @@
 package dev.vellum.internal;
 
-import dev.vellum.spi.MigrationLock;
-import dev.vellum.spi.SqlDialect;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.vellum.Cancellation;
@@ -17,6 +15,8 @@ import dev.vellum.Row;
 import dev.vellum.StorageException;
 import dev.vellum.StorageFullException;
 import dev.vellum.VellumConfig;
+import dev.vellum.spi.MigrationLock;
+import dev.vellum.spi.SqlDialect;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;

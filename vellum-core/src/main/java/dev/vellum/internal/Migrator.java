@@ -1,11 +1,11 @@
 package dev.vellum.internal;
 
-import dev.vellum.spi.MigrationLock;
-import dev.vellum.spi.SqlDialect;
 import dev.vellum.MigrationException;
 import dev.vellum.MigrationReport;
 import dev.vellum.MigrationStatus;
 import dev.vellum.VellumConfig;
+import dev.vellum.spi.MigrationLock;
+import dev.vellum.spi.SqlDialect;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
@@ -14,11 +14,11 @@ import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
 
-import javax.sql.DataSource;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Collectors;
+import javax.sql.DataSource;
 
 /**
  * Runs Flyway twice over: once for Vellum's own schema ({@code vellum_schema_history}) and once for the application's

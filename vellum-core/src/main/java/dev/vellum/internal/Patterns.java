@@ -1,9 +1,9 @@
 package dev.vellum.internal;
 
-import dev.vellum.QueryException;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
+import dev.vellum.QueryException;
 
 import java.util.Set;
 

@@ -1,7 +1,7 @@
 package dev.vellum.internal;
 
-import dev.vellum.spi.PathSql;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.spi.PathSql;
 
 import java.util.List;
 

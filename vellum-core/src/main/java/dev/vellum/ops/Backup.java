@@ -1,5 +1,7 @@
 package dev.vellum.ops;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Collection;
 import dev.vellum.InvalidRecordException;
 import dev.vellum.Query;
@@ -10,8 +12,6 @@ import dev.vellum.TransferException;
 import dev.vellum.internal.Digests;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;

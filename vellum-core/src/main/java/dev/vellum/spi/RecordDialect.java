@@ -2,8 +2,8 @@ package dev.vellum.spi;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.Record;
+import dev.vellum.internal.JsonValues;
 
 import java.sql.Connection;
 import java.sql.SQLException;

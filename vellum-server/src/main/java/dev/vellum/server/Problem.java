@@ -8,11 +8,11 @@ import dev.vellum.ConnectionException;
 import dev.vellum.DuplicateRecordException;
 import dev.vellum.InvalidRecordException;
 import dev.vellum.OperationCancelledException;
-import dev.vellum.StorageFullException;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.QueryException;
 import dev.vellum.RecordNotFoundException;
+import dev.vellum.StorageFullException;
 import dev.vellum.VellumException;
+import dev.vellum.internal.JsonValues;
 
 /**
  * An RFC 9457 problem: the status, a stable {@code type} per kind of error, a title, a detail a person can act on,

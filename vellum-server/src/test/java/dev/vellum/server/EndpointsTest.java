@@ -1,8 +1,8 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.RecordStore;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 import org.junit.jupiter.api.Test;
 

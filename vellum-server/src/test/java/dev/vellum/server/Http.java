@@ -1,9 +1,9 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.RecordStore;
 import dev.vellum.VellumConfig;
+import dev.vellum.internal.JsonValues;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

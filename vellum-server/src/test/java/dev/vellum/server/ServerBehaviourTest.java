@@ -2,10 +2,10 @@ package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.ConfigurationException;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
 import org.junit.jupiter.api.Test;

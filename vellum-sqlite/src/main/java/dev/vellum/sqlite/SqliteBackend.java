@@ -9,14 +9,14 @@ import dev.vellum.ConnectionException;
 import dev.vellum.Database;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
-import dev.vellum.spi.BackendProvider;
 import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
 import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
-import org.sqlite.SQLiteDataSource;
 
 import java.io.IOException;
 import java.nio.file.Files;

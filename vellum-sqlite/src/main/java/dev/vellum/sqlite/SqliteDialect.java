@@ -1,7 +1,7 @@
 package dev.vellum.sqlite;
 
-import dev.vellum.spi.SqlDialect;
 import dev.vellum.internal.SqlText;
+import dev.vellum.spi.SqlDialect;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;

@@ -2,22 +2,22 @@ package dev.vellum.sqlite;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.FieldPath;
+import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
-import dev.vellum.Record;
-import dev.vellum.internal.Timestamps;
-import dev.vellum.spi.PathSql;
-import dev.vellum.spi.PathSql.SortExpression;
-import dev.vellum.spi.RecordDialect;
 import dev.vellum.internal.SystemColumnSql;
+import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.PathSql.SortExpression;
+import dev.vellum.spi.PathSql;
+import dev.vellum.spi.RecordDialect;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
 
 import java.math.BigDecimal;
-import java.time.Instant;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;

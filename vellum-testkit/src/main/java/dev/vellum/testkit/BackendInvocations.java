@@ -1,8 +1,8 @@
 package dev.vellum.testkit;
 
 import dev.vellum.Database;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
+import dev.vellum.postgres.PostgresTarget;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;

@@ -1,10 +1,10 @@
 package dev.vellum.testkit;
 
 import dev.vellum.Database;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresTarget;
 
 import java.nio.file.Path;
 import java.util.ArrayList;

@@ -1,14 +1,14 @@
 package dev.vellum.conformance.store;
 
-import dev.vellum.ops.Backup;
 import dev.vellum.Collection;
 import dev.vellum.IndexInfo;
 import dev.vellum.NewRecord;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.RecordStore;
-import dev.vellum.ops.Transfer;
 import dev.vellum.TransferException;
 import dev.vellum.Vellum;
+import dev.vellum.ops.Backup;
+import dev.vellum.ops.Transfer;
+import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
 import dev.vellum.testkit.StoreTest;
 import org.junit.jupiter.api.Test;

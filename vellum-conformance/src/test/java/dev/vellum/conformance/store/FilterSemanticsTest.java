@@ -2,11 +2,11 @@ package dev.vellum.conformance.store;
 
 import dev.vellum.Collection;
 import dev.vellum.Filter;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.Query;
 import dev.vellum.QueryException;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 
 import java.util.List;

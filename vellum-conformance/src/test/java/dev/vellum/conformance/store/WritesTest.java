@@ -7,12 +7,12 @@ import dev.vellum.DuplicateRecordException;
 import dev.vellum.Filter;
 import dev.vellum.IndexInfo;
 import dev.vellum.InvalidRecordException;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.NewRecord;
 import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
+import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 
 import java.time.Instant;
