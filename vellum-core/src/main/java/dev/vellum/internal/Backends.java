@@ -17,18 +17,19 @@ import java.util.ServiceLoader;
  */
 public final class Backends {
     /** A backend Vellum ships: how to recognise its names and URLs while its module is absent. */
-    private record Shipped(String name, List<String> aliases, List<String> urlForms, List<String> urlPrefixes,
-                           String missingModule) {
+    private record Shipped(String name, List<String> aliases, List<String> urlForms, String missingModule) {
+        /** A URL form as written in messages ({@code sqlite:PATH}) without its placeholder is the URL's prefix. */
+        boolean claims(String url) {
+            return urlForms.stream().anyMatch(form -> url.startsWith(form.replace("PATH", "")));
+        }
     }
 
     /** In the order messages list URL forms: memory first, it needs no module. */
     private static final List<Shipped> SHIPPED = List.of(
-            new Shipped("memory", List.of(), List.of("memory:"), List.of("memory:"), null),
-            new Shipped("sqlite", List.of(), List.of("sqlite:PATH", "jdbc:sqlite:PATH"),
-                    List.of("sqlite:", "jdbc:sqlite:"), "SQLite backend requires the vellum-sqlite module "
+            new Shipped("memory", List.of(), List.of("memory:"), null),
+            new Shipped("sqlite", List.of(), List.of("sqlite:PATH", "jdbc:sqlite:PATH"), "SQLite backend requires the vellum-sqlite module "
                     + "(dev.vellum:vellum-sqlite, which brings org.xerial:sqlite-jdbc). Add it to your dependencies."),
             new Shipped("postgres", List.of("postgresql"),
-                    List.of("postgres://", "postgresql://", "jdbc:postgresql://"),
                     List.of("postgres://", "postgresql://", "jdbc:postgresql://"), "PostgreSQL backend requires the "
                     + "vellum-postgres module (dev.vellum:vellum-postgres, which brings org.postgresql:postgresql). "
                     + "Add it to your dependencies."));
@@ -42,9 +43,8 @@ public final class Backends {
         static final List<BackendProvider> PROVIDERS = load();
 
         private static List<BackendProvider> load() {
-            List<BackendProvider> found = new ArrayList<>();
-            ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).forEach(found::add);
-            return List.copyOf(found);
+            return ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).stream()
+                    .map(ServiceLoader.Provider::get).toList();
         }
     }
 
@@ -97,7 +97,7 @@ public final class Backends {
             }
         }
         for (Shipped s : SHIPPED) {
-            if (named(s.name).isEmpty() && s.urlPrefixes.stream().anyMatch(url::startsWith)) {
+            if (named(s.name).isEmpty() && s.claims(url)) {
                 throw missing(s.name);
             }
         }
