@@ -1,14 +1,21 @@
 package dev.vellum.conformance;
 
+import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
 import dev.vellum.StorageException;
+import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.testkit.PostgresServer;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
 import org.junit.jupiter.api.Test;
 
 import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
 
@@ -103,5 +110,39 @@ class PostgresConnectionTest {
     void poolBoundsComeFromConfiguration(TestBackend backend) {
         Database db = backend.open(b -> b.poolMin(1).poolMax(3));
         assertThat(db.health().pool().max()).isEqualTo(3);
+    }
+
+    /** The build's version matrix names the major it started ({@code -Dvellum.test.postgres.major}): check it ran. */
+    @BackendTest("postgres")
+    void theServerIsTheVersionTheBuildAskedFor(TestBackend backend) {
+        String expected = System.getProperty("vellum.test.postgres.major", "");
+        int actual = PostgresServer.shared().majorVersion();
+        assertThat(actual).isBetween(13, 18);
+        if (!expected.isBlank()) {
+            assertThat(actual).isEqualTo(Integer.parseInt(expected));
+        }
+    }
+
+    @Test
+    void aDatabaseThatCannotHoldUnicodeIsRefusedWithTheFix() throws Exception {
+        PostgresServer server = PostgresServer.shared();
+        PostgresTarget admin = server.admin();
+        String name = "vellum_ascii_" + ProcessHandle.current().pid();
+        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
+             Statement s = c.createStatement()) {
+            s.execute("CREATE DATABASE " + name + " ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
+                    + "TEMPLATE template0");
+        }
+        PostgresTarget ascii = admin.withDatabase(name);
+        try {
+            assertThatThrownBy(() -> Vellum.open(VellumConfig.builder().isolated()
+                    .url(ascii.toUrlWithCredentials()).build()).close())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessage("The database's encoding is SQL_ASCII; the record store needs UTF8. Create the "
+                            + "database with ENCODING 'UTF8' (for example CREATE DATABASE name ENCODING 'UTF8' "
+                            + "TEMPLATE template0)");
+        } finally {
+            server.dropDatabase(ascii);
+        }
     }
 }

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import com.zaxxer.hikari.pool.HikariPool;
+import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
+import dev.vellum.Row;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.JdbcDatabase;
@@ -98,10 +100,26 @@ public final class PostgresBackend implements BackendProvider {
                 e -> failure(target, config, e), schemaPool);
     }
 
+    /** The oldest server the record store is tested on (server_version_num). */
+    private static final int MINIMUM_VERSION = 130000;
+
     @Override
     public RecordDialect recordDialect(JdbcDatabase db) {
-        long version = db.fetchOne("SELECT current_setting('server_version_num')::int AS v").orElseThrow().getLong("v");
-        return new PostgresRecords((int) version);
+        Row server = db.fetchOne("SELECT current_setting('server_version_num')::int AS v, "
+                + "current_setting('server_version') AS version, current_setting('server_encoding') AS encoding")
+                .orElseThrow();
+        int version = server.getLong("v").intValue();
+        if (version < MINIMUM_VERSION) {
+            throw new ConfigurationException("PostgreSQL " + server.getString("version") + " is too old for the "
+                    + "record store: it needs PostgreSQL 13 or later (13 to 18 are tested)");
+        }
+        if (!"UTF8".equals(server.getString("encoding"))) {
+            // ilike, ordering and patterns are defined on Unicode code points; another encoding cannot hold them.
+            throw new ConfigurationException("The database's encoding is " + server.getString("encoding")
+                    + "; the record store needs UTF8. Create the database with ENCODING 'UTF8' (for example "
+                    + "CREATE DATABASE name ENCODING 'UTF8' TEMPLATE template0)");
+        }
+        return new PostgresRecords(version);
     }
 
     @Override

@@ -29,13 +29,10 @@ import java.util.stream.Collectors;
 final class PostgresRecords implements RecordDialect {
     private static final PostgresDialect SQL = new PostgresDialect();
 
-    /** PostgreSQL 17's builtin pg_c_utf8 collation gives Unicode simple case mapping; older servers use the default. */
-    private final boolean unicodeCaseMapping;
     /** PostgreSQL 14 and later keep statistics on an expression ({@code CREATE STATISTICS … ON (expr)}). */
     private final boolean expressionStatistics;
 
     PostgresRecords(int serverVersion) {
-        this.unicodeCaseMapping = serverVersion >= 170000;
         this.expressionStatistics = serverVersion >= 140000;
     }
 
@@ -165,13 +162,15 @@ final class PostgresRecords implements RecordDialect {
         String value = value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields", p.keys());
         String textIndex = "CREATE INDEX IF NOT EXISTS " + suffixed(indexName, "_t") + " ON " + table + " (("
                 + textOf(value) + "), id)";
-        if (!expressionStatistics) {
-            return List.of(jsonIndex, textIndex);
-        }
         // Every string condition also tests the type; without statistics on that test the planner guesses it keeps
-        // 0.5% of rows, and then sorts a wide string range instead of reading the text index in order.
-        return List.of(jsonIndex, textIndex, "CREATE STATISTICS IF NOT EXISTS " + suffixed(indexName, "_s") + " ON ("
-                + typeOf(value) + ") FROM " + table);
+        // 0.5% of rows, and then sorts a wide string range instead of reading the text index in order. PostgreSQL 13
+        // has no statistics on expressions, but ANALYZE keeps them for an expression index's column.
+        String typeStatistics = expressionStatistics
+                ? "CREATE STATISTICS IF NOT EXISTS " + suffixed(indexName, "_s") + " ON (" + typeOf(value) + ") FROM "
+                        + table
+                : "CREATE INDEX IF NOT EXISTS " + suffixed(indexName, "_s") + " ON " + table + " ((" + typeOf(value)
+                        + "))";
+        return List.of(jsonIndex, textIndex, typeStatistics);
     }
 
     /** The name of a companion object: the quoted index name with a suffix inside the quotes. */
@@ -202,7 +201,7 @@ final class PostgresRecords implements RecordDialect {
     public List<String> dropIndex(String indexName) {
         String dropIndexes = "DROP INDEX IF EXISTS " + indexName + ", " + suffixed(indexName, "_t");
         return expressionStatistics ? List.of(dropIndexes, "DROP STATISTICS IF EXISTS " + suffixed(indexName, "_s"))
-                : List.of(dropIndexes);
+                : List.of(dropIndexes + ", " + suffixed(indexName, "_s"));
     }
 
     @Override
@@ -241,8 +240,9 @@ final class PostgresRecords implements RecordDialect {
         return "EXPLAIN " + sql;
     }
 
-    private String fold(String text) {
-        return unicodeCaseMapping ? "lower(upper(" + text + " COLLATE pg_c_utf8))" : "lower(upper(" + text + "))";
+    /** The same folding on every server version and collation: the function migration V4 defines. */
+    private static String fold(String text) {
+        return "vellum_fold(" + text + ")";
     }
 
     /** A path into a JSONB column. */

@@ -36,11 +36,24 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
         List<String> backends = new ArrayList<>(List.of(AnnotationSupport.findAnnotation(
                 context.getRequiredTestMethod(), BackendTest.class).orElseThrow().value()));
         if (AnnotationSupport.isAnnotated(context.getRequiredTestMethod(), StoreTest.class)) {
-            // a test for every record-store backend also runs on the plugin backends the build names
+            // a test for every record-store backend also runs on the plugin backends the build names, and on
+            // PostgreSQL databases of the other collations the build names
             backends.addAll(EXTRA_BACKENDS.keySet());
+            if (backends.contains("postgres") && !COLLATIONS.isEmpty()) {
+                int major = ServerLifecycle.server(context).majorVersion();
+                COLLATIONS.stream().filter(c -> c.availableOn(major))
+                        .forEach(c -> backends.add(POSTGRES_AT + c.label()));
+            }
         }
         return backends.stream().map(Invocation::new);
     }
+
+    private static final String POSTGRES_AT = "postgres@";
+
+    /** More PostgreSQL collations, from {@code -Dvellum.test.postgres.collations=C.UTF-8,icu}. */
+    private static final List<PostgresServer.Collation> COLLATIONS = Stream.of(
+                    System.getProperty("vellum.test.postgres.collations", "").split(","))
+            .filter(label -> !label.isBlank()).map(PostgresServer.Collation::byLabel).toList();
 
     /**
      * Backends beyond the shipped ones, from {@code -Dvellum.test.extraBackends=name=url,…}: each URL opens a fresh,
@@ -97,7 +110,11 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
         private TestBackend backend(ExtensionContext context) {
             if (instance == null) {
                 if (backend.equals("postgres")) {
-                    instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase());
+                    instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase(), backend);
+                } else if (backend.startsWith(POSTGRES_AT)) {
+                    PostgresServer.Collation collation = PostgresServer.Collation.byLabel(
+                            backend.substring(POSTGRES_AT.length()));
+                    instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase(collation), backend);
                 } else if (backend.equals("memory")) {
                     instance = TestBackend.memory();
                 } else if (backend.equals("sqlite")) {

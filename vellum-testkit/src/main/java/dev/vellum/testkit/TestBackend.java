@@ -14,13 +14,19 @@ import java.util.function.UnaryOperator;
 /** One backend's fresh, empty database for one test invocation. */
 public final class TestBackend implements AutoCloseable {
     private final String name;
+    private final String label;
     private final String url;
     private final Path sqliteFile;
     private final PostgresTarget postgres;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     private TestBackend(String name, String url, Path sqliteFile, PostgresTarget postgres) {
+        this(name, name, url, sqliteFile, postgres);
+    }
+
+    private TestBackend(String name, String label, String url, Path sqliteFile, PostgresTarget postgres) {
         this.name = name;
+        this.label = label;
         this.url = url;
         this.sqliteFile = sqliteFile;
         this.postgres = postgres;
@@ -39,8 +45,9 @@ public final class TestBackend implements AutoCloseable {
         return new TestBackend(name, url, null, null);
     }
 
-    static TestBackend postgres(PostgresTarget database) {
-        return new TestBackend("postgres", database.toUrlWithCredentials(), null, database);
+    /** A PostgreSQL database; the label tells invocations apart ({@code postgres@icu}), the name stays postgres. */
+    static TestBackend postgres(PostgresTarget database, String label) {
+        return new TestBackend("postgres", label, database.toUrlWithCredentials(), null, database);
     }
 
     /** {@code memory}, {@code sqlite}, {@code postgres}, or a plugin backend's name. */
@@ -111,6 +118,6 @@ public final class TestBackend implements AutoCloseable {
 
     @Override
     public String toString() {
-        return name;
+        return label;
     }
 }
