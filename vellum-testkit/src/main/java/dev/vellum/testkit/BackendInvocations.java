@@ -45,7 +45,25 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
                         .forEach(c -> backends.add(POSTGRES_AT + c.label()));
             }
         }
-        return backends.stream().map(Invocation::new);
+        return backends.stream().filter(BackendInvocations::selected).map(Invocation::new);
+    }
+
+    /** A run restricted to some backends may leave a test with none of them: it then runs zero times. */
+    @Override
+    public boolean mayReturnZeroTestTemplateInvocationContexts(ExtensionContext context) {
+        return !ONLY.isEmpty();
+    }
+
+    /**
+     * {@code -Dvellum.test.only=postgres} runs the backend tests on PostgreSQL (every collation) only: the build's
+     * version matrix repeats the suite on each server without repeating the SQLite and memory runs.
+     */
+    private static final List<String> ONLY = Stream.of(System.getProperty("vellum.test.only", "").split(","))
+            .map(String::trim).filter(name -> !name.isEmpty()).toList();
+
+    private static boolean selected(String backend) {
+        return ONLY.isEmpty() || ONLY.stream().anyMatch(name -> backend.equals(name)
+                || backend.startsWith(name + "@"));
     }
 
     private static final String POSTGRES_AT = "postgres@";
