@@ -98,6 +98,7 @@ class PostgresConnectionTest {
 
     @BackendTest("postgres")
     void pgbouncerModeUsesNoSessionStateAndNoServerSidePreparedStatements(TestBackend backend) {
+        backend.open().close(); // migrations need a session: applied directly first
         Database db = backend.open(b -> b.pgbouncer(true));
         assertThat(db.fetchOne("SHOW lock_timeout").orElseThrow().get(0)).isEqualTo("0");
         for (int i = 0; i < 200; i++) {

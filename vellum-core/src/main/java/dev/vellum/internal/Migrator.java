@@ -64,6 +64,15 @@ final class Migrator {
     }
 
     MigrationReport migrate() {
+        if (pendingCount() == 0) {
+            // nothing to apply: checked without the lock, so a process whose lock cannot work (behind a transaction
+            // pooler) still opens a current database
+            requireValid(vellum);
+            if (app != null) {
+                requireValid(app);
+            }
+            return new MigrationReport(0, schemaVersion(), appVersion());
+        }
         return lock.around(() -> {
             int applied = run(vellum) + (app == null ? 0 : run(app));
             return new MigrationReport(applied, schemaVersion(), appVersion());
@@ -147,6 +156,14 @@ final class Migrator {
     private static int run(Flyway flyway) {
         try {
             return flyway.migrate().migrationsExecuted;
+        } catch (FlywayException e) {
+            throw explain(flyway, e);
+        }
+    }
+
+    private static void requireValid(Flyway flyway) {
+        try {
+            flyway.validate();
         } catch (FlywayException e) {
             throw explain(flyway, e);
         }

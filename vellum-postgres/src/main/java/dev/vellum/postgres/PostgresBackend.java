@@ -7,6 +7,7 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
+import dev.vellum.MigrationException;
 import dev.vellum.Row;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
@@ -29,11 +30,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Supplier;
 
 /**
  * Opens PostgreSQL through a HikariCP pool. Every connection gets a {@code lock_timeout} (and the optional
  * {@code statement_timeout}) in its startup packet, so a blocked statement becomes an error rather than a hang.
- * In PgBouncer mode nothing relies on session state: no server-side prepared statements, no startup options.
+ * In PgBouncer mode nothing relies on session state: no server-side prepared statements, no session settings.
  */
 public final class PostgresBackend implements BackendProvider {
 
@@ -89,16 +91,32 @@ public final class PostgresBackend implements BackendProvider {
                 throw e;
             }
         }
-        MigrationLock lock = new AdvisoryMigrationLock(() -> {
-            try {
-                return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
-            } catch (SQLException e) {
-                throw failure(owner, config, e);
-            }
-        });
+        MigrationLock lock = config.pgbouncer() && migrationOwner.isEmpty() ? NO_SESSION
+                : new AdvisoryMigrationLock(() -> {
+                    try {
+                        return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
+                    } catch (SQLException e) {
+                        throw failure(owner, config, e);
+                    }
+                });
         return JdbcDatabase.open(new PostgresDialect(), pool, config, target.describe(), null, lock,
                 e -> failure(target, config, e), schemaPool);
     }
+
+    /**
+     * Behind a transaction-mode pooler every statement may reach another server session, so neither the migration
+     * lock nor Flyway's own (session advisory locks) can hold: applying migrations there could run them twice or
+     * leave a lock behind. Refused with the way out; a database that is already current opens without a lock.
+     */
+    private static final MigrationLock NO_SESSION = new MigrationLock() {
+        @Override
+        public <T> T around(Supplier<T> work) {
+            throw new MigrationException("Migrations are pending, and they need a database session, which a "
+                    + "transaction-mode PgBouncer (VELLUM_POSTGRES_PGBOUNCER=true) does not keep: set "
+                    + "VELLUM_MIGRATION_URL to a direct connection to the server (or to a session-mode pool), or run "
+                    + "`vellum migrate` against the server directly");
+        }
+    };
 
     /** The oldest server the record store is tested on (server_version_num). */
     private static final int MINIMUM_VERSION = 130000;
@@ -159,12 +177,23 @@ public final class PostgresBackend implements BackendProvider {
             // Transaction pooling hands each transaction a different server session: named prepared statements
             // and session settings would leak between clients or vanish.
             props.put("prepareThreshold", "0");
-        } else {
-            StringBuilder options = new StringBuilder("-c lock_timeout=" + config.lockTimeout().toMillis());
-            config.statementTimeout().ifPresent(t -> options.append(" -c statement_timeout=").append(t.toMillis()));
-            props.put("options", options.toString());
         }
         return props;
+    }
+
+    /**
+     * The timeouts every pooled session carries, set when the connection opens. Not as a startup {@code options}
+     * parameter: PgBouncer refuses that one, even in session mode, where session settings are safe.
+     */
+    private static Optional<String> sessionSettings(VellumConfig config) {
+        if (config.pgbouncer()) {
+            return Optional.empty();
+        }
+        StringBuilder sql = new StringBuilder("SELECT set_config('lock_timeout', '" + config.lockTimeout().toMillis()
+                + "', false)");
+        config.statementTimeout().ifPresent(t -> sql.append(", set_config('statement_timeout', '")
+                .append(t.toMillis()).append("', false)"));
+        return Optional.of(sql.toString());
     }
 
     private static HikariDataSource startPool(PostgresTarget target, VellumConfig config, String name, int min,
@@ -182,6 +211,7 @@ public final class PostgresBackend implements BackendProvider {
         hikari.setMaximumPoolSize(max);
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         connectionProperties(config).forEach(hikari::addDataSourceProperty);
+        sessionSettings(config).ifPresent(hikari::setConnectionInitSql);
         try {
             return new HikariDataSource(hikari);
         } catch (HikariPool.PoolInitializationException e) {

@@ -44,6 +44,9 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
                 COLLATIONS.stream().filter(c -> c.availableOn(major))
                         .forEach(c -> backends.add(POSTGRES_AT + c.label()));
             }
+            if (backends.contains("postgres") && THROUGH_PGBOUNCER) {
+                backends.add(POSTGRES_PGBOUNCER);
+            }
         }
         return backends.stream().filter(BackendInvocations::selected).map(Invocation::new);
     }
@@ -67,6 +70,10 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
     }
 
     private static final String POSTGRES_AT = "postgres@";
+    private static final String POSTGRES_PGBOUNCER = POSTGRES_AT + "pgbouncer";
+
+    /** {@code -Dvellum.test.postgres.pgbouncer=true}: store tests also run through a transaction-mode PgBouncer. */
+    private static final boolean THROUGH_PGBOUNCER = Boolean.getBoolean("vellum.test.postgres.pgbouncer");
 
     /** More PostgreSQL collations, from {@code -Dvellum.test.postgres.collations=C.UTF-8,icu}. */
     private static final List<PostgresServer.Collation> COLLATIONS = Stream.of(
@@ -129,6 +136,10 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
             if (instance == null) {
                 if (backend.equals("postgres")) {
                     instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase(), backend);
+                } else if (backend.equals(POSTGRES_PGBOUNCER)) {
+                    PgBouncer bouncer = PgBouncer.shared("transaction");
+                    instance = TestBackend.throughPgBouncer(ServerLifecycle.server(context).createDatabase(), bouncer,
+                            backend);
                 } else if (backend.startsWith(POSTGRES_AT)) {
                     PostgresServer.Collation collation = PostgresServer.Collation.byLabel(
                             backend.substring(POSTGRES_AT.length()));

@@ -2,6 +2,7 @@ package dev.vellum.testkit;
 
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
+import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
@@ -15,18 +16,21 @@ import java.util.function.UnaryOperator;
 public final class TestBackend implements AutoCloseable {
     private final String name;
     private final String label;
+    private final UnaryOperator<VellumConfig.Builder> settings;
     private final String url;
     private final Path sqliteFile;
     private final PostgresTarget postgres;
     private final List<AutoCloseable> opened = new ArrayList<>();
 
     private TestBackend(String name, String url, Path sqliteFile, PostgresTarget postgres) {
-        this(name, name, url, sqliteFile, postgres);
+        this(name, name, url, sqliteFile, postgres, b -> b);
     }
 
-    private TestBackend(String name, String label, String url, Path sqliteFile, PostgresTarget postgres) {
+    private TestBackend(String name, String label, String url, Path sqliteFile, PostgresTarget postgres,
+                        UnaryOperator<VellumConfig.Builder> settings) {
         this.name = name;
         this.label = label;
+        this.settings = settings;
         this.url = url;
         this.sqliteFile = sqliteFile;
         this.postgres = postgres;
@@ -47,7 +51,17 @@ public final class TestBackend implements AutoCloseable {
 
     /** A PostgreSQL database; the label tells invocations apart ({@code postgres@icu}), the name stays postgres. */
     static TestBackend postgres(PostgresTarget database, String label) {
-        return new TestBackend("postgres", label, database.toUrlWithCredentials(), null, database);
+        return new TestBackend("postgres", label, database.toUrlWithCredentials(), null, database, b -> b);
+    }
+
+    /**
+     * A PostgreSQL database reached through a transaction-mode PgBouncer, as production runs it: the pool in PgBouncer
+     * mode, migrations and index changes over a direct connection ({@code VELLUM_MIGRATION_URL}).
+     */
+    static TestBackend throughPgBouncer(PostgresTarget database, PgBouncer bouncer, String label) {
+        String direct = database.toUrlWithCredentials();
+        return new TestBackend("postgres", label, bouncer.through(database).toUrlWithCredentials(), null, database,
+                b -> b.pgbouncer(true).set(Setting.MIGRATION_URL.key(), direct));
     }
 
     /** {@code memory}, {@code sqlite}, {@code postgres}, or a plugin backend's name. */
@@ -72,7 +86,7 @@ public final class TestBackend implements AutoCloseable {
 
     /** A builder isolated from the machine's environment, pointed at this database. */
     public VellumConfig.Builder config() {
-        return VellumConfig.builder().isolated().url(url);
+        return settings.apply(VellumConfig.builder().isolated().url(url));
     }
 
     /** Opens the database with default settings; closed when the test ends. */
