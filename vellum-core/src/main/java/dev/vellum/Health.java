@@ -11,7 +11,7 @@ package dev.vellum;
  * @param pool           connection pool state
  */
 public record Health(String backend, String serverVersion, String target, String schemaVersion,
-                     int pendingMigrations, PoolState pool) {
+                     int pendingMigrations, PoolState pool, String encryption) {
 
     /** @param waiting threads waiting for a connection */
     public record PoolState(int active, int idle, int waiting, int max) {

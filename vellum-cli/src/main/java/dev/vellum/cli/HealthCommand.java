@@ -38,6 +38,7 @@ final class HealthCommand implements Callable<Integer> {
                     {"backend", health.backend()},
                     {"server", health.serverVersion()},
                     {"database", health.target()},
+                    {"encryption", health.encryption()},
                     {"schema version", health.schemaVersion() + (health.pendingMigrations() == 0 ? " (up to date)"
                             : " (" + health.pendingMigrations() + " pending: run `vellum migrate`)")},
                     {"pool", health.pool().toString()},

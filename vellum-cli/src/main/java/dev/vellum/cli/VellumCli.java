@@ -2,9 +2,10 @@ package dev.vellum.cli;
 
 import dev.vellum.VellumConfig;
 import dev.vellum.VellumException;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine;
 
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
@@ -45,6 +46,9 @@ public final class VellumCli {
     }
 
     public static void main(String[] args) {
+        // the driver's java.util.logging records go where the rest of the logging goes (logback.xml)
+        SLF4JBridgeHandler.removeHandlersForRootLogger();
+        SLF4JBridgeHandler.install();
         PrintWriter out = new PrintWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8), true);
         PrintWriter err = new PrintWriter(new OutputStreamWriter(System.err, StandardCharsets.UTF_8), true);
         System.exit(run(System.getenv(), null, System.in, out, err, args));

@@ -54,7 +54,8 @@ class VellumCliTest {
         Outcome o = vellum("health");
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         sqlite", "server          SQLite 3.",
-                "schema version  3 (up to date)", "status          healthy");
+                "encryption      not applicable (local file)", "schema version  4 (up to date)",
+                "status          healthy");
         assertThat(dir.resolve("vellum.db")).exists();
     }
 
@@ -65,7 +66,8 @@ class VellumCliTest {
         Outcome o = vellum("health");
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         postgres", "server          PostgreSQL ",
-                "database        " + pg.describe(), "schema version  3 (up to date)", "pool ");
+                "database        " + pg.describe(), "encryption      none: not encrypted (sslmode=prefer)",
+                "schema version  4 (up to date)", "pool ");
     }
 
     @Test

@@ -447,8 +447,9 @@ public final class JdbcDatabase implements Database {
     public Health health() {
         String version = fetchOne(dialect.serverVersionQuery()).map(r -> r.getString(r.columns().get(0)))
                 .orElse("unknown");
+        String encryption = withConnection(dialect::connectionSecurity);
         return new Health(backendName(), version, target, migrator.schemaVersion(), migrator.pendingCount(),
-                poolState());
+                poolState(), encryption);
     }
 
     @Override

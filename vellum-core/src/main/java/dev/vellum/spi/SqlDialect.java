@@ -28,6 +28,15 @@ public interface SqlDialect extends Dialect {
     /** A query returning one row, one column: the server's version, e.g. {@code SQLite 3.54.1}. */
     String serverVersionQuery();
 
+    /**
+     * How the connection is protected, for health and stats: on a network database the TLS protocol and whether
+     * the server's certificate was verified (e.g. {@code TLSv1.3 TLS_AES_256_GCM_SHA384, sslmode=verify-full:
+     * certificate and host verified}), or why there is none.
+     */
+    default String connectionSecurity(java.sql.Connection connection) throws SQLException {
+        return "not applicable (local file)";
+    }
+
     /** Backend-specific Flyway settings. */
     default void configureFlyway(FluentConfiguration flyway) {
     }

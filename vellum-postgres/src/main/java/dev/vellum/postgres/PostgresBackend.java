@@ -226,7 +226,7 @@ public final class PostgresBackend implements BackendProvider {
 
     /** {@code Cannot connect to PostgreSQL at host:5432/db as user 'app': Connection refused. Check VELLUM_POSTGRES_URL.} */
     static ConnectionException failure(PostgresTarget target, VellumConfig config, SQLException e) {
-        String reason = reason(e, config);
+        String reason = tlsReason(e, target).orElseGet(() -> reason(e, config));
         if (target.password() != null && !target.password().isEmpty()) {
             reason = reason.replace(target.password(), "****");
         }
@@ -234,6 +234,27 @@ public final class PostgresBackend implements BackendProvider {
                 : Setting.POSTGRES_URL.key();
         return new ConnectionException("Cannot connect to PostgreSQL at " + target.describe() + ": " + reason
                 + ". Check " + setting + ".", e);
+    }
+
+    /**
+     * The TLS failures pgjdbc reports with a class name or a hostname-verifier name in the text, said as what is
+     * wrong and which URL parameter fixes it.
+     */
+    private static Optional<String> tlsReason(SQLException e, PostgresTarget target) {
+        String rootCert = target.parameters().getOrDefault("sslrootcert", "~/.postgresql/root.crt");
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String message = String.valueOf(t.getMessage());
+            if (message.contains("could not be verified by hostnameverifier")) {
+                return Optional.of("the server's TLS certificate is not issued for the host in the URL "
+                        + "(sslmode=verify-full checks the name): connect by a name the certificate lists");
+            }
+            if (t instanceof java.security.cert.CertPathBuilderException
+                    || t instanceof java.security.cert.CertificateException || message.contains("PKIX path")) {
+                return Optional.of("the server's TLS certificate is not signed by a certificate authority in "
+                        + "sslrootcert (" + rootCert + "): set sslrootcert to the file of the CA that issued it");
+            }
+        }
+        return Optional.empty();
     }
 
     private static String reason(SQLException e, VellumConfig config) {

@@ -9,9 +9,11 @@ import org.postgresql.util.PGobject;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -69,6 +71,25 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public String serverVersionQuery() {
         return "SELECT 'PostgreSQL ' || current_setting('server_version')";
+    }
+
+    /** pg_stat_ssl for this session, and the sslmode the connection was made with (pgjdbc's default: prefer). */
+    @Override
+    public String connectionSecurity(Connection connection) throws SQLException {
+        String mode = PostgresTarget.parse(connection.getMetaData().getURL(), "connection").parameters()
+                .getOrDefault("sslmode", "prefer");
+        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(
+                "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+            if (!r.next() || !r.getBoolean("ssl")) {
+                return "none: not encrypted (sslmode=" + mode + ")";
+            }
+            String checked = switch (mode) {
+                case "verify-full" -> "certificate and host verified";
+                case "verify-ca" -> "certificate verified, host not checked";
+                default -> "certificate not verified: use sslmode=verify-full";
+            };
+            return r.getString("version") + " " + r.getString("cipher") + ", sslmode=" + mode + ": " + checked;
+        }
     }
 
     @Override
