@@ -295,7 +295,10 @@ public final class PostgresBackend implements BackendProvider {
         if (message == null) {
             return "unknown error";
         }
-        int dot = message.indexOf(". ");
-        return dot < 0 ? message : message.substring(0, dot);
+        String trimmed = message.strip();
+        int dot = trimmed.indexOf(". ");
+        String first = dot < 0 ? trimmed : trimmed.substring(0, dot);
+        // the caller ends the sentence itself
+        return first.endsWith(".") ? first.substring(0, first.length() - 1) : first;
     }
 }
