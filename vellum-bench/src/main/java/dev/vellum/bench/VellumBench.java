@@ -22,27 +22,40 @@ import java.util.Locale;
 /**
  * Vellum beside raw JDBC doing the same SQL work, in the same run, on SQLite and PostgreSQL. Prints one table with
  * the ratio of each pair. Usage: {@code java -jar vellum-bench.jar [--records N] [--ops N] [--backends sqlite,postgres]}.
- * PostgreSQL: the server at VELLUM_BENCH_POSTGRES_URL, or a throwaway one.
+ * PostgreSQL: the server at VELLUM_BENCH_POSTGRES_URL, or a throwaway one. With {@code --pgbouncer}, PostgreSQL through
+ * a transaction-mode PgBouncer beside a direct connection instead ({@link PgBouncerBench}).
  */
 public final class VellumBench {
     private VellumBench() {
     }
 
     public static void main(String[] args) throws Exception {
-        int records = 1_000_000;
+        int records = 0;
         int ops = 20_000;
+        int rounds = 5;
+        double seconds = 3;
+        boolean pgbouncer = false;
         List<String> backends = List.of("sqlite", "postgres");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--records" -> records = Integer.parseInt(args[++i]);
                 case "--ops" -> ops = Integer.parseInt(args[++i]);
                 case "--backends" -> backends = List.of(args[++i].split(","));
+                case "--pgbouncer" -> pgbouncer = true;
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> {
-                    System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]");
+                    System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]\n"
+                            + "       vellum-bench --pgbouncer [--records N] [--rounds N] [--seconds N]");
                     System.exit(2);
                 }
             }
         }
+        if (pgbouncer) {
+            PgBouncerBench.run(records > 0 ? records : 100_000, rounds, seconds);
+            return;
+        }
+        records = records > 0 ? records : 1_000_000;
         List<Result> results = new ArrayList<>();
         Path dir = Files.createTempDirectory("vellum-bench");
         for (String backend : backends) {

@@ -2,6 +2,7 @@ package dev.vellum.conformance;
 
 import dev.vellum.Collection;
 import dev.vellum.ConcurrencyException;
+import dev.vellum.Database;
 import dev.vellum.Filter;
 import dev.vellum.MigrationException;
 import dev.vellum.Query;
@@ -185,6 +186,18 @@ class PgBouncerTest {
                 c.insert("r" + i, Map.of("v", i), null);
             }
             assertThat(c.count(Filter.gte("v", 25))).isEqualTo(25);
+        }
+    }
+
+    /** Through a pooler, health reports both hops: what Vellum asked of the pooler, and the pooler's server session. */
+    @BackendTest("postgres@pgbouncer")
+    void healthTellsBothHopsApart(TestBackend backend) {
+        try (Database db = backend.open()) {
+            assertThat(db.health().encryption()).isEqualTo("to the pooler: encryption not required (sslmode=prefer): "
+                    + "use sslmode=verify-full; pooler to server: not encrypted");
+        }
+        try (Database db = backend.open(b -> b.pgbouncer(false))) {
+            assertThat(db.health().encryption()).isEqualTo("none: not encrypted (sslmode=prefer)");
         }
     }
 }

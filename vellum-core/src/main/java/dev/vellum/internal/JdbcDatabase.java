@@ -445,11 +445,15 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Health health() {
-        String version = fetchOne(dialect.serverVersionQuery()).map(r -> r.getString(r.columns().get(0)))
-                .orElse("unknown");
-        String encryption = withConnection(dialect::connectionSecurity);
-        return new Health(backendName(), version, target, migrator.schemaVersion(), migrator.pendingCount(),
-                poolState(), encryption);
+        // one connection for both server questions: health backs readiness probes, which come often
+        String[] server = withConnection(c -> {
+            try (java.sql.Statement s = c.createStatement();
+                 java.sql.ResultSet r = s.executeQuery(dialect.serverVersionQuery())) {
+                return new String[]{r.next() ? r.getString(1) : "unknown", dialect.connectionSecurity(c)};
+            }
+        });
+        return new Health(backendName(), server[0], target, migrator.schemaVersion(), migrator.pendingCount(),
+                poolState(), server[1]);
     }
 
     @Override

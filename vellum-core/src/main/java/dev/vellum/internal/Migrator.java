@@ -10,6 +10,7 @@ import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
 import org.flywaydb.core.api.MigrationInfo;
+import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
@@ -64,14 +65,16 @@ final class Migrator {
     }
 
     MigrationReport migrate() {
-        if (pendingCount() == 0) {
+        State vellumState = State.of(vellum);
+        State appState = app == null ? State.NONE : State.of(app);
+        if (vellumState.pending().isEmpty() && appState.pending().isEmpty()) {
             // nothing to apply: checked without the lock, so a process whose lock cannot work (behind a transaction
             // pooler) still opens a current database
             requireValid(vellum);
             if (app != null) {
                 requireValid(app);
             }
-            return new MigrationReport(0, schemaVersion(), appVersion());
+            return new MigrationReport(0, vellumState.version(), app == null ? "" : appState.version());
         }
         return lock.around(() -> {
             int applied = run(vellum) + (app == null ? 0 : run(app));
@@ -144,13 +147,24 @@ final class Migrator {
     }
 
     private static String versionOf(Flyway flyway) {
-        MigrationInfo current = guard(() -> flyway.info().current());
-        return current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion();
+        return State.of(flyway).version();
     }
 
     private static List<String> pendingNames(Flyway flyway) {
-        return Arrays.stream(guard(() -> flyway.info().pending()))
-                .map(m -> m.getScript() == null ? m.getDescription() : m.getScript()).toList();
+        return State.of(flyway).pending();
+    }
+
+    /** What one read of a history table says: the migrations not applied yet and the newest applied version. */
+    private record State(List<String> pending, String version) {
+        static final State NONE = new State(List.of(), "none");
+
+        static State of(Flyway flyway) {
+            MigrationInfoService info = guard(flyway::info);
+            MigrationInfo current = info.current();
+            return new State(Arrays.stream(info.pending())
+                    .map(m -> m.getScript() == null ? m.getDescription() : m.getScript()).toList(),
+                    current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion());
+        }
     }
 
     private static int run(Flyway flyway) {

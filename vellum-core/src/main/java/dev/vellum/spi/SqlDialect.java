@@ -34,7 +34,7 @@ public interface SqlDialect extends Dialect {
      * certificate and host verified}), or why there is none.
      */
     default String connectionSecurity(java.sql.Connection connection) throws SQLException {
-        return "not applicable (local file)";
+        return "not reported by the " + name() + " backend";
     }
 
     /** Backend-specific Flyway settings. */

@@ -99,7 +99,7 @@ public final class PostgresBackend implements BackendProvider {
                         throw failure(owner, config, e);
                     }
                 });
-        return JdbcDatabase.open(new PostgresDialect(), pool, config, target.describe(), null, lock,
+        return JdbcDatabase.open(new PostgresDialect(config.pgbouncer()), pool, config, target.describe(), null, lock,
                 e -> failure(target, config, e), schemaPool);
     }
 

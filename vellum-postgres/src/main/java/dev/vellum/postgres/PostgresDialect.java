@@ -23,6 +23,16 @@ import java.util.stream.Collectors;
 
 /** PostgreSQL: JSONB, native booleans, {@code timestamptz}, {@code uuid}. */
 final class PostgresDialect implements SqlDialect {
+    /** Connections reach the server through a pooler (PgBouncer), so the server sees the pooler's session. */
+    private final boolean throughPooler;
+
+    PostgresDialect() {
+        this(false);
+    }
+
+    PostgresDialect(boolean throughPooler) {
+        this.throughPooler = throughPooler;
+    }
 
     /** A cancel request for the connection's backend: it stops a COPY as well as a statement. */
     @Override
@@ -73,23 +83,43 @@ final class PostgresDialect implements SqlDialect {
         return "SELECT 'PostgreSQL ' || current_setting('server_version')";
     }
 
-    /** pg_stat_ssl for this session, and the sslmode the connection was made with (pgjdbc's default: prefer). */
+    /**
+     * pg_stat_ssl for this session, and the sslmode the connection was made with (pgjdbc's default: prefer). Through
+     * a pooler the two are different hops: the sslmode says what Vellum asked of the pooler, pg_stat_ssl describes the
+     * pooler's own session with the server.
+     */
     @Override
     public String connectionSecurity(Connection connection) throws SQLException {
         String mode = PostgresTarget.parse(connection.getMetaData().getURL(), "connection").parameters()
                 .getOrDefault("sslmode", "prefer");
+        String server;
         try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(
                 "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
-            if (!r.next() || !r.getBoolean("ssl")) {
-                return "none: not encrypted (sslmode=" + mode + ")";
-            }
-            String checked = switch (mode) {
-                case "verify-full" -> "certificate and host verified";
-                case "verify-ca" -> "certificate verified, host not checked";
-                default -> "certificate not verified: use sslmode=verify-full";
-            };
-            return r.getString("version") + " " + r.getString("cipher") + ", sslmode=" + mode + ": " + checked;
+            server = r.next() && r.getBoolean("ssl") ? r.getString("version") + " " + r.getString("cipher") : null;
         }
+        if (throughPooler) {
+            return "to the pooler: " + poolerHop(mode) + "; pooler to server: "
+                    + (server == null ? "not encrypted" : server);
+        }
+        return server == null ? "none: not encrypted (sslmode=" + mode + ")"
+                : server + ", sslmode=" + mode + ": " + verification(mode);
+    }
+
+    private static String verification(String mode) {
+        return switch (mode) {
+            case "verify-full" -> "certificate and host verified";
+            case "verify-ca" -> "certificate verified, host not checked";
+            default -> "certificate not verified: use sslmode=verify-full";
+        };
+    }
+
+    /** The driver refuses to connect without TLS from sslmode=require on, so the mode alone tells. */
+    private static String poolerHop(String mode) {
+        return switch (mode) {
+            case "require", "verify-ca", "verify-full" -> "encrypted, sslmode=" + mode + ": " + verification(mode);
+            case "disable" -> "not encrypted (sslmode=disable)";
+            default -> "encryption not required (sslmode=" + mode + "): use sslmode=verify-full";
+        };
     }
 
     @Override

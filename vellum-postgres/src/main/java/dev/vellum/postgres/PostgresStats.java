@@ -20,7 +20,7 @@ final class PostgresStats {
                 + "pg_database_size(current_database()) AS bytes").orElseThrow();
         server.put("version", info.getString("version")).put("database", info.getString("database"))
                 .put("databaseBytes", info.getLong("bytes"));
-        server.put("encryption", db.withConnection(new PostgresDialect()::connectionSecurity));
+        server.put("encryption", db.health().encryption());
         ObjectNode states = server.putObject("connectionsByState");
         for (Row r : db.fetchAll("SELECT COALESCE(state, 'background') AS state, COUNT(*) AS n FROM pg_stat_activity "
                 + "WHERE datname = current_database() GROUP BY 1 ORDER BY 1")) {

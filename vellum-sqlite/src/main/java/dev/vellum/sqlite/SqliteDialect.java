@@ -78,6 +78,12 @@ final class SqliteDialect implements SqlDialect {
         return "SELECT 'SQLite ' || sqlite_version()";
     }
 
+    /** A file on this machine: nothing crosses a network. */
+    @Override
+    public String connectionSecurity(java.sql.Connection connection) {
+        return "not applicable (local file)";
+    }
+
     @Override
     public String booleanLiteral(boolean value) {
         return value ? "1" : "0";

@@ -4,6 +4,7 @@ import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.postgres.PostgresTarget;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -11,13 +12,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.opentest4j.TestAbortedException;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +41,7 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
             // PostgreSQL databases of the other collations the build names
             backends.addAll(EXTRA_BACKENDS.keySet());
             if (backends.contains("postgres") && !COLLATIONS.isEmpty()) {
-                int major = ServerLifecycle.server(context).majorVersion();
+                int major = serverMajor(context);
                 COLLATIONS.stream().filter(c -> c.availableOn(major))
                         .forEach(c -> backends.add(POSTGRES_AT + c.label()));
             }
@@ -49,6 +50,18 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
             }
         }
         return backends.stream().filter(BackendInvocations::selected).map(Invocation::new);
+    }
+
+    /**
+     * The test server's major version; where the server cannot be had (its program is not installed), every major,
+     * so that each invocation is listed and reported as skipped by {@link Fixture#beforeEach} rather than vanishing.
+     */
+    private static int serverMajor(ExtensionContext context) {
+        try {
+            return ServerLifecycle.server(context).majorVersion();
+        } catch (TestAbortedException notInstalled) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     /** A run restricted to some backends may leave a test with none of them: it then runs zero times. */
@@ -109,14 +122,28 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
         }
     }
 
-    /** Creates the database lazily (on first parameter) and removes it after the test. */
-    private static final class Fixture implements ParameterResolver, AfterTestExecutionCallback {
+    /**
+     * Creates the database lazily (on first parameter) and removes it after the test. The programs a backend needs
+     * are started before the test, where a missing one aborts it (reported as skipped, with the install command):
+     * during parameter resolution JUnit would report the abort as an error.
+     */
+    private static final class Fixture implements BeforeEachCallback, ParameterResolver, AfterTestExecutionCallback {
         private final String backend;
         private TestBackend instance;
         private Path tempDir;
 
         Fixture(String backend) {
             this.backend = backend;
+        }
+
+        @Override
+        public void beforeEach(ExtensionContext context) {
+            if (backend.startsWith("postgres")) {
+                ServerLifecycle.server(context);
+            }
+            if (backend.equals(POSTGRES_PGBOUNCER)) {
+                PgBouncer.shared("transaction");
+            }
         }
 
         @Override
@@ -173,11 +200,7 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
                 ServerLifecycle.server(context).dropDatabase(pg);
             }
             if (tempDir != null) {
-                try (Stream<Path> files = Files.walk(tempDir)) {
-                    for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                        Files.deleteIfExists(p);
-                    }
-                }
+                TestFiles.deleteTree(tempDir);
             }
         }
     }

