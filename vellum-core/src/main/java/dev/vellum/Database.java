@@ -150,6 +150,21 @@ public interface Database extends AutoCloseable {
         return this;
     }
 
+    /**
+     * A read replica to run your own reads on ({@code VELLUM_POSTGRES_REPLICA_URLS}), chosen the way record-store reads
+     * are: one within the lag bound that has replayed every write this process committed; this database when there
+     * are no replicas or none is far enough. Raw SQL never moves to a replica unless asked through here; a replica
+     * refuses writes (PostgreSQL: "cannot execute … in a read-only transaction").
+     */
+    default Database replica() {
+        return this;
+    }
+
+    /** The read replicas as last probed, and the reads each pool served (no query is run): for gauges. */
+    default Health.Replicas replicaStatus() {
+        return Health.Replicas.NONE;
+    }
+
     /** The connection pool right now (no query is run): for gauges and {@code vellum stats}. */
     Health.PoolState poolState();
 

@@ -47,6 +47,28 @@ public interface RecordStore extends AutoCloseable {
     /** {@code memory}, {@code sqlite} or {@code postgres}. */
     String backendName();
 
+    /**
+     * A token for every write this store has committed so far: a read passed it ({@link #readAfter}), in this process
+     * or any other over the same database, sees those writes even when a read replica serves it. Opaque; {@code "0"}
+     * on backends without replicas, where every read sees every committed write anyway.
+     */
+    default String consistencyToken() {
+        return "0";
+    }
+
+    /**
+     * Runs reads that must see the writes a {@link #consistencyToken()} covers: with read replicas, only a replica that
+     * has replayed them serves these reads (else the primary). A null or {@code "0"} token asks for no particular
+     * write: any replica within {@code VELLUM_POSTGRES_REPLICA_MAX_LAG} may serve them, even before this process's own
+     * writes reach it. Without the call, reads see this process's own writes.
+     *
+     * @throws QueryException when the token is not one this store made
+     */
+    default <T> T readAfter(String token, java.util.function.Supplier<T> reads) {
+        ConsistencyTokens.parse(token);
+        return reads.get();
+    }
+
     /** The SQL layer underneath, for SQL backends. */
     Optional<Database> database();
 

@@ -29,6 +29,14 @@ public enum Setting {
             "Give up waiting for a row or table lock after this long (0 = wait forever)"),
     POSTGRES_STATEMENT_TIMEOUT("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "",
             "Cancel any statement running longer than this (empty = no limit)"),
+    POSTGRES_REPLICA_URLS("VELLUM_POSTGRES_REPLICA_URLS", "",
+            "Read replicas, comma-separated URLs: record-store reads go to them (a URL without user or password "
+                    + "uses the primary's)", true),
+    POSTGRES_REPLICA_MAX_LAG("VELLUM_POSTGRES_REPLICA_MAX_LAG", "10s",
+            "A replica further behind the primary than this serves no reads until it catches up"),
+    POSTGRES_REPLICA_WAIT("VELLUM_POSTGRES_REPLICA_WAIT", "0",
+            "How long a read that must see an earlier write waits for a replica to replay it before it reads from "
+                    + "the primary (0 = read from the primary at once)"),
     MIGRATIONS("VELLUM_MIGRATIONS", "",
             "The application's migration locations, comma-separated; each holds one folder per dialect"),
     ENV_FILE("VELLUM_ENV_FILE", ".env", "The .env file to read"),

@@ -363,7 +363,8 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return Optional.empty();
         }
-        return db().fetchOne("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?", this::read, id);
+        return store.db.read(db -> db.fetchOne("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?", this::read,
+                id));
     }
 
     @Override
@@ -378,8 +379,8 @@ final class SqlCollection extends BaseCollection {
         for (int i = 0; i < all.size(); i += CHUNK) {
             List<String> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
             String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-            db().fetchAll("SELECT " + COLUMNS + " FROM " + table + " WHERE id IN (" + marks + ")", this::read,
-                    chunk.toArray()).forEach(r -> found.put(r.id(), r));
+            store.db.read(db -> db.fetchAll("SELECT " + COLUMNS + " FROM " + table + " WHERE id IN (" + marks + ")",
+                    this::read, chunk.toArray())).forEach(r -> found.put(r.id(), r));
         }
         List<Record> ordered = new ArrayList<>();
         for (String id : wanted) {
@@ -508,7 +509,7 @@ final class SqlCollection extends BaseCollection {
         }
         List<Object> params = new ArrayList<>();
         String sql = pagedSelect(query, params);
-        List<Record> rows = db().fetchAll(sql, this::read, params.toArray());
+        List<Record> rows = store.db.read(db -> db.fetchAll(sql, this::read, params.toArray()));
         List<Record> records = new ArrayList<>();
         Record last = null;
         for (int i = 0; i < Math.min(rows.size(), query.limit()); i++) {
@@ -527,7 +528,7 @@ final class SqlCollection extends BaseCollection {
         }
         List<Object> params = new ArrayList<>();
         String sql = select(query.cursor(null), params, false);
-        return db().stream(sql, this::read, params.toArray()).map(r -> Projection.of(r, query));
+        return store.db.read(db -> db.stream(sql, this::read, params.toArray())).map(r -> Projection.of(r, query));
     }
 
     @Override
@@ -538,7 +539,7 @@ final class SqlCollection extends BaseCollection {
         List<Object> params = new ArrayList<>();
         String sql = pagedSelect(query, params);
         StringBuilder plan = new StringBuilder();
-        for (Row row : db().fetchAll(store.dialect.explain(sql), params.toArray())) {
+        for (Row row : store.db.read(db -> db.fetchAll(store.dialect.explain(sql), params.toArray()))) {
             plan.append(row.get(row.size() - 1)).append('\n');
         }
         return plan.toString();
@@ -552,8 +553,8 @@ final class SqlCollection extends BaseCollection {
             return 0;
         }
         // a plain column read: a Row would read the result's metadata on every call
-        return db().fetchOne("SELECT COUNT(*) FROM " + table + " WHERE " + where, rs -> rs.getLong(1),
-                params.toArray()).orElseThrow();
+        return store.db.read(db -> db.fetchOne("SELECT COUNT(*) FROM " + table + " WHERE " + where,
+                rs -> rs.getLong(1), params.toArray())).orElseThrow();
     }
 
     /** The WHERE condition; checks that the collection exists first, so a missing one is not queried. */

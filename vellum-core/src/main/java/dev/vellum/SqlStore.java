@@ -126,6 +126,16 @@ final class SqlStore implements RecordStore {
     }
 
     @Override
+    public String consistencyToken() {
+        return ConsistencyTokens.format(db.replicas().map(r -> r.written()).orElse(0L));
+    }
+
+    @Override
+    public <T> T readAfter(String token, java.util.function.Supplier<T> reads) {
+        return JdbcDatabase.readingAfter(ConsistencyTokens.parse(token), reads);
+    }
+
+    @Override
     public void close() {
         db.close();
     }

@@ -9,6 +9,8 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
 
 @Command(name = "health", mixinStandardHelpOptions = true,
@@ -34,15 +36,20 @@ final class HealthCommand implements Callable<Integer> {
         }
         try (Database db = Database.open(config)) {
             Health health = db.health();
-            Table.keyValues(out, new String[][]{
+            List<String[]> lines = new ArrayList<>(List.of(new String[][]{
                     {"backend", health.backend()},
                     {"server", health.serverVersion()},
                     {"database", health.target()},
                     {"encryption", health.encryption()},
                     {"schema version", health.schemaVersion() + (health.pendingMigrations() == 0 ? " (up to date)"
                             : " (" + health.pendingMigrations() + " pending: run `vellum migrate`)")},
-                    {"pool", health.pool().toString()},
-                    {"status", health.pendingMigrations() == 0 ? "healthy" : "schema behind"}});
+                    {"pool", health.pool().toString()}}));
+            for (Health.Replica r : health.replicas().members()) {
+                lines.add(new String[]{"replica", r.name() + ": " + r.state() + ", lag " + r.lag().toMillis() + " ms"
+                        + (r.problem() == null ? "" : " (" + r.problem() + ")")});
+            }
+            lines.add(new String[]{"status", health.pendingMigrations() == 0 ? "healthy" : "schema behind"});
+            Table.keyValues(out, lines.toArray(String[][]::new));
             return health.pendingMigrations() == 0 ? 0 : VellumCli.FAILED;
         }
     }

@@ -54,6 +54,10 @@ public final class JdbcDatabase implements Database {
     private final ThreadLocal<Transaction> current = new ThreadLocal<>();
     /** Where schema changes go: a separate role's pool (VELLUM_MIGRATION_URL), or this database. */
     private final JdbcDatabase schema;
+    /** Read replicas of this (primary) database, or null: reads may go there, commits are tracked for them. */
+    private volatile ReplicaSet replicas;
+    /** A read position required by the caller on this thread ({@link #readingAfter}), or null for this process's own. */
+    private static final ThreadLocal<Long> REQUIRED = new ThreadLocal<>();
 
     private JdbcDatabase(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target, Lock writeLock,
                          MigrationLock migrationLock, Function<SQLException, ConnectionException> connectionFailure,
@@ -107,6 +111,81 @@ public final class JdbcDatabase implements Database {
             db.close();
             throw e;
         }
+    }
+
+    /** Lets reads go to these replicas; commits here (and through the schema role) are tracked for them. */
+    public void attachReplicas(ReplicaSet set) {
+        this.replicas = set;
+        if (schema != this) {
+            schema.replicas = set;
+        }
+    }
+
+    /** The replicas, if any. */
+    public Optional<ReplicaSet> replicas() {
+        return Optional.ofNullable(replicas);
+    }
+
+    /**
+     * Runs a read on a replica that shows every write it must (this process's, or the position set by {@link
+     * #readingAfter}), or on this primary: inside a transaction, without replicas, or when none is far enough.
+     */
+    public <T> T read(Function<JdbcDatabase, T> work) {
+        ReplicaSet set = replicas;
+        if (set == null || current.get() != null) {
+            return work.apply(this);
+        }
+        return set.read(requiredPosition(set), work);
+    }
+
+    private static long requiredPosition(ReplicaSet set) {
+        Long required = REQUIRED.get();
+        return required != null ? required : set.written();
+    }
+
+    /** Runs {@code reads} requiring replicas to have replayed {@code position} (0: any replica within the lag bound). */
+    public static <T> T readingAfter(long position, java.util.function.Supplier<T> reads) {
+        Long before = REQUIRED.get();
+        REQUIRED.set(position);
+        try {
+            return reads.get();
+        } finally {
+            if (before == null) {
+                REQUIRED.remove();
+            } else {
+                REQUIRED.set(before);
+            }
+        }
+    }
+
+    /** {@inheritDoc} Chosen as a record-store read is: it shows this process's writes. */
+    @Override
+    public Database replica() {
+        ReplicaSet set = replicas;
+        if (set == null) {
+            return this;
+        }
+        return set.databaseFor(requiredPosition(set)).<Database>map(db -> db).orElse(this);
+    }
+
+    @Override
+    public Health.Replicas replicaStatus() {
+        ReplicaSet set = replicas;
+        return set == null ? Health.Replicas.NONE : set.health();
+    }
+
+    /** Runs work on a pooled connection in autocommit mode, outside any transaction: for short reads like probes. */
+    <T> T onPooledConnection(ConnectionWork<T> work) {
+        return withConnection(false, false, work, "SELECT");
+    }
+
+    /**
+     * Wraps a started pool on a read replica: no migrations and no schema check (the replica has whatever the primary
+     * had when it last replayed, and refuses writes anyway).
+     */
+    public static JdbcDatabase openReplica(SqlDialect dialect, HikariDataSource pool, VellumConfig config,
+                                           String target, Function<SQLException, ConnectionException> failure) {
+        return new JdbcDatabase(dialect, pool, config, target, null, null, failure, null);
     }
 
     @Override
@@ -334,6 +413,9 @@ public final class JdbcDatabase implements Database {
                 try {
                     connection.commit();
                     committed = true;
+                    if (!snapshot) {
+                        noteCommit(connection);
+                    }
                 } catch (SQLException e) {
                     rollbackQuietly(connection, e);
                     RuntimeException failed = failure(e, "COMMIT");
@@ -453,7 +535,7 @@ public final class JdbcDatabase implements Database {
             }
         });
         return new Health(backendName(), server[0], target, migrator.schemaVersion(), migrator.pendingCount(),
-                poolState(), server[1]);
+                poolState(), server[1], replicaStatus());
     }
 
     @Override
@@ -487,6 +569,10 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public void close() {
+        ReplicaSet set = replicas;
+        if (set != null) {
+            set.close();
+        }
         pool.close();
         if (schema != this) {
             schema.close();
@@ -521,7 +607,11 @@ public final class JdbcDatabase implements Database {
                 lockForWriting();
             }
             try (Connection connection = acquire()) {
-                return work.run(connection);
+                T result = work.run(connection);
+                if (write) {
+                    noteCommit(connection);
+                }
+                return result;
             } finally {
                 if (locked) {
                     writeLock.unlock();
@@ -529,6 +619,14 @@ public final class JdbcDatabase implements Database {
             }
         } catch (SQLException e) {
             throw failure(e, sql);
+        }
+    }
+
+    /** With replicas, where this commit ended in the primary's log: this process's later reads must see it. */
+    private void noteCommit(Connection connection) {
+        ReplicaSet set = replicas;
+        if (set != null) {
+            set.committed(connection);
         }
     }
 

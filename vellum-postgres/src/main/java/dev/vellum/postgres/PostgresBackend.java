@@ -12,6 +12,7 @@ import dev.vellum.Row;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.internal.ReplicaSet;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
@@ -69,6 +70,9 @@ public final class PostgresBackend implements BackendProvider {
     public void validate(VellumConfig config) {
         PostgresTarget.of(config);
         PostgresTarget.migrationOwner(config);
+        PostgresTarget.replicas(config);
+        config.getDuration(Setting.POSTGRES_REPLICA_MAX_LAG);
+        config.getDuration(Setting.POSTGRES_REPLICA_WAIT);
     }
 
     @Override
@@ -99,8 +103,41 @@ public final class PostgresBackend implements BackendProvider {
                         throw failure(owner, config, e);
                     }
                 });
-        return JdbcDatabase.open(new PostgresDialect(config.pgbouncer()), pool, config, target.describe(), null, lock,
+        PostgresDialect dialect = new PostgresDialect(config.pgbouncer());
+        JdbcDatabase primary = JdbcDatabase.open(dialect, pool, config, target.describe(), null, lock,
                 e -> failure(target, config, e), schemaPool);
+        List<PostgresTarget> replicaTargets = PostgresTarget.replicas(config);
+        if (!replicaTargets.isEmpty()) {
+            List<Map.Entry<String, JdbcDatabase>> replicas = new java.util.ArrayList<>();
+            for (int i = 0; i < replicaTargets.size(); i++) {
+                PostgresTarget replica = replicaTargets.get(i);
+                HikariDataSource replicaPool = startReplicaPool(replica, config, "vellum-postgres-replica-" + (i + 1));
+                replicas.add(Map.entry(replica.describe(), JdbcDatabase.openReplica(dialect, replicaPool, config,
+                        replica.describe(), e -> failure(replica, config, e))));
+            }
+            primary.attachReplicas(new ReplicaSet(primary, replicas, new PostgresReplication(),
+                    config.getDuration(Setting.POSTGRES_REPLICA_MAX_LAG).orElse(Duration.ofSeconds(10)),
+                    config.getDuration(Setting.POSTGRES_REPLICA_WAIT).orElse(Duration.ZERO), PROBE_EVERY));
+        }
+        return primary;
+    }
+
+    /** How often each replica is asked how far it has replayed (and whether it answers at all). */
+    private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+    /** A replica that does not hand out a connection within this serves no read: the primary does. */
+    private static final Duration REPLICA_CONNECT_TIMEOUT = Duration.ofSeconds(2);
+
+    /**
+     * A replica's pool starts even when the replica is down (it is then left out until it answers), and gives up on
+     * a connection sooner than the primary's: a read has the primary to fall back on.
+     */
+    private static HikariDataSource startReplicaPool(PostgresTarget replica, VellumConfig config, String name) {
+        HikariConfig hikari = poolConfig(replica, config, name, config.poolMin(), config.poolMax());
+        hikari.setInitializationFailTimeout(-1);
+        hikari.setConnectionTimeout(Math.min(config.connectTimeout().toMillis(),
+                REPLICA_CONNECT_TIMEOUT.toMillis()));
+        hikari.addDataSourceProperty("connectTimeout", Long.toString(seconds(REPLICA_CONNECT_TIMEOUT)));
+        return new HikariDataSource(hikari);
     }
 
     /**
@@ -198,6 +235,17 @@ public final class PostgresBackend implements BackendProvider {
 
     private static HikariDataSource startPool(PostgresTarget target, VellumConfig config, String name, int min,
                                               int max) {
+        HikariConfig hikari = poolConfig(target, config, name, min, max);
+        try {
+            return new HikariDataSource(hikari);
+        } catch (HikariPool.PoolInitializationException e) {
+            Throwable cause = e.getCause();
+            throw failure(target, config, cause instanceof SQLException s ? s : new SQLException(e.getMessage(), cause));
+        }
+    }
+
+    private static HikariConfig poolConfig(PostgresTarget target, VellumConfig config, String name, int min,
+                                           int max) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
         hikari.setJdbcUrl(target.jdbcUrl());
@@ -211,13 +259,13 @@ public final class PostgresBackend implements BackendProvider {
         hikari.setMaximumPoolSize(max);
         hikari.setConnectionTimeout(config.connectTimeout().toMillis());
         connectionProperties(config).forEach(hikari::addDataSourceProperty);
-        sessionSettings(config).ifPresent(hikari::setConnectionInitSql);
-        try {
-            return new HikariDataSource(hikari);
-        } catch (HikariPool.PoolInitializationException e) {
-            Throwable cause = e.getCause();
-            throw failure(target, config, cause instanceof SQLException s ? s : new SQLException(e.getMessage(), cause));
+        if (target.hosts().contains(",") && !target.parameters().containsKey("hostRecheckSeconds")) {
+            // the driver remembers which host was primary for hostRecheckSeconds (10 by default): after a failover
+            // it would keep away from the promoted standby that long
+            hikari.addDataSourceProperty("hostRecheckSeconds", "2");
         }
+        sessionSettings(config).ifPresent(hikari::setConnectionInitSql);
+        return hikari;
     }
 
     private static long seconds(Duration duration) {

@@ -21,6 +21,18 @@ final class PostgresStats {
         server.put("version", info.getString("version")).put("database", info.getString("database"))
                 .put("databaseBytes", info.getLong("bytes"));
         server.put("encryption", db.health().encryption());
+        dev.vellum.Health.Replicas replicas = db.replicaStatus();
+        if (!replicas.members().isEmpty()) {
+            ArrayNode list = server.putArray("replicas");
+            replicas.members().forEach(m -> {
+                ObjectNode r = list.addObject().put("name", m.name()).put("state", m.state())
+                        .put("lagMillis", m.lag().toMillis()).put("reads", m.reads());
+                if (m.problem() != null) {
+                    r.put("problem", m.problem());
+                }
+            });
+            server.put("primaryReads", replicas.primaryReads());
+        }
         ObjectNode states = server.putObject("connectionsByState");
         for (Row r : db.fetchAll("SELECT COALESCE(state, 'background') AS state, COUNT(*) AS n FROM pg_stat_activity "
                 + "WHERE datname = current_database() GROUP BY 1 ORDER BY 1")) {

@@ -9,7 +9,9 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Collections;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -115,6 +117,31 @@ public final class PostgresTarget {
     }
 
     /** The target with its password read from the file the setting names, if it names one. */
+    /**
+     * The read replicas {@code VELLUM_POSTGRES_REPLICA_URLS} lists, comma-separated (a comma inside a multi-host URL
+     * stays with its URL: a new URL starts with its scheme). A replica URL without user takes the primary's user and
+     * password; one without password takes the primary's password (its URL's, or {@code
+     * VELLUM_POSTGRES_PASSWORD_FILE}'s).
+     */
+    public static List<PostgresTarget> replicas(VellumConfig config) {
+        String urls = config.get(Setting.POSTGRES_REPLICA_URLS).trim();
+        if (urls.isEmpty()) {
+            return List.of();
+        }
+        PostgresTarget primary = of(config);
+        List<PostgresTarget> replicas = new ArrayList<>();
+        for (String url : urls.split(",\\s*(?=(postgres|postgresql|jdbc:postgresql)://)")) {
+            PostgresTarget replica = parse(url.trim(), Setting.POSTGRES_REPLICA_URLS.key());
+            if (replica.user().isEmpty()) {
+                replica = replica.withUser(primary.user(), primary.password());
+            } else if (replica.password() == null) {
+                replica = replica.withPassword(primary.password());
+            }
+            replicas.add(replica);
+        }
+        return replicas;
+    }
+
     private static PostgresTarget withPasswordFile(PostgresTarget target, VellumConfig config, Setting setting) {
         String passwordFile = config.get(setting).trim();
         if (passwordFile.isEmpty()) {

@@ -102,6 +102,11 @@ final class Api {
         }
     }
 
+    /** The header that carries a consistency token: answered by writes, honoured by reads. */
+    static final String CONSISTENCY = "Vellum-Consistency";
+    private static final Set<String> WRITES = Set.of("insert", "replace", "patch", "delete", "updateMany",
+            "deleteMany", "batch", "createIndex", "dropIndex", "dropCollection");
+
     /** "METHOD path" of every registered route: {@code /openapi.json} must describe the same list (a test checks). */
     final List<String> routes = new ArrayList<>();
 
@@ -172,8 +177,15 @@ final class Api {
                         .put("pendingMigrations", health.pendingMigrations()));
                 return;
             }
-            json(ctx, 200, object().put("status", "ready").put("backend", health.backend())
-                    .put("schemaVersion", health.schemaVersion()));
+            ObjectNode body = object().put("status", "ready").put("backend", health.backend())
+                    .put("schemaVersion", health.schemaVersion());
+            if (!health.replicas().members().isEmpty()) {
+                // the primary serves every read a replica cannot, so replicas inform but never decide readiness
+                ArrayNode replicas = body.putArray("replicas");
+                health.replicas().members().forEach(m -> replicas.addObject().put("name", m.name())
+                        .put("state", m.state()).put("lagMillis", m.lag().toMillis()));
+            }
+            json(ctx, 200, body);
         } catch (Problem p) {
             throw p;
         } catch (RuntimeException e) {
@@ -290,8 +302,9 @@ final class Api {
     private void export(Context ctx) throws IOException {
         Collection c = collection(ctx);
         ctx.status(200).contentType(NDJSON);
+        String token = ctx.header(CONSISTENCY);
         withPermit(() -> metrics.time("export", () -> {
-            try (Stream<Record> records = c.stream(Query.all());
+            try (Stream<Record> records = store.readAfter(token, () -> c.stream(Query.all()));
                  Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8),
                          1 << 16)) {
                 Iterator<Record> it = records.iterator();
@@ -338,7 +351,7 @@ final class Api {
                     count = withPermit(() -> metrics.time("batch", () -> upsert ? c.upsertMany(assigned)
                             : c.insertMany(assigned)));
                 }
-                ctx.status(200).contentType(NDJSON);
+                ctx.header(CONSISTENCY, store.consistencyToken()).status(200).contentType(NDJSON);
                 try (BufferedReader spooled = Files.newBufferedReader(ids);
                      Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(),
                              StandardCharsets.UTF_8), 1 << 16)) {
@@ -712,7 +725,14 @@ final class Api {
      * back or never started, its own answer when it had already begun to commit. No error answer hides a write.
      */
     private void bounded(Context ctx, String operation, Supplier<Reply> work) {
-        Supplier<Reply> timed = () -> metrics.time(operation, work);
+        String token = ctx.header(CONSISTENCY);
+        boolean write = WRITES.contains(operation);
+        Supplier<Reply> timed = () -> metrics.time(operation, () -> {
+            // reads see the write a client's token names (any replica within the lag bound without one); a write
+            // answers the token that makes later reads, on any node, see it
+            Reply reply = store.readAfter(token, work);
+            return write && reply.status < 300 ? reply.header(CONSISTENCY, store.consistencyToken()) : reply;
+        });
         long timeout = limits.requestTimeout().toMillis();
         Supplier<Problem> timedOut = () -> new Problem(503, "timeout", "Request timed out", "The request took longer "
                 + "than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) and was cancelled; nothing was written. Narrow "

@@ -2,6 +2,7 @@ package dev.vellum.server;
 
 import dev.vellum.Database;
 import dev.vellum.Health;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
@@ -20,7 +21,33 @@ final class Metrics {
             pool(database, "idle", Health.PoolState::idle);
             pool(database, "waiting", Health.PoolState::waiting);
             pool(database, "max", Health.PoolState::max);
+            replicas(database);
         }
+    }
+
+    /** Per replica: lag, whether it serves reads, and reads served; reads the primary served in their place. */
+    private void replicas(Database database) {
+        java.util.List<Health.Replica> members = database.replicaStatus().members();
+        for (int i = 0; i < members.size(); i++) {
+            int index = i;
+            String name = members.get(i).name();
+            Gauge.builder("vellum.replica.lag.seconds", database, db -> member(db, index).lag().toMillis() / 1000.0)
+                    .tag("replica", name).description("How far the replica was behind the primary at the last probe")
+                    .register(registry);
+            Gauge.builder("vellum.replica.serving", database, db -> member(db, index).state().equals("up") ? 1 : 0)
+                    .tag("replica", name).description("1 while the replica serves reads, 0 while it is left out")
+                    .register(registry);
+            FunctionCounter.builder("vellum.reads", database, db -> member(db, index).reads()).tag("pool", name)
+                    .description("Record-store reads served, by pool").register(registry);
+        }
+        if (!members.isEmpty()) {
+            FunctionCounter.builder("vellum.reads", database, db -> db.replicaStatus().primaryReads())
+                    .tag("pool", "primary").description("Record-store reads served, by pool").register(registry);
+        }
+    }
+
+    private static Health.Replica member(Database database, int index) {
+        return database.replicaStatus().members().get(index);
     }
 
     private void pool(Database database, String state, ToDoubleFunction<Health.PoolState> value) {

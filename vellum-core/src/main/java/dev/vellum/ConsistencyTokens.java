@@ -1,0 +1,24 @@
+package dev.vellum;
+
+/** Consistency tokens: a position in the primary's write-ahead log, written in hexadecimal. */
+final class ConsistencyTokens {
+    private ConsistencyTokens() {
+    }
+
+    static String format(long position) {
+        return Long.toHexString(position);
+    }
+
+    /** The position a token stands for; 0 for null or empty (no requirement). */
+    static long parse(String token) {
+        if (token == null || token.isBlank()) {
+            return 0;
+        }
+        String t = token.trim();
+        if (t.length() > 16 || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+            throw new QueryException(Strings.abbreviate(t), "Not a consistency token: '" + Strings.abbreviate(t)
+                    + "'. Send back the token a write answered (HTTP: its Vellum-Consistency header), unchanged.");
+        }
+        return Long.parseUnsignedLong(t, 16);
+    }
+}

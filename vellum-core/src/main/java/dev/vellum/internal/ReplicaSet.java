@@ -1,0 +1,268 @@
+package dev.vellum.internal;
+
+import dev.vellum.ConnectionException;
+import dev.vellum.Health;
+import dev.vellum.StorageException;
+import dev.vellum.spi.Replication;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Function;
+
+/**
+ * The read replicas of one primary: which may serve a read now, and how far each has replayed. A monitor notes the
+ * primary's write position and asks every replica how far it has replayed, once a second; a replica's lag is how long
+ * ago the primary had written no more than it has replayed (so a replica cut off from an idle primary is not behind,
+ * and one cut off from a busy primary falls behind by the clock). One that does not answer, is no longer a replica, or
+ * lags past the bound serves nothing until a later probe finds it well again. A read that must see a write (this process's own, or a consistency
+ * token's) goes to a replica that has replayed that far, else, after an optional wait, to the primary. A read that
+ * fails on a replica is read again from the primary, so a replica going away is never the caller's error.
+ */
+public final class ReplicaSet implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicaSet.class);
+    /** A read that found no replica far enough waits in steps of this, up to the configured wait. */
+    private static final long WAIT_STEP_MILLIS = 2;
+
+    /** Why a replica does or does not serve reads. */
+    public enum State {
+        UP("serving reads"), LAGGING("lagging: serves no reads"), DOWN("not answering: serves no reads"),
+        NOT_A_REPLICA("not a replica (promoted?): serves no reads");
+
+        private final String description;
+
+        State(String description) {
+            this.description = description;
+        }
+
+        public String description() {
+            return description;
+        }
+    }
+
+    private static final class Member {
+        final String name;
+        final JdbcDatabase db;
+        final LongAdder reads = new LongAdder();
+        volatile State state = State.DOWN;
+        volatile long replayed;
+        volatile Duration lag = Duration.ZERO;
+        volatile String problem = "not probed yet";
+
+        Member(String name, JdbcDatabase db) {
+            this.name = name;
+            this.db = db;
+        }
+    }
+
+    private final JdbcDatabase primary;
+    private final List<Member> members;
+    /** The primary's write position over the last while: {nanoTime, position}, oldest first. */
+    private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
+    private final Replication replication;
+    private final Duration maxLag;
+    private final Duration wait;
+    private final AtomicLong written = new AtomicLong();
+    private final LongAdder primaryReads = new LongAdder();
+    private final AtomicInteger turn = new AtomicInteger();
+    private final ScheduledExecutorService monitor;
+    private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * @param replicas    name (without credentials) and database of each replica, opened without migrations
+     * @param maxLag      a replica further behind serves no reads
+     * @param wait        how long a read that must see a write waits for a replica before reading the primary
+     * @param probeEvery  how often the monitor asks each replica
+     */
+    public ReplicaSet(JdbcDatabase primary, List<java.util.Map.Entry<String, JdbcDatabase>> replicas,
+                      Replication replication, Duration maxLag, Duration wait, Duration probeEvery) {
+        this.primary = primary;
+        this.members = replicas.stream().map(e -> new Member(e.getKey(), e.getValue())).toList();
+        this.replication = replication;
+        this.maxLag = maxLag;
+        this.wait = wait;
+        probeAll();
+        this.monitor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vellum-replica-monitor");
+            t.setDaemon(true);
+            return t;
+        });
+        monitor.scheduleWithFixedDelay(this::probeAll, probeEvery.toMillis(),
+                probeEvery.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Notes a commit made on the primary through {@code connection}: later reads of this process must see it. */
+    void committed(Connection connection) {
+        try {
+            long position = replication.writePosition(connection);
+            written.accumulateAndGet(position, Math::max);
+        } catch (SQLException e) {
+            // the write itself succeeded; without its position, reads stay on the primary until one is known
+            LOG.debug("Could not read the write position after a commit: {}", e.getMessage());
+            written.set(Long.MAX_VALUE);
+        }
+    }
+
+    /** A position at or past every write this process has committed. */
+    public long written() {
+        return written.get();
+    }
+
+    /**
+     * Runs a read on a replica that has replayed {@code required} (or on the primary), and again on the primary if it
+     * fails there.
+     */
+    <T> T read(long required, Function<JdbcDatabase, T> work) {
+        Optional<Member> chosen = choose(required);
+        if (chosen.isEmpty()) {
+            primaryReads.increment();
+            return work.apply(primary);
+        }
+        Member m = chosen.get();
+        try {
+            T result = work.apply(m.db);
+            m.reads.increment();
+            return result;
+        } catch (ConnectionException e) {
+            m.state = State.DOWN;
+            m.problem = e.getMessage();
+            LOG.warn("Replica {} failed a read and serves no more until it answers again: {}", m.name, e.getMessage());
+        } catch (StorageException e) {
+            // e.g. a table another process created that the replica has not replayed yet
+            LOG.debug("Replica {} could not serve a read, reading the primary: {}", m.name, e.getMessage());
+        }
+        primaryReads.increment();
+        return work.apply(primary);
+    }
+
+    private Optional<Member> choose(long required) {
+        int n = members.size();
+        int start = Math.floorMod(turn.getAndIncrement(), n);
+        long deadline = 0;
+        while (true) {
+            for (int i = 0; i < n; i++) {
+                Member m = members.get((start + i) % n);
+                if (m.state == State.UP && m.replayed >= required) {
+                    return Optional.of(m);
+                }
+            }
+            // the cached positions may be old: ask the serving replicas how far they are now
+            for (int i = 0; i < n; i++) {
+                Member m = members.get((start + i) % n);
+                if (m.state == State.UP) {
+                    probe(m);
+                    if (m.state == State.UP && m.replayed >= required) {
+                        return Optional.of(m);
+                    }
+                }
+            }
+            long now = System.nanoTime();
+            if (deadline == 0) {
+                deadline = now + wait.toNanos();
+            }
+            if (wait.isZero() || now >= deadline || required == Long.MAX_VALUE) {
+                return Optional.empty();
+            }
+            try {
+                Thread.sleep(WAIT_STEP_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return Optional.empty();
+            }
+        }
+    }
+
+    private void probeAll() {
+        try {
+            long position = primary.onPooledConnection(replication::writePosition);
+            synchronized (samples) {
+                samples.addLast(new long[]{System.nanoTime(), position});
+                // keep what a lag up to the bound needs, and one sample older than that
+                long horizon = System.nanoTime() - maxLag.toNanos() * 2 - 5_000_000_000L;
+                while (samples.size() > 2 && samples.peekFirst()[0] < horizon) {
+                    samples.removeFirst();
+                }
+            }
+        } catch (RuntimeException e) {
+            LOG.debug("Could not read the primary's write position: {}", e.getMessage());
+        }
+        members.forEach(this::probe);
+    }
+
+    /** How long ago the primary had written no more than {@code replayed}; past every sample when none is that old. */
+    private Duration lagOf(long replayed) {
+        long now = System.nanoTime();
+        synchronized (samples) {
+            java.util.Iterator<long[]> newestFirst = samples.descendingIterator();
+            boolean newest = true;
+            while (newestFirst.hasNext()) {
+                long[] sample = newestFirst.next();
+                if (sample[1] <= replayed) {
+                    return newest ? Duration.ZERO : Duration.ofNanos(now - sample[0]);
+                }
+                newest = false;
+            }
+            return samples.isEmpty() ? Duration.ZERO : Duration.ofNanos(now - samples.peekFirst()[0]).plus(maxLag);
+        }
+    }
+
+    private void probe(Member m) {
+        try {
+            Replication.ReplicaState s = m.db.onPooledConnection(replication::state);
+            Duration lag = lagOf(s.replayed());
+            m.replayed = s.replayed();
+            m.lag = lag;
+            State next = !s.isReplica() ? State.NOT_A_REPLICA
+                    : lag.compareTo(maxLag) > 0 ? State.LAGGING : State.UP;
+            if (next != m.state) {
+                LOG.info("Replica {}: {} (lag {} ms)", m.name, next.description(), lag.toMillis());
+            }
+            m.state = next;
+            m.problem = null;
+        } catch (RuntimeException e) {
+            if (m.state != State.DOWN) {
+                LOG.warn("Replica {} does not answer and serves no reads until it does: {}", m.name, e.getMessage());
+            }
+            m.state = State.DOWN;
+            m.problem = e.getMessage();
+        }
+    }
+
+    /** Each replica as the last probe saw it, and the reads each served, as {@link Health} reports them. */
+    public Health.Replicas health() {
+        return new Health.Replicas(primaryReads.sum(), members.stream().map(m -> new Health.Replica(m.name,
+                m.state.name().toLowerCase(Locale.ROOT).replace('_', '-'), m.lag, m.replayed, m.reads.sum(),
+                m.problem)).toList());
+    }
+
+    /** A replica's plain SQL interface, chosen as for a read ({@code Database.replica()}), or empty for the primary. */
+    Optional<JdbcDatabase> databaseFor(long required) {
+        Optional<Member> m = choose(required);
+        m.ifPresentOrElse(member -> member.reads.increment(), primaryReads::increment);
+        return m.map(member -> member.db);
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        monitor.shutdownNow();
+        for (Member m : members) {
+            try {
+                m.db.close();
+            } catch (RuntimeException e) {
+                LOG.debug("Closing replica {}: {}", m.name, e.getMessage());
+            }
+        }
+    }
+}

@@ -1,0 +1,88 @@
+package dev.vellum.server;
+
+import dev.vellum.RecordStore;
+import dev.vellum.Setting;
+import dev.vellum.Vellum;
+import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.testkit.PostgresCluster;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The HTTP side of read replicas, on a real streaming replica whose replay is paused: a write answers a
+ * {@code Vellum-Consistency} token; a read that sends it back sees the write, one without it may be served by the
+ * (stale) replica; {@code /ready} and {@code /metrics} show the replica and the reads each pool served.
+ */
+class ReplicaHttpTest {
+    private static PostgresCluster cluster;
+    private static PostgresCluster.Replica replica;
+
+    @BeforeAll
+    static void start() {
+        cluster = PostgresCluster.start();
+        replica = cluster.addReplica();
+    }
+
+    @AfterAll
+    static void stop() throws IOException {
+        cluster.close();
+    }
+
+    @Test
+    void aReadWithTheWritesTokenSeesItThroughAPausedReplica() throws Exception {
+        PostgresTarget db = cluster.createDatabase("http_replicated");
+        VellumConfig config = VellumConfig.builder().isolated().url(db.toUrlWithCredentials())
+                .set(Setting.POSTGRES_REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials()).build();
+        Vellum.open(config).close(); // the schema, made on the primary, reaches the replica first
+        replica.awaitCaughtUp(Duration.ofSeconds(20));
+        try (RecordStore store = Vellum.open(config); Http http = Http.start(store)) {
+            http.send("POST", "/v1/collections/people/records", "{\"id\":\"ada\",\"fields\":{\"age\":36}}");
+            replica.awaitCaughtUp(Duration.ofSeconds(10));
+            awaitServing(http);
+            replica.pauseReplay();
+            try {
+                HttpResponse<String> created = http.send("POST", "/v1/collections/people/records",
+                        "{\"id\":\"bob\",\"fields\":{\"age\":29}}");
+                assertThat(created.statusCode()).isEqualTo(201);
+                String token = created.headers().firstValue("Vellum-Consistency").orElseThrow();
+
+                assertThat(http.get("/v1/collections/people/records/bob").statusCode())
+                        .as("without the token the paused replica may serve it").isEqualTo(404);
+                assertThat(http.get("/v1/collections/people/records/bob", "Vellum-Consistency", token).statusCode())
+                        .isEqualTo(200);
+                HttpResponse<String> count = http.send("POST", "/v1/collections/people/count", "{}",
+                        "Vellum-Consistency", token);
+                assertThat(count.body()).isEqualTo("{\"count\":2}");
+                HttpResponse<String> bad = http.get("/v1/collections/people/records/bob", "Vellum-Consistency",
+                        "zz-not-a-token");
+                assertThat(bad.statusCode()).isEqualTo(400);
+                assertThat(bad.body()).contains("Not a consistency token");
+            } finally {
+                replica.resumeReplay();
+            }
+            assertThat(http.get("/ready").body()).contains("\"replicas\":[{\"name\":\"127.0.0.1:")
+                    .contains("\"state\":\"up\"");
+            String metrics = http.get("/metrics").body();
+            assertThat(metrics).contains("vellum_reads_total{pool=\"primary\"}")
+                    .containsPattern("vellum_reads_total\\{pool=\"127\\.0\\.0\\.1:\\d+/http_replicated as user "
+                            + "'postgres'\"\\} [1-9]")
+                    .contains("vellum_replica_serving{replica=");
+        }
+    }
+
+    private static void awaitServing(Http http) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!http.get("/ready").body().contains("\"state\":\"up\"")) {
+            assertThat(System.nanoTime()).as(http.get("/ready").body()).isLessThan(deadline);
+            Thread.sleep(50);
+        }
+    }
+}
