@@ -23,7 +23,8 @@ import java.util.Locale;
  * Vellum beside raw JDBC doing the same SQL work, in the same run, on SQLite and PostgreSQL. Prints one table with
  * the ratio of each pair. Usage: {@code java -jar vellum-bench.jar [--records N] [--ops N] [--backends sqlite,postgres]}.
  * PostgreSQL: the server at VELLUM_BENCH_POSTGRES_URL, or a throwaway one. With {@code --pgbouncer}, PostgreSQL through
- * a transaction-mode PgBouncer beside a direct connection instead ({@link PgBouncerBench}).
+ * a transaction-mode PgBouncer beside a direct connection instead ({@link PgBouncerBench}); with {@code --nodes},
+ * several application nodes over one server ({@link ScaleBench}).
  */
 public final class VellumBench {
     private VellumBench() {
@@ -35,6 +36,7 @@ public final class VellumBench {
         int rounds = 5;
         double seconds = 3;
         boolean pgbouncer = false;
+        boolean nodes = false;
         List<String> backends = List.of("sqlite", "postgres");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -42,17 +44,22 @@ public final class VellumBench {
                 case "--ops" -> ops = Integer.parseInt(args[++i]);
                 case "--backends" -> backends = List.of(args[++i].split(","));
                 case "--pgbouncer" -> pgbouncer = true;
+                case "--nodes" -> nodes = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]\n"
-                            + "       vellum-bench --pgbouncer [--records N] [--rounds N] [--seconds N]");
+                            + "       vellum-bench --pgbouncer|--nodes [--records N] [--rounds N] [--seconds N]");
                     System.exit(2);
                 }
             }
         }
         if (pgbouncer) {
             PgBouncerBench.run(records > 0 ? records : 100_000, rounds, seconds);
+            return;
+        }
+        if (nodes) {
+            ScaleBench.run(records > 0 ? records : 100_000, rounds, seconds);
             return;
         }
         records = records > 0 ? records : 1_000_000;

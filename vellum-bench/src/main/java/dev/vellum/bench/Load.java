@@ -1,0 +1,85 @@
+package dev.vellum.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.IntConsumer;
+
+/** Client threads calling an operation back to back for a while, every call timed; medians over rounds. */
+final class Load {
+    private Load() {
+    }
+
+    /** {@code clients} threads calling {@code call} back to back for {@code seconds}; every call timed. */
+    static Burst burst(int clients, double seconds, IntConsumer call) throws InterruptedException {
+        long[][] latencies = new long[clients][];
+        int[] counts = new int[clients];
+        CountDownLatch start = new CountDownLatch(1);
+        List<Thread> threads = new ArrayList<>();
+        long[] window = new long[2];
+        for (int t = 0; t < clients; t++) {
+            int thread = t;
+            Thread worker = new Thread(() -> {
+                long[] mine = new long[1 << 16];
+                int n = 0;
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    return;
+                }
+                long end = window[1];
+                ThreadLocalRandom random = ThreadLocalRandom.current();
+                while (System.nanoTime() < end) {
+                    long t0 = System.nanoTime();
+                    call.accept(random.nextInt(Integer.MAX_VALUE));
+                    if (n == mine.length) {
+                        mine = Arrays.copyOf(mine, n * 2);
+                    }
+                    mine[n++] = System.nanoTime() - t0;
+                }
+                latencies[thread] = mine;
+                counts[thread] = n;
+            });
+            worker.start();
+            threads.add(worker);
+        }
+        window[0] = System.nanoTime();
+        window[1] = window[0] + (long) (seconds * 1e9);
+        start.countDown();
+        for (Thread thread : threads) {
+            thread.join();
+        }
+        double elapsed = (System.nanoTime() - window[0]) / 1e9;
+        int total = Arrays.stream(counts).sum();
+        long[] all = new long[total];
+        int at = 0;
+        for (int t = 0; t < clients; t++) {
+            System.arraycopy(latencies[t], 0, all, at, counts[t]);
+            at += counts[t];
+        }
+        return new Burst(total / elapsed, all);
+    }
+
+    record Burst(double perSecond, long[] latencies) {
+    }
+
+    /** Median and spread of the rounds' throughput; percentiles over every call of every round. */
+    record Summary(double median, double low, double high, double p50, double p99) {
+        static Summary of(List<Burst> runs) {
+            double[] rates = runs.stream().mapToDouble(Burst::perSecond).sorted().toArray();
+            long[] all = runs.stream().flatMapToLong(b -> Arrays.stream(b.latencies())).sorted().toArray();
+            double median = rates.length % 2 == 1 ? rates[rates.length / 2]
+                    : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+            return new Summary(median, rates[0], rates[rates.length - 1], all[all.length / 2] / 1e6,
+                    all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6);
+        }
+
+        String throughput() {
+            return String.format(Locale.ROOT, "%,.0f ops/s (%,.0f–%,.0f)", median, low, high);
+        }
+    }
+
+}
