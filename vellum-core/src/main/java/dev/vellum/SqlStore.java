@@ -132,7 +132,7 @@ final class SqlStore implements RecordStore {
 
     @Override
     public <T> T readAfter(String token, java.util.function.Supplier<T> reads) {
-        return JdbcDatabase.readingAfter(ConsistencyTokens.parse(token), reads);
+        return db.readingAfter(ConsistencyTokens.parse(token), reads);
     }
 
     @Override

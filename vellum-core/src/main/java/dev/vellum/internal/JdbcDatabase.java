@@ -57,7 +57,7 @@ public final class JdbcDatabase implements Database {
     /** Read replicas of this (primary) database, or null: reads may go there, commits are tracked for them. */
     private volatile ReplicaSet replicas;
     /** A read position required by the caller on this thread ({@link #readingAfter}), or null for this process's own. */
-    private static final ThreadLocal<Long> REQUIRED = new ThreadLocal<>();
+    private final ThreadLocal<Long> required = new ThreadLocal<>();
 
     private JdbcDatabase(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target, Lock writeLock,
                          MigrationLock migrationLock, Function<SQLException, ConnectionException> connectionFailure,
@@ -138,22 +138,22 @@ public final class JdbcDatabase implements Database {
         return set.read(requiredPosition(set), work);
     }
 
-    private static long requiredPosition(ReplicaSet set) {
-        Long required = REQUIRED.get();
-        return required != null ? required : set.written();
+    private long requiredPosition(ReplicaSet set) {
+        Long position = required.get();
+        return position != null ? position : set.written();
     }
 
     /** Runs {@code reads} requiring replicas to have replayed {@code position} (0: any replica within the lag bound). */
-    public static <T> T readingAfter(long position, java.util.function.Supplier<T> reads) {
-        Long before = REQUIRED.get();
-        REQUIRED.set(position);
+    public <T> T readingAfter(long position, java.util.function.Supplier<T> reads) {
+        Long before = required.get();
+        required.set(position);
         try {
             return reads.get();
         } finally {
             if (before == null) {
-                REQUIRED.remove();
+                required.remove();
             } else {
-                REQUIRED.set(before);
+                required.set(before);
             }
         }
     }

@@ -4,7 +4,6 @@ import org.junit.jupiter.api.Assumptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -94,7 +93,7 @@ final class MachinePostgres implements AutoCloseable {
         Path data = dir.resolve("data");
         run(user, dir.resolve("initdb.log"), bin.resolve("initdb").toString(), "-D", data.toString(), "-U",
                 "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync");
-        int port = freePort();
+        int port = LocalPorts.free();
         // the same settings as the embedded server: the tests' data is throwaway
         run(user, dir.resolve("pg_ctl.log"), bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t",
                 "60", "-l", dir.resolve("server.log").toString(), "-o", "-p " + port
@@ -164,9 +163,4 @@ final class MachinePostgres implements AutoCloseable {
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 }

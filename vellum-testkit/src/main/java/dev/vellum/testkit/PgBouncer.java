@@ -6,7 +6,6 @@ import org.junit.jupiter.api.Assumptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,7 +65,7 @@ public final class PgBouncer implements AutoCloseable {
             Path dir = Files.createTempDirectory("vellum-pgbouncer");
             // the program refuses to run as root: it then switches to an unprivileged user, who reads and logs here
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
-            int port = freePort();
+            int port = LocalPorts.free();
             Files.writeString(dir.resolve("users.txt"), "\"" + server.user() + "\" \"\"\n");
             Files.writeString(dir.resolve("pgbouncer.ini"), String.join("\n",
                     "[databases]",
@@ -139,11 +138,6 @@ public final class PgBouncer implements AutoCloseable {
         return users.stream().anyMatch(line -> line.startsWith("postgres:")) ? "postgres" : "nobody";
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
 
     /** The same database and user, reached through this PgBouncer. */
     public PostgresTarget through(PostgresTarget database) {

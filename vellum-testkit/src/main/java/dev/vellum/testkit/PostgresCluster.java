@@ -6,7 +6,6 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -110,7 +109,7 @@ public final class PostgresCluster implements AutoCloseable {
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("Cannot make " + name + " from a base backup: " + e.getMessage(), e);
         }
-        Replica replica = new Replica(name, data, freePort());
+        Replica replica = new Replica(name, data, LocalPorts.free());
         replica.start();
         replicas.add(replica);
         replica.awaitCaughtUp(Duration.ofSeconds(30));
@@ -323,13 +322,6 @@ public final class PostgresCluster implements AutoCloseable {
         }
     }
 
-    private static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
 
     @Override
     public void close() throws IOException {
