@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -216,6 +217,28 @@ class VellumConfigTest {
                 "VELLUM_POSTGRES_URL", "postgres://app:in-url@localhost/app",
                 "VELLUM_POSTGRES_PASSWORD_FILE", secret.toString()));
         assertThat(PostgresTarget.of(config).password()).isEqualTo("from-file");
+    }
+
+    @Test
+    void replicaUrlsSplitBetweenUrlsAndTakeThePrimarysCredentials() throws IOException {
+        Path secret = dir.resolve("pg-password");
+        Files.writeString(secret, "primary-secret\n");
+        VellumConfig config = fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_URL", "postgres://app@primary:5432/app",
+                "VELLUM_POSTGRES_PASSWORD_FILE", secret.toString(),
+                "VELLUM_POSTGRES_REPLICA_URLS", "postgres://r1:5432/app, postgres://reader@r2a:5432,r2b:5432/app"
+                        + "?targetServerType=preferSecondary,jdbc:postgresql://r3:5433/app?user=other&password=own"));
+        List<PostgresTarget> replicas = PostgresTarget.replicas(config);
+        assertThat(replicas).extracting(PostgresTarget::hosts).containsExactly("r1:5432", "r2a:5432,r2b:5432",
+                "r3:5433");
+        assertThat(replicas).extracting(PostgresTarget::user).containsExactly("app", "reader", "other");
+        assertThat(replicas).extracting(PostgresTarget::password).containsExactly("primary-secret",
+                "primary-secret", "own");
+        assertThat(replicas.get(1).parameters()).containsEntry("targetServerType", "preferSecondary");
+        assertThat(config.toString()).doesNotContain("own");
+        assertThatThrownBy(() -> fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_URL", "postgres://app@primary/app",
+                "VELLUM_POSTGRES_REPLICA_MAX_LAG", "soon"))).hasMessageContaining("VELLUM_POSTGRES_REPLICA_MAX_LAG");
     }
 
     @Test
