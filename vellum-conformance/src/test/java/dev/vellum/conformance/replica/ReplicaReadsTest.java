@@ -153,6 +153,30 @@ class ReplicaReadsTest {
     }
 
     @Test
+    void withAWaitBoundAReadWaitsForTheReplicaToReplayTheWrite() {
+        try (RecordStore store = Vellum.open(config("10s").set(Setting.POSTGRES_REPLICA_WAIT.key(), "5s").build())) {
+            Collection c = store.collection("waits");
+            c.insert("w0", Map.of("n", 0), null);
+            replica.awaitCaughtUp(Duration.ofSeconds(10));
+            eventually(store, r -> r.state().equals("up"), "the replica is up");
+            replica.pauseReplay();
+            c.insert("w1", Map.of("n", 1), null);
+            long replicaReads = replicaHealth(store).reads();
+            Thread resume = new Thread(() -> {
+                sleep(300);
+                replica.resumeReplay();
+            });
+            resume.start();
+            long started = System.nanoTime();
+            assertThat(c.get("w1")).isPresent();
+            long waitedMillis = (System.nanoTime() - started) / 1_000_000;
+            assertThat(replicaHealth(store).reads()).as("served by the replica once it replayed the write")
+                    .isEqualTo(replicaReads + 1);
+            assertThat(waitedMillis).isBetween(250L, 5000L);
+        }
+    }
+
+    @Test
     void aConsistencyTokenCarriesAWriteToAnotherProcess() {
         try (RecordStore writer = Vellum.open(config("10s").build());
              RecordStore reader = Vellum.open(config("10s").build())) {
