@@ -394,7 +394,8 @@ public final class JdbcDatabase implements Database {
                 } catch (SQLException e) {
                     throw failure(e, "BEGIN");
                 }
-                current.set(new Transaction(connection));
+                Transaction transaction = new Transaction(connection);
+                current.set(transaction);
                 T result;
                 try {
                     result = work.run(this);
@@ -413,8 +414,8 @@ public final class JdbcDatabase implements Database {
                 try {
                     connection.commit();
                     committed = true;
-                    if (!snapshot) {
-                        noteCommit(connection);
+                    if (!snapshot && transaction.wrote) {
+                        noteCommit();
                     }
                 } catch (SQLException e) {
                     rollbackQuietly(connection, e);
@@ -486,6 +487,7 @@ public final class JdbcDatabase implements Database {
         if (tx == null) {
             throw new IllegalStateException("onTransactionConnection must be called inside inTransaction");
         }
+        tx.wrote = true; // the caller's own JDBC: it may write (bulk inserts, COPY)
         Connection connection = tx.connection;
         try (Cancellation.Registration cancel = Cancellation.onCancel(() -> {
             try {
@@ -528,7 +530,7 @@ public final class JdbcDatabase implements Database {
     @Override
     public Health health() {
         // one connection for both server questions: health backs readiness probes, which come often
-        String[] server = withConnection(c -> {
+        String[] server = onPooledConnection(c -> {
             try (java.sql.Statement s = c.createStatement();
                  java.sql.ResultSet r = s.executeQuery(dialect.serverVersionQuery())) {
                 return new String[]{r.next() ? r.getString(1) : "unknown", dialect.connectionSecurity(c)};
@@ -600,6 +602,7 @@ public final class JdbcDatabase implements Database {
         }
         try {
             if (tx != null) {
+                tx.wrote |= write;
                 return work.run(tx.connection);
             }
             boolean locked = write && writeLock != null;
@@ -609,7 +612,7 @@ public final class JdbcDatabase implements Database {
             try (Connection connection = acquire()) {
                 T result = work.run(connection);
                 if (write) {
-                    noteCommit(connection);
+                    noteCommit();
                 }
                 return result;
             } finally {
@@ -622,11 +625,11 @@ public final class JdbcDatabase implements Database {
         }
     }
 
-    /** With replicas, where this commit ended in the primary's log: this process's later reads must see it. */
-    private void noteCommit(Connection connection) {
+    /** With replicas, this process's later reads must see this commit. */
+    private void noteCommit() {
         ReplicaSet set = replicas;
         if (set != null) {
-            set.committed(connection);
+            set.committed();
         }
     }
 
@@ -775,6 +778,13 @@ public final class JdbcDatabase implements Database {
         }
     }
 
-    private record Transaction(Connection connection) {
+    private static final class Transaction {
+        final Connection connection;
+        /** Whether it ran a statement that may write: only then do replicas need to see its commit. */
+        boolean wrote;
+
+        Transaction(Connection connection) {
+            this.connection = connection;
+        }
     }
 }

@@ -5,8 +5,6 @@ import dev.vellum.Health;
 import dev.vellum.StorageException;
 import dev.vellum.spi.Replication;
 
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -32,6 +30,8 @@ public final class ReplicaSet implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicaSet.class);
     /** A read that found no replica far enough waits in steps of this, up to the configured wait. */
     private static final long WAIT_STEP_MILLIS = 2;
+    /** A replica is asked how far it is on a read's behalf at most this often. */
+    private static final long ASK_AGAIN_NANOS = 2_000_000;
 
     /** Why a replica does or does not serve reads. */
     public enum State {
@@ -57,10 +57,18 @@ public final class ReplicaSet implements AutoCloseable {
         volatile long replayed;
         volatile Duration lag = Duration.ZERO;
         volatile String problem = "not probed yet";
+        private final AtomicLong lastAsked = new AtomicLong();
 
         Member(String name, JdbcDatabase db) {
             this.name = name;
             this.db = db;
+        }
+
+        /** True for one caller once {@link #ASK_AGAIN_NANOS} have passed since the last on-demand probe. */
+        boolean mayProbeAgain() {
+            long now = System.nanoTime();
+            long last = lastAsked.get();
+            return now - last >= ASK_AGAIN_NANOS && lastAsked.compareAndSet(last, now);
         }
     }
 
@@ -72,6 +80,8 @@ public final class ReplicaSet implements AutoCloseable {
     private final Duration maxLag;
     private final Duration wait;
     private final AtomicLong written = new AtomicLong();
+    /** A commit was made since {@link #written} last asked the primary for its position. */
+    private final java.util.concurrent.atomic.AtomicBoolean positionStale = new java.util.concurrent.atomic.AtomicBoolean();
     private final LongAdder primaryReads = new LongAdder();
     private final AtomicInteger turn = new AtomicInteger();
     private final ScheduledExecutorService monitor;
@@ -100,20 +110,26 @@ public final class ReplicaSet implements AutoCloseable {
                 probeEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Notes a commit made on the primary through {@code connection}: later reads of this process must see it. */
-    void committed(Connection connection) {
-        try {
-            long position = replication.writePosition(connection);
-            written.accumulateAndGet(position, Math::max);
-        } catch (SQLException e) {
-            // the write itself succeeded; without its position, reads stay on the primary until one is known
-            LOG.debug("Could not read the write position after a commit: {}", e.getMessage());
-            written.set(Long.MAX_VALUE);
-        }
+    /**
+     * Notes that a commit was made on the primary. Its position is asked for only when a read or a token needs it
+     * ({@link #written()}): one question covers every commit before it, and a process that only writes asks nothing.
+     */
+    void committed() {
+        positionStale.set(true);
     }
 
     /** A position at or past every write this process has committed. */
     public long written() {
+        if (positionStale.getAndSet(false)) {
+            try {
+                // asked after the commits it covers, so the primary's insert position is past each of them
+                written.accumulateAndGet(primary.onPooledConnection(replication::writePosition), Math::max);
+            } catch (RuntimeException e) {
+                positionStale.set(true);
+                LOG.debug("Could not read the primary's write position; reading the primary: {}", e.getMessage());
+                return Long.MAX_VALUE;
+            }
+        }
         return written.get();
     }
 
@@ -155,10 +171,11 @@ public final class ReplicaSet implements AutoCloseable {
                     return Optional.of(m);
                 }
             }
-            // the cached positions may be old: ask the serving replicas how far they are now
+            // the cached positions may be old: ask the serving replicas how far they are now (each at most once per
+            // few milliseconds: under a stream of reads after writes, the primary answers instead of a probe each)
             for (int i = 0; i < n; i++) {
                 Member m = members.get((start + i) % n);
-                if (m.state == State.UP) {
+                if (m.state == State.UP && m.mayProbeAgain()) {
                     probe(m);
                     if (m.state == State.UP && m.replayed >= required) {
                         return Optional.of(m);
