@@ -140,7 +140,7 @@ public final class JdbcDatabase implements Database {
 
     private long requiredPosition(ReplicaSet set) {
         Long position = required.get();
-        return position != null ? position : set.written();
+        return position != null ? position : set.requiredForRead();
     }
 
     /** Runs {@code reads} requiring replicas to have replayed {@code position} (0: any replica within the lag bound). */

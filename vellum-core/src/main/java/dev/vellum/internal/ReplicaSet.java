@@ -118,6 +118,17 @@ public final class ReplicaSet implements AutoCloseable {
         positionStale.set(true);
     }
 
+    /**
+     * What this process's next read must see. Right after a commit whose position is not known yet, that is
+     * "everything": the read goes to the primary in one round trip instead of asking the primary where its log is and
+     * then a replica how far it is; the monitor learns the position within a second, and reads return to the replicas
+     * once they have replayed it. With a wait bound the position is asked for at once, since the caller prefers
+     * waiting for a replica.
+     */
+    long requiredForRead() {
+        return positionStale.get() && wait.isZero() ? Long.MAX_VALUE : written();
+    }
+
     /** A position at or past every write this process has committed. */
     public long written() {
         if (positionStale.getAndSet(false)) {
@@ -161,6 +172,9 @@ public final class ReplicaSet implements AutoCloseable {
     }
 
     private Optional<Member> choose(long required) {
+        if (required == Long.MAX_VALUE) {
+            return Optional.empty();
+        }
         int n = members.size();
         int start = Math.floorMod(turn.getAndIncrement(), n);
         long deadline = 0;
@@ -186,7 +200,7 @@ public final class ReplicaSet implements AutoCloseable {
             if (deadline == 0) {
                 deadline = now + wait.toNanos();
             }
-            if (wait.isZero() || now >= deadline || required == Long.MAX_VALUE) {
+            if (wait.isZero() || now >= deadline) {
                 return Optional.empty();
             }
             try {
@@ -199,6 +213,7 @@ public final class ReplicaSet implements AutoCloseable {
     }
 
     private void probeAll() {
+        written(); // learns the position of commits made since the last read asked
         try {
             long position = primary.onPooledConnection(replication::writePosition);
             synchronized (samples) {
