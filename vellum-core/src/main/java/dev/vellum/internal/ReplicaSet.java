@@ -79,9 +79,12 @@ public final class ReplicaSet implements AutoCloseable {
     private final Replication replication;
     private final Duration maxLag;
     private final Duration wait;
+    /** A position at or past the commits counted in {@link #covered}. */
     private final AtomicLong written = new AtomicLong();
-    /** A commit was made since {@link #written} last asked the primary for its position. */
-    private final java.util.concurrent.atomic.AtomicBoolean positionStale = new java.util.concurrent.atomic.AtomicBoolean();
+    /** Commits made on the primary by this process. */
+    private final AtomicLong commits = new AtomicLong();
+    /** How many of them {@link #written} covers: it was asked for after they were counted. */
+    private volatile long covered;
     private final LongAdder primaryReads = new LongAdder();
     private final AtomicInteger turn = new AtomicInteger();
     private final ScheduledExecutorService monitor;
@@ -115,7 +118,7 @@ public final class ReplicaSet implements AutoCloseable {
      * ({@link #written()}): one question covers every commit before it, and a process that only writes asks nothing.
      */
     void committed() {
-        positionStale.set(true);
+        commits.incrementAndGet();
     }
 
     /**
@@ -126,19 +129,26 @@ public final class ReplicaSet implements AutoCloseable {
      * waiting for a replica.
      */
     long requiredForRead() {
-        return positionStale.get() && wait.isZero() ? Long.MAX_VALUE : written();
+        return commits.get() != covered && wait.isZero() ? Long.MAX_VALUE : written();
     }
 
     /** A position at or past every write this process has committed. */
     public long written() {
-        if (positionStale.getAndSet(false)) {
-            try {
-                // asked after the commits it covers, so the primary's insert position is past each of them
-                written.accumulateAndGet(primary.onPooledConnection(replication::writePosition), Math::max);
-            } catch (RuntimeException e) {
-                positionStale.set(true);
-                LOG.debug("Could not read the primary's write position; reading the primary: {}", e.getMessage());
-                return Long.MAX_VALUE;
+        long counted = commits.get();
+        if (counted == covered) {
+            return written.get();
+        }
+        synchronized (this) {
+            // a caller that finds another asking waits for its answer: that answer covers its own commit, which was
+            // counted before the question was asked
+            if (covered < counted) {
+                try {
+                    written.accumulateAndGet(primary.onPooledConnection(replication::writePosition), Math::max);
+                    covered = Math.max(covered, counted);
+                } catch (RuntimeException e) {
+                    LOG.debug("Could not read the primary's write position; reading the primary: {}", e.getMessage());
+                    return Long.MAX_VALUE;
+                }
             }
         }
         return written.get();
