@@ -54,7 +54,7 @@ class VellumCliTest {
         Outcome o = vellum("health");
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         sqlite", "server          SQLite 3.",
-                "encryption      not applicable (local file)", "schema version  4 (up to date)",
+                "encryption      not applicable (local file)", "schema version  5 (up to date)",
                 "status          healthy");
         assertThat(dir.resolve("vellum.db")).exists();
     }
@@ -67,7 +67,7 @@ class VellumCliTest {
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         postgres", "server          PostgreSQL ",
                 "database        " + pg.describe(), "encryption      none: not encrypted (sslmode=prefer)",
-                "schema version  4 (up to date)", "pool ");
+                "schema version  5 (up to date)", "pool ");
     }
 
     @Test
@@ -128,13 +128,13 @@ class VellumCliTest {
         env.put("VELLUM_MIGRATIONS", "filesystem:" + migrations);
         env.put("VELLUM_AUTO_MIGRATE", "false");
 
-        assertThat(vellum("health").err()).contains("5 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
-                + "V3__index_form.sql, V4__case_folding.sql, V1__notes.sql)", "Run `vellum migrate`");
+        assertThat(vellum("health").err()).contains("6 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
+                + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V1__notes.sql)", "Run `vellum migrate`");
         Outcome status = vellum("migrate", "status");
         assertThat(status.out()).containsPattern("vellum +\\| 1 +\\| catalog +\\| Pending")
                 .containsPattern("app +\\| 1 +\\| notes +\\| Pending");
         Outcome up = vellum("migrate");
-        assertThat(up.out()).startsWith("Applied 5 migrations to ").contains("Vellum schema version 4, "
+        assertThat(up.out()).startsWith("Applied 6 migrations to ").contains("Vellum schema version 5, "
                 + "application version 1");
         assertThat(vellum("migrate", "status").out()).containsPattern("app +\\| 1 +\\| notes +\\| Success");
         assertThat(vellum("migrate", "validate").out()).contains("Migrations are valid");

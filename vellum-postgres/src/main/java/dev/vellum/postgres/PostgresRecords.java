@@ -240,9 +240,12 @@ final class PostgresRecords implements RecordDialect {
         return "EXPLAIN " + sql;
     }
 
-    /** The same folding on every server version and collation: the function migration V4 defines. */
+    /**
+     * The same folding on every server version and collation: the function migrations V4 and V5 define, compared
+     * by code point whatever the database's collation.
+     */
     private static String fold(String text) {
-        return "vellum_fold(" + text + ")";
+        return "(vellum_fold(" + text + ") COLLATE \"C\")";
     }
 
     /** A path into a JSONB column. */

@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The SQL backends' {@code vellum_fold} (what ilike compares) maps every code point exactly as the memory backend
- * does: on PostgreSQL it is a table in migration V4, on SQLite a Java function, so this checks all 1,112,064 of them.
+ * does: on PostgreSQL it is a table in migrations V4 and V5, on SQLite a Java function, so this checks all 1,112,064 of them.
  */
 class CaseFoldingTest {
 
