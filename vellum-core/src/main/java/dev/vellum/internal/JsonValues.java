@@ -330,10 +330,13 @@ public final class JsonValues {
         return result;
     }
 
-    /** Case folding for {@code ilike}: Unicode simple case mapping, upper then lower, code point by code point. */
+    /**
+     * Case folding for {@code ilike}: Unicode simple case mapping, upper then lower, code point by code point, as Java
+     * 17's tables have it, frozen in {@code case-folding.txt} so that every backend folds alike on any JVM.
+     */
     public static String fold(String text) {
         StringBuilder out = new StringBuilder(text.length());
-        text.codePoints().forEach(cp -> out.appendCodePoint(Character.toLowerCase(Character.toUpperCase(cp))));
+        text.codePoints().forEach(cp -> out.appendCodePoint(CaseFolding.fold(cp)));
         return out.toString();
     }
 }
