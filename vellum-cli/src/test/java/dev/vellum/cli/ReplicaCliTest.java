@@ -43,7 +43,7 @@ class ReplicaCliTest {
                     "replica +127\\.0\\.0\\.1:" + replica.port() + "/cli_replicated as user 'postgres': up, lag \\d+ ms");
             replica.stop();
             assertThat(vellum(env, "health")).contains("/cli_replicated as user 'postgres': down, lag",
-                    "Cannot connect to PostgreSQL at 127.0.0.1:" + replica.port());
+                    "Cannot connect to PostgreSQL at 127.0.0.1:" + replica.port(), "Check VELLUM_POSTGRES_REPLICA_URLS.");
             String stats = vellum(env, "stats", "--json");
             assertThat(stats).contains("\"replicas\":[{\"name\":\"127.0.0.1:" + replica.port()
                     + "/cli_replicated as user 'postgres'\",\"state\":\"down\"", "\"primaryReads\":");

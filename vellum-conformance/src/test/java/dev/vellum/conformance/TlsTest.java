@@ -2,7 +2,10 @@ package dev.vellum.conformance;
 
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
+import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.testkit.PgBouncer;
 import dev.vellum.testkit.PostgresServer;
 import dev.vellum.testkit.TlsPostgres;
 import org.junit.jupiter.api.AfterAll;
@@ -82,5 +85,29 @@ class TlsTest {
     void requireAgainstAServerWithoutTlsIsRefused() {
         String plain = PostgresServer.shared().admin().withDatabase("postgres").toUrlWithCredentials();
         refused(plain + "?sslmode=require", "does not support SSL");
+    }
+
+    /**
+     * Through a PgBouncer that requires TLS from its clients: verify-full to the pooler connects, and health tells the
+     * two hops apart (verified TLS to the pooler; the pooler's own session with the server is plain here).
+     */
+    @Test
+    void throughAPoolerThatRequiresTlsHealthNamesBothHops() throws Exception {
+        try (PgBouncer bouncer = PgBouncer.startWithClientTls(server.certificateFile(), server.keyFile())) {
+            PostgresTarget database = PostgresServer.shared().createDatabase();
+            String direct = database.toUrlWithCredentials();
+            String pooled = bouncer.through(database, "localhost", "sslmode=verify-full&sslrootcert="
+                    + server.caFile()).toUrlWithCredentials();
+            try (Database db = Database.open(VellumConfig.builder().isolated().url(pooled).pgbouncer(true)
+                    .set(Setting.MIGRATION_URL.key(), direct).build())) {
+                assertThat(db.health().encryption()).isEqualTo("to the pooler: encrypted, sslmode=verify-full: "
+                        + "certificate and host verified; pooler to server: not encrypted");
+                assertThat(db.fetchOne("SELECT 1 AS one").orElseThrow().getLong("one")).isEqualTo(1);
+            }
+            String plain = bouncer.through(database, "localhost", "sslmode=disable").toUrlWithCredentials();
+            assertThatThrownBy(() -> Database.open(VellumConfig.builder().isolated().url(plain).pgbouncer(true)
+                    .set(Setting.MIGRATION_URL.key(), direct).build()).close())
+                    .isInstanceOf(ConnectionException.class).hasMessageContaining("Check VELLUM_POSTGRES_URL");
+        }
     }
 }

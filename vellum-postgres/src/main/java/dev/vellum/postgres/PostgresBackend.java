@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -85,11 +86,13 @@ public final class PostgresBackend implements BackendProvider {
         PostgresTarget target = PostgresTarget.of(config);
         Optional<PostgresTarget> migrationOwner = PostgresTarget.migrationOwner(config);
         PostgresTarget owner = migrationOwner.orElse(target);
-        HikariDataSource pool = startPool(target, config, "vellum-postgres", config.poolMin(), config.poolMax());
+        HikariDataSource pool = startPool(target, config, "vellum-postgres", config.poolMin(), config.poolMax(),
+                e -> failure(target, config, e));
         HikariDataSource schemaPool = null;
         if (migrationOwner.isPresent()) {
             try {
-                schemaPool = startPool(owner, config, "vellum-postgres-schema", 0, 2);
+                schemaPool = startPool(owner, config, "vellum-postgres-schema", 0, 2,
+                        e -> failure(owner, config, e, Setting.MIGRATION_URL.key()));
             } catch (RuntimeException e) {
                 pool.close();
                 throw e;
@@ -100,7 +103,8 @@ public final class PostgresBackend implements BackendProvider {
                     try {
                         return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
                     } catch (SQLException e) {
-                        throw failure(owner, config, e);
+                        throw migrationOwner.isPresent() ? failure(owner, config, e, Setting.MIGRATION_URL.key())
+                                : failure(owner, config, e);
                     }
                 });
         PostgresDialect dialect = new PostgresDialect(config.pgbouncer());
@@ -113,7 +117,7 @@ public final class PostgresBackend implements BackendProvider {
                 PostgresTarget replica = replicaTargets.get(i);
                 HikariDataSource replicaPool = startReplicaPool(replica, config, "vellum-postgres-replica-" + (i + 1));
                 replicas.add(Map.entry(replica.describe(), JdbcDatabase.openReplica(dialect, replicaPool, config,
-                        replica.describe(), e -> failure(replica, config, e))));
+                        replica.describe(), e -> failure(replica, config, e, Setting.POSTGRES_REPLICA_URLS.key()))));
             }
             primary.attachReplicas(new ReplicaSet(primary, replicas, new PostgresReplication(),
                     config.getDuration(Setting.POSTGRES_REPLICA_MAX_LAG).orElse(Duration.ofSeconds(10)),
@@ -234,13 +238,13 @@ public final class PostgresBackend implements BackendProvider {
     }
 
     private static HikariDataSource startPool(PostgresTarget target, VellumConfig config, String name, int min,
-                                              int max) {
+                                              int max, Function<SQLException, ConnectionException> failure) {
         HikariConfig hikari = poolConfig(target, config, name, min, max);
         try {
             return new HikariDataSource(hikari);
         } catch (HikariPool.PoolInitializationException e) {
             Throwable cause = e.getCause();
-            throw failure(target, config, cause instanceof SQLException s ? s : new SQLException(e.getMessage(), cause));
+            throw failure.apply(cause instanceof SQLException s ? s : new SQLException(e.getMessage(), cause));
         }
     }
 
@@ -274,12 +278,16 @@ public final class PostgresBackend implements BackendProvider {
 
     /** {@code Cannot connect to PostgreSQL at host:5432/db as user 'app': Connection refused. Check VELLUM_POSTGRES_URL.} */
     static ConnectionException failure(PostgresTarget target, VellumConfig config, SQLException e) {
+        return failure(target, config, e, "DATABASE_URL".equals(config.sourceOf(Setting.POSTGRES_URL)) ? "DATABASE_URL"
+                : Setting.POSTGRES_URL.key());
+    }
+
+    /** As above, naming the setting that holds this target's URL. */
+    static ConnectionException failure(PostgresTarget target, VellumConfig config, SQLException e, String setting) {
         String reason = tlsReason(e, target).orElseGet(() -> reason(e, config));
         if (target.password() != null && !target.password().isEmpty()) {
             reason = reason.replace(target.password(), "****");
         }
-        String setting = "DATABASE_URL".equals(config.sourceOf(Setting.POSTGRES_URL)) ? "DATABASE_URL"
-                : Setting.POSTGRES_URL.key();
         return new ConnectionException("Cannot connect to PostgreSQL at " + target.describe() + ": " + reason
                 + ". Check " + setting + ".", e);
     }

@@ -60,11 +60,35 @@ public final class PgBouncer implements AutoCloseable {
         }
     }
 
+    /**
+     * A transaction-mode PgBouncer of its own in front of the test server that clients must reach over TLS, with this
+     * certificate and key (copied beside its configuration, readable by the user it runs as). Close it when done.
+     */
+    public static PgBouncer startWithClientTls(Path certificate, Path key) {
+        Path program = binary().orElse(null);
+        Assumptions.assumeTrue(program != null, "pgbouncer is not installed; install it with: " + INSTALL);
+        return start(program, PostgresServer.shared().admin(), "transaction", certificate, key);
+    }
+
     private static PgBouncer start(Path program, PostgresTarget server, String poolMode) {
+        return start(program, server, poolMode, null, null);
+    }
+
+    private static PgBouncer start(Path program, PostgresTarget server, String poolMode, Path certificate,
+                                   Path key) {
         try {
             Path dir = Files.createTempDirectory("vellum-pgbouncer");
             // the program refuses to run as root: it then switches to an unprivileged user, who reads and logs here
             Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxrwxrwx"));
+            String tls = "";
+            if (certificate != null) {
+                Files.copy(certificate, dir.resolve("server.crt"));
+                Files.copy(key, dir.resolve("server.key"));
+                Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-r--r--"));
+                tls = String.join("\n", "client_tls_sslmode = require",
+                        "client_tls_cert_file = " + dir.resolve("server.crt"),
+                        "client_tls_key_file = " + dir.resolve("server.key"), "");
+            }
             int port = LocalPorts.free();
             Files.writeString(dir.resolve("users.txt"), "\"" + server.user() + "\" \"\"\n");
             Files.writeString(dir.resolve("pgbouncer.ini"), String.join("\n",
@@ -83,7 +107,7 @@ public final class PgBouncer implements AutoCloseable {
                     "ignore_startup_parameters = extra_float_digits",
                     "server_check_delay = 0",
                     "logfile = " + dir.resolve("pgbouncer.log"),
-                    ""));
+                    tls));
             ProcessBuilder builder = isRoot()
                     ? new ProcessBuilder(program.toString(), "-u", unprivilegedUser(), dir.resolve("pgbouncer.ini")
                     .toString())
@@ -141,8 +165,13 @@ public final class PgBouncer implements AutoCloseable {
 
     /** The same database and user, reached through this PgBouncer. */
     public PostgresTarget through(PostgresTarget database) {
-        return PostgresTarget.parse("postgres://" + database.user() + "@127.0.0.1:" + port + "/"
-                + database.database(), "pgbouncer");
+        return through(database, "127.0.0.1", "");
+    }
+
+    /** The same database and user, reached through this PgBouncer by this host name, with URL parameters. */
+    public PostgresTarget through(PostgresTarget database, String host, String parameters) {
+        return PostgresTarget.parse("postgres://" + database.user() + "@" + host + ":" + port + "/"
+                + database.database() + (parameters.isEmpty() ? "" : "?" + parameters), "pgbouncer");
     }
 
     @Override

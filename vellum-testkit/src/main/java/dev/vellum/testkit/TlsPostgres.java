@@ -81,6 +81,15 @@ public final class TlsPostgres implements AutoCloseable {
         return dir.resolve("ca.pem");
     }
 
+    /** The server's certificate (for {@code localhost}, signed by {@link #caFile()}) and its key: to serve TLS elsewhere. */
+    public Path certificateFile() {
+        return dir.resolve("server.crt");
+    }
+
+    public Path keyFile() {
+        return dir.resolve("server.key");
+    }
+
     /** A CA that signed nothing the server uses. */
     public Path otherCaFile() {
         return dir.resolve("other-ca.pem");
