@@ -59,6 +59,28 @@ class DevPostgresTest {
             }
             Result psql = run(env, "psql", "-Atc", "SELECT current_user");
             assertThat(psql.out().trim()).isEqualTo("vellum_migrator");
+
+            // a streaming replica beside it, as operations.md shows: reads go there, a paused one is left behind
+            Result replica = run(env, "replica", "start");
+            assertThat(replica.exit()).as(replica.err()).isZero();
+            String replicaUrls = exports(replica.out()).get("VELLUM_POSTGRES_REPLICA_URLS");
+            assertThat(replicaUrls).isEqualTo("postgres://127.0.0.1:" + (port + 1) + "/vellum");
+            try (RecordStore store = Vellum.open(VellumConfig.builder().isolated()
+                    .url(exports.get("VELLUM_POSTGRES_URL")).set("VELLUM_MIGRATION_URL",
+                            exports.get("VELLUM_MIGRATION_URL"))
+                    .set("VELLUM_POSTGRES_REPLICA_URLS", replicaUrls).build())) {
+                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+                while (!store.database().orElseThrow().health().replicas().members().get(0).state().equals("up")) {
+                    assertThat(System.nanoTime()).as("the replica serves reads").isLessThan(deadline);
+                    Thread.sleep(100);
+                }
+                assertThat(run(env, "replica", "pause").exit()).isZero();
+                store.collection("notes").insert("n2", Map.of("text", "after the pause"), null);
+                assertThat(store.collection("notes").get("n2")).as("read-your-writes past a paused replica")
+                        .isPresent();
+                assertThat(run(env, "replica", "resume").exit()).isZero();
+            }
+            assertThat(run(env, "replica", "stop").exit()).isZero();
         } finally {
             run(env, "stop");
             delete(parent);

@@ -240,7 +240,10 @@ public final class ReplicaSet implements AutoCloseable {
         members.forEach(this::probe);
     }
 
-    /** How long ago the primary had written no more than {@code replayed}; past every sample when none is that old. */
+    /**
+     * How long ago the primary had written no more than {@code replayed}; when every sample is past it, at least as long
+     * as the oldest sample is old (right after start that is nothing: no history says the replica is behind).
+     */
     private Duration lagOf(long replayed) {
         long now = System.nanoTime();
         synchronized (samples) {
@@ -253,7 +256,7 @@ public final class ReplicaSet implements AutoCloseable {
                 }
                 newest = false;
             }
-            return samples.isEmpty() ? Duration.ZERO : Duration.ofNanos(now - samples.peekFirst()[0]).plus(maxLag);
+            return samples.isEmpty() ? Duration.ZERO : Duration.ofNanos(now - samples.peekFirst()[0]);
         }
     }
 

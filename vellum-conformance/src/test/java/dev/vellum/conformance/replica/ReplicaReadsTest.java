@@ -88,6 +88,12 @@ class ReplicaReadsTest {
         }
     }
 
+    /** Waits until the replica has what the primary has and the store sends reads there. */
+    private static void caughtUpAndServing(RecordStore store) {
+        replica.awaitCaughtUp(Duration.ofSeconds(10));
+        eventually(store, r -> r.state().equals("up"), "the replica is up");
+    }
+
     private static void sleep(long millis) {
         try {
             Thread.sleep(millis);
@@ -161,8 +167,7 @@ class ReplicaReadsTest {
         try (RecordStore store = Vellum.open(config("10s").set(Setting.POSTGRES_REPLICA_WAIT.key(), "5s").build())) {
             Collection c = store.collection("waits");
             c.insert("w0", Map.of("n", 0), null);
-            replica.awaitCaughtUp(Duration.ofSeconds(10));
-            eventually(store, r -> r.state().equals("up"), "the replica is up");
+            caughtUpAndServing(store);
             replica.pauseReplay();
             c.insert("w1", Map.of("n", 1), null);
             long replicaReads = replicaHealth(store).reads();
@@ -186,8 +191,7 @@ class ReplicaReadsTest {
              RecordStore reader = Vellum.open(config("10s").build())) {
             Collection w = writer.collection("orders");
             w.insert("o1", Map.of("total", 5), null);
-            replica.awaitCaughtUp(Duration.ofSeconds(10));
-            eventually(reader, r -> r.state().equals("up"), "the replica is up");
+            caughtUpAndServing(reader);
             replica.pauseReplay();
             w.insert("o2", Map.of("total", 7), null);
             String token = writer.consistencyToken();
@@ -224,8 +228,7 @@ class ReplicaReadsTest {
         try (RecordStore store = Vellum.open(config("10s").build())) {
             Collection c = store.collection("items");
             c.insert("i1", Map.of("v", 1), null);
-            replica.awaitCaughtUp(Duration.ofSeconds(10));
-            eventually(store, r -> r.state().equals("up"), "the replica is up");
+            caughtUpAndServing(store);
             replica.stop();
             long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
             while (System.nanoTime() < deadline) { // every read answers, from the primary
