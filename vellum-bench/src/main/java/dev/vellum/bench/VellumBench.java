@@ -24,7 +24,8 @@ import java.util.Locale;
  * the ratio of each pair. Usage: {@code java -jar vellum-bench.jar [--records N] [--ops N] [--backends sqlite,postgres]}.
  * PostgreSQL: the server at VELLUM_BENCH_POSTGRES_URL, or a throwaway one. With {@code --pgbouncer}, PostgreSQL through
  * a transaction-mode PgBouncer beside a direct connection instead ({@link PgBouncerBench}); with {@code --nodes},
- * several application nodes over one server ({@link ScaleBench}).
+ * several application nodes over one server ({@link ScaleBench}); with {@code --replicas}, a store with a
+ * streaming replica beside one without ({@link ReplicaBench}).
  */
 public final class VellumBench {
     private VellumBench() {
@@ -37,6 +38,7 @@ public final class VellumBench {
         double seconds = 3;
         boolean pgbouncer = false;
         boolean nodes = false;
+        boolean replicas = false;
         List<String> backends = List.of("sqlite", "postgres");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -45,11 +47,12 @@ public final class VellumBench {
                 case "--backends" -> backends = List.of(args[++i].split(","));
                 case "--pgbouncer" -> pgbouncer = true;
                 case "--nodes" -> nodes = true;
+                case "--replicas" -> replicas = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]\n"
-                            + "       vellum-bench --pgbouncer|--nodes [--records N] [--rounds N] [--seconds N]");
+                            + "       vellum-bench --pgbouncer|--nodes|--replicas [--records N] [--rounds N] [--seconds N]");
                     System.exit(2);
                 }
             }
@@ -60,6 +63,10 @@ public final class VellumBench {
         }
         if (nodes) {
             ScaleBench.run(records > 0 ? records : 100_000, rounds, seconds);
+            return;
+        }
+        if (replicas) {
+            ReplicaBench.run(records > 0 ? records : 100_000, rounds, seconds);
             return;
         }
         records = records > 0 ? records : 1_000_000;
