@@ -165,7 +165,7 @@ public final class JdbcDatabase implements Database {
         if (set == null) {
             return this;
         }
-        return set.databaseFor(requiredPosition(set)).<Database>map(db -> db).orElse(this);
+        return set.databaseFor(requiredPosition(set)).orElse(this);
     }
 
     @Override
@@ -536,8 +536,9 @@ public final class JdbcDatabase implements Database {
                 return new String[]{r.next() ? r.getString(1) : "unknown", dialect.connectionSecurity(c)};
             }
         });
-        return new Health(backendName(), server[0], target, migrator.schemaVersion(), migrator.pendingCount(),
-                poolState(), server[1], replicaStatus());
+        Migrator.Current schema = migrator.current();
+        return new Health(backendName(), server[0], target, schema.version(), schema.pending(), poolState(),
+                server[1], replicaStatus());
     }
 
     @Override

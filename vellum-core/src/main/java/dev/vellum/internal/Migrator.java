@@ -95,8 +95,15 @@ final class Migrator {
         }
     }
 
-    int pendingCount() {
-        return pendingNames(vellum).size() + (app == null ? 0 : pendingNames(app).size());
+    /** Vellum's schema version and how many migrations (Vellum's and the application's) are pending. */
+    record Current(String version, int pending) {
+    }
+
+    /** One read of each history table: health asks this on every readiness probe. */
+    Current current() {
+        State vellumState = State.of(vellum);
+        int appPending = app == null ? 0 : State.of(app).pending().size();
+        return new Current(vellumState.version(), vellumState.pending().size() + appPending);
     }
 
     String schemaVersion() {

@@ -22,9 +22,10 @@ import java.util.function.Function;
  * primary's write position and asks every replica how far it has replayed, once a second; a replica's lag is how long
  * ago the primary had written no more than it has replayed (so a replica cut off from an idle primary is not behind,
  * and one cut off from a busy primary falls behind by the clock). One that does not answer, is no longer a replica, or
- * lags past the bound serves nothing until a later probe finds it well again. A read that must see a write (this process's own, or a consistency
- * token's) goes to a replica that has replayed that far, else, after an optional wait, to the primary. A read that
- * fails on a replica is read again from the primary, so a replica going away is never the caller's error.
+ * lags past the bound serves nothing until a later probe finds it well again. A read that must see a write (this
+ * process's own, or a consistency token's) goes to a replica that has replayed that far, else, after an optional wait,
+ * to the primary. A read that fails on a replica is read again from the primary, so a replica going away is never the
+ * caller's error.
  */
 public final class ReplicaSet implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicaSet.class);
@@ -143,8 +144,7 @@ public final class ReplicaSet implements AutoCloseable {
             // counted before the question was asked
             if (covered < counted) {
                 try {
-                    written.accumulateAndGet(primary.onPooledConnection(replication::writePosition), Math::max);
-                    covered = Math.max(covered, counted);
+                    askPrimary();
                 } catch (RuntimeException e) {
                     LOG.debug("Could not read the primary's write position; reading the primary: {}", e.getMessage());
                     return Long.MAX_VALUE;
@@ -152,6 +152,20 @@ public final class ReplicaSet implements AutoCloseable {
             }
         }
         return written.get();
+    }
+
+    /**
+     * The primary's write position now. It is past every commit counted before the question, so it becomes what
+     * reads must see only when there are such commits not yet covered: others' writes alone require nothing.
+     */
+    private synchronized long askPrimary() {
+        long counted = commits.get();
+        long position = primary.onPooledConnection(replication::writePosition);
+        if (covered < counted) {
+            written.accumulateAndGet(position, Math::max);
+            covered = counted;
+        }
+        return position;
     }
 
     /**
@@ -223,9 +237,8 @@ public final class ReplicaSet implements AutoCloseable {
     }
 
     private void probeAll() {
-        written(); // learns the position of commits made since the last read asked
         try {
-            long position = primary.onPooledConnection(replication::writePosition);
+            long position = askPrimary(); // also covers the commits made since a read last asked
             synchronized (samples) {
                 samples.addLast(new long[]{System.nanoTime(), position});
                 // keep what a lag up to the bound needs, and one sample older than that

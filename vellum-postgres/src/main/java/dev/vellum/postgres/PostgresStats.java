@@ -20,7 +20,9 @@ final class PostgresStats {
                 + "pg_database_size(current_database()) AS bytes").orElseThrow();
         server.put("version", info.getString("version")).put("database", info.getString("database"))
                 .put("databaseBytes", info.getLong("bytes"));
-        server.put("encryption", db.health().encryption());
+        if (db.dialect() instanceof PostgresDialect dialect) { // the database's own: it knows about a pooler
+            server.put("encryption", db.withConnection(dialect::connectionSecurity));
+        }
         dev.vellum.Health.Replicas replicas = db.replicaStatus();
         if (!replicas.members().isEmpty()) {
             ArrayNode list = server.putArray("replicas");
