@@ -131,12 +131,8 @@ final class MachinePostgres implements AutoCloseable {
     }
 
     /** The user the server runs as when this JVM is root; null otherwise. */
-    private static String serverUser() throws IOException {
-        if (!"root".equals(System.getProperty("user.name"))) {
-            return null;
-        }
-        return Files.readAllLines(Path.of("/etc/passwd")).stream().anyMatch(l -> l.startsWith("postgres:"))
-                ? "postgres" : "nobody";
+    private static String serverUser() {
+        return ServerUser.whenRoot().orElse(null);
     }
 
     private static void run(String user, Path log, String... command) throws IOException {

@@ -108,9 +108,9 @@ public final class PgBouncer implements AutoCloseable {
                     "server_check_delay = 0",
                     "logfile = " + dir.resolve("pgbouncer.log"),
                     tls));
-            ProcessBuilder builder = isRoot()
-                    ? new ProcessBuilder(program.toString(), "-u", unprivilegedUser(), dir.resolve("pgbouncer.ini")
-                    .toString())
+            Optional<String> user = ServerUser.whenRoot();
+            ProcessBuilder builder = user.isPresent()
+                    ? new ProcessBuilder(program.toString(), "-u", user.get(), dir.resolve("pgbouncer.ini").toString())
                     : new ProcessBuilder(program.toString(), dir.resolve("pgbouncer.ini").toString());
             Process process = builder.redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile())
                     .start();
@@ -152,16 +152,6 @@ public final class PgBouncer implements AutoCloseable {
             throw new IllegalStateException(e);
         }
     }
-
-    private static boolean isRoot() {
-        return "root".equals(System.getProperty("user.name"));
-    }
-
-    private static String unprivilegedUser() throws IOException {
-        List<String> users = Files.readAllLines(Path.of("/etc/passwd"));
-        return users.stream().anyMatch(line -> line.startsWith("postgres:")) ? "postgres" : "nobody";
-    }
-
 
     /** The same database and user, reached through this PgBouncer. */
     public PostgresTarget through(PostgresTarget database) {

@@ -15,7 +15,6 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
-import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -77,7 +76,7 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** An empty database on the primary; replicas receive it with the WAL. */
     public PostgresTarget createDatabase(String name) {
-        sql(admin, "CREATE DATABASE " + name);
+        AdminSql.execute(admin, "CREATE DATABASE " + name);
         return admin.withDatabase(name);
     }
 
@@ -85,7 +84,7 @@ public final class PostgresCluster implements AutoCloseable {
     public Replica addReplica() {
         String name = "replica" + (replicas.size() + 1);
         Path data = dir.resolve(name);
-        try (Connection c = connect(admin); Statement s = c.createStatement()) {
+        try (Connection c = AdminSql.connect(admin); Statement s = c.createStatement()) {
             s.execute("SELECT pg_create_physical_replication_slot('" + name + "', true)");
             boolean modern = serverVersion(s) >= 150000;
             s.execute(modern ? "SELECT pg_backup_start('" + name + "', true)"
@@ -126,11 +125,12 @@ public final class PostgresCluster implements AutoCloseable {
      * replica has it, so a failover to it loses no acknowledged write.
      */
     public void makeSynchronous(Replica replica) {
-        sql(admin, "ALTER SYSTEM SET synchronous_standby_names = '" + replica.name() + "'");
-        query(admin, "SELECT pg_reload_conf()::text");
+        AdminSql.execute(admin, "ALTER SYSTEM SET synchronous_standby_names = '" + replica.name() + "'");
+        AdminSql.query(admin, "SELECT pg_reload_conf()::text");
         long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!"sync".equals(query(admin, "SELECT COALESCE(max(sync_state), '') FROM pg_stat_replication WHERE "
-                + "application_name = '" + replica.name() + "'"))) {
+        String syncState = "SELECT COALESCE(max(sync_state), '') FROM pg_stat_replication WHERE application_name = '"
+                + replica.name() + "'";
+        while (!"sync".equals(AdminSql.query(admin, syncState))) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException(replica.name() + " did not become a synchronous standby");
             }
@@ -149,7 +149,7 @@ public final class PostgresCluster implements AutoCloseable {
 
     /** Where the primary's next WAL record goes (past every commit so far), as a number of bytes. */
     public long currentLsn() {
-        return PostgresReplication.lsn(query(admin, "SELECT pg_current_wal_insert_lsn()::text"));
+        return PostgresReplication.lsn(AdminSql.query(admin, "SELECT pg_current_wal_insert_lsn()::text"));
     }
 
     /** A replica: start and stop it, pause its replay, read how far it has replayed. */
@@ -210,7 +210,7 @@ public final class PostgresCluster implements AutoCloseable {
 
         /** Ends recovery: the replica becomes a primary that accepts writes ({@code pg_promote}, waiting for it). */
         public void promote() {
-            String done = query(admin(), "SELECT pg_promote(true, 60)::text");
+            String done = AdminSql.query(admin(), "SELECT pg_promote(true, 60)::text");
             if (!"true".equals(done)) {
                 throw new IllegalStateException(name + " was not promoted within 60 s");
             }
@@ -218,16 +218,16 @@ public final class PostgresCluster implements AutoCloseable {
 
         /** Replay stops here; the replica goes on receiving WAL, so it falls behind by what the primary writes. */
         public void pauseReplay() {
-            query(admin(), "SELECT pg_wal_replay_pause()::text");
+            AdminSql.query(admin(), "SELECT pg_wal_replay_pause()::text");
         }
 
         public void resumeReplay() {
-            query(admin(), "SELECT pg_wal_replay_resume()::text");
+            AdminSql.query(admin(), "SELECT pg_wal_replay_resume()::text");
         }
 
         /** How far this replica has replayed, as a number of bytes. */
         public long replayLsn() {
-            return PostgresReplication.lsn(query(admin(), "SELECT pg_last_wal_replay_lsn()::text"));
+            return PostgresReplication.lsn(AdminSql.query(admin(), "SELECT pg_last_wal_replay_lsn()::text"));
         }
 
         /** Waits until it has replayed everything the primary had written when called. */
@@ -289,27 +289,6 @@ public final class PostgresCluster implements AutoCloseable {
         try (ResultSet r = s.executeQuery("SHOW server_version_num")) {
             r.next();
             return Integer.parseInt(r.getString(1));
-        }
-    }
-
-    private static Connection connect(PostgresTarget target) throws SQLException {
-        return DriverManager.getConnection(target.jdbcUrl(), target.user(), target.password());
-    }
-
-    private static void sql(PostgresTarget target, String sql) {
-        try (Connection c = connect(target); Statement s = c.createStatement()) {
-            s.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(target.describe() + " refused '" + sql + "': " + e.getMessage(), e);
-        }
-    }
-
-    private static String query(PostgresTarget target, String sql) {
-        try (Connection c = connect(target); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
-            r.next();
-            return r.getString(1);
-        } catch (SQLException e) {
-            throw new IllegalStateException(target.describe() + " refused '" + sql + "': " + e.getMessage(), e);
         }
     }
 

@@ -7,12 +7,6 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.SQLException;
-import java.sql.Statement;
-import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -106,7 +100,7 @@ public final class PostgresServer implements AutoCloseable {
     /** Creates an empty UTF-8 database with the given collation; returns where it is. */
     public PostgresTarget createDatabase(Collation collation) {
         String name = prefix + counter.incrementAndGet();
-        adminStatement("CREATE DATABASE " + name + collation.clause);
+        AdminSql.execute(admin, "CREATE DATABASE " + name + collation.clause);
         return admin.withDatabase(name);
     }
 
@@ -122,7 +116,7 @@ public final class PostgresServer implements AutoCloseable {
     public int majorVersion() {
         synchronized (this) {
             if (majorVersion == 0) {
-                majorVersion = Integer.parseInt(adminQuery("SHOW server_version_num")) / 10000;
+                majorVersion = Integer.parseInt(AdminSql.query(admin, "SHOW server_version_num")) / 10000;
             }
             return majorVersion;
         }
@@ -186,47 +180,12 @@ public final class PostgresServer implements AutoCloseable {
 
     /** Drops a database made by {@link #createDatabase()}, closing any connections still open to it. */
     public void dropDatabase(PostgresTarget database) {
-        adminStatement("DROP DATABASE IF EXISTS " + database.database() + " WITH (FORCE)");
+        AdminSql.execute(admin, "DROP DATABASE IF EXISTS " + database.database() + " WITH (FORCE)");
     }
 
     /** Credentials and address of the maintenance database. */
     public PostgresTarget admin() {
         return admin;
-    }
-
-    private void adminStatement(String sql) {
-        adminRun(sql, s -> {
-            s.execute(sql);
-            return "";
-        });
-    }
-
-    private String adminQuery(String sql) {
-        return adminRun(sql, s -> {
-            try (ResultSet rows = s.executeQuery(sql)) {
-                rows.next();
-                return rows.getString(1);
-            }
-        });
-    }
-
-    private interface StatementWork {
-        String run(Statement statement) throws SQLException;
-    }
-
-    private String adminRun(String sql, StatementWork work) {
-        Properties props = new Properties();
-        if (!admin.user().isEmpty()) {
-            props.setProperty("user", admin.user());
-        }
-        if (admin.password() != null) {
-            props.setProperty("password", admin.password());
-        }
-        try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), props); Statement s = c.createStatement()) {
-            return work.run(s);
-        } catch (SQLException e) {
-            throw new IllegalStateException("Test server refused '" + sql + "': " + e.getMessage(), e);
-        }
     }
 
     @Override
