@@ -82,4 +82,24 @@ final class Load {
         }
     }
 
+
+    /**
+     * Each path warmed up, then {@code rounds} rounds in which every path runs for {@code seconds}, each round
+     * starting with the next path, so drift in the machine's speed falls on all alike; a summary per path.
+     */
+    static List<Summary> rounds(int clients, int rounds, double seconds, List<IntConsumer> paths)
+            throws InterruptedException {
+        List<List<Burst>> runs = new ArrayList<>();
+        for (IntConsumer path : paths) {
+            burst(clients, Math.min(seconds, 1), path); // warm-up: JIT, pools, caches
+            runs.add(new ArrayList<>());
+        }
+        for (int r = 0; r < rounds; r++) {
+            for (int i = 0; i < paths.size(); i++) {
+                int p = (r + i) % paths.size();
+                runs.get(p).add(burst(clients, seconds, paths.get(p)));
+            }
+        }
+        return runs.stream().map(Summary::of).toList();
+    }
 }

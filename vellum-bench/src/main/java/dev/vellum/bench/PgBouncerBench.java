@@ -80,18 +80,7 @@ final class PgBouncerBench {
     private static Row measure(String operation, int clients, int rounds, double seconds, List<IntConsumer> paths)
             throws InterruptedException {
         System.err.printf("pgbouncer: %s, %d client(s), %d rounds...%n", operation, clients, rounds);
-        List<List<Load.Burst>> runs = new ArrayList<>();
-        for (IntConsumer path : paths) {
-            Load.burst(clients, Math.min(seconds, 1), path); // warm-up: JIT, pools, caches
-            runs.add(new ArrayList<>());
-        }
-        for (int r = 0; r < rounds; r++) {
-            for (int i = 0; i < paths.size(); i++) {
-                int p = (r + i) % paths.size();
-                runs.get(p).add(Load.burst(clients, seconds, paths.get(p)));
-            }
-        }
-        return new Row(operation, clients, runs.stream().map(Load.Summary::of).toList());
+        return new Row(operation, clients, Load.rounds(clients, rounds, seconds, paths));
     }
 
     private record Row(String operation, int clients, List<Load.Summary> paths) {

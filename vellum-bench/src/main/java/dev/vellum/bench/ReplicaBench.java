@@ -76,20 +76,8 @@ final class ReplicaBench {
     private static Row measure(String operation, int clients, int rounds, double seconds, IntConsumer without,
                                IntConsumer with) throws InterruptedException {
         System.err.printf("replicas: %s, %d client(s)...%n", operation, clients);
-        Load.burst(clients, Math.min(seconds, 1), without);
-        Load.burst(clients, Math.min(seconds, 1), with);
-        List<Load.Burst> a = new ArrayList<>();
-        List<Load.Burst> b = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
-            if (r % 2 == 0) {
-                a.add(Load.burst(clients, seconds, without));
-                b.add(Load.burst(clients, seconds, with));
-            } else {
-                b.add(Load.burst(clients, seconds, with));
-                a.add(Load.burst(clients, seconds, without));
-            }
-        }
-        return new Row(operation, clients, Load.Summary.of(a), Load.Summary.of(b));
+        List<Load.Summary> sides = Load.rounds(clients, rounds, seconds, List.of(without, with));
+        return new Row(operation, clients, sides.get(0), sides.get(1));
     }
 
     private static void print(List<Row> rows, int records, int rounds, double seconds) {

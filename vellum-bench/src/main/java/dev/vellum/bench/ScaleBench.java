@@ -60,18 +60,9 @@ final class ScaleBench {
                     }));
                 }
             }
-            List<List<Load.Burst>> runs = new ArrayList<>();
-            for (Config config : configs) {
-                Load.burst(CLIENTS, Math.min(seconds, 1), config.call()); // warm-up
-                runs.add(new ArrayList<>());
-            }
-            for (int r = 0; r < rounds; r++) {
-                System.err.printf("nodes: round %d of %d...%n", r + 1, rounds);
-                for (int i = 0; i < configs.size(); i++) {
-                    int c = (r + i) % configs.size();
-                    runs.get(c).add(Load.burst(CLIENTS, seconds, configs.get(c).call()));
-                }
-            }
+            System.err.printf("nodes: %d configurations, %d rounds...%n", configs.size(), rounds);
+            List<Load.Summary> results = Load.rounds(CLIENTS, rounds, seconds,
+                    configs.stream().map(Config::call).toList());
             System.out.printf(Locale.ROOT, "%nNodes over one PostgreSQL: %d client threads spread over the nodes, 4 gets "
                             + "by id to 1 insert, %,d records, %d rounds of %.0f s per configuration (%s, %d cores, "
                             + "Java %s)%n", CLIENTS, records, rounds, seconds, System.getProperty("os.name"),
@@ -81,7 +72,7 @@ final class ScaleBench {
             System.out.println("|---|---|---|---|---|");
             for (int i = 0; i < configs.size(); i++) {
                 Config c = configs.get(i);
-                Load.Summary s = Load.Summary.of(runs.get(i));
+                Load.Summary s = results.get(i);
                 System.out.printf(Locale.ROOT, "| %d | %d | %d | %s | %.3f / %.3f ms |%n", c.nodes(), c.pool(),
                         c.nodes() * c.pool(), s.throughput(), s.p50(), s.p99());
             }
