@@ -113,4 +113,25 @@ public interface Collection {
     boolean hasDocumentIndex();
 
     List<IndexInfo> indexes();
+
+    /**
+     * Turns the change feed on: from now on every committed write to this collection is recorded once, in commit
+     * order ({@link #changes()}). Kept in the database like an index (it survives restarts, copies and restores);
+     * creates the collection if needed.
+     *
+     * @return false when it was on already
+     */
+    boolean enableChanges();
+
+    /** Turns the change feed off; the changes already recorded stay readable in the store's feed until retention. */
+    boolean disableChanges();
+
+    boolean changesEnabled();
+
+    /**
+     * This collection's change feed.
+     *
+     * @throws ChangesNotEnabledException on use, while the feed is off
+     */
+    Changes changes();
 }

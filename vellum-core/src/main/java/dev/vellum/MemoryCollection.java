@@ -51,7 +51,7 @@ final class MemoryCollection extends BaseCollection {
         return store.tombstones.computeIfAbsent(name, k -> new HashMap<>());
     }
 
-    private static Record copy(Record r) {
+    static Record copy(Record r) {
         return new Record(r.id(), r.fields().deepCopy(), r.metadata().deepCopy(), r.version(), r.createdAt(),
                 r.updatedAt());
     }
@@ -101,6 +101,7 @@ final class MemoryCollection extends BaseCollection {
                 records.put(existing.id(), existing);
             }
         });
+        changed(existing == null ? Change.Op.INSERT : Change.Op.UPDATE, stored);
         return stored;
     }
 
@@ -162,6 +163,7 @@ final class MemoryCollection extends BaseCollection {
                 checkUnique(r);
                 records.put(r.id(), r);
                 store.onUndo(() -> records.remove(r.id()));
+                changed(Change.Op.INSERT, r);
                 n++;
             }
             return n;
@@ -210,6 +212,7 @@ final class MemoryCollection extends BaseCollection {
             TreeMap<String, Record> records = recordsForWrite();
             records.put(id, updated);
             store.onUndo(() -> records.put(id, existing));
+            changed(Change.Op.UPDATE, updated);
             return copy(updated);
         });
     }
@@ -242,7 +245,10 @@ final class MemoryCollection extends BaseCollection {
     private void drop(Record existing) {
         TreeMap<String, Record> records = recordsForWrite();
         records.remove(existing.id());
-        Long previousTomb = tombs().put(existing.id(), existing.version());
+        // a delete is a write: it takes the next version, and a re-created record continues after it
+        long version = existing.version() + 1;
+        Long previousTomb = tombs().put(existing.id(), version);
+        store.changes.record(name, Change.Op.DELETE, existing.id(), version, null);
         store.onUndo(() -> {
             records.put(existing.id(), existing);
             if (previousTomb == null) {
@@ -267,6 +273,7 @@ final class MemoryCollection extends BaseCollection {
                 TreeMap<String, Record> records = recordsForWrite();
                 records.put(updated.id(), updated);
                 store.onUndo(() -> records.put(existing.id(), existing));
+                changed(Change.Op.UPDATE, updated);
             }
             return (long) matching.size();
         });
@@ -279,6 +286,45 @@ final class MemoryCollection extends BaseCollection {
             matching.forEach(this::drop);
             return (long) matching.size();
         });
+    }
+
+    private void changed(Change.Op op, Record after) {
+        store.changes.record(name, op, after.id(), after.version(), after);
+    }
+
+    // ---- change feed ----
+
+    @Override
+    public boolean enableChanges() {
+        return store.write(() -> {
+            recordsForWrite();
+            boolean added = store.changes.enabled.add(name);
+            if (added) {
+                store.onUndo(() -> store.changes.enabled.remove(name));
+            }
+            return added;
+        });
+    }
+
+    @Override
+    public boolean disableChanges() {
+        return store.write(() -> {
+            boolean removed = store.changes.enabled.remove(name);
+            if (removed) {
+                store.onUndo(() -> store.changes.enabled.add(name));
+            }
+            return removed;
+        });
+    }
+
+    @Override
+    public boolean changesEnabled() {
+        return store.changes.enabled(name);
+    }
+
+    @Override
+    public Changes changes() {
+        return new Feed(store.changes, name, null);
     }
 
     // ---- reads ----

@@ -18,6 +18,11 @@ final class MemoryStore implements RecordStore {
     final Map<String, Map<String, Long>> tombstones = new TreeMap<>();
     final Map<String, Map<String, IndexInfo>> indexes = new TreeMap<>();
     private final ThreadLocal<List<Runnable>> undo = new ThreadLocal<>();
+    final MemoryChanges changes;
+
+    MemoryStore(java.time.Duration changeRetention) {
+        this.changes = new MemoryChanges(this, changeRetention);
+    }
 
     @Override
     public Collection collection(String name) {
@@ -33,6 +38,11 @@ final class MemoryStore implements RecordStore {
     public boolean dropCollection(String name) {
         Records.collectionName(name);
         return write(() -> {
+            TreeMap<String, Record> existing = data.get(name);
+            if (existing != null) {
+                // a dropped collection's records are deleted, each a change of its feed
+                existing.values().forEach(r -> changes.record(name, Change.Op.DELETE, r.id(), r.version() + 1, null));
+            }
             TreeMap<String, Record> records = data.remove(name);
             Map<String, Long> tombs = tombstones.remove(name);
             Map<String, IndexInfo> idx = indexes.remove(name);
@@ -76,6 +86,7 @@ final class MemoryStore implements RecordStore {
         List<Runnable> outer = undo.get();
         List<Runnable> log = new ArrayList<>();
         undo.set(log);
+        long changesBefore = changes.last();
         try {
             T result = work.run();
             if (outer != null) {
@@ -84,6 +95,9 @@ final class MemoryStore implements RecordStore {
                 // the commit point: cancelled work is undone here, and after it cancelling changes nothing
                 Cancellation.beginCommit();
                 Cancellation.endCommit(true);
+                if (changes.last() != changesBefore) {
+                    changes.committed();
+                }
             }
             return result;
         } catch (Throwable t) {
@@ -99,6 +113,11 @@ final class MemoryStore implements RecordStore {
             }
             lock.writeLock().unlock();
         }
+    }
+
+    @Override
+    public Changes changes() {
+        return new Feed(changes, null, null);
     }
 
     @Override

@@ -69,6 +69,14 @@ public interface RecordStore extends AutoCloseable {
         return reads.get();
     }
 
+    /**
+     * The change feed of every collection whose feed is enabled ({@link Collection#enableChanges()}), in one commit
+     * order.
+     */
+    default Changes changes() {
+        throw new VellumException("The " + backendName() + " backend has no change feed");
+    }
+
     /** The SQL layer underneath, for SQL backends. */
     Optional<Database> database();
 

@@ -37,6 +37,11 @@ public enum Setting {
     POSTGRES_REPLICA_WAIT("VELLUM_POSTGRES_REPLICA_WAIT", "0",
             "How long a read that must see an earlier write waits for a replica to replay it before it reads from "
                     + "the primary (0 = read from the primary at once)"),
+    CHANGES_RETENTION("VELLUM_CHANGES_RETENTION", "7d",
+            "How long the change feed keeps changes; a token older than this is refused (410) so the client resyncs"),
+    CHANGES_POLL_INTERVAL("VELLUM_CHANGES_POLL_INTERVAL", "1s",
+            "PostgreSQL behind PgBouncer without VELLUM_MIGRATION_URL: how often waiting change-feed readers look for "
+                    + "new changes (elsewhere they are woken by LISTEN/NOTIFY or SQLite's data version)"),
     MIGRATIONS("VELLUM_MIGRATIONS", "",
             "The application's migration locations, comma-separated; each holds one folder per dialect"),
     ENV_FILE("VELLUM_ENV_FILE", ".env", "The .env file to read"),

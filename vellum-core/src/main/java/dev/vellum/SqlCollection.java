@@ -134,10 +134,11 @@ final class SqlCollection extends BaseCollection {
             // checked but not copied: the bulk loader writes each record out before reading the next
             // read before the bulk load starts: no other statement may run on its connection meanwhile
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
+            long changesBefore = store.changes.head();
             long count = bulkInsert(batch, r -> sizes.check(new Record(Records.id(r.id()),
                     Records.checkedView(r.fields(), "fields"),
                     r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now)));
-            reviveTombstones();
+            reviveTombstones(changesBefore);
             return count;
         });
     }
@@ -157,13 +158,22 @@ final class SqlCollection extends BaseCollection {
         return store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
     }
 
-    /** Re-created ids continue from their deleted version, so an old version never matches again. */
-    private void reviveTombstones() {
+    /**
+     * Re-created ids continue from their deleted version, so an old version never matches again. The bulk load wrote
+     * them at version 1: with the feed on, their insert changes get the right version, and the correction is no
+     * change of its own.
+     */
+    private void reviveTombstones(long changesBefore) {
         if (db().fetchOne("SELECT 1 AS x FROM " + tombs + " LIMIT 1").isEmpty()) {
             return;
         }
         db().execute("UPDATE " + table + " SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
                 + table + ".id) WHERE id IN (SELECT id FROM " + tombs + ")");
+        String revived = " FROM vellum_changes WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs + ")";
+        db().execute("DELETE" + revived + " AND op = 'update'", name, changesBefore);
+        db().execute("UPDATE vellum_changes SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
+                + "vellum_changes.id) WHERE collection = ? AND seq > ? AND op = 'insert' AND id IN (SELECT id FROM "
+                + tombs + ")", name, changesBefore);
         db().execute("DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
     }
 
@@ -312,8 +322,9 @@ final class SqlCollection extends BaseCollection {
             Optional<Row> deleted = db().fetchOne("DELETE FROM " + table + " WHERE id = ?"
                     + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING version", params.toArray());
             if (deleted.isPresent()) {
+                // a delete is a write: it takes the next version, and a re-created record continues after it
                 db().execute("INSERT INTO " + tombs + " (id, version) VALUES (?, ?) ON CONFLICT (id) DO UPDATE "
-                        + "SET version = excluded.version", id, deleted.get().getLong("version"));
+                        + "SET version = excluded.version", id, deleted.get().getLong("version") + 1);
                 return true;
             }
             if (expectedVersion == null) {
@@ -349,10 +360,45 @@ final class SqlCollection extends BaseCollection {
             return 0;
         }
         return write(() -> {
-            db().execute("INSERT INTO " + tombs + " (id, version) SELECT id, version FROM " + table + " WHERE " + where
+            db().execute("INSERT INTO " + tombs + " (id, version) SELECT id, version + 1 FROM " + table + " WHERE " + where
                     + " ON CONFLICT (id) DO UPDATE SET version = excluded.version", params.toArray());
             return (long) db().execute("DELETE FROM " + table + " WHERE " + where, params.toArray());
         });
+    }
+
+    // ---- change feed ----
+
+    @Override
+    public boolean enableChanges() {
+        return schemaChange(tx -> {
+            if (SqlStore.feedEnabled(tx, name)) {
+                return false;
+            }
+            store.captureChanges(tx, name);
+            tx.execute("INSERT INTO vellum_feeds (collection, enabled_at) VALUES (?, ?)", name, Timestamps.now());
+            return true;
+        });
+    }
+
+    @Override
+    public boolean disableChanges() {
+        return schemaChange(tx -> {
+            if (tx.execute("DELETE FROM vellum_feeds WHERE collection = ?", name) == 0) {
+                return false;
+            }
+            store.dialect.stopCapturingChanges(SqlStore.recordsTable(name), name).forEach(tx::execute);
+            return true;
+        });
+    }
+
+    @Override
+    public boolean changesEnabled() {
+        return store.changes.enabled(name);
+    }
+
+    @Override
+    public Changes changes() {
+        return new Feed(store.changes, name, null);
     }
 
     // ---- reads ----

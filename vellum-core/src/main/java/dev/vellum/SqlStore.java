@@ -28,11 +28,24 @@ final class SqlStore implements RecordStore {
      */
     private final java.util.Map<String, List<IndexInfo>> indexCache = new ConcurrentHashMap<>();
 
-    SqlStore(JdbcDatabase db, RecordDialect dialect) {
+    final SqlChanges changes;
+
+    SqlStore(JdbcDatabase db, RecordDialect dialect, java.time.Duration changeRetention,
+             dev.vellum.spi.ChangeSignal changeSignal) {
         this.db = db;
         this.ddl = db.schemaOwner();
         this.dialect = dialect;
         this.filters = new SqlFilter(dialect);
+        this.changes = new SqlChanges(this, changeRetention, changeSignal);
+    }
+
+    /** Adds the triggers that record the collection's writes, on the schema connection's transaction. */
+    void captureChanges(Database tx, String collection) {
+        dialect.captureChanges(recordsTable(collection), collection).forEach(tx::execute);
+    }
+
+    static boolean feedEnabled(Database tx, String collection) {
+        return tx.fetchOne("SELECT collection FROM vellum_feeds WHERE collection = ?", collection).isPresent();
     }
 
     /** The indexes {@code createIndex} makes, on the schema connection's transaction {@code tx}. */
@@ -93,6 +106,10 @@ final class SqlStore implements RecordStore {
             if (!exists(name)) {
                 return false;
             }
+            if (feedEnabled(tx, name)) {
+                // each record's deletion is a change; the feed stays on for the collection a later write re-creates
+                tx.execute("DELETE FROM " + q(recordsTable(name)));
+            }
             tx.execute("DROP TABLE IF EXISTS " + q(recordsTable(name)));
             tx.execute("DROP TABLE IF EXISTS " + q(tombstoneTable(name)));
             tx.execute("DELETE FROM vellum_indexes WHERE collection = ?", name);
@@ -113,6 +130,11 @@ final class SqlStore implements RecordStore {
     @Override
     public <T, X extends Exception> T inSnapshot(Work<T, X> work) throws X {
         return db.inSnapshot(tx -> work.run(this));
+    }
+
+    @Override
+    public Changes changes() {
+        return new Feed(changes, null, null);
     }
 
     @Override
@@ -137,6 +159,7 @@ final class SqlStore implements RecordStore {
 
     @Override
     public void close() {
+        changes.signal().close();
         db.close();
     }
 
@@ -173,6 +196,9 @@ final class SqlStore implements RecordStore {
                     }
                     for (String ddl : dialect.createCollection(recordsTable(name), tombstoneTable(name))) {
                         tx.execute(ddl);
+                    }
+                    if (feedEnabled(tx, name)) {
+                        captureChanges(tx, name);
                     }
                     tx.execute("INSERT INTO vellum_collections (name) VALUES (?) ON CONFLICT DO NOTHING", name);
                 });

@@ -48,7 +48,9 @@ public final class Vellum {
         }
         JdbcDatabase db = provider.open(config);
         try {
-            SqlStore store = new SqlStore(db, provider.recordDialect(db));
+            SqlStore store = new SqlStore(db, provider.recordDialect(db),
+                    config.getDuration(Setting.CHANGES_RETENTION).orElse(java.time.Duration.ofDays(7)),
+                    provider.changeSignal(db, config));
             if (config.autoMigrate()) {
                 store.upgradeIndexes();
             }
@@ -64,6 +66,11 @@ public final class Vellum {
      * nothing written to disk, for tests, caches and trying things out. Its records go when it is closed.
      */
     public static RecordStore inMemory() {
-        return new MemoryStore();
+        return new MemoryStore(java.time.Duration.ofDays(7));
+    }
+
+    /** {@link #inMemory()} with the configuration's settings that apply to it ({@code VELLUM_CHANGES_RETENTION}). */
+    public static RecordStore inMemory(VellumConfig config) {
+        return new MemoryStore(config.getDuration(Setting.CHANGES_RETENTION).orElse(java.time.Duration.ofDays(7)));
     }
 }

@@ -28,7 +28,7 @@ import java.util.regex.Pattern;
  * {@link #fromEnvironment()}; every problem is a {@link ConfigurationException} naming the key.
  */
 public final class VellumConfig {
-    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h)");
+    private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KB|MB|GB)?");
 
     private final Map<Setting, String> values;
@@ -218,7 +218,7 @@ public final class VellumConfig {
         };
     }
 
-    /** A duration setting ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 0}); empty when blank. */
+    /** A duration setting ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 7d}, {@code 0}); empty when blank. */
     public Optional<Duration> getDuration(Setting setting) {
         String raw = values.get(setting).trim().toLowerCase(Locale.ROOT);
         if (raw.isEmpty()) {
@@ -237,7 +237,8 @@ public final class VellumConfig {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
-            default -> Duration.ofHours(amount);
+            case "h" -> Duration.ofHours(amount);
+            default -> Duration.ofDays(amount);
         });
     }
 

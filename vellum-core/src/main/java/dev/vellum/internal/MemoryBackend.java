@@ -52,6 +52,6 @@ public final class MemoryBackend implements BackendProvider {
 
     @Override
     public Optional<RecordStore> openNativeStore(VellumConfig config) {
-        return Optional.of(Vellum.inMemory());
+        return Optional.of(Vellum.inMemory(config));
     }
 }

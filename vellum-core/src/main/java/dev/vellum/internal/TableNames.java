@@ -30,6 +30,11 @@ public final class TableNames {
         return identifier("vd_", collection);
     }
 
+    /** A trigger of the collection's change feed; {@code kind} tells its triggers apart (SQLite names are global). */
+    public static String feedTrigger(String collection, String kind) {
+        return identifier("vf" + kind + "_", collection);
+    }
+
     /** {@code prefix + name}, shortened with a hash of the name when it would pass the identifier limit. */
     private static String identifier(String prefix, String name) {
         String full = prefix + name;

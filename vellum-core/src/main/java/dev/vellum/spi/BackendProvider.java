@@ -6,6 +6,7 @@ import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
+import dev.vellum.internal.ChangeNotices;
 import dev.vellum.internal.JdbcDatabase;
 
 import java.time.Duration;
@@ -88,5 +89,14 @@ public interface BackendProvider {
      */
     default List<String> maintain(Database owner, boolean vacuum) {
         return List.of("nothing to do for the " + name() + " backend");
+    }
+
+    /**
+     * What wakes change-feed readers waiting for new changes, including other processes' commits. The default polls
+     * every {@code VELLUM_CHANGES_POLL_INTERVAL}.
+     */
+    default ChangeSignal changeSignal(JdbcDatabase db, VellumConfig config) {
+        return ChangeNotices.polling(
+                config.getDuration(Setting.CHANGES_POLL_INTERVAL).orElse(Duration.ofSeconds(1)));
     }
 }

@@ -96,6 +96,20 @@ public interface RecordDialect {
         return false;
     }
 
+    /**
+     * DDL that records every row written to the collection's table in {@code vellum_changes} (the backend's migration
+     * V6 defines it): one change per row, numbered in commit order, with the row after the write (none for a
+     * delete, whose version is the deleted one + 1). Must be safe to run again.
+     */
+    default List<String> captureChanges(String table, String collection) {
+        throw new UnsupportedOperationException("this backend has no change feed");
+    }
+
+    /** DDL that removes what {@link #captureChanges} made. */
+    default List<String> stopCapturingChanges(String table, String collection) {
+        throw new UnsupportedOperationException("this backend has no change feed");
+    }
+
     /** The statement that shows how the database would run {@code sql}, for plan tests. */
     String explain(String sql);
 }

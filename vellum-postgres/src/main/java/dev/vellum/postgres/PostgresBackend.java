@@ -196,6 +196,21 @@ public final class PostgresBackend implements BackendProvider {
         return PostgresStats.maintain(owner);
     }
 
+    /**
+     * LISTEN needs a session: through a transaction-mode PgBouncer it goes to {@code VELLUM_MIGRATION_URL} (which
+     * reaches the server directly), and without one readers poll.
+     */
+    @Override
+    public dev.vellum.spi.ChangeSignal changeSignal(JdbcDatabase db, VellumConfig config) {
+        Optional<PostgresTarget> owner = PostgresTarget.migrationOwner(config);
+        if (config.pgbouncer() && owner.isEmpty()) {
+            return BackendProvider.super.changeSignal(db, config);
+        }
+        PostgresTarget direct = config.pgbouncer() ? owner.get() : PostgresTarget.of(config);
+        return new ListenSignal(() -> DriverManager.getConnection(direct.jdbcUrl(), driverProperties(direct, config)),
+                direct.describe());
+    }
+
     /** The same connection settings the pool uses, for a connection outside it. */
     private static Properties driverProperties(PostgresTarget target, VellumConfig config) {
         Properties props = new Properties();

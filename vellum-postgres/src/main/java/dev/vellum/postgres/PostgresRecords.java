@@ -46,6 +46,28 @@ final class PostgresRecords implements RecordDialect {
                         + "version BIGINT NOT NULL)");
     }
 
+    /** Per-table trigger names: PostgreSQL scopes them to their table. */
+    private static final List<String> FEED_TRIGGERS = List.of("vellum_feed_lock", "vellum_feed_insert",
+            "vellum_feed_update", "vellum_feed_delete");
+
+    @Override
+    public List<String> captureChanges(String table, String collection) {
+        String on = " ON " + SQL.quote(table);
+        String capture = " FOR EACH STATEMENT EXECUTE FUNCTION vellum_feed_capture(" + SQL.literal(collection) + ")";
+        List<String> ddl = new java.util.ArrayList<>(stopCapturingChanges(table, collection));
+        ddl.add("CREATE TRIGGER vellum_feed_lock BEFORE INSERT OR UPDATE OR DELETE" + on
+                + " FOR EACH STATEMENT EXECUTE FUNCTION vellum_feed_lock()");
+        ddl.add("CREATE TRIGGER vellum_feed_insert AFTER INSERT" + on + " REFERENCING NEW TABLE AS vellum_new" + capture);
+        ddl.add("CREATE TRIGGER vellum_feed_update AFTER UPDATE" + on + " REFERENCING NEW TABLE AS vellum_new" + capture);
+        ddl.add("CREATE TRIGGER vellum_feed_delete AFTER DELETE" + on + " REFERENCING OLD TABLE AS vellum_old" + capture);
+        return ddl;
+    }
+
+    @Override
+    public List<String> stopCapturingChanges(String table, String collection) {
+        return FEED_TRIGGERS.stream().map(t -> "DROP TRIGGER IF EXISTS " + t + " ON " + SQL.quote(table)).toList();
+    }
+
     @Override
     public String emptyObject() {
         return "'{}'::jsonb";

@@ -100,6 +100,11 @@ public final class SqliteBackend implements BackendProvider {
     }
 
     @Override
+    public dev.vellum.spi.ChangeSignal changeSignal(JdbcDatabase db, VellumConfig config) {
+        return new DataVersionSignal(path(config).toAbsolutePath().normalize());
+    }
+
+    @Override
     public RecordDialect recordDialect(JdbcDatabase db) {
         return new SqliteRecords();
     }

@@ -42,6 +42,32 @@ final class SqliteRecords implements RecordDialect {
                         + "version INTEGER NOT NULL) WITHOUT ROWID");
     }
 
+    /** Row triggers: SQLite runs one writer at a time, so insertion order into vellum_changes is commit order. */
+    @Override
+    public List<String> captureChanges(String table, String collection) {
+        String name = SQL.literal(collection);
+        String columns = " BEGIN INSERT INTO vellum_changes (collection, op, id, version, fields, metadata, created_at, "
+                + "updated_at, at) VALUES (" + name + ", ";
+        String now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END";
+        String written = "NEW.id, NEW.version, NEW.fields, NEW.metadata, NEW.created_at, NEW.updated_at, " + now;
+        return List.of(
+                "CREATE TRIGGER IF NOT EXISTS " + feedTrigger(collection, "i") + " AFTER INSERT ON " + SQL.quote(table)
+                        + columns + "'insert', " + written,
+                "CREATE TRIGGER IF NOT EXISTS " + feedTrigger(collection, "u") + " AFTER UPDATE ON " + SQL.quote(table)
+                        + columns + "'update', " + written,
+                "CREATE TRIGGER IF NOT EXISTS " + feedTrigger(collection, "d") + " AFTER DELETE ON " + SQL.quote(table)
+                        + columns + "'delete', OLD.id, OLD.version + 1, NULL, NULL, NULL, NULL, " + now);
+    }
+
+    @Override
+    public List<String> stopCapturingChanges(String table, String collection) {
+        return List.of("i", "u", "d").stream().map(k -> "DROP TRIGGER IF EXISTS " + feedTrigger(collection, k)).toList();
+    }
+
+    private static String feedTrigger(String collection, String kind) {
+        return SQL.quote(dev.vellum.internal.TableNames.feedTrigger(collection, kind));
+    }
+
     @Override
     public String emptyObject() {
         return "'{}'";

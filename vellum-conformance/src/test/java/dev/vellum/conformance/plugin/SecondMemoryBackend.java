@@ -61,7 +61,7 @@ public final class SecondMemoryBackend implements BackendProvider {
 
     @Override
     public Optional<RecordStore> openNativeStore(VellumConfig config) {
-        return Optional.of(new Store(Vellum.inMemory()));
+        return Optional.of(new Store(Vellum.inMemory(config)));
     }
 
     /** The store under this backend's own name. */
@@ -89,6 +89,11 @@ public final class SecondMemoryBackend implements BackendProvider {
         @Override
         public <T, X extends Exception> T inSnapshot(Work<T, X> work) throws X {
             return records.inSnapshot(tx -> work.run(new Store(tx)));
+        }
+
+        @Override
+        public dev.vellum.Changes changes() {
+            return records.changes();
         }
 
         @Override

@@ -1,0 +1,28 @@
+package dev.vellum;
+
+import dev.vellum.spi.ChangeSignal;
+
+import java.util.List;
+
+/**
+ * Where a backend keeps its changes, numbered in commit order: a change numbered n is visible only once every change
+ * numbered below n that will ever commit has committed. {@link Feed} builds the whole feed API on these calls.
+ */
+interface ChangeLog {
+
+    /** The number of the newest committed change (0 when none), never below {@link #purgedThrough()}. */
+    long head();
+
+    /** The highest number retention has removed: tokens below it have lost changes. */
+    long purgedThrough();
+
+    /** Up to {@code limit} changes numbered after {@code after}, in order; of one collection, or of all when null. */
+    List<Change> read(String collection, long after, int limit);
+
+    boolean enabled(String collection);
+
+    /** Removes the changes older than the retention, now and then (each call may do nothing). */
+    void purgeExpired();
+
+    ChangeSignal signal();
+}

@@ -1,0 +1,286 @@
+package dev.vellum;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Flow;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The change feed API over any backend's {@link ChangeLog}: tokens, pages, filters, waits, subscriptions and
+ * publishers are the same code on every backend; only how changes are stored and signalled differs.
+ */
+final class Feed implements Changes {
+    /** Changes a filtered poll reads per batch, and the batches it reads before answering with none. */
+    private static final int SCAN_BATCH = 500;
+    private static final int SCAN_BATCHES = 20;
+    /** How long a subscription's reader waits per poll before it checks whether it was closed. */
+    private static final Duration SUBSCRIBER_WAIT = Duration.ofSeconds(1);
+
+    private final ChangeLog log;
+    private final String collection;
+    private final Filter filter;
+
+    Feed(ChangeLog log, String collection, Filter filter) {
+        this.log = log;
+        this.collection = collection;
+        this.filter = filter;
+    }
+
+    static long parseToken(String token) {
+        if (token != null && !token.isEmpty() && token.length() <= 19 && token.chars().allMatch(Character::isDigit)) {
+            return Long.parseLong(token);
+        }
+        throw new QueryException("after", "'" + Strings.abbreviate(String.valueOf(token)) + "' is not a change token: "
+                + "use a token the feed returned, 0 for the oldest retained change, or none to start from now");
+    }
+
+    private void checkEnabled() {
+        if (collection != null && !log.enabled(collection)) {
+            throw new ChangesNotEnabledException(collection);
+        }
+    }
+
+    @Override
+    public String now() {
+        checkEnabled();
+        return Long.toString(log.head());
+    }
+
+    @Override
+    public ChangePage poll(String after, int limit, Duration wait) {
+        if (limit < 1 || limit > MAX_LIMIT) {
+            throw new QueryException("limit", "limit must be between 1 and " + MAX_LIMIT + ", got " + limit);
+        }
+        if (wait.isNegative()) {
+            throw new QueryException("wait", "wait must not be negative");
+        }
+        checkEnabled();
+        log.purgeExpired();
+        long from = after == null ? log.head() : parseToken(after);
+        long deadline = System.nanoTime() + Math.min(wait.toNanos(), MAX_WAIT.toNanos());
+        while (true) {
+            long generation = log.signal().generation();
+            ChangePage page = read(from, limit, after);
+            long left = deadline - System.nanoTime();
+            if (!page.changes().isEmpty() || left <= 0) {
+                return page;
+            }
+            from = Long.parseLong(page.next());
+            try {
+                log.signal().await(generation, Duration.ofNanos(left));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                Cancellation.checkpoint();
+                return page;
+            }
+        }
+    }
+
+    /** One page after {@code from}; a filtered feed reads on through non-matching changes, within a bound. */
+    private ChangePage read(long from, int limit, String givenToken) {
+        List<Change> out = new ArrayList<>();
+        long position = from;
+        int batches = 0;
+        while (out.size() < limit && batches++ < (filter == null ? 1 : SCAN_BATCHES)) {
+            int want = filter == null ? limit - out.size() : Math.max(SCAN_BATCH, limit - out.size());
+            List<Change> batch = log.read(collection, position, want);
+            checkNotExpired(from, givenToken);
+            if (batch.isEmpty()) {
+                if (position == from && from > 0 && out.isEmpty() && from > log.head()) {
+                    throw new QueryException("after", "Change token " + from + " is ahead of this feed: it was not made by "
+                            + "this database (after a copy or restore, start again from 0 or from now)");
+                }
+                break;
+            }
+            for (Change change : batch) {
+                position = Long.parseLong(change.token());
+                if (matches(change)) {
+                    out.add(change);
+                    if (out.size() == limit) {
+                        break;
+                    }
+                }
+            }
+            if (batch.size() < want) {
+                break;
+            }
+        }
+        return new ChangePage(out, Long.toString(position));
+    }
+
+    /** Checked after reading: a purge that committed before the read shows here, so no gap is ever returned. */
+    private void checkNotExpired(long from, String givenToken) {
+        if (from > 0 && from < log.purgedThrough()) {
+            throw new ChangeTokenExpiredException(givenToken == null ? Long.toString(from) : givenToken);
+        }
+    }
+
+    private boolean matches(Change change) {
+        return filter == null || change.record() == null || Semantics.matches(filter, change.record());
+    }
+
+    @Override
+    public Changes filter(Filter filter) {
+        java.util.Objects.requireNonNull(filter, "filter");
+        return new Feed(log, collection, this.filter == null ? filter : Filter.and(this.filter, filter));
+    }
+
+    @Override
+    public ChangeSubscription subscribe(String after, Consumer<Change> onChange) {
+        java.util.Objects.requireNonNull(onChange, "onChange");
+        String start = after == null ? now() : after;
+        parseToken(start);
+        Subscription subscription = new Subscription(start, onChange);
+        subscription.thread.start();
+        return subscription;
+    }
+
+    /** A reader thread that polls with a wait and hands each change to the callback. */
+    private final class Subscription implements ChangeSubscription {
+        private final AtomicReference<String> token;
+        private final AtomicReference<Throwable> failure = new AtomicReference<>();
+        private final AtomicBoolean closed = new AtomicBoolean();
+        private final Thread thread;
+
+        Subscription(String start, Consumer<Change> onChange) {
+            this.token = new AtomicReference<>(start);
+            this.thread = new Thread(() -> run(onChange), "vellum-changes-" + (collection == null ? "all" : collection));
+            thread.setDaemon(true);
+        }
+
+        private void run(Consumer<Change> onChange) {
+            try {
+                while (!closed.get()) {
+                    for (Change change : poll(token.get(), 100, SUBSCRIBER_WAIT).changes()) {
+                        if (closed.get()) {
+                            return;
+                        }
+                        onChange.accept(change);
+                        token.set(change.token());
+                    }
+                }
+            } catch (Throwable t) {
+                if (!closed.get()) {
+                    failure.set(t);
+                }
+            }
+        }
+
+        @Override
+        public String token() {
+            return token.get();
+        }
+
+        @Override
+        public Optional<Throwable> failure() {
+            return Optional.ofNullable(failure.get());
+        }
+
+        @Override
+        public boolean isRunning() {
+            return thread.isAlive();
+        }
+
+        @Override
+        public void close() {
+            closed.set(true);
+            if (Thread.currentThread() != thread) {
+                try {
+                    thread.join(SUBSCRIBER_WAIT.toMillis() * 5);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+    }
+
+    @Override
+    public Flow.Publisher<Change> publisher(String after) {
+        String start = after == null ? now() : after;
+        parseToken(start);
+        return subscriber -> {
+            java.util.Objects.requireNonNull(subscriber, "subscriber");
+            new Delivery(start, subscriber).start();
+        };
+    }
+
+    /** One subscriber's reader: reads no further ahead than the subscriber has asked for. */
+    private final class Delivery implements Flow.Subscription {
+        private final Flow.Subscriber<? super Change> subscriber;
+        private final AtomicLong demand = new AtomicLong();
+        private final AtomicBoolean cancelled = new AtomicBoolean();
+        private final Object lock = new Object();
+        private String token;
+
+        Delivery(String start, Flow.Subscriber<? super Change> subscriber) {
+            this.token = start;
+            this.subscriber = subscriber;
+        }
+
+        void start() {
+            Thread thread = new Thread(this::run, "vellum-changes-publisher");
+            thread.setDaemon(true);
+            subscriber.onSubscribe(this);
+            thread.start();
+        }
+
+        private void run() {
+            try {
+                while (!cancelled.get()) {
+                    long wanted = awaitDemand();
+                    if (wanted == 0) {
+                        continue;
+                    }
+                    ChangePage page = poll(token, (int) Math.min(wanted, 500), SUBSCRIBER_WAIT);
+                    for (Change change : page.changes()) {
+                        if (cancelled.get()) {
+                            return;
+                        }
+                        demand.decrementAndGet();
+                        subscriber.onNext(change);
+                    }
+                    token = page.next();
+                }
+            } catch (Throwable t) {
+                if (cancelled.compareAndSet(false, true)) {
+                    subscriber.onError(t);
+                }
+            }
+        }
+
+        private long awaitDemand() throws InterruptedException {
+            synchronized (lock) {
+                if (demand.get() == 0 && !cancelled.get()) {
+                    lock.wait(SUBSCRIBER_WAIT.toMillis());
+                }
+            }
+            return demand.get();
+        }
+
+        @Override
+        public void request(long n) {
+            if (n <= 0) {
+                cancelled.set(true);
+                subscriber.onError(new IllegalArgumentException("request(" + n + "): n must be positive (§3.9)"));
+                return;
+            }
+            demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+
+        @Override
+        public void cancel() {
+            cancelled.set(true);
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+package dev.vellum;
+
+import dev.vellum.internal.ChangeNotices;
+import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.ChangeSignal;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The memory backend's change log: a list in commit order, appended under the store's write lock (so a transaction's
+ * changes are numbered together and undone with it), read under its read lock.
+ */
+final class MemoryChanges implements ChangeLog {
+    private final MemoryStore store;
+    private final Duration retention;
+    final Set<String> enabled = new HashSet<>();
+    private final List<Change> changes = new ArrayList<>();
+    private long last;
+    private long purgedThrough;
+    /** A memory store has no other process: its own commits are the only notices, so a wait needs no polling. */
+    private final ChangeNotices notices = new ChangeNotices(Duration.ofDays(1));
+
+    MemoryChanges(MemoryStore store, Duration retention) {
+        this.store = store;
+        this.retention = retention;
+    }
+
+    /** Records a write (under the write lock): numbered now, undone if the transaction fails. */
+    void record(String collection, Change.Op op, String id, long version, Record after) {
+        if (!enabled.contains(collection)) {
+            return;
+        }
+        long seq = ++last;
+        changes.add(new Change(Long.toString(seq), op, collection, id, version, Timestamps.now(), after));
+        store.onUndo(() -> {
+            changes.remove(changes.size() - 1);
+            last = seq - 1;
+        });
+    }
+
+    long last() {
+        return last;
+    }
+
+    /** After a commit that recorded changes: wakes the readers waiting for them. */
+    void committed() {
+        notices.changed();
+    }
+
+    @Override
+    public long head() {
+        return store.read(() -> last);
+    }
+
+    @Override
+    public long purgedThrough() {
+        return store.read(() -> purgedThrough);
+    }
+
+    @Override
+    public List<Change> read(String collection, long after, int limit) {
+        return store.read(() -> {
+            List<Change> out = new ArrayList<>();
+            for (int i = firstAfter(after); i < changes.size() && out.size() < limit; i++) {
+                Change c = changes.get(i);
+                if (collection == null || c.collection().equals(collection)) {
+                    out.add(c.record() == null ? c : new Change(c.token(), c.op(), c.collection(), c.id(), c.version(),
+                            c.at(), MemoryCollection.copy(c.record())));
+                }
+            }
+            return out;
+        });
+    }
+
+    /** The index of the first change numbered after {@code seq}: numbers rise along the list. */
+    private int firstAfter(long seq) {
+        int lo = 0;
+        int hi = changes.size();
+        while (lo < hi) {
+            int mid = (lo + hi) >>> 1;
+            if (Long.parseLong(changes.get(mid).token()) <= seq) {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    @Override
+    public boolean enabled(String collection) {
+        return store.read(() -> enabled.contains(collection));
+    }
+
+    @Override
+    public void purgeExpired() {
+        Instant cutoff = Timestamps.now().minus(retention);
+        if (!store.read(() -> !changes.isEmpty() && changes.get(0).at().isBefore(cutoff))) {
+            return;
+        }
+        store.write(() -> {
+            int n = 0;
+            while (n < changes.size() && changes.get(n).at().isBefore(cutoff)) {
+                n++;
+            }
+            if (n > 0) {
+                purgedThrough = Long.parseLong(changes.get(n - 1).token());
+                changes.subList(0, n).clear();
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public ChangeSignal signal() {
+        return notices;
+    }
+}
