@@ -98,6 +98,7 @@ public final class Backup {
                 ObjectNode start = object().put("collection", name);
                 start.set("indexes", JsonValues.toTree(c.indexes()));
                 start.put("documentIndex", c.hasDocumentIndex());
+                start.put("changes", c.changesEnabled());
                 lines.write(start);
                 long count = 0;
                 long sum = 0;
@@ -194,6 +195,9 @@ public final class Backup {
             }
             if (start.path("documentIndex").asBoolean() && !c.hasDocumentIndex()) {
                 c.createDocumentIndex();
+            }
+            if (start.path("changes").asBoolean()) {
+                c.enableChanges(); // after the records: the restored feed starts from the restore
             }
         }
     }

@@ -337,7 +337,7 @@ public final class Transfer {
                 s.progress.update(name, done, total);
             }
         }
-        copyIndexes(from, to);
+        copyIndexesAndFeed(from, to);
         if (!s.verify) {
             return new CollectionReport(name, copied, skipped, total, to.count(), null, "not verified");
         }
@@ -361,7 +361,8 @@ public final class Transfer {
         return out;
     }
 
-    private static void copyIndexes(Collection from, Collection to) {
+    /** After the records, so the target's feed starts with the copy done rather than with one change per record. */
+    private static void copyIndexesAndFeed(Collection from, Collection to) {
         Set<String> have = new HashSet<>();
         to.indexes().forEach(i -> have.add(i.name()));
         for (IndexInfo index : from.indexes()) {
@@ -371,6 +372,9 @@ public final class Transfer {
         }
         if (from.hasDocumentIndex() && !to.hasDocumentIndex()) {
             to.createDocumentIndex();
+        }
+        if (from.changesEnabled()) {
+            to.enableChanges();
         }
     }
 

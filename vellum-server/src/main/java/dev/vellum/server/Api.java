@@ -80,6 +80,7 @@ final class Api {
     private final ExecutorService workers;
     /** Store work in progress; bounded so that a flood is answered 503 at once instead of queueing without end. */
     private final java.util.concurrent.Semaphore permits;
+    private final ChangeFeedApi feeds;
 
     Api(RecordStore store, ServerSettings limits, Metrics metrics, ExecutorService workers) {
         this.store = store;
@@ -87,6 +88,7 @@ final class Api {
         this.metrics = metrics;
         this.workers = workers;
         this.permits = new java.util.concurrent.Semaphore(limits.maxConcurrent());
+        this.feeds = new ChangeFeedApi(store, limits, this);
     }
 
     /** Runs store work under a permit, or answers 503 at once when every permit is taken. */
@@ -105,7 +107,7 @@ final class Api {
     /** The header that carries a consistency token: answered by writes, honoured by reads. */
     static final String CONSISTENCY = "Vellum-Consistency";
     private static final Set<String> WRITES = Set.of("insert", "replace", "patch", "delete", "updateMany",
-            "deleteMany", "batch", "createIndex", "dropIndex", "dropCollection");
+            "deleteMany", "batch", "createIndex", "dropIndex", "dropCollection", "enableChanges", "disableChanges");
 
     /** "METHOD path" of every registered route: {@code /openapi.json} must describe the same list (a test checks). */
     final List<String> routes = new ArrayList<>();
@@ -147,10 +149,16 @@ final class Api {
         r.add(POST, collection + "/indexes", this::createIndex);
         r.add(DELETE, collection + "/indexes/{name}", ctx -> dropIndex(ctx, ctx.pathParam("name")));
         r.add(DELETE, collection + "/indexes", ctx -> dropIndex(ctx, text(body(ctx, Set.of("name")), "name", true)));
+        feeds.register(r);
+    }
+
+    /** Ends change-feed streams and long-polls, so the server can stop. */
+    void stop() {
+        feeds.stop();
     }
 
     /** Registers with Javalin and remembers what it registered. */
-    private record Routes(RoutesConfig config, List<String> seen) {
+    record Routes(RoutesConfig config, List<String> seen) {
         void add(HandlerType method, String path, io.javalin.http.Handler handler) {
             seen.add(method.name() + " " + path);
             config.addEndpoint(new io.javalin.router.Endpoint(method, path, handler, Set.of()));
@@ -724,7 +732,7 @@ final class Api {
      * cancelled (its statement in the database too), and the answer is what really happened: 503 when it rolled
      * back or never started, its own answer when it had already begun to commit. No error answer hides a write.
      */
-    private void bounded(Context ctx, String operation, Supplier<Reply> work) {
+    void bounded(Context ctx, String operation, Supplier<Reply> work) {
         String token = ctx.header(CONSISTENCY);
         boolean write = WRITES.contains(operation);
         Supplier<Reply> timed = () -> metrics.time(operation, () -> {

@@ -86,6 +86,12 @@ final class Problem extends RuntimeException {
         if (e instanceof QueryException q) {
             return new Problem(400, "invalid-query", "Invalid query", q.getMessage()).with("part", q.part());
         }
+        if (e instanceof dev.vellum.ChangesNotEnabledException) {
+            return new Problem(404, "changes-not-enabled", "Change feed not enabled", e.getMessage());
+        }
+        if (e instanceof dev.vellum.ChangeTokenExpiredException) {
+            return new Problem(410, "token-expired", "Change token expired", e.getMessage());
+        }
         if (e instanceof InvalidRecordException) {
             return new Problem(400, "invalid-record", "Invalid record", e.getMessage());
         }

@@ -172,6 +172,7 @@ public final class VellumServer implements AutoCloseable {
             }
         }
         try {
+            api.stop();
             app.stop();
             workers.shutdown();
             workers.awaitTermination(settings.shutdownGrace().toMillis() + 1000, TimeUnit.MILLISECONDS);

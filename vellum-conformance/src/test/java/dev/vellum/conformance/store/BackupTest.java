@@ -43,6 +43,7 @@ class BackupTest {
                 i % 4 == 0 ? Map.of("source", "backup") : null)));
         people.patch("p00001", Map.of("patched", true));
         people.createIndex("by_city", List.of("address.city"), false);
+        people.enableChanges();
         store.collection("notes").insert("n1", Map.of("text", "héllo"), null);
     }
 
@@ -64,6 +65,10 @@ class BackupTest {
                 assertSame(source.collection("notes"), target.collection("notes"));
                 assertThat(target.collection("people").indexes())
                         .containsExactly(new IndexInfo("by_city", List.of("address.city"), false));
+                assertThat(target.collection("people").changesEnabled()).isTrue();
+                assertThat(target.collection("notes").changesEnabled()).isFalse();
+                // the feed is enabled after the records: a restore is not 3,000 changes
+                assertThat(target.collection("people").changes().poll("0", 10).changes()).isEmpty();
                 assertThatThrownBy(() -> Backup.restore(archive, target, Transfer.Mode.NEW))
                         .isInstanceOf(TransferException.class).hasMessageContaining("Mode.MERGE");
                 target.collection("notes").delete("n1");

@@ -67,6 +67,7 @@ class TransferTest {
             people.replace("p000008", Map.of("replaced", 1));
             people.createIndex("by_city", List.of("address.city"), false);
             people.createIndex("by_big", List.of("big"), true);
+            people.enableChanges();
             sqlite.collection("empty").insert("x", Map.of(), null);
             sqlite.collection("empty").delete("x");
 
@@ -82,6 +83,9 @@ class TransferTest {
                     new IndexInfo("by_city", List.of("address.city"), false),
                     new IndexInfo("by_big", List.of("big"), true));
             assertThat(back.collection("people").get("p000007").orElseThrow().version()).isEqualTo(2);
+            assertThat(back.collection("people").changesEnabled()).isTrue();
+            assertThat(back.collection("people").changes().poll("0", 10).changes()).isEmpty();
+            assertThat(back.collection("empty").changesEnabled()).isFalse();
             assertThat(back.collections()).containsExactlyInAnyOrder("people", "empty");
 
             // the application's tables: parents first, types mapped, every row back as it was

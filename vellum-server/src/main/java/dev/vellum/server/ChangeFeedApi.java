@@ -1,0 +1,230 @@
+package dev.vellum.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Change;
+import dev.vellum.ChangePage;
+import dev.vellum.Changes;
+import dev.vellum.Collection;
+import dev.vellum.Filter;
+import dev.vellum.QueryException;
+import dev.vellum.RecordStore;
+import dev.vellum.internal.JsonValues;
+import io.javalin.http.Context;
+
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static io.javalin.http.HandlerType.DELETE;
+import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.PUT;
+
+/**
+ * The change feed over HTTP: enabling and disabling a collection's feed, long-polls answered as JSON, and
+ * Server-Sent Events streams. Waiting readers hold no store permit (they do no store work while they wait), but
+ * their number is bounded too: VELLUM_HTTP_MAX_CONCURRENT more at once.
+ */
+final class ChangeFeedApi {
+    private static final Set<String> PARAMS = Set.of("after", "limit", "wait", "filter");
+    private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s)?");
+    private static final int DEFAULT_LIMIT = 100;
+    private static final String EVENT_STREAM = "text/event-stream";
+    private static final Duration SLICE = Duration.ofSeconds(1);
+
+    private final RecordStore store;
+    private final ServerSettings limits;
+    private final Api api;
+    private final Semaphore readers;
+    private volatile boolean stopping;
+
+    ChangeFeedApi(RecordStore store, ServerSettings limits, Api api) {
+        this.store = store;
+        this.limits = limits;
+        this.api = api;
+        this.readers = new Semaphore(limits.maxConcurrent());
+    }
+
+    void register(Api.Routes r) {
+        String feed = "/v1/collections/{c}/changes";
+        r.add(PUT, feed, ctx -> api.bounded(ctx, "enableChanges", () -> {
+            Collection c = store.collection(ctx.pathParam("c"));
+            boolean created = c.enableChanges();
+            return Api.Reply.of(created ? 201 : 200, JsonValues.NODES.objectNode().put("collection", c.name())
+                    .put("enabled", true).put("now", c.changes().now()));
+        }));
+        r.add(DELETE, feed, ctx -> api.bounded(ctx, "disableChanges", () -> {
+            Collection c = store.collection(ctx.pathParam("c"));
+            if (!c.disableChanges()) {
+                throw Problem.notFound("The change feed of collection '" + c.name() + "' is not enabled");
+            }
+            return Api.Reply.empty(204);
+        }));
+        r.add(GET, feed, ctx -> read(ctx, store.collection(ctx.pathParam("c")).changes()));
+        r.add(GET, "/v1/changes", ctx -> read(ctx, store.changes()));
+    }
+
+    /** Lets streams and long-polls end: the server is stopping. */
+    void stop() {
+        stopping = true;
+    }
+
+    /** The longest a request waits without a byte: half the idle timeout, so the connection is never cut. */
+    private Duration maxWait() {
+        Duration half = limits.idleTimeout().dividedBy(2);
+        return half.isZero() || half.compareTo(Duration.ofSeconds(60)) > 0 ? Duration.ofSeconds(60) : half;
+    }
+
+    private void read(Context ctx, Changes feed) throws IOException {
+        for (String name : ctx.queryParamMap().keySet()) {
+            if (!PARAMS.contains(name)) {
+                throw new QueryException(name, "Unknown query parameter '" + name + "'; parameters are after, "
+                        + "filter, limit, wait");
+            }
+        }
+        Changes filtered = filter(ctx, feed);
+        int limit = limit(ctx);
+        Duration wait = waitParameter(ctx);
+        boolean stream = accepts(ctx, EVENT_STREAM);
+        String after = ctx.queryParam("after");
+        if (after == null && stream) {
+            after = ctx.header("Last-Event-ID");
+        }
+        if (!readers.tryAcquire()) {
+            throw new Problem(503, "saturated", "Server busy", "The server has as many change-feed readers waiting "
+                    + "as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
+        }
+        try {
+            if (stream) {
+                stream(ctx, filtered, after, limit);
+            } else {
+                Api.json(ctx, 200, body(poll(filtered, after, limit, wait)));
+            }
+        } finally {
+            readers.release();
+        }
+    }
+
+    /** A poll that waits in short slices, so a stopping server does not wait out a long-poll. */
+    private ChangePage poll(Changes feed, String after, int limit, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        ChangePage page = feed.poll(after, limit);
+        while (page.changes().isEmpty() && !stopping) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                break;
+            }
+            page = feed.poll(page.next(), limit, Duration.ofNanos(Math.min(left, SLICE.toNanos())));
+        }
+        return page;
+    }
+
+    private static ObjectNode body(ChangePage page) {
+        ObjectNode body = JsonValues.NODES.objectNode();
+        ArrayNode list = body.putArray("changes");
+        page.changes().forEach(c -> list.add(c.toJson()));
+        body.put("next", page.next());
+        return body;
+    }
+
+    /**
+     * Server-Sent Events: {@code id:} the token, {@code event:} the op, {@code data:} the change. A comment line
+     * goes out whenever nothing else has for half the idle timeout, so proxies and the server keep the connection;
+     * a client reconnecting with {@code Last-Event-ID} resumes after the last event it got.
+     */
+    private void stream(Context ctx, Changes feed, String after, int limit) throws IOException {
+        // the first read happens before the answer starts, so a bad token or a feed that is off is a plain problem
+        ChangePage page = feed.poll(after, limit);
+        ctx.status(200).contentType(EVENT_STREAM + "; charset=utf-8").header("Cache-Control", "no-cache")
+                .header("X-Accel-Buffering", "no");
+        OutputStream out = ctx.res().getOutputStream();
+        write(out, "retry: 1000\n: vellum change feed from " + page.next() + "\n\n");
+        try {
+            while (!stopping) {
+                for (Change change : page.changes()) {
+                    write(out, "id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: "
+                            + JsonValues.write(change.toJson()) + "\n\n");
+                }
+                if (page.changes().isEmpty()) {
+                    write(out, ": heartbeat\n\n");
+                }
+                page = poll(feed, page.next(), limit, maxWait());
+            }
+        } catch (IOException e) {
+            // the client went away: nothing to answer
+        } catch (RuntimeException e) {
+            Problem problem = Problem.from(e);
+            try {
+                write(out, "event: error\ndata: " + JsonValues.write(problem.body(ctx.path())) + "\n\n");
+            } catch (IOException gone) {
+                // the client went away too
+            }
+        }
+    }
+
+    private static void write(OutputStream out, String text) throws IOException {
+        out.write(text.getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    private Changes filter(Context ctx, Changes feed) {
+        String text = ctx.queryParam("filter");
+        if (text == null) {
+            return feed;
+        }
+        JsonNode node;
+        try {
+            node = JsonValues.READER.readTree(text);
+        } catch (IOException e) {
+            throw new QueryException("filter", "filter must be a JSON filter such as {\"status\":\"open\"}");
+        }
+        Filter filter = Filter.fromJson(node);
+        FilterLimits.check(filter, limits.maxFilterDepth(), limits.maxFilterConditions());
+        return feed.filter(filter);
+    }
+
+    private int limit(Context ctx) {
+        String value = ctx.queryParam("limit");
+        if (value == null) {
+            return Math.min(DEFAULT_LIMIT, limits.maxPageSize());
+        }
+        int limit;
+        try {
+            limit = Integer.parseInt(value.trim());
+        } catch (NumberFormatException e) {
+            throw new QueryException("limit", "limit must be a whole number, got '" + value + "'");
+        }
+        if (limit < 1 || limit > limits.maxPageSize()) {
+            throw new QueryException("limit", "limit must be between 1 and " + limits.maxPageSize()
+                    + " on this server (VELLUM_HTTP_MAX_PAGE_SIZE)");
+        }
+        return limit;
+    }
+
+    /** {@code wait=10s}, {@code 500ms} or seconds as a number; longer than the server's bound waits that bound. */
+    private Duration waitParameter(Context ctx) {
+        String value = ctx.queryParam("wait");
+        if (value == null || value.isBlank()) {
+            return Duration.ZERO;
+        }
+        Matcher m = WAIT.matcher(value.trim().toLowerCase(Locale.ROOT));
+        if (!m.matches()) {
+            throw new QueryException("wait", "wait must be a duration such as 10s or 500ms, got '" + value + "'");
+        }
+        long amount = Long.parseLong(m.group(1));
+        Duration wait = "ms".equals(m.group(2)) ? Duration.ofMillis(amount) : Duration.ofSeconds(amount);
+        return wait.compareTo(maxWait()) > 0 ? maxWait() : wait;
+    }
+
+    private static boolean accepts(Context ctx, String type) {
+        String accept = ctx.header("Accept");
+        return accept != null && accept.toLowerCase(Locale.ROOT).contains(type);
+    }
+}

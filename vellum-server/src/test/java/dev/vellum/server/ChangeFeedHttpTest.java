@@ -1,0 +1,223 @@
+package dev.vellum.server;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.RecordStore;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.testkit.StoreTest;
+import dev.vellum.testkit.TestBackend;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static dev.vellum.server.EndpointsTest.assertProblem;
+import static dev.vellum.server.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The change feed over HTTP: enabling, long-polls, Server-Sent Events, and their errors, on every backend. */
+class ChangeFeedHttpTest {
+    private static final String ORDERS = "/v1/collections/orders";
+
+    private static List<String> ops(JsonNode page) {
+        List<String> out = new ArrayList<>();
+        page.get("changes").forEach(c -> out.add(c.get("op").asText() + " " + c.get("id").asText() + " "
+                + c.get("version").asLong()));
+        return out;
+    }
+
+    @StoreTest
+    void enableReadAndDisable(RecordStore store) {
+        try (Http http = Http.start(store)) {
+            JsonNode off = assertProblem(http.get(ORDERS + "/changes?after=0"), 404, "changes-not-enabled");
+            assertThat(off.get("detail").asText()).contains("PUT /v1/collections/orders/changes");
+            HttpResponse<String> enabled = http.send("PUT", ORDERS + "/changes", "");
+            assertThat(enabled.statusCode()).isEqualTo(201);
+            assertThat(json(enabled).get("enabled").asBoolean()).isTrue();
+            assertThat(http.send("PUT", ORDERS + "/changes", "").statusCode()).isEqualTo(200);
+
+            http.post(ORDERS + "/records", "{\"id\":\"o1\",\"fields\":{\"status\":\"open\",\"total\":5}}");
+            http.send("PATCH", ORDERS + "/records/o1", "{\"status\":\"paid\"}", "Content-Type",
+                    "application/merge-patch+json");
+            http.post(ORDERS + "/records", "{\"id\":\"o2\",\"fields\":{\"status\":\"open\"}}");
+            http.delete(ORDERS + "/records/o1");
+
+            HttpResponse<String> all = http.get(ORDERS + "/changes?after=0");
+            assertThat(all.statusCode()).isEqualTo(200);
+            JsonNode page = json(all);
+            assertThat(ops(page)).containsExactly("insert o1 1", "update o1 2", "insert o2 1", "delete o1 3");
+            JsonNode first = page.get("changes").get(0);
+            assertThat(first.get("collection").asText()).isEqualTo("orders");
+            assertThat(first.get("token").asText()).isNotBlank();
+            assertThat(first.get("at").asText()).endsWith("Z");
+            assertThat(first.at("/record/fields/total").asInt()).isEqualTo(5);
+            assertThat(page.get("changes").get(3).has("record")).isFalse();
+            String next = page.get("next").asText();
+            assertThat(next).isEqualTo(page.get("changes").get(3).get("token").asText());
+
+            // paging, resuming, "from now", filters and the store-wide feed
+            JsonNode two = json(http.get(ORDERS + "/changes?after=0&limit=2"));
+            assertThat(ops(two)).containsExactly("insert o1 1", "update o1 2");
+            assertThat(ops(json(http.get(ORDERS + "/changes?after=" + two.get("next").asText()))))
+                    .containsExactly("insert o2 1", "delete o1 3");
+            JsonNode now = json(http.get(ORDERS + "/changes"));
+            assertThat(ops(now)).isEmpty();
+            assertThat(now.get("next").asText()).isEqualTo(next);
+            assertThat(ops(json(http.get(ORDERS + "/changes?after=0&filter=%7B%22status%22:%22paid%22%7D"))))
+                    .containsExactly("update o1 2", "delete o1 3");
+            assertThat(ops(json(http.get("/v1/changes?after=0")))).hasSize(4);
+
+            assertProblem(http.get(ORDERS + "/changes?after=banana"), 400, "invalid-query");
+            assertProblem(http.get(ORDERS + "/changes?after=0&limit=0"), 400, "invalid-query");
+            assertProblem(http.get(ORDERS + "/changes?after=0&wait=forever"), 400, "invalid-query");
+            assertProblem(http.get(ORDERS + "/changes?after=0&filter=%7B"), 400, "invalid-query");
+            assertProblem(http.get(ORDERS + "/changes?since=0"), 400, "invalid-query");
+
+            assertThat(http.delete(ORDERS + "/changes").statusCode()).isEqualTo(204);
+            assertProblem(http.delete(ORDERS + "/changes"), 404, "not-found");
+            assertProblem(http.get(ORDERS + "/changes?after=0"), 404, "changes-not-enabled");
+        }
+    }
+
+    @StoreTest
+    void aLongPollAnswersAsSoonAsAChangeCommits(RecordStore store) throws Exception {
+        try (Http http = Http.start(store)) {
+            http.send("PUT", ORDERS + "/changes", "");
+            String now = json(http.get(ORDERS + "/changes")).get("next").asText();
+            long started = System.nanoTime();
+            assertThat(ops(json(http.get(ORDERS + "/changes?after=" + now + "&wait=500ms")))).isEmpty();
+            assertThat(System.nanoTime() - started).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(400));
+
+            CompletableFuture<HttpResponse<String>> poll = CompletableFuture.supplyAsync(
+                    () -> http.get(ORDERS + "/changes?after=" + now + "&wait=10s"));
+            Thread.sleep(300);
+            started = System.nanoTime();
+            http.post(ORDERS + "/records", "{\"id\":\"late\",\"fields\":{}}");
+            JsonNode page = json(poll.get(20, TimeUnit.SECONDS));
+            assertThat(ops(page)).containsExactly("insert late 1");
+            assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(5));
+        }
+    }
+
+    @StoreTest
+    void anExpiredTokenIs410(TestBackend backend) throws Exception {
+        RecordStore store = backend.openStore(b -> b.set("VELLUM_CHANGES_RETENTION", "1s"));
+        store.collection("orders").enableChanges();
+        store.collection("orders").insert("a", Map.of(), null);
+        String token = store.collection("orders").changes().poll("0", 1).next();
+        store.collection("orders").insert("b", Map.of(), null);
+        Thread.sleep(1500);
+        RecordStore reader = store.database().isEmpty() ? store
+                : backend.openStore(b -> b.set("VELLUM_CHANGES_RETENTION", "1s"));
+        try (Http http = Http.start(reader)) {
+            JsonNode gone = assertProblem(http.get(ORDERS + "/changes?after=" + token), 410, "token-expired");
+            assertThat(gone.get("detail").asText()).contains("resync");
+        }
+    }
+
+    /** Reads a Server-Sent Events stream line by line on a thread of its own. */
+    private static final class EventStream implements AutoCloseable {
+        final BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        final CompletableFuture<HttpResponse<Stream<String>>> response;
+        final CompletableFuture<Void> ended = new CompletableFuture<>();
+        final List<String> comments = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        EventStream(Http http, String path, String... headers) {
+            var request = http.request(path).header("Accept", "text/event-stream").GET();
+            for (int i = 0; i < headers.length; i += 2) {
+                request.header(headers[i], headers[i + 1]);
+            }
+            response = Http.CLIENT.sendAsync(request.build(), HttpResponse.BodyHandlers.ofLines());
+            response.thenAccept(r -> {
+                Thread t = new Thread(() -> {
+                    try {
+                        r.body().forEach(lines::add);
+                    } catch (RuntimeException e) {
+                        // closed
+                    }
+                    ended.complete(null);
+                });
+                t.setDaemon(true);
+                t.start();
+            });
+        }
+
+        /** The next event's lines (up to the blank line), skipping comments. */
+        List<String> nextEvent() throws InterruptedException {
+            List<String> event = new ArrayList<>();
+            while (true) {
+                String line = lines.poll(20, TimeUnit.SECONDS);
+                assertThat(line).as("an event within 20 s").isNotNull();
+                if (line.isEmpty() && !event.isEmpty()) {
+                    return event;
+                }
+                if (line.startsWith(":")) {
+                    comments.add(line);
+                } else if (!line.isEmpty() && !line.startsWith("retry:")) {
+                    event.add(line);
+                }
+            }
+        }
+
+        @Override
+        public void close() {
+            response.thenAccept(r -> r.body().close());
+        }
+    }
+
+    @StoreTest
+    void serverSentEventsStreamAndResumeWithLastEventId(RecordStore store) throws Exception {
+        try (Http http = Http.start(store, Map.of("VELLUM_HTTP_IDLE_TIMEOUT", "2s"))) {
+            http.send("PUT", ORDERS + "/changes", "");
+            http.post(ORDERS + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}");
+            String lastId;
+            try (EventStream events = new EventStream(http, ORDERS + "/changes?after=0")) {
+                HttpResponse<Stream<String>> response = events.response.get(20, TimeUnit.SECONDS);
+                assertThat(response.statusCode()).isEqualTo(200);
+                assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+                List<String> first = events.nextEvent();
+                assertThat(first.get(0)).startsWith("id: ");
+                assertThat(first).contains("event: insert");
+                JsonNode data = JsonValues.parse(first.get(2).substring("data: ".length()));
+                assertThat(data.get("id").asText()).isEqualTo("a");
+                assertThat(data.get("token").asText()).isEqualTo(first.get(0).substring(4));
+                // live changes arrive as they commit; the stream stays open past the idle timeout on heartbeats
+                Thread.sleep(2500);
+                http.post(ORDERS + "/records", "{\"id\":\"b\",\"fields\":{}}");
+                List<String> second = events.nextEvent();
+                assertThat(second).contains("event: insert");
+                assertThat(second.get(2)).contains("\"id\":\"b\"");
+                lastId = second.get(0).substring(4);
+                assertThat(events.comments).anyMatch(l -> l.startsWith(": heartbeat"));
+            }
+            http.delete(ORDERS + "/records/a");
+            try (EventStream again = new EventStream(http, ORDERS + "/changes", "Last-Event-ID", lastId)) {
+                List<String> resumed = again.nextEvent();
+                assertThat(resumed).contains("event: delete");
+                assertThat(resumed.get(2)).contains("\"id\":\"a\"").doesNotContain("\"record\"");
+            }
+            // errors before the stream starts are plain problems
+            HttpResponse<String> bad = http.send(http.request(ORDERS + "/changes?after=nope")
+                    .header("Accept", "text/event-stream").GET());
+            assertThat(bad.statusCode()).isEqualTo(400);
+        }
+    }
+
+    @StoreTest
+    void aStoppingServerEndsItsStreamsCleanly(RecordStore store) throws Exception {
+        Http http = Http.start(store);
+        http.send("PUT", ORDERS + "/changes", "");
+        EventStream events = new EventStream(http, "/v1/changes");
+        assertThat(events.response.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+        long started = System.nanoTime();
+        http.server.close();
+        events.ended.get(20, TimeUnit.SECONDS);
+        assertThat(System.nanoTime() - started).isLessThan(TimeUnit.SECONDS.toNanos(10));
+    }
+}
