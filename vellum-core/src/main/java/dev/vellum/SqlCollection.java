@@ -111,13 +111,14 @@ final class SqlCollection extends BaseCollection {
         sizeCheck().check(new Record(key, f, m, 1, now, now));
         try {
             // If the process stops between the two statements, the stale tombstone only makes a later re-insert
-            // start at a higher version, which is harmless.
+            // start at a higher version, which is harmless. Only the tombstone this insert continued from goes:
+            // a delete committed in between leaves a newer one, which must stay.
             return single(() -> {
                 long version = db().fetchOne("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
-                                + "COALESCE((SELECT version FROM " + tombs + " WHERE id = ?), 0) + 1, ?, ?) RETURNING version",
+                                + store.dialect.versionAfterTombstone(tombs) + ", ?, ?) RETURNING version",
                         key, json(f), json(m), key, now, now).orElseThrow().getLong("version");
                 if (version > 1) {
-                    db().execute("DELETE FROM " + tombs + " WHERE id = ?", key);
+                    db().execute("DELETE FROM " + tombs + " WHERE id = ? AND version < ?", key, version);
                 }
                 return new Record(key, f, m, version, now, now);
             });
@@ -134,7 +135,7 @@ final class SqlCollection extends BaseCollection {
             // checked but not copied: the bulk loader writes each record out before reading the next
             // read before the bulk load starts: no other statement may run on its connection meanwhile
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
-            long changesBefore = store.changes.head();
+            long changesBefore = lockFeedAndReadHead();
             long count = bulkInsert(batch, r -> sizes.check(new Record(Records.id(r.id()),
                     Records.checkedView(r.fields(), "fields"),
                     r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now)));
@@ -156,6 +157,18 @@ final class SqlCollection extends BaseCollection {
         Iterator<Record> records = java.util.stream.StreamSupport.stream(batch.spliterator(), false).map(toRecord)
                 .iterator();
         return store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
+    }
+
+    /**
+     * With the feed on, takes its commit-order lock before the bulk load (which would take it anyway) and reads the
+     * newest change number: every change numbered above it until commit is this transaction's own.
+     */
+    private long lockFeedAndReadHead() {
+        String lock = store.dialect.feedLock();
+        if (lock != null && SqlStore.feedEnabled(db(), name)) {
+            db().fetchOne(lock);
+        }
+        return store.changes.head();
     }
 
     /**
@@ -206,7 +219,7 @@ final class SqlCollection extends BaseCollection {
 
     /** The conflict clause of every upsert: new fields, metadata only when given, version + 1. */
     private String upsertSql(int rows) {
-        String row = "(?, ?, ?, COALESCE((SELECT version FROM " + tombs + " WHERE id = ?), 0) + 1, ?, ?)";
+        String row = "(?, ?, ?, " + store.dialect.versionAfterTombstone(tombs) + ", ?, ?)";
         return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rows, row))
                 + " ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, metadata = CASE WHEN excluded.metadata = "
@@ -358,6 +371,10 @@ final class SqlCollection extends BaseCollection {
         String where = where(filter, params);
         if (!store.exists(name)) {
             return 0;
+        }
+        String together = store.dialect.deleteWithTombstones(table, tombs, where);
+        if (together != null) {
+            return single(() -> (long) db().execute(together, params.toArray()));
         }
         return write(() -> {
             db().execute("INSERT INTO " + tombs + " (id, version) SELECT id, version + 1 FROM " + table + " WHERE " + where

@@ -23,6 +23,24 @@ public interface RecordDialect {
      */
     List<String> createCollection(String table, String tombstones);
 
+    /**
+     * The version of a record (re-)created with the id bound to the one parameter: one more than its tombstone's
+     * in the quoted tombstone table {@code tombstones}, else 1.
+     */
+    default String versionAfterTombstone(String tombstones) {
+        return "COALESCE((SELECT version FROM " + tombstones + " WHERE id = ?), 0) + 1";
+    }
+
+    /**
+     * One statement that deletes the rows matching {@code where} from {@code table} and records each one's tombstone
+     * (its version + 1) from the rows it really deleted, answering the count; null where two statements in one
+     * transaction are as exact (a backend with one writer at a time). With concurrent writers, a separate tombstone
+     * statement could read a version that a concurrent update has since raised.
+     */
+    default String deleteWithTombstones(String table, String tombstones, String where) {
+        return null;
+    }
+
     /** The SQL literal of an empty JSON object in the fields/metadata column's type. */
     String emptyObject();
 
@@ -103,6 +121,14 @@ public interface RecordDialect {
      */
     default List<String> captureChanges(String table, String collection) {
         throw new UnsupportedOperationException("this backend has no change feed");
+    }
+
+    /**
+     * A statement that takes the lock the feed's triggers take before a write, so a transaction can hold it before
+     * its first write; null where writers are serialized anyway (SQLite).
+     */
+    default String feedLock() {
+        return null;
     }
 
     /** DDL that removes what {@link #captureChanges} made. */

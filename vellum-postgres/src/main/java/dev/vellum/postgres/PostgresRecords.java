@@ -46,6 +46,27 @@ final class PostgresRecords implements RecordDialect {
                         + "version BIGINT NOT NULL)");
     }
 
+    /**
+     * Read by a volatile function, which sees what committed after the statement began: a re-insert that waited for
+     * a concurrent delete's commit (on the feed's lock, or on the deleted row) then sees that delete's tombstone.
+     */
+    @Override
+    public String versionAfterTombstone(String tombstones) {
+        return "vellum_version_after_tombstone(" + SQL.literal(tombstones) + "::regclass, ?)";
+    }
+
+    @Override
+    public String deleteWithTombstones(String table, String tombstones, String where) {
+        return "WITH gone AS (DELETE FROM " + table + " WHERE " + where + " RETURNING id, version) INSERT INTO "
+                + tombstones + " (id, version) SELECT id, version + 1 FROM gone ON CONFLICT (id) DO UPDATE "
+                + "SET version = excluded.version";
+    }
+
+    @Override
+    public String feedLock() {
+        return "SELECT vellum_feed_lock_now() AS locked";
+    }
+
     /** Per-table trigger names: PostgreSQL scopes them to their table. */
     private static final List<String> FEED_TRIGGERS = List.of("vellum_feed_lock", "vellum_feed_insert",
             "vellum_feed_update", "vellum_feed_delete");

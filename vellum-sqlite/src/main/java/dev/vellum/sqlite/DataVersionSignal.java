@@ -77,8 +77,20 @@ final class DataVersionSignal extends ChangeNotices {
         }
     }
 
+    /** Waits briefly for the watcher to close its connection, so the file can be removed right after. */
     @Override
     public void close() {
         closed = true;
+        Thread t;
+        synchronized (this) {
+            t = watcher;
+        }
+        if (t != null) {
+            try {
+                t.join(1000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }

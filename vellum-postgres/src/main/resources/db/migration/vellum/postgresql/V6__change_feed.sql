@@ -33,10 +33,13 @@ INSERT INTO vellum_feed_state (purged_through) VALUES (0);
 -- that sees change n has every change below n that will ever commit. (A sequence alone numbers in start order: a
 -- reader could pass a number whose transaction commits later, and skip it.) Taken before any row is touched, so a
 -- writer never waits for the lock while holding rows another writer needs.
+CREATE FUNCTION vellum_feed_lock_now() RETURNS boolean
+    LANGUAGE sql AS $$ SELECT pg_advisory_xact_lock(1986358380, 1667785070) IS NOT NULL $$;
+
 CREATE FUNCTION vellum_feed_lock() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
-    PERFORM pg_advisory_xact_lock(1986358380, 1667785070);
+    PERFORM vellum_feed_lock_now();
     RETURN NULL;
 END $$;
 
@@ -59,4 +62,16 @@ BEGIN
         PERFORM pg_notify('vellum_changes', '');
     END IF;
     RETURN NULL;
+END $$;
+
+-- The version of a re-created record: one more than its tombstone's. Volatile, so it reads what committed after the
+-- statement's snapshot: an insert that waited on the feed's lock for a concurrent delete to commit sees that delete's
+-- tombstone and never goes back to an older version.
+CREATE FUNCTION vellum_version_after_tombstone(tombstones regclass, record_id text) RETURNS bigint
+    LANGUAGE plpgsql VOLATILE AS $$
+DECLARE
+    found bigint;
+BEGIN
+    EXECUTE 'SELECT version FROM ' || tombstones || ' WHERE id = $1' INTO found USING record_id;
+    RETURN COALESCE(found, 0) + 1;
 END $$;
