@@ -86,8 +86,9 @@ final class SqlChanges implements ChangeLog {
         long keepFrom = store.db.fetchOne("SELECT seq FROM vellum_changes WHERE at >= ? ORDER BY seq LIMIT 1",
                 rs -> rs.getLong(1), cutoff).orElse(Long.MAX_VALUE);
         return store.db.inTransaction(tx -> {
-            long through = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes WHERE seq < ?", rs -> rs.getLong(1),
-                    keepFrom).orElse(0L);
+            // bounded by the cutoff too: a change committed since the first query is new, never removed
+            long through = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes WHERE seq < ? AND at < ?",
+                    rs -> rs.getLong(1), keepFrom, cutoff).orElse(0L);
             if (through == 0) {
                 return 0L;
             }

@@ -200,4 +200,53 @@ class PgBouncerTest {
             assertThat(db.health().encryption()).isEqualTo("none: not encrypted (sslmode=prefer)");
         }
     }
+
+    /**
+     * The change feed behind a transaction-mode pooler: with VELLUM_MIGRATION_URL (a direct connection) readers are
+     * woken by LISTEN on it; without, they poll every VELLUM_CHANGES_POLL_INTERVAL. Either way every change once.
+     */
+    @BackendTest("postgres@pgbouncer")
+    void theChangeFeedWorksThroughThePoolerWithAndWithoutADirectConnection(TestBackend backend) throws Exception {
+        RecordStore listening = backend.openStore(); // migrations and LISTEN over the direct connection
+        listening.collection("events").enableChanges();
+        RecordStore polling = backend.openStore(b -> b.set(Setting.MIGRATION_URL.key(), "")
+                .set(Setting.CHANGES_POLL_INTERVAL.key(), "200ms"));
+        RecordStore writer = backend.openStore(b -> b.set(Setting.MIGRATION_URL.key(), ""));
+        List<String> heardByListener = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> heardByPoller = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<Long> listenerDelays = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (var a = listening.collection("events").changes().subscribe(null, c -> {
+            heardByListener.add(c.id());
+            listenerDelays.add(System.currentTimeMillis() - c.record().fields().get("at").asLong());
+        });
+             var b = polling.collection("events").changes().subscribe(null, c -> heardByPoller.add(c.id()))) {
+            List<String> written = new ArrayList<>();
+            for (int i = 0; i < 30; i++) {
+                String id = "e" + i;
+                if (i % 5 == 4) {
+                    try {
+                        writer.useTransaction(tx -> {
+                            tx.collection("events").insert(id + "-lost", Map.of("at", 0), null);
+                            throw new IllegalStateException("roll back");
+                        });
+                    } catch (IllegalStateException expected) {
+                        // rolled back: no change
+                    }
+                }
+                writer.collection("events").insert(id, Map.of("at", System.currentTimeMillis()), null);
+                written.add(id);
+                Thread.sleep(30);
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while ((heardByListener.size() < written.size() || heardByPoller.size() < written.size())
+                    && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+            assertThat(heardByListener).containsExactlyElementsOf(written);
+            assertThat(heardByPoller).containsExactlyElementsOf(written);
+        }
+        List<Long> sorted = new ArrayList<>(listenerDelays);
+        sorted.sort(null);
+        assertThat(sorted.get(sorted.size() / 2)).as("median delay of the LISTEN reader, ms").isLessThan(250);
+    }
 }
