@@ -16,8 +16,11 @@ interface ChangeLog {
     /** The highest number retention has removed: tokens below it have lost changes. */
     long purgedThrough();
 
-    /** Up to {@code limit} changes numbered after {@code after}, in order; of one collection, or of all when null. */
-    List<Change> read(String collection, long after, int limit);
+    /**
+     * Up to {@code limit} changes numbered after {@code after}, in order, of every collection (a collection's feed
+     * picks its own as it reads, so no per-collection index costs each write).
+     */
+    List<Change> read(long after, int limit);
 
     boolean enabled(String collection);
 

@@ -81,14 +81,18 @@ final class Feed implements Changes {
         }
     }
 
-    /** One page after {@code from}; a filtered feed reads on through non-matching changes, within a bound. */
+    /**
+     * One page after {@code from}; a collection's or a filtered feed reads on through changes that are not its own,
+     * within a bound, and its token moves past them.
+     */
     private ChangePage read(long from, int limit, String givenToken) {
         List<Change> out = new ArrayList<>();
         long position = from;
         int batches = 0;
-        while (out.size() < limit && batches++ < (filter == null ? 1 : SCAN_BATCHES)) {
-            int want = filter == null ? limit - out.size() : Math.max(SCAN_BATCH, limit - out.size());
-            List<Change> batch = log.read(collection, position, want);
+        boolean selective = filter != null || collection != null;
+        while (out.size() < limit && batches++ < (selective ? SCAN_BATCHES : 1)) {
+            int want = selective ? Math.max(SCAN_BATCH, limit - out.size()) : limit - out.size();
+            List<Change> batch = log.read(position, want);
             checkNotExpired(from, givenToken);
             if (batch.isEmpty()) {
                 if (position == from && from > 0 && out.isEmpty() && from > log.head()) {
@@ -121,6 +125,9 @@ final class Feed implements Changes {
     }
 
     private boolean matches(Change change) {
+        if (collection != null && !collection.equals(change.collection())) {
+            return false;
+        }
         return filter == null || change.record() == null || Semantics.matches(filter, change.record());
     }
 

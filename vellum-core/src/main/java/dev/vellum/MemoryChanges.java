@@ -63,15 +63,13 @@ final class MemoryChanges implements ChangeLog {
     }
 
     @Override
-    public List<Change> read(String collection, long after, int limit) {
+    public List<Change> read(long after, int limit) {
         return store.read(() -> {
             List<Change> out = new ArrayList<>();
             for (int i = firstAfter(after); i < changes.size() && out.size() < limit; i++) {
                 Change c = changes.get(i);
-                if (collection == null || c.collection().equals(collection)) {
-                    out.add(c.record() == null ? c : new Change(c.token(), c.op(), c.collection(), c.id(), c.version(),
-                            c.at(), MemoryCollection.copy(c.record())));
-                }
+                out.add(c.record() == null ? c : new Change(c.token(), c.op(), c.collection(), c.id(), c.version(),
+                        c.at(), MemoryCollection.copy(c.record())));
             }
             return out;
         });

@@ -43,13 +43,10 @@ final class SqlChanges implements ChangeLog {
     }
 
     @Override
-    public List<Change> read(String collection, long after, int limit) {
+    public List<Change> read(long after, int limit) {
         // literal limit: PostgreSQL plans for it rather than for a generic one
-        return collection == null
-                ? store.db.fetchAll("SELECT " + COLUMNS + " FROM vellum_changes WHERE seq > ? ORDER BY seq LIMIT " + limit,
-                this::change, after)
-                : store.db.fetchAll("SELECT " + COLUMNS + " FROM vellum_changes WHERE collection = ? AND seq > ? "
-                + "ORDER BY seq LIMIT " + limit, this::change, collection, after);
+        return store.db.fetchAll("SELECT " + COLUMNS + " FROM vellum_changes WHERE seq > ? ORDER BY seq LIMIT " + limit,
+                this::change, after);
     }
 
     private Change change(ResultSet rs) throws SQLException {
@@ -81,14 +78,18 @@ final class SqlChanges implements ChangeLog {
         purge(Timestamps.now().minus(retention));
     }
 
-    /** Removes the changes before the first one at or after {@code cutoff}; returns how many. */
+    /**
+     * Removes the changes before the first one at or after {@code cutoff}, but never the newest (SQLite numbers the
+     * next change after it); returns how many.
+     */
     long purge(Instant cutoff) {
         long keepFrom = store.db.fetchOne("SELECT seq FROM vellum_changes WHERE at >= ? ORDER BY seq LIMIT 1",
                 rs -> rs.getLong(1), cutoff).orElse(Long.MAX_VALUE);
         return store.db.inTransaction(tx -> {
             // bounded by the cutoff too: a change committed since the first query is new, never removed
-            long through = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes WHERE seq < ? AND at < ?",
-                    rs -> rs.getLong(1), keepFrom, cutoff).orElse(0L);
+            long newest = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes", rs -> rs.getLong(1)).orElse(0L);
+            long through = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes WHERE seq < ? AND seq < ? AND at < ?",
+                    rs -> rs.getLong(1), keepFrom, newest, cutoff).orElse(0L);
             if (through == 0) {
                 return 0L;
             }

@@ -39,6 +39,7 @@ public final class VellumBench {
         boolean pgbouncer = false;
         boolean nodes = false;
         boolean replicas = false;
+        boolean feed = false;
         List<String> backends = List.of("sqlite", "postgres");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -48,11 +49,13 @@ public final class VellumBench {
                 case "--pgbouncer" -> pgbouncer = true;
                 case "--nodes" -> nodes = true;
                 case "--replicas" -> replicas = true;
+                case "--feed" -> feed = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]\n"
-                            + "       vellum-bench --pgbouncer|--nodes|--replicas [--records N] [--rounds N] [--seconds N]");
+                            + "       vellum-bench --pgbouncer|--nodes|--replicas [--records N] [--rounds N] [--seconds N]\n"
+                            + "       vellum-bench --feed [--records N] [--rounds N] [--seconds N] [--backends ...]");
                     System.exit(2);
                 }
             }
@@ -63,6 +66,11 @@ public final class VellumBench {
         }
         if (nodes) {
             ScaleBench.run(records > 0 ? records : 100_000, rounds, seconds);
+            return;
+        }
+        if (feed) {
+            FeedBench.run(args.length > 0 && List.of(args).contains("--backends") ? backends
+                    : List.of("memory", "sqlite", "postgres"), records > 0 ? records : 50_000, rounds, seconds);
             return;
         }
         if (replicas) {

@@ -1,7 +1,5 @@
 -- The change feed (docs/semantics.md, "Change feed"). Each collection whose feed is enabled has triggers that
 -- record every written row here; vellum_feeds lists those collections, so enabling survives restarts and copies.
-CREATE SEQUENCE vellum_changes_seq;
-
 CREATE TABLE vellum_changes (
     seq        BIGINT PRIMARY KEY,
     collection TEXT NOT NULL,
@@ -14,7 +12,6 @@ CREATE TABLE vellum_changes (
     updated_at TIMESTAMPTZ,
     at         TIMESTAMPTZ NOT NULL
 );
-CREATE INDEX vellum_changes_by_collection ON vellum_changes (collection, seq);
 
 CREATE TABLE vellum_feeds (
     collection TEXT PRIMARY KEY,
@@ -29,10 +26,10 @@ CREATE TABLE vellum_feed_state (
 INSERT INTO vellum_feed_state (purged_through) VALUES (0);
 
 -- Before its first row, a statement on a feed's collection takes one transaction-scoped lock, held until commit:
--- writers to feeds commit one at a time, so change numbers (taken after the lock) are in commit order and a reader
--- that sees change n has every change below n that will ever commit. (A sequence alone numbers in start order: a
--- reader could pass a number whose transaction commits later, and skip it.) Taken before any row is touched, so a
--- writer never waits for the lock while holding rows another writer needs.
+-- writers to feeds commit one at a time, so change numbers (taken under the lock: the newest number + 1) are in
+-- commit order and a reader that sees change n has every change below n that will ever commit. (A sequence alone
+-- numbers in start order: a reader could pass a number whose transaction commits later, and skip it.) Taken before
+-- any row is touched, so a writer never waits for the lock while holding rows another writer needs.
 CREATE FUNCTION vellum_feed_lock_now() RETURNS boolean
     LANGUAGE sql AS $$ SELECT pg_advisory_xact_lock(1986358380, 1667785070) IS NOT NULL $$;
 
@@ -44,16 +41,21 @@ BEGIN
 END $$;
 
 -- One statement's rows, from its transition table, in one INSERT: a bulk COPY pays per statement, not per row.
+-- Numbers continue after the newest change, or after what retention removed (so they never repeat).
 CREATE FUNCTION vellum_feed_capture() RETURNS trigger
     LANGUAGE plpgsql AS $$
+DECLARE
+    base bigint;
 BEGIN
+    SELECT GREATEST((SELECT max(seq) FROM vellum_changes), (SELECT purged_through FROM vellum_feed_state))
+      INTO base;
     IF TG_OP = 'DELETE' THEN
         INSERT INTO vellum_changes (seq, collection, op, id, version, at)
-        SELECT nextval('vellum_changes_seq'), TG_ARGV[0], 'delete', o.id, o.version + 1, statement_timestamp()
+        SELECT base + row_number() OVER (), TG_ARGV[0], 'delete', o.id, o.version + 1, statement_timestamp()
           FROM vellum_old o;
     ELSE
         INSERT INTO vellum_changes (seq, collection, op, id, version, fields, metadata, created_at, updated_at, at)
-        SELECT nextval('vellum_changes_seq'), TG_ARGV[0], lower(TG_OP), n.id, n.version, n.fields, n.metadata,
+        SELECT base + row_number() OVER (), TG_ARGV[0], lower(TG_OP), n.id, n.version, n.fields, n.metadata,
                n.created_at, n.updated_at, statement_timestamp()
           FROM vellum_new n;
     END IF;

@@ -1,7 +1,8 @@
 -- The change feed (docs/semantics.md, "Change feed"). Each collection whose feed is enabled has triggers that
--- record every written row here; SQLite has one writer at a time, so numbers are in commit order.
+-- record every written row here; SQLite has one writer at a time, so numbers are in commit order. The number is the
+-- rowid (the newest + 1; retention always keeps the newest change, so numbers never repeat).
 CREATE TABLE vellum_changes (
-    seq        INTEGER PRIMARY KEY AUTOINCREMENT,
+    seq        INTEGER PRIMARY KEY,
     collection TEXT NOT NULL,
     op         TEXT NOT NULL,
     id         TEXT NOT NULL,
@@ -12,7 +13,6 @@ CREATE TABLE vellum_changes (
     updated_at TEXT,
     at         TEXT NOT NULL
 );
-CREATE INDEX vellum_changes_by_collection ON vellum_changes (collection, seq);
 
 CREATE TABLE vellum_feeds (
     collection TEXT PRIMARY KEY NOT NULL,
