@@ -27,5 +27,8 @@ interface ChangeLog {
     /** Removes the changes older than the retention, now and then (each call may do nothing). */
     void purgeExpired();
 
+    /** Removes the changes older than the retention now; returns how many. */
+    long purgeNow();
+
     ChangeSignal signal();
 }

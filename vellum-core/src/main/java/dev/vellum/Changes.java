@@ -17,6 +17,12 @@ public interface Changes {
     /** Longest a poll waits for a change. */
     Duration MAX_WAIT = Duration.ofMinutes(5);
 
+    /**
+     * Removes the store's changes older than the retention ({@code VELLUM_CHANGES_RETENTION}) now, whichever feed
+     * this is; readers also do it, at most once a minute per process. Returns how many were removed.
+     */
+    long removeExpired();
+
     /** The token of the newest committed change: reading after it returns only later changes. */
     String now();
 

@@ -46,6 +46,11 @@ final class Feed implements Changes {
     }
 
     @Override
+    public long removeExpired() {
+        return log.purgeNow();
+    }
+
+    @Override
     public String now() {
         checkEnabled();
         return Long.toString(log.head());

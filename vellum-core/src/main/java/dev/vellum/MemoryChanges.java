@@ -97,11 +97,17 @@ final class MemoryChanges implements ChangeLog {
 
     @Override
     public void purgeExpired() {
+        purgeNow();
+    }
+
+    /** Under the read lock first: most calls find nothing to remove and never wait for the write lock. */
+    @Override
+    public long purgeNow() {
         Instant cutoff = Timestamps.now().minus(retention);
         if (!store.read(() -> !changes.isEmpty() && changes.get(0).at().isBefore(cutoff))) {
-            return;
+            return 0;
         }
-        store.write(() -> {
+        return store.write(() -> {
             int n = 0;
             while (n < changes.size() && changes.get(n).at().isBefore(cutoff)) {
                 n++;
@@ -110,7 +116,7 @@ final class MemoryChanges implements ChangeLog {
                 purgedThrough = Long.parseLong(changes.get(n - 1).token());
                 changes.subList(0, n).clear();
             }
-            return null;
+            return (long) n;
         });
     }
 

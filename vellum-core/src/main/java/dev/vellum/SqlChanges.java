@@ -75,7 +75,12 @@ final class SqlChanges implements ChangeLog {
         if (System.nanoTime() - last < PURGE_EVERY_NANOS || !lastPurge.compareAndSet(last, System.nanoTime())) {
             return;
         }
-        purge(Timestamps.now().minus(retention));
+        purgeNow();
+    }
+
+    @Override
+    public long purgeNow() {
+        return purge(Timestamps.now().minus(retention));
     }
 
     /**

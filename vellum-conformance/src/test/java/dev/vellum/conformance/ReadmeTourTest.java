@@ -1,5 +1,8 @@
 package dev.vellum.conformance;
 
+import dev.vellum.Change;
+import dev.vellum.ChangePage;
+import dev.vellum.ChangeSubscription;
 import dev.vellum.Database;
 import dev.vellum.Filter;
 import dev.vellum.Page;
@@ -12,6 +15,7 @@ import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +62,42 @@ class ReadmeTourTest {
             assertThat(printed).containsExactly(ada.id() + " {\"name\":\"Ada L.\"}", "bob {\"age\":29,\"name\":\"Bob\"}");
             assertThat(store.collection("audit").count()).isEqualTo(1);
         }
+    }
+
+    @StoreTest
+    void changeFeedTourRuns(TestBackend backend) throws Exception {
+        List<String> printed = new ArrayList<>();
+        List<String> live = new java.util.concurrent.CopyOnWriteArrayList<>();
+        String resumeFrom;
+        try (RecordStore store = Vellum.open(backend.url())) {
+            var orders = store.collection("orders");
+            orders.enableChanges();
+            String token = orders.changes().now();
+
+            orders.insert("o1", Map.of("status", "open", "total", 30), null);
+            orders.patch("o1", Map.of("status", "paid"));
+            orders.delete("o1");
+
+            ChangePage page = orders.changes().poll(token, 100, Duration.ofSeconds(10));
+            for (Change c : page.changes()) {
+                printed.add(c.op() + " " + c.id() + " " + c.version() + " " + (c.record() == null ? "null" : "record"));
+            }
+            token = page.next();
+
+            try (ChangeSubscription subscription = orders.changes().filter(Filter.eq("status", "paid"))
+                    .subscribe(token, change -> live.add("live: " + change.id()))) {
+                orders.insert("o2", Map.of("status", "paid"), null);
+                Thread.sleep(200);
+                for (int i = 0; i < 100 && live.isEmpty(); i++) { // the README sleeps 200 ms; a slow CI may need more
+                    Thread.sleep(50);
+                }
+                token = subscription.token();
+            }
+            resumeFrom = token;
+            assertThat(orders.changes().poll(resumeFrom, 10).changes()).isEmpty();
+        }
+        assertThat(printed).containsExactly("INSERT o1 1 record", "UPDATE o1 2 record", "DELETE o1 3 null");
+        assertThat(live).containsExactly("live: o2");
     }
 
     @BackendTest

@@ -59,7 +59,11 @@ public final class Maintenance {
     public static List<String> maintain(RecordStore store, boolean vacuum) {
         Database db = store.database().orElseThrow(() -> new ConfigurationException(
                 "The " + store.backendName() + " backend needs no maintenance"));
-        return Backends.require(store.backendName()).maintain(db.schemaOwner(), vacuum);
+        List<String> lines = new java.util.ArrayList<>();
+        lines.add("change feed: removed " + store.changes().removeExpired() + " change(s) older than the retention "
+                + "(VELLUM_CHANGES_RETENTION)");
+        lines.addAll(Backends.require(store.backendName()).maintain(db.schemaOwner(), vacuum));
+        return lines;
     }
 
     /** 1536 -> "1.5 KiB". */

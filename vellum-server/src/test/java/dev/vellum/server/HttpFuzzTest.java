@@ -38,7 +38,8 @@ class HttpFuzzTest {
             "/v1/collections/{c}", "/v1/collections/{c}/records", "/v1/collections/{c}/records:batch",
             "/v1/collections/{c}/records/{id}", "/v1/collections/{c}/query", "/v1/collections/{c}/count",
             "/v1/collections/{c}/update", "/v1/collections/{c}/delete", "/v1/collections/{c}/export",
-            "/v1/collections/{c}/indexes", "/v1/collections/{c}/indexes/{id}"};
+            "/v1/collections/{c}/indexes", "/v1/collections/{c}/indexes/{id}", "/v1/collections/{c}/changes",
+            "/v1/changes"};
 
     @StoreTest
     void randomRequestsNeverFailTheServer(RecordStore store) {

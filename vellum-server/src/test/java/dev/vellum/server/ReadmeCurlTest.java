@@ -47,6 +47,41 @@ class ReadmeCurlTest {
         }
     }
 
+    /** The change-feed section: its requests as written, then its event streams, each cut off after two seconds. */
+    @Test
+    void changeFeedWalkThroughRunsAsWritten() throws Exception {
+        assumeTrue(curlAtLeast782(), "curl 7.82+ is not installed here");
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String section = readme.substring(readme.indexOf("## The change feed"), readme.indexOf("## Configuration"));
+        int first = section.indexOf("```sh\n") + "```sh\n".length();
+        String requests = section.substring(first, section.indexOf("```", first));
+        int second = section.indexOf("```sh\n", first) + "```sh\n".length();
+        String streams = section.substring(second, section.indexOf("```", second));
+        assertThat(requests).contains("-X PUT", "after=0", "wait=10s", "filter=", "/v1/changes");
+        assertThat(streams).contains("text/event-stream", "Last-Event-ID");
+
+        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("feed.db")); Http http = Http.start(store)) {
+            String output = bash("set -e\ncurl() { command curl --fail-with-body \"$@\"; echo; }\n", requests, http);
+            assertThat(output).contains("\"enabled\":true", "\"op\":\"insert\"", "\"op\":\"update\"",
+                    "\"collection\":\"orders\"");
+            // an event stream runs until stopped: the test stops each after two seconds (curl's exit code 28)
+            String events = bash("set -e\ncurl() { command curl --fail-with-body --max-time 2 \"$@\" "
+                    + "|| [ $? -eq 28 ]; echo '--- stream ended'; }\n", streams, http);
+            String[] parts = events.split("--- stream ended");
+            assertThat(parts[0]).contains("id: 1\nevent: insert\ndata: {", "id: 2\nevent: update");
+            assertThat(parts[1]).contains("id: 2\nevent: update").doesNotContain("id: 1\n");
+        }
+    }
+
+    private String bash(String prelude, String script, Http http) throws Exception {
+        Process bash = new ProcessBuilder("bash", "-c", prelude + script.replace(BASE, http.base.toString()))
+                .directory(dir.toFile()).redirectErrorStream(true).start();
+        String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        assertThat(bash.exitValue()).as(output).isZero();
+        return output;
+    }
+
     private static boolean curlAtLeast782() {
         try {
             Process p = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
