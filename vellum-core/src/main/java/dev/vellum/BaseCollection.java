@@ -14,6 +14,19 @@ abstract class BaseCollection implements Collection {
     /** Deletes; {@code expectedVersion} null means any version. */
     abstract boolean remove(String id, Long expectedVersion);
 
+    /** Where the backend keeps this collection's changes. */
+    abstract ChangeLog changeLog();
+
+    @Override
+    public final boolean changesEnabled() {
+        return changeLog().enabled(name());
+    }
+
+    @Override
+    public final Changes changes() {
+        return new Feed(changeLog(), name(), null);
+    }
+
     @Override
     public final Record insert(Object fields) {
         return insert(null, fields, null);

@@ -226,6 +226,7 @@ final class Feed implements Changes {
         private final Flow.Subscriber<? super Change> subscriber;
         private final AtomicLong demand = new AtomicLong();
         private final AtomicBoolean cancelled = new AtomicBoolean();
+        private final AtomicReference<IllegalArgumentException> badRequest = new AtomicReference<>();
         private final Object lock = new Object();
         private String token;
 
@@ -245,6 +246,9 @@ final class Feed implements Changes {
             try {
                 while (!cancelled.get()) {
                     long wanted = awaitDemand();
+                    if (badRequest.get() != null) {
+                        throw badRequest.get();
+                    }
                     if (wanted == 0) {
                         continue;
                     }
@@ -267,7 +271,7 @@ final class Feed implements Changes {
 
         private long awaitDemand() throws InterruptedException {
             synchronized (lock) {
-                if (demand.get() == 0 && !cancelled.get()) {
+                if (demand.get() == 0 && !cancelled.get() && badRequest.get() == null) {
                     lock.wait(SUBSCRIBER_WAIT.toMillis());
                 }
             }
@@ -277,8 +281,12 @@ final class Feed implements Changes {
         @Override
         public void request(long n) {
             if (n <= 0) {
-                cancelled.set(true);
-                subscriber.onError(new IllegalArgumentException("request(" + n + "): n must be positive (§3.9)"));
+                // signalled by the delivering thread, so the subscriber's signals stay serial (§1.3)
+                badRequest.compareAndSet(null, new IllegalArgumentException("request(" + n + "): n must be positive "
+                        + "(Reactive Streams §3.9)"));
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
                 return;
             }
             demand.accumulateAndGet(n, (a, b) -> a + b < 0 ? Long.MAX_VALUE : a + b);

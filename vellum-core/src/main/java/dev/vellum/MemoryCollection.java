@@ -318,13 +318,8 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    public boolean changesEnabled() {
-        return store.changes.enabled(name);
-    }
-
-    @Override
-    public Changes changes() {
-        return new Feed(store.changes, name, null);
+    ChangeLog changeLog() {
+        return store.changes;
     }
 
     // ---- reads ----

@@ -409,13 +409,8 @@ final class SqlCollection extends BaseCollection {
     }
 
     @Override
-    public boolean changesEnabled() {
-        return store.changes.enabled(name);
-    }
-
-    @Override
-    public Changes changes() {
-        return new Feed(store.changes, name, null);
+    ChangeLog changeLog() {
+        return store.changes;
     }
 
     // ---- reads ----

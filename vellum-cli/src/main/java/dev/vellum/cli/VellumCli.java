@@ -21,7 +21,8 @@ import java.util.Map;
                 BackupCommands.RestoreCommand.class, OpsCommands.Stats.class, OpsCommands.Maintain.class,
                 HealthCommand.class, SqlCommand.class, MigrateCommand.class, ConfigCommand.class,
                 RecordCommands.Put.class, RecordCommands.Find.class, RecordCommands.Count.class,
-                RecordCommands.Get.class, RecordCommands.Delete.class, CommandLine.HelpCommand.class})
+                RecordCommands.Get.class, RecordCommands.Delete.class, ChangesCommand.class,
+                CommandLine.HelpCommand.class})
 public final class VellumCli {
     /** Exit code for any error Vellum explains (configuration, connection, bad SQL, …). */
     static final int FAILED = 1;

@@ -54,7 +54,7 @@ class VellumCliTest {
         Outcome o = vellum("health");
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         sqlite", "server          SQLite 3.",
-                "encryption      not applicable (local file)", "schema version  5 (up to date)",
+                "encryption      not applicable (local file)", "schema version  6 (up to date)",
                 "status          healthy");
         assertThat(dir.resolve("vellum.db")).exists();
     }
@@ -67,7 +67,7 @@ class VellumCliTest {
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         postgres", "server          PostgreSQL ",
                 "database        " + pg.describe(), "encryption      none: not encrypted (sslmode=prefer)",
-                "schema version  5 (up to date)", "pool ");
+                "schema version  6 (up to date)", "pool ");
     }
 
     @Test
@@ -200,6 +200,28 @@ class VellumCliTest {
         Outcome upsert = vellumWithInput("{\"id\":\"c3\",\"fields\":{\"name\":\"Cy2\"}}\n", "put", "people", "--upsert");
         assertThat(upsert.out()).isEqualTo("1\n");
         assertThat(vellum("get", "people", "c3").out()).contains("\"version\":2").contains("Cy2");
+    }
+
+    @Test
+    void changesCommandEnablesAndPrintsTheFeed() {
+        Outcome off = vellum("changes", "orders", "--after", "0");
+        assertThat(off.exit()).isEqualTo(1);
+        assertThat(off.err()).contains("not enabled", "enableChanges()");
+        assertThat(vellum("changes", "orders", "--enable").out()).isEqualTo("Enabled the change feed of orders\n");
+        assertThat(vellum("changes", "orders", "--enable").out()).contains("(it was on already)");
+        vellumWithInput("{\"id\":\"o1\",\"fields\":{\"status\":\"open\"}}\n{\"id\":\"o2\",\"fields\":{}}\n",
+                "put", "orders");
+        assertThat(vellum("delete", "orders", "o2").exit()).isZero();
+        Outcome all = vellum("changes", "orders", "--after", "0");
+        assertThat(all.exit()).as(all.err()).isZero();
+        assertThat(all.out().lines()).hasSize(3);
+        assertThat(all.out()).contains("\"op\":\"insert\"", "\"op\":\"delete\"", "\"id\":\"o2\",\"version\":2");
+        assertThat(all.err()).isEqualTo("next token: 3\n");
+        assertThat(vellum("changes", "--after", "0", "--filter", "{\"status\":\"open\"}").out().lines())
+                .hasSize(2); // o1's insert and o2's delete
+        assertThat(vellum("changes", "orders", "--after", "3").out()).isEmpty();
+        assertThat(vellum("changes", "orders", "--disable").out()).isEqualTo("Disabled the change feed of orders\n");
+        assertThat(vellum("changes", "--enable").exit()).isNotZero();
     }
 
     @Test

@@ -53,6 +53,15 @@ class LeastPrivilegeTest {
                 store.useTransaction(tx -> tx.collection("audit").insert("e1", Map.of("event", "x"), null));
                 assertThat(store.collections()).containsExactly("audit", "users");
                 assertThat(users.dropIndex("by_age")).isTrue();
+                // the change feed: enabled through the owner, written and read (and purged) by the row-only role
+                assertThat(users.enableChanges()).isTrue();
+                users.patch("ada", Map.of("feed", 1));
+                users.insertMany(List.of(dev.vellum.NewRecord.of("bob", Map.of("age", 5))));
+                users.delete("bob");
+                users.insertMany(List.of(dev.vellum.NewRecord.of("bob", Map.of("age", 6))));
+                assertThat(users.changes().poll("0", 10).changes()).extracting(c -> c.op() + " " + c.version())
+                        .containsExactly("UPDATE 4", "INSERT 1", "DELETE 2", "INSERT 3");
+                assertThat(store.changes().removeExpired()).isZero();
                 assertThat(store.dropCollection("audit")).isTrue();
             }
             try (Connection c = DriverManager.getConnection(app.jdbcUrl(), app.user(), app.password());

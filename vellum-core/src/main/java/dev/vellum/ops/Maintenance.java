@@ -33,7 +33,9 @@ public final class Maintenance {
         Database db = store.database().orElse(null);
         if (db == null) {
             ObjectNode collections = out.putObject("collections");
-            store.collections().forEach(c -> collections.putObject(c).put("records", store.collection(c).count()));
+            store.collections().forEach(c -> collections.putObject(c).put("records", store.collection(c).count())
+                    .put("changeFeed", store.collection(c).changesEnabled()));
+            out.put("newestChange", store.changes().now());
             return out;
         }
         BackendProvider backend = Backends.require(store.backendName());
@@ -46,8 +48,10 @@ public final class Maintenance {
         for (String name : store.collections()) {
             ObjectNode c = collections.putObject(name);
             c.put("records", store.collection(name).count());
+            c.put("changeFeed", store.collection(name).changesEnabled());
             backend.describeTable(owner, TableNames.records(name), c);
         }
+        out.put("newestChange", store.changes().now());
         return out;
     }
 
