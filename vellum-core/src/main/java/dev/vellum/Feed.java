@@ -68,8 +68,11 @@ final class Feed implements Changes {
         log.purgeExpired();
         long from = after == null ? log.head() : parseToken(after);
         long deadline = System.nanoTime() + Math.min(wait.toNanos(), MAX_WAIT.toNanos());
+        boolean waits = !wait.isZero();
         while (true) {
-            long generation = log.signal().generation();
+            // read before looking, so a commit in between still wakes the wait; only a waiting poll starts the
+            // backend's watcher (a LISTEN connection, a data-version check)
+            long generation = waits ? log.signal().generation() : 0;
             ChangePage page = read(from, limit, after);
             long left = deadline - System.nanoTime();
             if (!page.changes().isEmpty() || left <= 0) {

@@ -397,15 +397,22 @@ final class SqlCollection extends BaseCollection {
         });
     }
 
+    /** Creates nothing: a feed may be on for a collection that was dropped, whose tables do not exist. */
     @Override
     public boolean disableChanges() {
-        return schemaChange(tx -> {
-            if (tx.execute("DELETE FROM vellum_feeds WHERE collection = ?", name) == 0) {
-                return false;
-            }
-            store.dialect.stopCapturingChanges(SqlStore.recordsTable(name), name).forEach(tx::execute);
-            return true;
-        });
+        try {
+            return store.ddl.inTransaction(tx -> {
+                if (tx.execute("DELETE FROM vellum_feeds WHERE collection = ?", name) == 0) {
+                    return false;
+                }
+                if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent()) {
+                    store.dialect.stopCapturingChanges(SqlStore.recordsTable(name), name).forEach(tx::execute);
+                }
+                return true;
+            });
+        } catch (StorageException e) {
+            throw translate(e);
+        }
     }
 
     @Override

@@ -79,7 +79,7 @@ class LeastPrivilegeTest {
                     .build())) {
                 assertThatThrownBy(() -> store.collection("new").insert("x", Map.of(), null))
                         .hasMessageContaining("permission denied");
-                assertThat(store.collection("users").count()).isEqualTo(1);
+                assertThat(store.collection("users").count()).isEqualTo(2);
             }
         } finally {
             try (Connection admin = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());

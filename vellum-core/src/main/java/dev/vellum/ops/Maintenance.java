@@ -33,9 +33,7 @@ public final class Maintenance {
         Database db = store.database().orElse(null);
         if (db == null) {
             ObjectNode collections = out.putObject("collections");
-            store.collections().forEach(c -> collections.putObject(c).put("records", store.collection(c).count())
-                    .put("changeFeed", store.collection(c).changesEnabled()));
-            out.put("newestChange", store.changes().now());
+            store.collections().forEach(c -> collections.putObject(c).put("records", store.collection(c).count()));
             return out;
         }
         BackendProvider backend = Backends.require(store.backendName());
@@ -51,7 +49,6 @@ public final class Maintenance {
             c.put("changeFeed", store.collection(name).changesEnabled());
             backend.describeTable(owner, TableNames.records(name), c);
         }
-        out.put("newestChange", store.changes().now());
         return out;
     }
 
