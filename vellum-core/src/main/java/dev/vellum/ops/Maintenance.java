@@ -60,10 +60,10 @@ public final class Maintenance {
     public static List<String> maintain(RecordStore store, boolean vacuum) {
         Database db = store.database().orElseThrow(() -> new ConfigurationException(
                 "The " + store.backendName() + " backend needs no maintenance"));
-        List<String> lines = new java.util.ArrayList<>();
+        List<String> lines = new java.util.ArrayList<>(Backends.require(store.backendName())
+                .maintain(db.schemaOwner(), vacuum));
         lines.add("change feed: removed " + store.changes().removeExpired() + " change(s) older than the retention "
                 + "(VELLUM_CHANGES_RETENTION)");
-        lines.addAll(Backends.require(store.backendName()).maintain(db.schemaOwner(), vacuum));
         return lines;
     }
 
