@@ -8,8 +8,8 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The low-level SQL API, the same on every SQL backend: write SQL once with {@code ?} placeholders and run it on
- * SQLite or PostgreSQL. Parameters bind portably: {@link String}, numbers, {@link Boolean}, {@link java.time.Instant},
+ * The low-level SQL API, the same on every SQL backend: write SQL once with {@code ?} placeholders (or {@code :name}
+ * ones with a single {@link Params} argument) and run it on SQLite or PostgreSQL. Parameters bind portably: {@link String}, numbers, {@link Boolean}, {@link java.time.Instant},
  * {@link java.util.UUID}, {@code byte[]}, {@link Json} and Jackson {@code JsonNode} values, and null.
  *
  * <p>Thread-safe. Inside {@link #inTransaction} every call made on the same thread, through this object or the

@@ -692,6 +692,11 @@ public final class JdbcDatabase implements Database {
     }
 
     private PreparedStatement prepare(Connection connection, String sql, Object[] params) throws SQLException {
+        if (params.length == 1 && params[0] instanceof dev.vellum.Params named) {
+            NamedParameters.Expanded expanded = NamedParameters.expand(sql, named);
+            sql = expanded.sql();
+            params = expanded.values();
+        }
         PreparedStatement statement = connection.prepareStatement(sql);
         try {
             bindAll(statement, params);
