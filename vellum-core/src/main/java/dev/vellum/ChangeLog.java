@@ -13,7 +13,10 @@ interface ChangeLog {
     /** The number of the newest committed change (0 when none), never below {@link #purgedThrough()}. */
     long head();
 
-    /** The highest number retention has removed: tokens below it have lost changes. */
+    /**
+     * The highest number retention has removed: a token at or below it names a change older than the retention.
+     * Retention never removes the newest change, so the newest number is always a good token.
+     */
     long purgedThrough();
 
     /**

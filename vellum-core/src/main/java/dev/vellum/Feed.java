@@ -125,9 +125,13 @@ final class Feed implements Changes {
         return new ChangePage(out, Long.toString(position));
     }
 
-    /** Checked after reading: a purge that committed before the read shows here, so no gap is ever returned. */
+    /**
+     * A token is good while the change it names is kept: once retention has removed it, it is older than the
+     * retention and refused, whether or not later changes were removed too. Checked after reading: a purge that
+     * committed before the read shows here, so no gap is ever returned.
+     */
     private void checkNotExpired(long from, String givenToken) {
-        if (from > 0 && from < log.purgedThrough()) {
+        if (from > 0 && from <= log.purgedThrough()) {
             throw new ChangeTokenExpiredException(givenToken == null ? Long.toString(from) : givenToken);
         }
     }

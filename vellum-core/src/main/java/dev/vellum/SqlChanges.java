@@ -84,8 +84,8 @@ final class SqlChanges implements ChangeLog {
     }
 
     /**
-     * Removes the changes before the first one at or after {@code cutoff}, but never the newest (SQLite numbers the
-     * next change after it); returns how many.
+     * Removes the changes before the first one at or after {@code cutoff}, but never the newest (its token, now(),
+     * stays good, and SQLite numbers the next change after it); returns how many.
      */
     long purge(Instant cutoff) {
         long keepFrom = store.db.fetchOne("SELECT seq FROM vellum_changes WHERE at >= ? ORDER BY seq LIMIT 1",

@@ -334,6 +334,11 @@ class ChangeFeedTest {
         assertThatThrownBy(() -> fresh.collection("items").changes().poll(token, 10))
                 .isInstanceOf(ChangeTokenExpiredException.class).hasMessageContaining("resync");
         assertThat(summary(fresh.collection("items").changes().poll("0", 10).changes())).containsExactly("insert c 1");
+        // the newest change is never removed: now() stays good however old it is
+        sleep(1100);
+        String now = fresh.collection("items").changes().now();
+        assertThat(fresh.changes().removeExpired()).isZero();
+        assertThat(fresh.collection("items").changes().poll(now, 10).changes()).isEmpty();
     }
 
     @StoreTest
