@@ -9,6 +9,20 @@ public interface RecordStore extends AutoCloseable {
     /** The collection of this name ({@code [a-z][a-z0-9_]{0,62}}); its storage is created on first write. */
     Collection collection(String name);
 
+    /**
+     * The collection of this name seen through a Java type (a record first, or a class Jackson maps): see
+     * {@link TypedCollection}.
+     */
+    default <T> TypedCollection<T> collection(String name, Class<T> type) {
+        return new TypedCollection<>(collection(name), type, null);
+    }
+
+    /** {@link #collection(String, Class)} with your Jackson mapper (its modules and settings). */
+    default <T> TypedCollection<T> collection(String name, Class<T> type,
+                                              com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        return new TypedCollection<>(collection(name), type, java.util.Objects.requireNonNull(mapper, "mapper"));
+    }
+
     /** The names of the collections that exist, sorted. */
     List<String> collections();
 

@@ -10,6 +10,8 @@ import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.Row;
+import dev.vellum.TypedCollection;
+import dev.vellum.Versioned;
 import dev.vellum.Vellum;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.StoreTest;
@@ -27,6 +29,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The README's Java tour, as written there, on every backend. Keep the two in step. */
 class ReadmeTourTest {
+
+    record User(String id, String name, int age, String city) {
+    }
+
+    @StoreTest
+    void typedTourRuns(TestBackend backend) {
+        try (RecordStore store = Vellum.open(backend.url())) {
+            TypedCollection<User> users = store.collection("users", User.class);
+            User ada = users.insert(new User(null, "Ada", 36, "London"));
+            List<User> londoners = users.find(Query.where(Filter.eq("city", "London")).sort("name")).items();
+            Versioned<User> current = users.getVersioned(ada.id()).orElseThrow();
+            users.replace(new User(ada.id(), "Ada L.", 37, "London"), current.version());
+
+            assertThat(londoners).containsExactly(ada);
+            assertThat(current.version()).isEqualTo(1);
+            assertThat(users.get(ada.id())).contains(new User(ada.id(), "Ada L.", 37, "London"));
+        }
+    }
 
     @StoreTest
     void recordStoreTourRuns(TestBackend backend) {

@@ -1,0 +1,213 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+
+import java.lang.reflect.Field;
+import java.lang.reflect.RecordComponent;
+import java.util.LinkedHashSet;
+import java.util.Set;
+
+/**
+ * How a Java type becomes a record's fields and back, through Jackson: the id component leaves the fields and becomes
+ * the record id; everything else is the fields object, so filters and sorts use the type's JSON names.
+ */
+final class TypeMapping<T> {
+    /** Java records, POJOs, java.time, Optional; numbers as exact decimals; fields the type lacks are ignored. */
+    static final ObjectMapper DEFAULT_MAPPER = JsonMapper.builder()
+            .addModule(new JavaTimeModule())
+            .addModule(new Jdk8Module())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
+            .build();
+
+    final Class<T> type;
+    final ObjectMapper mapper;
+    /** The JSON name of the id property, or null when the type has none. */
+    final String idName;
+    /** For a Java record: its components' JSON names, against which query paths are checked; else null. */
+    final Set<String> names;
+
+    TypeMapping(Class<T> type, ObjectMapper mapper) {
+        this.type = type;
+        this.mapper = mapper;
+        this.idName = idName(type);
+        this.names = type.isRecord() ? componentNames(type) : null;
+    }
+
+    private static String idName(Class<?> type) {
+        if (type.isRecord()) {
+            String named = null;
+            for (RecordComponent c : type.getRecordComponents()) {
+                if (c.isAnnotationPresent(Id.class)) {
+                    return jsonName(c.getName(), c.getAnnotation(JsonProperty.class));
+                }
+                if (c.getName().equals("id")) {
+                    named = jsonName("id", c.getAnnotation(JsonProperty.class));
+                }
+            }
+            return named;
+        }
+        String named = null;
+        for (Class<?> k = type; k != null && k != Object.class; k = k.getSuperclass()) {
+            for (Field f : k.getDeclaredFields()) {
+                if (f.isAnnotationPresent(Id.class)) {
+                    return jsonName(f.getName(), f.getAnnotation(JsonProperty.class));
+                }
+                if (f.getName().equals("id") && named == null) {
+                    named = jsonName("id", f.getAnnotation(JsonProperty.class));
+                }
+            }
+        }
+        return named;
+    }
+
+    private static String jsonName(String javaName, JsonProperty property) {
+        return property != null && !property.value().isEmpty() ? property.value() : javaName;
+    }
+
+    private static Set<String> componentNames(Class<?> type) {
+        Set<String> names = new LinkedHashSet<>();
+        for (RecordComponent c : type.getRecordComponents()) {
+            names.add(jsonName(c.getName(), c.getAnnotation(JsonProperty.class)));
+        }
+        return names;
+    }
+
+    /** The id and fields of a value to write. */
+    record Written(String id, ObjectNode fields) {
+    }
+
+    Written write(T value) {
+        java.util.Objects.requireNonNull(value, "value");
+        JsonNode tree;
+        try {
+            tree = mapper.valueToTree(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException("Cannot write a " + type.getSimpleName() + " as a record: "
+                    + reason(e) + ". Nothing was written.");
+        }
+        if (!(tree instanceof ObjectNode fields)) {
+            throw new InvalidRecordException("A " + type.getSimpleName() + " is written as JSON " + tree.getNodeType()
+                    .name().toLowerCase(java.util.Locale.ROOT) + ", not an object: a typed collection needs a record "
+                    + "or class with properties");
+        }
+        String id = null;
+        if (idName != null) {
+            JsonNode given = fields.remove(idName);
+            if (given != null && !given.isNull()) {
+                if (!given.isValueNode()) {
+                    throw new InvalidRecordException("The id of a " + type.getSimpleName() + " (" + idName
+                            + ") must be a string (or a value written as one, such as a UUID), got " + given);
+                }
+                id = given.asText();
+            }
+        }
+        return new Written(id, fields);
+    }
+
+    T read(Record record) {
+        ObjectNode node = record.fields().deepCopy();
+        if (idName != null) {
+            node.put(idName, record.id());
+        }
+        try {
+            return mapper.treeToValue(node, type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new InvalidRecordException("Record '" + record.id() + "' cannot be read as a "
+                    + type.getSimpleName() + ": " + reason(e, node) + ". Map it with a type that fits (a wider type, "
+                    + "Optional, JsonNode) or fix the record.");
+        }
+    }
+
+    /** What went wrong, by field: its path, the JSON value there and the Java type it did not fit. */
+    private String reason(Exception e, JsonNode node) {
+        Throwable t = e;
+        while (t != null && !(t instanceof JsonMappingException)) {
+            t = t.getCause();
+        }
+        if (!(t instanceof JsonMappingException m) || m.getPath().isEmpty()) {
+            return reason(e);
+        }
+        StringBuilder path = new StringBuilder();
+        JsonNode at = node;
+        for (JsonMappingException.Reference ref : m.getPath()) {
+            if (ref.getFieldName() != null) {
+                path.append(path.length() == 0 ? "" : ".").append(ref.getFieldName());
+                at = at == null ? null : at.get(ref.getFieldName());
+            } else {
+                path.append('[').append(ref.getIndex()).append(']');
+                at = at == null ? null : at.get(ref.getIndex());
+            }
+        }
+        String target = m instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch
+                && mismatch.getTargetType() != null ? mismatch.getTargetType().getSimpleName() : "its Java type";
+        String shown = at == null ? "nothing" : Strings.abbreviate(at.toString()) + " (" + at.getNodeType().name()
+                .toLowerCase(java.util.Locale.ROOT) + ")";
+        return "field '" + path + "' holds " + shown + ", which does not map to " + target;
+    }
+
+    private static String reason(Exception e) {
+        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        int nl = message.indexOf('\n');
+        return Strings.abbreviate(nl < 0 ? message : message.substring(0, nl));
+    }
+
+    /** For a Java record: every field path's first key must be one of its components (system paths always pass). */
+    void checkPaths(Query query) {
+        if (names == null) {
+            return;
+        }
+        checkPaths(query.filter());
+        for (SortKey key : query.sort()) {
+            check(key.path());
+        }
+        for (String field : query.fields()) {
+            check(FieldPath.parse(field));
+        }
+    }
+
+    void checkPaths(Filter filter) {
+        if (names == null) {
+            return;
+        }
+        if (filter instanceof Filter.Condition c) {
+            check(c.path());
+        } else if (filter instanceof Filter.And and) {
+            and.filters().forEach(this::checkPaths);
+        } else if (filter instanceof Filter.Or or) {
+            or.filters().forEach(this::checkPaths);
+        } else if (filter instanceof Filter.Not not) {
+            checkPaths(not.filter());
+        }
+    }
+
+    private void check(FieldPath path) {
+        if (path.kind() != FieldPath.Kind.FIELD || path.keys().isEmpty()) {
+            return;
+        }
+        String first = path.keys().get(0);
+        if (first.equals(idName)) {
+            throw new QueryException(path.toString(), "'" + first + "' of a " + type.getSimpleName() + " is the "
+                    + "record id, not a field: filter and sort on $id");
+        }
+        if (!names.contains(first)) {
+            String hint = Strings.nearest(first, names).map(n -> " Did you mean '" + n + "'?").orElse("");
+            throw new QueryException(path.toString(), "'" + path + "' is not a field of " + type.getSimpleName()
+                    + " (its fields: " + String.join(", ", names) + ")." + hint + " For data of several shapes, "
+                    + "use uncheckedPaths().");
+        }
+    }
+}

@@ -1,0 +1,174 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.stream.Stream;
+import java.util.stream.StreamSupport;
+
+/**
+ * A collection seen through a Java type: {@code store.collection("users", User.class)}. The same records, storage
+ * and semantics as {@link Collection} (which {@link #untyped()} returns); values are mapped by Jackson — Java records
+ * first, POJOs with Jackson annotations, enums, {@code Instant}, {@code LocalDate}, {@code UUID}, {@code BigDecimal},
+ * {@code Optional}, nested records and lists. The id is the component named {@code id} or marked {@link Id} (null on
+ * insert: a new id is generated); a type without one still has it in {@link Versioned#id()}. Filter and sort paths are
+ * the type's JSON names; for a Java record a path that is not one of its components is a {@link QueryException}
+ * (see {@link #uncheckedPaths()}).
+ */
+public final class TypedCollection<T> {
+    private final Collection records;
+    private final TypeMapping<T> mapping;
+    private final boolean checkPaths;
+
+    TypedCollection(Collection records, Class<T> type, ObjectMapper mapper) {
+        this(records, new TypeMapping<>(type, mapper == null ? TypeMapping.DEFAULT_MAPPER : mapper), true);
+    }
+
+    private TypedCollection(Collection records, TypeMapping<T> mapping, boolean checkPaths) {
+        this.records = records;
+        this.mapping = mapping;
+        this.checkPaths = checkPaths;
+    }
+
+    public String name() {
+        return records.name();
+    }
+
+    public Class<T> type() {
+        return mapping.type;
+    }
+
+    /** The same collection as records of JSON. */
+    public Collection untyped() {
+        return records;
+    }
+
+    /** The same collection without the check of query paths against a record type's components. */
+    public TypedCollection<T> uncheckedPaths() {
+        return new TypedCollection<>(records, mapping, false);
+    }
+
+    /**
+     * Inserts the value; returns it as stored (with its generated id, when the type has an id).
+     *
+     * @throws DuplicateRecordException when the id exists
+     */
+    public T insert(T value) {
+        return insertVersioned(value).value();
+    }
+
+    /** {@link #insert}, with the id, version and timestamps. */
+    public Versioned<T> insertVersioned(T value) {
+        TypeMapping.Written w = mapping.write(value);
+        return versioned(records.insert(w.id(), w.fields(), null));
+    }
+
+    public Optional<T> get(String id) {
+        return records.get(id).map(mapping::read);
+    }
+
+    public Optional<Versioned<T>> getVersioned(String id) {
+        return records.get(id).map(this::versioned);
+    }
+
+    /** The values with these ids that exist, in the order of {@code ids}. */
+    public List<T> getMany(Iterable<String> ids) {
+        return records.getMany(ids).stream().map(mapping::read).toList();
+    }
+
+    public TypedPage<T> find(Query query) {
+        check(query);
+        Page page = records.find(query);
+        return new TypedPage<>(page.records().stream().map(mapping::read).toList(), page.nextCursor());
+    }
+
+    /** Every match in the query's order, in constant memory; close it (try-with-resources). */
+    public Stream<T> stream(Query query) {
+        check(query);
+        return records.stream(query).map(mapping::read);
+    }
+
+    public long count(Filter filter) {
+        if (checkPaths) {
+            mapping.checkPaths(filter);
+        }
+        return records.count(filter);
+    }
+
+    public long count() {
+        return records.count();
+    }
+
+    /** Replaces the stored value with this one (found by its id). */
+    public Versioned<T> replace(T value) {
+        TypeMapping.Written w = withId(value, "replace");
+        return versioned(records.replace(w.id(), w.fields()));
+    }
+
+    /** {@link #replace(Object)} only if the record is at {@code expectedVersion}, else {@link ConcurrencyException}. */
+    public Versioned<T> replace(T value, long expectedVersion) {
+        TypeMapping.Written w = withId(value, "replace");
+        return versioned(records.replace(w.id(), w.fields(), expectedVersion));
+    }
+
+    /** Applies an RFC 7386 merge patch (a map, a JSON object, or a value whose non-null properties are set). */
+    public Versioned<T> patch(String id, Object mergePatch) {
+        return versioned(records.patch(id, mergePatch));
+    }
+
+    public Versioned<T> patch(String id, Object mergePatch, long expectedVersion) {
+        return versioned(records.patch(id, mergePatch, expectedVersion));
+    }
+
+    /** Inserts the value, or replaces the stored one with its id. */
+    public Versioned<T> upsert(T value) {
+        TypeMapping.Written w = withId(value, "upsert");
+        return versioned(records.upsert(w.id(), w.fields()));
+    }
+
+    public boolean delete(String id) {
+        return records.delete(id);
+    }
+
+    public boolean delete(String id, long expectedVersion) {
+        return records.delete(id, expectedVersion);
+    }
+
+    /** Inserts every value or none, through the bulk path, in constant memory for a lazy iterable. */
+    public long insertMany(Iterable<T> values) {
+        return records.insertMany(newRecords(values));
+    }
+
+    /** Upserts every value or none; within the batch the last write of an id wins. */
+    public long upsertMany(Iterable<T> values) {
+        return records.upsertMany(newRecords(values));
+    }
+
+    private Iterable<NewRecord> newRecords(Iterable<T> values) {
+        return () -> StreamSupport.stream(values.spliterator(), false).map(v -> {
+            TypeMapping.Written w = mapping.write(v);
+            return new NewRecord(w.id(), w.fields(), null);
+        }).iterator();
+    }
+
+    private TypeMapping.Written withId(T value, String operation) {
+        TypeMapping.Written w = mapping.write(value);
+        if (w.id() == null) {
+            throw new InvalidRecordException(operation + " needs the value's id"
+                    + (mapping.idName == null ? ", and " + mapping.type.getSimpleName() + " has none (name a "
+                    + "component id, or mark one @Id)" : " (" + mapping.idName + " is null)"));
+        }
+        return w;
+    }
+
+    private void check(Query query) {
+        if (checkPaths) {
+            mapping.checkPaths(query);
+        }
+    }
+
+    private Versioned<T> versioned(Record r) {
+        return new Versioned<>(mapping.read(r), r.id(), r.version(), r.createdAt(), r.updatedAt(), r.metadata());
+    }
+}
