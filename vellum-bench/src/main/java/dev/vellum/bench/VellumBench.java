@@ -40,6 +40,7 @@ public final class VellumBench {
         boolean nodes = false;
         boolean replicas = false;
         boolean feed = false;
+        boolean typed = false;
         List<String> backends = List.of("sqlite", "postgres");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -50,12 +51,13 @@ public final class VellumBench {
                 case "--nodes" -> nodes = true;
                 case "--replicas" -> replicas = true;
                 case "--feed" -> feed = true;
+                case "--typed" -> typed = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]\n"
                             + "       vellum-bench --pgbouncer|--nodes|--replicas [--records N] [--rounds N] [--seconds N]\n"
-                            + "       vellum-bench --feed [--records N] [--rounds N] [--seconds N] [--backends ...]");
+                            + "       vellum-bench --feed|--typed [--records N] [--rounds N] [--seconds N] [--backends ...]");
                     System.exit(2);
                 }
             }
@@ -66,6 +68,10 @@ public final class VellumBench {
         }
         if (nodes) {
             ScaleBench.run(records > 0 ? records : 100_000, rounds, seconds);
+            return;
+        }
+        if (typed) {
+            TypedBench.run(backends, records > 0 ? records : 100_000, rounds, seconds);
             return;
         }
         if (feed) {
