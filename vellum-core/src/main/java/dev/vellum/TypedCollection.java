@@ -112,7 +112,10 @@ public final class TypedCollection<T> {
         return versioned(records.replace(w.id(), w.fields(), expectedVersion));
     }
 
-    /** Applies an RFC 7386 merge patch (a map, a JSON object, or a value whose non-null properties are set). */
+    /**
+     * Applies an RFC 7386 merge patch given as a map or a JSON object (converted like untyped patches, so give
+     * dates as ISO-8601 text).
+     */
     public Versioned<T> patch(String id, Object mergePatch) {
         return versioned(records.patch(id, mergePatch));
     }
