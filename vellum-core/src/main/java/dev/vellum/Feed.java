@@ -69,11 +69,18 @@ final class Feed implements Changes {
         long from = after == null ? log.head() : parseToken(after);
         long deadline = System.nanoTime() + Math.min(wait.toNanos(), MAX_WAIT.toNanos());
         boolean waits = !wait.isZero();
+        boolean first = true;
         while (true) {
             // read before looking, so a commit in between still wakes the wait; only a waiting poll starts the
             // backend's watcher (a LISTEN connection, a data-version check)
             long generation = waits ? log.signal().generation() : 0;
             ChangePage page = read(from, limit, after);
+            if (first && page.changes().isEmpty() && from > 0 && page.next().equals(Long.toString(from))
+                    && from > log.head()) {
+                throw new QueryException("after", "Change token " + from + " is ahead of this feed: it was not made by "
+                        + "this database (after a copy or restore, start again from 0 or from now)");
+            }
+            first = false;
             long left = deadline - System.nanoTime();
             if (!page.changes().isEmpty() || left <= 0) {
                 return page;
@@ -101,12 +108,7 @@ final class Feed implements Changes {
         while (out.size() < limit && batches++ < (selective ? SCAN_BATCHES : 1)) {
             int want = selective ? Math.max(SCAN_BATCH, limit - out.size()) : limit - out.size();
             List<Change> batch = log.read(position, want);
-            checkNotExpired(from, givenToken);
             if (batch.isEmpty()) {
-                if (position == from && from > 0 && out.isEmpty() && from > log.head()) {
-                    throw new QueryException("after", "Change token " + from + " is ahead of this feed: it was not made by "
-                            + "this database (after a copy or restore, start again from 0 or from now)");
-                }
                 break;
             }
             for (Change change : batch) {
@@ -122,6 +124,7 @@ final class Feed implements Changes {
                 break;
             }
         }
+        checkNotExpired(from, givenToken);
         return new ChangePage(out, Long.toString(position));
     }
 

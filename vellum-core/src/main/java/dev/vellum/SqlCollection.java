@@ -135,7 +135,7 @@ final class SqlCollection extends BaseCollection {
             // checked but not copied: the bulk loader writes each record out before reading the next
             // read before the bulk load starts: no other statement may run on its connection meanwhile
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
-            long changesBefore = lockFeedAndReadHead();
+            long changesBefore = lockFeedAndReadHead(); // -1: no feed
             long count = bulkInsert(batch, r -> sizes.check(new Record(Records.id(r.id()),
                     Records.checkedView(r.fields(), "fields"),
                     r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now)));
@@ -161,11 +161,14 @@ final class SqlCollection extends BaseCollection {
 
     /**
      * With the feed on, takes its commit-order lock before the bulk load (which would take it anyway) and reads the
-     * newest change number: every change numbered above it until commit is this transaction's own.
+     * newest change number: every change numbered above it until commit is this transaction's own. -1 without a feed.
      */
     private long lockFeedAndReadHead() {
+        if (!SqlStore.feedEnabled(db(), name)) {
+            return -1;
+        }
         String lock = store.dialect.feedLock();
-        if (lock != null && SqlStore.feedEnabled(db(), name)) {
+        if (lock != null) {
             db().fetchOne(lock);
         }
         return store.changes.head();
@@ -174,7 +177,7 @@ final class SqlCollection extends BaseCollection {
     /**
      * Re-created ids continue from their deleted version, so an old version never matches again. The bulk load wrote
      * them at version 1: with the feed on, their insert changes get the right version, and the correction is no
-     * change of its own.
+     * change of its own ({@code changesBefore}: the newest change number before the load, -1 without a feed).
      */
     private void reviveTombstones(long changesBefore) {
         if (db().fetchOne("SELECT 1 AS x FROM " + tombs + " LIMIT 1").isEmpty()) {
@@ -182,11 +185,14 @@ final class SqlCollection extends BaseCollection {
         }
         db().execute("UPDATE " + table + " SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
                 + table + ".id) WHERE id IN (SELECT id FROM " + tombs + ")");
-        String revived = " FROM vellum_changes WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs + ")";
-        db().execute("DELETE" + revived + " AND op = 'update'", name, changesBefore);
-        db().execute("UPDATE vellum_changes SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
-                + "vellum_changes.id) WHERE collection = ? AND seq > ? AND op = 'insert' AND id IN (SELECT id FROM "
-                + tombs + ")", name, changesBefore);
+        if (changesBefore >= 0) {
+            String revived = " FROM vellum_changes WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs
+                    + ")";
+            db().execute("DELETE" + revived + " AND op = 'update'", name, changesBefore);
+            db().execute("UPDATE vellum_changes SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
+                    + "vellum_changes.id) WHERE collection = ? AND seq > ? AND op = 'insert' AND id IN (SELECT id FROM "
+                    + tombs + ")", name, changesBefore);
+        }
         db().execute("DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
     }
 
