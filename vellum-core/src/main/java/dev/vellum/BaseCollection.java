@@ -1,6 +1,7 @@
 package dev.vellum;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.FieldUpdates;
 
 /**
  * The overloads every backend's collection shares: they check their arguments and call one primitive each, so a
@@ -10,6 +11,22 @@ abstract class BaseCollection implements Collection {
 
     /** Replaces or patches the fields; {@code expectedVersion} null means any version. */
     abstract Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch);
+
+    /** Applies field operators in one statement; {@code expectedVersion} null means any version. */
+    abstract Record update(String id, FieldUpdates updates, Long expectedVersion);
+
+    /** Applies field operators to every matching record in one statement; returns the count. */
+    abstract long updateMany(Filter filter, FieldUpdates updates);
+
+    /** Applies a merge patch to every matching record in one statement; returns the count. */
+    abstract long mergeMany(Filter filter, ObjectNode mergePatch);
+
+    @Override
+    public final long updateMany(Filter filter, Object patch) {
+        Object checked = Records.patch(patch);
+        return checked instanceof FieldUpdates updates ? updateMany(filter, updates)
+                : mergeMany(filter, (ObjectNode) checked);
+    }
 
     /** Deletes; {@code expectedVersion} null means any version. */
     abstract boolean remove(String id, Long expectedVersion);
@@ -43,13 +60,19 @@ abstract class BaseCollection implements Collection {
     }
 
     @Override
-    public final Record patch(String id, Object mergePatch) {
-        return change(id, Records.object(mergePatch, "patch"), null, true);
+    public final Record patch(String id, Object patch) {
+        return patch(id, patch, null);
     }
 
     @Override
-    public final Record patch(String id, Object mergePatch, long expectedVersion) {
-        return change(id, Records.object(mergePatch, "patch"), expectedVersion, true);
+    public final Record patch(String id, Object patch, long expectedVersion) {
+        return patch(id, patch, Long.valueOf(expectedVersion));
+    }
+
+    private Record patch(String id, Object patch, Long expectedVersion) {
+        Object checked = Records.patch(patch);
+        return checked instanceof FieldUpdates updates ? update(id, updates, expectedVersion)
+                : change(id, (ObjectNode) checked, expectedVersion, true);
     }
 
     @Override

@@ -49,10 +49,18 @@ public interface Collection {
     /** {@link #replace(String, Object)} only if the record is at {@code expectedVersion}. */
     Record replace(String id, Object fields, long expectedVersion);
 
-    /** Applies an RFC 7386 JSON merge patch to the fields. */
-    Record patch(String id, Object mergePatch);
+    /**
+     * Changes some fields: {@code patch} is an RFC 7386 JSON merge patch ({@code {"name":"Ada","old":null}}), or field
+     * operators ({@link Update}, or JSON such as {@code {"$inc":{"visits":1}}}) that the database applies to the
+     * record as it is when the write runs, so concurrent increments, pushes and the like all count.
+     *
+     * @throws InvalidRecordException when an operator meets a value it cannot change ({@code $inc} on a string);
+     *                                nothing is written
+     * @throws QueryException         when the update itself is malformed (an unknown operator, a path twice)
+     */
+    Record patch(String id, Object patch);
 
-    Record patch(String id, Object mergePatch, long expectedVersion);
+    Record patch(String id, Object patch, long expectedVersion);
 
     /** Inserts, or replaces the fields of an existing record. */
     Record upsert(String id, Object fields);
@@ -65,8 +73,11 @@ public interface Collection {
 
     boolean delete(String id, long expectedVersion);
 
-    /** Applies a merge patch to every matching record in one statement; returns the count. */
-    long updateMany(Filter filter, Object mergePatch);
+    /**
+     * Applies a merge patch or field operators (as {@link #patch(String, Object)}) to every matching record in one
+     * statement, all or nothing; returns the count.
+     */
+    long updateMany(Filter filter, Object patch);
 
     /** Deletes every matching record in one statement; returns the count. */
     long deleteMany(Filter filter);

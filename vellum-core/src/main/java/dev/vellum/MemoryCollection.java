@@ -2,6 +2,7 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
@@ -193,6 +194,17 @@ final class MemoryCollection extends BaseCollection {
 
     @Override
     Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+        return rewrite(id, expectedVersion,
+                existing -> isPatch ? (ObjectNode) JsonValues.mergePatch(existing.fields(), value) : value);
+    }
+
+    @Override
+    Record update(String id, FieldUpdates updates, Long expectedVersion) {
+        return rewrite(id, expectedVersion, existing -> updates.apply(existing.fields(), id));
+    }
+
+    /** Writes the fields {@code newFields} computes from the record, if it is at the expected version. */
+    private Record rewrite(String id, Long expectedVersion, java.util.function.Function<Record, ObjectNode> newFields) {
         Records.id(id);
         return store.write(() -> {
             Record existing = records().get(id);
@@ -205,22 +217,20 @@ final class MemoryCollection extends BaseCollection {
             if (expectedVersion != null && existing.version() != expectedVersion) {
                 throw new ConcurrencyException(name, id, expectedVersion, existing.version());
             }
-            ObjectNode fields = isPatch ? (ObjectNode) JsonValues.mergePatch(existing.fields(), value) : value;
-            Record updated = new Record(id, fields, existing.metadata(), existing.version() + 1, existing.createdAt(),
-                    later(existing.updatedAt()));
-            checkUnique(updated);
-            TreeMap<String, Record> records = recordsForWrite();
-            records.put(id, updated);
-            store.onUndo(() -> records.put(id, existing));
-            changed(Change.Op.UPDATE, updated);
-            return copy(updated);
+            return copy(replaceFields(existing, newFields.apply(existing), Timestamps.now()));
         });
     }
 
-    /** The write time, never before the previous one (the clock may step back). */
-    private static Instant later(Instant previous) {
-        Instant now = Timestamps.now();
-        return now.isBefore(previous) ? previous : now;
+    /** Stores the record with new fields and the next version, undone with the transaction. */
+    private Record replaceFields(Record existing, ObjectNode fields, Instant now) {
+        Record updated = new Record(existing.id(), fields, existing.metadata(), existing.version() + 1,
+                existing.createdAt(), now.isBefore(existing.updatedAt()) ? existing.updatedAt() : now);
+        checkUnique(updated);
+        TreeMap<String, Record> records = recordsForWrite();
+        records.put(updated.id(), updated);
+        store.onUndo(() -> records.put(existing.id(), existing));
+        changed(Change.Op.UPDATE, updated);
+        return updated;
     }
 
     @Override
@@ -260,20 +270,21 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    public long updateMany(Filter filter, Object mergePatch) {
-        ObjectNode patch = Records.object(mergePatch, "patch");
+    long mergeMany(Filter filter, ObjectNode patch) {
+        return rewriteMany(filter, existing -> (ObjectNode) JsonValues.mergePatch(existing.fields(), patch));
+    }
+
+    @Override
+    long updateMany(Filter filter, FieldUpdates updates) {
+        return rewriteMany(filter, existing -> updates.apply(existing.fields(), existing.id()));
+    }
+
+    private long rewriteMany(Filter filter, java.util.function.Function<Record, ObjectNode> newFields) {
         return store.write(() -> {
             List<Record> matching = records().values().stream().filter(r -> Semantics.matches(filter, r)).toList();
             Instant now = Timestamps.now();
             for (Record existing : matching) {
-                Record updated = new Record(existing.id(), (ObjectNode) JsonValues.mergePatch(existing.fields(), patch),
-                        existing.metadata(), existing.version() + 1, existing.createdAt(),
-                        now.isBefore(existing.updatedAt()) ? existing.updatedAt() : now);
-                checkUnique(updated);
-                TreeMap<String, Record> records = recordsForWrite();
-                records.put(updated.id(), updated);
-                store.onUndo(() -> records.put(existing.id(), existing));
-                changed(Change.Op.UPDATE, updated);
+                replaceFields(existing, newFields.apply(existing), now);
             }
             return (long) matching.size();
         });

@@ -2,6 +2,7 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.ValueRules;
 
@@ -95,6 +96,26 @@ final class Records {
 
     /** A deep copy of a fields or metadata object, checked; the caller's object is never kept or changed. */
     static ObjectNode object(Object value, String what) {
+        ObjectNode node = unchecked(value, what);
+        check(node, what, true);
+        return node;
+    }
+
+    /**
+     * A patch argument: the checked update operators when its keys are {@code $} operators, else the checked merge
+     * patch (field keys never start with {@code $}, so the two cannot be confused).
+     */
+    static Object patch(Object value) {
+        ObjectNode node = unchecked(value, "patch");
+        if (FieldUpdates.isUpdate(node)) {
+            return FieldUpdates.parse(node);
+        }
+        check(node, "patch", true);
+        return node;
+    }
+
+    /** A JSON object converted from the value (a copy), before its keys and values are checked. */
+    private static ObjectNode unchecked(Object value, String what) {
         if (value == null) {
             throw new InvalidRecordException(what + " must be a JSON object, got null");
         }
@@ -108,7 +129,6 @@ final class Records {
             throw new InvalidRecordException(what + " must be a JSON object, got " + (node == null ? "null"
                     : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
         }
-        check(node, what, true);
         return (ObjectNode) node;
     }
 

@@ -2,6 +2,7 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.TableNames;
@@ -91,6 +92,10 @@ final class SqlCollection extends BaseCollection {
                         return new InvalidRecordException("A value under an index of " + name + " is too large to "
                                 + "index (at most " + Indexes.MAX_INDEXED_BYTES + " bytes per record); nothing was "
                                 + "written");
+                    }
+                    String updateFailure = store.dialect.fieldUpdateFailure(x);
+                    if (updateFailure != null) {
+                        return new InvalidRecordException(updateFailure);
                     }
                     if (store.dialect.isUniqueViolation(x)) {
                         return new DuplicateRecordException(name, null, "A record with this id (or these values of a "
@@ -311,6 +316,25 @@ final class SqlCollection extends BaseCollection {
         });
     }
 
+    /** One UPDATE whose field operators run in SQL, so concurrent updates of one record each see the last. */
+    @Override
+    Record update(String id, FieldUpdates updates, Long expectedVersion) {
+        Records.id(id);
+        if (!store.exists(name)) {
+            throw missing(id, expectedVersion);
+        }
+        return single(() -> {
+            List<Object> params = new ArrayList<>(List.of(Json.of(updates.json()), Timestamps.now(), id));
+            if (expectedVersion != null) {
+                params.add(expectedVersion);
+            }
+            return db().fetchOne("UPDATE " + table + " SET fields = " + store.dialect.fieldUpdate("fields", "?", "id")
+                            + ", version = version + 1, updated_at = ? WHERE id = ?"
+                            + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING " + COLUMNS,
+                    this::read, params.toArray()).orElseThrow(() -> missing(id, expectedVersion));
+        });
+    }
+
     /** Why a conditional write matched nothing: a version conflict, a deleted record, or no such record. */
     private RuntimeException missing(String id, Long expectedVersion) {
         if (!store.exists(name)) {
@@ -358,17 +382,25 @@ final class SqlCollection extends BaseCollection {
     }
 
     @Override
-    public long updateMany(Filter filter, Object mergePatch) {
-        ObjectNode patch = Records.object(mergePatch, "patch");
-        List<Object> params = new ArrayList<>(List.of(json(patch), Timestamps.now()));
+    long mergeMany(Filter filter, ObjectNode patch) {
+        sizeCheck().checkPatch("(every match)", patch);
+        return rewriteMany(filter, store.dialect.mergePatch("fields", "?", shallow(patch)), json(patch));
+    }
+
+    @Override
+    long updateMany(Filter filter, FieldUpdates updates) {
+        return rewriteMany(filter, store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()));
+    }
+
+    /** One UPDATE of every matching record's fields to {@code fieldsSql}, which reads the one parameter. */
+    private long rewriteMany(Filter filter, String fieldsSql, Json param) {
+        List<Object> params = new ArrayList<>(List.of(param, Timestamps.now()));
         String where = where(filter, params);
         if (!store.exists(name)) {
             return 0;
         }
-        sizeCheck().checkPatch("(every match)", patch);
-        return single(() -> (long) db().execute("UPDATE " + table + " SET fields = "
-                + store.dialect.mergePatch("fields", "?", shallow(patch)) + ", version = version + 1, updated_at = ? "
-                + "WHERE " + where, params.toArray()));
+        return single(() -> (long) db().execute("UPDATE " + table + " SET fields = " + fieldsSql
+                + ", version = version + 1, updated_at = ? WHERE " + where, params.toArray()));
     }
 
     @Override

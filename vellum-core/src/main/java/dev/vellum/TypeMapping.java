@@ -11,6 +11,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.vellum.internal.FieldUpdates;
+import dev.vellum.internal.JsonValues;
 
 import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
@@ -191,6 +193,18 @@ final class TypeMapping<T> {
             or.filters().forEach(this::checkPaths);
         } else if (filter instanceof Filter.Not not) {
             checkPaths(not.filter());
+        }
+    }
+
+    /** The paths of field operators ({@code {"$inc":{"visits":1}}}); a merge patch's keys are not paths. */
+    void checkUpdatePaths(Object patch) {
+        if (names == null || patch == null) {
+            return;
+        }
+        JsonNode update = patch instanceof Update u ? u.toJson() : patch instanceof JsonNode n ? n
+                : JsonValues.toTree(patch);
+        if (FieldUpdates.isUpdate(update)) {
+            update.forEach(paths -> paths.fieldNames().forEachRemaining(p -> check(FieldPath.parse(p))));
         }
     }
 

@@ -113,15 +113,35 @@ public final class TypedCollection<T> {
     }
 
     /**
-     * Applies an RFC 7386 merge patch given as a map or a JSON object (converted like untyped patches, so give
-     * dates as ISO-8601 text).
+     * Applies an RFC 7386 merge patch given as a map or a JSON object, or field operators ({@link Update}), as
+     * {@link Collection#patch(String, Object)} does (values are converted like untyped patches, so give dates as
+     * ISO-8601 text).
      */
-    public Versioned<T> patch(String id, Object mergePatch) {
-        return versioned(records.patch(id, mergePatch));
+    public Versioned<T> patch(String id, Object patch) {
+        checkUpdate(patch);
+        return versioned(records.patch(id, patch));
     }
 
-    public Versioned<T> patch(String id, Object mergePatch, long expectedVersion) {
-        return versioned(records.patch(id, mergePatch, expectedVersion));
+    public Versioned<T> patch(String id, Object patch, long expectedVersion) {
+        checkUpdate(patch);
+        return versioned(records.patch(id, patch, expectedVersion));
+    }
+
+    /** {@link Collection#updateMany}: a merge patch or field operators on every matching record, all or nothing. */
+    public long updateMany(Filter filter, Object patch) {
+        if (checkPaths) {
+            mapping.checkPaths(filter);
+        }
+        checkUpdate(patch);
+        return records.updateMany(filter, patch);
+    }
+
+    /** {@link Collection#deleteMany}: every matching record, in one statement. */
+    public long deleteMany(Filter filter) {
+        if (checkPaths) {
+            mapping.checkPaths(filter);
+        }
+        return records.deleteMany(filter);
     }
 
     /** Inserts the value, or replaces the stored one with its id. */
@@ -163,6 +183,12 @@ public final class TypedCollection<T> {
                     + "component id, or mark one @Id)" : " (" + mapping.idName + " is null)"));
         }
         return w;
+    }
+
+    private void checkUpdate(Object patch) {
+        if (checkPaths) {
+            mapping.checkUpdatePaths(patch);
+        }
     }
 
     private void check(Query query) {

@@ -11,6 +11,7 @@ import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.Row;
 import dev.vellum.TypedCollection;
+import dev.vellum.Update;
 import dev.vellum.Versioned;
 import dev.vellum.Vellum;
 import dev.vellum.testkit.BackendTest;
@@ -61,7 +62,8 @@ class ReadmeTourTest {
             String next = page.nextCursor();
 
             users.patch(ada.id(), Map.of("city", "London"));
-            users.replace(ada.id(), Map.of("name", "Ada L."), 2);
+            users.patch(ada.id(), Update.fields().inc("visits", 1).addToSet("tags", "logic"));
+            users.replace(ada.id(), Map.of("name", "Ada L."), 3);
 
             Filter fromJson = Filter.parse("{\"age\":{\"$gte\":30},\"$or\":[{\"city\":\"NY\"},{\"$meta.source\":\"import\"}]}");
             long adults = users.count(fromJson);

@@ -58,6 +58,22 @@ public interface RecordDialect {
      */
     String mergePatch(String columnSql, String patchSql, boolean shallow);
 
+    /**
+     * The fields after the update operators in the JSON parameter {@code opsSql} ({@code FieldUpdates.json()}), with
+     * exactly {@code FieldUpdates.apply}'s results; a type its operator cannot change fails the statement with the
+     * message {@code FieldUpdates.apply} gives, which {@link #fieldUpdateFailure} reads back.
+     *
+     * @param idSql the record's id, for the message
+     */
+    default String fieldUpdate(String columnSql, String opsSql, String idSql) {
+        throw new UnsupportedOperationException("this backend has no field operators");
+    }
+
+    /** The message of a failed {@link #fieldUpdate}, or null when the error is another one. */
+    default String fieldUpdateFailure(SQLException e) {
+        return null;
+    }
+
     /** Reads a JSON object column (fields or metadata) of the record table from the current row. */
     default ObjectNode readObject(java.sql.ResultSet row, int column) throws SQLException {
         // the column's UTF-8 bytes, parsed without first decoding them into a String

@@ -136,6 +136,21 @@ final class PostgresRecords implements RecordDialect {
                 : "vellum_merge_patch(" + columnSql + ", " + patchSql + ")";
     }
 
+    /** The functions of migration V7 run the operators, with {@code FieldUpdates.apply}'s rules. */
+    @Override
+    public String fieldUpdate(String columnSql, String opsSql, String idSql) {
+        return "vellum_update(" + columnSql + ", " + opsSql + ", " + idSql + ")";
+    }
+
+    @Override
+    public String fieldUpdateFailure(SQLException e) {
+        if ("VLU01".equals(e.getSQLState()) && e instanceof org.postgresql.util.PSQLException p
+                && p.getServerErrorMessage() != null) {
+            return p.getServerErrorMessage().getMessage();
+        }
+        return null;
+    }
+
     /** jsonb in binary wire form (a driver set to receive it so) is its text after a version byte, 1. */
     @Override
     public ObjectNode readObject(java.sql.ResultSet row, int column) throws SQLException {

@@ -292,12 +292,15 @@ final class Api {
 
     private void updateMany(Context ctx) {
         Collection c = collection(ctx);
-        JsonNode body = body(ctx, Set.of("filter", "patch"));
+        JsonNode body = body(ctx, Set.of("filter", "patch", "update"));
         Filter filter = filter(body, true);
-        if (!body.path("patch").isObject()) {
-            throw Problem.badRequest("\"patch\" must be a JSON merge patch object, e.g. {\"status\":\"archived\"}.");
+        // "update" reads better for operators ({"$inc":…}); either key takes a merge patch or operators
+        String key = body.has("update") ? "update" : "patch";
+        if (body.has("update") == body.has("patch") || !body.get(key).isObject()) {
+            throw Problem.badRequest("Send the change as \"patch\" (a JSON merge patch, e.g. {\"status\":\"archived\"}) "
+                    + "or as \"update\" (field operators, e.g. {\"$inc\":{\"visits\":1}}): one object, not both.");
         }
-        bounded(ctx, "updateMany", () -> Reply.of(200, object().put("count", c.updateMany(filter, body.get("patch")))));
+        bounded(ctx, "updateMany", () -> Reply.of(200, object().put("count", c.updateMany(filter, body.get(key)))));
     }
 
     private void deleteMany(Context ctx) {

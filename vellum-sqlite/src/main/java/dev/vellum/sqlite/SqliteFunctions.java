@@ -1,5 +1,8 @@
 package dev.vellum.sqlite;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import org.sqlite.Function;
@@ -12,7 +15,8 @@ import java.sql.SQLException;
 /**
  * SQL functions SQLite lacks, registered on every connection so filters run in SQL rather than in Java afterwards:
  * {@code regexp(pattern, text)} (the REGEXP operator), {@code vellum_fold(text)} (Unicode simple case folding for
- * ilike) and {@code vellum_canon(json)} (canonical JSON, to compare and sort arrays and objects).
+ * ilike), {@code vellum_canon(json)} (canonical JSON, to compare and sort arrays and objects) and
+ * {@code vellum_update(fields, operators, id)} (the field operators of an update, by {@code FieldUpdates} itself).
  */
 final class SqliteFunctions {
     private SqliteFunctions() {
@@ -67,5 +71,36 @@ final class SqliteFunctions {
                 }
             }
         }, 1, flags);
+        Function.create(connection, "vellum_update", new Function() {
+            private String lastOps;
+            private FieldUpdates lastUpdates;
+
+            @Override
+            protected void xFunc() throws SQLException {
+                String ops = value_text(1);
+                if (!ops.equals(lastOps)) {
+                    // one statement calls this once per row with the same operators: parse them once
+                    lastUpdates = FieldUpdates.fromJson(ops);
+                    lastOps = ops;
+                }
+                try {
+                    result(JsonValues.write(lastUpdates.apply((ObjectNode) JsonValues.parse(value_text(0)),
+                            value_text(2))));
+                } catch (InvalidRecordException e) {
+                    throw new SQLException(UPDATE_FAILED + e.getMessage() + UPDATE_FAILED_END);
+                }
+            }
+        }, 3, flags);
+    }
+
+    private static final String UPDATE_FAILED = "vellum_update failed: <";
+    private static final String UPDATE_FAILED_END = ">";
+
+    /** The message of a failed vellum_update, which SQLite hands back inside its own error text. */
+    static String updateFailure(SQLException e) {
+        String text = e.getMessage();
+        int start = text == null ? -1 : text.indexOf(UPDATE_FAILED);
+        int end = start < 0 ? -1 : text.lastIndexOf(UPDATE_FAILED_END);
+        return end <= start ? null : text.substring(start + UPDATE_FAILED.length(), end);
     }
 }

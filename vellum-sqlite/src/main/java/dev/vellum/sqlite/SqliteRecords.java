@@ -94,6 +94,17 @@ final class SqliteRecords implements RecordDialect {
         return "json_patch(" + columnSql + ", " + patchSql + ")";
     }
 
+    /** A Java function (registered on every connection) runs {@code FieldUpdates.apply} itself. */
+    @Override
+    public String fieldUpdate(String columnSql, String opsSql, String idSql) {
+        return "vellum_update(" + columnSql + ", " + opsSql + ", " + idSql + ")";
+    }
+
+    @Override
+    public String fieldUpdateFailure(SQLException e) {
+        return SqliteFunctions.updateFailure(e);
+    }
+
     @Override
     public Instant readInstant(java.sql.ResultSet row, int column) throws SQLException {
         return Timestamps.parse(row.getString(column));

@@ -13,6 +13,7 @@ import dev.vellum.QueryException;
 import dev.vellum.RecordStore;
 import dev.vellum.TypedCollection;
 import dev.vellum.TypedPage;
+import dev.vellum.Update;
 import dev.vellum.Versioned;
 import dev.vellum.testkit.StoreTest;
 
@@ -203,5 +204,24 @@ class TypedCollectionTest {
         store.collection("events").patch("e1", Map.of("extra", 1));
         assertThatThrownBy(() -> events.get("e1")).isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("extra");
+    }
+
+    @StoreTest
+    void fieldOperatorsOnTypedRecords(RecordStore store) {
+        TypedCollection<User> users = store.collection("users", User.class);
+        users.insert(ada("ada"));
+        Versioned<User> after = users.patch("ada", Update.fields().inc("visits", 2).inc("balance", new BigDecimal("0.000000001"))
+                .push("address.lines", "Mayfair").set("nickname", "Enchantress"));
+        assertThat(after.value().visits()).isEqualTo(9_007_199_254_740_995L);
+        assertThat(after.value().balance()).isEqualByComparingTo("12345678901234567890.123456790");
+        assertThat(after.value().address().lines()).containsExactly("12 St James's Square", "Mayfair");
+        assertThat(after.value().nickname()).contains("Enchantress");
+        assertThat(users.updateMany(Filter.eq("tier", "PRO"), Update.fields().inc("age", 1))).isEqualTo(1);
+        assertThat(users.get("ada").orElseThrow().age()).isEqualTo(37);
+        assertThatThrownBy(() -> users.patch("ada", Update.fields().inc("vists", 1)))
+                .isInstanceOf(QueryException.class).hasMessageContaining("Did you mean 'visits'?");
+        assertThatThrownBy(() -> users.updateMany(Filter.all(), Map.of("$set", Map.of("id", "x"))))
+                .isInstanceOf(QueryException.class).hasMessageContaining("is the record id");
+        assertThat(users.deleteMany(Filter.eq("name", "Ada"))).isEqualTo(1);
     }
 }
