@@ -116,8 +116,8 @@ public final class AsyncRecordStore {
             return call(c -> c.replace(id, fields, expectedVersion));
         }
 
-        public CompletableFuture<Record> patch(String id, Object mergePatch) {
-            return call(c -> c.patch(id, mergePatch));
+        public CompletableFuture<Record> patch(String id, Object patch) {
+            return call(c -> c.patch(id, patch));
         }
 
         public CompletableFuture<Record> upsert(String id, Object fields) {
@@ -132,12 +132,17 @@ public final class AsyncRecordStore {
             return call(c -> c.find(query));
         }
 
+        public CompletableFuture<List<Group>> aggregate(Filter filter, List<String> groupBy,
+                                                         java.util.Map<String, Accumulator> accumulators) {
+            return call(c -> c.aggregate(filter, groupBy, accumulators));
+        }
+
         public CompletableFuture<Long> count(Filter filter) {
             return call(c -> c.count(filter));
         }
 
-        public CompletableFuture<Long> updateMany(Filter filter, Object mergePatch) {
-            return call(c -> c.updateMany(filter, mergePatch));
+        public CompletableFuture<Long> updateMany(Filter filter, Object patch) {
+            return call(c -> c.updateMany(filter, patch));
         }
 
         public CompletableFuture<Long> deleteMany(Filter filter) {

@@ -28,6 +28,25 @@ abstract class BaseCollection implements Collection {
                 : mergeMany(filter, (ObjectNode) checked);
     }
 
+    /** Computes a checked aggregation. */
+    abstract java.util.List<Group> aggregate(Aggregates.Request request);
+
+    @Override
+    public final java.util.List<Group> aggregate(Filter filter, java.util.List<String> groupBy,
+                                                 java.util.Map<String, Accumulator> accumulators) {
+        return aggregate(Aggregates.check(filter, groupBy, accumulators));
+    }
+
+    @Override
+    public final java.util.List<com.fasterxml.jackson.databind.JsonNode> distinct(String path, Filter filter) {
+        if (filter == null) {
+            throw new QueryException("filter", "distinct needs a filter: Filter.all() for every record");
+        }
+        Aggregates.Request request = Aggregates.check(filter.and(Filter.exists(path, true)), java.util.List.of(path),
+                java.util.Map.of());
+        return Aggregates.distinct(aggregate(request), path);
+    }
+
     /** Deletes; {@code expectedVersion} null means any version. */
     abstract boolean remove(String id, Long expectedVersion);
 

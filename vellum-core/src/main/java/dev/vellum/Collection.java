@@ -93,6 +93,20 @@ public interface Collection {
 
     long count(Filter filter);
 
+    /**
+     * Groups the matching records by the values at {@code groupBy} (none: one group of every match) and computes the
+     * accumulators of each group, in the database ({@code GROUP BY}). Groups come sorted by their key in sort order,
+     * the group of missing and null values last. The rules are in docs/semantics.md ("Aggregations").
+     *
+     * @param accumulators names (as the results show them) and what to compute, in order
+     * @throws QueryException on a malformed request, or past {@value Aggregates#MAX_GROUPS} groups
+     */
+    java.util.List<Group> aggregate(Filter filter, List<String> groupBy,
+                                    java.util.Map<String, Accumulator> accumulators);
+
+    /** The distinct present values at the path among the matching records, in sort order (no null). */
+    List<com.fasterxml.jackson.databind.JsonNode> distinct(String path, Filter filter);
+
     /** How the backend runs this query (the database's own query plan; "memory" scans on the memory backend). */
     String explain(Query query);
 

@@ -403,6 +403,12 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
+    List<Group> aggregate(Aggregates.Request request) {
+        return store.read(() -> Aggregates.compute(
+                records().values().stream().filter(r -> Semantics.matches(request.filter(), r))::iterator, request));
+    }
+
+    @Override
     public long count(Filter filter) {
         return store.read(() -> records().values().stream().filter(r -> Semantics.matches(filter, r)).count());
     }

@@ -2,12 +2,13 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.Cursors;
+import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.TableNames;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
+import dev.vellum.spi.RecordDialect;
 
 import java.sql.SQLException;
 import java.time.Instant;
@@ -658,6 +659,89 @@ final class SqlCollection extends BaseCollection {
         // a plain column read: a Row would read the result's metadata on every call
         return store.db.read(db -> db.fetchOne("SELECT COUNT(*) FROM " + table + " WHERE " + where,
                 rs -> rs.getLong(1), params.toArray())).orElseThrow();
+    }
+
+    /**
+     * One {@code GROUP BY} statement computes every group's raw values ({@link RecordDialect.Aggregate}); the shared
+     * {@link Aggregates} turns them into accumulators, one form and one order for every backend.
+     */
+    @Override
+    List<Group> aggregate(Aggregates.Request request) {
+        List<Object> params = new ArrayList<>();
+        String where = where(request.filter(), params);
+        if (!store.exists(name)) {
+            return Aggregates.compute(List.of(), request);
+        }
+        List<String> select = new ArrayList<>();
+        for (FieldPath p : request.groupPaths()) {
+            select.add(store.dialect.groupValue(column(p), p.keys()));
+        }
+        for (Accumulator a : request.accumulators().values()) {
+            FieldPath p = a.kind() == Accumulator.Kind.COUNT ? null : request.path(a);
+            switch (a.kind()) {
+                case COUNT -> select.add("COUNT(*)");
+                case AVG -> {
+                    select.add(store.dialect.aggregate(RecordDialect.Aggregate.SUM, column(p), p.keys()));
+                    select.add(store.dialect.aggregate(RecordDialect.Aggregate.NUMBERS, column(p), p.keys()));
+                }
+                default -> select.add(store.dialect.aggregate(RecordDialect.Aggregate.valueOf(a.kind().name()),
+                        column(p), p.keys()));
+            }
+        }
+        if (select.isEmpty()) {
+            select.add("COUNT(*)");
+        }
+        int keys = request.groupPaths().size();
+        StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", select)).append(" FROM ")
+                .append(table).append(" WHERE ").append(where);
+        if (keys > 0) {
+            sql.append(" GROUP BY ").append(String.join(", ", java.util.stream.IntStream.rangeClosed(1, keys)
+                    .mapToObj(Integer::toString).toList()));
+        }
+        sql.append(" LIMIT ").append(Aggregates.MAX_GROUPS + 1);
+        List<Group> groups = store.db.read(db -> db.fetchAll(sql.toString(), rs -> readGroup(rs, request),
+                params.toArray()));
+        if (groups.size() > Aggregates.MAX_GROUPS) {
+            throw Aggregates.tooMany();
+        }
+        return Aggregates.sorted(groups, request);
+    }
+
+    private Group readGroup(java.sql.ResultSet rs, Aggregates.Request request) throws SQLException {
+        List<JsonNode> key = new ArrayList<>();
+        int column = 1;
+        for (int i = 0; i < request.groupPaths().size(); i++) {
+            String json = rs.getString(column++);
+            key.add(json == null ? null : JsonValues.parse(json));
+        }
+        Map<String, JsonNode> values = new LinkedHashMap<>();
+        for (Map.Entry<String, Accumulator> e : request.accumulators().entrySet()) {
+            Aggregates.Raw raw = new Aggregates.Raw();
+            Accumulator.Kind kind = e.getValue().kind();
+            switch (kind) {
+                case COUNT -> raw.count = rs.getLong(column++);
+                case COUNT_DISTINCT -> raw.distinctCount = rs.getLong(column++);
+                case SUM, AVG -> {
+                    String sum = rs.getString(column++);
+                    raw.sum = sum == null ? java.math.BigDecimal.ZERO : new java.math.BigDecimal(sum);
+                    if (kind == Accumulator.Kind.AVG) {
+                        raw.numbers = rs.getLong(column++);
+                    }
+                }
+                case MIN, MAX -> {
+                    String json = rs.getString(column++);
+                    JsonNode v = json == null ? null : JsonValues.parse(json);
+                    raw.min = v;
+                    raw.max = v;
+                }
+            }
+            values.put(e.getKey(), raw.result(kind));
+        }
+        return Aggregates.group(request, key, values);
+    }
+
+    private static String column(FieldPath p) {
+        return p.kind() == FieldPath.Kind.META ? "metadata" : "fields";
     }
 
     /** The WHERE condition; checks that the collection exists first, so a missing one is not queried. */

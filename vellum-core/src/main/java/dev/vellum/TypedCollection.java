@@ -136,6 +136,25 @@ public final class TypedCollection<T> {
         return records.updateMany(filter, patch);
     }
 
+    /** {@link Collection#aggregate}: groups and accumulators, computed in the database. */
+    public List<Group> aggregate(Filter filter, List<String> groupBy, java.util.Map<String, Accumulator> accumulators) {
+        if (checkPaths && filter != null && groupBy != null && accumulators != null) {
+            mapping.checkPaths(filter);
+            groupBy.forEach(p -> mapping.checkPaths(Filter.exists(p, true)));
+            accumulators.values().stream().filter(a -> a != null && a.path() != null)
+                    .forEach(a -> mapping.checkPaths(Filter.exists(a.path(), true)));
+        }
+        return records.aggregate(filter, groupBy, accumulators);
+    }
+
+    /** {@link Collection#distinct}: the distinct present values at the path, in sort order. */
+    public List<com.fasterxml.jackson.databind.JsonNode> distinct(String path, Filter filter) {
+        if (checkPaths && filter != null) {
+            mapping.checkPaths(Filter.exists(path, true).and(filter));
+        }
+        return records.distinct(path, filter);
+    }
+
     /** {@link Collection#deleteMany}: every matching record, in one statement. */
     public long deleteMany(Filter filter) {
         if (checkPaths) {

@@ -1,10 +1,12 @@
 package dev.vellum.conformance;
 
+import dev.vellum.Accumulator;
 import dev.vellum.Change;
 import dev.vellum.ChangePage;
 import dev.vellum.ChangeSubscription;
 import dev.vellum.Database;
 import dev.vellum.Filter;
+import dev.vellum.Group;
 import dev.vellum.Page;
 import dev.vellum.Query;
 import dev.vellum.Record;
@@ -65,6 +67,8 @@ class ReadmeTourTest {
             users.patch(ada.id(), Update.fields().inc("visits", 1).addToSet("tags", "logic"));
             users.replace(ada.id(), Map.of("name", "Ada L."), 3);
 
+            List<Group> byCity = users.aggregate(Filter.all(), List.of("city"),
+                    Map.of("n", Accumulator.count(), "avgAge", Accumulator.avg("age")));
             Filter fromJson = Filter.parse("{\"age\":{\"$gte\":30},\"$or\":[{\"city\":\"NY\"},{\"$meta.source\":\"import\"}]}");
             long adults = users.count(fromJson);
 
@@ -78,6 +82,11 @@ class ReadmeTourTest {
                 all.forEach(r -> printed.add(r.id() + " " + dev.vellum.internal.JsonValues.canonical(r.fields())));
             }
 
+            // after the replace neither record has a city: one group, of missing values
+            assertThat(byCity).hasSize(1);
+            assertThat(byCity.get(0).key("city")).isNull();
+            assertThat(byCity.get(0).get("n").asLong()).isEqualTo(2);
+            assertThat(byCity.get(0).get("avgAge").asInt()).isEqualTo(29);
             assertThat(page.records()).extracting(Record::id).containsExactly(ada.id());
             assertThat(next).isNull();
             assertThat(adults).isZero(); // Ada's age is gone after the replace; Bob is 29

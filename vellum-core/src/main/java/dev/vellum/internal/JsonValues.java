@@ -221,6 +221,12 @@ public final class JsonValues {
         };
     }
 
+    /** Two present values in sort order: type rank (numbers, strings, booleans, arrays, objects), then value. */
+    public static int compareInSortOrder(JsonNode a, JsonNode b) {
+        int byRank = Integer.compare(rank(a), rank(b));
+        return byRank != 0 ? byRank : compareSameRank(a, b);
+    }
+
     /**
      * A canonical JSON text: object keys sorted by code point, no spaces, numbers without trailing zeros and never
      * in exponent form, strings escaped as PostgreSQL escapes them. Equal values have equal canonical texts; the SQL

@@ -74,6 +74,35 @@ public interface RecordDialect {
         return null;
     }
 
+    /** The per-group values a SQL backend computes for aggregations; the engine turns them into accumulators. */
+    enum Aggregate {
+        /** The exact sum of the numbers as a decimal (NULL when none), read as text. */
+        SUM,
+        /** How many numbers. */
+        NUMBERS,
+        /** The smallest number, string or boolean in sort order (numbers, strings, booleans), as JSON text. */
+        MIN,
+        /** The largest, as {@link #MIN}. */
+        MAX,
+        /** How many distinct present values, equal as filters compare them. */
+        COUNT_DISTINCT
+    }
+
+    /**
+     * The value at a path of the JSON column {@code column} as a grouping expression: NULL when missing or null (or
+     * reached through a value that is not an object), otherwise JSON text (a binary JSON value where the backend has
+     * one) such that {@code GROUP BY} puts exactly the equal values together (numbers by value, objects regardless of
+     * key order).
+     */
+    default String groupValue(String column, List<String> keys) {
+        throw new UnsupportedOperationException("this backend has no aggregations");
+    }
+
+    /** An aggregate over the values at a path, by the rules of {@link Aggregate}. */
+    default String aggregate(Aggregate aggregate, String column, List<String> keys) {
+        throw new UnsupportedOperationException("this backend has no aggregations");
+    }
+
     /** Reads a JSON object column (fields or metadata) of the record table from the current row. */
     default ObjectNode readObject(java.sql.ResultSet row, int column) throws SQLException {
         // the column's UTF-8 bytes, parsed without first decoding them into a String

@@ -136,6 +136,32 @@ final class PostgresRecords implements RecordDialect {
                 : "vellum_merge_patch(" + columnSql + ", " + patchSql + ")";
     }
 
+    /** jsonb: its equality is by value (1 = 1.0, key order ignored), so GROUP BY groups exactly the equal values. */
+    @Override
+    public String groupValue(String column, List<String> keys) {
+        return value(column, keys);
+    }
+
+    /** numeric sums and extremes are exact; strings compare by code point. */
+    @Override
+    public String aggregate(Aggregate aggregate, String column, List<String> keys) {
+        String v = value(column, keys);
+        String number = " FILTER (WHERE jsonb_typeof(" + v + ") = 'number')";
+        String text = " FILTER (WHERE jsonb_typeof(" + v + ") = 'string')";
+        String bool = " FILTER (WHERE jsonb_typeof(" + v + ") = 'boolean')";
+        String asText = "((" + v + " #>> '{}') COLLATE \"C\")";
+        return switch (aggregate) {
+            case SUM -> "sum((" + v + ")::numeric)" + number;
+            case NUMBERS -> "count(*)" + number;
+            // the first type in sort order that has a value: numbers, then strings, then booleans
+            case MIN -> "COALESCE(to_jsonb(min((" + v + ")::numeric)" + number + "), to_jsonb(min(" + asText + ")"
+                    + text + "), to_jsonb(bool_and((" + v + ")::boolean)" + bool + "))";
+            case MAX -> "COALESCE(to_jsonb(bool_or((" + v + ")::boolean)" + bool + "), to_jsonb(max(" + asText + ")"
+                    + text + "), to_jsonb(max((" + v + ")::numeric)" + number + "))";
+            case COUNT_DISTINCT -> "count(DISTINCT " + v + ")";
+        };
+    }
+
     /** The functions of migration V7 run the operators, with {@code FieldUpdates.apply}'s rules. */
     @Override
     public String fieldUpdate(String columnSql, String opsSql, String idSql) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Cancellation;
+import dev.vellum.Accumulator;
 import dev.vellum.Collection;
 import dev.vellum.Database;
 import dev.vellum.Filter;
@@ -41,6 +42,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
@@ -141,6 +143,8 @@ final class Api {
         String collection = "/v1/collections/{c}";
         r.add(POST, collection + "/query", ctx -> find(ctx, queryFromBody(ctx)));
         r.add(POST, collection + "/count", this::count);
+        r.add(POST, collection + "/aggregate", this::aggregate);
+        r.add(POST, collection + "/distinct", this::distinct);
         r.add(POST, collection + "/update", this::updateMany);
         r.add(POST, collection + "/delete", this::deleteMany);
         r.add(GET, collection + "/export", this::export);
@@ -288,6 +292,43 @@ final class Api {
         Collection c = collection(ctx);
         Filter filter = filter(body(ctx, Set.of("filter")), false);
         bounded(ctx, "count", () -> Reply.of(200, object().put("count", c.count(filter))));
+    }
+
+    private void aggregate(Context ctx) {
+        Collection c = collection(ctx);
+        JsonNode body = body(ctx, Set.of("filter", "groupBy", "accumulators"));
+        Filter filter = filter(body, false);
+        JsonNode groupBy = body.path("groupBy");
+        if (!groupBy.isMissingNode() && !groupBy.isArray()) {
+            throw new QueryException("groupBy", "groupBy is a list of paths, such as [\"city\"]");
+        }
+        List<String> paths = new ArrayList<>();
+        for (JsonNode p : groupBy) {
+            if (!p.isTextual()) {
+                throw new QueryException("groupBy", "groupBy is a list of paths, such as [\"city\"]");
+            }
+            paths.add(p.textValue());
+        }
+        Map<String, Accumulator> accumulators = body.has("accumulators")
+                ? Accumulator.parseAll(body.get("accumulators")) : Map.of();
+        bounded(ctx, "aggregate", () -> {
+            ObjectNode reply = object();
+            ArrayNode groups = reply.putArray("groups");
+            c.aggregate(filter, paths, accumulators).forEach(g -> groups.add(g.toJson()));
+            return Reply.of(200, reply);
+        });
+    }
+
+    private void distinct(Context ctx) {
+        Collection c = collection(ctx);
+        JsonNode body = body(ctx, Set.of("filter", "path"));
+        Filter filter = filter(body, false);
+        String path = text(body, "path", true);
+        bounded(ctx, "distinct", () -> {
+            ObjectNode reply = object();
+            reply.putArray("values").addAll(c.distinct(path, filter));
+            return Reply.of(200, reply);
+        });
     }
 
     private void updateMany(Context ctx) {

@@ -39,7 +39,7 @@ class HttpFuzzTest {
             "/v1/collections/{c}/records/{id}", "/v1/collections/{c}/query", "/v1/collections/{c}/count",
             "/v1/collections/{c}/update", "/v1/collections/{c}/delete", "/v1/collections/{c}/export",
             "/v1/collections/{c}/indexes", "/v1/collections/{c}/indexes/{id}", "/v1/collections/{c}/changes",
-            "/v1/changes"};
+            "/v1/changes", "/v1/collections/{c}/aggregate", "/v1/collections/{c}/distinct"};
 
     @StoreTest
     void randomRequestsNeverFailTheServer(RecordStore store) {
@@ -130,7 +130,8 @@ class HttpFuzzTest {
             String method = r.nextInt(5) == 0 ? METHODS[r.nextInt(METHODS.length)]
                     : route.endsWith("records") || route.endsWith(":batch") || route.endsWith("query")
                     || route.endsWith("count") || route.endsWith("update") || route.endsWith("delete")
-                    || route.endsWith("indexes") ? (r.nextBoolean() ? "POST" : "GET")
+                    || route.endsWith("indexes") || route.endsWith("aggregate") || route.endsWith("distinct")
+                    ? (r.nextBoolean() ? "POST" : "GET")
                     : route.endsWith("{id}") ? METHODS[r.nextInt(METHODS.length)] : "GET";
             String target = route.replace("{c}", segment(r, true)).replace("{id}", segment(r, false));
             if (r.nextInt(3) == 0) {
@@ -198,6 +199,9 @@ class HttpFuzzTest {
             if (route.endsWith(":batch")) {
                 return "[{\"id\":\"" + id + "\",\"fields\":{\"v\":" + value + "}},{\"fields\":" + value + "}]";
             }
+            if (route.endsWith("{id}") && r.nextInt(3) == 0) {
+                return update(r, value);
+            }
             if (route.endsWith("records") || route.endsWith("{id}")) {
                 return "{\"id\":\"" + id + "\",\"fields\":{\"v\":" + value + "},\"metadata\":" + value + "}";
             }
@@ -207,10 +211,29 @@ class HttpFuzzTest {
                         + r.nextBoolean() + "}";
             }
             if (route.endsWith("update")) {
-                return "{\"filter\":" + filter(r) + ",\"patch\":" + value + "}";
+                return "{\"filter\":" + filter(r) + ",\"" + (r.nextBoolean() ? "patch" : "update") + "\":"
+                        + (r.nextBoolean() ? value : update(r, value)) + "}";
+            }
+            String path = List.of("n", "s", "t", "o.k", "$id", "$meta.x", "a..b", "").get(r.nextInt(8));
+            if (route.endsWith("aggregate")) {
+                return "{\"filter\":" + filter(r) + ",\"groupBy\":[\"" + path + "\"],\"accumulators\":{\""
+                        + List.of("n", "key", "", "$x").get(r.nextInt(4)) + "\":{\"" + List.of("$count", "$sum", "$avg",
+                        "$min", "$max", "$countDistinct", "$avgg").get(r.nextInt(7)) + "\":" + (r.nextBoolean()
+                        ? "\"" + path + "\"" : value) + "}}}";
+            }
+            if (route.endsWith("distinct")) {
+                return "{\"path\":\"" + path + "\",\"filter\":" + filter(r) + "}";
             }
             return "{\"filter\":" + filter(r) + ",\"sort\":[\"" + List.of("n", "-s", "$id", "t").get(r.nextInt(4))
                     + "\"],\"limit\":" + (r.nextInt(5) - 1) + "}";
+        }
+
+        /** Field operators with random paths and values. */
+        private static String update(Random r, String value) {
+            String op = List.of("$set", "$unset", "$inc", "$push", "$addToSet", "$pull", "$min", "$max", "$rename")
+                    .get(r.nextInt(9));
+            String path = List.of("n", "s", "t", "o.k", "$id", "a..b", "n.x").get(r.nextInt(7));
+            return "{\"" + op + "\":{\"" + path + "\":" + value + "}}";
         }
 
         private static String filter(Random r) {

@@ -1,5 +1,6 @@
 package dev.vellum.sqlite;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.InvalidRecordException;
 import dev.vellum.internal.FieldUpdates;
@@ -9,6 +10,7 @@ import org.sqlite.Function;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
 
+import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
 
@@ -91,6 +93,60 @@ final class SqliteFunctions {
                 }
             }
         }, 3, flags);
+        registerAggregates(connection);
+    }
+
+    /** Aggregates that run the memory backend's rules: exact decimal sums, extremes in sort order. */
+    private static void registerAggregates(Connection connection) throws SQLException {
+        Function.create(connection, "vellum_sum", new Function.Aggregate() {
+            private BigDecimal sum;
+
+            @Override
+            protected void xStep() throws SQLException {
+                JsonNode v = json(value_text(0));
+                if (v != null && v.isNumber()) {
+                    sum = sum == null ? JsonValues.number(v) : sum.add(JsonValues.number(v));
+                }
+            }
+
+            @Override
+            protected void xFinal() throws SQLException {
+                if (sum == null) {
+                    result();
+                } else {
+                    result(sum.toPlainString());
+                }
+            }
+        }, 1);
+        for (boolean smallest : new boolean[] {true, false}) {
+            Function.create(connection, smallest ? "vellum_min" : "vellum_max", new Function.Aggregate() {
+                private JsonNode best;
+
+                @Override
+                protected void xStep() throws SQLException {
+                    JsonNode v = json(value_text(0));
+                    if (v != null && (v.isNumber() || v.isTextual() || v.isBoolean())) {
+                        int c = best == null ? 0 : JsonValues.compareInSortOrder(v, best);
+                        if (best == null || (smallest ? c < 0 : c > 0)) {
+                            best = v;
+                        }
+                    }
+                }
+
+                @Override
+                protected void xFinal() throws SQLException {
+                    if (best == null) {
+                        result();
+                    } else {
+                        result(JsonValues.write(best));
+                    }
+                }
+            }, 1);
+        }
+    }
+
+    private static JsonNode json(String text) {
+        return text == null ? null : JsonValues.parse(text);
     }
 
     private static final String UPDATE_FAILED = "vellum_update failed: <";

@@ -94,6 +94,27 @@ final class SqliteRecords implements RecordDialect {
         return "json_patch(" + columnSql + ", " + patchSql + ")";
     }
 
+    /** Canonical JSON text: equal values have equal texts (1.0 is 1, object keys sorted). */
+    @Override
+    public String groupValue(String column, List<String> keys) {
+        return "NULLIF(vellum_canon(" + column + " -> " + SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)))
+                + "), 'null')";
+    }
+
+    /** Sums and extremes run in Java (exact decimals, the memory backend's order); SQLite's own are doubles. */
+    @Override
+    public String aggregate(Aggregate aggregate, String column, List<String> keys) {
+        String path = SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)));
+        String json = column + " -> " + path;
+        return switch (aggregate) {
+            case SUM -> "vellum_sum(" + json + ")";
+            case NUMBERS -> "count(CASE WHEN json_type(" + column + ", " + path + ") IN ('integer', 'real') THEN 1 END)";
+            case MIN -> "vellum_min(" + json + ")";
+            case MAX -> "vellum_max(" + json + ")";
+            case COUNT_DISTINCT -> "count(DISTINCT " + groupValue(column, keys) + ")";
+        };
+    }
+
     /** A Java function (registered on every connection) runs {@code FieldUpdates.apply} itself. */
     @Override
     public String fieldUpdate(String columnSql, String opsSql, String idSql) {

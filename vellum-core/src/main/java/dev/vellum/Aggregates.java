@@ -1,0 +1,268 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.ValueRules;
+
+import java.math.BigDecimal;
+import java.math.MathContext;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What every backend shares for {@link Collection#aggregate}: the checks, the rules by which the memory backend
+ * computes (the reference), and how results are put in one form and order, so that a SQL backend only has to compute
+ * the raw sums, counts and extremes.
+ */
+final class Aggregates {
+    /** Groups are returned as one list: past this many, narrow the filter or group by fewer paths. */
+    static final int MAX_GROUPS = 100_000;
+    private static final int MAX_GROUP_PATHS = 16;
+    private static final int MAX_ACCUMULATORS = 32;
+
+    private Aggregates() {
+    }
+
+    /** A checked request: its paths parsed once. */
+    record Request(Filter filter, List<String> groupBy, List<FieldPath> groupPaths,
+                   Map<String, Accumulator> accumulators) {
+
+        FieldPath path(Accumulator a) {
+            return FieldPath.parse(a.path());
+        }
+    }
+
+    static Request check(Filter filter, List<String> groupBy, Map<String, Accumulator> accumulators) {
+        if (filter == null) {
+            throw new QueryException("filter", "aggregate needs a filter: Filter.all() for every record");
+        }
+        if (groupBy == null || accumulators == null) {
+            throw new QueryException("groupBy", "aggregate needs a list of group-by paths (empty: one group of every "
+                    + "match) and a map of accumulators");
+        }
+        if (groupBy.size() > MAX_GROUP_PATHS) {
+            throw new QueryException("groupBy", "At most " + MAX_GROUP_PATHS + " group-by paths, got " + groupBy.size());
+        }
+        List<FieldPath> paths = new ArrayList<>();
+        for (String p : groupBy) {
+            FieldPath path = FieldPath.parse(p);
+            if (path.kind().isSystem()) {
+                throw new QueryException(p, "Group by field or $meta paths; '" + p + "' is a system field");
+            }
+            if (paths.contains(path)) {
+                throw new QueryException(p, "The group-by path '" + Strings.abbreviate(p) + "' is listed twice");
+            }
+            paths.add(path);
+        }
+        if (accumulators.size() > MAX_ACCUMULATORS) {
+            throw new QueryException("accumulators", "At most " + MAX_ACCUMULATORS + " accumulators, got "
+                    + accumulators.size());
+        }
+        accumulators.forEach((name, a) -> {
+            String problem = name == null || name.isEmpty() ? "must not be empty" : ValueRules.problemInString(name);
+            if (problem == null && (name.equals("key") || name.startsWith("$") || name.length() > 128)) {
+                problem = "must not be 'key', start with $ or be longer than 128 characters";
+            }
+            if (problem != null) {
+                throw new QueryException(String.valueOf(name), "The accumulator name '" + Strings.abbreviate(name)
+                        + "' " + problem);
+            }
+            if (a == null) {
+                throw new QueryException(name, "The accumulator '" + Strings.abbreviate(name) + "' is null");
+            }
+        });
+        return new Request(filter, List.copyOf(groupBy), List.copyOf(paths), new LinkedHashMap<>(accumulators));
+    }
+
+    // ---- the reference computation (the memory backend) ----
+
+    /** Groups the matching records and computes every accumulator, by the rules in docs/semantics.md. */
+    static List<Group> compute(Iterable<Record> matching, Request request) {
+        Map<List<String>, Computing> groups = new LinkedHashMap<>();
+        for (Record r : matching) {
+            List<JsonNode> key = new ArrayList<>();
+            List<String> identity = new ArrayList<>();
+            for (FieldPath p : request.groupPaths()) {
+                JsonNode v = present(Semantics.value(r, p));
+                key.add(v);
+                identity.add(v == null ? null : JsonValues.canonical(v));
+            }
+            Computing g = groups.computeIfAbsent(identity, k -> new Computing(key, request));
+            if (groups.size() > MAX_GROUPS) {
+                throw tooMany();
+            }
+            g.add(r);
+        }
+        if (groups.isEmpty() && request.groupPaths().isEmpty()) {
+            groups.put(List.of(), new Computing(List.of(), request)); // one group of no records, as SQL has it
+        }
+        List<Group> out = new ArrayList<>();
+        groups.values().forEach(g -> out.add(g.result()));
+        return sorted(out, request);
+    }
+
+    /** One group's running values. */
+    private static final class Computing {
+        private final List<JsonNode> key;
+        private final Request request;
+        private final Map<String, Raw> raw = new HashMap<>();
+
+        Computing(List<JsonNode> key, Request request) {
+            this.key = key;
+            this.request = request;
+            request.accumulators().forEach((name, a) -> raw.put(name, new Raw()));
+        }
+
+        void add(Record r) {
+            request.accumulators().forEach((name, a) -> {
+                Raw values = raw.get(name);
+                values.count++;
+                if (a.kind() != Accumulator.Kind.COUNT) {
+                    values.add(a.kind(), present(Semantics.value(r, request.path(a))));
+                }
+            });
+        }
+
+        Group result() {
+            Map<String, JsonNode> values = new LinkedHashMap<>();
+            request.accumulators().forEach((name, a) -> values.put(name, raw.get(name).result(a.kind())));
+            return group(request, key, values);
+        }
+    }
+
+    /**
+     * What a backend computes for one accumulator of one group: the count, the exact sum of the numbers and how many
+     * there were, the extremes in sort order, the distinct values. A SQL backend fills only what the kind needs.
+     */
+    static final class Raw {
+        long count;
+        BigDecimal sum = BigDecimal.ZERO;
+        long numbers;
+        JsonNode min;
+        JsonNode max;
+        long distinctCount;
+        private Set<String> distinct;
+
+        void add(Accumulator.Kind kind, JsonNode value) {
+            if (value == null) {
+                return;
+            }
+            switch (kind) {
+                case SUM, AVG -> {
+                    if (value.isNumber()) {
+                        sum = sum.add(JsonValues.number(value));
+                        numbers++;
+                    }
+                }
+                case MIN, MAX -> {
+                    if (ordered(value)) {
+                        if (min == null || ORDER.compare(value, min) < 0) {
+                            min = value;
+                        }
+                        if (max == null || ORDER.compare(value, max) > 0) {
+                            max = value;
+                        }
+                    }
+                }
+                case COUNT_DISTINCT -> {
+                    if (distinct == null) {
+                        distinct = new HashSet<>();
+                    }
+                    distinct.add(JsonValues.canonical(value));
+                    distinctCount = distinct.size();
+                }
+                default -> {
+                }
+            }
+        }
+
+        JsonNode result(Accumulator.Kind kind) {
+            return switch (kind) {
+                case COUNT -> JsonValues.NODES.numberNode(count);
+                case COUNT_DISTINCT -> JsonValues.NODES.numberNode(distinctCount);
+                case SUM -> number(sum);
+                case AVG -> numbers == 0 ? JsonValues.NODES.nullNode()
+                        : number(sum.divide(BigDecimal.valueOf(numbers), MathContext.DECIMAL128));
+                case MIN -> normal(min);
+                case MAX -> normal(max);
+            };
+        }
+    }
+
+    private static boolean ordered(JsonNode v) {
+        return v.isNumber() || v.isTextual() || v.isBoolean();
+    }
+
+    /** A present value, or null for missing and JSON null (one group, skipped by accumulators). */
+    private static JsonNode present(JsonNode v) {
+        return JsonValues.isAbsent(v) ? null : v;
+    }
+
+    /** Sort order: type rank (numbers, strings, booleans, arrays, objects), then value; null last. */
+    static final Comparator<JsonNode> ORDER = (a, b) -> {
+        if (a == null || b == null) {
+            return a == null ? (b == null ? 0 : 1) : -1;
+        }
+        return JsonValues.compareInSortOrder(a, b);
+    };
+
+    // ---- one form and one order for every backend ----
+
+    /** A group with its values in one form: numbers without trailing zeros, objects with sorted keys. */
+    static Group group(Request request, List<JsonNode> key, Map<String, JsonNode> values) {
+        ObjectNode keyJson = JsonValues.NODES.objectNode();
+        for (int i = 0; i < key.size(); i++) {
+            JsonNode v = normal(key.get(i));
+            keyJson.set(request.groupBy().get(i), v);
+        }
+        return new Group(keyJson, values);
+    }
+
+    /** The canonical form of a value (the same text on every backend); JSON null for null. */
+    static JsonNode normal(JsonNode v) {
+        return v == null || v.isNull() ? JsonValues.NODES.nullNode() : JsonValues.parse(JsonValues.canonical(v));
+    }
+
+    static JsonNode number(BigDecimal n) {
+        return normal(JsonValues.NODES.numberNode(n));
+    }
+
+    /** Groups sorted by their key, path by path, in sort order (the null group last). */
+    static List<Group> sorted(List<Group> groups, Request request) {
+        List<Group> out = new ArrayList<>(groups);
+        out.sort((a, b) -> {
+            for (String p : request.groupBy()) {
+                int c = ORDER.compare(a.key(p), b.key(p));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return 0;
+        });
+        return out;
+    }
+
+    static QueryException tooMany() {
+        return new QueryException("groupBy", "The aggregate has more than " + MAX_GROUPS + " groups, which are "
+                + "returned as one list: narrow the filter or group by fewer paths");
+    }
+
+    /** {@code distinct}: the group keys of one path, without the null group. */
+    static List<JsonNode> distinct(List<Group> groups, String path) {
+        List<JsonNode> out = new ArrayList<>();
+        for (Group g : groups) {
+            JsonNode v = g.key(path);
+            if (v != null) {
+                out.add(v);
+            }
+        }
+        return out;
+    }
+}
