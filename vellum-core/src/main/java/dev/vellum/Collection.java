@@ -25,6 +25,31 @@ public interface Collection {
     /** Inserts every record or none; any size, constant memory for a lazy iterable. Returns the count. */
     long insertMany(Iterable<NewRecord> records);
 
+    /**
+     * {@link #insertMany(Iterable)}, answering the ids in the order of the records, the generated ones included (ids
+     * are generated before the write, so the bulk path stays the same; the list holds one id per record).
+     */
+    default List<String> insertManyReturningIds(Iterable<NewRecord> records) {
+        List<String> ids = new java.util.ArrayList<>();
+        insertMany(() -> new java.util.Iterator<>() {
+            private final java.util.Iterator<NewRecord> source = records.iterator();
+
+            @Override
+            public boolean hasNext() {
+                return source.hasNext();
+            }
+
+            @Override
+            public NewRecord next() {
+                NewRecord r = source.next();
+                NewRecord withId = r.id() == null ? r.withId(Records.newId()) : r;
+                ids.add(withId.id());
+                return withId;
+            }
+        });
+        return java.util.Collections.unmodifiableList(ids);
+    }
+
     default long insertMany(Stream<NewRecord> records) {
         try (records) {
             return insertMany((Iterable<NewRecord>) records::iterator);

@@ -79,6 +79,30 @@ public interface Database extends AutoCloseable {
     /** {@link #stream(String, Object...)} with a mapper. */
     <T> Stream<T> stream(String sql, RowMapper<T> mapper, Object... params);
 
+    /**
+     * The rows as instances of {@code type}, a Java record or POJO, mapped by the typed collections' rules: each
+     * column fills the property of its name or of its name in camel case ({@code created_at} → {@code createdAt}),
+     * case ignored; JSON columns fill nested records, lists and maps; columns the type lacks are ignored.
+     *
+     * @throws QueryException when a row does not fit the type (the message names the column and the value)
+     */
+    default <T> List<T> fetchAll(String sql, Class<T> type, Object... params) {
+        RowMapping<T> mapping = RowMapping.of(type);
+        return fetchAll(sql, params).stream().map(mapping::map).toList();
+    }
+
+    /** {@link #fetchAll(String, Class, Object...)} for the first row only. */
+    default <T> Optional<T> fetchOne(String sql, Class<T> type, Object... params) {
+        RowMapping<T> mapping = RowMapping.of(type);
+        return fetchOne(sql, params).map(mapping::map);
+    }
+
+    /** {@link #stream(String, Object...)} with rows mapped as {@link #fetchAll(String, Class, Object...)} does. */
+    default <T> Stream<T> stream(String sql, Class<T> type, Object... params) {
+        RowMapping<T> mapping = RowMapping.of(type);
+        return stream(sql, params).map(mapping::map);
+    }
+
     /** Reads one row of a JDBC result set. */
     @FunctionalInterface
     interface RowMapper<T> {

@@ -66,6 +66,11 @@ public final class Row {
         return new ArrayList<>(values.values()).get(index);
     }
 
+    /** This row as an instance of {@code type}, as {@link Database#fetchAll(String, Class, Object...)} maps it. */
+    public <T> T mapTo(Class<T> type) {
+        return RowMapping.of(type).map(this);
+    }
+
     public boolean isNull(String column) {
         return get(column) == null;
     }

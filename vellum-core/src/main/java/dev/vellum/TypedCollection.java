@@ -182,6 +182,11 @@ public final class TypedCollection<T> {
         return records.insertMany(newRecords(values));
     }
 
+    /** {@link #insertMany}, answering the ids in the order of the values (the generated ones included). */
+    public List<String> insertManyReturningIds(Iterable<T> values) {
+        return records.insertManyReturningIds(newRecords(values));
+    }
+
     /** Upserts every value or none; within the batch the last write of an id wins. */
     public long upsertMany(Iterable<T> values) {
         return records.upsertMany(newRecords(values));

@@ -41,6 +41,7 @@ public final class VellumBench {
         boolean replicas = false;
         boolean feed = false;
         boolean typed = false;
+        boolean aggregate = false;
         List<String> backends = List.of("sqlite", "postgres");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,12 +53,14 @@ public final class VellumBench {
                 case "--replicas" -> replicas = true;
                 case "--feed" -> feed = true;
                 case "--typed" -> typed = true;
+                case "--aggregate" -> aggregate = true;
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]\n"
                             + "       vellum-bench --pgbouncer|--nodes|--replicas [--records N] [--rounds N] [--seconds N]\n"
-                            + "       vellum-bench --feed|--typed [--records N] [--rounds N] [--seconds N] [--backends ...]");
+                            + "       vellum-bench --feed|--typed|--aggregate [--records N] [--rounds N] [--seconds N] "
+                            + "[--backends ...]");
                     System.exit(2);
                 }
             }
@@ -68,6 +71,10 @@ public final class VellumBench {
         }
         if (nodes) {
             ScaleBench.run(records > 0 ? records : 100_000, rounds, seconds);
+            return;
+        }
+        if (aggregate) {
+            AggregateBench.run(backends, records > 0 ? records : 100_000, rounds, seconds);
             return;
         }
         if (typed) {

@@ -74,7 +74,12 @@ public interface RecordDialect {
         return null;
     }
 
-    /** The per-group values a SQL backend computes for aggregations; the engine turns them into accumulators. */
+    /**
+     * The per-group values a SQL backend computes for aggregations; the engine turns them into accumulators. The
+     * statement is {@code SELECT <group keys>, <aggregates> FROM (SELECT <keys and inputs> FROM table WHERE …
+     * <aggregateSubquerySuffix>) GROUP BY …}: each path is read once per row in the inner query
+     * ({@link #aggregateInput}), and each aggregate reads that input column.
+     */
     enum Aggregate {
         /** The exact sum of the numbers as a decimal (NULL when none), read as text. */
         SUM,
@@ -98,9 +103,47 @@ public interface RecordDialect {
         throw new UnsupportedOperationException("this backend has no aggregations");
     }
 
-    /** An aggregate over the values at a path, by the rules of {@link Aggregate}. */
-    default String aggregate(Aggregate aggregate, String column, List<String> keys) {
+    /**
+     * A cheaper group key than {@link #groupValue} for the usual case of string keys.
+     *
+     * @param key     the SQL expression to group by: NULL for missing and null
+     * @param json    true when {@code key} is JSON text (the engine accepts it only for strings and booleans, whose
+     *                text is exact), false when it is the text of a string
+     * @param inexact null, or a condition true for a row whose key {@code key} does not group exactly (a value that
+     *                is not a string); the engine counts it per group and falls back to {@link #groupValue} if any
+     */
+    record FastGroupKey(String key, boolean json, String inexact) {
+    }
+
+    /** A {@link FastGroupKey} for a path, or null when the backend has none. */
+    default FastGroupKey fastGroupKey(String column, List<String> keys) {
+        return null;
+    }
+
+    /** The per-row input of aggregates over a path (its JSON value, read once per row in the inner query). */
+    default String aggregateInput(String column, List<String> keys) {
         throw new UnsupportedOperationException("this backend has no aggregations");
+    }
+
+    /** An aggregate over the input column {@code input} ({@link #aggregateInput}), by the rules of {@link Aggregate}. */
+    default String aggregate(Aggregate aggregate, String input) {
+        throw new UnsupportedOperationException("this backend has no aggregations");
+    }
+
+    /**
+     * A cheaper {@link Aggregate#SUM}, whose result the engine checks: an integer or a decimal is taken as exact;
+     * a floating-point result (say SQLite adding decimals in doubles) makes the engine run the exact form instead.
+     */
+    default String fastSum(String input) {
+        return aggregate(Aggregate.SUM, input);
+    }
+
+    /**
+     * What ends the inner query of an aggregation: where a database would otherwise merge it into the outer one and
+     * read each path once per aggregate (SQLite), a clause that keeps it apart.
+     */
+    default String aggregateSubquerySuffix() {
+        return "";
     }
 
     /** Reads a JSON object column (fields or metadata) of the record table from the current row. */

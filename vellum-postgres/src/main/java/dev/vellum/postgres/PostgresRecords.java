@@ -105,11 +105,15 @@ final class PostgresRecords implements RecordDialect {
      * to evaluate and to plan than {@code #>} with a path array, which is rebuilt on every call.
      */
     static String value(String column, List<String> keys) {
+        return "NULLIF(" + chain(column, keys) + ", 'null'::jsonb)";
+    }
+
+    private static String chain(String column, List<String> keys) {
         StringBuilder extract = new StringBuilder(column);
         for (String key : keys) {
             extract.append(" -> ").append(SQL.literal(key));
         }
-        return "NULLIF(" + extract + ", 'null'::jsonb)";
+        return extract.toString();
     }
 
     @Override
@@ -142,23 +146,39 @@ final class PostgresRecords implements RecordDialect {
         return value(column, keys);
     }
 
+    /** {@code ->>} text (hashed about twice as fast as jsonb), exact while every value is a string. */
+    @Override
+    public FastGroupKey fastGroupKey(String column, List<String> keys) {
+        StringBuilder text = new StringBuilder(column);
+        for (int i = 0; i < keys.size(); i++) {
+            text.append(i == keys.size() - 1 ? " ->> " : " -> ").append(SQL.literal(keys.get(i)));
+        }
+        return new FastGroupKey(text.toString(), false, "jsonb_typeof(" + chain(column, keys) + ") NOT IN ('string', 'null')");
+    }
+
+    /** jsonb, its missing values and JSON null alike left out by the type tests of the aggregates. */
+    @Override
+    public String aggregateInput(String column, List<String> keys) {
+        return chain(column, keys);
+    }
+
     /** numeric sums and extremes are exact; strings compare by code point. */
     @Override
-    public String aggregate(Aggregate aggregate, String column, List<String> keys) {
-        String v = value(column, keys);
+    public String aggregate(Aggregate aggregate, String v) {
         String number = " FILTER (WHERE jsonb_typeof(" + v + ") = 'number')";
         String text = " FILTER (WHERE jsonb_typeof(" + v + ") = 'string')";
         String bool = " FILTER (WHERE jsonb_typeof(" + v + ") = 'boolean')";
         String asText = "((" + v + " #>> '{}') COLLATE \"C\")";
         return switch (aggregate) {
-            case SUM -> "sum((" + v + ")::numeric)" + number;
-            case NUMBERS -> "count(*)" + number;
+            // CASE rather than FILTER: measured cheaper for the hot sum
+            case SUM -> "sum(CASE WHEN jsonb_typeof(" + v + ") = 'number' THEN (" + v + ")::numeric END)";
+            case NUMBERS -> "count(CASE WHEN jsonb_typeof(" + v + ") = 'number' THEN 1 END)";
             // the first type in sort order that has a value: numbers, then strings, then booleans
             case MIN -> "COALESCE(to_jsonb(min((" + v + ")::numeric)" + number + "), to_jsonb(min(" + asText + ")"
                     + text + "), to_jsonb(bool_and((" + v + ")::boolean)" + bool + "))";
             case MAX -> "COALESCE(to_jsonb(bool_or((" + v + ")::boolean)" + bool + "), to_jsonb(max(" + asText + ")"
                     + text + "), to_jsonb(max((" + v + ")::numeric)" + number + "))";
-            case COUNT_DISTINCT -> "count(DISTINCT " + v + ")";
+            case COUNT_DISTINCT -> "count(DISTINCT NULLIF(" + v + ", 'null'::jsonb))";
         };
     }
 

@@ -101,18 +101,42 @@ final class SqliteRecords implements RecordDialect {
                 + "), 'null')";
     }
 
+    /** The value's JSON text, grouped natively (no Java call per row); exact for strings and booleans. */
+    @Override
+    public FastGroupKey fastGroupKey(String column, List<String> keys) {
+        return new FastGroupKey("NULLIF(" + column + " -> " + SQL.literal(SqliteDialect.jsonPath(keys.toArray(
+                String[]::new))) + ", 'null')", true, null);
+    }
+
+    /** The JSON text of the value (NULL when missing), read once per row. */
+    @Override
+    public String aggregateInput(String column, List<String> keys) {
+        return column + " -> " + SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)));
+    }
+
+    /** SQLite's own sum: exact for integers, a double (which the engine refuses) once a decimal is added. */
+    @Override
+    public String fastSum(String input) {
+        return "sum(CASE json_type(" + input + ") WHEN 'integer' THEN " + input + " ->> '$' WHEN 'real' THEN " + input
+                + " ->> '$' END)";
+    }
+
     /** Sums and extremes run in Java (exact decimals, the memory backend's order); SQLite's own are doubles. */
     @Override
-    public String aggregate(Aggregate aggregate, String column, List<String> keys) {
-        String path = SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)));
-        String json = column + " -> " + path;
+    public String aggregate(Aggregate aggregate, String input) {
         return switch (aggregate) {
-            case SUM -> "vellum_sum(" + json + ")";
-            case NUMBERS -> "count(CASE WHEN json_type(" + column + ", " + path + ") IN ('integer', 'real') THEN 1 END)";
-            case MIN -> "vellum_min(" + json + ")";
-            case MAX -> "vellum_max(" + json + ")";
-            case COUNT_DISTINCT -> "count(DISTINCT " + groupValue(column, keys) + ")";
+            case SUM -> "vellum_sum(" + input + ")";
+            case NUMBERS -> "count(CASE WHEN json_type(" + input + ") IN ('integer', 'real') THEN 1 END)";
+            case MIN -> "vellum_min(" + input + ")";
+            case MAX -> "vellum_max(" + input + ")";
+            case COUNT_DISTINCT -> "count(DISTINCT NULLIF(vellum_canon(" + input + "), 'null'))";
         };
+    }
+
+    /** Without it SQLite merges the inner query into the outer one and parses each record once per aggregate. */
+    @Override
+    public String aggregateSubquerySuffix() {
+        return " LIMIT -1";
     }
 
     /** A Java function (registered on every connection) runs {@code FieldUpdates.apply} itself. */

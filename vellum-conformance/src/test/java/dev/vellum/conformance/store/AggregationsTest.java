@@ -131,6 +131,24 @@ class AggregationsTest {
                 + "{'key':{'addr.city':null,'$meta.source':null},'total':1,'biggest':1}]").replace('\'', '"'));
     }
 
+    /** String keys group by their text (the fast form); decimals and overflowing integers still add exactly. */
+    @StoreTest
+    void sumsStayExactWithStringKeys(RecordStore store) {
+        Collection c = store.collection("sums");
+        load(c, "{'k':'a','v':0.1}", "{'k':'a','v':0.2}", "{'k':'b','v':1}", "{'k':'b','v':9007199254740993}",
+                "{'k':'c','v':9223372036854775807}", "{'k':'c','v':1}", "{'k':'d','v':2}", "{'k':'d','v':'2'}");
+        List<Group> groups = c.aggregate(Filter.all(), List.of("k"), accumulators("sum", Accumulator.sum("v"),
+                "avg", Accumulator.avg("v")));
+        assertThat(text(groups)).isEqualTo(("[{'key':{'k':'a'},'sum':0.3,'avg':0.15},"
+                + "{'key':{'k':'b'},'sum':9007199254740994,'avg':4503599627370497},"
+                + "{'key':{'k':'c'},'sum':9223372036854775808,'avg':4611686018427387904},"
+                + "{'key':{'k':'d'},'sum':2,'avg':2}]").replace('\'', '"'));
+        // a key that is a number in one record and a string in another: two groups
+        load(c, "{'k':1,'v':1}", "{'k':'1','v':1}", "{'k':1.0,'v':1}");
+        assertThat(text(c.aggregate(Filter.in("k", 1, "1"), List.of("k"), accumulators("n",
+                Accumulator.count())))).isEqualTo("[{\"key\":{\"k\":1},\"n\":2},{\"key\":{\"k\":\"1\"},\"n\":1}]");
+    }
+
     @StoreTest
     void distinctValuesInSortOrder(RecordStore store) {
         Collection c = store.collection("tags");
