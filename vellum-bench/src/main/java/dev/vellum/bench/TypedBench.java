@@ -30,6 +30,10 @@ final class TypedBench {
                   List<String> tags, String bio) {
     }
 
+    /** A row of bench_rows as a Java record (columns matched by name, full_name → fullName). */
+    record PersonRow(long id, String fullName, int age, String city) {
+    }
+
     private TypedBench() {
     }
 
@@ -64,6 +68,18 @@ final class TypedBench {
                         k -> plain.find(query(k)).records(),
                         k -> typed.find(query(k)).items()));
                 rows.add(new Row(backend, "find eq city, limit 10", find.get(0), find.get(1)));
+
+                // the SQL layer: 100 rows as Row maps, or mapped to a Java record by column name
+                dev.vellum.Database db = store.database().orElseThrow();
+                db.execute("CREATE TABLE bench_rows (id BIGINT PRIMARY KEY, full_name TEXT, age BIGINT, city TEXT)");
+                db.executeMany("INSERT INTO bench_rows VALUES (?, ?, ?, ?)", IntStream.range(0, 10_000)
+                        .mapToObj(i -> new Object[] {i, "user" + i, 18 + i % 80, "city" + i % 1000}).toList());
+                String sql = "SELECT id, full_name, age, city FROM bench_rows WHERE id >= ? ORDER BY id LIMIT 100";
+                System.err.printf("typed: %s, fetchAll 100 rows...%n", backend);
+                List<Load.Summary> fetch = Load.rounds(1, rounds, seconds, List.of(
+                        k -> db.fetchAll(sql, k % 9_900).forEach(r -> r.getString("full_name")),
+                        k -> db.fetchAll(sql, PersonRow.class, k % 9_900).forEach(PersonRow::fullName)));
+                rows.add(new Row(backend, "SQL fetchAll 100 rows: Row vs mapTo(record)", fetch.get(0), fetch.get(1)));
             }
         }
         print(rows, records, rounds, seconds);
