@@ -108,7 +108,11 @@ final class Records {
     static Object patch(Object value) {
         ObjectNode node = unchecked(value, "patch");
         if (FieldUpdates.isUpdate(node)) {
-            return FieldUpdates.parse(node);
+            FieldUpdates updates = FieldUpdates.parse(node);
+            // the values an update writes follow the rules of record values (an object's keys: no $, no dot)
+            updates.steps().forEach(step -> check(step.value(), "patch (" + step.op().operator() + " "
+                    + Strings.abbreviate(step.path()) + ")", true));
+            return updates;
         }
         check(node, "patch", true);
         return node;

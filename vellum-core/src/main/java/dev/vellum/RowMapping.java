@@ -1,7 +1,6 @@
 package dev.vellum;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.BeanDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -26,6 +25,7 @@ final class RowMapping<T> {
 
     private final Class<T> type;
     private final ObjectMapper mapper;
+    private final com.fasterxml.jackson.databind.ObjectReader reader;
     /** Property names by their folded form (lower case, no underscores), and whether each is read as text. */
     private final Map<String, String> names = new HashMap<>();
     private final Map<String, Boolean> textual = new HashMap<>();
@@ -33,6 +33,7 @@ final class RowMapping<T> {
     private RowMapping(Class<T> type, ObjectMapper mapper) {
         this.type = type;
         this.mapper = mapper;
+        this.reader = mapper.readerFor(type);
         if (type.isRecord()) {
             for (RecordComponent c : type.getRecordComponents()) {
                 JsonProperty p = c.getAnnotation(JsonProperty.class);
@@ -72,8 +73,8 @@ final class RowMapping<T> {
             node.set(property, json(row.get(i), !textual.getOrDefault(property, true)));
         }
         try {
-            return mapper.treeToValue(node, type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return reader.readValue(node);
+        } catch (java.io.IOException | IllegalArgumentException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             int nl = message.indexOf('\n');
             throw new QueryException("mapTo", "A row with columns " + columns + " cannot be read as a "
@@ -90,6 +91,31 @@ final class RowMapping<T> {
             } catch (IllegalArgumentException notJson) {
                 return JsonValues.NODES.textNode(text);
             }
+        }
+        // the column types JDBC hands back, without Jackson's serializer (valueToTree costs more than the row)
+        if (value == null) {
+            return JsonValues.NODES.nullNode();
+        }
+        if (value instanceof String text) {
+            return JsonValues.NODES.textNode(text);
+        }
+        if (value instanceof Long n) {
+            return JsonValues.NODES.numberNode(n);
+        }
+        if (value instanceof Integer n) {
+            return JsonValues.NODES.numberNode(n);
+        }
+        if (value instanceof java.math.BigDecimal n) {
+            return JsonValues.NODES.numberNode(n);
+        }
+        if (value instanceof Double n) {
+            return JsonValues.NODES.numberNode(n);
+        }
+        if (value instanceof Boolean b) {
+            return JsonValues.NODES.booleanNode(b);
+        }
+        if (value instanceof java.time.temporal.TemporalAccessor || value instanceof java.util.UUID) {
+            return JsonValues.NODES.textNode(value.toString()); // ISO-8601, which the time module reads back
         }
         return value instanceof JsonNode n ? n : mapper.valueToTree(value);
     }

@@ -32,6 +32,11 @@ public final class FieldUpdates {
             this.name = name;
         }
 
+        /** The name in an update document, such as {@code $inc}. */
+        public String operator() {
+            return name;
+        }
+
         static Op named(String name) {
             for (Op op : values()) {
                 if (op.name.equals(name)) {

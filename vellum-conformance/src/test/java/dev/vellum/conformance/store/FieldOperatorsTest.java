@@ -148,6 +148,11 @@ class FieldOperatorsTest {
                     .isInstanceOf(QueryException.class).hasMessageContaining(message);
         });
         assertThat(c.get("k").orElseThrow().version()).isEqualTo(1);
+        // what an operator writes follows the rules of record values: no $ or dots in an object's keys
+        assertThatThrownBy(() -> c.patch("k", json("{'$set':{'a':{'$x':1}}}"))).isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("keys must be non-empty, must not start with $");
+        assertThatThrownBy(() -> c.patch("k", json("{'$max':{'a':'\\u0000'}}"))).isInstanceOf(QueryException.class)
+                .hasMessageContaining("NUL");
     }
 
     @StoreTest
