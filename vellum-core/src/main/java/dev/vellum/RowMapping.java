@@ -34,6 +34,7 @@ final class RowMapping<T> {
         this.type = type;
         this.mapper = mapper;
         this.reader = mapper.readerFor(type);
+        prepareDirect();
         if (type.isRecord()) {
             for (RecordComponent c : type.getRecordComponents()) {
                 JsonProperty p = c.getAnnotation(JsonProperty.class);
@@ -64,7 +65,118 @@ final class RowMapping<T> {
         return name.replace("_", "").toLowerCase(Locale.ROOT);
     }
 
+    /** For a Java record: its canonical constructor and component types, for rows whose values fit as they are. */
+    private java.lang.reflect.Constructor<T> constructor;
+    private Class<?>[] componentTypes;
+    private String[] componentNames;
+    /** Column index per component for the last column list seen (rows of one query share it). */
+    private volatile Object[] plan;
+
+    private void prepareDirect() {
+        if (!type.isRecord()) {
+            return;
+        }
+        RecordComponent[] components = type.getRecordComponents();
+        componentTypes = new Class<?>[components.length];
+        componentNames = new String[components.length];
+        for (int i = 0; i < components.length; i++) {
+            JsonProperty p = components[i].getAnnotation(JsonProperty.class);
+            componentNames[i] = p != null && !p.value().isEmpty() ? p.value() : components[i].getName();
+            componentTypes[i] = components[i].getType();
+        }
+        try {
+            constructor = type.getDeclaredConstructor(componentTypes);
+            constructor.setAccessible(true);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            constructor = null; // Jackson maps it
+        }
+    }
+
     T map(Row row) {
+        if (constructor != null) {
+            T direct = direct(row);
+            if (direct != null) {
+                return direct;
+            }
+        }
+        return viaJackson(row);
+    }
+
+    /**
+     * The record built from the row's values as they are (numbers widened or narrowed exactly), skipping Jackson;
+     * null when a value needs Jackson's conversions (text to a number, JSON to a nested record, an Optional, …).
+     */
+    private T direct(Row row) {
+        List<String> columns = row.columns();
+        Object[] cached = plan;
+        int[] index;
+        if (cached != null && cached[0].equals(columns)) {
+            index = (int[]) cached[1];
+        } else {
+            index = new int[componentNames.length];
+            java.util.Arrays.fill(index, -1);
+            for (int c = 0; c < columns.size(); c++) {
+                String property = names.get(fold(columns.get(c)));
+                for (int i = 0; i < componentNames.length; i++) {
+                    if (componentNames[i].equals(property)) {
+                        index[i] = c;
+                    }
+                }
+            }
+            plan = new Object[] {List.copyOf(columns), index};
+        }
+        Object[] args = new Object[componentTypes.length];
+        for (int i = 0; i < args.length; i++) {
+            Object value = index[i] < 0 ? null : row.get(index[i]);
+            Object arg = fit(value, componentTypes[i]);
+            if (arg == NO_FIT) {
+                return null;
+            }
+            args[i] = arg;
+        }
+        try {
+            return constructor.newInstance(args);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null; // let Jackson build it and say what is wrong
+        }
+    }
+
+    private static final Object NO_FIT = new Object();
+
+    private static Object fit(Object value, Class<?> target) {
+        if (value == null) {
+            if (!target.isPrimitive()) {
+                return target == java.util.Optional.class ? NO_FIT : null;
+            }
+            return target == boolean.class ? Boolean.FALSE : target == long.class ? (Object) 0L
+                    : target == double.class ? (Object) 0.0 : target == int.class ? (Object) 0 : NO_FIT;
+        }
+        Class<?> boxed = target.isPrimitive() ? java.lang.invoke.MethodType.methodType(target).wrap().returnType()
+                : target;
+        if (boxed.isInstance(value)) {
+            return value;
+        }
+        if (value instanceof Number n && (n instanceof Long || n instanceof Integer || n instanceof java.math.BigDecimal)) {
+            try {
+                java.math.BigDecimal exact = n instanceof java.math.BigDecimal d ? d : java.math.BigDecimal.valueOf(
+                        n.longValue());
+                if (boxed == Long.class) {
+                    return exact.longValueExact();
+                }
+                if (boxed == Integer.class) {
+                    return exact.intValueExact();
+                }
+                if (boxed == java.math.BigDecimal.class) {
+                    return exact;
+                }
+            } catch (ArithmeticException notExact) {
+                return NO_FIT;
+            }
+        }
+        return NO_FIT;
+    }
+
+    private T viaJackson(Row row) {
         ObjectNode node = JsonValues.NODES.objectNode();
         List<String> columns = row.columns();
         for (int i = 0; i < columns.size(); i++) {

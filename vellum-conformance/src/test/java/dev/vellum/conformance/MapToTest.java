@@ -28,6 +28,10 @@ class MapToTest {
                   Address address) {
     }
 
+    /** Values that fit as they are: built without Jackson. */
+    record Plain(int id, String fullName, BigDecimal balance, Instant joinedAt, Long missing) {
+    }
+
     /** A POJO with a renamed property. */
     static final class Summary {
         @JsonProperty("n")
@@ -63,6 +67,13 @@ class MapToTest {
         assertThat(s.fullName).isEqualTo("Bob");
         assertThat(db.fetchAll("SELECT full_name FROM people ORDER BY id").get(0).mapTo(Person.class).fullName())
                 .isEqualTo("Ada");
+        List<Plain> plain = db.fetchAll("SELECT id, full_name, balance, joined_at FROM people ORDER BY id",
+                Plain.class);
+        assertThat(plain.get(0).balance()).isEqualByComparingTo("12.5");
+        assertThat(plain.get(0)).isEqualTo(new Plain(1, "Ada", plain.get(0).balance(), joined, null));
+        assertThat(plain.get(1)).isEqualTo(new Plain(2, "Bob", null, null, null));
+        // text into a number: Jackson's conversions take over
+        assertThat(db.fetchOne("SELECT '7' AS id, 'Cy' AS full_name", Plain.class).orElseThrow().id()).isEqualTo(7);
         assertThatThrownBy(() -> db.fetchAll("SELECT full_name AS id FROM people", Person.class))
                 .isInstanceOf(QueryException.class).hasMessageContaining("cannot be read as a Person");
     }
