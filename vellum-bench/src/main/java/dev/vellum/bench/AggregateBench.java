@@ -45,12 +45,7 @@ final class AggregateBench {
         Path dir = Files.createTempDirectory("vellum-aggregate-bench");
         for (String backend : backends) {
             boolean postgres = backend.equals("postgres");
-            String url = postgres ? PostgresServer.shared().createDatabase().toUrlWithCredentials()
-                    : "sqlite:" + dir.resolve("aggregate.db");
-            if (postgres && System.getenv("VELLUM_BENCH_POSTGRES_URL") != null) {
-                url = PostgresTarget.parse(System.getenv("VELLUM_BENCH_POSTGRES_URL"), "VELLUM_BENCH_POSTGRES_URL")
-                        .toUrlWithCredentials();
-            }
+            String url = Load.storeUrl(backend, dir, "aggregate.db");
             try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(url).build());
                  Connection jdbc = connect(postgres, url)) {
                 Collection people = store.collection("people");
@@ -148,6 +143,7 @@ final class AggregateBench {
             Connection c = DriverManager.getConnection("jdbc:" + url);
             try (java.sql.Statement s = c.createStatement()) {
                 s.execute("PRAGMA busy_timeout=30000");
+                s.execute("PRAGMA synchronous=NORMAL"); // as Vellum's connections (and RawJdbc) commit in WAL mode
             }
             return c;
         }

@@ -102,4 +102,18 @@ final class Load {
         }
         return runs.stream().map(Summary::of).toList();
     }
+
+    /**
+     * The store URL of a backend for a benchmark: SQLite in a file of {@code dir}; PostgreSQL at
+     * VELLUM_BENCH_POSTGRES_URL, or a new database on the throwaway server.
+     */
+    static String storeUrl(String backend, java.nio.file.Path dir, String file) {
+        if (!backend.equals("postgres")) {
+            return "sqlite:" + dir.resolve(file);
+        }
+        String external = System.getenv("VELLUM_BENCH_POSTGRES_URL");
+        return external != null
+                ? dev.vellum.postgres.PostgresTarget.parse(external, "VELLUM_BENCH_POSTGRES_URL").toUrlWithCredentials()
+                : dev.vellum.testkit.PostgresServer.shared().createDatabase().toUrlWithCredentials();
+    }
 }

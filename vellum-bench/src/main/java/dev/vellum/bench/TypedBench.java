@@ -8,7 +8,6 @@ import dev.vellum.RecordStore;
 import dev.vellum.TypedCollection;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
 
 import java.math.BigDecimal;
@@ -44,12 +43,7 @@ final class TypedBench {
         List<Row> rows = new ArrayList<>();
         Path dir = Files.createTempDirectory("vellum-typed-bench");
         for (String backend : backends) {
-            String url = backend.equals("sqlite") ? "sqlite:" + dir.resolve("typed.db")
-                    : PostgresServer.shared().createDatabase().toUrlWithCredentials();
-            if (backend.equals("postgres") && System.getenv("VELLUM_BENCH_POSTGRES_URL") != null) {
-                url = PostgresTarget.parse(System.getenv("VELLUM_BENCH_POSTGRES_URL"), "VELLUM_BENCH_POSTGRES_URL")
-                        .toUrlWithCredentials();
-            }
+            String url = Load.storeUrl(backend, dir, "typed.db");
             try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(url).build())) {
                 Collection plain = store.collection("people");
                 System.err.printf("typed: %s, loading %,d records...%n", backend, records);
