@@ -689,11 +689,23 @@ final class SqlCollection extends BaseCollection {
                 if (store.nonTextGroupKeys.size() < 10_000) {
                     store.nonTextGroupKeys.add(hint);
                 }
-            } catch (StorageException notExact) {
-                // SQLite's integer sum overflowed: the exact form adds any numbers
+            } catch (StorageException e) {
+                if (!isOverflow(e)) {
+                    throw e;
+                }
+                // the fast sum overflowed (SQLite's integer sum): the exact form adds any numbers
             }
         }
         return groups(request, where, params, null);
+    }
+
+    private boolean isOverflow(StorageException e) {
+        for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
+            if (t instanceof SQLException s && store.dialect.isNumericOverflow(s)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The groups by one statement; with {@code fastKeys}, null when the fast form was not exact for this data. */

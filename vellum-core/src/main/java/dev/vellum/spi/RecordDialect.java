@@ -138,6 +138,11 @@ public interface RecordDialect {
         return aggregate(Aggregate.SUM, input);
     }
 
+    /** True when the error is an arithmetic overflow of {@link #fastSum} (the engine then runs the exact form). */
+    default boolean isNumericOverflow(SQLException e) {
+        return false;
+    }
+
     /**
      * What ends the inner query of an aggregation: where a database would otherwise merge it into the outer one and
      * read each path once per aggregate (SQLite), a clause that keeps it apart.

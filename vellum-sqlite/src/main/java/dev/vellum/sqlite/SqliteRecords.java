@@ -121,6 +121,12 @@ final class SqliteRecords implements RecordDialect {
                 + " ->> '$' END)";
     }
 
+    /** SQLite's sum() of integers fails rather than wrap or round. */
+    @Override
+    public boolean isNumericOverflow(SQLException e) {
+        return e.getMessage() != null && e.getMessage().contains("integer overflow");
+    }
+
     /** Sums and extremes run in Java (exact decimals, the memory backend's order); SQLite's own are doubles. */
     @Override
     public String aggregate(Aggregate aggregate, String input) {
