@@ -699,6 +699,15 @@ final class SqlCollection extends BaseCollection {
         return groups(request, where, params, null);
     }
 
+    private static final java.util.regex.Pattern JSON_NUMBER =
+            java.util.regex.Pattern.compile("-?\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
+
+    /** Text that a number, boolean, array or object would also read as (so the group may mix types). */
+    private static boolean couldBeAnotherType(String text) {
+        return text.equals("true") || text.equals("false") || text.startsWith("[") || text.startsWith("{")
+                || JSON_NUMBER.matcher(text).matches();
+    }
+
     private boolean isOverflow(StorageException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SQLException s && store.dialect.isNumericOverflow(s)) {
@@ -744,14 +753,6 @@ final class SqlCollection extends BaseCollection {
                 default -> outer.add(dialect.aggregate(RecordDialect.Aggregate.valueOf(a.kind().name()), input));
             }
         }
-        if (fast) {
-            for (int i = 0; i < keys; i++) {
-                if (fastKeys.get(i).inexact() != null) {
-                    inner.add("CASE WHEN " + fastKeys.get(i).inexact() + " THEN 1 END AS x" + i);
-                    outer.add("COUNT(x" + i + ")");
-                }
-            }
-        }
         if (inner.isEmpty()) {
             inner.add("1 AS one");
         }
@@ -783,6 +784,9 @@ final class SqlCollection extends BaseCollection {
             if (value == null) {
                 key.add(null);
             } else if (fastKeys != null && !fastKeys.get(i).json()) {
+                if (couldBeAnotherType(value)) {
+                    return null; // "42" may hold the string "42" and the number 42 in one group
+                }
                 key.add(JsonValues.NODES.textNode(value));
             } else {
                 JsonNode json = JsonValues.parse(value);
@@ -817,13 +821,6 @@ final class SqlCollection extends BaseCollection {
                 }
             }
             values.put(e.getKey(), raw.result(kind));
-        }
-        if (fastKeys != null) {
-            for (RecordDialect.FastGroupKey k : fastKeys) {
-                if (k.inexact() != null && rs.getLong(column++) > 0) {
-                    return null;
-                }
-            }
         }
         return Aggregates.group(request, key, values);
     }

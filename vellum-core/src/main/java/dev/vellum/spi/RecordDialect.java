@@ -108,11 +108,12 @@ public interface RecordDialect {
      *
      * @param key     the SQL expression to group by: NULL for missing and null
      * @param json    true when {@code key} is JSON text (the engine accepts it only for strings and booleans, whose
-     *                text is exact), false when it is the text of a string
-     * @param inexact null, or a condition true for a row whose key {@code key} does not group exactly (a value that
-     *                is not a string); the engine counts it per group and falls back to {@link #groupValue} if any
+     *                text is exact); false when it is the value as text (a string's own text, a number's digits,
+     *                {@code true}, an array's JSON…), which the engine accepts only where it cannot be the text of
+     *                anything but a string: not a JSON number, {@code true}/{@code false}, or text starting with
+     *                {@code [} or <code>{</code>
      */
-    record FastGroupKey(String key, boolean json, String inexact) {
+    record FastGroupKey(String key, boolean json) {
     }
 
     /** A {@link FastGroupKey} for a path, or null when the backend has none. */

@@ -105,7 +105,7 @@ final class SqliteRecords implements RecordDialect {
     @Override
     public FastGroupKey fastGroupKey(String column, List<String> keys) {
         return new FastGroupKey("NULLIF(" + column + " -> " + SQL.literal(SqliteDialect.jsonPath(keys.toArray(
-                String[]::new))) + ", 'null')", true, null);
+                String[]::new))) + ", 'null')", true);
     }
 
     /** The JSON text of the value (NULL when missing), read once per row. */
