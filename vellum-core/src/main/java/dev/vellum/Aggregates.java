@@ -30,12 +30,12 @@ final class Aggregates {
     private Aggregates() {
     }
 
-    /** A checked request: its paths parsed once. */
+    /** A checked request: its paths parsed once (the accumulators' by their text). */
     record Request(Filter filter, List<String> groupBy, List<FieldPath> groupPaths,
-                   Map<String, Accumulator> accumulators) {
+                   Map<String, Accumulator> accumulators, Map<String, FieldPath> accumulatorPaths) {
 
         FieldPath path(Accumulator a) {
-            return FieldPath.parse(a.path());
+            return accumulatorPaths.get(a.path());
         }
     }
 
@@ -78,7 +78,11 @@ final class Aggregates {
                 throw new QueryException(name, "The accumulator '" + Strings.abbreviate(name) + "' is null");
             }
         });
-        return new Request(filter, List.copyOf(groupBy), List.copyOf(paths), new LinkedHashMap<>(accumulators));
+        Map<String, FieldPath> accumulatorPaths = new HashMap<>();
+        accumulators.values().stream().filter(a -> a.path() != null)
+                .forEach(a -> accumulatorPaths.computeIfAbsent(a.path(), FieldPath::parse));
+        return new Request(filter, List.copyOf(groupBy), List.copyOf(paths), new LinkedHashMap<>(accumulators),
+                accumulatorPaths);
     }
 
     // ---- the reference computation (the memory backend) ----

@@ -292,47 +292,45 @@ final class SqlCollection extends BaseCollection {
         chunk.clear();
     }
 
-    /** One conditional UPDATE: of N writers holding the same version, exactly one matches. */
     @Override
     Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+        return rewrite(id, expectedVersion, isPatch ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?",
+                json(value), isPatch ? null : value, () -> sizeCheck().checkPatch(id, value));
+    }
+
+    /** Field operators run in the UPDATE, so concurrent updates of one record each apply to the last. */
+    @Override
+    Record update(String id, FieldUpdates updates, Long expectedVersion) {
+        return rewrite(id, expectedVersion, store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()),
+                null, () -> { });
+    }
+
+    /**
+     * One conditional UPDATE of the fields to {@code fieldsSql} (which reads the one parameter {@code fieldsParam}):
+     * of N writers holding the same version, exactly one matches.
+     *
+     * @param knownFields the new fields when the caller knows them (a replace), so only the rest is read back
+     * @param check       runs once the record's collection is known to exist, before the write
+     */
+    private Record rewrite(String id, Long expectedVersion, String fieldsSql, Object fieldsParam, ObjectNode knownFields,
+                           Runnable check) {
         Records.id(id);
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
         }
-        sizeCheck().checkPatch(id, value);
+        check.run();
         return single(() -> {
-            List<Object> params = new ArrayList<>(List.of(json(value), Timestamps.now(), id));
+            List<Object> params = new ArrayList<>(List.of(fieldsParam, Timestamps.now(), id));
             if (expectedVersion != null) {
                 params.add(expectedVersion);
             }
-            String fieldsSql = isPatch ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?";
             String sql = "UPDATE " + table + " SET fields = " + fieldsSql + ", version = version + 1, updated_at = ? "
                     + "WHERE id = ?" + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING ";
-            // a replace knows its fields already: only a patch reads them back
-            Optional<Record> updated = isPatch ? db().fetchOne(sql + COLUMNS, this::read, params.toArray())
-                    : db().fetchOne(sql + "metadata, version, created_at, updated_at", rs -> new Record(id, value,
+            Optional<Record> updated = knownFields == null ? db().fetchOne(sql + COLUMNS, this::read, params.toArray())
+                    : db().fetchOne(sql + "metadata, version, created_at, updated_at", rs -> new Record(id, knownFields,
                             store.dialect.readObject(rs, 1), rs.getLong(2),
                             store.dialect.readInstant(rs, 3), store.dialect.readInstant(rs, 4)), params.toArray());
             return updated.orElseThrow(() -> missing(id, expectedVersion));
-        });
-    }
-
-    /** One UPDATE whose field operators run in SQL, so concurrent updates of one record each see the last. */
-    @Override
-    Record update(String id, FieldUpdates updates, Long expectedVersion) {
-        Records.id(id);
-        if (!store.exists(name)) {
-            throw missing(id, expectedVersion);
-        }
-        return single(() -> {
-            List<Object> params = new ArrayList<>(List.of(Json.of(updates.json()), Timestamps.now(), id));
-            if (expectedVersion != null) {
-                params.add(expectedVersion);
-            }
-            return db().fetchOne("UPDATE " + table + " SET fields = " + store.dialect.fieldUpdate("fields", "?", "id")
-                            + ", version = version + 1, updated_at = ? WHERE id = ?"
-                            + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING " + COLUMNS,
-                    this::read, params.toArray()).orElseThrow(() -> missing(id, expectedVersion));
         });
     }
 

@@ -204,7 +204,14 @@ final class TypeMapping<T> {
         JsonNode update = patch instanceof Update u ? u.toJson() : patch instanceof JsonNode n ? n
                 : JsonValues.toTree(patch);
         if (FieldUpdates.isUpdate(update)) {
-            update.forEach(paths -> paths.fieldNames().forEachRemaining(p -> check(FieldPath.parse(p))));
+            update.forEach(paths -> paths.fieldNames().forEachRemaining(this::checkPath));
+        }
+    }
+
+    /** One path, as a query's are checked (group-by and accumulator paths of an aggregation). */
+    void checkPath(String path) {
+        if (names != null) {
+            check(FieldPath.parse(path));
         }
     }
 

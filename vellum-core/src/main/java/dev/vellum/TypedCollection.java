@@ -140,9 +140,9 @@ public final class TypedCollection<T> {
     public List<Group> aggregate(Filter filter, List<String> groupBy, java.util.Map<String, Accumulator> accumulators) {
         if (checkPaths && filter != null && groupBy != null && accumulators != null) {
             mapping.checkPaths(filter);
-            groupBy.forEach(p -> mapping.checkPaths(Filter.exists(p, true)));
+            groupBy.forEach(mapping::checkPath);
             accumulators.values().stream().filter(a -> a != null && a.path() != null)
-                    .forEach(a -> mapping.checkPaths(Filter.exists(a.path(), true)));
+                    .forEach(a -> mapping.checkPath(a.path()));
         }
         return records.aggregate(filter, groupBy, accumulators);
     }
@@ -150,7 +150,8 @@ public final class TypedCollection<T> {
     /** {@link Collection#distinct}: the distinct present values at the path, in sort order. */
     public List<com.fasterxml.jackson.databind.JsonNode> distinct(String path, Filter filter) {
         if (checkPaths && filter != null) {
-            mapping.checkPaths(Filter.exists(path, true).and(filter));
+            mapping.checkPath(path);
+            mapping.checkPaths(filter);
         }
         return records.distinct(path, filter);
     }

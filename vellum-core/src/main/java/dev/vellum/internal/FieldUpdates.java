@@ -256,7 +256,7 @@ public final class FieldUpdates {
                     if (!absent) {
                         ArrayNode kept = JsonValues.NODES.arrayNode();
                         current.forEach(e -> {
-                            if (!same(e, step.value)) {
+                            if (!JsonValues.equalElement(e, step.value)) {
                                 kept.add(e);
                             }
                         });
@@ -294,14 +294,9 @@ public final class FieldUpdates {
         return sum.scale() <= 0;
     }
 
-    /** Element equality: numbers by value, objects regardless of key order, a null equals only a null. */
-    private static boolean same(JsonNode a, JsonNode b) {
-        return a.isNull() || b.isNull() ? a.isNull() && b.isNull() : JsonValues.equal(a, b);
-    }
-
     private static boolean containsSame(ArrayNode array, JsonNode value) {
         for (JsonNode e : array) {
-            if (same(e, value)) {
+            if (JsonValues.equalElement(e, value)) {
                 return true;
             }
         }

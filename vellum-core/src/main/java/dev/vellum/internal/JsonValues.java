@@ -200,7 +200,7 @@ public final class JsonValues {
     }
 
     /** Inside arrays and objects a JSON null is a value like any other and equals only null. */
-    private static boolean equalElement(JsonNode a, JsonNode b) {
+    public static boolean equalElement(JsonNode a, JsonNode b) {
         if (a.isNull() || b.isNull()) {
             return a.isNull() && b.isNull();
         }

@@ -152,11 +152,8 @@ final class PostgresRecords implements RecordDialect {
      */
     @Override
     public FastGroupKey fastGroupKey(String column, List<String> keys) {
-        StringBuilder text = new StringBuilder(column);
-        for (int i = 0; i < keys.size(); i++) {
-            text.append(i == keys.size() - 1 ? " ->> " : " -> ").append(SQL.literal(keys.get(i)));
-        }
-        return new FastGroupKey(text.toString(), false);
+        return new FastGroupKey(chain(column, keys.subList(0, keys.size() - 1)) + " ->> "
+                + SQL.literal(keys.get(keys.size() - 1)), false);
     }
 
     /** jsonb, its missing values and JSON null alike left out by the type tests of the aggregates. */
