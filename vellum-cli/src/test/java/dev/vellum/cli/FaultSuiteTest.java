@@ -4,6 +4,7 @@ import dev.vellum.Collection;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.testkit.LocalPorts;
 import dev.vellum.testkit.PostgresExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import org.junit.jupiter.api.Test;
@@ -11,7 +12,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -149,10 +149,7 @@ class FaultSuiteTest {
      */
     @Test
     void postgresStoppedAndStartedUnderLoad() throws Exception {
-        int port;
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        int port = LocalPorts.free();
         Path data = dir.resolve("pgdata");
         pg = startPostgres(data, port);
         String url = "postgres://postgres@127.0.0.1:" + port + "/postgres";

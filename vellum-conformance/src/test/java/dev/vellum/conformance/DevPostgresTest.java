@@ -3,10 +3,10 @@ package dev.vellum.conformance;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.testkit.LocalPorts;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -30,10 +30,7 @@ class DevPostgresTest {
         Path parent = Files.createTempDirectory("vellum-dev-postgres");
         Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path state = parent.resolve("state");
-        int port;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            port = socket.getLocalPort();
-        }
+        int port = LocalPorts.freeRun(2); // the replica takes the next one
         Map<String, String> env = Map.of("VELLUM_DEV_POSTGRES_DIR", state.toString(), "VELLUM_DEV_POSTGRES_PORT",
                 String.valueOf(port));
         try {

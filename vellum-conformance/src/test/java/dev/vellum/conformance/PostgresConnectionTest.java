@@ -7,12 +7,12 @@ import dev.vellum.StorageException;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.testkit.LocalPorts;
 import dev.vellum.testkit.PostgresServer;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
 import org.junit.jupiter.api.Test;
 
-import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
@@ -25,10 +25,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Connection settings and connection errors on PostgreSQL. */
 class PostgresConnectionTest {
 
-    private static int closedPort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
+    private static int closedPort() {
+        return LocalPorts.free();
     }
 
     @Test

@@ -52,7 +52,7 @@ public final class PostgresCluster implements AutoCloseable {
     public static PostgresCluster start() {
         try {
             Path dir = Files.createTempDirectory("vellum-cluster");
-            EmbeddedPostgres primary = EmbeddedPostgres.builder()
+            EmbeddedPostgres primary = EmbeddedPostgres.builder().setPort(LocalPorts.free())
                     .setDataDirectory(dir.resolve("primary"))
                     .setCleanDataDirectory(true)
                     .setServerConfig("wal_level", "replica")

@@ -71,7 +71,7 @@ public final class PostgresServer implements AutoCloseable {
                 MachinePostgres machine = MachinePostgres.start(MachinePostgres.binaries(binaries));
                 return new PostgresServer(adminAt(machine.port()), machine, machine.major());
             }
-            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder();
+            EmbeddedPostgres.Builder builder = EmbeddedPostgres.builder().setPort(LocalPorts.free());
             if (!binaries.isEmpty()) {
                 builder.setPgBinaryResolver((system, machine) -> binaryArchive(Path.of(binaries)));
             }

@@ -44,7 +44,7 @@ public final class TlsPostgres implements AutoCloseable {
             Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:localhost\n");
             openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
                     "-days", "2", "-extfile", "san.ext", "-out", "server.crt");
-            EmbeddedPostgres server = EmbeddedPostgres.builder()
+            EmbeddedPostgres server = EmbeddedPostgres.builder().setPort(LocalPorts.free())
                     .setServerConfig("ssl", "on")
                     .setServerConfig("ssl_cert_file", dir.resolve("server.crt").toString())
                     .setServerConfig("ssl_key_file", dir.resolve("server.key").toString())
