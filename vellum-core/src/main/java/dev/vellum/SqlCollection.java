@@ -184,20 +184,23 @@ final class SqlCollection extends BaseCollection {
      * Re-created ids continue from their deleted version, so an old version never matches again. The bulk load wrote
      * them at version 1: with the feed on, their insert changes get the right version, and the correction is no
      * change of its own ({@code changesBefore}: the newest change number before the load, -1 without a feed).
+     * Only rows at or below their tombstone's version are this load's: a tombstone can outlive the record re-inserted
+     * after it (a single insert removes it in a second statement, which a crash can skip and another writer can
+     * precede), and that record, already past it, must keep its version.
      */
     private void reviveTombstones(long changesBefore) {
         if (db().fetchOne("SELECT 1 AS x FROM " + tombs + " LIMIT 1").isEmpty()) {
             return;
         }
-        db().execute("UPDATE " + table + " SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
-                + table + ".id) WHERE id IN (SELECT id FROM " + tombs + ")");
+        String tombVersion = "(SELECT t.version FROM " + tombs + " t WHERE t.id = ";
+        db().execute("UPDATE " + table + " SET version = " + tombVersion + table + ".id) + 1 WHERE id IN (SELECT id FROM "
+                + tombs + ") AND version <= " + tombVersion + table + ".id)");
         if (changesBefore >= 0) {
-            String revived = " FROM vellum_changes WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs
-                    + ")";
-            db().execute("DELETE" + revived + " AND op = 'update'", name, changesBefore);
-            db().execute("UPDATE vellum_changes SET version = (SELECT t.version + 1 FROM " + tombs + " t WHERE t.id = "
-                    + "vellum_changes.id) WHERE collection = ? AND seq > ? AND op = 'insert' AND id IN (SELECT id FROM "
-                    + tombs + ")", name, changesBefore);
+            // this transaction's own changes (it holds the feed's lock): the load's inserts and the correction above
+            String revived = " WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs + ")";
+            db().execute("DELETE FROM vellum_changes" + revived + " AND op = 'update'", name, changesBefore);
+            db().execute("UPDATE vellum_changes SET version = " + tombVersion + "vellum_changes.id) + 1" + revived
+                    + " AND op = 'insert' AND version <= " + tombVersion + "vellum_changes.id)", name, changesBefore);
         }
         db().execute("DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
     }
