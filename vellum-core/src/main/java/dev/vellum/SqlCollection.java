@@ -665,9 +665,11 @@ final class SqlCollection extends BaseCollection {
     /**
      * One {@code GROUP BY} statement computes every group's raw values ({@link RecordDialect.Aggregate}); the shared
      * {@link Aggregates} turns them into accumulators, one form and one order for every backend. Grouping by a JSON
-     * value costs about twice grouping by text, so a first statement groups by the backend's cheaper key where it
-     * has one ({@link RecordDialect#fastGroupKey}) and checks that the key was exact for every group (strings and
-     * booleans: the usual group keys) and that its sums were exact; otherwise the exact statement runs.
+     * value costs about twice grouping by text, and an exact aggregate that tests each value's type more than the
+     * database's own, so a statement first uses the backend's cheaper keys and aggregates where it has them
+     * ({@link RecordDialect#fastGroupKey}, {@link RecordDialect#fastAggregate}) and checks, group by group, that they
+     * were exact for this data; the part that was not (the keys, or one path's aggregates) then runs in its exact
+     * form, and is remembered for the next call.
      */
     @Override
     List<Group> aggregate(Aggregates.Request request) {
@@ -680,24 +682,63 @@ final class SqlCollection extends BaseCollection {
         for (FieldPath p : request.groupPaths()) {
             fastKeys.add(store.dialect.fastGroupKey(column(p), p.keys()));
         }
-        String hint = name + " " + request.groupBy();
-        if (!fastKeys.contains(null) && !store.nonTextGroupKeys.contains(hint)) {
+        String keysHint = name + " " + request.groupBy();
+        boolean keysFast = !fastKeys.contains(null) && !store.inexactAggregates.contains(keysHint);
+        Set<FieldPath> exactPaths = new java.util.HashSet<>();
+        for (FieldPath p : request.accumulatorPaths().values()) {
+            if (store.inexactAggregates.contains(name + " " + p)) {
+                exactPaths.add(p);
+            }
+        }
+        while (true) {
+            Inexact inexact = new Inexact();
+            List<RecordDialect.FastGroupKey> keysNow = keysFast ? fastKeys : null;
             try {
-                List<Group> groups = groups(request, where, params, fastKeys);
+                // inside a transaction, a savepoint: a fast aggregate's failure must not abort the caller's work
+                List<Group> groups = store.db.isInTransaction()
+                        ? db().inTransaction(tx -> groups(request, where, params, keysNow, exactPaths, inexact))
+                        : groups(request, where, params, keysNow, exactPaths, inexact);
                 if (groups != null) {
                     return groups;
                 }
-                if (store.nonTextGroupKeys.size() < 10_000) {
-                    store.nonTextGroupKeys.add(hint);
-                }
             } catch (StorageException e) {
-                if (!isOverflow(e)) {
+                if (!isFastAggregateFailure(e) || inexact.fastPaths.isEmpty()) {
                     throw e;
                 }
-                // the fast sum overflowed (SQLite's integer sum): the exact form adds any numbers
+                // which path's data did not suit its fast aggregate is unknown: all of them run exactly
+                inexact.paths.addAll(inexact.fastPaths);
+            }
+            // each round turns at least one part exact, so this ends with the exact statement at the latest
+            boolean progressed = false;
+            if (inexact.keys && keysFast) {
+                keysFast = false;
+                progressed = true;
+                rememberInexact(keysHint);
+            }
+            for (FieldPath p : inexact.paths) {
+                if (exactPaths.add(p)) {
+                    progressed = true;
+                    rememberInexact(name + " " + p);
+                }
+            }
+            if (!progressed) {
+                throw new IllegalStateException("The exact form of an aggregation reported itself inexact");
             }
         }
-        return groups(request, where, params, null);
+    }
+
+    private void rememberInexact(String hint) {
+        if (store.inexactAggregates.size() < 10_000) {
+            store.inexactAggregates.add(hint);
+        }
+    }
+
+    /** The parts of a fast statement that were not exact for the data it read. */
+    private static final class Inexact {
+        /** The paths whose aggregates the statement ran in a fast form. */
+        final Set<FieldPath> fastPaths = new java.util.HashSet<>();
+        boolean keys;
+        final Set<FieldPath> paths = new java.util.HashSet<>();
     }
 
     private static final java.util.regex.Pattern JSON_NUMBER =
@@ -709,19 +750,21 @@ final class SqlCollection extends BaseCollection {
                 || JSON_NUMBER.matcher(text).matches();
     }
 
-    private boolean isOverflow(StorageException e) {
+    private boolean isFastAggregateFailure(StorageException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && store.dialect.isNumericOverflow(s)) {
+            if (t instanceof SQLException s && store.dialect.isFastAggregateFailure(s)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The groups by one statement; with {@code fastKeys}, null when the fast form was not exact for this data. */
+    /**
+     * The groups by one statement: with {@code fastKeys} (else the exact keys) and the fast aggregates for every path
+     * not in {@code exactPaths}; null when a fast part was not exact for this data, which {@code inexact} then names.
+     */
     private List<Group> groups(Aggregates.Request request, String where, List<Object> params,
-                               List<RecordDialect.FastGroupKey> fastKeys) {
-        boolean fast = fastKeys != null;
+                               List<RecordDialect.FastGroupKey> fastKeys, Set<FieldPath> exactPaths, Inexact inexact) {
         RecordDialect dialect = store.dialect;
         // inner: each key and each accumulator's path read once per row; outer: group and aggregate those columns
         List<String> inner = new ArrayList<>();
@@ -729,7 +772,8 @@ final class SqlCollection extends BaseCollection {
         int keys = request.groupPaths().size();
         for (int i = 0; i < keys; i++) {
             FieldPath p = request.groupPaths().get(i);
-            inner.add((fast ? fastKeys.get(i).key() : dialect.groupValue(column(p), p.keys())) + " AS k" + i);
+            inner.add((fastKeys != null ? fastKeys.get(i).key() : dialect.groupValue(column(p), p.keys())) + " AS k"
+                    + i);
             outer.add("k" + i);
         }
         Map<FieldPath, String> inputs = new LinkedHashMap<>();
@@ -744,14 +788,17 @@ final class SqlCollection extends BaseCollection {
                 inner.add(dialect.aggregateInput(column(k), k.keys()) + " AS " + alias);
                 return alias;
             });
-            switch (a.kind()) {
-                case SUM, AVG -> {
-                    outer.add(fast ? dialect.fastSum(input) : dialect.aggregate(RecordDialect.Aggregate.SUM, input));
-                    if (a.kind() == Accumulator.Kind.AVG) {
-                        outer.add(dialect.aggregate(RecordDialect.Aggregate.NUMBERS, input));
-                    }
+            List<RecordDialect.Aggregate> raw = switch (a.kind()) {
+                case SUM -> List.of(RecordDialect.Aggregate.SUM);
+                case AVG -> List.of(RecordDialect.Aggregate.SUM, RecordDialect.Aggregate.NUMBERS);
+                default -> List.of(RecordDialect.Aggregate.valueOf(a.kind().name()));
+            };
+            for (RecordDialect.Aggregate r : raw) {
+                String fast = exactPaths.contains(p) ? null : dialect.fastAggregate(r, input);
+                if (fast != null) {
+                    inexact.fastPaths.add(p);
                 }
-                default -> outer.add(dialect.aggregate(RecordDialect.Aggregate.valueOf(a.kind().name()), input));
+                outer.add(fast != null ? fast : dialect.aggregate(r, input));
             }
         }
         if (inner.isEmpty()) {
@@ -764,20 +811,36 @@ final class SqlCollection extends BaseCollection {
             sql.append(" GROUP BY ").append(String.join(", ", outer.subList(0, keys)));
         }
         sql.append(" LIMIT ").append(Aggregates.MAX_GROUPS + 1);
-        List<Group> groups = store.db.read(db -> db.fetchAll(sql.toString(), rs -> readGroup(rs, request, fastKeys),
-                params.toArray()));
+        List<Group> groups = store.db.read(db -> db.fetchAll(sql.toString(),
+                rs -> readGroup(rs, request, fastKeys, inexact), params.toArray()));
         if (groups.contains(null)) {
             return null;
         }
         if (groups.size() > Aggregates.MAX_GROUPS) {
             throw Aggregates.tooMany();
         }
+        if (fastKeys != null && !distinctKeys(groups)) {
+            // equal values with different texts (1 and 1.0, a string escaped two ways) made two groups
+            inexact.keys = true;
+            return null;
+        }
         return Aggregates.sorted(groups, request);
     }
 
-    /** One group; null when a fast statement's key or sum was not exact for it. */
+    private static boolean distinctKeys(List<Group> groups) {
+        Set<String> seen = new java.util.HashSet<>();
+        for (Group g : groups) {
+            if (!seen.add(JsonValues.canonical(g.key()))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** One group; null when a fast part was not exact for it (noted in {@code inexact}). */
     private Group readGroup(java.sql.ResultSet rs, Aggregates.Request request,
-                            List<RecordDialect.FastGroupKey> fastKeys) throws SQLException {
+                            List<RecordDialect.FastGroupKey> fastKeys, Inexact inexact)
+            throws SQLException {
         List<JsonNode> key = new ArrayList<>();
         int column = 1;
         for (int i = 0; i < request.groupPaths().size(); i++) {
@@ -786,15 +849,12 @@ final class SqlCollection extends BaseCollection {
                 key.add(null);
             } else if (fastKeys != null && !fastKeys.get(i).json()) {
                 if (couldBeAnotherType(value)) {
-                    return null; // "42" may hold the string "42" and the number 42 in one group
+                    inexact.keys = true; // "42" may hold the string "42" and the number 42 in one group
+                    return null;
                 }
                 key.add(JsonValues.NODES.textNode(value));
             } else {
-                JsonNode json = JsonValues.parse(value);
-                if (fastKeys != null && !json.isTextual() && !json.isBoolean()) {
-                    return null; // a number, array or object: its text may differ for equal values
-                }
-                key.add(json);
+                key.add(JsonValues.parse(value)); // fast JSON text: equal values in two groups are caught after
             }
         }
         Map<String, JsonNode> values = new LinkedHashMap<>();
@@ -807,7 +867,8 @@ final class SqlCollection extends BaseCollection {
                 case SUM, AVG -> {
                     Object sum = rs.getObject(column++);
                     if (sum instanceof Double || sum instanceof Float) {
-                        return null; // a floating-point sum: not exact
+                        inexact.paths.add(request.path(e.getValue())); // a floating-point sum: not exact
+                        return null;
                     }
                     raw.sum = sum == null ? java.math.BigDecimal.ZERO : new java.math.BigDecimal(sum.toString());
                     if (kind == Accumulator.Kind.AVG) {

@@ -21,10 +21,11 @@ final class SqlStore implements RecordStore {
     /** Collections known to exist (created outside any transaction that could still roll back). */
     private final Set<String> known = ConcurrentHashMap.newKeySet();
     /**
-     * "collection path" of group-by paths whose values were not all strings the last time: their aggregations go
-     * straight to the exact form rather than trying the fast one first (a speed hint only; results never depend on it).
+     * Where an aggregation's fast form was not exact the last time: "collection [group-by paths]" whose fast keys
+     * were not, "collection path" whose fast sums were not. Those parts go straight to the exact form rather than
+     * trying the fast one first (a speed hint only; results never depend on it).
      */
-    final Set<String> nonTextGroupKeys = ConcurrentHashMap.newKeySet();
+    final Set<String> inexactAggregates = ConcurrentHashMap.newKeySet();
     /** Whether each collection has a whole-document index; only ever a speed hint, never a change of results. */
     private final java.util.Map<String, Boolean> documentIndexed = new ConcurrentHashMap<>();
     /**

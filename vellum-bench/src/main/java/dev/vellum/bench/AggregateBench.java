@@ -30,8 +30,9 @@ import java.util.stream.IntStream;
 
 /**
  * Aggregations and field operators beside the hand-written SQL a developer would write for the same answer, on the
- * same table in the same run (one JDBC connection, prepared statements, the results read into Java values), rounds
- * alternating which goes first. Usage: {@code scripts/bench --aggregate [--records N] [--rounds N] [--seconds N]}.
+ * same table in the same run (one JDBC connection, a statement prepared per call as in RawJdbc, the results read into
+ * Java values), rounds alternating which goes first. Usage: {@code scripts/bench --aggregate [--records N] [--rounds N]
+ * [--seconds N]}.
  */
 final class AggregateBench {
     private AggregateBench() {
@@ -63,47 +64,40 @@ final class AggregateBench {
                 Map<String, Accumulator> countAndAvg = new LinkedHashMap<>();
                 countAndAvg.put("n", Accumulator.count());
                 countAndAvg.put("avgAge", Accumulator.avg("age"));
-                PreparedStatement byCity = jdbc.prepareStatement(postgres
+                String byCity = postgres
                         ? "SELECT fields->>'city', count(*), avg((fields->>'age')::numeric) FROM " + table
                         + " GROUP BY 1 ORDER BY 1"
                         : "SELECT json_extract(fields, '$.city'), count(*), avg(json_extract(fields, '$.age')) FROM "
-                        + table + " GROUP BY 1 ORDER BY 1");
+                        + table + " GROUP BY 1 ORDER BY 1";
                 rows.add(measure(backend, "group by city (1,000 groups): count, avg", rounds, seconds,
-                        k -> drain(byCity, 3),
+                        k -> drain(jdbc, byCity, 3),
                         k -> people.aggregate(Filter.all(), List.of("city"), countAndAvg)));
 
                 Map<String, Accumulator> sumAndMax = new LinkedHashMap<>();
                 sumAndMax.put("total", Accumulator.sum("score"));
                 sumAndMax.put("oldest", Accumulator.max("age"));
-                PreparedStatement oneCity = jdbc.prepareStatement(postgres
+                String oneCity = postgres
                         ? "SELECT fields->>'bucket', sum((fields->>'score')::numeric), max((fields->>'age')::numeric) "
                         + "FROM " + table + " WHERE fields->>'city' = ? GROUP BY 1 ORDER BY 1"
                         : "SELECT json_extract(fields, '$.bucket'), sum(json_extract(fields, '$.score')), "
                         + "max(json_extract(fields, '$.age')) FROM " + table + " WHERE json_extract(fields, '$.city') = ? "
-                        + "GROUP BY 1 ORDER BY 1");
+                        + "GROUP BY 1 ORDER BY 1";
                 rows.add(measure(backend, "one city (index), group by bucket: sum, max", rounds, seconds,
-                        k -> {
-                            try {
-                                oneCity.setString(1, "city" + k % 1000);
-                            } catch (SQLException e) {
-                                throw new IllegalStateException(e);
-                            }
-                            drain(oneCity, 3);
-                        },
+                        k -> drain(jdbc, oneCity, 3, "city" + k % 1000),
                         k -> people.aggregate(Filter.eq("city", "city" + k % 1000), List.of("bucket"), sumAndMax)));
 
-                PreparedStatement inc = jdbc.prepareStatement(postgres
+                String inc = postgres
                         ? "UPDATE " + table + " SET fields = jsonb_set(fields, '{age}', to_jsonb((fields->>'age')::numeric"
                         + " + 1)), version = version + 1, updated_at = now() WHERE id = ? RETURNING fields, version"
                         : "UPDATE " + table + " SET fields = json_set(fields, '$.age', json_extract(fields, '$.age') + 1), "
                         + "version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE id = ? "
-                        + "RETURNING fields, version");
+                        + "RETURNING fields, version";
                 Update plusOne = Update.fields().inc("age", 1);
                 rows.add(measure(backend, "$inc one field of one record by id, answering the record", rounds, seconds,
                         k -> {
-                            try {
-                                inc.setString(1, VellumBench.id(k % records));
-                                try (ResultSet rs = inc.executeQuery()) { // the new fields, as patch answers them
+                            try (PreparedStatement statement = jdbc.prepareStatement(inc)) {
+                                statement.setString(1, VellumBench.id(k % records));
+                                try (ResultSet rs = statement.executeQuery()) { // the new fields, as patch answers them
                                     rs.next();
                                     dev.vellum.internal.JsonValues.parse(rs.getString(1));
                                 }
@@ -125,12 +119,21 @@ final class AggregateBench {
         return new Row(backend, operation, s.get(0), s.get(1));
     }
 
-    /** Runs the query and reads every column of every row, as an application would. */
-    private static void drain(PreparedStatement statement, int columns) {
-        try (ResultSet rs = statement.executeQuery()) {
-            while (rs.next()) {
-                for (int c = 1; c <= columns; c++) {
-                    rs.getString(c);
+    /**
+     * Prepares the query, runs it and reads every column of every row, as an application's method would (and as
+     * {@link RawJdbc} does): a statement per call, which pgjdbc prepares on the server once per connection and SQLite
+     * compiles each time, as it does for Vellum.
+     */
+    private static void drain(Connection jdbc, String sql, int columns, String... params) {
+        try (PreparedStatement statement = jdbc.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                statement.setString(i + 1, params[i]);
+            }
+            try (ResultSet rs = statement.executeQuery()) {
+                while (rs.next()) {
+                    for (int c = 1; c <= columns; c++) {
+                        rs.getString(c);
+                    }
                 }
             }
         } catch (SQLException e) {

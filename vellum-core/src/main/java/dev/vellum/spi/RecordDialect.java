@@ -132,21 +132,24 @@ public interface RecordDialect {
     }
 
     /**
-     * A cheaper {@link Aggregate#SUM}, whose result the engine checks: an integer or a decimal is taken as exact;
-     * a floating-point result (say SQLite adding decimals in doubles) makes the engine run the exact form instead.
+     * A cheaper form of an aggregate for the usual data (a path that holds numbers), or null where the backend has
+     * none. The engine checks what it answers: a floating-point {@link Aggregate#SUM} (say SQLite adding decimals in
+     * doubles) is not exact, and an error {@link #isFastAggregateFailure} recognizes (a numeric cast that met a
+     * string, an integer sum that overflowed) says the data did not suit it; either way that path's aggregates then
+     * run in their exact form.
      */
-    default String fastSum(String input) {
-        return aggregate(Aggregate.SUM, input);
+    default String fastAggregate(Aggregate aggregate, String input) {
+        return null;
     }
 
-    /** True when the error is an arithmetic overflow of {@link #fastSum} (the engine then runs the exact form). */
-    default boolean isNumericOverflow(SQLException e) {
+    /** True when the error is a {@link #fastAggregate} meeting data it does not suit (not a fault). */
+    default boolean isFastAggregateFailure(SQLException e) {
         return false;
     }
 
     /**
      * What ends the inner query of an aggregation: where a database would otherwise merge it into the outer one and
-     * read each path once per aggregate (SQLite), a clause that keeps it apart.
+     * read each path once per aggregate (SQLite: LIMIT -1, PostgreSQL: OFFSET 0), a clause that keeps it apart.
      */
     default String aggregateSubquerySuffix() {
         return "";

@@ -103,9 +103,9 @@ final class SqliteFunctions {
 
             @Override
             protected void xStep() throws SQLException {
-                JsonNode v = json(value_text(0));
+                JsonNode v = scalar(value_text(0));
                 if (v != null && v.isNumber()) {
-                    sum = sum == null ? JsonValues.number(v) : sum.add(JsonValues.number(v));
+                    sum = sum == null ? v.decimalValue() : sum.add(v.decimalValue());
                 }
             }
 
@@ -124,8 +124,8 @@ final class SqliteFunctions {
 
                 @Override
                 protected void xStep() throws SQLException {
-                    JsonNode v = json(value_text(0));
-                    if (v != null && (v.isNumber() || v.isTextual() || v.isBoolean())) {
+                    JsonNode v = scalar(value_text(0));
+                    if (v != null) {
                         int c = best == null ? 0 : JsonValues.compareInSortOrder(v, best);
                         if (best == null || (smallest ? c < 0 : c > 0)) {
                             best = v;
@@ -145,8 +145,28 @@ final class SqliteFunctions {
         }
     }
 
-    private static JsonNode json(String text) {
-        return text == null ? null : JsonValues.parse(text);
+    /**
+     * A number (as a decimal), string or boolean from its JSON text; null for null, arrays, objects and SQL NULL.
+     * Called once per row: numbers and booleans, the usual inputs, are read without starting a JSON parser.
+     */
+    private static JsonNode scalar(String text) {
+        if (text == null || text.isEmpty()) {
+            return null;
+        }
+        char first = text.charAt(0);
+        if (first == '-' || (first >= '0' && first <= '9')) {
+            try {
+                return JsonValues.NODES.numberNode(new BigDecimal(text)); // JSON's number grammar is BigDecimal's
+            } catch (NumberFormatException e) {
+                return JsonValues.NODES.numberNode(JsonValues.number(JsonValues.parse(text)));
+            }
+        }
+        return switch (first) {
+            case 't' -> JsonValues.NODES.booleanNode(true);
+            case 'f' -> JsonValues.NODES.booleanNode(false);
+            case '"' -> JsonValues.parse(text);
+            default -> null;
+        };
     }
 
     private static final String UPDATE_FAILED = "vellum_update failed: <";

@@ -116,14 +116,14 @@ final class SqliteRecords implements RecordDialect {
 
     /** SQLite's own sum: exact for integers, a double (which the engine refuses) once a decimal is added. */
     @Override
-    public String fastSum(String input) {
-        return "sum(CASE json_type(" + input + ") WHEN 'integer' THEN " + input + " ->> '$' WHEN 'real' THEN " + input
-                + " ->> '$' END)";
+    public String fastAggregate(Aggregate aggregate, String input) {
+        return aggregate != Aggregate.SUM ? null : "sum(CASE json_type(" + input + ") WHEN 'integer' THEN " + input
+                + " ->> '$' WHEN 'real' THEN " + input + " ->> '$' END)";
     }
 
     /** SQLite's sum() of integers fails rather than wrap or round. */
     @Override
-    public boolean isNumericOverflow(SQLException e) {
+    public boolean isFastAggregateFailure(SQLException e) {
         return e.getMessage() != null && e.getMessage().contains("integer overflow");
     }
 
