@@ -78,6 +78,25 @@ final class Indexes {
         }
 
         /**
+         * Whether an update's operators reach an indexed value (a step's path and an index's path, one within the
+         * other): the new value there is only known once the update ran.
+         */
+        boolean touches(dev.vellum.internal.FieldUpdates updates) {
+            for (List<FieldPath> index : paths) {
+                for (FieldPath p : index) {
+                    for (dev.vellum.internal.FieldUpdates.Step step : updates.steps()) {
+                        int common = Math.min(p.keys().size(), step.keys().size());
+                        if (p.kind() == FieldPath.Kind.FIELD
+                                && p.keys().subList(0, common).equals(step.keys().subList(0, common))) {
+                            return true;
+                        }
+                    }
+                }
+            }
+            return false;
+        }
+
+        /**
          * Refuses a merge patch that sets an indexed path to values that are too large (the merged value itself is
          * computed in SQL, so the patch's own values at the indexed paths are what is known before it runs).
          */

@@ -301,11 +301,16 @@ final class SqlCollection extends BaseCollection {
                 json(value), isPatch ? null : value, () -> sizeCheck().checkPatch(id, value));
     }
 
-    /** Field operators run in the UPDATE, so concurrent updates of one record each apply to the last. */
+    /**
+     * Field operators run in the UPDATE, so concurrent updates of one record each apply to the last. Where they reach
+     * an indexed value, whose new size is only known once they ran, the record is checked before the write commits.
+     */
     @Override
     Record update(String id, FieldUpdates updates, Long expectedVersion) {
-        return rewrite(id, expectedVersion, store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()),
-                null, () -> { });
+        Indexes.SizeCheck sizes = sizeCheck();
+        Supplier<Record> update = () -> rewrite(id, expectedVersion, store.dialect.fieldUpdate("fields", "?", "id"),
+                Json.of(updates.json()), null, () -> { });
+        return sizes.touches(updates) ? write(() -> sizes.check(update.get())) : update.get();
     }
 
     /**
@@ -386,23 +391,35 @@ final class SqlCollection extends BaseCollection {
     @Override
     long mergeMany(Filter filter, ObjectNode patch) {
         sizeCheck().checkPatch("(every match)", patch);
-        return rewriteMany(filter, store.dialect.mergePatch("fields", "?", shallow(patch)), json(patch));
+        return rewriteMany(filter, store.dialect.mergePatch("fields", "?", shallow(patch)), json(patch),
+                Indexes.SizeCheck.NONE);
     }
 
     @Override
     long updateMany(Filter filter, FieldUpdates updates) {
-        return rewriteMany(filter, store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()));
+        Indexes.SizeCheck sizes = sizeCheck();
+        return rewriteMany(filter, store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()),
+                sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
     }
 
-    /** One UPDATE of every matching record's fields to {@code fieldsSql}, which reads the one parameter. */
-    private long rewriteMany(Filter filter, String fieldsSql, Json param) {
+    /**
+     * One UPDATE of every matching record's fields to {@code fieldsSql}, which reads the one parameter; with
+     * {@code sizes}, each record it wrote is checked against them before the write commits.
+     */
+    private long rewriteMany(Filter filter, String fieldsSql, Json param, Indexes.SizeCheck sizes) {
         List<Object> params = new ArrayList<>(List.of(param, Timestamps.now()));
         String where = where(filter, params);
         if (!store.exists(name)) {
             return 0;
         }
-        return single(() -> (long) db().execute("UPDATE " + table + " SET fields = " + fieldsSql
-                + ", version = version + 1, updated_at = ? WHERE " + where, params.toArray()));
+        String update = "UPDATE " + table + " SET fields = " + fieldsSql + ", version = version + 1, updated_at = ? "
+                + "WHERE " + where;
+        if (sizes == Indexes.SizeCheck.NONE) {
+            return single(() -> (long) db().execute(update, params.toArray()));
+        }
+        return write(() -> (long) db().fetchAll(update + " RETURNING id, fields", rs -> sizes.check(new Record(
+                rs.getString(1), store.dialect.readObject(rs, 2), EMPTY, 1, Instant.EPOCH, Instant.EPOCH)) != null,
+                params.toArray()).size());
     }
 
     @Override

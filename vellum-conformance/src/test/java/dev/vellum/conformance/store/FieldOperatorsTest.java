@@ -45,6 +45,38 @@ class FieldOperatorsTest {
         assertThat(JsonValues.equal(c.get(r.id()).orElseThrow().fields(), json(after))).isTrue();
     }
 
+    /**
+     * An index holds at most 1,600 bytes of a record's values: an update that would grow an indexed value past it
+     * ($push onto an indexed array, $set of a long string, beneath an indexed object) is refused and writes nothing,
+     * one record or many, on every backend.
+     */
+    @StoreTest
+    void anUpdateThatOverfillsAnIndexIsRefusedWholly(RecordStore store) {
+        Collection c = store.collection("sized");
+        c.createIndex("by_tags", "tags");
+        c.createIndex("by_title", "title");
+        c.createIndex("by_addr", "addr");
+        Record r = c.insert("r1", json("{'tags':['a'],'title':'t','addr':{'city':'x'},'n':1}"), null);
+        c.insert("r2", json("{'tags':['b'],'title':'u','n':2}"), null);
+        String big = "x".repeat(1_700);
+        for (String update : List.of("{'$push':{'tags':'" + big + "'}}", "{'$addToSet':{'tags':{'$each':['"
+                + big + "']}}}", "{'$set':{'title':'" + big + "'}}", "{'$set':{'addr.street':'" + big + "'}}",
+                "{'$inc':{'n':1},'$set':{'addr':{'s':'" + big + "'}}}")) {
+            assertThatThrownBy(() -> c.patch("r1", json(update))).as(update)
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1600 bytes")
+                    .hasMessageContaining("nothing was written");
+            assertThatThrownBy(() -> c.updateMany(Filter.all(), json(update))).as(update)
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1600 bytes");
+        }
+        assertThat(c.get("r1").orElseThrow().version()).isEqualTo(r.version());
+        assertThat(c.get("r1").orElseThrow().fields()).isEqualTo(r.fields());
+        assertThat(c.get("r2").orElseThrow().version()).isEqualTo(1);
+        // small values at the same paths still go in
+        assertThat(c.patch("r1", json("{'$push':{'tags':'c'},'$set':{'addr.street':'main'}}")).version())
+                .isEqualTo(2);
+        assertThat(c.updateMany(Filter.all(), json("{'$push':{'tags':'d'}}"))).isEqualTo(2);
+    }
+
     @StoreTest
     void everyOperatorDoesWhatTheSemanticsSay(RecordStore store) {
         Collection c = store.collection("ops");
