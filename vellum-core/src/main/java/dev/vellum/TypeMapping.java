@@ -92,6 +92,17 @@ final class TypeMapping<T> {
     record Written(String id, ObjectNode fields) {
     }
 
+    /** A value of an update or patch as JSON, by this mapping's mapper (as the records' own values are written). */
+    JsonNode tree(Object value) {
+        try {
+            return mapper.valueToTree(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRecordException("Cannot write a " + (value == null ? "null" : value.getClass()
+                    .getSimpleName()) + " value in an update of " + type.getSimpleName() + " records: " + reason(e)
+                    + ". Nothing was written.");
+        }
+    }
+
     Written write(T value) {
         java.util.Objects.requireNonNull(value, "value");
         JsonNode tree;
@@ -201,8 +212,8 @@ final class TypeMapping<T> {
         if (names == null || patch == null) {
             return;
         }
-        JsonNode update = patch instanceof Update u ? u.toJson() : patch instanceof JsonNode n ? n
-                : JsonValues.toTree(patch);
+        JsonNode update = patch instanceof Update u ? u.toJson(this::tree) : patch instanceof JsonNode n ? n
+                : tree(patch);
         if (FieldUpdates.isUpdate(update)) {
             update.forEach(paths -> paths.fieldNames().forEachRemaining(this::checkPath));
         }

@@ -114,17 +114,15 @@ public final class TypedCollection<T> {
 
     /**
      * Applies an RFC 7386 merge patch given as a map or a JSON object, or field operators ({@link Update}), as
-     * {@link Collection#patch(String, Object)} does (values are converted like untyped patches, so give dates as
-     * ISO-8601 text).
+     * {@link Collection#patch(String, Object)} does. The values of a map or an {@code Update} are converted by this
+     * collection's mapper, as its records are (an {@code Instant} is stored as the record's own would be).
      */
     public Versioned<T> patch(String id, Object patch) {
-        checkUpdate(patch);
-        return versioned(records.patch(id, patch));
+        return versioned(records.patch(id, converted(patch)));
     }
 
     public Versioned<T> patch(String id, Object patch, long expectedVersion) {
-        checkUpdate(patch);
-        return versioned(records.patch(id, patch, expectedVersion));
+        return versioned(records.patch(id, converted(patch), expectedVersion));
     }
 
     /** {@link Collection#updateMany}: a merge patch or field operators on every matching record, all or nothing. */
@@ -132,8 +130,7 @@ public final class TypedCollection<T> {
         if (checkPaths) {
             mapping.checkPaths(filter);
         }
-        checkUpdate(patch);
-        return records.updateMany(filter, patch);
+        return records.updateMany(filter, converted(patch));
     }
 
     /** {@link Collection#aggregate}: groups and accumulators, computed in the database. */
@@ -210,10 +207,14 @@ public final class TypedCollection<T> {
         return w;
     }
 
-    private void checkUpdate(Object patch) {
+    /** The patch checked against the type's paths, its Java values converted by this collection's mapper. */
+    private Object converted(Object patch) {
+        Object json = patch instanceof Update update ? update.toJson(mapping::tree)
+                : patch instanceof java.util.Map<?, ?> map ? mapping.tree(map) : patch;
         if (checkPaths) {
-            mapping.checkUpdatePaths(patch);
+            mapping.checkUpdatePaths(json);
         }
+        return json;
     }
 
     private void check(Query query) {

@@ -1,6 +1,7 @@
 package dev.vellum;
 
 import com.fasterxml.jackson.annotation.JsonValue;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 
@@ -17,7 +18,11 @@ import java.util.List;
  * paths; the rules of each operator are in docs/semantics.md ("Field operators").
  */
 public final class Update {
-    private final ObjectNode operators = JsonValues.NODES.objectNode();
+    /**
+     * The values as given, operator by operator, converted to JSON when the update is applied: by a typed
+     * collection's own mapper there, so an {@code Instant} is written as its records' are.
+     */
+    private final java.util.Map<String, java.util.Map<String, Object>> given = new java.util.LinkedHashMap<>();
 
     private Update() {
     }
@@ -78,20 +83,32 @@ public final class Update {
     }
 
     private Update put(String operator, String path, Object value) {
-        ObjectNode paths = operators.has(operator) ? (ObjectNode) operators.get(operator)
-                : operators.putObject(operator);
-        paths.set(path, JsonValues.toTree(value));
+        given.computeIfAbsent(operator, k -> new java.util.LinkedHashMap<>()).put(path, value);
         return this;
     }
 
-    /** The update document, as JSON. */
+    /** The update document with the values converted by {@code convert} (a typed collection's mapper). */
+    ObjectNode toJson(java.util.function.Function<Object, JsonNode> convert) {
+        ObjectNode out = JsonValues.NODES.objectNode();
+        given.forEach((operator, paths) -> {
+            ObjectNode converted = out.putObject(operator);
+            paths.forEach((path, value) -> converted.set(path, convert.apply(value)));
+        });
+        return out;
+    }
+
+    /** The update document, as JSON (the values converted as an untyped collection converts them). */
     @JsonValue
     public ObjectNode toJson() {
-        return operators.deepCopy();
+        return toJson(JsonValues::toTree);
     }
 
     @Override
     public String toString() {
-        return JsonValues.write(operators);
+        try {
+            return JsonValues.write(toJson());
+        } catch (IllegalArgumentException e) {
+            return given.toString(); // a value only a typed collection's mapper converts
+        }
     }
 }

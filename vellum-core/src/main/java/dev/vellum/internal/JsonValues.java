@@ -32,6 +32,10 @@ public final class JsonValues {
             .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
             .enable(StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION)
             .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            // Java values in maps and updates: java.time as ISO-8601 text and Optional, as typed collections write them
+            .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .addModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
+            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
             .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
             .build();
 

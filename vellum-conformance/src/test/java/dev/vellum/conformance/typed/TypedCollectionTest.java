@@ -204,6 +204,32 @@ class TypedCollectionTest {
         store.collection("events").patch("e1", Map.of("extra", 1));
         assertThatThrownBy(() -> events.get("e1")).isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("extra");
+
+        // a typed patch's Java values go through the same mapper as the records' own: an Instant stays a number
+        events.insert(new Event("e2", Instant.ofEpochSecond(2)));
+        assertThat(events.patch("e2", Update.fields().set("at", Instant.ofEpochSecond(3))).value().at())
+                .isEqualTo(Instant.ofEpochSecond(3));
+        assertThat(events.patch("e2", Map.of("at", Instant.ofEpochSecond(4))).value().at())
+                .isEqualTo(Instant.ofEpochSecond(4));
+        assertThat(events.updateMany(Filter.eq("$id", "e2"), Update.fields().max("at", Instant.ofEpochSecond(5))))
+                .isEqualTo(1);
+        assertThat(events.get("e2").orElseThrow().at()).isEqualTo(Instant.ofEpochSecond(5));
+        assertThat(store.collection("events").get("e2").orElseThrow().fields().get("at").isNumber()).isTrue();
+    }
+
+    /** Java values in an untyped collection's maps and updates are written as a typed collection's default does. */
+    @StoreTest
+    void untypedWritesTakeJavaTimeValuesAsTypedOnesDo(RecordStore store) {
+        record Event(String id, Instant at, LocalDate day, Optional<String> note) {
+        }
+        var untyped = store.collection("events");
+        untyped.insert("e1", Map.of("at", Instant.ofEpochSecond(1, 5), "day", LocalDate.of(2026, 12, 6), "note",
+                Optional.of("n")), null);
+        untyped.patch("e1", Update.fields().set("at", Instant.ofEpochSecond(2)).max("day", LocalDate.of(2027, 1, 1)));
+        assertThat(dev.vellum.internal.JsonValues.canonical(untyped.get("e1").orElseThrow().fields()))
+                .isEqualTo("{\"at\":\"1970-01-01T00:00:02Z\",\"day\":\"2027-01-01\",\"note\":\"n\"}");
+        assertThat(store.collection("events", Event.class).get("e1").orElseThrow())
+                .isEqualTo(new Event("e1", Instant.ofEpochSecond(2), LocalDate.of(2027, 1, 1), Optional.of("n")));
     }
 
     @StoreTest
