@@ -5,6 +5,7 @@ import org.springframework.transaction.IllegalTransactionStateException;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.UnexpectedRollbackException;
 import org.springframework.transaction.support.CallbackPreferringPlatformTransactionManager;
 import org.springframework.transaction.support.SimpleTransactionStatus;
 import org.springframework.transaction.support.TransactionCallback;
@@ -12,32 +13,91 @@ import org.springframework.transaction.support.TransactionCallback;
 /**
  * {@code @Transactional} and {@code TransactionTemplate} over {@link RecordStore#inTransaction}: the method runs in
  * one Vellum transaction, and every write it makes through the store (on this thread) commits with it, or rolls back
- * when it throws an exception its rules roll back for (or marks the status rollback-only). A transactional method
- * called inside another runs in a savepoint: its failure undoes its own writes, and the outer one decides about the
- * rest. Vellum transactions are callbacks, so the imperative {@code getTransaction}/{@code commit} calls are refused.
+ * when it throws an exception its rules roll back for (or marks the status rollback-only). Propagation as Spring's
+ * own managers have it: {@code REQUIRED} joins the running transaction, and a joined method that fails (or is marked
+ * rollback-only) dooms the whole transaction, whose commit then throws {@link UnexpectedRollbackException};
+ * {@code NESTED} runs in a savepoint, so its failure undoes only its own writes; {@code SUPPORTS},
+ * {@code MANDATORY} and {@code NEVER} join, require or refuse a running transaction. {@code REQUIRES_NEW} and
+ * {@code NOT_SUPPORTED} would need a second transaction beside the thread's one, which a store does not have: they
+ * are refused. Vellum transactions are callbacks, so the imperative {@code getTransaction}/{@code commit} calls are
+ * refused too.
  */
 public class VellumTransactionManager implements CallbackPreferringPlatformTransactionManager {
     private final RecordStore store;
+    /** The transaction this manager runs on this thread, if any. */
+    private final ThreadLocal<Running> running = new ThreadLocal<>();
 
     public VellumTransactionManager(RecordStore store) {
         this.store = store;
+    }
+
+    /** One transaction of this manager; a joined method that fails marks it. */
+    private static final class Running {
+        boolean rollbackOnly;
     }
 
     @Override
     public <T> T execute(TransactionDefinition definition, TransactionCallback<T> callback) throws TransactionException {
         int propagation = definition == null ? TransactionDefinition.PROPAGATION_REQUIRED
                 : definition.getPropagationBehavior();
-        if (propagation != TransactionDefinition.PROPAGATION_REQUIRED
-                && propagation != TransactionDefinition.PROPAGATION_SUPPORTS
-                && propagation != TransactionDefinition.PROPAGATION_NESTED
-                && propagation != TransactionDefinition.PROPAGATION_MANDATORY) {
-            throw new IllegalTransactionStateException("Vellum transactions support the propagations REQUIRED, "
-                    + "SUPPORTS, MANDATORY and NESTED (a nested call is a savepoint), not " + propagation);
+        Running outer = running.get();
+        switch (propagation) {
+            case TransactionDefinition.PROPAGATION_REQUIRED, TransactionDefinition.PROPAGATION_SUPPORTS,
+                 TransactionDefinition.PROPAGATION_MANDATORY -> {
+                if (outer != null) {
+                    return join(outer, callback);
+                }
+                if (propagation == TransactionDefinition.PROPAGATION_MANDATORY) {
+                    throw new IllegalTransactionStateException("No running transaction for a method marked with "
+                            + "propagation MANDATORY: call it from a @Transactional one");
+                }
+                return propagation == TransactionDefinition.PROPAGATION_SUPPORTS
+                        ? callback.doInTransaction(new SimpleTransactionStatus(false)) : begin(callback);
+            }
+            case TransactionDefinition.PROPAGATION_NESTED -> {
+                return begin(callback); // inside the running transaction, store.inTransaction is a savepoint
+            }
+            case TransactionDefinition.PROPAGATION_NEVER -> {
+                if (outer != null) {
+                    throw new IllegalTransactionStateException("A method marked with propagation NEVER was called "
+                            + "inside a transaction");
+                }
+                return callback.doInTransaction(new SimpleTransactionStatus(false));
+            }
+            default -> throw new IllegalTransactionStateException("Vellum transactions support the propagations "
+                    + "REQUIRED, SUPPORTS, MANDATORY, NESTED and NEVER (REQUIRES_NEW and NOT_SUPPORTED would need a "
+                    + "second transaction on the thread), not " + propagation);
         }
+    }
+
+    /** A joined method: its failure or rollback-only mark dooms the running transaction. */
+    private static <T> T join(Running outer, TransactionCallback<T> callback) {
+        SimpleTransactionStatus status = new SimpleTransactionStatus(false);
+        try {
+            T result = callback.doInTransaction(status);
+            if (status.isRollbackOnly()) {
+                outer.rollbackOnly = true;
+            }
+            return result;
+        } catch (RuntimeException | Error e) {
+            outer.rollbackOnly = true;
+            throw e;
+        }
+    }
+
+    /** A transaction of its own (a savepoint when the thread already runs one). */
+    private <T> T begin(TransactionCallback<T> callback) {
+        Running outer = running.get();
+        Running mine = new Running();
+        running.set(mine);
         try {
             return store.inTransaction(s -> {
                 SimpleTransactionStatus status = new SimpleTransactionStatus(true);
                 T result = callback.doInTransaction(status);
+                if (mine.rollbackOnly) {
+                    throw new UnexpectedRollbackException("Transaction rolled back because a method that joined it "
+                            + "failed or marked it rollback-only");
+                }
                 if (status.isRollbackOnly()) {
                     throw new RollbackOnly(result);
                 }
@@ -47,6 +107,12 @@ public class VellumTransactionManager implements CallbackPreferringPlatformTrans
             @SuppressWarnings("unchecked")
             T result = (T) r.result;
             return result;
+        } finally {
+            if (outer == null) {
+                running.remove();
+            } else {
+                running.set(outer);
+            }
         }
     }
 

@@ -87,11 +87,13 @@ class VellumAutoConfigurationTest {
                 return "answered";
             });
             assertThat(answer).isEqualTo("answered");
-            // a nested failure undoes its own writes only
+            // NESTED: a savepoint, whose failure undoes its own writes only
+            TransactionTemplate nested = new TransactionTemplate(context.getBean(VellumTransactionManager.class));
+            nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
             tx.executeWithoutResult(s -> {
                 store.collection("a").insert("outer", Map.of("n", 4), null);
                 try {
-                    tx.executeWithoutResult(inner -> {
+                    nested.executeWithoutResult(inner -> {
                         store.collection("a").insert("inner", Map.of("n", 5), null);
                         throw new IllegalStateException("inner");
                     });
@@ -99,8 +101,33 @@ class VellumAutoConfigurationTest {
                     // the outer goes on
                 }
             });
-            assertThat(store.collection("a").getMany(java.util.List.of("kept", "gone", "marked", "outer", "inner")))
-                    .extracting(dev.vellum.Record::id).containsExactly("kept", "outer");
+            // REQUIRED joins: a joined method's failure dooms the whole transaction, even when the caller catches it
+            assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+                store.collection("a").insert("doomed", Map.of("n", 6), null);
+                try {
+                    tx.executeWithoutResult(inner -> {
+                        throw new IllegalStateException("inner");
+                    });
+                } catch (IllegalStateException expected) {
+                    // caught, yet the transaction cannot commit
+                }
+            })).isInstanceOf(org.springframework.transaction.UnexpectedRollbackException.class);
+            assertThat(store.collection("a").getMany(java.util.List.of("kept", "gone", "marked", "outer", "inner",
+                    "doomed"))).extracting(dev.vellum.Record::id).containsExactly("kept", "outer");
+            // SUPPORTS runs without one, MANDATORY needs one, NEVER refuses one
+            TransactionTemplate mandatory = new TransactionTemplate(context.getBean(VellumTransactionManager.class));
+            mandatory.setPropagationBehavior(TransactionDefinition.PROPAGATION_MANDATORY);
+            assertThatThrownBy(() -> mandatory.executeWithoutResult(s -> { }))
+                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("MANDATORY");
+            tx.executeWithoutResult(s -> mandatory.executeWithoutResult(inner -> store.collection("a")
+                    .insert("joined", Map.of("n", 7), null)));
+            assertThat(store.collection("a").get("joined")).isPresent();
+            TransactionTemplate never = new TransactionTemplate(context.getBean(VellumTransactionManager.class));
+            never.setPropagationBehavior(TransactionDefinition.PROPAGATION_NEVER);
+            Boolean newTransaction = never.execute(s -> s.isNewTransaction());
+            assertThat(newTransaction).isFalse();
+            assertThatThrownBy(() -> tx.executeWithoutResult(s -> never.executeWithoutResult(inner -> { })))
+                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("NEVER");
 
             VellumTransactionManager manager = context.getBean(VellumTransactionManager.class);
             assertThatThrownBy(() -> manager.getTransaction(new DefaultTransactionDefinition()))
