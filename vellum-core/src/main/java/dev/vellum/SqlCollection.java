@@ -836,8 +836,9 @@ final class SqlCollection extends BaseCollection {
         if (groups.size() > Aggregates.MAX_GROUPS) {
             throw Aggregates.tooMany();
         }
-        if (fastKeys != null && !distinctKeys(groups)) {
-            // equal values with different texts (1 and 1.0, a string escaped two ways) made two groups
+        if (fastKeys != null && fastKeys.stream().anyMatch(RecordDialect.FastGroupKey::json) && !distinctKeys(groups)) {
+            // equal values with different JSON texts (1 and 1.0, a string escaped two ways) made two groups; a text
+            // key (a string's own text) cannot, so only JSON-text keys are looked at
             inexact.keys = true;
             return null;
         }
