@@ -121,7 +121,7 @@ final class SqlCollection extends BaseCollection {
             // a delete committed in between leaves a newer one, which must stay.
             return single(() -> {
                 long version = db().fetchOne("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
-                                + store.dialect.versionAfterTombstone(tombs) + ", ?, ?) RETURNING version",
+                                + store.dialect.versionAfterTombstone(table, tombs) + ", ?, ?) RETURNING version",
                         key, json(f), json(m), key, now, now).orElseThrow().getLong("version");
                 if (version > 1) {
                     db().execute("DELETE FROM " + tombs + " WHERE id = ? AND version < ?", key, version);
@@ -234,7 +234,7 @@ final class SqlCollection extends BaseCollection {
 
     /** The conflict clause of every upsert: new fields, metadata only when given, version + 1. */
     private String upsertSql(int rows) {
-        String row = "(?, ?, ?, " + store.dialect.versionAfterTombstone(tombs) + ", ?, ?)";
+        String row = "(?, ?, ?, " + store.dialect.versionAfterTombstone(table, tombs) + ", ?, ?)";
         return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES "
                 + String.join(", ", java.util.Collections.nCopies(rows, row))
                 + " ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, metadata = CASE WHEN excluded.metadata = "

@@ -25,9 +25,11 @@ public interface RecordDialect {
 
     /**
      * The version of a record (re-)created with the id bound to the one parameter: one more than its tombstone's
-     * in the quoted tombstone table {@code tombstones}, else 1.
+     * in the quoted tombstone table {@code tombstones}, else 1. A backend with concurrent writers must read the
+     * tombstone only after a concurrent delete of that id in the quoted record table {@code table} has committed
+     * (or rolled back), or the record would start again from an old version.
      */
-    default String versionAfterTombstone(String tombstones) {
+    default String versionAfterTombstone(String table, String tombstones) {
         return "COALESCE((SELECT version FROM " + tombstones + " WHERE id = ?), 0) + 1";
     }
 

@@ -48,11 +48,16 @@ final class PostgresRecords implements RecordDialect {
 
     /**
      * Read by a volatile function, which sees what committed after the statement began: a re-insert that waited for
-     * a concurrent delete's commit (on the feed's lock, or on the deleted row) then sees that delete's tombstone.
+     * a concurrent delete's commit on the feed's lock then sees that delete's tombstone. Without a feed nothing
+     * orders the two before the insert meets the deleted row in the unique index, after its version was computed:
+     * so the id is first passed through a {@code FOR KEY SHARE} lock of the live row, which waits for a delete in
+     * progress to end (and finds the row gone when it committed) before the function reads the tombstone.
      */
     @Override
-    public String versionAfterTombstone(String tombstones) {
-        return "vellum_version_after_tombstone(" + SQL.literal(tombstones) + "::regclass, ?)";
+    public String versionAfterTombstone(String table, String tombstones) {
+        return "vellum_version_after_tombstone(" + SQL.literal(tombstones) + "::regclass, (SELECT p.id FROM (SELECT "
+                + "CAST(? AS text) AS id) p LEFT JOIN LATERAL (SELECT 1 FROM " + table + " r WHERE r.id = p.id FOR KEY "
+                + "SHARE) l ON TRUE))";
     }
 
     @Override

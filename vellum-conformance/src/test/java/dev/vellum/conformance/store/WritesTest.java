@@ -179,6 +179,47 @@ class WritesTest {
         assertThat(upserted.version()).isGreaterThan(version);
     }
 
+    /**
+     * A re-insert that waits for a concurrent delete of its id (PostgreSQL: on the unique index, no change feed to
+     * order them) still continues after the deleted version, so the old versions never match again.
+     */
+    @StoreTest
+    void aReinsertWaitingForAConcurrentDeleteContinuesAfterIt(RecordStore store) throws Exception {
+        Collection c = store.collection("c");
+        c.insert("k", Map.of("v", 1), null);
+        c.patch("k", Map.of("v", 2));
+        c.patch("k", Map.of("v", 3)); // version 3; its delete is version 4
+        Thread deleter = deleteSlowly(store, "k");
+        Record again = c.insert("k", Map.of("v", 4), null);
+        deleter.join();
+        assertThat(again.version()).isEqualTo(5);
+        assertThatThrownBy(() -> c.replace("k", Map.of(), 1)).isInstanceOf(ConcurrencyException.class);
+        // an upsert waits the same way (version 5's delete is 6)
+        deleter = deleteSlowly(store, "k");
+        Record upserted = c.upsert("k", Map.of("v", 5));
+        deleter.join();
+        assertThat(upserted.version()).isEqualTo(7);
+    }
+
+    /** Deletes the record in a transaction that commits 400 ms later; returns once the delete has run. */
+    private static Thread deleteSlowly(RecordStore store, String id) throws InterruptedException {
+        CountDownLatch deleted = new CountDownLatch(1);
+        Thread deleter = new Thread(() -> {
+            try {
+                store.useTransaction(tx -> {
+                    tx.collection("c").delete(id);
+                    deleted.countDown();
+                    Thread.sleep(400); // the write in the test's thread waits for this commit
+                });
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        deleter.start();
+        deleted.await();
+        return deleter;
+    }
+
     @StoreTest
     void ofManyWritersHoldingOneVersionExactlyOneWins(RecordStore store) throws Exception {
         Collection c = store.collection("c");
