@@ -199,6 +199,11 @@ class WritesTest {
         Record upserted = c.upsert("k", Map.of("v", 5));
         deleter.join();
         assertThat(upserted.version()).isEqualTo(7);
+        // and a bulk insert (version 7's delete is 8)
+        deleter = deleteSlowly(store, "k");
+        c.insertMany(List.of(NewRecord.of("k", Map.of("v", 6))));
+        deleter.join();
+        assertThat(c.get("k").orElseThrow().version()).isEqualTo(9);
     }
 
     /** Deletes the record in a transaction that commits 400 ms later; returns once the delete has run. */
