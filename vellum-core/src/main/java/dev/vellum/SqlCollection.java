@@ -895,6 +895,10 @@ final class SqlCollection extends BaseCollection {
                 }
                 case MIN, MAX -> {
                     String json = rs.getString(column++);
+                    if (RecordDialect.Aggregate.INEXACT.equals(json)) {
+                        inexact.paths.add(request.path(e.getValue())); // the data did not suit the fast form
+                        return null;
+                    }
                     JsonNode v = json == null ? null : JsonValues.parse(json);
                     raw.min = v;
                     raw.max = v;

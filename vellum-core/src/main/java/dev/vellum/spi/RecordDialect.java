@@ -92,7 +92,10 @@ public interface RecordDialect {
         /** The largest, as {@link #MIN}. */
         MAX,
         /** How many distinct present values, equal as filters compare them. */
-        COUNT_DISTINCT
+        COUNT_DISTINCT;
+
+        /** What a {@link #fastAggregate} MIN or MAX may answer instead of a value when the data did not suit it. */
+        public static final String INEXACT = "inexact";
     }
 
     /**
@@ -136,9 +139,9 @@ public interface RecordDialect {
     /**
      * A cheaper form of an aggregate for the usual data (a path that holds numbers), or null where the backend has
      * none. The engine checks what it answers: a floating-point {@link Aggregate#SUM} (say SQLite adding decimals in
-     * doubles) is not exact, and an error {@link #isFastAggregateFailure} recognizes (a numeric cast that met a
-     * string, an integer sum that overflowed) says the data did not suit it; either way that path's aggregates then
-     * run in their exact form.
+     * doubles) is not exact, a MIN or MAX that answers {@link Aggregate#INEXACT} and an error
+     * {@link #isFastAggregateFailure} recognizes (a numeric cast that met a string, an integer sum that overflowed)
+     * say the data did not suit it; either way that path's aggregates then run in their exact form.
      */
     default String fastAggregate(Aggregate aggregate, String input) {
         return null;

@@ -177,6 +177,17 @@ class AggregationsTest {
         for (int call = 0; call < 2; call++) {
             assertThat(text(c.aggregate(Filter.all(), List.of("b"), both))).as("call %d", call).isEqualTo(all);
         }
+        // extremes of integers (the cheaper form), then of integers past 64 bits, then across types
+        Collection e = store.collection("extremes");
+        Map<String, Accumulator> extremes = accumulators("min", Accumulator.min("v"), "max", Accumulator.max("v"));
+        load(e, "{'v':1}", "{'v':-3}", "{'v':[99]}", "{'v':null}", "{}");
+        assertThat(text(e.aggregate(Filter.all(), List.of(), extremes))).isEqualTo("[{\"key\":{},\"min\":-3,\"max\":1}]");
+        load(e, "{'v':123456789012345678901}", "{'v':-123456789012345678901}");
+        assertThat(text(e.aggregate(Filter.all(), List.of(), extremes)))
+                .isEqualTo("[{\"key\":{},\"min\":-123456789012345678901,\"max\":123456789012345678901}]");
+        load(e, "{'v':'a'}", "{'v':true}", "{'v':0.5}");
+        assertThat(text(e.aggregate(Filter.all(), List.of(), extremes)))
+                .isEqualTo("[{\"key\":{},\"min\":-123456789012345678901,\"max\":true}]");
     }
 
     /** Data the cheaper form does not suit (a string among numbers, a null) inside a transaction, which goes on. */
