@@ -177,6 +177,19 @@ class AggregationsTest {
         for (int call = 0; call < 2; call++) {
             assertThat(text(c.aggregate(Filter.all(), List.of("b"), both))).as("call %d", call).isEqualTo(all);
         }
+        // decimal sums: within the cheaper form's scale (9 fraction digits), then past it, then with an exponent
+        Collection d = store.collection("decimals");
+        Map<String, Accumulator> sum = accumulators("sum", Accumulator.sum("v"), "avg", Accumulator.avg("v"));
+        load(d, "{'k':'a','v':-0.5}", "{'k':'a','v':0.000000001}", "{'k':'a','v':2}", "{'k':'b','v':-1.25}",
+                "{'k':'b','v':-3}", "{'k':'c','v':0.1}", "{'k':'c','v':0.2}");
+        assertThat(text(d.aggregate(Filter.all(), List.of("k"), sum))).isEqualTo(("[{'key':{'k':'a'},"
+                + "'sum':1.500000001,'avg':0.5000000003333333333333333333333333},{'key':{'k':'b'},'sum':-4.25,"
+                + "'avg':-2.125},{'key':{'k':'c'},'sum':0.3,'avg':0.15}]").replace('\'', '"'));
+        load(d, "{'k':'c','v':0.0000000001}", "{'k':'d','v':12345678.123456789}", "{'k':'d','v':1E-3}");
+        assertThat(text(d.aggregate(Filter.all(), List.of("k"), accumulators("sum", Accumulator.sum("v")))))
+                .isEqualTo(("[{'key':{'k':'a'},'sum':1.500000001},{'key':{'k':'b'},'sum':-4.25},"
+                        + "{'key':{'k':'c'},'sum':0.3000000001},{'key':{'k':'d'},'sum':12345678.124456789}]")
+                        .replace('\'', '"'));
         // extremes of integers (the cheaper form), then of integers past 64 bits, then across types
         Collection e = store.collection("extremes");
         Map<String, Accumulator> extremes = accumulators("min", Accumulator.min("v"), "max", Accumulator.max("v"));
