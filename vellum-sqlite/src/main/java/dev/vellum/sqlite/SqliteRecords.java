@@ -115,30 +115,17 @@ final class SqliteRecords implements RecordDialect {
     }
 
     /**
-     * Sums in SQLite's own 64-bit integer arithmetic, in billionths: an integer, or a decimal written with at most 9
-     * fraction digits and 17 characters, is exactly a whole number of them (the JSON text without its point, scaled).
-     * Anything else (an exponent, more digits) adds 0.5 and a value too large for the scale becomes a double on
-     * multiplying: the sum is then a double, which the engine takes as inexact; an overflowing sum fails. The exact
-     * sum is written back as decimal text. Min and max where the path holds integers only (up to 18 digits, which
-     * SQLite's integers hold exactly) are SQLite's own; a decimal, string or boolean there answers
-     * {@link Aggregate#INEXACT}, since the order across types and exact decimals are the Java functions' work. No
-     * Java call per row in either.
+     * SQLite's own sum: exact for integers, a double (which the engine refuses) once a decimal is added. Its own
+     * min and max where the path holds integers only (up to 18 digits, which SQLite's 64-bit integers hold exactly):
+     * a decimal, string or boolean there answers {@link Aggregate#INEXACT}, since the order across types and exact
+     * decimals are the Java functions' work. No Java call per row in either.
      */
     @Override
     public String fastAggregate(Aggregate aggregate, String input) {
         String type = "json_type(" + input + ")";
         return switch (aggregate) {
-            case SUM -> {
-                String fractionDigits = "(length(" + input + ") - instr(" + input + ", '.'))";
-                String billionths = "sum(CASE " + type + " WHEN 'integer' THEN (" + input + " ->> '$') * 1000000000 "
-                        + "WHEN 'real' THEN CASE WHEN length(" + input + ") <= 17 AND instr(" + input + ", 'e') = 0 "
-                        + "AND instr(" + input + ", 'E') = 0 AND " + fractionDigits + " <= 9 THEN CAST(replace("
-                        + input + ", '.', '') AS INTEGER) * CAST(substr('1000000000', 1, 10 - " + fractionDigits
-                        + ") AS INTEGER) ELSE 0.5 END END)";
-                yield "CASE WHEN typeof(" + billionths + ") <> 'integer' THEN " + billionths + " ELSE (CASE WHEN "
-                        + billionths + " < 0 THEN '-' ELSE '' END) || (abs(" + billionths + ") / 1000000000) || '.' || "
-                        + "substr('00000000' || (abs(" + billionths + ") % 1000000000), -9) END";
-            }
+            case SUM -> "sum(CASE " + type + " WHEN 'integer' THEN " + input + " ->> '$' WHEN 'real' THEN " + input
+                    + " ->> '$' END)";
             case MIN, MAX -> "CASE WHEN count(CASE WHEN " + type + " IN ('real', 'text', 'true', 'false') OR (" + type
                     + " = 'integer' AND length(" + input + ") > 18) THEN 1 END) > 0 THEN '" + Aggregate.INEXACT
                     + "' ELSE " + aggregate.name().toLowerCase(java.util.Locale.ROOT) + "(CASE " + type + " WHEN "
