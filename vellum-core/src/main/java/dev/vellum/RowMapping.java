@@ -34,11 +34,10 @@ final class RowMapping<T> {
         this.type = type;
         this.mapper = mapper;
         this.reader = mapper.readerFor(type);
-        prepareDirect();
         if (type.isRecord()) {
-            for (RecordComponent c : type.getRecordComponents()) {
-                JsonProperty p = c.getAnnotation(JsonProperty.class);
-                add(p != null && !p.value().isEmpty() ? p.value() : c.getName(), c.getType());
+            prepareDirect();
+            for (int i = 0; i < componentNames.length; i++) {
+                add(componentNames[i], componentTypes[i]);
             }
         } else {
             BeanDescription bean = mapper.getDeserializationConfig().introspect(mapper.constructType(type));
@@ -65,7 +64,10 @@ final class RowMapping<T> {
         return name.replace("_", "").toLowerCase(Locale.ROOT);
     }
 
-    /** For a Java record: its canonical constructor and component types, for rows whose values fit as they are. */
+    /**
+     * For a Java record: its canonical constructor and its components' JSON names and types, for rows whose values
+     * fit as they are (and the names and types the row's columns are matched to).
+     */
     private java.lang.reflect.Constructor<T> constructor;
     private Class<?>[] componentTypes;
     private String[] componentNames;
@@ -73,9 +75,6 @@ final class RowMapping<T> {
     private volatile Object[] plan;
 
     private void prepareDirect() {
-        if (!type.isRecord()) {
-            return;
-        }
         RecordComponent[] components = type.getRecordComponents();
         componentTypes = new Class<?>[components.length];
         componentNames = new String[components.length];

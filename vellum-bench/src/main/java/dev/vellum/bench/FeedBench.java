@@ -5,7 +5,6 @@ import dev.vellum.NewRecord;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
 
 import java.nio.file.Files;
@@ -38,17 +37,7 @@ final class FeedBench {
         List<Row> rows = new ArrayList<>();
         Path dir = Files.createTempDirectory("vellum-feed-bench");
         for (String backend : backends) {
-            String url = switch (backend) {
-                case "memory" -> "memory:";
-                case "sqlite" -> "sqlite:" + dir.resolve("feed.db");
-                default -> {
-                    String external = System.getenv("VELLUM_BENCH_POSTGRES_URL");
-                    PostgresTarget target = external == null || external.isBlank()
-                            ? PostgresServer.shared().createDatabase()
-                            : PostgresTarget.parse(external, "VELLUM_BENCH_POSTGRES_URL");
-                    yield target.toUrlWithCredentials();
-                }
-            };
+            String url = Load.storeUrl(backend, dir, "feed.db");
             VellumConfig config = VellumConfig.builder().isolated().url(url).poolMax(32).build();
             try (RecordStore store = Vellum.open(config)) {
                 if (!backend.equals("memory")) { // the memory store would hold every record written: no load runs

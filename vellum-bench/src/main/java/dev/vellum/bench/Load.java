@@ -104,16 +104,20 @@ final class Load {
     }
 
     /**
-     * The store URL of a backend for a benchmark: SQLite in a file of {@code dir}; PostgreSQL at
-     * VELLUM_BENCH_POSTGRES_URL, or a new database on the throwaway server.
+     * The store URL of a backend for a benchmark: memory; SQLite in a file of {@code dir}; PostgreSQL at
+     * VELLUM_BENCH_POSTGRES_URL (when set and not blank), or a new database on the throwaway server.
      */
     static String storeUrl(String backend, java.nio.file.Path dir, String file) {
-        if (!backend.equals("postgres")) {
-            return "sqlite:" + dir.resolve(file);
+        switch (backend) {
+            case "memory":
+                return "memory:";
+            case "sqlite":
+                return "sqlite:" + dir.resolve(file);
+            default:
+                String external = System.getenv("VELLUM_BENCH_POSTGRES_URL");
+                return (external == null || external.isBlank() ? dev.vellum.testkit.PostgresServer.shared()
+                        .createDatabase() : dev.vellum.postgres.PostgresTarget.parse(external,
+                        "VELLUM_BENCH_POSTGRES_URL")).toUrlWithCredentials();
         }
-        String external = System.getenv("VELLUM_BENCH_POSTGRES_URL");
-        return external != null
-                ? dev.vellum.postgres.PostgresTarget.parse(external, "VELLUM_BENCH_POSTGRES_URL").toUrlWithCredentials()
-                : dev.vellum.testkit.PostgresServer.shared().createDatabase().toUrlWithCredentials();
     }
 }

@@ -10,7 +10,6 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
 
 import java.nio.file.Files;
@@ -94,16 +93,7 @@ public final class VellumBench {
         List<Result> results = new ArrayList<>();
         Path dir = Files.createTempDirectory("vellum-bench");
         for (String backend : backends) {
-            String url;
-            if (backend.equals("sqlite")) {
-                url = "sqlite:" + dir.resolve("bench.db");
-            } else {
-                String external = System.getenv("VELLUM_BENCH_POSTGRES_URL");
-                PostgresTarget target = external == null || external.isBlank()
-                        ? PostgresServer.shared().createDatabase()
-                        : PostgresTarget.parse(external, "VELLUM_BENCH_POSTGRES_URL");
-                url = target.toUrlWithCredentials();
-            }
+            String url = Load.storeUrl(backend, dir, "bench.db");
             System.err.printf("%s: %,d records, %,d point operations...%n", backend, records, ops);
             try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(url).build());
                  RawJdbc raw = RawJdbc.open(backend, url)) {

@@ -109,14 +109,14 @@ public interface RecordDialect {
     }
 
     /**
-     * A cheaper group key than {@link #groupValue} for the usual case of string keys.
+     * A cheaper group key than {@link #groupValue}, checked by the engine for exactness.
      *
      * @param key     the SQL expression to group by: NULL for missing and null
-     * @param json    true when {@code key} is JSON text (the engine accepts it only for strings and booleans, whose
-     *                text is exact); false when it is the value as text (a string's own text, a number's digits,
-     *                {@code true}, an array's JSON…), which the engine accepts only where it cannot be the text of
-     *                anything but a string: not a JSON number, {@code true}/{@code false}, or text starting with
-     *                {@code [} or <code>{</code>
+     * @param json    true when {@code key} is JSON text (the engine accepts any value, and runs the exact form when
+     *                two groups hold equal values written two ways, such as {@code 1} and {@code 1.0}); false when
+     *                it is the value as text (a string's own text, a number's digits, {@code true}, an array's
+     *                JSON…), which the engine accepts only where it cannot be the text of anything but a string: not
+     *                a JSON number, {@code true}/{@code false}, or text starting with {@code [} or <code>{</code>
      */
     record FastGroupKey(String key, boolean json) {
     }
@@ -154,7 +154,8 @@ public interface RecordDialect {
 
     /**
      * What ends the inner query of an aggregation: where a database would otherwise merge it into the outer one and
-     * read each path once per aggregate (SQLite: LIMIT -1, PostgreSQL: OFFSET 0), a clause that keeps it apart.
+     * read each path once per aggregate (SQLite: LIMIT -1), a clause that keeps it apart. (PostgreSQL's OFFSET 0
+     * would do it too, but makes the plan serial: merged, the scan runs in parallel workers.)
      */
     default String aggregateSubquerySuffix() {
         return "";
