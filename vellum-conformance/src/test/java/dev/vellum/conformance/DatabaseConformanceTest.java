@@ -199,6 +199,76 @@ class DatabaseConformanceTest {
         });
     }
 
+    // Statements run again (SQLite keeps them compiled per connection): each run sees the tables as they are now,
+    // its own parameters only, and leaves nothing open behind it.
+
+    @BackendTest
+    void aStatementRunAgainSeesTheTableAsItIsNow(Database db) {
+        db.execute("CREATE TABLE t (a BIGINT)");
+        db.execute("INSERT INTO t (a) VALUES (?)", 1L);
+        for (int i = 0; i < 3; i++) {
+            assertThat(db.fetchOne("SELECT * FROM t").orElseThrow().columns()).containsExactly("a");
+            assertThat(db.fetchAll("SELECT a FROM t WHERE a = ?", 1L)).hasSize(1);
+        }
+        db.execute("ALTER TABLE t ADD COLUMN b TEXT");
+        db.execute("UPDATE t SET b = ? WHERE a = ?", "x", 1L);
+        assertThat(db.fetchOne("SELECT * FROM t").orElseThrow().columns()).containsExactly("a", "b");
+        assertThat(db.fetchOne("SELECT t.* FROM t").orElseThrow().columns()).containsExactly("a", "b");
+
+        db.execute("DROP TABLE t");
+        db.execute("CREATE TABLE t (z TEXT, a BIGINT)");
+        db.execute("INSERT INTO t (z, a) VALUES (?, ?)", "new", 2L);
+        assertThat(db.fetchAll("SELECT a FROM t WHERE a = ?", 1L)).isEmpty();
+        assertThat(db.fetchAll("SELECT a FROM t WHERE a = ?", 2L)).extracting(r -> r.getLong("a")).containsExactly(2L);
+    }
+
+    @BackendTest
+    void theSameQueryRunsInsideItsOwnRows(Database db) {
+        createItems(db);
+        db.executeMany("INSERT INTO items (name, qty) VALUES (?, ?)",
+                IntStream.range(0, 5).mapToObj(i -> new Object[]{"n" + i, (long) i}).toList());
+        String sql = "SELECT qty FROM items WHERE qty >= ? ORDER BY qty";
+        List<String> seen = db.inTransaction(tx -> {
+            try (Stream<Row> rows = tx.stream(sql, 3L)) {
+                return rows.map(r -> r.getLong("qty") + ":" + tx.fetchAll(sql, r.getLong("qty")).size()).toList();
+            }
+        });
+        assertThat(seen).containsExactly("3:2", "4:1");
+        assertThat(db.fetchAll(sql, 0L)).hasSize(5);
+    }
+
+    @BackendTest
+    void aStatementThatFailedRunsAgain(Database db) {
+        createItems(db);
+        String insert = "INSERT INTO items (name, qty) VALUES (?, ?)";
+        db.execute(insert, "a", 1L);
+        assertThatThrownBy(() -> db.execute(insert, "a", 2L)).isInstanceOf(StorageException.class);
+        db.execute(insert, "b", 2L);
+        assertThat(names(db)).containsExactly("a", "b");
+    }
+
+    @BackendTest
+    void queriesLeaveNoReadOpenBehindThem(Database db) {
+        createItems(db);
+        db.executeMany("INSERT INTO items (name, qty) VALUES (?, ?)",
+                IntStream.range(0, 3_000).mapToObj(i -> new Object[]{"n" + i, (long) i}).toList());
+        for (int i = 0; i < 2; i++) {
+            assertThat(db.fetchOne("SELECT name FROM items WHERE qty >= ? ORDER BY qty", 0L)).isPresent();
+            try (Stream<Row> rows = db.stream("SELECT name FROM items ORDER BY qty")) {
+                assertThat(rows.limit(2)).hasSize(2);
+            }
+            db.run("SELECT name FROM items WHERE qty < ?", 10L);
+        }
+        if (db.backendName().equals("sqlite")) {
+            // a statement left mid-run would pin its read snapshot, and a full checkpoint could not empty the log
+            Row checkpoint = db.fetchOne("PRAGMA wal_checkpoint(TRUNCATE)").orElseThrow();
+            assertThat(((Number) checkpoint.get(0)).longValue()).as("checkpoint blocked by a reader").isZero();
+        }
+        db.execute("UPDATE items SET qty = qty + 1");
+        assertThat(db.fetchOne("SELECT qty FROM items WHERE name = ?", "n0").orElseThrow().getLong("qty"))
+                .isEqualTo(1L);
+    }
+
     @BackendTest
     void runReturnsRowsOrUpdateCount(Database db) {
         createItems(db);

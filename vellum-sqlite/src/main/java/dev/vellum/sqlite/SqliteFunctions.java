@@ -24,12 +24,14 @@ final class SqliteFunctions {
     private SqliteFunctions() {
     }
 
-    /** A data source whose connections have the functions. */
+    /** A data source whose connections have the functions and keep their statements. */
     static SQLiteDataSource dataSource(SQLiteConfig config) {
         return new SQLiteDataSource(config) {
             @Override
             public org.sqlite.SQLiteConnection getConnection(String user, String password) throws SQLException {
-                org.sqlite.SQLiteConnection connection = super.getConnection(user, password);
+                String url = getUrl();
+                org.sqlite.SQLiteConnection connection = new StatementCachingConnection(url,
+                        url.substring(org.sqlite.JDBC.PREFIX.length()), getConfig().toProperties());
                 register(connection);
                 return connection;
             }
