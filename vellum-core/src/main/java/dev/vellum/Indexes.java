@@ -97,8 +97,34 @@ final class Indexes {
         }
 
         /**
-         * Refuses a merge patch that sets an indexed path to values that are too large (the merged value itself is
-         * computed in SQL, so the patch's own values at the indexed paths are what is known before it runs).
+         * Whether a merge patch merges an object into an indexed value (its value at an index's path is an object,
+         * which joins the object stored there): the merged value is only known once the patch ran. Elsewhere the
+         * patch's own values are what the index holds.
+         */
+        boolean mergesInto(com.fasterxml.jackson.databind.node.ObjectNode patch) {
+            for (List<FieldPath> index : paths) {
+                for (FieldPath p : index) {
+                    if (p.kind() != FieldPath.Kind.FIELD) {
+                        continue;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode at = patch;
+                    for (String key : p.keys()) {
+                        at = at.isObject() ? at.get(key) : null;
+                        if (at == null) {
+                            break;
+                        }
+                    }
+                    if (at != null && at.isObject()) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        /**
+         * Refuses a merge patch that sets an indexed path to values that are too large: the patch's own values, all
+         * that is known before it runs (with {@link #mergesInto}, the merged record is checked after).
          */
         void checkPatch(String id, com.fasterxml.jackson.databind.node.ObjectNode patch) {
             if (this != NONE) {

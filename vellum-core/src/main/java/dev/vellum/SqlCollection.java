@@ -295,10 +295,17 @@ final class SqlCollection extends BaseCollection {
         chunk.clear();
     }
 
+    /**
+     * A replace or a merge patch, in one UPDATE. A patch that merges an object into an indexed value, whose size is
+     * only known once merged, has the record it produced checked before the write commits.
+     */
     @Override
     Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
-        return rewrite(id, expectedVersion, isPatch ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?",
-                json(value), isPatch ? null : value, () -> sizeCheck().checkPatch(id, value));
+        Indexes.SizeCheck sizes = sizeCheck();
+        Supplier<Record> change = () -> rewrite(id, expectedVersion, isPatch
+                ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?", json(value), isPatch ? null : value,
+                () -> sizes.checkPatch(id, value));
+        return checkedAfter(change, isPatch && sizes.mergesInto(value) ? sizes : Indexes.SizeCheck.NONE);
     }
 
     /**
@@ -310,7 +317,12 @@ final class SqlCollection extends BaseCollection {
         Indexes.SizeCheck sizes = sizeCheck();
         Supplier<Record> update = () -> rewrite(id, expectedVersion, store.dialect.fieldUpdate("fields", "?", "id"),
                 Json.of(updates.json()), null, () -> { });
-        return sizes.touches(updates) ? write(() -> sizes.check(update.get())) : update.get();
+        return checkedAfter(update, sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
+    }
+
+    /** The write, with the record it produced checked against {@code sizes} (if any) before it commits. */
+    private Record checkedAfter(Supplier<Record> write, Indexes.SizeCheck sizes) {
+        return sizes == Indexes.SizeCheck.NONE ? write.get() : write(() -> sizes.check(write.get()));
     }
 
     /**
@@ -390,9 +402,10 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     long mergeMany(Filter filter, ObjectNode patch) {
-        sizeCheck().checkPatch("(every match)", patch);
+        Indexes.SizeCheck sizes = sizeCheck();
+        sizes.checkPatch("(every match)", patch);
         return rewriteMany(filter, store.dialect.mergePatch("fields", "?", shallow(patch)), json(patch),
-                Indexes.SizeCheck.NONE);
+                sizes.mergesInto(patch) ? sizes : Indexes.SizeCheck.NONE);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.vellum.InvalidRecordException;
 import dev.vellum.OperationCancelledException;
 import dev.vellum.Query;
 import dev.vellum.QueryException;
+import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
@@ -121,6 +122,39 @@ class InputRulesTest {
         c.insert("other", Map.of("t", huge), null); // another path: not indexed
         assertThat(c.count(Filter.all())).isEqualTo(2);
         assertThat(c.get("small").orElseThrow().version()).isEqualTo(1);
+    }
+
+    /**
+     * A merge patch merges into an indexed object rather than replacing it: the rule holds for the merged value, which
+     * only exists once the patch ran (each part small, the whole too big).
+     */
+    @StoreTest
+    void aMergePatchCannotGrowAnIndexedObjectPastTheLimit(RecordStore store) {
+        Collection c = store.collection("ixm");
+        c.createIndex("by_addr", List.of("addr"), false);
+        c.createIndex("by_deep", List.of("deep.inner"), false);
+        String half = "h".repeat(900);
+        Record r1 = c.insert("r1", Map.of("addr", Map.of("street", half), "deep", Map.of("inner", Map.of("a", half))),
+                null);
+        c.insert("r2", Map.of("n", 1), null);
+        for (Map<String, Object> patch : List.of(Map.<String, Object>of("addr", Map.of("city", half)),
+                Map.<String, Object>of("deep", Map.of("inner", Map.of("b", half))))) {
+            assertThatThrownBy(() -> c.patch("r1", patch)).as(patch.keySet().toString())
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1600 bytes")
+                    .hasMessageContaining("nothing was written");
+            assertThatThrownBy(() -> c.updateMany(Filter.all(), patch)).as(patch.keySet().toString())
+                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1600 bytes");
+        }
+        assertThat(c.get("r1").orElseThrow()).isEqualTo(r1);
+        assertThat(c.get("r2").orElseThrow().version()).isEqualTo(1);
+        // merging a small part, replacing the big part, or removing it all go in
+        assertThat(c.patch("r1", Map.of("addr", Map.of("zip", "12345"))).version()).isEqualTo(2);
+        assertThat(c.patch("r1", Map.of("addr", Map.of("city", half, "street", "short"))).version()).isEqualTo(3);
+        assertThat(c.updateMany(Filter.all(), Map.of("deep", Map.of("inner", Map.of("b", "small"))))).isEqualTo(2);
+        java.util.Map<String, Object> drop = new java.util.HashMap<>();
+        drop.put("a", null);
+        drop.put("c", half);
+        assertThat(c.patch("r1", Map.of("deep", Map.of("inner", drop))).version()).isEqualTo(5);
     }
 
     /** Patterns that make a backtracking engine run for minutes are linear here. */
