@@ -201,6 +201,11 @@ class AggregationsTest {
         load(e, "{'v':'a'}", "{'v':true}", "{'v':0.5}");
         assertThat(text(e.aggregate(Filter.all(), List.of(), extremes)))
                 .isEqualTo("[{\"key\":{},\"min\":-123456789012345678901,\"max\":true}]");
+        // an average over numbers and JSON null: null is no number, in the cheaper form too
+        Collection a = store.collection("averages");
+        load(a, "{'v':1}", "{'v':null}", "{'v':3}", "{}");
+        assertThat(text(a.aggregate(Filter.all(), List.of(), accumulators("n", Accumulator.count(), "avg",
+                Accumulator.avg("v"))))).isEqualTo("[{\"key\":{},\"n\":4,\"avg\":2}]");
     }
 
     /** Data the cheaper form does not suit (a string among numbers, a null) inside a transaction, which goes on. */
