@@ -43,7 +43,7 @@ final class AggregateBench {
 
     static void run(List<String> backends, int records, int rounds, double seconds) throws Exception {
         List<Row> rows = new ArrayList<>();
-        Path dir = Files.createTempDirectory("vellum-aggregate-bench");
+        Path dir = Load.scratchDirectory("vellum-aggregate-bench");
         for (String backend : backends) {
             boolean postgres = backend.equals("postgres");
             String url = Load.storeUrl(backend, dir, "aggregate.db");

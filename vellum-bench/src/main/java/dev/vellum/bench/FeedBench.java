@@ -35,7 +35,7 @@ final class FeedBench {
 
     static void run(List<String> backends, int records, int rounds, double seconds) throws Exception {
         List<Row> rows = new ArrayList<>();
-        Path dir = Files.createTempDirectory("vellum-feed-bench");
+        Path dir = Load.scratchDirectory("vellum-feed-bench");
         for (String backend : backends) {
             String url = Load.storeUrl(backend, dir, "feed.db");
             VellumConfig config = VellumConfig.builder().isolated().url(url).poolMax(32).build();

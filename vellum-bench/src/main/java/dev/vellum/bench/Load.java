@@ -103,6 +103,19 @@ final class Load {
         return runs.stream().map(Summary::of).toList();
     }
 
+    /** A scratch directory for a benchmark's SQLite files, deleted when the benchmark exits. */
+    static java.nio.file.Path scratchDirectory(String prefix) throws java.io.IOException {
+        java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            } catch (java.io.IOException ignored) {
+                // a scratch file left behind in the temp directory
+            }
+        }));
+        return dir;
+    }
+
     /**
      * The store URL of a backend for a benchmark: memory; SQLite in a file of {@code dir}; PostgreSQL at
      * VELLUM_BENCH_POSTGRES_URL (when set and not blank), or a new database on the throwaway server.

@@ -41,7 +41,7 @@ final class TypedBench {
 
     static void run(List<String> backends, int records, int rounds, double seconds) throws Exception {
         List<Row> rows = new ArrayList<>();
-        Path dir = Files.createTempDirectory("vellum-typed-bench");
+        Path dir = Load.scratchDirectory("vellum-typed-bench");
         for (String backend : backends) {
             String url = Load.storeUrl(backend, dir, "typed.db");
             try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(url).build())) {

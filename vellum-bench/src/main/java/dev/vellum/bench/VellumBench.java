@@ -91,7 +91,7 @@ public final class VellumBench {
         }
         records = records > 0 ? records : 1_000_000;
         List<Result> results = new ArrayList<>();
-        Path dir = Files.createTempDirectory("vellum-bench");
+        Path dir = Load.scratchDirectory("vellum-bench");
         for (String backend : backends) {
             String url = Load.storeUrl(backend, dir, "bench.db");
             System.err.printf("%s: %,d records, %,d point operations...%n", backend, records, ops);
