@@ -40,12 +40,16 @@ public class VellumAutoConfiguration {
         return Vellum.open(config);
     }
 
-    /** The SQL layer of the store's database (not on the memory backend, which has none). */
+    /**
+     * The SQL layer of the store's database. Not on the memory backend, which has none: no bean when the properties
+     * say memory, and a null bean (absent to injection, empty to {@code ObjectProvider}) when the application's own
+     * store turns out to be one.
+     */
     @Bean
     @ConditionalOnMissingBean
     @Conditional(VellumProperties.HasDatabase.class)
     public Database vellumDatabase(RecordStore store) {
-        return store.database().orElseThrow(() -> new IllegalStateException("The Vellum store has no SQL database"));
+        return store.database().orElse(null);
     }
 
     @Bean

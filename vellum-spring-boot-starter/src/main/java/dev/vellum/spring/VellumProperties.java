@@ -40,11 +40,31 @@ final class VellumProperties {
         return builder.build();
     }
 
-    /** True unless the store is the memory backend (which has no SQL database). */
+    /**
+     * True unless the properties make a memory store (which has no SQL database). Where the application defines its
+     * own store or configuration, which backend it has is only known once it is built: the bean is registered and
+     * is absent (null) on memory.
+     */
     static final class HasDatabase implements Condition {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            var beans = context.getBeanFactory();
+            if (beans != null && (applicationDefines(beans, dev.vellum.RecordStore.class, "vellumRecordStore")
+                    || applicationDefines(beans, VellumConfig.class, "vellumConfig"))) {
+                return true;
+            }
             return !config(context.getEnvironment()).backend().equals("memory");
+        }
+
+        private static boolean applicationDefines(
+                org.springframework.beans.factory.config.ConfigurableListableBeanFactory beans, Class<?> type,
+                String ours) {
+            for (String name : beans.getBeanNamesForType(type, true, false)) {
+                if (!name.equals(ours)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

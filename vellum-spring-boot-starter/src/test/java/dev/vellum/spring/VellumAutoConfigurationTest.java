@@ -71,6 +71,20 @@ class VellumAutoConfigurationTest {
                 .run(context -> assertThat(context).hasSingleBean(RecordStore.class));
     }
 
+    /** The properties (none here: SQLite by default) do not decide for the application's own memory store. */
+    @Test
+    void anApplicationsOwnMemoryStoreStartsWithoutADatabase() {
+        runner.withBean(RecordStore.class, () -> Vellum.open("memory:")).run(context -> {
+            assertThat(context).hasNotFailed().hasSingleBean(RecordStore.class);
+            assertThat(context.getBeanProvider(Database.class).getIfAvailable()).isNull();
+        });
+        runner.withBean(VellumConfig.class, () -> VellumConfig.builder().url("memory:").build()).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(context.getBean(RecordStore.class).database()).isEmpty();
+            assertThat(context.getBeanProvider(Database.class).getIfAvailable()).isNull();
+        });
+    }
+
     @Test
     void transactionsCommitRollBackAndNest(@TempDir Path dir) {
         runner.withPropertyValues("vellum.url=sqlite:" + dir.resolve("tx.db")).run(context -> {
