@@ -212,8 +212,7 @@ final class TypeMapping<T> {
         if (names == null || patch == null) {
             return;
         }
-        JsonNode update = patch instanceof Update u ? u.toJson(this::tree) : patch instanceof JsonNode n ? n
-                : tree(patch);
+        JsonNode update = patch instanceof JsonNode n ? n : tree(patch);
         if (FieldUpdates.isUpdate(update)) {
             update.forEach(paths -> paths.fieldNames().forEachRemaining(this::checkPath));
         }

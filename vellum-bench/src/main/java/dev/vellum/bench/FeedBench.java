@@ -7,7 +7,6 @@ import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.testkit.PostgresServer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

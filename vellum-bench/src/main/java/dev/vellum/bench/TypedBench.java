@@ -11,7 +11,6 @@ import dev.vellum.VellumConfig;
 import dev.vellum.testkit.PostgresServer;
 
 import java.math.BigDecimal;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -12,7 +12,6 @@ import dev.vellum.VellumConfig;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.PostgresServer;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

@@ -52,10 +52,10 @@ public class VellumTransactionManager implements CallbackPreferringPlatformTrans
                             + "propagation MANDATORY: call it from a @Transactional one");
                 }
                 return propagation == TransactionDefinition.PROPAGATION_SUPPORTS
-                        ? callback.doInTransaction(new SimpleTransactionStatus(false)) : begin(callback);
+                        ? callback.doInTransaction(new SimpleTransactionStatus(false)) : begin(outer, callback);
             }
             case TransactionDefinition.PROPAGATION_NESTED -> {
-                return begin(callback); // inside the running transaction, store.inTransaction is a savepoint
+                return begin(outer, callback); // inside the running transaction, store.inTransaction is a savepoint
             }
             case TransactionDefinition.PROPAGATION_NEVER -> {
                 if (outer != null) {
@@ -85,9 +85,8 @@ public class VellumTransactionManager implements CallbackPreferringPlatformTrans
         }
     }
 
-    /** A transaction of its own (a savepoint when the thread already runs one). */
-    private <T> T begin(TransactionCallback<T> callback) {
-        Running outer = running.get();
+    /** A transaction of its own (a savepoint inside {@code outer}, the thread's running one, if any). */
+    private <T> T begin(Running outer, TransactionCallback<T> callback) {
         Running mine = new Running();
         running.set(mine);
         try {

@@ -51,10 +51,7 @@ final class StatementCachingConnection extends JDBC4Connection {
 
     /** Back from its user: reset and kept, unless it failed, the connection is closing, or a twin was kept first. */
     private void release(KeptStatement statement) throws SQLException {
-        boolean keep;
-        synchronized (idle) {
-            keep = !closing && !statement.failed && !idle.containsKey(statement.sqlText());
-        }
+        boolean keep = !statement.failed;
         if (keep) {
             try {
                 statement.resetForReuse();
