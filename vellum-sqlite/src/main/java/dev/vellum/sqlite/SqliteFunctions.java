@@ -100,26 +100,7 @@ final class SqliteFunctions {
 
     /** Aggregates that run the memory backend's rules: exact decimal sums, extremes in sort order. */
     private static void registerAggregates(Connection connection) throws SQLException {
-        Function.create(connection, "vellum_sum", new Function.Aggregate() {
-            private BigDecimal sum;
-
-            @Override
-            protected void xStep() throws SQLException {
-                JsonNode v = scalar(value_text(0));
-                if (v != null && v.isNumber()) {
-                    sum = sum == null ? v.decimalValue() : sum.add(v.decimalValue());
-                }
-            }
-
-            @Override
-            protected void xFinal() throws SQLException {
-                if (sum == null) {
-                    result();
-                } else {
-                    result(sum.toPlainString());
-                }
-            }
-        }, 1);
+        Function.create(connection, "vellum_sum", new SumAggregate(), 1);
         for (boolean smallest : new boolean[] {true, false}) {
             Function.create(connection, smallest ? "vellum_min" : "vellum_max", new Function.Aggregate() {
                 private JsonNode best;
@@ -144,6 +125,34 @@ final class SqliteFunctions {
                     }
                 }
             }, 1);
+        }
+    }
+
+    /** {@code vellum_sum(json)}: the exact sum of the numbers, as decimal text (NULL when there are none). */
+    private static final class SumAggregate extends Function.Aggregate {
+        private DecimalSum sum = new DecimalSum();
+
+        @Override
+        protected void xStep() throws SQLException {
+            sum.add(value_blob(0)); // the text's bytes: no String per row
+        }
+
+        @Override
+        protected void xFinal() throws SQLException {
+            BigDecimal total = sum.total();
+            if (total == null) {
+                result();
+            } else {
+                result(total.toPlainString());
+            }
+        }
+
+        /** sqlite-jdbc clones the registered instance for each group: each needs its own sum. */
+        @Override
+        public Object clone() throws CloneNotSupportedException {
+            SumAggregate copy = (SumAggregate) super.clone();
+            copy.sum = new DecimalSum();
+            return copy;
         }
     }
 

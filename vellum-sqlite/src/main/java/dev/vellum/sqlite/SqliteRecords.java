@@ -118,7 +118,9 @@ final class SqliteRecords implements RecordDialect {
      * SQLite's own sum: exact for integers, a double (which the engine refuses) once a decimal is added. Its own
      * min and max where the path holds integers only (up to 18 digits, which SQLite's 64-bit integers hold exactly):
      * a decimal, string or boolean there answers {@link Aggregate#INEXACT}, since the order across types and exact
-     * decimals are the Java functions' work. No Java call per row in either.
+     * decimals are the Java functions' work. No Java call per row in either, and one {@code json_type} per row: a
+     * value that does not suit max() enters it as the text 'inexact', which SQLite orders after every number, so
+     * max() itself reports it; min() is the max() of the negated integers (which 18 digits keep in range).
      */
     @Override
     public String fastAggregate(Aggregate aggregate, String input) {
@@ -126,12 +128,23 @@ final class SqliteRecords implements RecordDialect {
         return switch (aggregate) {
             case SUM -> "sum(CASE " + type + " WHEN 'integer' THEN " + input + " ->> '$' WHEN 'real' THEN " + input
                     + " ->> '$' END)";
-            case MIN, MAX -> "CASE WHEN count(CASE WHEN " + type + " IN ('real', 'text', 'true', 'false') OR (" + type
-                    + " = 'integer' AND length(" + input + ") > 18) THEN 1 END) > 0 THEN '" + Aggregate.INEXACT
-                    + "' ELSE " + aggregate.name().toLowerCase(java.util.Locale.ROOT) + "(CASE " + type + " WHEN "
-                    + "'integer' THEN " + input + " ->> '$' END) END";
+            case MAX -> "max(" + integerOrInexact(input, "") + ")";
+            case MIN -> {
+                String negatedMax = "max(" + integerOrInexact(input, "-") + ")";
+                yield "CASE WHEN typeof(" + negatedMax + ") = 'text' THEN '" + Aggregate.INEXACT + "' ELSE -"
+                        + negatedMax + " END";
+            }
             default -> null;
         };
+    }
+
+    /** The integer (with {@code sign} before it), 'inexact' for any other number, string or boolean, else NULL. */
+    private static String integerOrInexact(String input, String sign) {
+        String inexact = "'" + Aggregate.INEXACT + "'";
+        return "CASE json_type(" + input + ") WHEN 'integer' THEN CASE WHEN length(" + input + ") > 18 THEN "
+                + inexact + " ELSE " + sign + "(" + input + " ->> '$') END WHEN 'real' THEN " + inexact
+                + " WHEN 'text' THEN " + inexact + " WHEN 'true' THEN " + inexact + " WHEN 'false' THEN " + inexact
+                + " END";
     }
 
     /** SQLite's sum() of integers fails rather than wrap or round. */

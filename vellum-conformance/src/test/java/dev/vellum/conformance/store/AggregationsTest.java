@@ -150,6 +150,37 @@ class AggregationsTest {
     }
 
     /**
+     * Sums whose values differ in scale and together pass 64 bits of their smallest unit (SQLite adds decimals of up
+     * to 18 digits as a long and carries the rest as a decimal): exact, and written as the memory backend writes them.
+     */
+    @StoreTest
+    void sumsPastSixtyFourBitsOfTheirSmallestUnitStayExact(RecordStore store) {
+        List<String> values = new ArrayList<>(java.util.Collections.nCopies(12, "999999999.999999999"));
+        values.addAll(List.of("99999999999999999", "0.5", "-1.125", "0.25", "1.5E+3", "-2E-20", "-0", "-0.0",
+                "12345678901234567890.5", "123456789012345678", "'12.5'", "true", "null", "[1]"));
+        BigDecimal expected = BigDecimal.ZERO;
+        List<String> records = new ArrayList<>();
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            records.add("{'k':'" + i % 2 + "','v':" + v + "}");
+            records.add("{'k':'all','v':" + v + "}");
+            if (Character.isDigit(v.charAt(v.length() - 1))) {
+                expected = expected.add(new BigDecimal(v));
+            }
+        }
+        Collection c = store.collection("wide");
+        load(c, records.toArray(String[]::new));
+        Map<String, Accumulator> sum = accumulators("sum", Accumulator.sum("v"), "avg", Accumulator.avg("v"));
+        List<Group> groups = c.aggregate(Filter.all(), List.of("k"), sum);
+        assertThat(groups.get(2).get("sum").decimalValue()).isEqualByComparingTo(expected);
+        try (RecordStore reference = Vellum.open("memory:")) {
+            Collection r = reference.collection("wide");
+            load(r, records.toArray(String[]::new));
+            assertThat(text(groups)).isEqualTo(text(r.aggregate(Filter.all(), List.of("k"), sum)));
+        }
+    }
+
+    /**
      * Number, array and object keys, decimal and integer sums: each part of the statement may take the backend's
      * cheaper form or the exact one (and a later call remembers which), never with a different answer.
      */
