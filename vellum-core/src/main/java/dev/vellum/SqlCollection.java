@@ -302,7 +302,7 @@ final class SqlCollection extends BaseCollection {
     @Override
     Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
         Indexes.SizeCheck sizes = sizeCheck();
-        Supplier<Record> change = () -> rewrite(id, expectedVersion, isPatch
+        RecordWrite change = insideWrite -> rewrite(insideWrite, id, expectedVersion, isPatch
                 ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?", json(value), isPatch ? null : value,
                 () -> sizes.checkPatch(id, value));
         return checkedAfter(change, isPatch && sizes.mergesInto(value) ? sizes : Indexes.SizeCheck.NONE);
@@ -315,31 +315,38 @@ final class SqlCollection extends BaseCollection {
     @Override
     Record update(String id, FieldUpdates updates, Long expectedVersion) {
         Indexes.SizeCheck sizes = sizeCheck();
-        Supplier<Record> update = () -> rewrite(id, expectedVersion, store.dialect.fieldUpdate("fields", "?", "id"),
-                Json.of(updates.json()), null, () -> { });
+        RecordWrite update = insideWrite -> rewrite(insideWrite, id, expectedVersion,
+                store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()), null, () -> { });
         return checkedAfter(update, sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
     }
 
+    /** A one-record write, run on its own or inside a transaction {@link #write} already opened for it. */
+    private interface RecordWrite {
+        Record run(boolean insideWrite);
+    }
+
     /** The write, with the record it produced checked against {@code sizes} (if any) before it commits. */
-    private Record checkedAfter(Supplier<Record> write, Indexes.SizeCheck sizes) {
-        return sizes == Indexes.SizeCheck.NONE ? write.get() : write(() -> sizes.check(write.get()));
+    private Record checkedAfter(RecordWrite change, Indexes.SizeCheck sizes) {
+        return sizes == Indexes.SizeCheck.NONE ? change.run(false) : write(() -> sizes.check(change.run(true)));
     }
 
     /**
      * One conditional UPDATE of the fields to {@code fieldsSql} (which reads the one parameter {@code fieldsParam}):
      * of N writers holding the same version, exactly one matches.
      *
+     * @param insideWrite the caller runs it inside {@link #write}, whose transaction (or savepoint) already keeps a
+     *                    failure from the caller's transaction: no savepoint of its own, as {@link #single} would open
      * @param knownFields the new fields when the caller knows them (a replace), so only the rest is read back
      * @param check       runs once the record's collection is known to exist, before the write
      */
-    private Record rewrite(String id, Long expectedVersion, String fieldsSql, Object fieldsParam, ObjectNode knownFields,
-                           Runnable check) {
+    private Record rewrite(boolean insideWrite, String id, Long expectedVersion, String fieldsSql, Object fieldsParam,
+                           ObjectNode knownFields, Runnable check) {
         Records.id(id);
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
         }
         check.run();
-        return single(() -> {
+        Supplier<Record> statement = () -> {
             List<Object> params = new ArrayList<>(List.of(fieldsParam, Timestamps.now(), id));
             if (expectedVersion != null) {
                 params.add(expectedVersion);
@@ -351,7 +358,8 @@ final class SqlCollection extends BaseCollection {
                             store.dialect.readObject(rs, 1), rs.getLong(2),
                             store.dialect.readInstant(rs, 3), store.dialect.readInstant(rs, 4)), params.toArray());
             return updated.orElseThrow(() -> missing(id, expectedVersion));
-        });
+        };
+        return insideWrite ? statement.get() : single(statement);
     }
 
     /** Why a conditional write matched nothing: a version conflict, a deleted record, or no such record. */

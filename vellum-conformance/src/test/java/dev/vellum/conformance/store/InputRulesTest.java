@@ -9,6 +9,7 @@ import dev.vellum.Query;
 import dev.vellum.QueryException;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
+import dev.vellum.Update;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
@@ -147,6 +148,17 @@ class InputRulesTest {
         }
         assertThat(c.get("r1").orElseThrow()).isEqualTo(r1);
         assertThat(c.get("r2").orElseThrow().version()).isEqualTo(1);
+        // inside a transaction, the refused patch and operator undo only themselves: the transaction goes on
+        store.inTransaction(s -> {
+            Collection t = s.collection("ixm");
+            assertThatThrownBy(() -> t.patch("r1", Map.of("addr", Map.of("city", half))))
+                    .isInstanceOf(InvalidRecordException.class);
+            assertThatThrownBy(() -> t.patch("r1", Update.fields().set("addr.city", half)))
+                    .isInstanceOf(InvalidRecordException.class);
+            return t.patch("r2", Map.of("n", 2));
+        });
+        assertThat(c.get("r1").orElseThrow()).isEqualTo(r1);
+        assertThat(c.get("r2").orElseThrow().version()).isEqualTo(2);
         // merging a small part, replacing the big part, or removing it all go in
         assertThat(c.patch("r1", Map.of("addr", Map.of("zip", "12345"))).version()).isEqualTo(2);
         assertThat(c.patch("r1", Map.of("addr", Map.of("city", half, "street", "short"))).version()).isEqualTo(3);
