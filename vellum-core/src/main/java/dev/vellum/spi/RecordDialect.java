@@ -85,7 +85,7 @@ public interface RecordDialect {
     enum Aggregate {
         /** The exact sum of the numbers as a decimal (NULL when none), read as text. */
         SUM,
-        /** How many numbers. */
+        /** How many numbers; asked beside a {@link #SUM} of the same input (an average), in the same form. */
         NUMBERS,
         /** The smallest number, string or boolean in sort order (numbers, strings, booleans), as JSON text. */
         MIN,
