@@ -231,11 +231,17 @@ final class Aggregates {
 
     /** The canonical form of a value (the same text on every backend); JSON null for null. */
     static JsonNode normal(JsonNode v) {
-        return v == null || v.isNull() ? JsonValues.NODES.nullNode() : JsonValues.parse(JsonValues.canonical(v));
+        if (v == null || v.isNull()) {
+            return JsonValues.NODES.nullNode();
+        }
+        if (v.isNumber()) {
+            return JsonValues.canonicalNumber(JsonValues.number(v));
+        }
+        return v.isTextual() || v.isBoolean() ? v : JsonValues.parse(JsonValues.canonical(v));
     }
 
     static JsonNode number(BigDecimal n) {
-        return normal(JsonValues.NODES.numberNode(n));
+        return JsonValues.canonicalNumber(n);
     }
 
     /** Groups sorted by their key, path by path, in sort order (the null group last). */

@@ -277,6 +277,24 @@ public final class JsonValues {
         }
     }
 
+    /**
+     * The number as {@code parse(plain(number))} reads it back (an int, long or big integer node when integral, else
+     * the decimal without trailing zeros), without writing and parsing text: aggregations make one per group.
+     */
+    public static JsonNode canonicalNumber(BigDecimal number) {
+        if (number.signum() == 0) {
+            return NODES.numberNode(0);
+        }
+        BigDecimal stripped = number.stripTrailingZeros();
+        if (stripped.scale() > 0) {
+            return NODES.numberNode(stripped);
+        }
+        java.math.BigInteger integral = stripped.toBigIntegerExact();
+        int bits = integral.bitLength();
+        return bits < 32 ? NODES.numberNode(integral.intValue())
+                : bits < 64 ? NODES.numberNode(integral.longValue()) : NODES.numberNode(integral);
+    }
+
     /** {@code 1.50} → {@code 1.5}, {@code 1E+2} → {@code 100}, {@code -0} → {@code 0}. */
     public static String plain(BigDecimal number) {
         if (number.signum() == 0) {
