@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.ValuePlace;
 import dev.vellum.internal.ValueRules;
 
 import java.security.SecureRandom;
@@ -158,6 +159,10 @@ final class Records {
      * ({@link ValueRules}).
      */
     private static void check(JsonNode node, String where, boolean keysMatter) {
+        check(node, ValuePlace.of(where), keysMatter);
+    }
+
+    private static void check(JsonNode node, ValuePlace where, boolean keysMatter) {
         if (node.isObject()) {
             for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
@@ -174,10 +179,12 @@ final class Records {
                 if (problem != null) {
                     throw new InvalidRecordException("A key in " + where + " " + problem);
                 }
-                check(e.getValue(), where + "." + Strings.abbreviate(key), keysMatter);
+                check(e.getValue(), where.key(key), keysMatter);
             }
         } else if (node.isArray()) {
-            node.forEach(element -> check(element, where + "[]", false));
+            for (JsonNode element : node) {
+                check(element, where.element(), false);
+            }
         } else {
             String problem = ValueRules.problemIn(node, where);
             if (problem != null) {

@@ -74,6 +74,11 @@ public final class ValueRules {
 
     /** The first problem anywhere in a value (strings, keys, numbers), with where it is, or null. */
     public static String problemIn(JsonNode node, String where) {
+        return problemIn(node, ValuePlace.of(where));
+    }
+
+    /** {@link #problemIn(JsonNode, String)} for a value inside a larger one. */
+    public static String problemIn(JsonNode node, ValuePlace where) {
         if (node == null) {
             return null;
         }
@@ -92,14 +97,14 @@ public final class ValueRules {
                 if (p != null) {
                     return "A key in " + where + " " + p;
                 }
-                p = problemIn(e.getValue(), where + "." + e.getKey());
+                p = problemIn(e.getValue(), where.key(e.getKey()));
                 if (p != null) {
                     return p;
                 }
             }
         } else if (node.isArray()) {
             for (JsonNode element : node) {
-                String p = problemIn(element, where + "[]");
+                String p = problemIn(element, where.element());
                 if (p != null) {
                     return p;
                 }

@@ -75,6 +75,11 @@ class InputRulesTest {
         }
         assertThat(c.get("a").orElseThrow().version()).isEqualTo(1);
         assertThat(c.indexes()).isEmpty();
+        // the message says where the value is, however deep
+        assertThatThrownBy(() -> c.insert(Map.of("a", Map.of("b", List.of(1, Map.of("c", "x\u0000"))))))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("A string in fields.a.b[].c ");
+        assertThatThrownBy(() -> c.patch("a", Map.of("a", List.of(Map.of("b\u0000", 1)))))
+                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("A key in patch.a[] ");
     }
 
     @StoreTest
