@@ -814,29 +814,35 @@ final class SqlCollection extends BaseCollection {
                     + i);
             outer.add("k" + i);
         }
-        Map<FieldPath, String> inputs = new LinkedHashMap<>();
+        // each input column once, however many aggregates read it: the inner query computes it once per row
+        Map<String, String> inputs = new LinkedHashMap<>();
+        java.util.function.Function<String, String> input = expression -> inputs.computeIfAbsent(expression, e -> {
+            String alias = "v" + inputs.size();
+            inner.add(e + " AS " + alias);
+            return alias;
+        });
         for (Accumulator a : request.accumulators().values()) {
             if (a.kind() == Accumulator.Kind.COUNT) {
                 outer.add("COUNT(*)");
                 continue;
             }
             FieldPath p = request.path(a);
-            String input = inputs.computeIfAbsent(p, k -> {
-                String alias = "v" + inputs.size();
-                inner.add(dialect.aggregateInput(column(k), k.keys()) + " AS " + alias);
-                return alias;
-            });
+            String json = dialect.aggregateInput(column(p), p.keys());
             List<RecordDialect.Aggregate> raw = switch (a.kind()) {
                 case SUM -> List.of(RecordDialect.Aggregate.SUM);
                 case AVG -> List.of(RecordDialect.Aggregate.SUM, RecordDialect.Aggregate.NUMBERS);
                 default -> List.of(RecordDialect.Aggregate.valueOf(a.kind().name()));
             };
             for (RecordDialect.Aggregate r : raw) {
-                String fast = exactPaths.contains(p) ? null : dialect.fastAggregate(r, input);
+                String fast = null;
+                if (!exactPaths.contains(p)) {
+                    String fastInput = dialect.fastAggregateInput(r, column(p), p.keys());
+                    fast = dialect.fastAggregate(r, input.apply(fastInput != null ? fastInput : json));
+                }
                 if (fast != null) {
                     inexact.fastPaths.add(p);
                 }
-                outer.add(fast != null ? fast : dialect.aggregate(r, input));
+                outer.add(fast != null ? fast : dialect.aggregate(r, input.apply(json)));
             }
         }
         if (inner.isEmpty()) {

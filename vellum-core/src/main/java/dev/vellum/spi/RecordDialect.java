@@ -147,6 +147,16 @@ public interface RecordDialect {
         return null;
     }
 
+    /**
+     * The per-row input of a {@link #fastAggregate}, read once per row in the inner query, or null for
+     * {@link #aggregateInput}'s: say the value as a number where the database can test its type on the parsed
+     * record, so the outer aggregate is the database's own. A dialect that names one has a fast form for that
+     * aggregate, which then receives it.
+     */
+    default String fastAggregateInput(Aggregate aggregate, String column, List<String> keys) {
+        return null;
+    }
+
     /** True when the error is a {@link #fastAggregate} meeting data it does not suit (not a fault). */
     default boolean isFastAggregateFailure(SQLException e) {
         return false;

@@ -115,19 +115,36 @@ final class SqliteRecords implements RecordDialect {
     }
 
     /**
-     * SQLite's own sum: exact for integers, a double (which the engine refuses) once a decimal is added. Its own
-     * min and max where the path holds integers only (up to 18 digits, which SQLite's 64-bit integers hold exactly):
-     * a decimal, string or boolean there answers {@link Aggregate#INEXACT}, since the order across types and exact
-     * decimals are the Java functions' work. No Java call per row in either, and one {@code json_type} per row: a
-     * value that does not suit max() enters it as the text 'inexact', which SQLite orders after every number, so
-     * max() itself reports it; min() is the max() of the negated integers (which 18 digits keep in range).
+     * For a sum and a count of numbers: the number itself, NULL for any other value, its type tested on the record's
+     * parsed document in the inner query (the GROUP BY by city with count and avg over 100,000 records, one
+     * connection, 8 × 1.5 s: 144.7 ms testing the type of each value's JSON text in the outer aggregates, 126.1 ms
+     * this way, 135.5 ms for the hand-written {@code avg(json_extract(fields, '$.age'))}).
+     */
+    @Override
+    public String fastAggregateInput(Aggregate aggregate, String column, List<String> keys) {
+        if (aggregate != Aggregate.SUM && aggregate != Aggregate.NUMBERS) {
+            return null;
+        }
+        String path = SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)));
+        String value = column + " ->> " + path;
+        return "CASE json_type(" + column + ", " + path + ") WHEN 'integer' THEN " + value + " WHEN 'real' THEN "
+                + value + " END";
+    }
+
+    /**
+     * SQLite's own sum of the numbers ({@link #fastAggregateInput}): exact for integers, a double (which the engine
+     * refuses) once a decimal is added; its own count of them. Its own min and max where the path holds integers only
+     * (up to 18 digits, which SQLite's 64-bit integers hold exactly): a decimal, string or boolean there answers
+     * {@link Aggregate#INEXACT}, since the order across types and exact decimals are the Java functions' work. No Java
+     * call per row in any, and one {@code json_type} per row: a value that does not suit max() enters it as the text
+     * 'inexact', which SQLite orders after every number, so max() itself reports it; min() is the max() of the
+     * negated integers (which 18 digits keep in range).
      */
     @Override
     public String fastAggregate(Aggregate aggregate, String input) {
-        String type = "json_type(" + input + ")";
         return switch (aggregate) {
-            case SUM -> "sum(CASE " + type + " WHEN 'integer' THEN " + input + " ->> '$' WHEN 'real' THEN " + input
-                    + " ->> '$' END)";
+            case SUM -> "sum(" + input + ")";
+            case NUMBERS -> "count(" + input + ")";
             case MAX -> "max(" + integerOrInexact(input, "") + ")";
             case MIN -> {
                 String negatedMax = "max(" + integerOrInexact(input, "-") + ")";
