@@ -51,7 +51,7 @@ final class DecimalSum {
             } else if (b == '.' && valueScale < 0) {
                 valueScale = 0;
             } else {
-                addDecimal(parse(json)); // an exponent, or a 19th digit
+                addDecimal(number(new String(json, StandardCharsets.UTF_8))); // an exponent, or a 19th digit
                 return;
             }
         }
@@ -82,8 +82,8 @@ final class DecimalSum {
         spilled = spilled == null ? value : spilled.add(value);
     }
 
-    private static BigDecimal parse(byte[] json) {
-        String text = new String(json, StandardCharsets.UTF_8);
+    /** A JSON number's text as a decimal. */
+    static BigDecimal number(String text) {
         try {
             return new BigDecimal(text); // JSON's number grammar is BigDecimal's
         } catch (NumberFormatException e) {

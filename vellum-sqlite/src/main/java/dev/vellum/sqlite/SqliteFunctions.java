@@ -166,11 +166,7 @@ final class SqliteFunctions {
         }
         char first = text.charAt(0);
         if (first == '-' || (first >= '0' && first <= '9')) {
-            try {
-                return JsonValues.NODES.numberNode(new BigDecimal(text)); // JSON's number grammar is BigDecimal's
-            } catch (NumberFormatException e) {
-                return JsonValues.NODES.numberNode(JsonValues.number(JsonValues.parse(text)));
-            }
+            return JsonValues.NODES.numberNode(DecimalSum.number(text));
         }
         return switch (first) {
             case 't' -> JsonValues.NODES.booleanNode(true);

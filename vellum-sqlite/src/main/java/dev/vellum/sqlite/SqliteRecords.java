@@ -75,7 +75,12 @@ final class SqliteRecords implements RecordDialect {
 
     @Override
     public PathSql path(String column, List<String> keys) {
-        return new JsonPath(column, SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new))));
+        return new JsonPath(column, pathLiteral(keys));
+    }
+
+    /** The keys as a quoted SQLite JSON path ({@code '$."a"."b"'}). */
+    private static String pathLiteral(List<String> keys) {
+        return SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)));
     }
 
     @Override
@@ -97,21 +102,19 @@ final class SqliteRecords implements RecordDialect {
     /** Canonical JSON text: equal values have equal texts (1.0 is 1, object keys sorted). */
     @Override
     public String groupValue(String column, List<String> keys) {
-        return "NULLIF(vellum_canon(" + column + " -> " + SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)))
-                + "), 'null')";
+        return "NULLIF(vellum_canon(" + aggregateInput(column, keys) + "), 'null')";
     }
 
     /** The value's JSON text, grouped natively (no Java call per row); exact for strings and booleans. */
     @Override
     public FastGroupKey fastGroupKey(String column, List<String> keys) {
-        return new FastGroupKey("NULLIF(" + column + " -> " + SQL.literal(SqliteDialect.jsonPath(keys.toArray(
-                String[]::new))) + ", 'null')", true);
+        return new FastGroupKey("NULLIF(" + aggregateInput(column, keys) + ", 'null')", true);
     }
 
     /** The JSON text of the value (NULL when missing), read once per row. */
     @Override
     public String aggregateInput(String column, List<String> keys) {
-        return column + " -> " + SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)));
+        return column + " -> " + pathLiteral(keys);
     }
 
     /**
@@ -125,7 +128,7 @@ final class SqliteRecords implements RecordDialect {
         if (aggregate != Aggregate.SUM && aggregate != Aggregate.NUMBERS) {
             return null;
         }
-        String path = SQL.literal(SqliteDialect.jsonPath(keys.toArray(String[]::new)));
+        String path = pathLiteral(keys);
         String value = column + " ->> " + path;
         return "CASE json_type(" + column + ", " + path + ") WHEN 'integer' THEN " + value + " WHEN 'real' THEN "
                 + value + " END";
