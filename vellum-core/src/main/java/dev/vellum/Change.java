@@ -1,10 +1,12 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -48,5 +50,11 @@ public record Change(String token, Op op, String collection, String id, long ver
             out.set("record", record.toJson());
         }
         return out;
+    }
+
+    /** What any Jackson mapper (2, or 3 as in Spring Boot 4) writes for it: {@link #toJson()}. */
+    @JsonValue
+    Map<String, Object> jsonValue() {
+        return JsonValues.toJavaMap(toJson());
     }
 }

@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
@@ -38,5 +39,11 @@ public record Group(ObjectNode key, Map<String, JsonNode> values) {
         json.set("key", key.deepCopy());
         values.forEach((name, value) -> json.set(name, value.deepCopy()));
         return json;
+    }
+
+    /** What any Jackson mapper (2, or 3 as in Spring Boot 4) writes for it: {@link #toJson()}. */
+    @JsonValue
+    Map<String, Object> jsonValue() {
+        return JsonValues.toJavaMap(toJson());
     }
 }

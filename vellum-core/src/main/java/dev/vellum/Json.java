@@ -11,6 +11,12 @@ public record Json(String text) {
         Objects.requireNonNull(text, "text");
     }
 
+    /** What a Jackson mapper (2 or 3) writes for it: the document itself, not a string holding it. */
+    @com.fasterxml.jackson.annotation.JsonValue
+    Object jsonValue() {
+        return dev.vellum.internal.JsonValues.toJava(dev.vellum.internal.JsonValues.parse(text));
+    }
+
     public static Json of(String text) {
         return new Json(text);
     }

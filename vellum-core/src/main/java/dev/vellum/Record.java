@@ -1,11 +1,13 @@
 package dev.vellum;
 
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
 
 import java.time.Instant;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -36,6 +38,12 @@ public record Record(String id, ObjectNode fields, ObjectNode metadata, long ver
         out.set("metadata", metadata);
         out.set("fields", fields);
         return out;
+    }
+
+    /** What any Jackson mapper (2, or 3 as in Spring Boot 4) writes for it: {@link #toJson()}. */
+    @JsonValue
+    Map<String, Object> jsonValue() {
+        return JsonValues.toJavaMap(toJson());
     }
 
     /**

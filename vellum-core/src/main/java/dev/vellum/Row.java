@@ -39,7 +39,8 @@ public final class Row {
         return values.size();
     }
 
-    /** Columns and values in order, unmodifiable. */
+    /** Columns and values in order, unmodifiable; what a Jackson mapper writes for a row. */
+    @com.fasterxml.jackson.annotation.JsonValue
     public Map<String, Object> asMap() {
         return values;
     }

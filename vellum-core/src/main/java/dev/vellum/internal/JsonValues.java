@@ -106,6 +106,50 @@ public final class JsonValues {
         }
     }
 
+    /**
+     * A tree as plain Java values (maps in member order, lists, strings, booleans, numbers, null), which every JSON
+     * library writes as the same JSON: Vellum's types hand these to a foreign mapper (Jackson 3 in Spring Boot 4,
+     * an application's own Jackson 2 mapper), which cannot be relied on to know Jackson 2's tree nodes. An integral
+     * decimal becomes a {@link java.math.BigInteger}, so {@code 1500} is not written as {@code 1.5E+3}.
+     */
+    public static Object toJava(JsonNode node) {
+        if (node == null || node.isNull() || node.isMissingNode()) {
+            return null;
+        }
+        if (node.isObject()) {
+            Map<String, Object> members = new java.util.LinkedHashMap<>(node.size() * 2);
+            for (Map.Entry<String, JsonNode> member : node.properties()) {
+                members.put(member.getKey(), toJava(member.getValue()));
+            }
+            return members;
+        }
+        if (node.isArray()) {
+            List<Object> elements = new ArrayList<>(node.size());
+            node.forEach(element -> elements.add(toJava(element)));
+            return elements;
+        }
+        if (node.isTextual()) {
+            return node.textValue();
+        }
+        if (node.isBoolean()) {
+            return node.booleanValue();
+        }
+        if (node.isBigDecimal()) {
+            BigDecimal decimal = node.decimalValue();
+            return decimal.scale() <= 0 ? decimal.toBigIntegerExact() : decimal;
+        }
+        if (node.isNumber()) {
+            return node.numberValue();
+        }
+        return node.asText(); // binary or POJO nodes do not occur in records; their text is the best rendering
+    }
+
+    /** An object as plain Java values ({@link #toJava}). */
+    @SuppressWarnings("unchecked")
+    public static Map<String, Object> toJavaMap(ObjectNode object) {
+        return (Map<String, Object>) toJava(object);
+    }
+
     /** True for Java null, a missing node and JSON null: the semantics treat them alike. */
     public static boolean isAbsent(JsonNode value) {
         return value == null || value.isMissingNode() || value.isNull();
