@@ -192,6 +192,13 @@ public interface Database extends AutoCloseable {
     /** The connection pool right now (no query is run): for gauges and {@code vellum stats}. */
     Health.PoolState poolState();
 
+    /**
+     * The connections this database's SQL goes through: Vellum's own pool, or the application's data source when it
+     * was opened on one. Give it to a framework's transaction manager (Spring's {@code DataSourceTransactionManager})
+     * and Vellum's work joins its transactions ({@link dev.vellum.spi.TransactionJoin}).
+     */
+    javax.sql.DataSource dataSource();
+
     /** Releases every connection. */
     @Override
     void close();

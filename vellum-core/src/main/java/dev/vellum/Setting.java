@@ -13,6 +13,18 @@ public enum Setting {
     POSTGRES_URL("VELLUM_POSTGRES_URL", "",
             "postgres://user:pass@host:port/db?sslmode=... or a JDBC URL; falls back to DATABASE_URL", true,
             "DATABASE_URL"),
+    POSTGRES_HOST("VELLUM_POSTGRES_HOST", "",
+            "PostgreSQL: the server's host, given apart instead of (or with) a URL; falls back to PGHOST", false,
+            "PGHOST"),
+    POSTGRES_PORT("VELLUM_POSTGRES_PORT", "", "PostgreSQL: the server's port (5432 if none); falls back to PGPORT",
+            false, "PGPORT"),
+    POSTGRES_DATABASE("VELLUM_POSTGRES_DATABASE", "",
+            "PostgreSQL: the database (the user's name if none); falls back to PGDATABASE", false, "PGDATABASE"),
+    POSTGRES_USER("VELLUM_POSTGRES_USER", "", "PostgreSQL: the role to connect as; falls back to PGUSER", false,
+            "PGUSER"),
+    POSTGRES_PASSWORD("VELLUM_POSTGRES_PASSWORD", "",
+            "PostgreSQL: the role's password (VELLUM_POSTGRES_PASSWORD_FILE is safer); falls back to PGPASSWORD", true,
+            "PGPASSWORD"),
     MIGRATION_URL("VELLUM_MIGRATION_URL", "",
             "PostgreSQL: a role that owns the schema; migrations, new collections and indexes use it, so "
                     + "VELLUM_POSTGRES_URL may name a role that only reads and writes rows", true),
@@ -67,6 +79,11 @@ public enum Setting {
     HTTP_MIN_BODY_RATE("VELLUM_HTTP_MIN_BODY_RATE", "64",
             "vellum serve: slowest request body accepted, in bytes per second on average (slower uploads get 408; "
                     + "0 = no minimum)"),
+    HTTP_CORS_ORIGINS("VELLUM_HTTP_CORS_ORIGINS", "",
+            "vellum serve: origins whose pages may call the API from a browser, comma-separated "
+                    + "(https://app.example.com), or * for any; empty = none"),
+    HTTP_STREAM_TOKEN_TTL("VELLUM_HTTP_STREAM_TOKEN_TTL", "10m",
+            "vellum serve: how long a stream token (for a browser's EventSource) opens its stream"),
     HTTP_SHUTDOWN_GRACE("VELLUM_HTTP_SHUTDOWN_GRACE", "20s",
             "vellum serve: on SIGTERM, how long requests in flight may take to finish");
 

@@ -43,9 +43,14 @@ public final class VellumConfig {
     private final Optional<Duration> statementTimeout;
     private final List<String> migrationLocations;
     private final boolean requireCurrentSchema;
+    private final javax.sql.DataSource dataSource;
+    private final dev.vellum.spi.TransactionJoin transactionJoin;
 
-    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, boolean requireCurrentSchema) {
+    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, boolean requireCurrentSchema,
+                         javax.sql.DataSource dataSource, dev.vellum.spi.TransactionJoin transactionJoin) {
         this.requireCurrentSchema = requireCurrentSchema;
+        this.dataSource = dataSource;
+        this.transactionJoin = transactionJoin;
         this.values = values;
         this.sources = sources;
         this.backend = parseBackend(values.get(Setting.DB_BACKEND));
@@ -152,6 +157,19 @@ public final class VellumConfig {
         return requireCurrentSchema;
     }
 
+    /**
+     * The application's own data source, when the database runs on it ({@link Builder#dataSource}); empty when Vellum
+     * opens its own pool from the settings.
+     */
+    public Optional<javax.sql.DataSource> dataSource() {
+        return Optional.ofNullable(dataSource);
+    }
+
+    /** The framework transactions Vellum's work joins ({@link Builder#joinTransactions}), if any. */
+    public Optional<dev.vellum.spi.TransactionJoin> transactionJoin() {
+        return Optional.ofNullable(transactionJoin);
+    }
+
     /** The raw value of a setting (after layering and defaults). Secret settings are returned as they are. */
     public String get(Setting setting) {
         return values.get(setting);
@@ -251,8 +269,31 @@ public final class VellumConfig {
         private Path envFile;
         private boolean readEnvFile = true;
         private boolean requireCurrentSchema = true;
+        private javax.sql.DataSource dataSource;
+        private dev.vellum.spi.TransactionJoin transactionJoin;
 
         private Builder() {
+        }
+
+        /**
+         * Runs on the application's own data source (a pool it configured and closes) instead of opening one: the
+         * backend is the one that claims its JDBC URL ({@code jdbc:postgresql:}, {@code jdbc:sqlite:}), learned from a
+         * connection when the configuration is built, unless {@link #url} or {@link #backend} says otherwise. Vellum
+         * applies its migrations there and never closes it. Its pool settings ({@code VELLUM_POSTGRES_POOL_*}, the
+         * session timeouts) are then the data source's own.
+         */
+        public Builder dataSource(javax.sql.DataSource applicationDataSource) {
+            this.dataSource = java.util.Objects.requireNonNull(applicationDataSource, "dataSource");
+            return this;
+        }
+
+        /**
+         * Makes Vellum's work join the transactions a framework runs over its data source (Spring's transaction
+         * managers: the Spring Boot starter sets this).
+         */
+        public Builder joinTransactions(dev.vellum.spi.TransactionJoin join) {
+            this.transactionJoin = java.util.Objects.requireNonNull(join, "join");
+            return this;
         }
 
         /**
@@ -338,7 +379,14 @@ public final class VellumConfig {
         }
 
         public VellumConfig build() {
+            Map<String, String> environment = ServiceLinks.without(this.environment);
             Map<String, String> dotenv = readEnvFile ? readDotenv() : Map.of();
+            if (dataSource != null && !explicit.containsKey(Setting.DB_BACKEND.key())) {
+                String url = Backends.urlOf(dataSource);
+                BackendProvider provider = Backends.forDataSourceUrl(url);
+                explicit.put(Setting.DB_BACKEND.key(), provider.name());
+                provider.settingsFromUrl(url).forEach((setting, value) -> explicit.put(setting.key(), value));
+            }
             rejectUnknownKeys(explicit.keySet(), "the configuration builder", true);
             rejectUnknownKeys(environment.keySet(), "the environment", false);
             rejectUnknownKeys(dotenv.keySet(), dotenvName(), false);
@@ -370,7 +418,7 @@ public final class VellumConfig {
                     }
                 }
             }
-            return new VellumConfig(values, sources, requireCurrentSchema);
+            return new VellumConfig(values, sources, requireCurrentSchema, dataSource, transactionJoin);
         }
 
         private Path dotenvPath() {
@@ -415,8 +463,9 @@ public final class VellumConfig {
 
         /**
          * Variables that are not settings but not typos either: those of the scripts and tools around the library
-         * ({@code ./vellum}, {@code scripts/dev-postgres}, the benchmark, the test kit). Each module that reads some
-         * lists them, one per line, in a {@code META-INF/vellum/variables} resource.
+         * ({@code ./vellum}, {@code scripts/dev-postgres}, the benchmark, the test kit), listed one per line in
+         * core's {@code META-INF/vellum/variables} (so an application that has none of those modules accepts them
+         * too), and those a third-party module lists in a resource of the same name.
          */
         private static final class ToolVariables {
             static final java.util.Set<String> NAMES = read();

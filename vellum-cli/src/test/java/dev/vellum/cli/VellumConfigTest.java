@@ -163,7 +163,84 @@ class VellumConfigTest {
     void postgresWithoutUrlSaysWhatToSet() {
         assertThatThrownBy(() -> fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres")))
                 .hasMessage("The postgres backend needs a server address: set VELLUM_POSTGRES_URL (or DATABASE_URL), "
-                        + "e.g. postgres://app:secret@localhost:5432/app");
+                        + "e.g. postgres://app:secret@localhost:5432/app, or VELLUM_POSTGRES_HOST with "
+                        + "VELLUM_POSTGRES_DATABASE and VELLUM_POSTGRES_USER");
+    }
+
+    /** As Helm charts and platform blueprints hand a database over: values apart, the password as a secret file. */
+    @Test
+    void theServerMayBeGivenAsSeparateValues() throws IOException {
+        Path secret = dir.resolve("pg-password");
+        Files.writeString(secret, "s3cret\n");
+        PostgresTarget pg = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_HOST", "db.internal", "VELLUM_POSTGRES_PORT", "6543", "VELLUM_POSTGRES_DATABASE",
+                "shop", "VELLUM_POSTGRES_USER", "app", "VELLUM_POSTGRES_PASSWORD_FILE", secret.toString())));
+        assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6543/shop");
+        assertThat(pg.user()).isEqualTo("app");
+        assertThat(pg.password()).isEqualTo("s3cret");
+        // the database defaults to the user's, and the port to PostgreSQL's
+        PostgresTarget defaults = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_HOST", "db", "VELLUM_POSTGRES_USER", "app")));
+        assertThat(defaults.describe()).isEqualTo("db:5432/app as user 'app'");
+        assertThat(defaults.password()).isNull();
+    }
+
+    @Test
+    void separateValuesFillInWhatTheUrlLeavesOutAndConflictsAreRefused() {
+        PostgresTarget filled = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_URL", "postgres://db:5432/shop", "VELLUM_POSTGRES_USER", "app",
+                "VELLUM_POSTGRES_PASSWORD", "pw")));
+        assertThat(filled.user()).isEqualTo("app");
+        assertThat(filled.password()).isEqualTo("pw");
+        assertThat(PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL",
+                "postgres://app@db:5432/shop", "VELLUM_POSTGRES_HOST", "db"))).hosts()).isEqualTo("db:5432");
+        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_URL", "postgres://app@db:5432/shop", "VELLUM_POSTGRES_HOST", "other"))))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessage("VELLUM_POSTGRES_HOST gives 'other' as the host while VELLUM_POSTGRES_URL gives 'db': give "
+                        + "the server one way (a URL, or separate values), or make them agree");
+        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_URL", "postgres://app:Pw-1x@db/shop", "VELLUM_POSTGRES_PASSWORD", "Pw-2y"))))
+                .hasMessageNotContaining("Pw-1x").hasMessageNotContaining("Pw-2y")
+                .hasMessageContaining("VELLUM_POSTGRES_PASSWORD gives another value");
+        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_HOST", "db", "VELLUM_POSTGRES_PORT", "fivefour"))))
+                .hasMessage("VELLUM_POSTGRES_PORT must be a port number, got 'fivefour'");
+    }
+
+    /** libpq's variables, set for psql in the same shell, give what Vellum is not told otherwise; never a conflict. */
+    @Test
+    void libpqVariablesAreTheFallback() {
+        PostgresTarget pg = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres", "PGHOST", "pghost",
+                "PGPORT", "5433", "PGDATABASE", "pgdb", "PGUSER", "pguser", "PGPASSWORD", "pgpw")));
+        assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://pghost:5433/pgdb");
+        assertThat(pg.user()).isEqualTo("pguser");
+        assertThat(pg.password()).isEqualTo("pgpw");
+        PostgresTarget url = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL",
+                "postgres://app:pw@db:5432/shop", "PGHOST", "elsewhere", "PGUSER", "postgres", "PGPASSWORD", "x")));
+        assertThat(url.describe()).isEqualTo("db:5432/shop as user 'app'");
+        assertThat(url.password()).isEqualTo("pw");
+    }
+
+    /**
+     * Kubernetes gives every pod variables for each Service: one named vellum gives VELLUM_PORT=tcp://…, one named
+     * vellum-postgres gives VELLUM_POSTGRES_PORT=tcp://…, a setting's name. None of them stops a start or is read.
+     */
+    @Test
+    void kubernetesServiceLinksAreNotSettings() {
+        VellumConfig config = fromEnv(Map.ofEntries(Map.entry("VELLUM_SERVICE_HOST", "10.0.0.7"),
+                Map.entry("VELLUM_SERVICE_PORT", "8080"), Map.entry("VELLUM_SERVICE_PORT_HTTP", "8080"),
+                Map.entry("VELLUM_PORT", "tcp://10.0.0.7:8080"), Map.entry("VELLUM_PORT_8080_TCP", "tcp://10.0.0.7:8080"),
+                Map.entry("VELLUM_PORT_8080_TCP_PROTO", "tcp"), Map.entry("VELLUM_PORT_8080_TCP_PORT", "8080"),
+                Map.entry("VELLUM_PORT_8080_TCP_ADDR", "10.0.0.7"), Map.entry("VELLUM_POSTGRES_PORT",
+                        "tcp://10.0.0.9:5432"), Map.entry("VELLUM_POSTGRES_SERVICE_HOST", "10.0.0.9"),
+                Map.entry("VELLUM_DB_BACKEND", "postgres"), Map.entry("VELLUM_POSTGRES_HOST", "vellum-postgres"),
+                Map.entry("VELLUM_POSTGRES_USER", "app"), Map.entry("VELLUM_API_PORT", "tcp://[fd00::1]:80")));
+        assertThat(config.get(Setting.POSTGRES_PORT)).isEmpty();
+        assertThat(PostgresTarget.of(config).hosts()).isEqualTo("vellum-postgres");
+        // a typo of a real setting still fails, with the suggestion
+        assertThatThrownBy(() -> fromEnv(Map.of("VELLUM_SERVICE_HOST", "10.0.0.7", "VELLUM_HTTP_PROT", "8080")))
+                .hasMessage("Unknown setting VELLUM_HTTP_PROT in the environment. Did you mean VELLUM_HTTP_PORT?");
     }
 
     @Test

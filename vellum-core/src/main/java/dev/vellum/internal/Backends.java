@@ -108,6 +108,39 @@ public final class Backends {
                 + String.join(", ", forms) + (forms.isEmpty() ? "" : " or ") + last);
     }
 
+    /** The JDBC URL of an application's data source, read from one of its connections. */
+    public static String urlOf(javax.sql.DataSource dataSource) {
+        try (java.sql.Connection connection = dataSource.getConnection()) {
+            return connection.getMetaData().getURL();
+        } catch (java.sql.SQLException e) {
+            throw new dev.vellum.ConnectionException("Cannot reach the application's data source to learn which "
+                    + "database it is: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The installed provider for the JDBC URL of an application's data source; a {@link ConfigurationException}
+     * naming the database when no backend serves it (its URL's scheme only: the rest may hold a password).
+     */
+    public static BackendProvider forDataSourceUrl(String url) {
+        String jdbcUrl = url == null ? "" : url;
+        for (BackendProvider provider : installed()) {
+            if (provider.handlesUrl(jdbcUrl)) {
+                return provider;
+            }
+        }
+        for (Shipped s : SHIPPED) {
+            if (s.claims(jdbcUrl)) {
+                throw missing(s.name);
+            }
+        }
+        String[] parts = jdbcUrl.split(":", 3);
+        String scheme = parts.length >= 2 ? parts[0] + ":" + parts[1] + ":" : jdbcUrl;
+        throw new ConfigurationException("The application's data source is a " + scheme + " database; Vellum runs on "
+                + "SQLite and PostgreSQL. Give Vellum a database of its own (a URL: sqlite:./vellum.db or "
+                + "postgres://…), or a SQLite or PostgreSQL data source.");
+    }
+
     /** Every backend name a user may choose: the shipped ones (installed or not), then the other installed ones. */
     public static List<String> knownNames() {
         LinkedHashSet<String> names = new LinkedHashSet<>(NAME_ORDER);

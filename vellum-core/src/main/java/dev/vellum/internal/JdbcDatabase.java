@@ -17,7 +17,9 @@ import dev.vellum.StorageFullException;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.SqlDialect;
+import dev.vellum.spi.TransactionJoin;
 
+import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -38,15 +40,23 @@ import java.util.stream.StreamSupport;
 
 /**
  * The SQL engine every SQL backend shares: statements, batches, streams, transactions with savepoints, health and
- * migrations over a HikariCP pool. A backend supplies the dialect, the pool, and, for SQLite, a writer lock.
+ * migrations over a HikariCP pool (or the application's own data source). A backend supplies the dialect, the pool,
+ * and, for SQLite, a writer lock.
  *
- * <p>A transaction binds its connection to the calling thread, so every call on that thread joins it.
+ * <p>A transaction binds its connection to the calling thread, so every call on that thread joins it. So does a
+ * transaction a framework runs over this database's data source ({@link TransactionJoin}): Vellum's work on that
+ * thread runs on its connection, and a Vellum transaction inside it is a savepoint.
  */
 public final class JdbcDatabase implements Database {
     private static final int STREAM_FETCH_SIZE = 1000;
 
     private final SqlDialect dialect;
-    private final HikariDataSource pool;
+    /** Vellum's own pool, or the application's data source ({@link VellumConfig#dataSource()}). */
+    private final DataSource pool;
+    /** False for the application's data source: Vellum neither closes it nor configured its connections. */
+    private final boolean ownsPool;
+    /** A framework's transactions that Vellum's work joins, or null. */
+    private final TransactionJoin join;
     private final String target;
     private final Lock writeLock;
     private final Function<SQLException, ConnectionException> connectionFailure;
@@ -59,16 +69,18 @@ public final class JdbcDatabase implements Database {
     /** A read position required by the caller on this thread ({@link #readingAfter}), or null for this process's own. */
     private final ThreadLocal<Long> required = new ThreadLocal<>();
 
-    private JdbcDatabase(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target, Lock writeLock,
-                         MigrationLock migrationLock, Function<SQLException, ConnectionException> connectionFailure,
-                         HikariDataSource schemaPool) {
+    private JdbcDatabase(SqlDialect dialect, DataSource pool, boolean ownsPool, VellumConfig config, String target,
+                         Lock writeLock, MigrationLock migrationLock,
+                         Function<SQLException, ConnectionException> connectionFailure, HikariDataSource schemaPool) {
         this.dialect = dialect;
         this.pool = pool;
+        this.ownsPool = ownsPool;
+        this.join = config.transactionJoin().orElse(null);
         this.target = target;
         this.writeLock = writeLock;
         this.connectionFailure = connectionFailure;
-        this.schema = schemaPool == null ? this : new JdbcDatabase(dialect, schemaPool, config, target + " (schema role)",
-                writeLock, migrationLock, connectionFailure, null);
+        this.schema = schemaPool == null ? this : new JdbcDatabase(dialect, schemaPool, true, config,
+                target + " (schema role)", writeLock, migrationLock, connectionFailure, null);
         this.migrator = schemaPool == null ? new Migrator(pool, dialect, config, migrationLock) : schema.migrator;
     }
 
@@ -80,26 +92,28 @@ public final class JdbcDatabase implements Database {
 
     /**
      * Wraps a started pool, then applies pending migrations (or, with auto-migrate off, checks none are pending).
-     * Closes the pool if that fails.
+     * Closes the pool if that fails. A pool that is {@link VellumConfig#dataSource()} is the application's: Vellum
+     * uses it and leaves closing it to its owner.
      *
      * @param target            where the data lives, without credentials (for messages)
      * @param writeLock         held by every write and transaction, or null when the database handles concurrent
      *                          writers itself
      * @param connectionFailure turns a failure to get a connection into a message that names the target
      */
-    public static JdbcDatabase open(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target,
+    public static JdbcDatabase open(SqlDialect dialect, DataSource pool, VellumConfig config, String target,
                                     Lock writeLock, MigrationLock migrationLock,
                                     Function<SQLException, ConnectionException> connectionFailure) {
         return open(dialect, pool, config, target, writeLock, migrationLock, connectionFailure, null);
     }
 
     /** As above, with a second pool (or null) for a role that owns the schema: migrations and DDL use it. */
-    public static JdbcDatabase open(SqlDialect dialect, HikariDataSource pool, VellumConfig config, String target,
+    public static JdbcDatabase open(SqlDialect dialect, DataSource pool, VellumConfig config, String target,
                                     Lock writeLock, MigrationLock migrationLock,
                                     Function<SQLException, ConnectionException> connectionFailure,
                                     HikariDataSource schemaPool) {
-        JdbcDatabase db = new JdbcDatabase(dialect, pool, config, target, writeLock, migrationLock, connectionFailure,
-                schemaPool);
+        boolean owned = config.dataSource().map(given -> given != pool).orElse(true);
+        JdbcDatabase db = new JdbcDatabase(dialect, pool, owned, config, target, writeLock, migrationLock,
+                connectionFailure, schemaPool);
         try {
             if (config.autoMigrate()) {
                 db.migrate();
@@ -132,7 +146,7 @@ public final class JdbcDatabase implements Database {
      */
     public <T> T read(Function<JdbcDatabase, T> work) {
         ReplicaSet set = replicas;
-        if (set == null || current.get() != null) {
+        if (set == null || current.get() != null || joinsTransaction()) {
             return work.apply(this);
         }
         return set.read(requiredPosition(set), work);
@@ -185,7 +199,7 @@ public final class JdbcDatabase implements Database {
      */
     public static JdbcDatabase openReplica(SqlDialect dialect, HikariDataSource pool, VellumConfig config,
                                            String target, Function<SQLException, ConnectionException> failure) {
-        return new JdbcDatabase(dialect, pool, config, target, null, null, failure, null);
+        return new JdbcDatabase(dialect, pool, true, config, target, null, null, failure, null);
     }
 
     @Override
@@ -286,12 +300,15 @@ public final class JdbcDatabase implements Database {
     @Override
     public <T> Stream<T> stream(String sql, RowMapper<T> mapper, Object... params) {
         Transaction tx = current.get();
-        Connection connection = tx != null ? tx.connection : acquire();
+        Connection joined = tx == null ? joinedConnection() : null;
+        Connection connection = tx != null ? tx.connection : joined != null ? joined : acquire();
+        Runnable giveBack = tx != null ? () -> { } : joined != null ? () -> join.release(joined, pool)
+                : () -> closeQuietly(connection);
         List<AutoCloseable> resources = new ArrayList<>();
         boolean startedCursorTransaction = false;
         try {
             // PostgreSQL only uses a cursor (and so constant memory) when autocommit is off.
-            if (tx == null && dialect.streamsNeedTransaction() && connection.getAutoCommit()) {
+            if (tx == null && joined == null && dialect.streamsNeedTransaction() && connection.getAutoCommit()) {
                 connection.setAutoCommit(false);
                 startedCursorTransaction = true;
             }
@@ -331,14 +348,14 @@ public final class JdbcDatabase implements Database {
             };
             boolean endCursorTransaction = startedCursorTransaction;
             return StreamSupport.stream(Spliterators.spliteratorUnknownSize(rows, Spliterator.ORDERED), false)
-                    .onClose(() -> release(resources, connection, tx == null, endCursorTransaction));
+                    .onClose(() -> release(resources, connection, giveBack, endCursorTransaction));
         } catch (SQLException | RuntimeException e) {
-            release(resources, connection, tx == null, startedCursorTransaction);
+            release(resources, connection, giveBack, startedCursorTransaction);
             throw e instanceof SQLException sqlException ? failure(sqlException, sql) : (RuntimeException) e;
         }
     }
 
-    private void release(List<AutoCloseable> resources, Connection connection, boolean ownConnection,
+    private void release(List<AutoCloseable> resources, Connection connection, Runnable giveBack,
                          boolean endCursorTransaction) {
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
@@ -346,9 +363,6 @@ public final class JdbcDatabase implements Database {
             } catch (Exception ignored) {
                 // closing is best effort; the connection reset below releases what is left
             }
-        }
-        if (!ownConnection) {
-            return;
         }
         try {
             if (endCursorTransaction) {
@@ -358,7 +372,7 @@ public final class JdbcDatabase implements Database {
         } catch (SQLException ignored) {
             // the pool resets the connection's state when it is returned
         } finally {
-            closeQuietly(connection);
+            giveBack.run();
         }
     }
 
@@ -377,6 +391,10 @@ public final class JdbcDatabase implements Database {
         Transaction tx = current.get();
         if (tx != null) {
             return inSavepoint(tx, work);
+        }
+        Connection joined = joinedConnection();
+        if (joined != null) {
+            return joining(joined, db -> transaction(work, snapshot));
         }
         boolean locked = writeLock != null && !snapshot;
         if (locked) {
@@ -476,9 +494,12 @@ public final class JdbcDatabase implements Database {
         return result;
     }
 
-    /** True when the calling thread is inside {@link #inTransaction}. */
+    /**
+     * True when the calling thread is inside {@link #inTransaction}, or inside a framework's transaction that Vellum's
+     * work joins: what it writes may still roll back.
+     */
     public boolean isInTransaction() {
-        return current.get() != null;
+        return current.get() != null || joinsTransaction();
     }
 
     /** Runs {@code work} on the connection of the current transaction; call it inside {@link #inTransaction}. */
@@ -512,6 +533,12 @@ public final class JdbcDatabase implements Database {
         return inTransaction(tx -> onTransactionConnection(work));
     }
 
+    /** {@inheritDoc} */
+    @Override
+    public DataSource dataSource() {
+        return pool;
+    }
+
     @Override
     public String backendName() {
         return dialect.name();
@@ -543,11 +570,14 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Health.PoolState poolState() {
-        HikariPoolMXBean bean = pool.getHikariPoolMXBean();
+        if (!(pool instanceof HikariDataSource hikari)) {
+            return new Health.PoolState(0, 0, 0, 0); // the application's pool, of a kind Vellum cannot read
+        }
+        HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
         return bean == null
-                ? new Health.PoolState(0, 0, 0, pool.getMaximumPoolSize())
+                ? new Health.PoolState(0, 0, 0, hikari.getMaximumPoolSize())
                 : new Health.PoolState(bean.getActiveConnections(), bean.getIdleConnections(),
-                        bean.getThreadsAwaitingConnection(), pool.getMaximumPoolSize());
+                        bean.getThreadsAwaitingConnection(), hikari.getMaximumPoolSize());
     }
 
     @Override
@@ -576,7 +606,13 @@ public final class JdbcDatabase implements Database {
         if (set != null) {
             set.close();
         }
-        pool.close();
+        if (ownsPool && pool instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new StorageException("Closing the connection pool of " + target + " failed", e);
+            }
+        }
         if (schema != this) {
             schema.close();
         }
@@ -597,6 +633,10 @@ public final class JdbcDatabase implements Database {
     private <T> T withConnection(boolean write, boolean returnsRows, ConnectionWork<T> work, String sql) {
         Cancellation.checkpoint();
         Transaction tx = current.get();
+        Connection joined = tx == null ? joinedConnection() : null;
+        if (joined != null) {
+            return joining(joined, db -> withConnection(write, returnsRows, work, sql));
+        }
         if (tx == null && write && changesRows(sql)
                 && (returnsRows && dialect.writesNeedExplicitCommit() || Cancellation.isActive())) {
             return inTransaction(db -> withConnection(true, returnsRows, work, sql));
@@ -626,6 +666,58 @@ public final class JdbcDatabase implements Database {
         }
     }
 
+    /** The connection of a framework's transaction on this thread over this database's data source, or null. */
+    private Connection joinedConnection() {
+        if (join == null) {
+            return null;
+        }
+        Connection connection;
+        try {
+            connection = join.joinedConnection(pool);
+        } catch (SQLException e) {
+            throw connectionFailure.apply(e);
+        }
+        if (connection != null && !ownsPool) {
+            try {
+                dialect.prepareForeignConnection(connection);
+            } catch (SQLException e) {
+                join.release(connection, pool);
+                throw failure(e, "connection setup");
+            }
+        }
+        return connection;
+    }
+
+    /** True while a framework's transaction over this database runs on this thread. */
+    private boolean joinsTransaction() {
+        Connection joined = joinedConnection();
+        if (joined == null) {
+            return false;
+        }
+        join.release(joined, pool);
+        return true;
+    }
+
+    /**
+     * Runs work inside a framework's transaction, as if it were a Vellum transaction that this work neither began nor
+     * commits: nested Vellum transactions are savepoints in it, and its commit (the framework's) is noted for replicas.
+     * No writer lock: the framework's connection began its transaction without it, and waiting for the lock while
+     * holding the database's own could deadlock against a Vellum transaction that holds the lock.
+     */
+    private <T, X extends Exception> T joining(Connection joined, TransactionWork<T, X> work) throws X {
+        Transaction tx = new Transaction(joined);
+        current.set(tx);
+        try {
+            return work.run(this);
+        } finally {
+            current.remove();
+            if (tx.wrote && replicas != null) {
+                join.afterCommit(this::noteCommit);
+            }
+            join.release(joined, pool);
+        }
+    }
+
     /** With replicas, this process's later reads must see this commit. */
     private void noteCommit() {
         ReplicaSet set = replicas;
@@ -636,7 +728,16 @@ public final class JdbcDatabase implements Database {
 
     private Connection acquire() {
         try {
-            return pool.getConnection();
+            Connection connection = pool.getConnection();
+            if (!ownsPool) {
+                try {
+                    dialect.prepareForeignConnection(connection);
+                } catch (SQLException e) {
+                    closeQuietly(connection);
+                    throw failure(e, "connection setup");
+                }
+            }
+            return connection;
         } catch (SQLException e) {
             if (Cancellation.currentIsCancelled()) {
                 throw new OperationCancelledException("The operation was cancelled while waiting for a connection; "

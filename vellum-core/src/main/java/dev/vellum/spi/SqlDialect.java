@@ -37,6 +37,14 @@ public interface SqlDialect extends Dialect {
         return "not reported by the " + name() + " backend";
     }
 
+    /**
+     * Readies a connection of the application's own data source ({@code VellumConfig.dataSource}) before Vellum
+     * uses it: what Vellum's own pool does when it opens a connection (SQLite's functions, for one). Called on every
+     * use, so a backend remembers which connections it has readied.
+     */
+    default void prepareForeignConnection(java.sql.Connection connection) throws SQLException {
+    }
+
     /** Backend-specific Flyway settings. */
     default void configureFlyway(FluentConfiguration flyway) {
     }

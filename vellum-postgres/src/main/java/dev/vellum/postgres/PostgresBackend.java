@@ -86,21 +86,28 @@ public final class PostgresBackend implements BackendProvider {
         PostgresTarget target = PostgresTarget.of(config);
         Optional<PostgresTarget> migrationOwner = PostgresTarget.migrationOwner(config);
         PostgresTarget owner = migrationOwner.orElse(target);
-        HikariDataSource pool = startPool(target, config, "vellum-postgres", config.poolMin(), config.poolMax(),
-                e -> failure(target, config, e));
+        Optional<javax.sql.DataSource> application = config.dataSource();
+        javax.sql.DataSource pool = application.isPresent() ? application.get()
+                : startPool(target, config, "vellum-postgres", config.poolMin(), config.poolMax(),
+                        e -> failure(target, config, e));
         HikariDataSource schemaPool = null;
         if (migrationOwner.isPresent()) {
             try {
                 schemaPool = startPool(owner, config, "vellum-postgres-schema", 0, 2,
                         e -> failure(owner, config, e, Setting.MIGRATION_URL.key()));
             } catch (RuntimeException e) {
-                pool.close();
+                if (pool instanceof HikariDataSource own) {
+                    own.close();
+                }
                 throw e;
             }
         }
         MigrationLock lock = config.pgbouncer() && migrationOwner.isEmpty() ? NO_SESSION
                 : new AdvisoryMigrationLock(() -> {
                     try {
+                        if (application.isPresent() && migrationOwner.isEmpty()) {
+                            return application.get().getConnection(); // its credentials are the data source's
+                        }
                         return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
                     } catch (SQLException e) {
                         throw migrationOwner.isPresent() ? failure(owner, config, e, Setting.MIGRATION_URL.key())
@@ -207,6 +214,11 @@ public final class PostgresBackend implements BackendProvider {
             return BackendProvider.super.changeSignal(db, config);
         }
         PostgresTarget direct = config.pgbouncer() ? owner.get() : PostgresTarget.of(config);
+        if (!config.pgbouncer() && config.dataSource().isPresent()) {
+            // one connection of the application's pool, held while feed readers wait
+            javax.sql.DataSource application = config.dataSource().get();
+            return new ListenSignal(application::getConnection, direct.describe());
+        }
         return new ListenSignal(() -> DriverManager.getConnection(direct.jdbcUrl(), driverProperties(direct, config)),
                 direct.describe());
     }

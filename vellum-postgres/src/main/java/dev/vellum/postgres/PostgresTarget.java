@@ -94,16 +94,76 @@ public final class PostgresTarget {
      * from {@code VELLUM_POSTGRES_PASSWORD_FILE} when that is set.
      */
     public static PostgresTarget of(VellumConfig config) {
-        String url = config.get(Setting.POSTGRES_URL);
-        if (url.isBlank()) {
+        String url = config.get(Setting.POSTGRES_URL).trim();
+        String host = config.get(Setting.POSTGRES_HOST).trim();
+        if (url.isEmpty() && host.isEmpty()) {
             throw new ConfigurationException("The postgres backend needs a server address: set "
                     + Setting.POSTGRES_URL.key() + " (or " + Setting.POSTGRES_URL.fallbackKey() + "), e.g. "
-                    + "postgres://app:secret@localhost:5432/app");
+                    + "postgres://app:secret@localhost:5432/app, or " + Setting.POSTGRES_HOST.key() + " with "
+                    + Setting.POSTGRES_DATABASE.key() + " and " + Setting.POSTGRES_USER.key());
         }
-        String source = config.sourceOf(Setting.POSTGRES_URL);
-        PostgresTarget target = parse(url.trim(), source.equals(Setting.POSTGRES_URL.fallbackKey()) ? source
-                : Setting.POSTGRES_URL.key());
+        PostgresTarget target;
+        if (url.isEmpty()) {
+            target = new PostgresTarget(host, "", "", null, new LinkedHashMap<>());
+        } else {
+            String source = config.sourceOf(Setting.POSTGRES_URL);
+            target = parse(url, source.equals(Setting.POSTGRES_URL.fallbackKey()) ? source
+                    : Setting.POSTGRES_URL.key());
+        }
+        target = withParts(target, config, url.isEmpty());
         return withPasswordFile(target, config, Setting.POSTGRES_PASSWORD_FILE);
+    }
+
+    /**
+     * The server given as separate values ({@code VELLUM_POSTGRES_HOST}, {@code _PORT}, {@code _DATABASE},
+     * {@code _USER}, {@code _PASSWORD}, or libpq's {@code PGHOST} … {@code PGPASSWORD} where those are unset), alone or
+     * filling in what the URL leaves out. A value that says otherwise than the URL is refused, naming both; one from a
+     * libpq variable gives way to the URL.
+     */
+    private static PostgresTarget withParts(PostgresTarget target, VellumConfig config, boolean noUrl) {
+        String[] hostAndPort = splitHost(target.hosts);
+        String host = part(config, Setting.POSTGRES_HOST, noUrl ? "" : hostAndPort[0], "the host");
+        String port = part(config, Setting.POSTGRES_PORT, hostAndPort[1], "the port");
+        if (!port.isEmpty() && !port.chars().allMatch(Character::isDigit)) {
+            throw new ConfigurationException(Setting.POSTGRES_PORT.key() + " must be a port number, got '" + port
+                    + "'");
+        }
+        String user = part(config, Setting.POSTGRES_USER, target.user, "the user");
+        String given = part(config, Setting.POSTGRES_DATABASE, target.database, "the database");
+        String database = given.isEmpty() ? user : given; // as libpq: a role's own database by default
+        String password = part(config, Setting.POSTGRES_PASSWORD, target.password == null ? "" : target.password,
+                "the password");
+        String hosts = target.hosts.contains(",") ? target.hosts : port.isEmpty() ? host : host + ":" + port;
+        return new PostgresTarget(hosts, database, user, password.isEmpty() ? target.password : password,
+                new LinkedHashMap<>(target.parameters));
+    }
+
+    /** {@code host:port} as its two parts (an IPv6 host stays in brackets); a list of hosts is left whole. */
+    private static String[] splitHost(String hosts) {
+        if (hosts.isEmpty() || hosts.contains(",")) {
+            return new String[] {hosts, ""};
+        }
+        int colon = hosts.lastIndexOf(':');
+        boolean hasPort = colon > 0 && (!hosts.startsWith("[") || hosts.charAt(colon - 1) == ']');
+        return hasPort ? new String[] {hosts.substring(0, colon), hosts.substring(colon + 1)} : new String[] {hosts, ""};
+    }
+
+    /** One part: the URL's, or the setting's where the URL has none; both differing is an error. */
+    private static String part(VellumConfig config, Setting setting, String fromUrl, String what) {
+        String given = config.get(setting).trim();
+        if (given.isEmpty() || given.equals(fromUrl)) {
+            return fromUrl;
+        }
+        if (fromUrl.isEmpty()) {
+            return given;
+        }
+        if (setting.fallbackKey().equals(config.sourceOf(setting))) {
+            return fromUrl; // libpq's variable, set for other tools: the URL is what Vellum was told
+        }
+        String shown = setting.isSecret() ? "another value" : "'" + given + "'";
+        throw new ConfigurationException(setting.key() + " gives " + shown + " as " + what + " while "
+                + Setting.POSTGRES_URL.key() + " gives " + (setting.isSecret() ? "its own" : "'" + fromUrl + "'")
+                + ": give the server one way (a URL, or separate values), or make them agree");
     }
 
     /** The schema owner's server ({@code VELLUM_MIGRATION_URL}), when migrations and DDL use a role of their own. */

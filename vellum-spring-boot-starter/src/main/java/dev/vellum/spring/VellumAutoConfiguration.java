@@ -6,38 +6,60 @@ import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.env.Environment;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionManager;
+
+import javax.sql.DataSource;
 
 /**
  * A {@link RecordStore} (and its {@link Database}, except on the memory backend) from {@code vellum.*} properties and
  * the {@code VELLUM_*} variables, a transaction manager so that {@code @Transactional} methods span Vellum writes, a
  * health indicator that touches the database, and Micrometer gauges of the connection pool. Each bean steps aside
  * for one the application defines.
+ *
+ * <p>Transactions: where no Vellum database is configured and the application has a {@code DataSource}, the store
+ * runs on it, and its writes join the application's own transactions (its {@code DataSourceTransactionManager} or
+ * {@code JpaTransactionManager}): one {@code @Transactional} method commits or rolls back JDBC, JPA and Vellum
+ * writes together. Where Vellum has a database of its own, {@code vellumTransactionManager} runs its transactions; it
+ * is the application's default only when the application has no transaction manager of its own (otherwise
+ * {@code @Transactional("vellumTransactionManager")} names it).
  */
-@AutoConfiguration(before = TransactionAutoConfiguration.class)
+@AutoConfiguration(before = TransactionAutoConfiguration.class, afterName = {
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+        "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"})
 @ConditionalOnClass(RecordStore.class)
+@EnableConfigurationProperties(VellumProperties.class)
 public class VellumAutoConfiguration {
+    static final String TRANSACTION_MANAGER = "vellumTransactionManager";
 
-    /** The configuration the beans are built from: the {@code vellum.*} properties over the environment. */
+    /**
+     * The configuration the beans are built from: the {@code vellum.*} properties over the environment, on the
+     * application's data source when nothing names a database for Vellum.
+     */
     @Bean
     @ConditionalOnMissingBean
-    public VellumConfig vellumConfig(Environment environment) {
-        return VellumProperties.config(environment);
+    public VellumConfig vellumConfig(Environment environment, VellumProperties properties,
+                                     ObjectProvider<DataSource> dataSources) {
+        return SpringSettings.config(environment, properties, dataSources.getIfUnique());
     }
 
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
     public RecordStore vellumRecordStore(VellumConfig config) {
-        return Vellum.open(config);
+        return SpringSettings.explained(() -> Vellum.open(config));
     }
 
     /**
@@ -47,15 +69,36 @@ public class VellumAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    @Conditional(VellumProperties.HasDatabase.class)
+    @Conditional(SpringSettings.HasDatabase.class)
     public Database vellumDatabase(RecordStore store) {
         return store.database().orElse(null);
     }
 
-    @Bean
-    @ConditionalOnMissingBean(TransactionManager.class)
-    public VellumTransactionManager vellumTransactionManager(RecordStore store) {
-        return new VellumTransactionManager(store);
+    /**
+     * Spring's own transaction manager over the store's data source ({@link VellumTransactionManager}), or, for a
+     * store without SQL (memory), one over its transactions: the application's default, as it has no other.
+     */
+    @Bean(TRANSACTION_MANAGER)
+    @ConditionalOnMissingBean(value = TransactionManager.class, name = TRANSACTION_MANAGER)
+    public PlatformTransactionManager vellumTransactionManager(RecordStore store) {
+        return transactionManager(store);
+    }
+
+    /**
+     * The same beside the application's own transaction manager (a {@code DataSource}'s, JPA's, its own bean), which
+     * it never displaces: plain {@code @Transactional}, {@code TransactionTemplate} and injection by type keep finding
+     * the application's; {@code @Transactional("vellumTransactionManager")} names this one.
+     */
+    @Bean(name = TRANSACTION_MANAGER, defaultCandidate = false)
+    @ConditionalOnBean(TransactionManager.class)
+    @ConditionalOnMissingBean(name = TRANSACTION_MANAGER)
+    public PlatformTransactionManager vellumTransactionManagerBesideTheApplications(RecordStore store) {
+        return transactionManager(store);
+    }
+
+    private static PlatformTransactionManager transactionManager(RecordStore store) {
+        return store.database().<PlatformTransactionManager>map(VellumTransactionManager::new)
+                .orElseGet(() -> new MemoryTransactionManager(store));
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -9,7 +9,10 @@ import io.micrometer.core.instrument.binder.MeterBinder;
 
 import java.util.function.ToDoubleFunction;
 
-/** The connection pool on the application's registry: {@code vellum.pool.connections} by state, and its maximum. */
+/**
+ * The connection pool on the application's registry, named as {@code vellum serve} names it:
+ * {@code vellum.pool.connections} by state (active, idle, waiting, max).
+ */
 class VellumMetrics implements MeterBinder {
     private final RecordStore store;
 
@@ -22,9 +25,8 @@ class VellumMetrics implements MeterBinder {
         store.database().ifPresent(db -> {
             gauge(registry, db, "active", Health.PoolState::active);
             gauge(registry, db, "idle", Health.PoolState::idle);
-            gauge(registry, db, "pending", Health.PoolState::waiting);
-            Gauge.builder("vellum.pool.max", db, d -> d.poolState().max())
-                    .description("Most connections Vellum's pool opens").register(registry);
+            gauge(registry, db, "waiting", Health.PoolState::waiting);
+            gauge(registry, db, "max", Health.PoolState::max);
         });
     }
 

@@ -1,70 +1,393 @@
 package dev.vellum.spring;
 
-import dev.vellum.VellumConfig;
-import org.springframework.boot.context.properties.bind.Bindable;
-import org.springframework.boot.context.properties.bind.Binder;
-import org.springframework.context.annotation.Condition;
-import org.springframework.context.annotation.ConditionContext;
-import org.springframework.core.env.Environment;
-import org.springframework.core.type.AnnotatedTypeMetadata;
+import dev.vellum.Setting;
+import org.springframework.boot.context.properties.ConfigurationProperties;
 
-import java.util.Locale;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * {@code vellum.*} properties as Vellum settings: {@code vellum.url} is the store's URL ({@code sqlite:./app.db},
- * {@code postgres://…}, {@code memory:}), and every other key is the setting of the same name
- * ({@code vellum.postgres.pool-max} or {@code vellum.postgres-pool-max} is {@code VELLUM_POSTGRES_POOL_MAX}). A property
- * wins over the environment variable, which wins over {@code .env}; an unknown key fails the start with Vellum's own
- * message.
+ * Vellum's settings as Spring properties ({@code vellum.*}). A property that is set wins over the {@code VELLUM_*}
+ * variable of the same setting, which wins over {@code .env}; one left unset leaves the setting to them. Without
+ * {@code vellum.url} (or a backend, a SQLite path or a PostgreSQL URL, here or in the environment), an application
+ * that has a {@code DataSource} runs the store on it.
  */
-final class VellumProperties {
-    private VellumProperties() {
+@ConfigurationProperties("vellum")
+public class VellumProperties {
+    /**
+     * Where the records live, backend and location in one: sqlite:./app.db, postgres://user:pass@host:5432/db (or a
+     * JDBC URL), or memory:. Unset: the application's DataSource if it has one, else VELLUM_* variables, else
+     * ./vellum.db.
+     */
+    private String url;
+    /** The backend: sqlite, postgres or memory (VELLUM_DB_BACKEND). */
+    private String backend;
+    /** How long to wait for a connection (VELLUM_CONNECT_TIMEOUT). */
+    private Duration connectTimeout;
+    /** Apply pending migrations when the store opens (VELLUM_AUTO_MIGRATE). */
+    private Boolean autoMigrate;
+    /**
+     * The application's migration locations, each with one folder per dialect, e.g. classpath:db/app
+     * (VELLUM_MIGRATIONS).
+     */
+    private List<String> migrations;
+    /** The .env file to read (VELLUM_ENV_FILE). */
+    private String envFile;
+
+    private final Sqlite sqlite = new Sqlite();
+    private final Postgres postgres = new Postgres();
+    private final Migration migration = new Migration();
+    private final Changes changes = new Changes();
+
+    /** SQLite. */
+    public static class Sqlite {
+        /** The SQLite database file (VELLUM_SQLITE_PATH). */
+        private String path;
+
+        public String getPath() {
+            return path;
+        }
+
+        public void setPath(String path) {
+            this.path = path;
+        }
     }
 
-    static VellumConfig config(Environment environment) {
-        Map<String, String> properties = Binder.get(environment)
-                .bind("vellum", Bindable.mapOf(String.class, String.class)).orElse(Map.of());
-        VellumConfig.Builder builder = VellumConfig.builder();
-        properties.forEach((key, value) -> {
-            if (key.equals("url")) {
-                return; // last, below: the URL names the backend and its location together
-            }
-            String setting = "VELLUM_" + key.replaceAll("[.\\-\\[\\]]+", "_").replaceAll("_+$", "")
-                    .toUpperCase(Locale.ROOT);
-            builder.set(setting, value);
-        });
-        if (properties.containsKey("url")) {
-            builder.url(properties.get("url"));
+    /** PostgreSQL. */
+    public static class Postgres {
+        /** postgres://user:pass@host:port/db or a JDBC URL (VELLUM_POSTGRES_URL). */
+        private String url;
+        /** The server's host name, instead of a URL (VELLUM_POSTGRES_HOST). */
+        private String host;
+        /** The server's port (VELLUM_POSTGRES_PORT). */
+        private Integer port;
+        /** The database's name (VELLUM_POSTGRES_DATABASE). */
+        private String database;
+        /** The role to connect as (VELLUM_POSTGRES_USER). */
+        private String user;
+        /** A file holding the password, e.g. a mounted secret (VELLUM_POSTGRES_PASSWORD_FILE). */
+        private String passwordFile;
+        /** Connections kept open when idle (VELLUM_POSTGRES_POOL_MIN). */
+        private Integer poolMin;
+        /** Most connections open at once (VELLUM_POSTGRES_POOL_MAX). */
+        private Integer poolMax;
+        /** Safe behind PgBouncer's transaction pooling (VELLUM_POSTGRES_PGBOUNCER). */
+        private Boolean pgbouncer;
+        /** A statement waiting this long for a lock fails; 0 waits forever (VELLUM_POSTGRES_LOCK_TIMEOUT). */
+        private Duration lockTimeout;
+        /** Cancel statements running longer than this (VELLUM_POSTGRES_STATEMENT_TIMEOUT). */
+        private Duration statementTimeout;
+        /** Read replicas' URLs (VELLUM_POSTGRES_REPLICA_URLS). */
+        private List<String> replicaUrls;
+        /** A replica further behind than this serves no reads (VELLUM_POSTGRES_REPLICA_MAX_LAG). */
+        private Duration replicaMaxLag;
+        /** How long a read that must see a write waits for a replica (VELLUM_POSTGRES_REPLICA_WAIT). */
+        private Duration replicaWait;
+
+        public String getUrl() {
+            return url;
         }
-        return builder.build();
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getHost() {
+            return host;
+        }
+
+        public void setHost(String host) {
+            this.host = host;
+        }
+
+        public Integer getPort() {
+            return port;
+        }
+
+        public void setPort(Integer port) {
+            this.port = port;
+        }
+
+        public String getDatabase() {
+            return database;
+        }
+
+        public void setDatabase(String database) {
+            this.database = database;
+        }
+
+        public String getUser() {
+            return user;
+        }
+
+        public void setUser(String user) {
+            this.user = user;
+        }
+
+        public String getPasswordFile() {
+            return passwordFile;
+        }
+
+        public void setPasswordFile(String passwordFile) {
+            this.passwordFile = passwordFile;
+        }
+
+        public Integer getPoolMin() {
+            return poolMin;
+        }
+
+        public void setPoolMin(Integer poolMin) {
+            this.poolMin = poolMin;
+        }
+
+        public Integer getPoolMax() {
+            return poolMax;
+        }
+
+        public void setPoolMax(Integer poolMax) {
+            this.poolMax = poolMax;
+        }
+
+        public Boolean getPgbouncer() {
+            return pgbouncer;
+        }
+
+        public void setPgbouncer(Boolean pgbouncer) {
+            this.pgbouncer = pgbouncer;
+        }
+
+        public Duration getLockTimeout() {
+            return lockTimeout;
+        }
+
+        public void setLockTimeout(Duration lockTimeout) {
+            this.lockTimeout = lockTimeout;
+        }
+
+        public Duration getStatementTimeout() {
+            return statementTimeout;
+        }
+
+        public void setStatementTimeout(Duration statementTimeout) {
+            this.statementTimeout = statementTimeout;
+        }
+
+        public List<String> getReplicaUrls() {
+            return replicaUrls;
+        }
+
+        public void setReplicaUrls(List<String> replicaUrls) {
+            this.replicaUrls = replicaUrls;
+        }
+
+        public Duration getReplicaMaxLag() {
+            return replicaMaxLag;
+        }
+
+        public void setReplicaMaxLag(Duration replicaMaxLag) {
+            this.replicaMaxLag = replicaMaxLag;
+        }
+
+        public Duration getReplicaWait() {
+            return replicaWait;
+        }
+
+        public void setReplicaWait(Duration replicaWait) {
+            this.replicaWait = replicaWait;
+        }
+    }
+
+    /** A PostgreSQL role that owns the schema, for migrations, new collections and indexes. */
+    public static class Migration {
+        /** That role's URL (VELLUM_MIGRATION_URL). */
+        private String url;
+        /** A file holding that role's password (VELLUM_MIGRATION_PASSWORD_FILE). */
+        private String passwordFile;
+
+        public String getUrl() {
+            return url;
+        }
+
+        public void setUrl(String url) {
+            this.url = url;
+        }
+
+        public String getPasswordFile() {
+            return passwordFile;
+        }
+
+        public void setPasswordFile(String passwordFile) {
+            this.passwordFile = passwordFile;
+        }
+    }
+
+    /** The change feed. */
+    public static class Changes {
+        /** How long changes are kept; an older token is refused (VELLUM_CHANGES_RETENTION). */
+        private Duration retention;
+        /** How often waiting readers look for changes where nothing wakes them (VELLUM_CHANGES_POLL_INTERVAL). */
+        private Duration pollInterval;
+
+        public Duration getRetention() {
+            return retention;
+        }
+
+        public void setRetention(Duration retention) {
+            this.retention = retention;
+        }
+
+        public Duration getPollInterval() {
+            return pollInterval;
+        }
+
+        public void setPollInterval(Duration pollInterval) {
+            this.pollInterval = pollInterval;
+        }
     }
 
     /**
-     * True unless the properties make a memory store (which has no SQL database). Where the application defines its
-     * own store or configuration, which backend it has is only known once it is built: the bean is registered and
-     * is absent (null) on memory.
+     * The property of each setting it has, for messages: Vellum names settings by their variables, a Spring
+     * application by these.
      */
-    static final class HasDatabase implements Condition {
-        @Override
-        public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
-            var beans = context.getBeanFactory();
-            if (beans != null && (applicationDefines(beans, dev.vellum.RecordStore.class, "vellumRecordStore")
-                    || applicationDefines(beans, VellumConfig.class, "vellumConfig"))) {
-                return true;
-            }
-            return !config(context.getEnvironment()).backend().equals("memory");
-        }
+    static final Map<Setting, String> PROPERTY_NAMES = propertyNames();
 
-        private static boolean applicationDefines(
-                org.springframework.beans.factory.config.ConfigurableListableBeanFactory beans, Class<?> type,
-                String ours) {
-            for (String name : beans.getBeanNamesForType(type, true, false)) {
-                if (!name.equals(ours)) {
-                    return true;
-                }
-            }
-            return false;
+    private static Map<Setting, String> propertyNames() {
+        Map<Setting, String> names = new LinkedHashMap<>();
+        names.put(Setting.DB_BACKEND, "vellum.backend");
+        names.put(Setting.CONNECT_TIMEOUT, "vellum.connect-timeout");
+        names.put(Setting.AUTO_MIGRATE, "vellum.auto-migrate");
+        names.put(Setting.MIGRATIONS, "vellum.migrations");
+        names.put(Setting.ENV_FILE, "vellum.env-file");
+        names.put(Setting.SQLITE_PATH, "vellum.sqlite.path");
+        names.put(Setting.POSTGRES_URL, "vellum.postgres.url");
+        names.put(Setting.POSTGRES_HOST, "vellum.postgres.host");
+        names.put(Setting.POSTGRES_PORT, "vellum.postgres.port");
+        names.put(Setting.POSTGRES_DATABASE, "vellum.postgres.database");
+        names.put(Setting.POSTGRES_USER, "vellum.postgres.user");
+        names.put(Setting.POSTGRES_PASSWORD_FILE, "vellum.postgres.password-file");
+        names.put(Setting.POSTGRES_POOL_MIN, "vellum.postgres.pool-min");
+        names.put(Setting.POSTGRES_POOL_MAX, "vellum.postgres.pool-max");
+        names.put(Setting.POSTGRES_PGBOUNCER, "vellum.postgres.pgbouncer");
+        names.put(Setting.POSTGRES_LOCK_TIMEOUT, "vellum.postgres.lock-timeout");
+        names.put(Setting.POSTGRES_STATEMENT_TIMEOUT, "vellum.postgres.statement-timeout");
+        names.put(Setting.POSTGRES_REPLICA_URLS, "vellum.postgres.replica-urls");
+        names.put(Setting.POSTGRES_REPLICA_MAX_LAG, "vellum.postgres.replica-max-lag");
+        names.put(Setting.POSTGRES_REPLICA_WAIT, "vellum.postgres.replica-wait");
+        names.put(Setting.MIGRATION_URL, "vellum.migration.url");
+        names.put(Setting.MIGRATION_PASSWORD_FILE, "vellum.migration.password-file");
+        names.put(Setting.CHANGES_RETENTION, "vellum.changes.retention");
+        names.put(Setting.CHANGES_POLL_INTERVAL, "vellum.changes.poll-interval");
+        return Map.copyOf(names);
+    }
+
+    /** The settings these properties give, by variable name; unset properties give none. */
+    Map<String, String> settings() {
+        Map<String, String> settings = new LinkedHashMap<>();
+        put(settings, Setting.DB_BACKEND, backend);
+        put(settings, Setting.CONNECT_TIMEOUT, connectTimeout);
+        put(settings, Setting.AUTO_MIGRATE, autoMigrate);
+        put(settings, Setting.MIGRATIONS, migrations == null ? null : String.join(",", migrations));
+        put(settings, Setting.ENV_FILE, envFile);
+        put(settings, Setting.SQLITE_PATH, sqlite.path);
+        put(settings, Setting.POSTGRES_URL, postgres.url);
+        put(settings, Setting.POSTGRES_HOST, postgres.host);
+        put(settings, Setting.POSTGRES_PORT, postgres.port);
+        put(settings, Setting.POSTGRES_DATABASE, postgres.database);
+        put(settings, Setting.POSTGRES_USER, postgres.user);
+        put(settings, Setting.POSTGRES_PASSWORD_FILE, postgres.passwordFile);
+        put(settings, Setting.POSTGRES_POOL_MIN, postgres.poolMin);
+        put(settings, Setting.POSTGRES_POOL_MAX, postgres.poolMax);
+        put(settings, Setting.POSTGRES_PGBOUNCER, postgres.pgbouncer);
+        put(settings, Setting.POSTGRES_LOCK_TIMEOUT, postgres.lockTimeout);
+        put(settings, Setting.POSTGRES_STATEMENT_TIMEOUT, postgres.statementTimeout);
+        put(settings, Setting.POSTGRES_REPLICA_URLS, postgres.replicaUrls == null ? null
+                : String.join(",", postgres.replicaUrls));
+        put(settings, Setting.POSTGRES_REPLICA_MAX_LAG, postgres.replicaMaxLag);
+        put(settings, Setting.POSTGRES_REPLICA_WAIT, postgres.replicaWait);
+        put(settings, Setting.MIGRATION_URL, migration.url);
+        put(settings, Setting.MIGRATION_PASSWORD_FILE, migration.passwordFile);
+        put(settings, Setting.CHANGES_RETENTION, changes.retention);
+        put(settings, Setting.CHANGES_POLL_INTERVAL, changes.pollInterval);
+        return settings;
+    }
+
+    private static void put(Map<String, String> settings, Setting setting, Object value) {
+        if (value != null) {
+            settings.put(setting.key(), value instanceof Duration d ? d.toMillis() + "ms" : value.toString());
         }
+    }
+
+    /** Every property name, for spotting a misspelt one. */
+    static List<String> names() {
+        List<String> names = new ArrayList<>(PROPERTY_NAMES.values());
+        names.add("vellum.url");
+        return names;
+    }
+
+    public String getUrl() {
+        return url;
+    }
+
+    public void setUrl(String url) {
+        this.url = url;
+    }
+
+    public String getBackend() {
+        return backend;
+    }
+
+    public void setBackend(String backend) {
+        this.backend = backend;
+    }
+
+    public Duration getConnectTimeout() {
+        return connectTimeout;
+    }
+
+    public void setConnectTimeout(Duration connectTimeout) {
+        this.connectTimeout = connectTimeout;
+    }
+
+    public Boolean getAutoMigrate() {
+        return autoMigrate;
+    }
+
+    public void setAutoMigrate(Boolean autoMigrate) {
+        this.autoMigrate = autoMigrate;
+    }
+
+    public List<String> getMigrations() {
+        return migrations;
+    }
+
+    public void setMigrations(List<String> migrations) {
+        this.migrations = migrations;
+    }
+
+    public String getEnvFile() {
+        return envFile;
+    }
+
+    public void setEnvFile(String envFile) {
+        this.envFile = envFile;
+    }
+
+    public Sqlite getSqlite() {
+        return sqlite;
+    }
+
+    public Postgres getPostgres() {
+        return postgres;
+    }
+
+    public Migration getMigration() {
+        return migration;
+    }
+
+    public Changes getChanges() {
+        return changes;
     }
 }

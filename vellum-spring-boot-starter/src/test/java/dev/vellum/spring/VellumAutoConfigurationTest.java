@@ -1,41 +1,82 @@
 package dev.vellum.spring;
 
+import dev.vellum.ConfigurationException;
 import dev.vellum.Database;
+import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.testkit.PostgresServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
+import org.springframework.context.ApplicationContext;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.IllegalTransactionStateException;
+import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
+import org.springframework.transaction.UnexpectedRollbackException;
 import org.springframework.transaction.support.DefaultTransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import javax.sql.DataSource;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-/** The auto-configuration in a bare application context, on the memory and SQLite backends. */
+/** The auto-configuration in a bare application context: memory, SQLite, PostgreSQL, and the application's own data. */
 class VellumAutoConfigurationTest {
     private final ApplicationContextRunner runner = new ApplicationContextRunner()
             .withConfiguration(AutoConfigurations.of(VellumAutoConfiguration.class));
+    /** An application with spring-boot-starter-jdbc: a DataSource, a transaction manager, @Transactional. */
+    private final ApplicationContextRunner jdbcApplication = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
+                    DataSourceTransactionManagerAutoConfiguration.class, TransactionAutoConfiguration.class,
+                    VellumAutoConfiguration.class));
+
+    private static Throwable rootConfigurationError(Throwable failure) {
+        Throwable t = failure;
+        while (t.getCause() != null && !(t instanceof ConfigurationException)) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    private static TransactionTemplate template(PlatformTransactionManager manager, int propagation) {
+        TransactionTemplate template = new TransactionTemplate(manager);
+        template.setPropagationBehavior(propagation);
+        return template;
+    }
+
+    private static List<String> ids(RecordStore store, String collection, String... candidates) {
+        return store.collection(collection).getMany(List.of(candidates)).stream().map(Record::id).toList();
+    }
 
     @Test
     void propertiesBecomeSettingsAndTheBeansAppear(@TempDir Path dir) {
         runner.withPropertyValues("vellum.url=sqlite:" + dir.resolve("app.db"), "vellum.postgres.pool-max=7",
-                "vellum.connect-timeout=5s").run(context -> {
+                "vellum.connect-timeout=5s", "vellum.changes.retention=2d").run(context -> {
                     assertThat(context).hasSingleBean(RecordStore.class).hasSingleBean(Database.class)
                             .hasSingleBean(VellumTransactionManager.class).hasBean("vellumHealthIndicator");
                     VellumConfig config = context.getBean(VellumConfig.class);
                     assertThat(config.backend()).isEqualTo("sqlite");
                     assertThat(config.poolMax()).isEqualTo(7);
+                    assertThat(config.connectTimeout()).hasSeconds(5);
+                    assertThat(config.getDuration(dev.vellum.Setting.CHANGES_RETENTION)).hasValue(
+                            java.time.Duration.ofDays(2));
                     assertThat(context.getBean(Database.class).fetchOne("SELECT 1 AS one")).isPresent();
                     HealthIndicator health = context.getBean("vellumHealthIndicator", HealthIndicator.class);
                     assertThat(health.health().getStatus()).isEqualTo(Status.UP);
@@ -53,15 +94,28 @@ class VellumAutoConfigurationTest {
     }
 
     @Test
-    void anUnknownSettingFailsTheStartWithVellumsMessage() {
-        runner.withPropertyValues("vellum.url=memory:", "vellum.pool-maximum=3").run(context -> {
+    void aMisspeltPropertyFailsTheStartNamingIt() {
+        runner.withPropertyValues("vellum.url=memory:", "vellum.postgres.pool-mx=3").run(context -> {
             assertThat(context).hasFailed();
-            Throwable t = context.getStartupFailure();
-            while (t.getCause() != null && !(t instanceof dev.vellum.ConfigurationException)) {
-                t = t.getCause();
-            }
-            assertThat(t).isInstanceOf(dev.vellum.ConfigurationException.class)
-                    .hasMessageContaining("Unknown setting VELLUM_POOL_MAXIMUM");
+            assertThat(rootConfigurationError(context.getStartupFailure())).isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("Unknown property vellum.postgres.pool-mx")
+                    .hasMessageContaining("Did you mean vellum.postgres.pool-max?");
+        });
+    }
+
+    /** A build's -Dvellum.version=…, or an application's own vellum.* keys, are not Vellum's: no failed start. */
+    @Test
+    void otherVellumPropertiesAreNotVellumsToRefuse() {
+        runner.withPropertyValues("vellum.url=memory:", "vellum.version=1.2.3", "vellum.team.owner=data")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(RecordStore.class));
+    }
+
+    @Test
+    void aBadValueIsReportedAsItsProperty() {
+        runner.withPropertyValues("vellum.url=memory:", "vellum.postgres.pool-max=0").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(rootConfigurationError(context.getStartupFailure()))
+                    .hasMessageContaining("vellum.postgres.pool-max (VELLUM_POSTGRES_POOL_MAX) must be at least 1");
         });
     }
 
@@ -86,70 +140,203 @@ class VellumAutoConfigurationTest {
     }
 
     @Test
-    void transactionsCommitRollBackAndNest(@TempDir Path dir) {
+    void transactionsOnVellumsOwnSqliteHaveSpringsPropagations(@TempDir Path dir) {
         runner.withPropertyValues("vellum.url=sqlite:" + dir.resolve("tx.db")).run(context -> {
             RecordStore store = context.getBean(RecordStore.class);
-            TransactionTemplate tx = new TransactionTemplate(context.getBean(VellumTransactionManager.class));
-            tx.executeWithoutResult(s -> store.collection("a").insert("kept", Map.of("n", 1), null));
-            assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
-                store.collection("a").insert("gone", Map.of("n", 2), null);
-                throw new IllegalStateException("roll back");
-            })).isInstanceOf(IllegalStateException.class);
-            String answer = tx.execute(s -> {
-                store.collection("a").insert("marked", Map.of("n", 3), null);
-                s.setRollbackOnly();
-                return "answered";
-            });
-            assertThat(answer).isEqualTo("answered");
-            // NESTED: a savepoint, whose failure undoes its own writes only
-            TransactionTemplate nested = new TransactionTemplate(context.getBean(VellumTransactionManager.class));
-            nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
-            tx.executeWithoutResult(s -> {
-                store.collection("a").insert("outer", Map.of("n", 4), null);
-                try {
-                    nested.executeWithoutResult(inner -> {
-                        store.collection("a").insert("inner", Map.of("n", 5), null);
-                        throw new IllegalStateException("inner");
-                    });
-                } catch (IllegalStateException expected) {
-                    // the outer goes on
-                }
-            });
-            // REQUIRED joins: a joined method's failure dooms the whole transaction, even when the caller catches it
-            assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
-                store.collection("a").insert("doomed", Map.of("n", 6), null);
-                try {
-                    tx.executeWithoutResult(inner -> {
-                        throw new IllegalStateException("inner");
-                    });
-                } catch (IllegalStateException expected) {
-                    // caught, yet the transaction cannot commit
-                }
-            })).isInstanceOf(org.springframework.transaction.UnexpectedRollbackException.class);
-            assertThat(store.collection("a").getMany(java.util.List.of("kept", "gone", "marked", "outer", "inner",
-                    "doomed"))).extracting(dev.vellum.Record::id).containsExactly("kept", "outer");
-            // SUPPORTS runs without one, MANDATORY needs one, NEVER refuses one
-            TransactionTemplate mandatory = new TransactionTemplate(context.getBean(VellumTransactionManager.class));
-            mandatory.setPropagationBehavior(TransactionDefinition.PROPAGATION_MANDATORY);
-            assertThatThrownBy(() -> mandatory.executeWithoutResult(s -> { }))
-                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("MANDATORY");
-            tx.executeWithoutResult(s -> mandatory.executeWithoutResult(inner -> store.collection("a")
-                    .insert("joined", Map.of("n", 7), null)));
-            assertThat(store.collection("a").get("joined")).isPresent();
-            TransactionTemplate never = new TransactionTemplate(context.getBean(VellumTransactionManager.class));
-            never.setPropagationBehavior(TransactionDefinition.PROPAGATION_NEVER);
-            Boolean newTransaction = never.execute(s -> s.isNewTransaction());
-            assertThat(newTransaction).isFalse();
-            assertThatThrownBy(() -> tx.executeWithoutResult(s -> never.executeWithoutResult(inner -> { })))
-                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("NEVER");
+            PlatformTransactionManager manager = context.getBean(PlatformTransactionManager.class);
+            assertThat(manager).isInstanceOf(VellumTransactionManager.class);
+            commitsRollsBackAndNests(store, manager);
 
-            VellumTransactionManager manager = context.getBean(VellumTransactionManager.class);
-            assertThatThrownBy(() -> manager.getTransaction(new DefaultTransactionDefinition()))
-                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("@Transactional");
-            DefaultTransactionDefinition requiresNew = new DefaultTransactionDefinition(
-                    TransactionDefinition.PROPAGATION_REQUIRES_NEW);
-            assertThatThrownBy(() -> manager.execute(requiresNew, s -> null))
-                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("REQUIRED");
+            // REQUIRES_NEW with no transaction running is an ordinary one
+            template(manager, TransactionDefinition.PROPAGATION_REQUIRES_NEW)
+                    .executeWithoutResult(s -> store.collection("a").insert("new", Map.of("n", 8), null));
+            assertThat(store.collection("a").get("new")).isPresent();
+            // inside one, SQLite (one writer) would wait for itself: refused at once, saying what works
+            TransactionTemplate required = template(manager, TransactionDefinition.PROPAGATION_REQUIRED);
+            assertThatThrownBy(() -> required.executeWithoutResult(s -> template(manager,
+                    TransactionDefinition.PROPAGATION_REQUIRES_NEW).executeWithoutResult(inner -> { })))
+                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("NESTED");
+            // the imperative API works too
+            TransactionStatus status = manager.getTransaction(new DefaultTransactionDefinition());
+            store.collection("a").insert("imperative", Map.of("n", 9), null);
+            manager.rollback(status);
+            assertThat(store.collection("a").get("imperative")).isEmpty();
+        });
+    }
+
+    /** What every Vellum transaction manager does: commit, roll back, rollback-only, NESTED, REQUIRED's doom. */
+    private static void commitsRollsBackAndNests(RecordStore store, PlatformTransactionManager manager) {
+        TransactionTemplate tx = new TransactionTemplate(manager);
+        tx.executeWithoutResult(s -> store.collection("a").insert("kept", Map.of("n", 1), null));
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+            store.collection("a").insert("gone", Map.of("n", 2), null);
+            throw new IllegalStateException("roll back");
+        })).isInstanceOf(IllegalStateException.class);
+        String answer = tx.execute(s -> {
+            store.collection("a").insert("marked", Map.of("n", 3), null);
+            s.setRollbackOnly();
+            return "answered";
+        });
+        assertThat(answer).isEqualTo("answered");
+        TransactionTemplate nested = template(manager, TransactionDefinition.PROPAGATION_NESTED);
+        tx.executeWithoutResult(s -> {
+            store.collection("a").insert("outer", Map.of("n", 4), null);
+            try {
+                nested.executeWithoutResult(inner -> {
+                    store.collection("a").insert("inner", Map.of("n", 5), null);
+                    throw new IllegalStateException("inner");
+                });
+            } catch (IllegalStateException expected) {
+                // the outer goes on
+            }
+        });
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+            store.collection("a").insert("doomed", Map.of("n", 6), null);
+            try {
+                tx.executeWithoutResult(inner -> {
+                    throw new IllegalStateException("inner");
+                });
+            } catch (IllegalStateException expected) {
+                // caught, yet the transaction cannot commit
+            }
+        })).isInstanceOf(UnexpectedRollbackException.class);
+        assertThat(ids(store, "a", "kept", "gone", "marked", "outer", "inner", "doomed"))
+                .containsExactly("kept", "outer");
+        TransactionTemplate mandatory = template(manager, TransactionDefinition.PROPAGATION_MANDATORY);
+        assertThatThrownBy(() -> mandatory.executeWithoutResult(s -> { }))
+                .isInstanceOf(IllegalTransactionStateException.class);
+        TransactionTemplate never = template(manager, TransactionDefinition.PROPAGATION_NEVER);
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> never.executeWithoutResult(inner -> { })))
+                .isInstanceOf(IllegalTransactionStateException.class);
+    }
+
+    @Test
+    void transactionsOnVellumsOwnPostgresSuspendAndBeginAnew() {
+        PostgresTarget database = PostgresServer.shared().createDatabase();
+        runner.withPropertyValues("vellum.url=" + database.toUrlWithCredentials()).run(context -> {
+            RecordStore store = context.getBean(RecordStore.class);
+            PlatformTransactionManager manager = context.getBean(PlatformTransactionManager.class);
+            commitsRollsBackAndNests(store, manager);
+            // REQUIRES_NEW commits on its own while the outer rolls back; NOT_SUPPORTED runs outside it (the
+            // collection exists first: one first written inside a transaction is created by it, and its table stays
+            // locked to others until that transaction ends)
+            store.collection("b").insert("before", Map.of("n", 0), null);
+            assertThatThrownBy(() -> new TransactionTemplate(manager).executeWithoutResult(s -> {
+                store.collection("b").insert("outer", Map.of("n", 1), null);
+                template(manager, TransactionDefinition.PROPAGATION_REQUIRES_NEW).executeWithoutResult(inner ->
+                        store.collection("b").insert("new", Map.of("n", 2), null));
+                template(manager, TransactionDefinition.PROPAGATION_NOT_SUPPORTED).executeWithoutResult(inner ->
+                        store.collection("b").insert("outside", Map.of("n", 3), null));
+                throw new IllegalStateException("roll the outer back");
+            })).isInstanceOf(IllegalStateException.class);
+            assertThat(ids(store, "b", "outer", "new", "outside")).containsExactly("new", "outside");
+        });
+    }
+
+    /**
+     * The application's data source, with nothing naming a database for Vellum: the store runs there, the
+     * application's transaction manager stays the one @Transactional finds, and one transaction of it carries JDBC
+     * and Vellum writes together.
+     */
+    @Test
+    void onTheApplicationsDataSourceOneTransactionSpansJdbcAndVellum() {
+        PostgresTarget database = PostgresServer.shared().createDatabase();
+        jdbcApplication.withPropertyValues("spring.datasource.url=" + database.jdbcUrl(),
+                "spring.datasource.username=" + database.user(), "spring.datasource.password=" + database.password())
+                .run(context -> joinsTheApplicationsTransactions(context, "postgres"));
+    }
+
+    @Test
+    void onTheApplicationsSqliteDataSourceToo(@TempDir Path dir) {
+        jdbcApplication.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + dir.resolve("app.db"))
+                .run(context -> joinsTheApplicationsTransactions(context, "sqlite"));
+    }
+
+    private static void joinsTheApplicationsTransactions(ApplicationContext context, String backend) {
+        RecordStore store = context.getBean(RecordStore.class);
+        DataSource dataSource = context.getBean(DataSource.class);
+        assertThat(store.backendName()).isEqualTo(backend);
+        assertThat(store.database().orElseThrow().dataSource()).isSameAs(dataSource);
+        PlatformTransactionManager manager = context.getBean(PlatformTransactionManager.class);
+        assertThat(manager).isInstanceOf(DataSourceTransactionManager.class)
+                .isNotInstanceOf(VellumTransactionManager.class);
+        JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+        jdbc.execute("CREATE TABLE orders (id VARCHAR(20) PRIMARY KEY)");
+        TransactionTemplate tx = context.getBean(TransactionTemplate.class);
+
+        assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
+            jdbc.update("INSERT INTO orders (id) VALUES ('o1')");
+            store.collection("audit").insert("a1", Map.of("order", "o1"), null);
+            throw new IllegalStateException("payment failed");
+        })).hasMessage("payment failed");
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Long.class)).isZero();
+        assertThat(store.collection("audit").get("a1")).isEmpty();
+
+        tx.executeWithoutResult(s -> {
+            jdbc.update("INSERT INTO orders (id) VALUES ('o2')");
+            store.collection("audit").insert("a2", Map.of("order", "o2"), null);
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Long.class)).isEqualTo(1);
+        assertThat(store.collection("audit").get("a2")).isPresent();
+
+        // a Vellum operation that fails inside the transaction leaves nothing of itself, and the rest goes on
+        tx.executeWithoutResult(s -> {
+            jdbc.update("INSERT INTO orders (id) VALUES ('o3')");
+            assertThatThrownBy(() -> store.collection("audit").insertMany(List.of(
+                    new dev.vellum.NewRecord("a3", Map.of("n", 1), null),
+                    new dev.vellum.NewRecord("a2", Map.of("n", 2), null))))
+                    .isInstanceOf(dev.vellum.DuplicateRecordException.class);
+        });
+        assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Long.class)).isEqualTo(2);
+        assertThat(store.collection("audit").get("a3")).isEmpty();
+    }
+
+    /**
+     * Vellum with a database of its own beside the application's: the application's manager stays the default, and
+     * rolls back the application's JDBC writes as it did without Vellum; Vellum's manager is there by name.
+     */
+    @Test
+    void withItsOwnDatabaseVellumNeverDisplacesTheApplicationsManager(@TempDir Path dir) {
+        jdbcApplication.withPropertyValues("spring.datasource.url=jdbc:sqlite:" + dir.resolve("app.db"),
+                "vellum.url=sqlite:" + dir.resolve("vellum.db")).run(context -> {
+                    DataSource dataSource = context.getBean(DataSource.class);
+                    RecordStore store = context.getBean(RecordStore.class);
+                    assertThat(store.database().orElseThrow().dataSource()).isNotSameAs(dataSource);
+                    PlatformTransactionManager application = context.getBean(PlatformTransactionManager.class);
+                    assertThat(application).isNotInstanceOf(VellumTransactionManager.class);
+                    assertThat(context.getBean(VellumAutoConfiguration.TRANSACTION_MANAGER))
+                            .isInstanceOf(VellumTransactionManager.class);
+
+                    JdbcTemplate jdbc = new JdbcTemplate(dataSource);
+                    jdbc.execute("CREATE TABLE orders (id VARCHAR(20) PRIMARY KEY)");
+                    assertThatThrownBy(() -> context.getBean(TransactionTemplate.class).executeWithoutResult(s -> {
+                        jdbc.update("INSERT INTO orders (id) VALUES ('o1')");
+                        throw new IllegalStateException("fails");
+                    })).hasMessage("fails");
+                    assertThat(jdbc.queryForObject("SELECT count(*) FROM orders", Long.class)).isZero();
+
+                    TransactionTemplate vellum = new TransactionTemplate(context.getBean(
+                            VellumAutoConfiguration.TRANSACTION_MANAGER, PlatformTransactionManager.class));
+                    assertThatThrownBy(() -> vellum.executeWithoutResult(s -> {
+                        store.collection("c").insert("x", Map.of("n", 1), null);
+                        throw new IllegalStateException("fails");
+                    })).hasMessage("fails");
+                    assertThat(store.collection("c").get("x")).isEmpty();
+                });
+    }
+
+    @Test
+    void theMemoryStoresManagerRunsRequiresNewOutsideATransaction() {
+        runner.withPropertyValues("vellum.url=memory:").run(context -> {
+            RecordStore store = context.getBean(RecordStore.class);
+            PlatformTransactionManager manager = context.getBean(PlatformTransactionManager.class);
+            commitsRollsBackAndNests(store, manager);
+            template(manager, TransactionDefinition.PROPAGATION_REQUIRES_NEW)
+                    .executeWithoutResult(s -> store.collection("a").insert("new", Map.of("n", 1), null));
+            assertThat(store.collection("a").get("new")).isPresent();
+            assertThatThrownBy(() -> new TransactionTemplate(manager).executeWithoutResult(s -> template(manager,
+                    TransactionDefinition.PROPAGATION_REQUIRES_NEW).executeWithoutResult(inner -> { })))
+                    .isInstanceOf(IllegalTransactionStateException.class).hasMessageContaining("memory store");
         });
     }
 
@@ -158,7 +345,7 @@ class VellumAutoConfigurationTest {
         runner.withPropertyValues("vellum.url=sqlite:" + dir.resolve("m.db")).run(context -> {
             SimpleMeterRegistry registry = new SimpleMeterRegistry();
             context.getBean("vellumMetrics", io.micrometer.core.instrument.binder.MeterBinder.class).bindTo(registry);
-            assertThat(registry.get("vellum.pool.max").gauge().value()).isGreaterThan(0);
+            assertThat(registry.get("vellum.pool.connections").tag("state", "max").gauge().value()).isGreaterThan(0);
             assertThat(registry.get("vellum.pool.connections").tag("state", "active").gauge()).isNotNull();
         });
     }

@@ -75,6 +75,9 @@ public final class SqliteBackend implements BackendProvider {
 
     @Override
     public JdbcDatabase open(VellumConfig config) {
+        if (config.dataSource().isPresent()) {
+            return openOn(config.dataSource().get(), config);
+        }
         Path file = path(config).toAbsolutePath().normalize();
         try {
             Path parent = file.getParent();
@@ -96,6 +99,25 @@ public final class SqliteBackend implements BackendProvider {
             writeLock.unlock();
         }
         return JdbcDatabase.open(new SqliteDialect(), pool, config, target, writeLock,
+                MigrationLock.file(Path.of(file + ".lock")), e -> failure(target, e));
+    }
+
+    /**
+     * On the application's data source: its connections get Vellum's functions and settings as Vellum first uses each
+     * ({@link SqliteDialect#prepareForeignConnection}); writers of this JVM queue on the file's lock as with Vellum's
+     * own pool.
+     */
+    private static JdbcDatabase openOn(javax.sql.DataSource dataSource, VellumConfig config) {
+        String location = config.get(Setting.SQLITE_PATH);
+        if (location.isBlank() || location.contains(":memory:") || location.contains("mode=memory")) {
+            throw new ConfigurationException("The application's data source is an in-memory SQLite database, which "
+                    + "each connection sees on its own; Vellum needs a SQLite file (jdbc:sqlite:./app.db)");
+        }
+        Path file = path(config).toAbsolutePath().normalize();
+        String target = path(config).toString();
+        ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
+        return JdbcDatabase.open(new SqliteDialect((int) Math.min(Integer.MAX_VALUE,
+                        config.connectTimeout().toMillis())), dataSource, config, target, writeLock,
                 MigrationLock.file(Path.of(file + ".lock")), e -> failure(target, e));
     }
 

@@ -16,6 +16,45 @@ final class SqliteDialect implements SqlDialect {
     static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
             .withZone(ZoneOffset.UTC);
 
+    /** For the application's data source: the busy timeout its connections get; 0 for Vellum's own pool. */
+    private final int foreignBusyTimeoutMillis;
+    /** The application's connections readied so far, by their SQLite connection (pools hand out wrappers). */
+    private final java.util.Map<org.sqlite.SQLiteConnection, Boolean> readied =
+            java.util.Collections.synchronizedMap(new java.util.WeakHashMap<>());
+    /** A snapshot on the application's connection gives it back its own transaction mode. */
+    private final ThreadLocal<org.sqlite.SQLiteConfig.TransactionMode> modeBeforeSnapshot = new ThreadLocal<>();
+
+    /** For Vellum's own pool, whose connections are made ready as they open. */
+    SqliteDialect() {
+        this(0);
+    }
+
+    /** For the application's data source: each connection is readied at its first use. */
+    SqliteDialect(int foreignBusyTimeoutMillis) {
+        this.foreignBusyTimeoutMillis = foreignBusyTimeoutMillis;
+    }
+
+    /**
+     * What Vellum's own pool sets when it opens a connection: the functions, a busy timeout, foreign keys (only
+     * outside a transaction: SQLite ignores the pragma inside one) and WAL (kept by the file once set).
+     */
+    @Override
+    public void prepareForeignConnection(java.sql.Connection connection) throws SQLException {
+        org.sqlite.SQLiteConnection sqlite = connection.unwrap(org.sqlite.SQLiteConnection.class);
+        if (readied.containsKey(sqlite)) {
+            return;
+        }
+        SqliteFunctions.register(sqlite);
+        sqlite.setBusyTimeout(foreignBusyTimeoutMillis);
+        if (connection.getAutoCommit()) {
+            try (Statement statement = connection.createStatement()) {
+                statement.execute("PRAGMA foreign_keys = ON");
+                statement.execute("PRAGMA journal_mode = WAL");
+            }
+        }
+        readied.put(sqlite, Boolean.TRUE);
+    }
+
     /** SQLite commits an autocommit INSERT … RETURNING when the statement is reset; sqlite-jdbc ignores that error. */
     /** A read streams in autocommit: a transaction would take the write lock (transactions are IMMEDIATE). */
     @Override
@@ -29,15 +68,18 @@ final class SqliteDialect implements SqlDialect {
      */
     @Override
     public void beginSnapshot(java.sql.Connection connection) throws java.sql.SQLException {
-        connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig()
-                .setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.DEFERRED);
+        var config = connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig();
+        modeBeforeSnapshot.set(config.getTransactionMode());
+        config.setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.DEFERRED);
         connection.setAutoCommit(false);
     }
 
     @Override
     public void endSnapshot(java.sql.Connection connection) throws java.sql.SQLException {
-        connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig()
-                .setTransactionMode(org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+        org.sqlite.SQLiteConfig.TransactionMode before = modeBeforeSnapshot.get();
+        modeBeforeSnapshot.remove();
+        connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig().setTransactionMode(
+                before != null ? before : org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
     }
 
     /** sqlite3_interrupt: the statement running on the connection stops at its next step. */
