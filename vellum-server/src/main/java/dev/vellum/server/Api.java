@@ -83,12 +83,16 @@ final class Api {
     /** Store work in progress; bounded so that a flood is answered 503 at once instead of queueing without end. */
     private final java.util.concurrent.Semaphore permits;
     private final ChangeFeedApi feeds;
+    private final StreamTokens tokens;
+    /** The request attribute holding the API key a request was authorized with (none without keys). */
+    static final String API_KEY = "vellum.apiKey";
 
-    Api(RecordStore store, ServerSettings limits, Metrics metrics, ExecutorService workers) {
+    Api(RecordStore store, ServerSettings limits, Metrics metrics, ExecutorService workers, StreamTokens tokens) {
         this.store = store;
         this.limits = limits;
         this.metrics = metrics;
         this.workers = workers;
+        this.tokens = tokens;
         this.permits = new java.util.concurrent.Semaphore(limits.maxConcurrent());
         this.feeds = new ChangeFeedApi(store, limits, this);
     }
@@ -120,7 +124,10 @@ final class Api {
         r.add(GET, "/ready", this::ready);
         r.add(GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(metrics.scrape()));
-        r.add(GET, "/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document()));
+        r.add(GET, "/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document(ctx)));
+        r.add(GET, "/", ctx -> json(ctx, 200, welcome()));
+        r.add(GET, "/v1", ctx -> json(ctx, 200, welcome()));
+        r.add(POST, "/v1/stream-tokens", this::streamToken);
 
         r.add(GET, "/v1/collections", ctx -> bounded(ctx, "collections", this::listCollections));
         r.add(DELETE, "/v1/collections/{c}", ctx -> bounded(ctx, "dropCollection", () -> {
@@ -154,6 +161,37 @@ final class Api {
         r.add(DELETE, collection + "/indexes/{name}", ctx -> dropIndex(ctx, ctx.pathParam("name")));
         r.add(DELETE, collection + "/indexes", ctx -> dropIndex(ctx, text(body(ctx, Set.of("name")), "name", true)));
         feeds.register(r);
+    }
+
+    /**
+     * What a person who opens the server's address finds: what it is, and where to go next. Open like
+     * {@code /openapi.json} at {@code /}; under {@code /v1}, behind the API keys like the rest of it.
+     */
+    private ObjectNode welcome() {
+        ObjectNode body = object().put("name", "Vellum").put("version", Vellum.version())
+                .put("backend", store.backendName()).put("api", "/v1");
+        ObjectNode links = body.putObject("links");
+        links.put("openapi", "/openapi.json").put("collections", "/v1/collections").put("changes", "/v1/changes")
+                .put("streamTokens", "/v1/stream-tokens").put("health", "/health").put("ready", "/ready")
+                .put("metrics", "/metrics");
+        return body;
+    }
+
+    /**
+     * A token that opens one change-feed stream without an {@code Authorization} header: what a browser's
+     * EventSource needs. Body {@code {"path":"/v1/changes"}} (or a collection's feed); answer
+     * {@code {"token","path","expiresAt"}}.
+     */
+    private void streamToken(Context ctx) {
+        JsonNode body = body(ctx, Set.of("path"));
+        String path = text(body, "path", true);
+        if (!ChangeFeedApi.isFeedPath(path)) {
+            throw new QueryException("path", "path must be a change feed: /v1/changes or "
+                    + "/v1/collections/{name}/changes, got '" + dev.vellum.internal.Messages.abbreviate(path) + "'");
+        }
+        StreamTokens.Issued issued = tokens.issue(ctx.attribute(API_KEY), path);
+        json(ctx, 201, object().put("token", issued.token()).put("path", issued.path())
+                .put("expiresAt", issued.expiresAt().toString()));
     }
 
     /** Ends change-feed streams and long-polls, so the server can stop. */

@@ -33,11 +33,19 @@ import static io.javalin.http.HandlerType.PUT;
  * their number is bounded too: VELLUM_HTTP_MAX_CONCURRENT more at once.
  */
 final class ChangeFeedApi {
-    private static final Set<String> PARAMS = Set.of("after", "limit", "wait", "filter");
+    /** The query parameter that carries a stream token ({@link StreamTokens}). */
+    static final String ACCESS_TOKEN = "access_token";
+    private static final Set<String> PARAMS = Set.of("after", "limit", "wait", "filter", ACCESS_TOKEN);
+    private static final Pattern FEED_PATH = Pattern.compile("/v1/changes|/v1/collections/[^/?#]+/changes");
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s)?");
     private static final int DEFAULT_LIMIT = 100;
     private static final String EVENT_STREAM = "text/event-stream";
     private static final Duration SLICE = Duration.ofSeconds(1);
+    /**
+     * How long a quiet stream goes without a byte. A client that left is only noticed when a write fails, so this
+     * bounds how long its reader is held (two heartbeats: the first write after it left may still be accepted).
+     */
+    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
 
     private final RecordStore store;
     private final ServerSettings limits;
@@ -71,6 +79,11 @@ final class ChangeFeedApi {
         r.add(GET, "/v1/changes", ctx -> read(ctx, store.changes()));
     }
 
+    /** True for the path of a change feed: what a stream token may open. */
+    static boolean isFeedPath(String path) {
+        return FEED_PATH.matcher(path).matches();
+    }
+
     /** Lets streams and long-polls end: the server is stopping. */
     void stop() {
         stopping = true;
@@ -93,10 +106,10 @@ final class ChangeFeedApi {
         int limit = limit(ctx);
         Duration wait = waitParameter(ctx);
         boolean stream = accepts(ctx, EVENT_STREAM);
-        String after = ctx.queryParam("after");
-        if (after == null && stream) {
-            after = ctx.header("Last-Event-ID");
-        }
+        // A browser's EventSource reconnects to the same URL (after=0 and all) and says where it got to in
+        // Last-Event-ID: that wins, or every reconnect would deliver the changes since 0 again.
+        String lastEventId = stream ? ctx.header("Last-Event-ID") : null;
+        String after = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim() : ctx.queryParam("after");
         if (!readers.tryAcquire()) {
             throw new Problem(503, "saturated", "Server busy", "The server has as many change-feed readers waiting "
                     + "as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
@@ -141,11 +154,12 @@ final class ChangeFeedApi {
      */
     private void stream(Context ctx, Changes feed, String after, int limit) throws IOException {
         // the first read happens before the answer starts, so a bad token or a feed that is off is a plain problem
-        ChangePage page = feed.poll(after, limit);
+        String start = after == null ? feed.now() : after;
+        ChangePage page = feed.poll(start, limit);
         ctx.status(200).contentType(EVENT_STREAM + "; charset=utf-8").header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no");
         OutputStream out = ctx.res().getOutputStream();
-        write(out, "retry: 1000\n: vellum change feed from " + page.next() + "\n\n");
+        write(out, "retry: 1000\n: vellum change feed after " + start + "\n\n");
         try {
             while (!stopping) {
                 for (Change change : page.changes()) {
@@ -155,7 +169,7 @@ final class ChangeFeedApi {
                 if (page.changes().isEmpty()) {
                     write(out, ": heartbeat\n\n");
                 }
-                page = poll(feed, page.next(), limit, maxWait());
+                page = poll(feed, page.next(), limit, HEARTBEAT.compareTo(maxWait()) < 0 ? HEARTBEAT : maxWait());
             }
         } catch (IOException e) {
             // the client went away: nothing to answer

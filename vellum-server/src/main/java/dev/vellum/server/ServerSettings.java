@@ -21,11 +21,14 @@ import java.util.List;
  * @param maxConcurrent  requests handled at once; more are answered 503 at once
  * @param idleTimeout    a connection silent this long is closed
  * @param minBodyRate    bytes per second below which a request body is refused (0 = no minimum)
+ * @param corsOrigins    origins whose pages may call the API ({@code *}: any); empty for none
+ * @param streamTokenTtl how long a stream token opens its stream
  */
 public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
                              int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
                              int maxFilterConditions, Duration shutdownGrace, int maxConcurrent,
-                             Duration idleTimeout, long minBodyRate) {
+                             Duration idleTimeout, long minBodyRate, List<String> corsOrigins,
+                             Duration streamTokenTtl) {
 
     /** The server settings of a configuration; every problem is a {@link ConfigurationException} naming the key. */
     public static ServerSettings from(VellumConfig config) {
@@ -37,7 +40,11 @@ public record ServerSettings(String host, int port, List<String> apiKeys, long m
                 config.getDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO),
                 config.getInt(Setting.HTTP_MAX_CONCURRENT, 1),
                 config.getDuration(Setting.HTTP_IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
-                config.getSize(Setting.HTTP_MIN_BODY_RATE));
+                config.getSize(Setting.HTTP_MIN_BODY_RATE), corsOrigins(config),
+                config.getDuration(Setting.HTTP_STREAM_TOKEN_TTL).orElse(Duration.ofMinutes(10)));
+        if (server.streamTokenTtl().isZero()) {
+            throw new ConfigurationException(Setting.HTTP_STREAM_TOKEN_TTL.key() + " must be longer than 0, e.g. 10m");
+        }
         if (server.port() > 65535) {
             throw new ConfigurationException(Setting.HTTP_PORT.key() + " must be at most 65535, got " + server.port());
         }
@@ -47,6 +54,20 @@ public record ServerSettings(String host, int port, List<String> apiKeys, long m
                     + ")");
         }
         return server;
+    }
+
+    /** Origins as browsers send them: scheme, host and port, no path ({@code https://app.example.com:8443}). */
+    private static List<String> corsOrigins(VellumConfig config) {
+        List<String> origins = Arrays.stream(config.get(Setting.HTTP_CORS_ORIGINS).split(",")).map(String::strip)
+                .filter(o -> !o.isEmpty()).map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o).toList();
+        for (String origin : origins) {
+            if (!origin.equals("*") && !origin.matches("(?i)https?://[^/?#\\s]+")) {
+                throw new ConfigurationException(Setting.HTTP_CORS_ORIGINS.key() + " lists '" + origin + "', which "
+                        + "is not an origin: write scheme, host and port, e.g. https://app.example.com or "
+                        + "http://localhost:5173 (or * for any)");
+            }
+        }
+        return origins;
     }
 
     private static List<String> apiKeys(VellumConfig config) {

@@ -64,8 +64,10 @@ public final class VellumServer implements AutoCloseable {
             return t;
         });
         Metrics metrics = new Metrics(store.database().orElse(null));
-        this.api = new Api(store, settings, metrics, workers);
+        StreamTokens tokens = new StreamTokens(settings.apiKeys(), settings.streamTokenTtl(), java.time.Clock.systemUTC());
+        this.api = new Api(store, settings, metrics, workers, tokens);
         List<byte[]> keyDigests = settings.apiKeys().stream().map(VellumServer::digest).toList();
+        Cors cors = new Cors(settings.corsOrigins());
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -85,9 +87,12 @@ public final class VellumServer implements AutoCloseable {
                 String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
                 ctx.attribute(REQUEST_ID_KEY, id);
                 ctx.header("X-Request-Id", id);
+                if (cors.enabled() && cors.handle(ctx)) {
+                    ctx.skipRemainingHandlers(); // a preflight, answered: no credentials come with one
+                }
             });
             if (!keyDigests.isEmpty()) {
-                config.routes.before("/v1/*", ctx -> authorize(ctx, keyDigests));
+                config.routes.before("/v1/*", ctx -> authorize(ctx, settings.apiKeys(), keyDigests, tokens));
             }
             api.register(config.routes);
             config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
@@ -193,14 +198,30 @@ public final class VellumServer implements AutoCloseable {
 
     // ---- auth ----
 
-    /** Compares digests of every key in constant time, so neither timing nor length tells a caller anything. */
-    private static void authorize(Context ctx, List<byte[]> keyDigests) {
+    /**
+     * Compares digests of every key in constant time, so neither timing nor length tells a caller anything. A change
+     * feed may instead be opened with a stream token for its path ({@code access_token}): what a browser's
+     * EventSource, which cannot send headers, has.
+     */
+    private static void authorize(Context ctx, List<String> keys, List<byte[]> keyDigests, StreamTokens tokens) {
         String header = ctx.header("Authorization");
         boolean ok = false;
         if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
             byte[] given = digest(header.substring(7).strip());
-            for (byte[] key : keyDigests) {
-                ok |= MessageDigest.isEqual(given, key);
+            for (int i = 0; i < keyDigests.size(); i++) {
+                if (MessageDigest.isEqual(given, keyDigests.get(i))) {
+                    ok = true;
+                    ctx.attribute(Api.API_KEY, keys.get(i));
+                }
+            }
+        } else if (header == null && ctx.queryParam(ChangeFeedApi.ACCESS_TOKEN) != null) {
+            ok = ctx.method() == io.javalin.http.HandlerType.GET
+                    && tokens.verify(ctx.queryParam(ChangeFeedApi.ACCESS_TOKEN), ctx.path()).isPresent();
+            if (!ok) {
+                ctx.header("WWW-Authenticate", "Bearer realm=\"vellum\", error=\"invalid_token\"");
+                throw new Problem(401, "unauthorized", "Unauthorized", "The stream token is not valid for "
+                        + ctx.path() + ": it has expired or was issued for another stream. Get a new one with POST "
+                        + "/v1/stream-tokens.");
             }
         }
         if (!ok) {

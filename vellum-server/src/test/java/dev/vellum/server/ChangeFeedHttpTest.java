@@ -210,6 +210,56 @@ class ChangeFeedHttpTest {
         }
     }
 
+    /**
+     * A browser's EventSource reconnects to the URL it was given, after=0 included, and sends Last-Event-ID: the
+     * header wins, so nothing comes twice. The opening comment names where the stream starts.
+     */
+    @StoreTest
+    void aReconnectWithTheSameUrlResumesFromLastEventId(RecordStore store) throws Exception {
+        try (Http http = Http.start(store)) {
+            http.send("PUT", ORDERS + "/changes", "");
+            http.post(ORDERS + "/records", "{\"id\":\"a\",\"fields\":{}}");
+            http.post(ORDERS + "/records", "{\"id\":\"b\",\"fields\":{}}");
+            String firstId;
+            try (EventStream events = new EventStream(http, ORDERS + "/changes?after=0")) {
+                firstId = events.nextEvent().get(0).substring(4);
+                assertThat(events.comments).contains(": vellum change feed after 0");
+            }
+            try (EventStream again = new EventStream(http, ORDERS + "/changes?after=0", "Last-Event-ID", firstId)) {
+                List<String> resumed = again.nextEvent();
+                assertThat(resumed.get(2)).contains("\"id\":\"b\"");
+                assertThat(again.comments).contains(": vellum change feed after " + firstId);
+            }
+        }
+    }
+
+    /** A client that leaves a quiet stream frees its reader within seconds, not at the idle timeout. */
+    @StoreTest
+    void aDepartedClientIsReleasedWithinSeconds(RecordStore store) throws Exception {
+        try (Http http = Http.start(store, Map.of("VELLUM_HTTP_MAX_CONCURRENT", "1", "VELLUM_HTTP_IDLE_TIMEOUT",
+                "60s"))) {
+            http.send("PUT", ORDERS + "/changes", "");
+            try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.server.port())) {
+                socket.getOutputStream().write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                        + "Accept: text/event-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                socket.getOutputStream().flush();
+                assertThat(new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.UTF_8))
+                        .isEqualTo("HTTP/1.1 200");
+            }
+            // the one reader permit comes back once the server notices: a second stream is served, not refused 503
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+            int status = 0;
+            while (System.nanoTime() < deadline) {
+                status = http.send(http.request(ORDERS + "/changes?wait=0").GET()).statusCode();
+                if (status == 200) {
+                    break;
+                }
+                Thread.sleep(200);
+            }
+            assertThat(status).isEqualTo(200);
+        }
+    }
+
     @StoreTest
     void aStoppingServerEndsItsStreamsCleanly(RecordStore store) throws Exception {
         Http http = Http.start(store);
