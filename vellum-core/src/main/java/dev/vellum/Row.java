@@ -148,13 +148,18 @@ public final class Row {
         };
     }
 
+    /**
+     * The column as an instant, to the millisecond on every backend (finer digits, which PostgreSQL keeps and SQLite
+     * does not, are dropped): {@code timestamptz}, ISO-8601 text, SQLite's {@code CURRENT_TIMESTAMP} text, or epoch
+     * milliseconds.
+     */
     public Instant getInstant(String column) {
         Object v = get(column);
         if (v == null) {
             return null;
         }
         if (v instanceof Instant i) {
-            return i;
+            return Timestamps.toMillis(i);
         }
         if (v instanceof Number n) {
             return Instant.ofEpochMilli(n.longValue());
@@ -162,10 +167,10 @@ public final class Row {
         String text = v.toString().trim();
         Instant stored = Timestamps.parseStored(text);
         if (stored != null) {
-            return stored;
+            return Timestamps.toMillis(stored);
         }
         try {
-            return Instant.parse(text);
+            return Timestamps.toMillis(Instant.parse(text));
         } catch (java.time.format.DateTimeParseException e) {
             // SQLite's CURRENT_TIMESTAMP form: "2026-11-21 23:23:28"
             return OffsetDateTime.parse(text.replace(' ', 'T') + (text.length() <= 19 ? "Z" : "")).toInstant();

@@ -44,6 +44,18 @@ public final class TypedCollection<T> {
         return records;
     }
 
+    /**
+     * The collection's change feed with its records read as this type (enable it with
+     * {@code untyped().enableChanges()}).
+     */
+    public TypedChanges<T> changes() {
+        return new TypedChanges<>(records.changes(), mapping::read, filter -> {
+            if (checkPaths) {
+                mapping.checkPaths(filter);
+            }
+        });
+    }
+
     /** The same collection without the check of query paths against a record type's components. */
     public TypedCollection<T> uncheckedPaths() {
         return new TypedCollection<>(records, mapping, false);

@@ -61,6 +61,28 @@ public final class Vellum {
         }
     }
 
+    /** This build's version, e.g. {@code 0.1.0}: what the CLI, the server and backups report. */
+    public static String version() {
+        return Version.VALUE;
+    }
+
+    /** Read once, from the resource the build writes. */
+    private static final class Version {
+        static final String VALUE = read();
+
+        private static String read() {
+            java.util.Properties properties = new java.util.Properties();
+            try (java.io.InputStream in = Vellum.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    properties.load(in);
+                }
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            return properties.getProperty("version", "unknown");
+        }
+    }
+
     /**
      * A fresh, empty store in this process's memory (what {@code memory:} opens): the reference semantics with
      * nothing written to disk, for tests, caches and trying things out. Its records go when it is closed.

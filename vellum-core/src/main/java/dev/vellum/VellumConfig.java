@@ -28,6 +28,10 @@ import java.util.regex.Pattern;
  * {@link #fromEnvironment()}; every problem is a {@link ConfigurationException} naming the key.
  */
 public final class VellumConfig {
+    static {
+        dev.vellum.internal.QuietLogging.quietenMissingProvider(); // before anything Vellum starts can log
+    }
+
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KB|MB|GB)?");
 

@@ -59,7 +59,7 @@ final class TypedBench {
                 System.err.printf("typed: %s, find 10...%n", backend);
                 List<Load.Summary> find = Load.rounds(1, rounds, seconds, List.of(
                         k -> plain.find(query(k)).records(),
-                        k -> typed.find(query(k)).items()));
+                        k -> typed.find(query(k)).records()));
                 rows.add(new Row(backend, "find eq city, limit 10", find.get(0), find.get(1)));
 
                 // the SQL layer: 100 rows as Row maps, or mapped to a Java record by column name

@@ -126,8 +126,7 @@ public final class VellumCli {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = VellumCli.class.getPackage().getImplementationVersion();
-            return new String[]{"vellum " + (version == null ? "development build" : version)};
+            return new String[]{"vellum " + dev.vellum.Vellum.version()};
         }
     }
 }

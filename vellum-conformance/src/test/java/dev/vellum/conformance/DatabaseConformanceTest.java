@@ -59,6 +59,26 @@ class DatabaseConformanceTest {
         assertThat(row.get(1)).isEqualTo(name);
     }
 
+    /**
+     * One precision on every backend: milliseconds. PostgreSQL's timestamptz keeps microseconds and SQLite's text
+     * three digits; an instant written with more comes back (and compares, and sorts) at the millisecond, earlier by
+     * what was dropped, whether the finer digits came from Java or from the database itself.
+     */
+    @BackendTest
+    void instantsAreMillisecondsOnEveryBackend(Database db) {
+        createItems(db);
+        db.execute("INSERT INTO items (name, seen_at) VALUES (?, ?)", "fine",
+                Instant.parse("2026-11-21T10:15:30.123999999Z"));
+        Instant millis = Instant.parse("2026-11-21T10:15:30.123Z");
+        assertThat(db.fetchOne("SELECT seen_at FROM items WHERE name = ?", "fine").orElseThrow()
+                .getInstant("seen_at")).isEqualTo(millis);
+        assertThat(db.fetchOne("SELECT seen_at FROM items WHERE seen_at = ?", millis)).isPresent();
+        String micros = db.backendName().equals("postgres") ? "'2026-11-21 10:15:30.456789+00'::timestamptz"
+                : "'2026-11-21T10:15:30.456789Z'";
+        Instant read = db.fetchOne("SELECT " + micros + " AS t").orElseThrow().getInstant("t");
+        assertThat(read).isEqualTo(Instant.parse("2026-11-21T10:15:30.456Z"));
+    }
+
     @BackendTest
     void nullsBindAndReadAsNull(Database db) {
         createItems(db);

@@ -78,7 +78,9 @@ class LeastPrivilegeTest {
             try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(app.toUrlWithCredentials())
                     .build())) {
                 assertThatThrownBy(() -> store.collection("new").insert("x", Map.of(), null))
-                        .hasMessageContaining("permission denied");
+                        .isInstanceOf(dev.vellum.ConfigurationException.class)
+                        .hasMessageContaining("permission denied").hasMessageContaining("VELLUM_MIGRATION_URL")
+                        .hasMessageNotContaining("app-secret");
                 assertThat(store.collection("users").count()).isEqualTo(2);
             }
         } finally {

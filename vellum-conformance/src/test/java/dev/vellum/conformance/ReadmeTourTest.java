@@ -41,7 +41,7 @@ class ReadmeTourTest {
         try (RecordStore store = Vellum.open(backend.url())) {
             TypedCollection<User> users = store.collection("users", User.class);
             User ada = users.insert(new User(null, "Ada", 36, "London"));
-            List<User> londoners = users.find(Query.where(Filter.eq("city", "London")).sort("name")).items();
+            List<User> londoners = users.find(Query.where(Filter.eq("city", "London")).sort("name")).records();
             Versioned<User> current = users.getVersioned(ada.id()).orElseThrow();
             users.replace(new User(ada.id(), "Ada L.", 37, "London"), current.version());
 

@@ -850,6 +850,9 @@ public final class JdbcDatabase implements Database {
                     + "write (disk full); nothing of this write was kept. Free disk space: writes work again at once, "
                     + "reads keep working meanwhile.", e);
         }
+        if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
+            return new dev.vellum.ConfigurationException(privilegeMessage(firstLine(e.getMessage()), sql), e);
+        }
         String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
         // a lost connection or a server going away: the caller may retry later, so it gets its own type
         if (dialect.isConnectionLoss(e)) {
@@ -859,6 +862,29 @@ public final class JdbcDatabase implements Database {
         String statement = sql.length() > 200 ? sql.substring(0, 200) + "…" : sql;
         return new StorageException(dialect.name() + " rejected the statement: " + firstLine(e.getMessage()) + state
                 + " — in: " + statement.strip(), e);
+    }
+
+    /** SQL's "insufficient privilege": the role Vellum connects as may not do what the statement does. */
+    private static final String INSUFFICIENT_PRIVILEGE = "42501";
+
+    /**
+     * What to change when the database refuses a role: a schema change (a new collection or index) needs a role that
+     * owns the schema, which the row-only application role of a least-privilege setup is not.
+     */
+    private String privilegeMessage(String reason, String sql) {
+        boolean schemaChange = !changesRows(sql) && isWrite(sql);
+        String role = "The database role of " + target;
+        if (!schemaChange) {
+            return role + " may not do this (" + reason + "): grant it SELECT, INSERT, UPDATE and DELETE on Vellum's "
+                    + "tables, as deploy/initdb/sql/roles.sql does for the application role.";
+        }
+        if (schema != this) {
+            return role + " may not change the schema (" + reason + "): the role in VELLUM_MIGRATION_URL must own the "
+                    + "schema (deploy/initdb/sql/roles.sql makes one).";
+        }
+        return role + " may not change the schema (" + reason + "), which a new collection, index or change feed "
+                + "needs. Set VELLUM_MIGRATION_URL to a role that owns the schema (VELLUM_POSTGRES_URL may keep a "
+                + "role that only reads and writes rows), or create the collection once as the owner.";
     }
 
     private static String firstLine(String message) {

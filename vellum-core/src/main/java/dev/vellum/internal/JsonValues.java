@@ -51,7 +51,7 @@ public final class JsonValues {
     /** Writes Java values and trees by the rules above. */
     public static final com.fasterxml.jackson.databind.ObjectWriter WRITER = MAPPER.writer();
 
-    /** Type ranks in sort order: numbers < strings < booleans < arrays < objects; missing and null last. */
+    /** Type ranks in sort order: numbers, strings, booleans, arrays, objects; missing and null last. */
     public static final int NUMBER = 1;
     public static final int STRING = 2;
     public static final int BOOLEAN = 3;

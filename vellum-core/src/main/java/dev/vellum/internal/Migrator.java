@@ -55,7 +55,11 @@ final class Migrator {
                 .validateMigrationNaming(true)
                 // Pending migrations are applied or reported as pending, never treated as invalid.
                 .ignoreMigrationPatterns("*:future", "*:pending")
-                .cleanDisabled(true);
+                .cleanDisabled(true)
+                // quiet: Flyway's lines go to one logger at DEBUG (MigrationLogs), not to the console, and a
+                // migration's SELECT prints no result table
+                .loggers(MigrationLogs.class.getName())
+                .outputQueryResults(false);
         dialect.configureFlyway(flyway);
         return flyway;
     }

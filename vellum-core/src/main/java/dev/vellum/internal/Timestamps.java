@@ -23,6 +23,14 @@ public final class Timestamps {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /**
+     * The instant to the millisecond, Vellum's one precision on every backend: earlier by what finer digits it had
+     * (so {@code 12:00:00.9999} is {@code 12:00:00.999}, and text order stays time order).
+     */
+    public static Instant toMillis(Instant instant) {
+        return instant.getNano() % 1_000_000 == 0 ? instant : instant.truncatedTo(ChronoUnit.MILLIS);
+    }
+
     public static String format(Instant instant) {
         return ISO_MILLIS.format(instant);
     }

@@ -433,7 +433,6 @@ public final class Backup {
     }
 
     static String version() {
-        String v = Backup.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
+        return dev.vellum.Vellum.version();
     }
 }

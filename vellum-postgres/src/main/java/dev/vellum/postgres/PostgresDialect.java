@@ -168,7 +168,8 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public void bindInstant(PreparedStatement statement, int index, Instant value) throws SQLException {
-        statement.setObject(index, OffsetDateTime.ofInstant(value, ZoneOffset.UTC));
+        // milliseconds, as on every backend: what SQLite keeps, and what reads give back
+        statement.setObject(index, OffsetDateTime.ofInstant(Timestamps.toMillis(value), ZoneOffset.UTC));
     }
 
     @Override
@@ -251,7 +252,8 @@ final class PostgresDialect implements SqlDialect {
                 return null;
             }
             Instant fast = Timestamps.parseStored(text);
-            return fast != null ? fast : resultSet.getObject(column, OffsetDateTime.class).toInstant();
+            return Timestamps.toMillis(fast != null ? fast : resultSet.getObject(column, OffsetDateTime.class)
+                    .toInstant());
         }
         if ("timestamp".equals(type)) {
             return resultSet.getObject(column, java.time.LocalDateTime.class);

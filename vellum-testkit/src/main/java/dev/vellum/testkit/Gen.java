@@ -8,7 +8,7 @@ import java.util.function.Supplier;
 
 /**
  * The project's own seeded generators for property and fuzz tests: a {@link Random} with the few combinators those
- * tests need. One seed reproduces a whole case; {@link #seeds} names the seed of each case of a run.
+ * tests need. One seed reproduces a whole case; {@link #caseSeed} names the seed of each case of a run.
  */
 public final class Gen {
     private final Random random;

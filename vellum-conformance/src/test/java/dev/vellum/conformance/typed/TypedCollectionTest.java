@@ -117,10 +117,10 @@ class TypedCollectionTest {
         TypedCollection<User> users = store.collection("users", User.class);
         assertThat(users.insertMany(IntStream.range(0, 25).mapToObj(i -> ada("u" + (100 + i))).toList())).isEqualTo(25);
         TypedPage<User> page = users.find(Query.where(Filter.eq("address.city", "London")).sort("$id").limit(10));
-        assertThat(page.items()).hasSize(10).first().extracting(User::id).isEqualTo("u100");
+        assertThat(page.records()).hasSize(10).first().extracting(User::id).isEqualTo("u100");
         TypedPage<User> next = users.find(Query.where(Filter.eq("address.city", "London")).sort("$id").limit(10)
                 .cursor(page.nextCursor()));
-        assertThat(next.items()).first().extracting(User::id).isEqualTo("u110");
+        assertThat(next.records()).first().extracting(User::id).isEqualTo("u110");
         try (Stream<User> all = users.stream(Query.all().sort("-$id"))) {
             assertThat(all.map(User::id).findFirst()).contains("u124");
         }
@@ -249,5 +249,25 @@ class TypedCollectionTest {
         assertThatThrownBy(() -> users.updateMany(Filter.all(), Map.of("$set", Map.of("id", "x"))))
                 .isInstanceOf(QueryException.class).hasMessageContaining("is the record id");
         assertThat(users.deleteMany(Filter.eq("name", "Ada"))).isEqualTo(1);
+    }
+
+    /** The change feed of a typed collection: the same changes, each value read as the type; deletes carry none. */
+    @StoreTest
+    void theChangeFeedReadsAsTheType(RecordStore store) {
+        TypedCollection<NoId> notes = store.collection("typed_feed", NoId.class);
+        notes.untyped().enableChanges();
+        String start = notes.changes().now();
+        notes.untyped().insert("a", Map.of("label", "first", "n", 1), null);
+        notes.patch("a", Update.fields().inc("n", 1));
+        notes.delete("a");
+        var page = notes.changes().poll(start, 10);
+        assertThat(page.changes()).extracting(c -> c.op() + " " + c.id() + " " + c.version() + " " + c.value())
+                .containsExactly("INSERT a 1 NoId[label=first, n=1]", "UPDATE a 2 NoId[label=first, n=2]",
+                        "DELETE a 3 null");
+        assertThat(page.next()).isEqualTo(notes.untyped().changes().poll(start, 10).next());
+        assertThat(notes.changes().filter(Filter.gte("n", 2)).poll(start, 10).changes()).extracting(c -> c.op().name())
+                .containsExactly("UPDATE", "DELETE");
+        assertThatThrownBy(() -> notes.changes().filter(Filter.eq("lable", "x"))).isInstanceOf(QueryException.class)
+                .hasMessageContaining("Did you mean 'label'?");
     }
 }
