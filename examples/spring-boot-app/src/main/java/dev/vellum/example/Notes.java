@@ -48,7 +48,7 @@ public class Notes {
     }
 
     public List<Note> tagged(String tag) {
-        return notes.find(Query.where(Filter.contains("tags", tag)).sort("title")).items();
+        return notes.find(Query.where(Filter.contains("tags", tag)).sort("title")).records();
     }
 
     /** How many notes each title has, and their views: a GROUP BY in the database. */

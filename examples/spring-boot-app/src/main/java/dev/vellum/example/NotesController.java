@@ -1,10 +1,8 @@
 package dev.vellum.example;
 
 import dev.vellum.Group;
-import dev.vellum.RecordNotFoundException;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
-import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -13,9 +11,7 @@ import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 @RestController
 @RequestMapping("/notes")
@@ -50,26 +46,9 @@ public class NotesController {
         return notes.tagged(tag);
     }
 
+    /** Vellum's own {@link Group}s, returned as they are: Spring writes each as {"key":{…},"notes":…,"views":…}. */
     @GetMapping("/by-title")
-    public List<Map<String, Object>> byTitle() {
-        return notes.byTitle().stream().map(NotesController::json).toList();
-    }
-
-    private static Map<String, Object> json(Group g) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("title", g.key("title") == null ? null : g.key("title").asText());
-        out.put("notes", g.get("notes").asLong());
-        out.put("views", g.get("views").asLong());
-        return out;
-    }
-
-    @ExceptionHandler(IllegalArgumentException.class)
-    public ResponseEntity<Map<String, String>> badRequest(IllegalArgumentException e) {
-        return ResponseEntity.badRequest().body(Map.of("error", e.getMessage()));
-    }
-
-    @ExceptionHandler(RecordNotFoundException.class)
-    public ResponseEntity<Map<String, String>> notFound(RecordNotFoundException e) {
-        return ResponseEntity.status(HttpStatus.NOT_FOUND).body(Map.of("error", e.getMessage()));
+    public List<Group> byTitle() {
+        return notes.byTitle();
     }
 }
