@@ -20,6 +20,11 @@ public interface RecordStore extends AutoCloseable {
     /** {@link #collection(String, Class)} with your Jackson mapper (its modules and settings). */
     default <T> TypedCollection<T> collection(String name, Class<T> type,
                                               com.fasterxml.jackson.databind.ObjectMapper mapper) {
+        return collection(name, type, TypeMapper.jackson(mapper));
+    }
+
+    /** {@link #collection(String, Class)} with another JSON binding ({@link TypeMapper}). */
+    default <T> TypedCollection<T> collection(String name, Class<T> type, TypeMapper mapper) {
         return new TypedCollection<>(collection(name), type, java.util.Objects.requireNonNull(mapper, "mapper"));
     }
 

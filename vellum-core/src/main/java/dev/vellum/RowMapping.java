@@ -57,7 +57,7 @@ final class RowMapping<T> {
         if (type == null) {
             throw new IllegalArgumentException("mapTo needs a type");
         }
-        return (RowMapping<T>) CACHE.computeIfAbsent(type, t -> new RowMapping<>(t, TypeMapping.DEFAULT_MAPPER));
+        return (RowMapping<T>) CACHE.computeIfAbsent(type, t -> new RowMapping<>(t, TypeMapping.DEFAULT_JACKSON));
     }
 
     private static String fold(String name) {

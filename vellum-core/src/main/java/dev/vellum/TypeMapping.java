@@ -1,7 +1,6 @@
 package dev.vellum;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -25,7 +24,7 @@ import java.util.Set;
  */
 final class TypeMapping<T> {
     /** Java records, POJOs, java.time, Optional; numbers as exact decimals; fields the type lacks are ignored. */
-    static final ObjectMapper DEFAULT_MAPPER = JsonMapper.builder()
+    static final ObjectMapper DEFAULT_JACKSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
             .addModule(new Jdk8Module())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -34,15 +33,16 @@ final class TypeMapping<T> {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
+    static final TypeMapper DEFAULT_MAPPER = TypeMapper.jackson(DEFAULT_JACKSON);
 
     final Class<T> type;
-    final ObjectMapper mapper;
+    final TypeMapper mapper;
     /** The JSON name of the id property, or null when the type has none. */
     final String idName;
     /** For a Java record: its components' JSON names, against which query paths are checked; else null. */
     final Set<String> names;
 
-    TypeMapping(Class<T> type, ObjectMapper mapper) {
+    TypeMapping(Class<T> type, TypeMapper mapper) {
         this.type = type;
         this.mapper = mapper;
         this.idName = idName(type);
@@ -95,8 +95,8 @@ final class TypeMapping<T> {
     /** A value of an update or patch as JSON, by this mapping's mapper (as the records' own values are written). */
     JsonNode tree(Object value) {
         try {
-            return mapper.valueToTree(value);
-        } catch (IllegalArgumentException e) {
+            return mapper.toTree(value);
+        } catch (RuntimeException e) {
             throw new InvalidRecordException("Cannot write a " + (value == null ? "null" : value.getClass()
                     .getSimpleName()) + " value in an update of " + type.getSimpleName() + " records: " + reason(e)
                     + ". Nothing was written.");
@@ -107,8 +107,8 @@ final class TypeMapping<T> {
         java.util.Objects.requireNonNull(value, "value");
         JsonNode tree;
         try {
-            tree = mapper.valueToTree(value);
-        } catch (IllegalArgumentException e) {
+            tree = mapper.toTree(value);
+        } catch (RuntimeException e) {
             throw new InvalidRecordException("Cannot write a " + type.getSimpleName() + " as a record: "
                     + reason(e) + ". Nothing was written.");
         }
@@ -137,8 +137,8 @@ final class TypeMapping<T> {
             node.put(idName, record.id());
         }
         try {
-            return mapper.treeToValue(node, type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
+            return mapper.fromTree(node, type);
+        } catch (RuntimeException e) {
             throw new InvalidRecordException("Record '" + record.id() + "' cannot be read as a "
                     + type.getSimpleName() + ": " + reason(e, node) + ". Map it with a type that fits (a wider type, "
                     + "Optional, JsonNode) or fix the record.");

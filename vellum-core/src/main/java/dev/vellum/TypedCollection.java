@@ -1,6 +1,5 @@
 package dev.vellum;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 
 import java.util.List;
 import java.util.Optional;
@@ -21,7 +20,7 @@ public final class TypedCollection<T> {
     private final TypeMapping<T> mapping;
     private final boolean checkPaths;
 
-    TypedCollection(Collection records, Class<T> type, ObjectMapper mapper) {
+    TypedCollection(Collection records, Class<T> type, TypeMapper mapper) {
         this(records, new TypeMapping<>(type, mapper == null ? TypeMapping.DEFAULT_MAPPER : mapper), true);
     }
 

@@ -2,15 +2,18 @@ package dev.vellum.spring;
 
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
+import dev.vellum.TypeMapper;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
+import io.micrometer.observation.ObservationRegistry;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
@@ -37,6 +40,8 @@ import javax.sql.DataSource;
  * {@code @Transactional("vellumTransactionManager")} names it).
  */
 @AutoConfiguration(before = TransactionAutoConfiguration.class, afterName = {
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
         "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
         "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
         "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"})
@@ -56,10 +61,18 @@ public class VellumAutoConfiguration {
         return SpringSettings.config(environment, properties, dataSources.getIfUnique());
     }
 
+    /**
+     * The store, each operation observed (timers, and spans where tracing is set up) when the application has
+     * Micrometer's observations, its typed collections mapped by the application's {@link TypeMapper} when it has
+     * one ({@code vellum.json.application-mapper=true} makes its Jackson 3 mapper one).
+     */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public RecordStore vellumRecordStore(VellumConfig config) {
-        return SpringSettings.explained(() -> Vellum.open(config));
+    public RecordStore vellumRecordStore(VellumConfig config, ObjectProvider<StoreObserver> observer,
+                                         ObjectProvider<TypeMapper> typeMapper) {
+        TestedVersions.check();
+        RecordStore store = SpringSettings.explained(() -> Vellum.open(config));
+        return ObservedStore.wrap(store, observer.getIfAvailable(), typeMapper.getIfUnique());
     }
 
     /**
@@ -108,6 +121,27 @@ public class VellumAutoConfiguration {
         @ConditionalOnMissingBean(name = "vellumHealthIndicator")
         public HealthIndicator vellumHealthIndicator(RecordStore store) {
             return new VellumHealthIndicator(store);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(ObservationRegistry.class)
+    static class Observations {
+        @Bean
+        @ConditionalOnBean(ObservationRegistry.class)
+        StoreObserver vellumStoreObserver(ObservationRegistry registry) {
+            return new ObservationStoreObserver(registry);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "tools.jackson.databind.json.JsonMapper")
+    @ConditionalOnProperty(name = "vellum.json.application-mapper", havingValue = "true")
+    static class ApplicationJsonMapper {
+        @Bean
+        @ConditionalOnMissingBean(TypeMapper.class)
+        TypeMapper vellumTypeMapper(tools.jackson.databind.json.JsonMapper mapper) {
+            return new Jackson3TypeMapper(mapper);
         }
     }
 

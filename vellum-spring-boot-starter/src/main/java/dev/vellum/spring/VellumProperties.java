@@ -41,6 +41,24 @@ public class VellumProperties {
     private final Postgres postgres = new Postgres();
     private final Migration migration = new Migration();
     private final Changes changes = new Changes();
+    private final Json json = new Json();
+
+    /** How typed collections map Java values (a Spring setting, not one of Vellum's). */
+    public static class Json {
+        /**
+         * Map typed collections' values with the application's Jackson 3 JsonMapper (its modules, naming strategy and
+         * settings) instead of Vellum's own. Decide before data is written: stored field names follow the mapper.
+         */
+        private boolean applicationMapper;
+
+        public boolean isApplicationMapper() {
+            return applicationMapper;
+        }
+
+        public void setApplicationMapper(boolean applicationMapper) {
+            this.applicationMapper = applicationMapper;
+        }
+    }
 
     /** SQLite. */
     public static class Sqlite {
@@ -324,6 +342,7 @@ public class VellumProperties {
     static List<String> names() {
         List<String> names = new ArrayList<>(PROPERTY_NAMES.values());
         names.add("vellum.url");
+        names.add("vellum.json.application-mapper");
         return names;
     }
 
@@ -389,5 +408,9 @@ public class VellumProperties {
 
     public Changes getChanges() {
         return changes;
+    }
+
+    public Json getJson() {
+        return json;
     }
 }

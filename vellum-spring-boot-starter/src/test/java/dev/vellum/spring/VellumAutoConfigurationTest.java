@@ -103,6 +103,28 @@ class VellumAutoConfigurationTest {
         });
     }
 
+    /** A failed start is explained as Boot explains its own: the problem, naming the property, and what to do. */
+    @Test
+    void aFailureAnalyzerExplainsAStopVellumCaused() {
+        runner.withPropertyValues("vellum.url=memory:", "vellum.postgres.pool-max=0").run(context -> {
+            var analysis = new VellumFailureAnalyzer().analyze(context.getStartupFailure());
+            assertThat(analysis).isNotNull();
+            assertThat(analysis.getDescription()).contains("vellum.postgres.pool-max");
+            assertThat(analysis.getAction()).contains("vellum.*");
+        });
+        assertThat(org.springframework.core.io.support.SpringFactoriesLoader.forDefaultResourceLocation()
+                .load(org.springframework.boot.diagnostics.FailureAnalyzer.class,
+                        org.springframework.core.io.support.SpringFactoriesLoader.FailureHandler.logging(
+                                org.apache.commons.logging.LogFactory.getLog(getClass()))))
+                .anyMatch(a -> a instanceof VellumFailureAnalyzer);
+    }
+
+    /** Built on Vellum's parent, the tested versions are the ones here: nothing to warn about. */
+    @Test
+    void theTestedVersionsAreKnownAndHereTheSame() {
+        assertThat(TestedVersions.differences()).isEmpty();
+    }
+
     /** A build's -Dvellum.version=…, or an application's own vellum.* keys, are not Vellum's: no failed start. */
     @Test
     void otherVellumPropertiesAreNotVellumsToRefuse() {
@@ -348,5 +370,78 @@ class VellumAutoConfigurationTest {
             assertThat(registry.get("vellum.pool.connections").tag("state", "max").gauge().value()).isGreaterThan(0);
             assertThat(registry.get("vellum.pool.connections").tag("state", "active").gauge()).isNotNull();
         });
+    }
+
+    /**
+     * Each store operation is an observation named as vellum serve names its timer: with Micrometer's meter handler
+     * (what Boot's actuator registers) the application gets vellum.store.operations{operation,outcome}; a tracer sees
+     * the OpenTelemetry database attributes.
+     */
+    @Test
+    void storeOperationsAreObserved(@TempDir Path dir) {
+        SimpleMeterRegistry meters = new SimpleMeterRegistry();
+        io.micrometer.observation.ObservationRegistry observations = io.micrometer.observation.ObservationRegistry
+                .create();
+        observations.observationConfig().observationHandler(
+                new io.micrometer.core.instrument.observation.DefaultMeterObservationHandler(meters));
+        List<io.micrometer.observation.Observation.Context> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        observations.observationConfig().observationHandler(new io.micrometer.observation.ObservationHandler<>() {
+            @Override
+            public void onStop(io.micrometer.observation.Observation.Context context) {
+                seen.add(context);
+            }
+
+            @Override
+            public boolean supportsContext(io.micrometer.observation.Observation.Context context) {
+                return true;
+            }
+        });
+        runner.withBean(io.micrometer.observation.ObservationRegistry.class, () -> observations)
+                .withPropertyValues("vellum.url=sqlite:" + dir.resolve("o.db")).run(context -> {
+                    RecordStore store = context.getBean(RecordStore.class);
+                    store.collection("people").insert("ada", Map.of("name", "Ada"), null);
+                    store.collection("people", Person.class).get("ada");
+                    store.useTransaction(tx -> tx.collection("people").insert("bob", Map.of("name", "Bob"), null));
+                    assertThatThrownBy(() -> store.collection("people").insert("ada", Map.of(), null))
+                            .isInstanceOf(dev.vellum.DuplicateRecordException.class);
+                    assertThat(meters.get("vellum.store.operations").tag("operation", "insert").tag("outcome", "ok")
+                            .timer().count()).isEqualTo(2);
+                    assertThat(meters.get("vellum.store.operations").tag("operation", "insert")
+                            .tag("outcome", "error").timer().count()).isEqualTo(1);
+                    assertThat(meters.get("vellum.store.operations").tag("operation", "get").timer().count())
+                            .isEqualTo(1);
+                    var insert = seen.stream().filter(c -> "insert people".equals(c.getContextualName()))
+                            .findFirst().orElseThrow();
+                    assertThat(insert.getLowCardinalityKeyValue("db.system.name").getValue()).isEqualTo("sqlite");
+                    assertThat(insert.getLowCardinalityKeyValue("db.operation.name").getValue()).isEqualTo("insert");
+                    assertThat(insert.getHighCardinalityKeyValue("db.collection.name").getValue())
+                            .isEqualTo("people");
+                });
+    }
+
+    record Person(String id, String fullName) {
+    }
+
+    /** Typed collections may map through the application's Jackson 3 mapper, with its naming strategy. */
+    @Test
+    void typedCollectionsCanUseTheApplicationsJsonMapper() {
+        tools.jackson.databind.json.JsonMapper snake = tools.jackson.databind.json.JsonMapper.builder()
+                .propertyNamingStrategy(tools.jackson.databind.PropertyNamingStrategies.SNAKE_CASE).build();
+        runner.withBean(tools.jackson.databind.json.JsonMapper.class, () -> snake)
+                .withPropertyValues("vellum.url=memory:", "vellum.json.application-mapper=true").run(context -> {
+                    RecordStore store = context.getBean(RecordStore.class);
+                    store.collection("people", Person.class).insert(new Person("ada", "Ada Lovelace"));
+                    assertThat(store.collection("people").get("ada").orElseThrow().fields().has("full_name"))
+                            .isTrue();
+                    assertThat(store.collection("people", Person.class).get("ada").orElseThrow().fullName())
+                            .isEqualTo("Ada Lovelace");
+                });
+        // without the property, Vellum's own mapping
+        runner.withBean(tools.jackson.databind.json.JsonMapper.class, () -> snake)
+                .withPropertyValues("vellum.url=memory:").run(context -> {
+                    RecordStore store = context.getBean(RecordStore.class);
+                    store.collection("people", Person.class).insert(new Person("ada", "Ada Lovelace"));
+                    assertThat(store.collection("people").get("ada").orElseThrow().fields().has("fullName")).isTrue();
+                });
     }
 }

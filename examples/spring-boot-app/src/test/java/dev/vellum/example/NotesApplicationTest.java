@@ -97,6 +97,9 @@ class NotesApplicationTest {
             assertThat(status.get("status").asText()).isEqualTo("UP");
             assertThat(status.at("/components/vellum/status").asText()).isEqualTo("UP");
             assertThat(registry.find("vellum.pool.connections").tag("state", "max").gauge()).isNotNull();
+            // the store's operations, timed as vellum serve times them
+            assertThat(registry.find("vellum.store.operations").tag("operation", "insert").tag("outcome", "ok")
+                    .timer()).isNotNull();
         }
 
         /**
