@@ -185,7 +185,27 @@ public final class PostgresBackend implements BackendProvider {
                     + "; the record store needs UTF8. Create the database with ENCODING 'UTF8' (for example "
                     + "CREATE DATABASE name ENCODING 'UTF8' TEMPLATE template0)");
         }
+        warnWithoutSchemaPrivilege(db);
         return new PostgresRecords(version);
+    }
+
+    /**
+     * A role that may not create tables (the row-only role of a least-privilege setup) without a schema owner's URL
+     * beside it: every new collection and index will be refused. Said once at open, where the fix is made, rather
+     * than first at a user's write.
+     */
+    private static void warnWithoutSchemaPrivilege(JdbcDatabase db) {
+        if (db.schemaOwner() != db) {
+            return;
+        }
+        Row role = db.fetchOne("SELECT current_user AS role, current_schema() AS schema, "
+                + "has_schema_privilege(current_schema(), 'CREATE') AS can_create").orElseThrow();
+        if (Boolean.FALSE.equals(role.getBoolean("can_create"))) {
+            org.slf4j.LoggerFactory.getLogger(PostgresBackend.class).warn("The role '{}' may not create tables in "
+                    + "schema {}: new collections, indexes and change feeds will be refused. Set "
+                    + "VELLUM_MIGRATION_URL to a role that owns the schema (VELLUM_POSTGRES_URL may keep this one).",
+                    role.getString("role"), role.getString("schema"));
+        }
     }
 
     @Override

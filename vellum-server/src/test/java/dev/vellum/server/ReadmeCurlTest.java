@@ -32,6 +32,8 @@ class ReadmeCurlTest {
         int start = section.indexOf("```sh\n") + "```sh\n".length();
         String script = section.substring(start, section.indexOf("```", start));
         assertThat(script).contains("records:batch", "/export", "/indexes", "If-Match");
+        int errors = section.indexOf("```sh\n", section.indexOf("**Errors**")) + "```sh\n".length();
+        String errorExample = section.substring(errors, section.indexOf("```", errors));
 
         try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("readme.db")); Http http = Http.start(store)) {
             String prelude = "set -e\ncurl() { command curl -sS --fail-with-body \"$@\"; }\n";
@@ -43,7 +45,11 @@ class ReadmeCurlTest {
             assertThat(output).contains("HTTP/1.1 201", "HTTP/1.1 304", "\"count\":2", "\"version\":3",
                     "\"name\":\"by_city\"", "HTTP/1.1 204", "\"status\":\"ready\"", "\"openapi\"");
             assertThat(Files.readAllLines(dir.resolve("people.ndjson"))).hasSize(4);
-            assertThat(store.collections()).isEmpty();
+            // the tour keeps its people: "Move your data" copies them
+            assertThat(store.collections()).containsExactly("people");
+            String errorOutput = bash("curl() { command curl -sS \"$@\"; }\n", errorExample, http);
+            assertAnswers(script, output);
+            assertAnswers(errorExample, errorOutput);
         }
     }
 
@@ -70,6 +76,22 @@ class ReadmeCurlTest {
             String[] parts = events.split("--- stream ended");
             assertThat(parts[0]).contains("id: 1\nevent: insert\ndata: {", "id: 2\nevent: update");
             assertThat(parts[1]).contains("id: 2\nevent: update").doesNotContain("id: 1\n");
+        }
+    }
+
+    /**
+     * The README's {@code # => } lines are what the commands above them answer: each must be in the output, in order,
+     * with {@code …} standing for whatever varies (ids, times, the rest of a list).
+     */
+    private static void assertAnswers(String script, String output) {
+        int from = 0;
+        for (String line : script.lines().filter(l -> l.startsWith("# => ")).toList()) {
+            for (String fragment : line.substring("# => ".length()).split("…")) {
+                int at = output.indexOf(fragment, from);
+                assertThat(at).as("the README's answer \"" + line + "\" (its part \"" + fragment + "\") in:\n"
+                        + output).isNotNegative();
+                from = at + fragment.length();
+            }
         }
     }
 
