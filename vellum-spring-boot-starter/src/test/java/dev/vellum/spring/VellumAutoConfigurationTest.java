@@ -186,6 +186,36 @@ class VellumAutoConfigurationTest {
         });
     }
 
+    /** On SQLite a read-only transaction takes no write lock: a writer does not wait for it to end. */
+    @Test
+    void aReadOnlyTransactionOnSqliteDoesNotHoldUpWriters(@TempDir Path dir) {
+        runner.withPropertyValues("vellum.url=sqlite:" + dir.resolve("ro.db")).run(context -> {
+            RecordStore store = context.getBean(RecordStore.class);
+            store.collection("a").insert("first", Map.of("n", 1), null);
+            TransactionTemplate readOnly = new TransactionTemplate(context.getBean(PlatformTransactionManager.class));
+            readOnly.setReadOnly(true);
+            java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+            java.util.concurrent.CountDownLatch written = new java.util.concurrent.CountDownLatch(1);
+            Thread reader = new Thread(() -> readOnly.executeWithoutResult(s -> {
+                store.collection("a").get("first");
+                reading.countDown();
+                try {
+                    written.await(20, java.util.concurrent.TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }));
+            reader.start();
+            assertThat(reading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            long started = System.nanoTime();
+            store.collection("a").insert("second", Map.of("n", 2), null);
+            written.countDown();
+            assertThat(java.time.Duration.ofNanos(System.nanoTime() - started)).isLessThan(
+                    java.time.Duration.ofSeconds(5));
+            reader.join();
+        });
+    }
+
     /** What every Vellum transaction manager does: commit, roll back, rollback-only, NESTED, REQUIRED's doom. */
     private static void commitsRollsBackAndNests(RecordStore store, PlatformTransactionManager manager) {
         TransactionTemplate tx = new TransactionTemplate(manager);

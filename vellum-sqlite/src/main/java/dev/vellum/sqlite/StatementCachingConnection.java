@@ -29,6 +29,7 @@ final class StatementCachingConnection extends JDBC4Connection {
 
     private final Map<String, KeptStatement> idle = new LinkedHashMap<>(32, 0.75f, true);
     private boolean closing;
+    private boolean readOnlyHint;
 
     StatementCachingConnection(String url, String fileName, Properties properties) throws SQLException {
         super(url, fileName, properties);
@@ -77,6 +78,23 @@ final class StatementCachingConnection extends JDBC4Connection {
         if (evicted != null) {
             evicted.closeForGood();
         }
+    }
+
+    /**
+     * A read-only transaction (Spring's {@code @Transactional(readOnly = true)} says so before it begins) starts
+     * deferred, so it takes no write lock and writers do not wait for it; the others keep starting IMMEDIATE. The
+     * file's own read-only flag is fixed when it opens, so the hint is kept here rather than passed down.
+     */
+    @Override
+    public void setReadOnly(boolean readOnly) {
+        getConnectionConfig().setTransactionMode(readOnly ? org.sqlite.SQLiteConfig.TransactionMode.DEFERRED
+                : org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+        readOnlyHint = readOnly;
+    }
+
+    @Override
+    public boolean isReadOnly() {
+        return readOnlyHint;
     }
 
     @Override
