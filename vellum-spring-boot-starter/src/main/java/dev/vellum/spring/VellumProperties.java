@@ -86,6 +86,8 @@ public class VellumProperties {
         private String database;
         /** The role to connect as (VELLUM_POSTGRES_USER). */
         private String user;
+        /** The role's password (VELLUM_POSTGRES_PASSWORD); a file (password-file) keeps it out of the environment. */
+        private String password;
         /** A file holding the password, e.g. a mounted secret (VELLUM_POSTGRES_PASSWORD_FILE). */
         private String passwordFile;
         /** Connections kept open when idle (VELLUM_POSTGRES_POOL_MIN). */
@@ -143,6 +145,14 @@ public class VellumProperties {
 
         public void setUser(String user) {
             this.user = user;
+        }
+
+        public String getPassword() {
+            return password;
+        }
+
+        public void setPassword(String password) {
+            this.password = password;
         }
 
         public String getPasswordFile() {
@@ -285,6 +295,7 @@ public class VellumProperties {
         names.put(Setting.POSTGRES_PORT, "vellum.postgres.port");
         names.put(Setting.POSTGRES_DATABASE, "vellum.postgres.database");
         names.put(Setting.POSTGRES_USER, "vellum.postgres.user");
+        names.put(Setting.POSTGRES_PASSWORD, "vellum.postgres.password");
         names.put(Setting.POSTGRES_PASSWORD_FILE, "vellum.postgres.password-file");
         names.put(Setting.POSTGRES_POOL_MIN, "vellum.postgres.pool-min");
         names.put(Setting.POSTGRES_POOL_MAX, "vellum.postgres.pool-max");
@@ -315,6 +326,7 @@ public class VellumProperties {
         put(settings, Setting.POSTGRES_PORT, postgres.port);
         put(settings, Setting.POSTGRES_DATABASE, postgres.database);
         put(settings, Setting.POSTGRES_USER, postgres.user);
+        put(settings, Setting.POSTGRES_PASSWORD, postgres.password);
         put(settings, Setting.POSTGRES_PASSWORD_FILE, postgres.passwordFile);
         put(settings, Setting.POSTGRES_POOL_MIN, postgres.poolMin);
         put(settings, Setting.POSTGRES_POOL_MAX, postgres.poolMax);

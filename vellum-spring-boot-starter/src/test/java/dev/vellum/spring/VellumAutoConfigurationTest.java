@@ -125,6 +125,23 @@ class VellumAutoConfigurationTest {
         assertThat(TestedVersions.differences()).isEmpty();
     }
 
+    /**
+     * IDEs complete and document vellum.* from the metadata the build generates: every property the starter reads
+     * is there with a description, and every setting a Spring application may give has a property.
+     */
+    @Test
+    void everyPropertyIsInTheGeneratedMetadata() throws Exception {
+        var metadata = dev.vellum.internal.JsonValues.parse(new String(getClass().getResourceAsStream(
+                "/META-INF/spring-configuration-metadata.json").readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        Map<String, String> described = new java.util.HashMap<>();
+        metadata.get("properties").forEach(p -> described.put(p.get("name").asText(), p.path("description").asText()));
+        assertThat(described.keySet()).containsExactlyInAnyOrderElementsOf(VellumProperties.names());
+        assertThat(described.values()).allSatisfy(d -> assertThat(d).isNotBlank());
+        assertThat(VellumProperties.PROPERTY_NAMES.keySet()).containsAll(java.util.Arrays.stream(
+                dev.vellum.Setting.values()).filter(s -> !s.key().startsWith("VELLUM_HTTP_")
+                && !s.key().startsWith("VELLUM_API_KEYS")).toList());
+    }
+
     /** A build's -Dvellum.version=…, or an application's own vellum.* keys, are not Vellum's: no failed start. */
     @Test
     void otherVellumPropertiesAreNotVellumsToRefuse() {
