@@ -53,4 +53,15 @@ class BackendsTest {
         assertThat(config.describeTarget()).isEqualTo("the postgres backend (its module is not installed)");
         assertThatThrownBy(() -> Vellum.open(config)).hasMessageStartingWith("PostgreSQL backend requires");
     }
+
+    /** An application's data source of a database Vellum does not run on: what to do, and no part of its URL. */
+    @Test
+    void anUnsupportedDataSourceSaysWhatToDo() {
+        assertThatThrownBy(() -> dev.vellum.internal.Backends.forDataSourceUrl("jdbc:h2:mem:app;PASSWORD=secret"))
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageStartingWith("The application's data source is a jdbc:h2: database")
+                .hasMessageContaining("vellum.url").hasMessageNotContaining("secret");
+        assertThatThrownBy(() -> dev.vellum.internal.Backends.forDataSourceUrl("jdbc:postgresql://db/app"))
+                .hasMessageContaining("vellum-postgres module");
+    }
 }

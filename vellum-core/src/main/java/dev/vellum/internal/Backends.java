@@ -137,8 +137,9 @@ public final class Backends {
         String[] parts = jdbcUrl.split(":", 3);
         String scheme = parts.length >= 2 ? parts[0] + ":" + parts[1] + ":" : jdbcUrl;
         throw new ConfigurationException("The application's data source is a " + scheme + " database; Vellum runs on "
-                + "SQLite and PostgreSQL. Give Vellum a database of its own (a URL: sqlite:./vellum.db or "
-                + "postgres://…), or a SQLite or PostgreSQL data source.");
+                + "SQLite and PostgreSQL. Give Vellum a database of its own (vellum.url in Spring, VELLUM_DB_BACKEND "
+                + "with its settings elsewhere: sqlite:./vellum.db or postgres://…), or a SQLite or PostgreSQL data "
+                + "source.");
     }
 
     /** Every backend name a user may choose: the shipped ones (installed or not), then the other installed ones. */
