@@ -230,7 +230,8 @@ class VellumConfigTest {
     void kubernetesServiceLinksAreNotSettings() {
         VellumConfig config = fromEnv(Map.ofEntries(Map.entry("VELLUM_SERVICE_HOST", "10.0.0.7"),
                 Map.entry("VELLUM_SERVICE_PORT", "8080"), Map.entry("VELLUM_SERVICE_PORT_HTTP", "8080"),
-                Map.entry("VELLUM_PORT", "tcp://10.0.0.7:8080"), Map.entry("VELLUM_PORT_8080_TCP", "tcp://10.0.0.7:8080"),
+                Map.entry("VELLUM_PORT", "tcp://10.0.0.7:8080"),
+                Map.entry("VELLUM_PORT_8080_TCP", "tcp://10.0.0.7:8080"),
                 Map.entry("VELLUM_PORT_8080_TCP_PROTO", "tcp"), Map.entry("VELLUM_PORT_8080_TCP_PORT", "8080"),
                 Map.entry("VELLUM_PORT_8080_TCP_ADDR", "10.0.0.7"), Map.entry("VELLUM_POSTGRES_PORT",
                         "tcp://10.0.0.9:5432"), Map.entry("VELLUM_POSTGRES_SERVICE_HOST", "10.0.0.9"),

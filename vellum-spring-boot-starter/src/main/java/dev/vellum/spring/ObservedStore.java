@@ -45,6 +45,7 @@ final class ObservedStore {
         private final RecordStore store;
         private final StoreObserver observer;
         private final TypeMapper mapper;
+        private final java.util.Map<Method, Boolean> inherited = new java.util.concurrent.ConcurrentHashMap<>();
 
         StoreHandler(RecordStore store, StoreObserver observer, TypeMapper mapper) {
             this.store = store;
@@ -58,13 +59,15 @@ final class ObservedStore {
             if (name.equals("collection") && args.length == 1) {
                 Collection collection = store.collection((String) args[0]);
                 return observer == null ? collection : Proxy.newProxyInstance(ObservedStore.class.getClassLoader(),
-                        new Class<?>[] {Collection.class}, new CollectionHandler(collection, observer, store.backendName()));
+                        new Class<?>[] {Collection.class},
+                        new CollectionHandler(collection, observer, store.backendName()));
             }
             if (name.equals("collection") && args.length == 2 && mapper != null) {
                 return ((RecordStore) proxy).collection((String) args[0], (Class<?>) args[1], mapper);
             }
-            if (method.isDefault() && !name.equals("changes")) {
-                return InvocationHandler.invokeDefault(proxy, method, args); // built on the methods observed here
+            if (inheritsDefault(method)) {
+                // built on the interface's other methods, which pass through here: typed collections, async
+                return InvocationHandler.invokeDefault(proxy, method, args);
             }
             if ((name.equals("inTransaction") || name.equals("inSnapshot")) && args.length == 1) {
                 RecordStore.Work<?, ?> work = (RecordStore.Work<?, ?>) args[0];
@@ -74,8 +77,19 @@ final class ObservedStore {
             if (observer == null || NOT_OPERATIONS.contains(name)) {
                 return call(store, method, args);
             }
-            return observer.observe(store.backendName(), name, args != null && args.length > 0 && args[0] instanceof String s
-                    && name.equals("dropCollection") ? s : null, () -> callChecked(store, method, args));
+            String collection = name.equals("dropCollection") ? (String) args[0] : null;
+            return observer.observe(store.backendName(), name, collection, () -> callChecked(store, method, args));
+        }
+
+        /** A default method the store does not override (one it overrides, such as changes(), is its own). */
+        private boolean inheritsDefault(Method method) {
+            return method.isDefault() && inherited.computeIfAbsent(method, m -> {
+                try {
+                    return store.getClass().getMethod(m.getName(), m.getParameterTypes()).isDefault();
+                } catch (NoSuchMethodException e) {
+                    return false;
+                }
+            });
         }
     }
 

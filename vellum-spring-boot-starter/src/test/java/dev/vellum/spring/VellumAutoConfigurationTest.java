@@ -457,6 +457,10 @@ class VellumAutoConfigurationTest {
                             .tag("outcome", "error").timer().count()).isEqualTo(1);
                     assertThat(meters.get("vellum.store.operations").tag("operation", "get").timer().count())
                             .isEqualTo(1);
+                    // the store's own methods stay its own behind the observations (the feed, async work)
+                    store.collection("people").enableChanges();
+                    assertThat(store.changes().now()).isNotBlank();
+                    assertThat(store.async().collection("people").count(dev.vellum.Filter.all()).join()).isEqualTo(2);
                     var insert = seen.stream().filter(c -> "insert people".equals(c.getContextualName()))
                             .findFirst().orElseThrow();
                     assertThat(insert.getLowCardinalityKeyValue("db.system.name").getValue()).isEqualTo("sqlite");

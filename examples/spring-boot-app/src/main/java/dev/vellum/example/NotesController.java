@@ -46,7 +46,10 @@ public class NotesController {
         return notes.tagged(tag);
     }
 
-    /** Vellum's own {@link Group}s, returned as they are: Spring writes each as {"key":{…},"notes":…,"views":…}. */
+    /**
+     * Vellum's own {@link Group}s, returned as they are: Spring writes each as
+     * {"key":{…},"notes":…,"views":…}.
+     */
     @GetMapping("/by-title")
     public List<Group> byTitle() {
         return notes.byTitle();
