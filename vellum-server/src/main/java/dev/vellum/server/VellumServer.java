@@ -92,6 +92,7 @@ public final class VellumServer implements AutoCloseable {
                 }
             });
             if (!keyDigests.isEmpty()) {
+                config.routes.before("/v1", ctx -> authorize(ctx, settings.apiKeys(), keyDigests, tokens));
                 config.routes.before("/v1/*", ctx -> authorize(ctx, settings.apiKeys(), keyDigests, tokens));
             }
             api.register(config.routes);

@@ -142,6 +142,16 @@ class BrowserAccessTest {
         }
     }
 
+    /** Behind API keys, / stays open (like the probes) and /v1 is the API's, keys and all. */
+    @Test
+    void theApiRootIsBehindTheKeys() {
+        try (RecordStore store = Vellum.open("memory:"); Http http = server(store, PAGE)) {
+            assertThat(http.get("/").statusCode()).isEqualTo(200);
+            assertProblem(http.get("/v1"), 401, "unauthorized");
+            assertThat(http.bearer(KEY).get("/v1").statusCode()).isEqualTo(200);
+        }
+    }
+
     /** Generators take the server from the document: the one the request reached, the version, the licence. */
     @Test
     void theOpenApiDocumentNamesThisServerItsVersionAndLicence() {
