@@ -79,6 +79,10 @@ public enum Setting {
     HTTP_MIN_BODY_RATE("VELLUM_HTTP_MIN_BODY_RATE", "64",
             "vellum serve: slowest request body accepted, in bytes per second on average (slower uploads get 408; "
                     + "0 = no minimum)"),
+    HTTP_ALLOWED_HOSTS("VELLUM_HTTP_ALLOWED_HOSTS", "",
+            "vellum serve without API keys: more names this machine answers to (a Host header other than localhost, "
+                    + "127.0.0.1, [::1], the listening address or these is refused, so a web page cannot reach the "
+                    + "server through a name it rebinds), comma-separated"),
     HTTP_CORS_ORIGINS("VELLUM_HTTP_CORS_ORIGINS", "",
             "vellum serve: origins whose pages may call the API from a browser, comma-separated "
                     + "(https://app.example.com), or * for any; empty = none"),

@@ -23,12 +23,13 @@ import java.util.List;
  * @param minBodyRate    bytes per second below which a request body is refused (0 = no minimum)
  * @param corsOrigins    origins whose pages may call the API ({@code *}: any); empty for none
  * @param streamTokenTtl how long a stream token opens its stream
+ * @param allowedHosts   without API keys, the Host names served besides loopback's and the listening address
  */
 public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
                              int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
                              int maxFilterConditions, Duration shutdownGrace, int maxConcurrent,
                              Duration idleTimeout, long minBodyRate, List<String> corsOrigins,
-                             Duration streamTokenTtl) {
+                             Duration streamTokenTtl, List<String> allowedHosts) {
 
     /** The server settings of a configuration; every problem is a {@link ConfigurationException} naming the key. */
     public static ServerSettings from(VellumConfig config) {
@@ -41,7 +42,9 @@ public record ServerSettings(String host, int port, List<String> apiKeys, long m
                 config.getInt(Setting.HTTP_MAX_CONCURRENT, 1),
                 config.getDuration(Setting.HTTP_IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
                 config.getSize(Setting.HTTP_MIN_BODY_RATE), corsOrigins(config),
-                config.getDuration(Setting.HTTP_STREAM_TOKEN_TTL).orElse(Duration.ofMinutes(10)));
+                config.getDuration(Setting.HTTP_STREAM_TOKEN_TTL).orElse(Duration.ofMinutes(10)),
+                Arrays.stream(config.get(Setting.HTTP_ALLOWED_HOSTS).split(",")).map(String::strip)
+                        .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList());
         if (server.streamTokenTtl().isZero()) {
             throw new ConfigurationException(Setting.HTTP_STREAM_TOKEN_TTL.key() + " must be longer than 0, e.g. 10m");
         }

@@ -68,6 +68,7 @@ public final class VellumServer implements AutoCloseable {
         this.api = new Api(store, settings, metrics, workers, tokens);
         List<byte[]> keyDigests = settings.apiKeys().stream().map(VellumServer::digest).toList();
         Cors cors = new Cors(settings.corsOrigins());
+        HostCheck hosts = keyDigests.isEmpty() ? new HostCheck(settings.host(), settings.allowedHosts()) : null;
         this.app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;
@@ -87,6 +88,9 @@ public final class VellumServer implements AutoCloseable {
                 String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
                 ctx.attribute(REQUEST_ID_KEY, id);
                 ctx.header("X-Request-Id", id);
+                if (hosts != null) {
+                    hosts.check(ctx);
+                }
                 if (cors.enabled() && cors.handle(ctx)) {
                     ctx.skipRemainingHandlers(); // a preflight, answered: no credentials come with one
                 }

@@ -35,8 +35,12 @@ final class RawHttp {
         try (Socket socket = new Socket(base.getHost(), base.getPort())) {
             socket.setSoTimeout(30_000);
             ByteArrayOutputStream request = new ByteArrayOutputStream();
-            StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\nHost: " + base.getHost()
-                    + "\r\nConnection: close\r\n");
+            boolean ownHost = false;
+            for (int i = 0; i < headers.length; i += 2) {
+                ownHost |= headers[i].equalsIgnoreCase("Host");
+            }
+            StringBuilder head = new StringBuilder(method + " " + target + " HTTP/1.1\r\n"
+                    + (ownHost ? "" : "Host: " + base.getHost() + "\r\n") + "Connection: close\r\n");
             if (contentType != null) {
                 head.append("Content-Type: ").append(contentType).append("\r\n");
             }
