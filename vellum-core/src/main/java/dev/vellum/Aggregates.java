@@ -47,6 +47,10 @@ final class Aggregates {
             throw new QueryException("groupBy", "aggregate needs a list of group-by paths (empty: one group of every "
                     + "match) and a map of accumulators");
         }
+        if (groupBy.isEmpty() && accumulators.isEmpty()) {
+            throw new QueryException("groupBy", "aggregate needs group-by paths, accumulators or both: with neither "
+                    + "there is nothing to compute (count the records with {\"n\":{\"$count\":{}}})");
+        }
         if (groupBy.size() > MAX_GROUP_PATHS) {
             throw new QueryException("groupBy", "At most " + MAX_GROUP_PATHS + " group-by paths, got " + groupBy.size());
         }
@@ -221,6 +225,14 @@ final class Aggregates {
 
     /** A group with its values in one form: numbers without trailing zeros, objects with sorted keys. */
     static Group group(Request request, List<JsonNode> key, Map<String, JsonNode> values) {
+        values.forEach((name, value) -> {
+            // a result is a value the API takes back: a $sum past what every backend stores is refused, not returned
+            String problem = value.isNumber() ? dev.vellum.internal.ValueRules.problemInNumber(value) : null;
+            if (problem != null) {
+                throw new QueryException(name, "The result '" + name + "' (" + request.accumulators().get(name)
+                        .kind().operator() + ") " + problem + ": narrow the filter, or group more finely");
+            }
+        });
         ObjectNode keyJson = JsonValues.NODES.objectNode();
         for (int i = 0; i < key.size(); i++) {
             JsonNode v = normal(key.get(i));

@@ -15,7 +15,8 @@ final class ConsistencyTokens {
             return 0;
         }
         String t = token.trim();
-        if (t.length() > 16 || !t.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
+        if (t.length() > 16 || !t.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
+                || c >= 'A' && c <= 'F')) {
             throw new QueryException(Strings.abbreviate(t), "Not a consistency token: '" + Strings.abbreviate(t)
                     + "'. Send back the token a write answered (HTTP: its Vellum-Consistency header), unchanged.");
         }

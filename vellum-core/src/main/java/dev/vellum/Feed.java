@@ -31,9 +31,15 @@ final class Feed implements Changes {
         this.filter = filter;
     }
 
+    /** A token is ASCII digits within a long: Unicode digits ({@code ١٢}) and numbers past 2^63 are not tokens. */
     static long parseToken(String token) {
-        if (token != null && !token.isEmpty() && token.length() <= 19 && token.chars().allMatch(Character::isDigit)) {
-            return Long.parseLong(token);
+        if (token != null && !token.isEmpty() && token.length() <= 19
+                && token.chars().allMatch(c -> c >= '0' && c <= '9')) {
+            try {
+                return Long.parseLong(token);
+            } catch (NumberFormatException pastLong) {
+                // 19 digits above 9223372036854775807: the message below
+            }
         }
         throw new QueryException("after", "'" + Strings.abbreviate(String.valueOf(token)) + "' is not a change token: "
                 + "use a token the feed returned, 0 for the oldest retained change, or none to start from now");

@@ -200,7 +200,7 @@ public sealed interface Filter {
     static Filter parse(String json) {
         JsonNode node;
         try {
-            node = JsonValues.parse(json);
+            node = JsonValues.parseInput(json);
         } catch (IllegalArgumentException e) {
             throw new QueryException(json, "The filter is not valid JSON: " + e.getMessage());
         }

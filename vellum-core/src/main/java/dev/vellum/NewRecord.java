@@ -100,7 +100,7 @@ public record NewRecord(String id, Object fields, Object metadata) {
                 line = null;
                 JsonNode node;
                 try {
-                    node = JsonValues.parse(text);
+                    node = JsonValues.parseInput(text);
                 } catch (IllegalArgumentException e) {
                     throw new InvalidRecordException("line " + lineNumber + " is not valid JSON: " + e.getMessage()
                             + ". Nothing was written.");

@@ -98,7 +98,7 @@ public record Query(Filter filter, List<SortKey> sort, int limit, String cursor,
     public static Query parse(String json) {
         JsonNode node;
         try {
-            node = JsonValues.parse(json);
+            node = JsonValues.parseInput(json);
         } catch (IllegalArgumentException e) {
             throw new QueryException(json, "The query is not valid JSON: " + e.getMessage());
         }

@@ -48,6 +48,13 @@ public final class JsonValues {
     public static final JsonNodeFactory NODES = MAPPER.getNodeFactory();
     /** Reads JSON trees by the rules above. */
     public static final com.fasterxml.jackson.databind.ObjectReader READER = MAPPER.readerFor(JsonNode.class);
+    /**
+     * Reads JSON that comes from outside (request bodies, filters, NDJSON lines, archives): the rules above, and a key
+     * given twice in one object is an error rather than the last one silently winning ({@code
+     * {"$inc":{"n":1},"$inc":{"n":2}}}). Records read back from storage, which has none, skip the check.
+     */
+    public static final com.fasterxml.jackson.databind.ObjectReader INPUT_READER = READER.with(
+            com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** Writes Java values and trees by the rules above. */
     public static final com.fasterxml.jackson.databind.ObjectWriter WRITER = MAPPER.writer();
 
@@ -71,8 +78,42 @@ public final class JsonValues {
             JsonNode node = READER.readValue(json);
             return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(reason(e), e);
         }
+    }
+
+    /**
+     * Parses JSON that comes from outside ({@link #INPUT_READER}: duplicate keys refused); an error says what is wrong
+     * and where, in words (see {@link #reason}).
+     */
+    public static JsonNode parseInput(String json) {
+        try {
+            JsonNode node = INPUT_READER.readValue(json);
+            return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException(reason(e), e);
+        }
+    }
+
+    /**
+     * What is wrong with JSON text, for a person: the parser's finding without its Java vocabulary (feature names,
+     * character codes, source excerpts), and where it is.
+     */
+    public static String reason(JsonProcessingException e) {
+        String message = e.getOriginalMessage() == null ? "malformed JSON" : e.getOriginalMessage();
+        int nl = message.indexOf('\n');
+        message = (nl < 0 ? message : message.substring(0, nl))
+                .replace("(''' (code 39))", "(a single quote)")
+                .replace("((CTRL-CHAR, code ", "(a control character (code ")
+                .replaceAll(" \\(code \\d+\\)", "")
+                .replaceAll(":\\s*enable `[^`]*` to allow", "")
+                .replaceAll("\\s*\\(not recognized as one since Feature '\\w+' not enabled for parser\\)", "")
+                .replaceAll("\\s*\\((start marker|for \\w+ starting) at .*$", "")
+                .replace(" (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", " a JSON value")
+                .replace("Duplicate field ", "Duplicate key ");
+        com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
+        return at == null || at.getLineNr() < 1 ? message
+                : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
     /**
@@ -87,7 +128,7 @@ public final class JsonValues {
             JsonNode node = READER.readValue(utf8, offset, utf8.length - offset);
             return node == null ? com.fasterxml.jackson.databind.node.MissingNode.getInstance() : node;
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException(e.getOriginalMessage(), e);
+            throw new IllegalArgumentException(reason(e), e);
         } catch (java.io.IOException e) {
             throw new IllegalStateException(e); // reading from memory
         }

@@ -204,6 +204,11 @@ final class Api {
         void add(HandlerType method, String path, io.javalin.http.Handler handler) {
             seen.add(method.name() + " " + path);
             config.addEndpoint(new io.javalin.router.Endpoint(method, path, handler, Set.of()));
+            if (method == HandlerType.GET) {
+                // HEAD is GET without the body (RFC 9110): the same handler, so a missing record is a 404 to HEAD
+                // too (Javalin otherwise answers 200 to HEAD on any GET route); the server sends no body for it
+                config.addEndpoint(new io.javalin.router.Endpoint(HandlerType.HEAD, path, handler, Set.of()));
+            }
         }
     }
 
@@ -626,12 +631,12 @@ final class Api {
                     + "document.");
         }
         try {
-            return JsonValues.READER.readTree(body);
-        } catch (IOException e) {
-            String reason = e.getMessage() == null ? "" : e.getMessage();
-            int nl = reason.indexOf('\n');
+            return JsonValues.INPUT_READER.readTree(body);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON: "
-                    + (nl < 0 ? reason : reason.substring(0, nl)));
+                    + JsonValues.reason(e));
+        } catch (IOException e) {
+            throw Problem.unreadableBody(e);
         }
     }
 
@@ -647,7 +652,7 @@ final class Api {
         String filter = ctx.queryParam("filter");
         if (filter != null) {
             try {
-                node.set("filter", JsonValues.READER.readTree(filter));
+                node.set("filter", JsonValues.INPUT_READER.readTree(filter));
             } catch (IOException e) {
                 throw new QueryException("filter", "filter must be a JSON filter such as {\"age\":{\"$gte\":30}}");
             }
@@ -745,10 +750,12 @@ final class Api {
             return null;
         }
         String value = header.trim();
-        if (value.length() >= 3 && value.startsWith("\"") && value.endsWith("\"")) {
+        String digits = value.length() >= 3 && value.startsWith("\"") && value.endsWith("\"")
+                ? value.substring(1, value.length() - 1) : "";
+        if (!digits.isEmpty() && digits.length() <= 19 && digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             try {
-                return Long.parseLong(value.substring(1, value.length() - 1));
-            } catch (NumberFormatException ignored) {
+                return Long.parseLong(digits);
+            } catch (NumberFormatException pastLong) {
                 // fall through to the message
             }
         }

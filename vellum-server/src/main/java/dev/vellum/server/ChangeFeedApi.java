@@ -102,6 +102,11 @@ final class ChangeFeedApi {
                         + "filter, limit, wait");
             }
         }
+        String consistency = ctx.header(Api.CONSISTENCY);
+        if (consistency != null) {
+            // feed reads go to the primary, which has every write; a token that is not one is refused as on any read
+            store.readAfter(consistency, () -> null);
+        }
         Changes filtered = filter(ctx, feed);
         int limit = limit(ctx);
         Duration wait = waitParameter(ctx);
@@ -195,7 +200,7 @@ final class ChangeFeedApi {
         }
         JsonNode node;
         try {
-            node = JsonValues.READER.readTree(text);
+            node = JsonValues.INPUT_READER.readTree(text);
         } catch (IOException e) {
             throw new QueryException("filter", "filter must be a JSON filter such as {\"status\":\"open\"}");
         }

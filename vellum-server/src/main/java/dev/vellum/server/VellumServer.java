@@ -48,10 +48,13 @@ public final class VellumServer implements AutoCloseable {
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     private static final String REQUEST_ID_KEY = "vellum.requestId";
 
+
     private final Javalin app;
     private final Api api;
     private final ExecutorService workers;
     private final ServerSettings settings;
+    /** Refusals (503s) logged at most once per kind in this interval, with the count of the rest. */
+    private final RateLimit refusals = new RateLimit(java.time.Duration.ofSeconds(10));
     private final Object stopped = new Object();
     private boolean closed;
 
@@ -252,14 +255,19 @@ public final class VellumServer implements AutoCloseable {
         return type != null && type.startsWith(Problem.MEDIA_TYPE);
     }
 
-    private static void problem(Context ctx, Exception e) {
+    private void problem(Context ctx, Exception e) {
         Problem p = Problem.from(e);
         String requestId = ctx.attribute(REQUEST_ID_KEY);
         if (p.status == 500) {
             LOG.error("{} {} failed (request id {})", ctx.method().name(), ctx.path(), requestId, e);
         } else if (p.status > 500) {
-            // unavailable or timed out: the cause is known and said; no stack trace needed
-            LOG.warn("{} {}: {} (request id {})", ctx.method().name(), ctx.path(), p.getMessage(), requestId);
+            // unavailable, saturated or timed out: the cause is known and said, no stack trace needed; a storm of
+            // them (every refused reader of a flood) is one line per kind every few seconds, with the count left out
+            long left = refusals.admit(p.type);
+            if (left >= 0) {
+                LOG.warn("{} {}: {} (request id {}){}", ctx.method().name(), ctx.path(), p.getMessage(), requestId,
+                        left == 0 ? "" : "; " + left + " more like it since the last such line");
+            }
         }
         if (p.retryAfter > 0) {
             ctx.header("Retry-After", String.valueOf(p.retryAfter));

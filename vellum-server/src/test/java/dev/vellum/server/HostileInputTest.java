@@ -173,6 +173,43 @@ class HostileInputTest {
 
     // ---- helpers ----
 
+    /**
+     * Issue 26's small findings: duplicate keys took the last value silently; malformed-JSON problems quoted Jackson's
+     * class and feature names; change tokens took non-ASCII digits and a 19-digit number past 2^63 was a 500; feed
+     * reads ignored a garbage consistency token; HEAD answered 200 for a missing record.
+     */
+    @StoreTest
+    void duplicateKeysForeignDigitsAndGarbageTokensAreRefused(RecordStore store) {
+        try (Http http = Http.start(store)) {
+            seed(http);
+            JsonNode duplicate = assertProblem(http.send("PATCH", C + "/records/a",
+                    "{\"$inc\":{\"a\":1},\"$inc\":{\"a\":2}}"), 400, "malformed-json");
+            assertThat(duplicate.get("detail").asText()).contains("Duplicate key '$inc'");
+            assertProblem(http.post(C + "/records", "{\"id\":\"b\",\"fields\":{\"x\":1,\"x\":2}}"), 400,
+                    "malformed-json");
+            assertProblem(http.get(C + "/records?filter=" + EndpointsTest.encode("{\"a\":1,\"a\":2}")), 400,
+                    "invalid-query");
+            for (String body : List.of("{'fields':{}}", "{\"fields\":{\"a\":NaN}}", "/* c */ {}")) {
+                JsonNode p = assertProblem(http.post(C + "/records", body), 400, "malformed-json");
+                assertThat(p.get("detail").asText()).doesNotContain("com.fasterxml", "JsonReadFeature", "Feature",
+                        "(code ").contains("line 1, column");
+            }
+            http.send("PUT", C + "/changes", "");
+            for (String token : List.of("\u0661\u0662", "9999999999999999999", "1e3", "-1", "\uff11")) {
+                assertProblem(http.get(C + "/changes?after=" + EndpointsTest.encode(token)), 400, "invalid-query");
+                assertRawProblem(RawHttp.send(http.base, "GET", C + "/changes", null, null, "Accept",
+                        "text/event-stream", "Last-Event-ID", "9999999999999999999"), 400, "invalid-query");
+            }
+            assertProblem(http.get(C + "/changes?after=0", "Vellum-Consistency", "not-a-token"), 400, "invalid-query");
+            assertProblem(http.send("PATCH", C + "/records/a", "{\"a\":2}", "If-Match", "\"+1\""), 400, null);
+            assertThat(http.send(http.request(C + "/records/missing").method("HEAD",
+                    java.net.http.HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(404);
+            assertThat(http.send(http.request(C + "/records/a").method("HEAD",
+                    java.net.http.HttpRequest.BodyPublishers.noBody())).statusCode()).isEqualTo(200);
+            assertUnchanged(http);
+        }
+    }
+
     private static void seed(Http http) {
         assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"a\":1}}").statusCode()).isEqualTo(201);
     }

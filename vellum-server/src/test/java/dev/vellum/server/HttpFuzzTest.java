@@ -165,7 +165,8 @@ class HttpFuzzTest {
         }
 
         private static String queryString(Random r) {
-            String[] names = {"filter", "sort", "limit", "cursor", "offset", "fields", "upsert", "junk"};
+            String[] names = {"filter", "sort", "limit", "cursor", "offset", "fields", "upsert", "junk", "after",
+                    "wait"};
             StringBuilder q = new StringBuilder();
             int n = 1 + r.nextInt(3);
             for (int i = 0; i < n; i++) {
@@ -174,6 +175,10 @@ class HttpFuzzTest {
                     case "filter" -> new String(json(r, 0), StandardCharsets.UTF_8);
                     case "limit", "offset" -> List.of("0", "1", "-1", "100000", "2147483648", "x", "1e3")
                             .get(r.nextInt(7));
+                    // change tokens: other scripts' digits, past 2^63, signs, exponents (issue 26)
+                    case "after" -> List.of("0", "1", "\u0661\u0662", "\uff11", "9999999999999999999",
+                            "99999999999999999999", "-1", "+1", "1e3", "").get(r.nextInt(10));
+                    case "wait" -> List.of("0", "1ms", "\u0661s", "99999999999s", "x").get(r.nextInt(5));
                     case "sort", "fields" -> List.of("n", "-n", "$id", "a\u0000", "", ",,", "$meta.x", "a..b")
                             .get(r.nextInt(8));
                     default -> junk(r, 20, false);
@@ -253,6 +258,10 @@ class HttpFuzzTest {
         }
 
         private static String jsonText(Random r, int depth) {
+            if (r.nextInt(400) == 0) {
+                // now and then a multi-MB value (issue 26: limits in bytes)
+                return "\"" + "x".repeat((1 + r.nextInt(3)) << 20) + "\"";
+            }
             int kind = depth > 3 ? r.nextInt(4) : r.nextInt(7);
             return switch (kind) {
                 case 0 -> List.of("0", "-1", "1.5", "1e308", "1e9999", "-1e-400", "123456789012345678901234567890",
@@ -270,8 +279,12 @@ class HttpFuzzTest {
                 }
                 default -> {
                     StringBuilder o = new StringBuilder("{");
+                    String last = null;
                     for (int i = r.nextInt(4); i > 0; i--) {
-                        String key = List.of("k", "$gt", "a.b", "", "$meta", "n", "\\u0000", "$in").get(r.nextInt(8));
+                        // keys repeat now and then: a duplicate key is refused, never the last one silently taken
+                        String key = last != null && r.nextInt(5) == 0 ? last
+                                : List.of("k", "$gt", "a.b", "", "$meta", "n", "\\u0000", "$in").get(r.nextInt(8));
+                        last = key;
                         o.append('"').append(key).append("\":").append(jsonText(r, depth + 1)).append(i > 1 ? "," : "");
                     }
                     yield o.append('}').toString();

@@ -208,6 +208,10 @@ class ChangeFeedTest {
         assertThatThrownBy(() -> c.changes().poll("not-a-token", 10)).isInstanceOf(QueryException.class)
                 .hasMessageContaining("not a change token");
         assertThatThrownBy(() -> c.changes().poll("-1", 10)).isInstanceOf(QueryException.class);
+        // digits of other scripts are not a token's, and a 19-digit number past 2^63 is no token either (it was a 500)
+        assertThatThrownBy(() -> c.changes().poll("\u0661\u0662", 10)).isInstanceOf(QueryException.class);
+        assertThatThrownBy(() -> c.changes().poll("\uff10", 10)).isInstanceOf(QueryException.class);
+        assertThatThrownBy(() -> c.changes().poll("9999999999999999999", 10)).isInstanceOf(QueryException.class);
         assertThatThrownBy(() -> c.changes().poll("999999999", 10)).isInstanceOf(QueryException.class)
                 .hasMessageContaining("ahead of this feed");
         assertThatThrownBy(() -> c.changes().poll("0", 0)).isInstanceOf(QueryException.class);

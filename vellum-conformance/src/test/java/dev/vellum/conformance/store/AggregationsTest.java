@@ -348,4 +348,35 @@ class AggregationsTest {
             default -> JsonValues.NODES.numberNode(gen.between(0, 2));
         };
     }
+
+    /** Neither group-by paths nor accumulators: nothing to compute, the same refusal everywhere (SQLite ran SELECT  FROM). */
+    @StoreTest
+    void anAggregationOfNothingIsRefused(RecordStore store) {
+        Collection c = store.collection("empty_agg");
+        load(c, "{'a':1}");
+        assertThatThrownBy(() -> c.aggregate(Filter.all(), List.of(), Map.of())).isInstanceOf(QueryException.class)
+                .hasMessageContaining("group-by paths, accumulators or both");
+    }
+
+    /**
+     * A result is a value the API takes back: a $sum past the range every backend stores (magnitude up to
+     * 1.7976931348623157e308, 100 significant digits) is refused, naming the result, not returned as a number that a
+     * write of it would refuse.
+     */
+    @StoreTest
+    void aSumPastWhatIsStoredIsRefused(RecordStore store) {
+        Collection c = store.collection("big_sum");
+        load(c, "{'g':'a','n':1.5e308}", "{'g':'a','n':1.5e308}", "{'g':'b','n':1}");
+        assertThatThrownBy(() -> c.aggregate(Filter.all(), List.of("g"), accumulators("total", Accumulator.sum("n"))))
+                .isInstanceOf(QueryException.class).hasMessageContaining("'total' ($sum)")
+                .hasMessageContaining("outside the range");
+        assertThat(text(c.aggregate(Filter.eq("g", "b"), List.of("g"), accumulators("total", Accumulator.sum("n")))))
+                .isEqualTo("[{\"key\":{\"g\":\"b\"},\"total\":1}]");
+        // digits: 100 significant digits each, their sum has 101
+        Collection d = store.collection("long_sum");
+        String nines = "9".repeat(100);
+        load(d, "{'n':" + nines + "}", "{'n':" + nines + "}");
+        assertThatThrownBy(() -> d.aggregate(Filter.all(), List.of(), accumulators("total", Accumulator.sum("n"))))
+                .isInstanceOf(QueryException.class).hasMessageContaining("significant digits");
+    }
 }

@@ -261,4 +261,12 @@ class FilterSemanticsTest {
         Collection c = load(store);
         assertThat(c.count(Filter.eq("city", "NY").and(Filter.gte("age", 30)))).isEqualTo(1);
     }
+
+    /** A key given twice in a filter's JSON is refused, not resolved by whichever comes last. */
+    @org.junit.jupiter.api.Test
+    void aFilterWithADuplicateKeyIsRefused() {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vellum.Filter.parse(
+                "{\"age\":{\"$gte\":30},\"age\":{\"$lt\":10}}")).isInstanceOf(dev.vellum.QueryException.class)
+                .hasMessageContaining("Duplicate key 'age'");
+    }
 }
