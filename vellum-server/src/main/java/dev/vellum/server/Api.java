@@ -123,7 +123,7 @@ final class Api {
         r.add(GET, "/health", ctx -> json(ctx, 200, object().put("status", "up")));
         r.add(GET, "/ready", this::ready);
         r.add(GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(metrics.scrape()));
+                .result(metrics.scrape(mayKnowTopology(ctx))));
         r.add(GET, "/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document(ctx)));
         r.add(GET, "/", ctx -> json(ctx, 200, welcome()));
         r.add(GET, "/v1", ctx -> json(ctx, 200, welcome()));
@@ -234,7 +234,7 @@ final class Api {
             }
             ObjectNode body = object().put("status", "ready").put("backend", health.backend())
                     .put("schemaVersion", health.schemaVersion());
-            if (!health.replicas().members().isEmpty()) {
+            if (!health.replicas().members().isEmpty() && mayKnowTopology(ctx)) {
                 // the primary serves every read a replica cannot, so replicas inform but never decide readiness
                 ArrayNode replicas = body.putArray("replicas");
                 health.replicas().members().forEach(m -> replicas.addObject().put("name", m.name())
@@ -246,6 +246,14 @@ final class Api {
         } catch (RuntimeException e) {
             throw unavailable;
         }
+    }
+
+    /**
+     * Whether the answer may name replicas (hosts, ports, databases, roles): always without API keys; with them, only
+     * to a caller that sent a valid one, since the probes are open.
+     */
+    private boolean mayKnowTopology(Context ctx) {
+        return limits.apiKeys().isEmpty() || ctx.attribute(API_KEY) != null;
     }
 
     private Reply listCollections() {

@@ -76,7 +76,15 @@ final class Metrics {
         }
     }
 
-    String scrape() {
-        return registry.scrape();
+    /** Every series, or (for a caller who may not know the topology) all but those labelled with a replica. */
+    String scrape(boolean topology) {
+        String all = registry.scrape();
+        if (topology) {
+            return all;
+        }
+        StringBuilder kept = new StringBuilder(all.length());
+        all.lines().filter(line -> !line.contains("replica=\"") && !line.contains("pool=\""))
+                .forEach(line -> kept.append(line).append('\n'));
+        return kept.toString();
     }
 }

@@ -100,6 +100,10 @@ public final class VellumServer implements AutoCloseable {
             });
             if (!keyDigests.isEmpty()) {
                 config.routes.before("/v1", ctx -> authorize(ctx, settings.apiKeys(), keyDigests, tokens));
+                // open to probes, but what they say of the topology is for callers with a key
+                for (String probe : List.of("/ready", "/metrics")) {
+                    config.routes.before(probe, ctx -> recognize(ctx, settings.apiKeys(), keyDigests));
+                }
                 config.routes.before("/v1/*", ctx -> authorize(ctx, settings.apiKeys(), keyDigests, tokens));
             }
             api.register(config.routes);
@@ -237,6 +241,19 @@ public final class VellumServer implements AutoCloseable {
             throw new Problem(401, "unauthorized", "Unauthorized", header == null
                     ? "This server needs an API key: send 'Authorization: Bearer <key>'."
                     : "The API key is not valid for this server.");
+        }
+    }
+
+    /** Notes the API key a request carries, if it is a valid one; a request without one is still served. */
+    private static void recognize(Context ctx, List<String> keys, List<byte[]> keyDigests) {
+        String header = ctx.header("Authorization");
+        if (header != null && header.regionMatches(true, 0, "Bearer ", 0, 7)) {
+            byte[] given = digest(header.substring(7).strip());
+            for (int i = 0; i < keyDigests.size(); i++) {
+                if (MessageDigest.isEqual(given, keyDigests.get(i))) {
+                    ctx.attribute(Api.API_KEY, keys.get(i));
+                }
+            }
         }
     }
 

@@ -76,6 +76,17 @@ class ReplicaHttpTest {
                             + "'postgres'\"\\} [1-9]")
                     .contains("vellum_replica_serving{replica=");
         }
+        // with API keys set, the open probes name no replica (host, port, database, role) to a caller without one
+        String key = "0123456789abcdef0123456789abcdef";
+        try (RecordStore store = Vellum.open(config);
+             Http http = Http.start(store, java.util.Map.of("VELLUM_API_KEYS", key))) {
+            String ready = http.get("/ready").body();
+            assertThat(ready).contains("\"status\":\"ready\"").doesNotContain("replicas", "127.0.0.1", "user");
+            assertThat(http.get("/metrics").body()).doesNotContain("replica=", "127.0.0.1", "as user")
+                    .contains("http_server_requests_seconds");
+            assertThat(http.get("/ready", "Authorization", "Bearer " + key).body()).contains("\"replicas\"");
+            assertThat(http.get("/metrics", "Authorization", "Bearer " + key).body()).contains("replica=");
+        }
     }
 
     private static void awaitServing(Http http) throws InterruptedException {
