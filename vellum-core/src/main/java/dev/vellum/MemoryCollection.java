@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.Timestamps;
 
 import java.time.Instant;
@@ -93,7 +94,7 @@ final class MemoryCollection extends BaseCollection {
                 store.onUndo(() -> tombs().put(record.id(), tomb));
             }
         }
-        checkUnique(stored);
+        checkStorable(stored);
         records.put(stored.id(), stored);
         store.onUndo(() -> {
             if (existing == null) {
@@ -106,7 +107,9 @@ final class MemoryCollection extends BaseCollection {
         return stored;
     }
 
-    private void checkUnique(Record candidate) {
+    /** The checks every stored record passes: VELLUM_MAX_RECORD_SIZE, the indexes' value sizes, unique indexes. */
+    private void checkStorable(Record candidate) {
+        RecordSizes.check(candidate, store.maxRecordBytes);
         Indexes.SizeCheck.of(store.indexes.getOrDefault(name, Map.of()).values()).check(candidate);
         for (IndexInfo index : store.indexes.getOrDefault(name, Map.of()).values()) {
             if (!index.unique()) {
@@ -161,7 +164,7 @@ final class MemoryCollection extends BaseCollection {
                     throw new DuplicateRecordException(name, r.id(), "A record with id '" + r.id()
                             + "' already exists in " + name);
                 }
-                checkUnique(r);
+                checkStorable(r);
                 records.put(r.id(), r);
                 store.onUndo(() -> records.remove(r.id()));
                 changed(Change.Op.INSERT, r);
@@ -225,7 +228,7 @@ final class MemoryCollection extends BaseCollection {
     private Record replaceFields(Record existing, ObjectNode fields, Instant now) {
         Record updated = new Record(existing.id(), fields, existing.metadata(), existing.version() + 1,
                 existing.createdAt(), now.isBefore(existing.updatedAt()) ? existing.updatedAt() : now);
-        checkUnique(updated);
+        checkStorable(updated);
         TreeMap<String, Record> records = recordsForWrite();
         records.put(updated.id(), updated);
         store.onUndo(() -> records.put(existing.id(), existing));

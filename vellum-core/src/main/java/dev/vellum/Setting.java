@@ -54,6 +54,9 @@ public enum Setting {
     CHANGES_POLL_INTERVAL("VELLUM_CHANGES_POLL_INTERVAL", "1s",
             "PostgreSQL behind PgBouncer without VELLUM_MIGRATION_URL: how often waiting change-feed readers look for "
                     + "new changes (elsewhere they are woken by LISTEN/NOTIFY or SQLite's data version)"),
+    MAX_RECORD_SIZE("VELLUM_MAX_RECORD_SIZE", "16MB",
+            "Largest record: its fields, and its metadata, each at most this many bytes of JSON text (checked before a "
+                    + "write commits, patches and field operators included), e.g. 1MB, 16MB"),
     MIGRATIONS("VELLUM_MIGRATIONS", "",
             "The application's migration locations, comma-separated; each holds one folder per dialect"),
     ENV_FILE("VELLUM_ENV_FILE", ".env", "The .env file to read"),

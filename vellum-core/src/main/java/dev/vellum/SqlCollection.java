@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.TableNames;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
@@ -88,6 +89,10 @@ final class SqlCollection extends BaseCollection {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
             if (t instanceof SQLException s) {
                 for (SQLException x = s; x != null; x = x.getNextException()) {
+                    RecordTooLargeException tooLarge = RecordSizes.fromDatabase(x.getMessage());
+                    if (tooLarge != null) {
+                        return tooLarge;
+                    }
                     if (store.dialect.isIndexEntryTooLarge(x)) {
                         // from an index this process has not seen yet, so its size rule did not apply
                         return new InvalidRecordException("A value under an index of " + name + " is too large to "
@@ -114,7 +119,7 @@ final class SqlCollection extends BaseCollection {
         ObjectNode f = Records.object(fields, "fields");
         ObjectNode m = Records.optionalObject(metadata, "metadata");
         Instant now = Timestamps.now();
-        sizeCheck().check(new Record(key, f, m, 1, now, now));
+        sizeCheck().check(RecordSizes.check(new Record(key, f, m, 1, now, now), store.maxRecordBytes));
         try {
             // If the process stops between the two statements, the stale tombstone only makes a later re-insert
             // start at a higher version, which is harmless. Only the tombstone this insert continued from goes:
@@ -142,9 +147,10 @@ final class SqlCollection extends BaseCollection {
             // read before the bulk load starts: no other statement may run on its connection meanwhile
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
             long changesBefore = lockFeedAndReadHead(); // -1: no feed
-            long count = bulkInsert(batch, r -> sizes.check(new Record(Records.id(r.id()),
+            long count = bulkInsert(batch, r -> sizes.check(RecordSizes.check(new Record(Records.id(r.id()),
                     Records.checkedView(r.fields(), "fields"),
-                    r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now)));
+                    r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now),
+                    store.maxRecordBytes)));
             reviveTombstones(changesBefore);
             return count;
         });
@@ -154,7 +160,7 @@ final class SqlCollection extends BaseCollection {
     public long load(Iterable<Record> batch) {
         return write(() -> {
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
-            return bulkInsert(batch, r -> sizes.check(Records.loaded(r)));
+            return bulkInsert(batch, r -> sizes.check(RecordSizes.check(Records.loaded(r), store.maxRecordBytes)));
         });
     }
 
@@ -211,16 +217,17 @@ final class SqlCollection extends BaseCollection {
             throw new InvalidRecordException("upsert needs an id");
         }
         NewRecord r = NewRecord.of(id, fields);
-        return write(() -> upsertOne(prepare(r, sizeCheck()), Timestamps.now()));
+        return write(() -> upsertOne(prepare(r, sizeCheck(), store.maxRecordBytes), Timestamps.now()));
     }
 
     private record Prepared(String id, ObjectNode fields, ObjectNode metadata) {
     }
 
-    private static Prepared prepare(NewRecord r, Indexes.SizeCheck sizes) {
+    private static Prepared prepare(NewRecord r, Indexes.SizeCheck sizes, long maxRecordBytes) {
         Prepared p = new Prepared(Records.id(r.id()), Records.object(r.fields(), "fields"),
                 Records.optionalObject(r.metadata(), "metadata"));
-        sizes.check(new Record(p.id(), p.fields(), p.metadata(), 1, Instant.EPOCH, Instant.EPOCH));
+        sizes.check(RecordSizes.check(new Record(p.id(), p.fields(), p.metadata(), 1, Instant.EPOCH, Instant.EPOCH),
+                maxRecordBytes));
         return p;
     }
 
@@ -269,7 +276,7 @@ final class SqlCollection extends BaseCollection {
             Set<String> ids = new java.util.HashSet<>();
             Indexes.SizeCheck sizes = sizeCheck();
             for (NewRecord r : batch) {
-                Prepared p = prepare(r, sizes);
+                Prepared p = prepare(r, sizes, store.maxRecordBytes);
                 if (chunk.size() == UPSERT_ROWS || !ids.add(p.id())) {
                     flushUpserts(chunk, now);
                     ids.clear();
@@ -302,9 +309,12 @@ final class SqlCollection extends BaseCollection {
     @Override
     Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
         Indexes.SizeCheck sizes = sizeCheck();
+        if (!isPatch) {
+            RecordSizes.check(value, store.maxRecordBytes, "fields", id);
+        }
         RecordWrite change = insideWrite -> rewrite(insideWrite, id, expectedVersion, isPatch
-                ? store.dialect.mergePatch("fields", "?", shallow(value)) : "?", json(value), isPatch ? null : value,
-                () -> sizes.checkPatch(id, value));
+                ? guarded(store.dialect.mergePatch("fields", "?", shallow(value))) : "?", json(value),
+                isPatch ? null : value, () -> sizes.checkPatch(id, value));
         return checkedAfter(change, isPatch && sizes.mergesInto(value) ? sizes : Indexes.SizeCheck.NONE);
     }
 
@@ -316,8 +326,16 @@ final class SqlCollection extends BaseCollection {
     Record update(String id, FieldUpdates updates, Long expectedVersion) {
         Indexes.SizeCheck sizes = sizeCheck();
         RecordWrite update = insideWrite -> rewrite(insideWrite, id, expectedVersion,
-                store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()), null, () -> { });
+                guarded(store.dialect.fieldUpdate("fields", "?", "id")), Json.of(updates.json()), null, () -> { });
         return checkedAfter(update, sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
+    }
+
+    /**
+     * The fields a patch or field operators compute, refused in the statement (before it commits) when they come out
+     * larger than VELLUM_MAX_RECORD_SIZE: only the database sees the result before it is stored.
+     */
+    private String guarded(String fieldsSql) {
+        return store.dialect.guardSize(fieldsSql, "id", store.maxRecordBytes);
     }
 
     /** A one-record write, run on its own or inside a transaction {@link #write} already opened for it. */
@@ -412,14 +430,14 @@ final class SqlCollection extends BaseCollection {
     long mergeMany(Filter filter, ObjectNode patch) {
         Indexes.SizeCheck sizes = sizeCheck();
         sizes.checkPatch("(every match)", patch);
-        return rewriteMany(filter, store.dialect.mergePatch("fields", "?", shallow(patch)), json(patch),
+        return rewriteMany(filter, guarded(store.dialect.mergePatch("fields", "?", shallow(patch))), json(patch),
                 sizes.mergesInto(patch) ? sizes : Indexes.SizeCheck.NONE);
     }
 
     @Override
     long updateMany(Filter filter, FieldUpdates updates) {
         Indexes.SizeCheck sizes = sizeCheck();
-        return rewriteMany(filter, store.dialect.fieldUpdate("fields", "?", "id"), Json.of(updates.json()),
+        return rewriteMany(filter, guarded(store.dialect.fieldUpdate("fields", "?", "id")), Json.of(updates.json()),
                 sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
     }
 

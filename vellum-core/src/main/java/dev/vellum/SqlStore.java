@@ -36,8 +36,12 @@ final class SqlStore implements RecordStore {
 
     final SqlChanges changes;
 
+    /** VELLUM_MAX_RECORD_SIZE: the most bytes of JSON text a record's fields, or its metadata, may hold. */
+    final long maxRecordBytes;
+
     SqlStore(JdbcDatabase db, RecordDialect dialect, java.time.Duration changeRetention,
-             dev.vellum.spi.ChangeSignal changeSignal) {
+             dev.vellum.spi.ChangeSignal changeSignal, long maxRecordBytes) {
+        this.maxRecordBytes = maxRecordBytes;
         this.db = db;
         this.ddl = db.schemaOwner();
         this.dialect = dialect;

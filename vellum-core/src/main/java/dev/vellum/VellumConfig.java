@@ -49,6 +49,7 @@ public final class VellumConfig {
     private final boolean requireCurrentSchema;
     private final javax.sql.DataSource dataSource;
     private final dev.vellum.spi.TransactionJoin transactionJoin;
+    private final long maxRecordSize;
 
     private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, boolean requireCurrentSchema,
                          javax.sql.DataSource dataSource, dev.vellum.spi.TransactionJoin transactionJoin) {
@@ -74,6 +75,11 @@ public final class VellumConfig {
         this.pgbouncer = getBoolean(Setting.POSTGRES_PGBOUNCER);
         this.lockTimeout = getDuration(Setting.POSTGRES_LOCK_TIMEOUT).orElse(Duration.ZERO);
         this.statementTimeout = getDuration(Setting.POSTGRES_STATEMENT_TIMEOUT);
+        this.maxRecordSize = getSize(Setting.MAX_RECORD_SIZE);
+        if (maxRecordSize < 1024 || maxRecordSize > 1024L * 1024 * 1024) {
+            throw new ConfigurationException(Setting.MAX_RECORD_SIZE.key() + " must be between 1KB and 1GB, got '"
+                    + values.get(Setting.MAX_RECORD_SIZE) + "'");
+        }
         this.migrationLocations = Arrays.stream(values.get(Setting.MIGRATIONS).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         Backends.named(backend).ifPresent(provider -> provider.validate(this));
@@ -117,6 +123,11 @@ public final class VellumConfig {
     /** The backend's name, e.g. {@code sqlite}, {@code postgres} or {@code memory}. */
     public String backend() {
         return backend;
+    }
+
+    /** VELLUM_MAX_RECORD_SIZE in bytes: the most JSON text a record's fields, or its metadata, may hold. */
+    public long maxRecordSize() {
+        return maxRecordSize;
     }
 
     public int poolMin() {

@@ -72,7 +72,7 @@ class ManyNodesTest {
             assertThat(query(direct, "SELECT count(*) FROM vellum_schema_history WHERE success AND version IS NOT "
                     + "NULL GROUP BY version HAVING count(*) > 1")).as("a migration applied twice").isEmpty();
             assertThat(query(direct, "SELECT count(DISTINCT version) FROM vellum_schema_history WHERE version IS "
-                    + "NOT NULL")).containsExactly("7");
+                    + "NOT NULL")).containsExactly("8");
             sameIndexOnEveryNode(nodes, direct);
             conditionalWritesAcrossNodes(nodes);
             killOneUnderLoad(nodes, direct);

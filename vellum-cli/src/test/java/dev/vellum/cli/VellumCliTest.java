@@ -128,14 +128,14 @@ class VellumCliTest {
         env.put("VELLUM_MIGRATIONS", "filesystem:" + migrations);
         env.put("VELLUM_AUTO_MIGRATE", "false");
 
-        assertThat(vellum("health").err()).contains("8 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
+        assertThat(vellum("health").err()).contains("9 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
                 + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V6__change_feed.sql, "
-                + "V7__field_operators.sql, V1__notes.sql)", "Run `vellum migrate`");
+                + "V7__field_operators.sql, V8__record_size.sql, V1__notes.sql)", "Run `vellum migrate`");
         Outcome status = vellum("migrate", "status");
         assertThat(status.out()).containsPattern("vellum +\\| 1 +\\| catalog +\\| Pending")
                 .containsPattern("app +\\| 1 +\\| notes +\\| Pending");
         Outcome up = vellum("migrate");
-        assertThat(up.out()).startsWith("Applied 8 migrations to ").contains("Vellum schema version 7, "
+        assertThat(up.out()).startsWith("Applied 9 migrations to ").contains("Vellum schema version 8, "
                 + "application version 1");
         assertThat(vellum("migrate", "status").out()).containsPattern("app +\\| 1 +\\| notes +\\| Success");
         assertThat(vellum("migrate", "validate").out()).contains("Migrations are valid");

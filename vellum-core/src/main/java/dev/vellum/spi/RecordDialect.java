@@ -71,6 +71,16 @@ public interface RecordDialect {
         throw new UnsupportedOperationException("this backend has no field operators");
     }
 
+    /**
+     * {@code fieldsSql} (the fields a merge patch or field operators compute) refused in the statement when its
+     * compact JSON text is longer than {@code maxBytes}, with an error whose message holds
+     * {@code dev.vellum.internal.RecordSizes.raised(size, maxBytes, id)}, the id being {@code idSql}'s. The default
+     * keeps no limit on such writes.
+     */
+    default String guardSize(String fieldsSql, String idSql, long maxBytes) {
+        return fieldsSql;
+    }
+
     /** The message of a failed {@link #fieldUpdate}, or null when the error is another one. */
     default String fieldUpdateFailure(SQLException e) {
         return null;

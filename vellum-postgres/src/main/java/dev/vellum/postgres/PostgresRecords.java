@@ -227,6 +227,12 @@ final class PostgresRecords implements RecordDialect {
         return "vellum_update(" + columnSql + ", " + opsSql + ", " + idSql + ")";
     }
 
+    /** Migration V8's function: the fields' size as compact JSON text, as Java counts it elsewhere. */
+    @Override
+    public String guardSize(String fieldsSql, String idSql, long maxBytes) {
+        return "vellum_guard_size(" + fieldsSql + ", " + maxBytes + ", " + idSql + ")";
+    }
+
     @Override
     public String fieldUpdateFailure(SQLException e) {
         if ("VLU01".equals(e.getSQLState()) && e instanceof org.postgresql.util.PSQLException p

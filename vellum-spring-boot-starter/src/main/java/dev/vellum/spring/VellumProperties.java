@@ -2,6 +2,7 @@ package dev.vellum.spring;
 
 import dev.vellum.Setting;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -36,6 +37,11 @@ public class VellumProperties {
     private List<String> migrations;
     /** The .env file to read (VELLUM_ENV_FILE). */
     private String envFile;
+    /**
+     * Largest record: its fields, and its metadata, each at most this much JSON text; larger writes are refused
+     * (VELLUM_MAX_RECORD_SIZE).
+     */
+    private DataSize maxRecordSize;
 
     private final Sqlite sqlite = new Sqlite();
     private final Postgres postgres = new Postgres();
@@ -289,6 +295,7 @@ public class VellumProperties {
         names.put(Setting.AUTO_MIGRATE, "vellum.auto-migrate");
         names.put(Setting.MIGRATIONS, "vellum.migrations");
         names.put(Setting.ENV_FILE, "vellum.env-file");
+        names.put(Setting.MAX_RECORD_SIZE, "vellum.max-record-size");
         names.put(Setting.SQLITE_PATH, "vellum.sqlite.path");
         names.put(Setting.POSTGRES_URL, "vellum.postgres.url");
         names.put(Setting.POSTGRES_HOST, "vellum.postgres.host");
@@ -320,6 +327,7 @@ public class VellumProperties {
         put(settings, Setting.AUTO_MIGRATE, autoMigrate);
         put(settings, Setting.MIGRATIONS, migrations == null ? null : String.join(",", migrations));
         put(settings, Setting.ENV_FILE, envFile);
+        put(settings, Setting.MAX_RECORD_SIZE, maxRecordSize == null ? null : maxRecordSize.toBytes());
         put(settings, Setting.SQLITE_PATH, sqlite.path);
         put(settings, Setting.POSTGRES_URL, postgres.url);
         put(settings, Setting.POSTGRES_HOST, postgres.host);
@@ -364,6 +372,14 @@ public class VellumProperties {
 
     public void setUrl(String url) {
         this.url = url;
+    }
+
+    public DataSize getMaxRecordSize() {
+        return maxRecordSize;
+    }
+
+    public void setMaxRecordSize(DataSize maxRecordSize) {
+        this.maxRecordSize = maxRecordSize;
     }
 
     public String getBackend() {

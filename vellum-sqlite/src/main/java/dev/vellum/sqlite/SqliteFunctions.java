@@ -6,6 +6,7 @@ import dev.vellum.InvalidRecordException;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
+import dev.vellum.internal.RecordSizes;
 import org.sqlite.Function;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteDataSource;
@@ -18,7 +19,8 @@ import java.sql.SQLException;
  * SQL functions SQLite lacks, registered on every connection so filters run in SQL rather than in Java afterwards:
  * {@code regexp(pattern, text)} (the REGEXP operator), {@code vellum_fold(text)} (Unicode simple case folding for
  * ilike), {@code vellum_canon(json)} (canonical JSON, to compare and sort arrays and objects) and
- * {@code vellum_update(fields, operators, id)} (the field operators of an update, by {@code FieldUpdates} itself).
+ * {@code vellum_update(fields, operators, id)} (the field operators of an update, by {@code FieldUpdates} itself) and
+ * {@code vellum_guard_size(fields, limit, id)} (VELLUM_MAX_RECORD_SIZE on the fields a patch or operators computed).
  */
 final class SqliteFunctions {
     private SqliteFunctions() {
@@ -93,6 +95,17 @@ final class SqliteFunctions {
                 } catch (InvalidRecordException e) {
                     throw new SQLException(UPDATE_FAILED + e.getMessage() + UPDATE_FAILED_END);
                 }
+            }
+        }, 3, flags);
+        Function.create(connection, "vellum_guard_size", new Function() {
+            @Override
+            protected void xFunc() throws SQLException {
+                String fields = value_text(0);
+                long limit = value_long(1);
+                if (fields != null && RecordSizes.exceeds(fields, limit)) {
+                    throw new SQLException(RecordSizes.raised(RecordSizes.utf8Length(fields), limit, value_text(2)));
+                }
+                result(fields);
             }
         }, 3, flags);
         registerAggregates(connection);

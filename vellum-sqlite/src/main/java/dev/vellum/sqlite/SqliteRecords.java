@@ -198,6 +198,11 @@ final class SqliteRecords implements RecordDialect {
     }
 
     @Override
+    public String guardSize(String fieldsSql, String idSql, long maxBytes) {
+        return "vellum_guard_size(" + fieldsSql + ", " + maxBytes + ", " + idSql + ")";
+    }
+
+    @Override
     public String fieldUpdateFailure(SQLException e) {
         return SqliteFunctions.updateFailure(e);
     }
