@@ -276,6 +276,40 @@ final class Aggregates {
                 + "returned as one list: narrow the filter or group by fewer paths");
     }
 
+    /**
+     * Refuses groups whose JSON text is past VELLUM_MAX_ANSWER_SIZE: an aggregation is one answer, never paged. Counted
+     * exactly only when a quick bound from above does not already show it within the limit.
+     */
+    static List<Group> checkAnswerSize(List<Group> groups, long limit) {
+        long bound = 0;
+        for (Group g : groups) {
+            bound += dev.vellum.internal.RecordSizes.upperBound(g.key(), limit) + 16L * g.values().size();
+            for (JsonNode v : g.values().values()) {
+                bound += dev.vellum.internal.RecordSizes.upperBound(v, limit);
+            }
+            if (bound > limit) {
+                break;
+            }
+        }
+        if (bound <= limit) {
+            return groups;
+        }
+        long exact = 0;
+        for (Group g : groups) {
+            exact += JsonValues.write(g.toJson()).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+            if (exact > limit) {
+                throw tooLarge(limit);
+            }
+        }
+        return groups;
+    }
+
+    static QueryException tooLarge(long limit) {
+        return new QueryException("groupBy", String.format(java.util.Locale.ROOT, "The answer would hold more than "
+                + "%,d bytes of JSON (VELLUM_MAX_ANSWER_SIZE), and an aggregation is one answer: narrow the filter, or "
+                + "group by fewer or shorter values", limit));
+    }
+
     /** {@code distinct}: the group keys of one path, without the null group. */
     static List<JsonNode> distinct(List<Group> groups, String path) {
         List<JsonNode> out = new ArrayList<>();

@@ -34,8 +34,12 @@ abstract class BaseCollection implements Collection {
     @Override
     public final java.util.List<Group> aggregate(Filter filter, java.util.List<String> groupBy,
                                                  java.util.Map<String, Accumulator> accumulators) {
-        return aggregate(Aggregates.check(filter, groupBy, accumulators));
+        return Aggregates.checkAnswerSize(aggregate(Aggregates.check(filter, groupBy, accumulators)),
+                limits().answerBytes());
     }
+
+    /** The store's limits in bytes. */
+    abstract dev.vellum.internal.SizeLimits limits();
 
     @Override
     public final java.util.List<com.fasterxml.jackson.databind.JsonNode> distinct(String path, Filter filter) {
@@ -44,7 +48,7 @@ abstract class BaseCollection implements Collection {
         }
         Aggregates.Request request = Aggregates.check(filter.and(Filter.exists(path, true)), java.util.List.of(path),
                 java.util.Map.of());
-        return Aggregates.distinct(aggregate(request), path);
+        return Aggregates.distinct(Aggregates.checkAnswerSize(aggregate(request), limits().answerBytes()), path);
     }
 
     /** Deletes; {@code expectedVersion} null means any version. */

@@ -20,10 +20,24 @@ interface ChangeLog {
     long purgedThrough();
 
     /**
-     * Up to {@code limit} changes numbered after {@code after}, in order, of every collection (a collection's feed
-     * picks its own as it reads, so no per-collection index costs each write).
+     * The changes numbered after {@code after}, in order, that the read asks for: at most {@code limit}, of its
+     * collection (null: every one) matching its filter (null: all; a delete always matches), numbered no further than
+     * {@code window} past {@code after} (so a selective read looks at a bounded stretch; the collection and filter are
+     * tested on that stretch, so no per-collection index costs each write), and while their JSON text fits
+     * {@code maxBytes} (when {@code oneAnyway}, the first is taken whatever its size).
      */
-    List<Change> read(long after, int limit);
+    Batch read(long after, int limit, String collection, Filter filter, long window, long maxBytes, boolean oneAnyway);
+
+    /**
+     * What a read found. {@code position} is where the next read starts: the last change taken when the read stopped
+     * at its limit or its bytes ({@code full}), else the last change of the stretch it looked at (the changes it
+     * passed over are not the reader's). {@code reachedEnd}: no change is numbered past the stretch.
+     */
+    record Batch(List<Change> changes, long position, long bytes, boolean full, boolean reachedEnd) {
+    }
+
+    /** VELLUM_MAX_ANSWER_SIZE: the most JSON text one poll answers (it always answers one change it has). */
+    long maxAnswerBytes();
 
     boolean enabled(String collection);
 

@@ -15,9 +15,13 @@ import java.util.function.Consumer;
  * publishers are the same code on every backend; only how changes are stored and signalled differs.
  */
 final class Feed implements Changes {
-    /** Changes a filtered poll reads per batch, and the batches it reads before answering with none. */
-    private static final int SCAN_BATCH = 500;
-    private static final int SCAN_BATCHES = 20;
+    /**
+     * How far a collection's or a filtered poll looks per read (in change numbers), and how many reads and how long
+     * it spends before it answers with what it found (perhaps nothing, its token moved past what it looked at).
+     */
+    private static final long SCAN_WINDOW = 5_000;
+    private static final int SCAN_READS = 20;
+    private static final long SCAN_NANOS = Duration.ofSeconds(1).toNanos();
     /** How long a subscription's reader waits per poll before it checks whether it was closed. */
     private static final Duration SUBSCRIBER_WAIT = Duration.ofSeconds(1);
 
@@ -109,26 +113,20 @@ final class Feed implements Changes {
     private ChangePage read(long from, int limit, String givenToken) {
         List<Change> out = new ArrayList<>();
         long position = from;
-        int batches = 0;
+        long bytesLeft = log.maxAnswerBytes();
         boolean selective = filter != null || collection != null;
-        while (out.size() < limit && batches++ < (selective ? SCAN_BATCHES : 1)) {
-            int want = selective ? Math.max(SCAN_BATCH, limit - out.size()) : limit - out.size();
-            List<Change> batch = log.read(position, want);
-            if (batch.isEmpty()) {
+        long started = System.nanoTime();
+        for (int reads = 1; ; reads++) {
+            ChangeLog.Batch batch = log.read(position, limit - out.size(), collection, filter,
+                    selective ? SCAN_WINDOW : Long.MAX_VALUE, bytesLeft, out.isEmpty());
+            out.addAll(batch.changes());
+            position = batch.position();
+            bytesLeft -= batch.bytes();
+            if (batch.full() || batch.reachedEnd() || reads == SCAN_READS
+                    || System.nanoTime() - started > SCAN_NANOS) {
                 break;
             }
-            for (Change change : batch) {
-                position = Long.parseLong(change.token());
-                if (matches(change)) {
-                    out.add(change);
-                    if (out.size() == limit) {
-                        break;
-                    }
-                }
-            }
-            if (batch.size() < want) {
-                break;
-            }
+            Cancellation.checkpoint();
         }
         checkNotExpired(from, givenToken);
         return new ChangePage(out, Long.toString(position));
@@ -145,7 +143,8 @@ final class Feed implements Changes {
         }
     }
 
-    private boolean matches(Change change) {
+    /** Whether a change is one of a feed's: its collection's (null: any), matching its filter; every delete does. */
+    static boolean matches(Change change, String collection, Filter filter) {
         if (collection != null && !collection.equals(change.collection())) {
             return false;
         }

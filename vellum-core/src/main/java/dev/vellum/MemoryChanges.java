@@ -1,6 +1,7 @@
 package dev.vellum;
 
 import dev.vellum.internal.ChangeNotices;
+import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
 
@@ -63,15 +64,32 @@ final class MemoryChanges implements ChangeLog {
     }
 
     @Override
-    public List<Change> read(long after, int limit) {
+    public Batch read(long after, int limit, String collection, Filter filter, long window, long maxBytes,
+                      boolean oneAnyway) {
+        long through = window >= Long.MAX_VALUE - after ? Long.MAX_VALUE : after + window;
         return store.read(() -> {
-            List<Change> out = new ArrayList<>();
-            for (int i = firstAfter(after); i < changes.size() && out.size() < limit; i++) {
+            List<Change> taken = new ArrayList<>();
+            long position = after;
+            long bytes = 0;
+            boolean full = false;
+            int i = firstAfter(after);
+            for (; i < changes.size() && Long.parseLong(changes.get(i).token()) <= through; i++) {
                 Change c = changes.get(i);
-                out.add(c.record() == null ? c : new Change(c.token(), c.op(), c.collection(), c.id(), c.version(),
+                if (!Feed.matches(c, collection, filter)) {
+                    position = Long.parseLong(c.token());
+                    continue;
+                }
+                long size = c.record() == null ? 0 : RecordSizes.textBytes(c.record());
+                if (taken.size() == limit || ((!taken.isEmpty() || !oneAnyway) && bytes + size > maxBytes)) {
+                    full = true;
+                    break;
+                }
+                taken.add(c.record() == null ? c : new Change(c.token(), c.op(), c.collection(), c.id(), c.version(),
                         c.at(), MemoryCollection.copy(c.record())));
+                bytes += size;
+                position = Long.parseLong(c.token());
             }
-            return out;
+            return new Batch(taken, position, bytes, full || taken.size() == limit, i == changes.size());
         });
     }
 
@@ -88,6 +106,11 @@ final class MemoryChanges implements ChangeLog {
             }
         }
         return lo;
+    }
+
+    @Override
+    public long maxAnswerBytes() {
+        return store.limits.answerBytes();
     }
 
     @Override

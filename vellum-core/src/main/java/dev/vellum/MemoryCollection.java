@@ -109,7 +109,7 @@ final class MemoryCollection extends BaseCollection {
 
     /** The checks every stored record passes: VELLUM_MAX_RECORD_SIZE, the indexes' value sizes, unique indexes. */
     private void checkStorable(Record candidate) {
-        RecordSizes.check(candidate, store.maxRecordBytes);
+        RecordSizes.check(candidate, store.limits.recordBytes());
         Indexes.SizeCheck.of(store.indexes.getOrDefault(name, Map.of()).values()).check(candidate);
         for (IndexInfo index : store.indexes.getOrDefault(name, Map.of()).values()) {
             if (!index.unique()) {
@@ -375,7 +375,15 @@ final class MemoryCollection extends BaseCollection {
             }
             int end = (int) Math.min(matching.size(), (long) start + query.limit());
             List<Record> page = new ArrayList<>();
+            long used = 0;
             for (int i = Math.min(start, matching.size()); i < end; i++) {
+                // as the SQL backends: while the page's JSON text fits VELLUM_MAX_ANSWER_SIZE, at least one record
+                long size = RecordSizes.textBytes(matching.get(i));
+                if (!page.isEmpty() && used + size > store.limits.answerBytes()) {
+                    end = i;
+                    break;
+                }
+                used += size;
                 page.add(Projection.of(copy(matching.get(i)), query));
             }
             String next = null;
@@ -409,6 +417,11 @@ final class MemoryCollection extends BaseCollection {
     List<Group> aggregate(Aggregates.Request request) {
         return store.read(() -> Aggregates.compute(
                 records().values().stream().filter(r -> Semantics.matches(request.filter(), r))::iterator, request));
+    }
+
+    @Override
+    dev.vellum.internal.SizeLimits limits() {
+        return store.limits;
     }
 
     @Override

@@ -19,12 +19,12 @@ final class MemoryStore implements RecordStore {
     final Map<String, Map<String, IndexInfo>> indexes = new TreeMap<>();
     private final ThreadLocal<List<Runnable>> undo = new ThreadLocal<>();
     final MemoryChanges changes;
-    /** VELLUM_MAX_RECORD_SIZE: the most bytes of JSON text a record's fields, or its metadata, may hold. */
-    final long maxRecordBytes;
+    /** VELLUM_MAX_RECORD_SIZE and VELLUM_MAX_ANSWER_SIZE. */
+    final dev.vellum.internal.SizeLimits limits;
 
-    MemoryStore(java.time.Duration changeRetention, long maxRecordBytes) {
+    MemoryStore(java.time.Duration changeRetention, dev.vellum.internal.SizeLimits limits) {
         this.changes = new MemoryChanges(this, changeRetention);
-        this.maxRecordBytes = maxRecordBytes;
+        this.limits = limits;
     }
 
     @Override

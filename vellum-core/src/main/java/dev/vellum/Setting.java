@@ -57,6 +57,9 @@ public enum Setting {
     MAX_RECORD_SIZE("VELLUM_MAX_RECORD_SIZE", "16MB",
             "Largest record: its fields, and its metadata, each at most this many bytes of JSON text (checked before a "
                     + "write commits, patches and field operators included), e.g. 1MB, 16MB"),
+    MAX_ANSWER_SIZE("VELLUM_MAX_ANSWER_SIZE", "16MB",
+            "Largest answer to a read, in bytes of JSON text: a page of records or changes ends early (its cursor or "
+                    + "token goes on from there; a page always holds one), a larger aggregation is refused"),
     MIGRATIONS("VELLUM_MIGRATIONS", "",
             "The application's migration locations, comma-separated; each holds one folder per dialect"),
     ENV_FILE("VELLUM_ENV_FILE", ".env", "The .env file to read"),

@@ -2,12 +2,16 @@ package dev.vellum;
 
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
+import dev.vellum.spi.RecordDialect;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -27,6 +31,11 @@ final class SqlChanges implements ChangeLog {
 
     SqlChanges(SqlStore store, Duration retention, ChangeSignal signal) {
         this.store = store;
+        List<String> content = List.of("fields", "metadata");
+        String small = store.dialect.storedSmall(content);
+        this.pageColumns = small == null ? COLUMNS + ", 0" : "seq, collection, op, id, version, CASE WHEN " + small
+                + " THEN fields END, CASE WHEN " + small + " THEN metadata END, created_at, updated_at, at, "
+                + store.dialect.storedSize(content);
         this.retention = retention;
         this.signal = signal;
     }
@@ -42,22 +51,136 @@ final class SqlChanges implements ChangeLog {
         return store.db.fetchOne("SELECT purged_through FROM vellum_feed_state", rs -> rs.getLong(1)).orElse(0L);
     }
 
+    /**
+     * One statement, so one snapshot: the highest number in the stretch and the newest overall, beside the matching
+     * changes (the collection and filter tested in SQL, as a query tests them on a collection's table). A change large
+     * as stored comes without its record, which is read afterwards, a few at a time (changes never change).
+     */
     @Override
-    public List<Change> read(long after, int limit) {
+    public Batch read(long after, int limit, String collection, Filter filter, long window, long maxBytes,
+                      boolean oneAnyway) {
+        long through = window >= Long.MAX_VALUE - after ? Long.MAX_VALUE : after + window;
+        List<Object> params = new ArrayList<>(List.of(after, through, after, through));
+        StringBuilder where = new StringBuilder("seq > ? AND seq <= ?");
+        if (collection != null) {
+            where.append(" AND collection = ?");
+            params.add(collection);
+        }
+        if (filter != null) {
+            where.append(" AND (op = 'delete' OR ").append(store.filters.where(filter, params)).append(")");
+        }
         // literal limit: PostgreSQL plans for it rather than for a generic one
-        return store.db.fetchAll("SELECT " + COLUMNS + " FROM vellum_changes WHERE seq > ? ORDER BY seq LIMIT " + limit,
-                this::change, after);
+        String sql = "SELECT w.top, w.newest, c.* FROM (SELECT (SELECT MAX(seq) FROM vellum_changes WHERE seq > ? "
+                + "AND seq <= ?) AS top, (SELECT MAX(seq) FROM vellum_changes) AS newest) w LEFT JOIN (SELECT "
+                + pageColumns + " FROM vellum_changes WHERE " + where + " ORDER BY seq LIMIT " + limit
+                + ") c ON 1 = 1 ORDER BY c.seq";
+        dev.vellum.internal.JdbcDatabase db = store.db; // the primary, never a replica
+        List<ChangeRow> rows = db.fetchAll(sql, this::changeRow, params.toArray());
+        List<Change> taken = new ArrayList<>();
+        Map<Long, ChangeRow> fetched = new HashMap<>();
+        long position = after;
+        long bytes = 0;
+        boolean full = false;
+        for (int i = 0; i < rows.size() && rows.get(i).seq() != 0; i++) {
+            ChangeRow row = rows.get(i);
+            if (row.change() == null) {
+                if (!fetched.containsKey(row.seq())) {
+                    fetched.putAll(readLarge(db, rows.subList(i, rows.size())));
+                }
+                row = fetched.remove(row.seq());
+                if (row == null) {
+                    full = true; // removed by retention meanwhile: the next read says so
+                    break;
+                }
+            }
+            if ((!taken.isEmpty() || !oneAnyway) && bytes + row.bytes() > maxBytes) {
+                full = true;
+                break;
+            }
+            taken.add(row.change());
+            bytes += row.bytes();
+            position = row.seq();
+        }
+        full |= taken.size() == limit;
+        ChangeRow first = rows.get(0);
+        if (!full && first.top() > position) {
+            position = first.top();
+        }
+        return new Batch(taken, position, bytes, full, first.newest() <= through);
     }
 
-    private Change change(ResultSet rs) throws SQLException {
-        Change.Op op = Change.Op.valueOf(rs.getString(3).toUpperCase(java.util.Locale.ROOT));
-        String id = rs.getString(4);
-        long version = rs.getLong(5);
-        Record record = op == Change.Op.DELETE ? null : new Record(id, store.dialect.readObject(rs, 6),
-                store.dialect.readObject(rs, 7), version, store.dialect.readInstant(rs, 8),
-                store.dialect.readInstant(rs, 9));
-        return new Change(Long.toString(rs.getLong(1)), op, rs.getString(2), id, version,
-                store.dialect.readInstant(rs, 10), record);
+    /** The columns of a change, fields and metadata NULL when large as stored, and their stored size last. */
+    private final String pageColumns;
+
+    /** A row of a read: the stretch's highest number and the newest, and a change (null: read it afterwards). */
+    private record ChangeRow(long top, long newest, long seq, Change change, long bytes) {
+    }
+
+    private ChangeRow changeRow(ResultSet rs) throws SQLException {
+        long seq = rs.getLong(3);
+        if (seq == 0) {
+            return new ChangeRow(rs.getLong(1), rs.getLong(2), 0, null, 0); // no change matched
+        }
+        Sized sized = change(rs, 3);
+        return new ChangeRow(rs.getLong(1), rs.getLong(2), seq, sized == null ? null : sized.change(),
+                sized == null ? rs.getLong(13) : sized.bytes());
+    }
+
+    /** A change and the bytes its record was read from; null for a change read without its record. */
+    private record Sized(Change change, long bytes) {
+    }
+
+    /** The change whose columns ({@link #COLUMNS}) start at {@code first}. */
+    private Sized change(ResultSet rs, int first) throws SQLException {
+        Change.Op op = Change.Op.valueOf(rs.getString(first + 2).toUpperCase(java.util.Locale.ROOT));
+        String id = rs.getString(first + 3);
+        long version = rs.getLong(first + 4);
+        Record record = null;
+        long bytes = 0;
+        if (op != Change.Op.DELETE) {
+            RecordDialect.ReadObject fields = store.dialect.readSizedObject(rs, first + 5);
+            if (fields == null) {
+                return null;
+            }
+            RecordDialect.ReadObject metadata = store.dialect.readSizedObject(rs, first + 6);
+            record = new Record(id, fields.value(), metadata.value(), version, store.dialect.readInstant(rs, first + 7),
+                    store.dialect.readInstant(rs, first + 8));
+            bytes = (long) fields.bytes() + metadata.bytes();
+        }
+        return new Sized(new Change(Long.toString(rs.getLong(first)), op, rs.getString(first + 1), id, version,
+                store.dialect.readInstant(rs, first + 9), record), bytes);
+    }
+
+    private static final long LARGE_READ_STORED_BYTES = 256 * 1024;
+    private static final int LARGE_READ_ROWS = 64;
+
+    /** The first changes of {@code rows} read without their records, as many as one bounded read takes. */
+    private Map<Long, ChangeRow> readLarge(dev.vellum.internal.JdbcDatabase db, List<ChangeRow> rows) {
+        List<Object> seqs = new ArrayList<>();
+        long stored = 0;
+        for (ChangeRow row : rows) {
+            if (row.change() != null || row.seq() == 0) {
+                continue;
+            }
+            if (!seqs.isEmpty() && (seqs.size() == LARGE_READ_ROWS || stored + row.bytes() > LARGE_READ_STORED_BYTES)) {
+                break;
+            }
+            seqs.add(row.seq());
+            stored += row.bytes();
+        }
+        Map<Long, ChangeRow> read = new HashMap<>();
+        String marks = String.join(", ", java.util.Collections.nCopies(seqs.size(), "?"));
+        for (Sized sized : db.fetchAll("SELECT " + COLUMNS + " FROM vellum_changes WHERE seq IN (" + marks + ")",
+                rs -> change(rs, 1), seqs.toArray())) {
+            long seq = Long.parseLong(sized.change().token());
+            read.put(seq, new ChangeRow(0, 0, seq, sized.change(), sized.bytes()));
+        }
+        return read;
+    }
+
+    @Override
+    public long maxAnswerBytes() {
+        return store.limits.answerBytes();
     }
 
     @Override

@@ -119,7 +119,7 @@ final class SqlCollection extends BaseCollection {
         ObjectNode f = Records.object(fields, "fields");
         ObjectNode m = Records.optionalObject(metadata, "metadata");
         Instant now = Timestamps.now();
-        sizeCheck().check(RecordSizes.check(new Record(key, f, m, 1, now, now), store.maxRecordBytes));
+        sizeCheck().check(RecordSizes.check(new Record(key, f, m, 1, now, now), store.limits.recordBytes()));
         try {
             // If the process stops between the two statements, the stale tombstone only makes a later re-insert
             // start at a higher version, which is harmless. Only the tombstone this insert continued from goes:
@@ -150,7 +150,7 @@ final class SqlCollection extends BaseCollection {
             long count = bulkInsert(batch, r -> sizes.check(RecordSizes.check(new Record(Records.id(r.id()),
                     Records.checkedView(r.fields(), "fields"),
                     r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now),
-                    store.maxRecordBytes)));
+                    store.limits.recordBytes())));
             reviveTombstones(changesBefore);
             return count;
         });
@@ -160,7 +160,7 @@ final class SqlCollection extends BaseCollection {
     public long load(Iterable<Record> batch) {
         return write(() -> {
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
-            return bulkInsert(batch, r -> sizes.check(RecordSizes.check(Records.loaded(r), store.maxRecordBytes)));
+            return bulkInsert(batch, r -> sizes.check(RecordSizes.check(Records.loaded(r), store.limits.recordBytes())));
         });
     }
 
@@ -217,7 +217,7 @@ final class SqlCollection extends BaseCollection {
             throw new InvalidRecordException("upsert needs an id");
         }
         NewRecord r = NewRecord.of(id, fields);
-        return write(() -> upsertOne(prepare(r, sizeCheck(), store.maxRecordBytes), Timestamps.now()));
+        return write(() -> upsertOne(prepare(r, sizeCheck(), store.limits.recordBytes()), Timestamps.now()));
     }
 
     private record Prepared(String id, ObjectNode fields, ObjectNode metadata) {
@@ -276,7 +276,7 @@ final class SqlCollection extends BaseCollection {
             Set<String> ids = new java.util.HashSet<>();
             Indexes.SizeCheck sizes = sizeCheck();
             for (NewRecord r : batch) {
-                Prepared p = prepare(r, sizes, store.maxRecordBytes);
+                Prepared p = prepare(r, sizes, store.limits.recordBytes());
                 if (chunk.size() == UPSERT_ROWS || !ids.add(p.id())) {
                     flushUpserts(chunk, now);
                     ids.clear();
@@ -310,7 +310,7 @@ final class SqlCollection extends BaseCollection {
     Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
         Indexes.SizeCheck sizes = sizeCheck();
         if (!isPatch) {
-            RecordSizes.check(value, store.maxRecordBytes, "fields", id);
+            RecordSizes.check(value, store.limits.recordBytes(), "fields", id);
         }
         RecordWrite change = insideWrite -> rewrite(insideWrite, id, expectedVersion, isPatch
                 ? guarded(store.dialect.mergePatch("fields", "?", shallow(value))) : "?", json(value),
@@ -335,7 +335,7 @@ final class SqlCollection extends BaseCollection {
      * larger than VELLUM_MAX_RECORD_SIZE: only the database sees the result before it is stored.
      */
     private String guarded(String fieldsSql) {
-        return store.dialect.guardSize(fieldsSql, "id", store.maxRecordBytes);
+        return store.dialect.guardSize(fieldsSql, "id", store.limits.recordBytes());
     }
 
     /** A one-record write, run on its own or inside a transaction {@link #write} already opened for it. */
@@ -562,14 +562,14 @@ final class SqlCollection extends BaseCollection {
      * One page and one record more (to know whether a next page exists). Literal numbers (checked ints), so
      * PostgreSQL plans for the real limit rather than a generic one.
      */
-    private String pagedSelect(Query query, List<Object> params) {
-        String sql = select(query, params, true) + " LIMIT " + (query.limit() + 1);
+    private String pagedSelect(Query query, String columns, List<Object> params) {
+        String sql = select(query, columns, params, true) + " LIMIT " + (query.limit() + 1);
         return query.offset() == 0 ? sql : sql + " OFFSET " + query.offset();
     }
 
-    private String select(Query query, List<Object> params, boolean paged) {
+    private String select(Query query, String columns, List<Object> params, boolean paged) {
         List<OrderTerm> terms = orderTerms(query);
-        StringBuilder sql = new StringBuilder("SELECT ").append(COLUMNS).append(" FROM ").append(table)
+        StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM ").append(table)
                 .append(" WHERE ").append(where(query.filter(), params));
         if (paged && query.cursor() != null) {
             sql.append(" AND ").append(after(terms, Cursors.decode(query, terms.size()), params));
@@ -669,17 +669,113 @@ final class SqlCollection extends BaseCollection {
             return new Page(List.of(), null);
         }
         List<Object> params = new ArrayList<>();
-        String sql = pagedSelect(query, params);
-        List<Record> rows = store.db.read(db -> db.fetchAll(sql, this::read, params.toArray()));
+        String sql = pagedSelect(query, store.pageColumns, params);
+        return store.db.read(db -> {
+            List<PageRow> rows = db.fetchAll(sql, this::pageRow, params.toArray());
+            if (rows.stream().allMatch(row -> row.record() != null)) {
+                return page(query, rows, null);
+            }
+            // larger records are read after the page, so the page is read again with them in one snapshot (inside
+            // the caller's transaction, in its snapshot if it has one)
+            boolean own = !db.isInTransaction();
+            return db.inTransaction(tx -> {
+                String snapshot = store.dialect.snapshotStatement();
+                if (snapshot != null && own) {
+                    tx.execute(snapshot);
+                }
+                return page(query, tx.fetchAll(sql, this::pageRow, params.toArray()), tx);
+            });
+        });
+    }
+
+    /**
+     * A row of a page read: its record, or only its id and version when it is large as stored (read afterwards, see
+     * {@link dev.vellum.spi.RecordDialect#storedSmall}); and its size, as read or as stored.
+     */
+    private record PageRow(String id, long version, Record record, long bytes) {
+    }
+
+    private PageRow pageRow(java.sql.ResultSet rs) throws SQLException {
+        String id = rs.getString(1);
+        long version = rs.getLong(4);
+        var fields = store.dialect.readSizedObject(rs, 2);
+        if (fields == null) {
+            return new PageRow(id, version, null, rs.getLong(7));
+        }
+        var metadata = store.dialect.readSizedObject(rs, 3);
+        return new PageRow(id, version, new Record(id, fields.value(), metadata.value(), version,
+                store.dialect.readInstant(rs, 5), store.dialect.readInstant(rs, 6)),
+                (long) fields.bytes() + metadata.bytes());
+    }
+
+    /**
+     * The page from its rows: records in order while their JSON text fits VELLUM_MAX_ANSWER_SIZE (always at least
+     * one), the cursor after the last. Rows read without their record are read {@code later} from {@code db}, a few
+     * at a time as the page reaches them, so a page of large records is never held whole.
+     */
+    private Page page(Query query, List<PageRow> rows, Database later) {
+        long budget = store.limits.answerBytes();
         List<Record> records = new ArrayList<>();
+        Map<String, PageRow> fetched = new java.util.HashMap<>();
         Record last = null;
-        for (int i = 0; i < Math.min(rows.size(), query.limit()); i++) {
-            last = rows.get(i);
+        long used = 0;
+        boolean endedEarly = false;
+        int end = Math.min(rows.size(), query.limit());
+        for (int i = 0; i < end; i++) {
+            PageRow row = rows.get(i);
+            if (row.record() == null) {
+                if (!fetched.containsKey(row.id())) {
+                    fetched.putAll(readLarge(rows.subList(i, end), later));
+                }
+                PageRow read = fetched.remove(row.id());
+                if (read == null || read.version() != row.version()) {
+                    // gone or rewritten since (only outside a snapshot): the next page reads it as it is now
+                    endedEarly = last != null;
+                    if (endedEarly) {
+                        break;
+                    }
+                    continue;
+                }
+                row = read;
+            }
+            if (last != null && used + row.bytes() > budget) {
+                endedEarly = true;
+                break;
+            }
+            used += row.bytes();
+            last = row.record();
             records.add(Projection.of(last, query));
         }
-        String next = rows.size() > query.limit() && last != null
+        String next = last != null && (endedEarly || rows.size() > query.limit())
                 ? Cursors.encode(query, cursorKey(last, query), last.id()) : null;
         return new Page(records, next);
+    }
+
+    /** Stored bytes of larger rows read at once: a few, however much each holds as text. */
+    private static final long LARGE_READ_STORED_BYTES = 256 * 1024;
+    private static final int LARGE_READ_ROWS = 64;
+
+    /** The records of the first larger rows of {@code rows}, as many as one bounded read takes, by id. */
+    private Map<String, PageRow> readLarge(List<PageRow> rows, Database db) {
+        List<String> ids = new ArrayList<>();
+        long stored = 0;
+        for (PageRow row : rows) {
+            if (row.record() != null) {
+                continue;
+            }
+            if (!ids.isEmpty() && (ids.size() == LARGE_READ_ROWS || stored + row.bytes() > LARGE_READ_STORED_BYTES)) {
+                break;
+            }
+            ids.add(row.id());
+            stored += row.bytes();
+        }
+        String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
+        Map<String, PageRow> read = new java.util.HashMap<>();
+        for (PageRow row : db.fetchAll("SELECT " + COLUMNS + ", 0 FROM " + table + " WHERE id IN (" + marks + ")",
+                this::pageRow, ids.toArray())) {
+            read.put(row.id(), row);
+        }
+        return read;
     }
 
     @Override
@@ -688,7 +784,7 @@ final class SqlCollection extends BaseCollection {
             return Stream.empty();
         }
         List<Object> params = new ArrayList<>();
-        String sql = select(query.cursor(null), params, false);
+        String sql = select(query.cursor(null), COLUMNS, params, false);
         return store.db.read(db -> db.stream(sql, this::read, params.toArray())).map(r -> Projection.of(r, query));
     }
 
@@ -698,12 +794,17 @@ final class SqlCollection extends BaseCollection {
             return "collection " + name + " does not exist yet";
         }
         List<Object> params = new ArrayList<>();
-        String sql = pagedSelect(query, params);
+        String sql = pagedSelect(query, store.pageColumns, params);
         StringBuilder plan = new StringBuilder();
         for (Row row : store.db.read(db -> db.fetchAll(store.dialect.explain(sql), params.toArray()))) {
             plan.append(row.get(row.size() - 1)).append('\n');
         }
         return plan.toString();
+    }
+
+    @Override
+    dev.vellum.internal.SizeLimits limits() {
+        return store.limits;
     }
 
     @Override
@@ -866,15 +967,32 @@ final class SqlCollection extends BaseCollection {
         if (inner.isEmpty()) {
             inner.add("1 AS one");
         }
-        StringBuilder sql = new StringBuilder("SELECT ").append(String.join(", ", outer)).append(" FROM (SELECT ")
+        StringBuilder sql = new StringBuilder("SELECT ").append(aliases(outer)).append(" FROM (SELECT ")
                 .append(String.join(", ", inner)).append(" FROM ").append(table).append(" WHERE ").append(where)
                 .append(dialect.aggregateSubquerySuffix()).append(") AS matching");
         if (keys > 0) {
             sql.append(" GROUP BY ").append(String.join(", ", outer.subList(0, keys)));
         }
         sql.append(" LIMIT ").append(Aggregates.MAX_GROUPS + 1);
-        List<Group> groups = store.db.read(db -> db.fetchAll(sql.toString(),
-                rs -> readGroup(rs, request, fastKeys, inexact), params.toArray()));
+        // the groups' text counted as the database has it, and no more read than twice VELLUM_MAX_ANSWER_SIZE (the
+        // JSON Java counts afterwards is never more than that), so a huge answer is refused before it is held
+        long guard = 2 * store.limits.answerBytes() + 65_536;
+        List<String> columns = new ArrayList<>();
+        for (int i = 0; i < outer.size(); i++) {
+            columns.add("COALESCE(octet_length(CAST(g.a" + i + " AS TEXT)), 0)");
+        }
+        String rowBytes = String.join(" + ", columns);
+        String guarded = "SELECT * FROM (SELECT g.*, SUM(" + rowBytes + ") OVER (ROWS UNBOUNDED PRECEDING) AS "
+                + "vellum_bytes, " + rowBytes + " AS vellum_row FROM (" + sql + ") AS g) AS t WHERE vellum_bytes - "
+                + "vellum_row <= " + guard;
+        long[] read = new long[1];
+        List<Group> groups = store.db.read(db -> db.fetchAll(guarded, rs -> {
+            read[0] = Math.max(read[0], rs.getLong(outer.size() + 1));
+            return readGroup(rs, request, fastKeys, inexact);
+        }, params.toArray()));
+        if (read[0] > guard) {
+            throw Aggregates.tooLarge(store.limits.answerBytes());
+        }
         if (groups.contains(null)) {
             return null;
         }
@@ -888,6 +1006,15 @@ final class SqlCollection extends BaseCollection {
             return null;
         }
         return Aggregates.sorted(groups, request);
+    }
+
+    /** The columns of a SELECT list named a0, a1, … for a query around it. */
+    private static String aliases(List<String> columns) {
+        List<String> named = new ArrayList<>();
+        for (int i = 0; i < columns.size(); i++) {
+            named.add(columns.get(i) + " AS a" + i);
+        }
+        return String.join(", ", named);
     }
 
     private static boolean distinctKeys(List<Group> groups) {

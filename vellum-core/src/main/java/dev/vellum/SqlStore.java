@@ -1,5 +1,7 @@
 package dev.vellum;
 
+import dev.vellum.internal.SizeLimits;
+
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.TableNames;
 import dev.vellum.spi.RecordDialect;
@@ -36,12 +38,23 @@ final class SqlStore implements RecordStore {
 
     final SqlChanges changes;
 
-    /** VELLUM_MAX_RECORD_SIZE: the most bytes of JSON text a record's fields, or its metadata, may hold. */
-    final long maxRecordBytes;
+    /** VELLUM_MAX_RECORD_SIZE and VELLUM_MAX_ANSWER_SIZE. */
+    final SizeLimits limits;
+
+    /**
+     * The columns a page reads: {@code id, fields, metadata, version, created_at, updated_at}, with fields and
+     * metadata NULL for a row large as stored, and last the stored size of those two.
+     */
+    final String pageColumns;
 
     SqlStore(JdbcDatabase db, RecordDialect dialect, java.time.Duration changeRetention,
-             dev.vellum.spi.ChangeSignal changeSignal, long maxRecordBytes) {
-        this.maxRecordBytes = maxRecordBytes;
+             dev.vellum.spi.ChangeSignal changeSignal, SizeLimits limits) {
+        this.limits = limits;
+        List<String> content = List.of("fields", "metadata");
+        String small = dialect.storedSmall(content);
+        this.pageColumns = small == null ? "id, fields, metadata, version, created_at, updated_at, 0"
+                : "id, CASE WHEN " + small + " THEN fields END, CASE WHEN " + small + " THEN metadata END, version, "
+                + "created_at, updated_at, " + dialect.storedSize(content);
         this.db = db;
         this.ddl = db.schemaOwner();
         this.dialect = dialect;

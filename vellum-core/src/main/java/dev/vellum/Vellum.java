@@ -50,7 +50,7 @@ public final class Vellum {
         try {
             SqlStore store = new SqlStore(db, provider.recordDialect(db),
                     config.getDuration(Setting.CHANGES_RETENTION).orElse(java.time.Duration.ofDays(7)),
-                    provider.changeSignal(db, config), config.maxRecordSize());
+                    provider.changeSignal(db, config), config.sizeLimits());
             if (config.autoMigrate()) {
                 store.upgradeIndexes();
             }
@@ -60,9 +60,6 @@ public final class Vellum {
             throw e;
         }
     }
-
-    /** VELLUM_MAX_RECORD_SIZE's default, 16 MB. */
-    private static final long DEFAULT_MAX_RECORD_BYTES = 16L << 20;
 
     /** This build's version, e.g. {@code 0.1.0}: what the CLI, the server and backups report. */
     public static String version() {
@@ -91,12 +88,12 @@ public final class Vellum {
      * nothing written to disk, for tests, caches and trying things out. Its records go when it is closed.
      */
     public static RecordStore inMemory() {
-        return new MemoryStore(java.time.Duration.ofDays(7), DEFAULT_MAX_RECORD_BYTES);
+        return new MemoryStore(java.time.Duration.ofDays(7), dev.vellum.internal.SizeLimits.DEFAULT);
     }
 
     /** {@link #inMemory()} with the configuration's settings that apply to it ({@code VELLUM_CHANGES_RETENTION}). */
     public static RecordStore inMemory(VellumConfig config) {
         return new MemoryStore(config.getDuration(Setting.CHANGES_RETENTION).orElse(java.time.Duration.ofDays(7)),
-                config.maxRecordSize());
+                config.sizeLimits());
     }
 }

@@ -49,7 +49,7 @@ public final class VellumConfig {
     private final boolean requireCurrentSchema;
     private final javax.sql.DataSource dataSource;
     private final dev.vellum.spi.TransactionJoin transactionJoin;
-    private final long maxRecordSize;
+    private final dev.vellum.internal.SizeLimits sizeLimits;
 
     private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, boolean requireCurrentSchema,
                          javax.sql.DataSource dataSource, dev.vellum.spi.TransactionJoin transactionJoin) {
@@ -75,11 +75,8 @@ public final class VellumConfig {
         this.pgbouncer = getBoolean(Setting.POSTGRES_PGBOUNCER);
         this.lockTimeout = getDuration(Setting.POSTGRES_LOCK_TIMEOUT).orElse(Duration.ZERO);
         this.statementTimeout = getDuration(Setting.POSTGRES_STATEMENT_TIMEOUT);
-        this.maxRecordSize = getSize(Setting.MAX_RECORD_SIZE);
-        if (maxRecordSize < 1024 || maxRecordSize > 1024L * 1024 * 1024) {
-            throw new ConfigurationException(Setting.MAX_RECORD_SIZE.key() + " must be between 1KB and 1GB, got '"
-                    + values.get(Setting.MAX_RECORD_SIZE) + "'");
-        }
+        this.sizeLimits = new dev.vellum.internal.SizeLimits(sizeBetween(Setting.MAX_RECORD_SIZE, "1KB", 1024),
+                sizeBetween(Setting.MAX_ANSWER_SIZE, "64KB", 64 * 1024));
         this.migrationLocations = Arrays.stream(values.get(Setting.MIGRATIONS).split(","))
                 .map(String::trim).filter(s -> !s.isEmpty()).toList();
         Backends.named(backend).ifPresent(provider -> provider.validate(this));
@@ -127,7 +124,26 @@ public final class VellumConfig {
 
     /** VELLUM_MAX_RECORD_SIZE in bytes: the most JSON text a record's fields, or its metadata, may hold. */
     public long maxRecordSize() {
-        return maxRecordSize;
+        return sizeLimits.recordBytes();
+    }
+
+    /** VELLUM_MAX_ANSWER_SIZE in bytes: the most JSON text one read answers. */
+    public long maxAnswerSize() {
+        return sizeLimits.answerBytes();
+    }
+
+    /** The store's limits in bytes. */
+    public dev.vellum.internal.SizeLimits sizeLimits() {
+        return sizeLimits;
+    }
+
+    private long sizeBetween(Setting setting, String least, long leastBytes) {
+        long size = getSize(setting);
+        if (size < leastBytes || size > 1024L * 1024 * 1024) {
+            throw new ConfigurationException(setting.key() + " must be between " + least + " and 1GB, got '"
+                    + values.get(setting) + "'");
+        }
+        return size;
     }
 
     public int poolMin() {

@@ -56,7 +56,10 @@ public final class RecordSizes {
     }
 
     /** At least the bytes of the node's JSON text; stops counting once past {@code stop}. */
-    private static long upperBound(JsonNode node, long stop) {
+    public static long upperBound(JsonNode node, long stop) {
+        if (node == null) {
+            return 4;
+        }
         if (node.isTextual()) {
             return 2 + 6L * node.textValue().length();
         }
@@ -83,6 +86,11 @@ public final class RecordSizes {
             return size;
         }
         return 5; // true, false, null
+    }
+
+    /** The bytes of a record's fields and metadata as compact JSON text. */
+    public static long textBytes(dev.vellum.Record record) {
+        return utf8Length(JsonValues.write(record.fields())) + utf8Length(JsonValues.write(record.metadata()));
     }
 
     /** Refuses a record whose fields or metadata are past the limit. */

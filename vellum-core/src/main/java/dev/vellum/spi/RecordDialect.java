@@ -183,8 +183,39 @@ public interface RecordDialect {
 
     /** Reads a JSON object column (fields or metadata) of the record table from the current row. */
     default ObjectNode readObject(java.sql.ResultSet row, int column) throws SQLException {
+        ReadObject read = readSizedObject(row, column);
+        return read == null ? null : read.value();
+    }
+
+    /** A JSON object as read, and the bytes it was read from (what a page's byte budget counts). */
+    record ReadObject(ObjectNode value, int bytes) {
+    }
+
+    /** {@link #readObject} and its size as read; null for SQL NULL. */
+    default ReadObject readSizedObject(java.sql.ResultSet row, int column) throws SQLException {
         // the column's UTF-8 bytes, parsed without first decoding them into a String
-        return (ObjectNode) JsonValues.parse(row.getBytes(column), 0);
+        byte[] bytes = row.getBytes(column);
+        return bytes == null ? null : new ReadObject((ObjectNode) JsonValues.parse(bytes, 0), bytes.length);
+    }
+
+    /**
+     * For reads of a page: SQL that is true for a row whose {@code columns} are small as stored (decided without
+     * reading them whole), so they are read with the rest of the page. Larger rows are read afterwards, a few at a
+     * time, so a page of large records is never held whole while it is measured against VELLUM_MAX_ANSWER_SIZE.
+     * Null: every row is read with its page.
+     */
+    default String storedSmall(List<String> columns) {
+        return null;
+    }
+
+    /** SQL for the bytes the columns take as stored (cheaply: nothing decompressed), to group the larger rows by. */
+    default String storedSize(List<String> columns) {
+        return "0";
+    }
+
+    /** The statement that makes a new transaction read one snapshot throughout, or null when every one does. */
+    default String snapshotStatement() {
+        return null;
     }
 
     /** Reads a timestamp column of the record table from the current row. */

@@ -31,12 +31,15 @@ final class PostgresRecords implements RecordDialect {
 
     /** PostgreSQL 14 and later keep statistics on an expression ({@code CREATE STATISTICS … ON (expr)}). */
     private final boolean expressionStatistics;
+    /** PostgreSQL 14 and later say whether a value is stored compressed ({@code pg_column_compression}). */
+    private final boolean compressionVisible;
 
     /** PostgreSQL 18 casts a JSON null to a NULL number, where earlier majors fail the cast. */
     private final boolean jsonNullCastsToNull;
 
     PostgresRecords(int serverVersion) {
         this.expressionStatistics = serverVersion >= 140000;
+        this.compressionVisible = serverVersion >= 140000;
         this.jsonNullCastsToNull = serverVersion >= 180000;
     }
 
@@ -244,9 +247,40 @@ final class PostgresRecords implements RecordDialect {
 
     /** jsonb in binary wire form (a driver set to receive it so) is its text after a version byte, 1. */
     @Override
-    public ObjectNode readObject(java.sql.ResultSet row, int column) throws SQLException {
+    public ReadObject readSizedObject(java.sql.ResultSet row, int column) throws SQLException {
         byte[] bytes = row.getBytes(column);
-        return (ObjectNode) JsonValues.parse(bytes, bytes.length > 0 && bytes[0] == 1 ? 1 : 0);
+        if (bytes == null) {
+            return null;
+        }
+        int start = bytes.length > 0 && bytes[0] == 1 ? 1 : 0;
+        return new ReadObject((ObjectNode) JsonValues.parse(bytes, start), bytes.length - start);
+    }
+
+    /**
+     * Small as stored and not compressed (a compressed value can hold a hundred times its stored size); without
+     * {@code pg_column_compression} (before 14), small as stored.
+     */
+    @Override
+    public String storedSmall(List<String> columns) {
+        StringBuilder sql = new StringBuilder("(").append(storedSize(columns)).append(" <= 2048");
+        if (compressionVisible) {
+            for (String column : columns) {
+                sql.append(" AND pg_column_compression(").append(column).append(") IS NULL");
+            }
+        }
+        return sql.append(")").toString();
+    }
+
+    @Override
+    public String storedSize(List<String> columns) {
+        return columns.stream().map(c -> "COALESCE(pg_column_size(" + c + "), 0)")
+                .collect(java.util.stream.Collectors.joining(" + "));
+    }
+
+    /** A page's larger rows are read after it, in the same snapshot (READ COMMITTED gives each statement its own). */
+    @Override
+    public String snapshotStatement() {
+        return "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ";
     }
 
     @Override

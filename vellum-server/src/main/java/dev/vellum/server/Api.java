@@ -20,10 +20,13 @@ import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.VellumException;
 import dev.vellum.internal.JsonValues;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -39,6 +42,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -62,6 +66,7 @@ import static io.javalin.http.HandlerType.PUT;
 
 /** The endpoints: each reads its request, does one record-store operation, and answers JSON. */
 final class Api {
+    private static final Logger LOG = LoggerFactory.getLogger(Api.class);
     static final String NDJSON = "application/x-ndjson";
     private static final String JSON = "application/json";
     private static final String MERGE_PATCH = "application/merge-patch+json";
@@ -819,8 +824,13 @@ final class Api {
         return JsonValues.NODES.objectNode();
     }
 
+    /** A JSON answer to a read: when the heap runs short building it, a 503 that says so (nothing was written). */
     static void json(Context ctx, int status, JsonNode body) {
-        ctx.status(status).contentType(JSON).result(JsonValues.write(body));
+        try {
+            JsonAnswer.send(ctx, status, JSON, body);
+        } catch (JsonAnswer.NotSent e) {
+            throw Problem.shortOfMemory(false);
+        }
     }
 
     /**
@@ -842,8 +852,25 @@ final class Api {
         Supplier<Problem> timedOut = () -> new Problem(503, "timeout", "Request timed out", "The request took longer "
                 + "than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) and was cancelled; nothing was written. Narrow "
                 + "the filter, add an index, or page with a smaller limit.").retryAfter(1);
-        Reply reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, true, timedOut));
-        reply.writeTo(ctx);
+        Reply reply;
+        try {
+            reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, true, timedOut));
+        } catch (Problem | VellumException known) {
+            throw known;
+        } catch (OutOfMemoryError e) {
+            throw Problem.shortOfMemory(write);
+        } catch (RuntimeException | Error unexpected) {
+            if (!write) {
+                throw unexpected;
+            }
+            // whatever failed may have failed after the commit: the answer must not say nothing was written
+            LOG.error("{} {} failed unexpectedly; its outcome is unknown (request id {})", ctx.method().name(),
+                    ctx.path(), ctx.<String>attribute(VellumServer.REQUEST_ID_KEY), unexpected);
+            throw new Problem(503, "outcome-unknown", "Outcome unknown", "The write failed in an unexpected way, "
+                    + "perhaps after it committed. Read the record(s) to see whether it was applied before you "
+                    + "retry.").retryAfter(1);
+        }
+        reply.writeTo(ctx, write);
     }
 
     /**
@@ -885,6 +912,9 @@ final class Api {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
             throw new IllegalStateException(e.getCause());
         }
     }
@@ -917,13 +947,46 @@ final class Api {
             return this;
         }
 
-        void writeTo(Context ctx) {
+        /**
+         * Answers. A committed write answers 2xx whatever happens here: with {@code Prefer: return=minimal}, or when
+         * its body cannot be built (the heap runs short), it answers without the body — 201, or 204 for a 200 — and
+         * its ETag, Location and consistency token still say what was written.
+         */
+        void writeTo(Context ctx, boolean committedWrite) {
             headers.forEach(h -> ctx.header(h[0], h[1]));
             if (body == null) {
                 ctx.status(status);
-            } else {
-                json(ctx, status, body);
+                return;
             }
+            boolean written = committedWrite && status < 300;
+            if (written && prefersMinimal(ctx)) {
+                ctx.header("Preference-Applied", "return=minimal");
+                ctx.status(status == 200 ? 204 : status);
+                return;
+            }
+            try {
+                JsonAnswer.send(ctx, status, JSON, body);
+            } catch (JsonAnswer.NotSent e) {
+                if (!written) {
+                    throw Problem.shortOfMemory(false);
+                }
+                LOG.warn("{} {} was written, but its answer could not be built ({}); answered without a body "
+                        + "(request id {})", ctx.method().name(), ctx.path(), e.getCause().getClass().getSimpleName(),
+                        ctx.<String>attribute(VellumServer.REQUEST_ID_KEY));
+                ctx.status(status == 200 ? 204 : status);
+            }
+        }
+
+        /** RFC 7240: the client wants no representation back. */
+        private static boolean prefersMinimal(Context ctx) {
+            for (String prefer : Collections.list(ctx.req().getHeaders("Prefer"))) {
+                for (String preference : prefer.split(",")) {
+                    if (preference.trim().toLowerCase(Locale.ROOT).replace(" ", "").equals("return=minimal")) {
+                        return true;
+                    }
+                }
+            }
+            return false;
         }
     }
 }

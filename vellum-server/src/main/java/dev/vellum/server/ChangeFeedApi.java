@@ -1,6 +1,8 @@
 package dev.vellum.server;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Change;
@@ -46,6 +48,10 @@ final class ChangeFeedApi {
      * bounds how long its reader is held (two heartbeats: the first write after it left may still be accepted).
      */
     private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+
+    /** Writes an event's data into the response, which stays open for the next. */
+    private static final ObjectWriter EVENT_DATA = JsonValues.WRITER.without(
+            JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
     private final RecordStore store;
     private final ServerSettings limits;
@@ -168,8 +174,12 @@ final class ChangeFeedApi {
         try {
             while (!stopping) {
                 for (Change change : page.changes()) {
-                    write(out, "id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: "
-                            + JsonValues.write(change.toJson()) + "\n\n");
+                    // straight from the tree into the response's bounded buffer: a big change is never also held
+                    // as text (compact JSON has no line break, so it is one data line)
+                    out.write(("id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: ")
+                            .getBytes(StandardCharsets.UTF_8));
+                    EVENT_DATA.writeValue(out, change.toJson());
+                    write(out, "\n\n");
                 }
                 if (page.changes().isEmpty()) {
                     write(out, ": heartbeat\n\n");
@@ -178,8 +188,9 @@ final class ChangeFeedApi {
             }
         } catch (IOException e) {
             // the client went away: nothing to answer
-        } catch (RuntimeException e) {
-            Problem problem = Problem.from(e);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            // the stream ends with an error event, so a client knows to resume rather than wait on a dead stream
+            Problem problem = e instanceof OutOfMemoryError ? Problem.shortOfMemory(false) : Problem.from(e);
             try {
                 write(out, "event: error\ndata: " + JsonValues.write(problem.body(ctx.path())) + "\n\n");
             } catch (IOException gone) {

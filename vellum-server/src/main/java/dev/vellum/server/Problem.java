@@ -47,6 +47,19 @@ final class Problem extends RuntimeException {
         return this;
     }
 
+    /**
+     * The heap ran short while serving: said as such rather than as an empty 500. A write may have committed before
+     * that, so its outcome is unknown; a read wrote nothing.
+     */
+    static Problem shortOfMemory(boolean write) {
+        return (write ? new Problem(503, "outcome-unknown", "Outcome unknown", "The server ran short of memory while "
+                + "running this write, perhaps after it committed. Read the record(s) to see whether it was applied "
+                + "before you retry, and send less at once (smaller batches or records).")
+                : new Problem(503, "saturated", "Server short of memory", "The server ran short of memory building "
+                + "this answer; nothing was written. Retry shortly, or ask for less at once (a smaller limit, fewer "
+                + "fields).")).retryAfter(1);
+    }
+
     static Problem badRequest(String detail) {
         return new Problem(400, "bad-request", "Bad request", detail);
     }
@@ -91,6 +104,10 @@ final class Problem extends RuntimeException {
         }
         if (e instanceof dev.vellum.ChangeTokenExpiredException) {
             return new Problem(410, "token-expired", "Change token expired", e.getMessage());
+        }
+        if (e instanceof dev.vellum.RecordTooLargeException big) {
+            Problem p = new Problem(413, "record-too-large", "Record too large", e.getMessage());
+            return big.size() < 0 ? p : p.with("size", big.size()).with("limit", big.limit());
         }
         if (e instanceof InvalidRecordException) {
             return new Problem(400, "invalid-record", "Invalid record", e.getMessage());

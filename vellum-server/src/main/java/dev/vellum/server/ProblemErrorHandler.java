@@ -3,6 +3,7 @@ package dev.vellum.server;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.handler.ErrorHandler;
@@ -17,6 +18,19 @@ import java.nio.charset.StandardCharsets;
  * detail is Vellum's own text for the status: Jetty's message may name its internals.
  */
 final class ProblemErrorHandler extends ErrorHandler {
+    private final long maxBody;
+
+    /** @param maxBody bodies up to this size are read before the answer (VELLUM_HTTP_MAX_BODY) */
+    ProblemErrorHandler(long maxBody) {
+        this.maxBody = maxBody;
+    }
+
+    /** Every method gets its problem (Jetty's own pages are for GET, POST and HEAD only). */
+    @Override
+    public boolean errorPageForMethod(String method) {
+        return true;
+    }
+
     @Override
     protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                     Callback callback) {
@@ -26,8 +40,16 @@ final class ProblemErrorHandler extends ErrorHandler {
         if (problem.retryAfter > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(problem.retryAfter));
         }
-        byte[] bytes = JsonValues.write(body).getBytes(StandardCharsets.UTF_8);
-        response.write(true, ByteBuffer.wrap(bytes), callback);
+        ByteBuffer bytes = ByteBuffer.wrap(JsonValues.write(body).getBytes(StandardCharsets.UTF_8));
+        long length = request.getLength();
+        if (code == 408 || code == 413 || length <= 0 || length > maxBody) {
+            response.write(true, bytes, callback);
+            return;
+        }
+        // a request refused before its body was read (say a URI Jetty finds ambiguous) has it read first: closing on a
+        // client still sending it would reset the connection before the client reads this answer
+        Content.Source.consumeAll(request, Callback.from(() -> response.write(true, bytes, callback),
+                unreadable -> response.write(true, bytes, callback)));
     }
 
     static Problem forStatus(int code) {

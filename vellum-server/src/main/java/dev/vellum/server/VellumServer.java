@@ -4,9 +4,12 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
+import dev.vellum.internal.JsonValues;
 import io.javalin.Javalin;
 import io.javalin.config.JettyConfig;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
+import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.util.component.LifeCycle;
@@ -14,9 +17,14 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.UnknownHostException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -46,7 +54,7 @@ public final class VellumServer implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("vellum.http");
     private static final Logger LOG = LoggerFactory.getLogger(VellumServer.class);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
-    private static final String REQUEST_ID_KEY = "vellum.requestId";
+    static final String REQUEST_ID_KEY = "vellum.requestId";
 
 
     private final Javalin app;
@@ -77,6 +85,9 @@ public final class VellumServer implements AutoCloseable {
             config.startup.showOldJavalinVersionWarning = false;
             config.http.maxRequestSize = settings.maxBodyBytes();
             config.http.prefer405over404 = true;
+            // an OutOfMemoryError outside the store's work (which answers it itself) is still a problem, not an
+            // empty 500: its body is ready beforehand, as there may be no memory left to build one
+            config.router.javaLangErrorHandler((res, error) -> shortOfMemory(res, error));
             config.jetty.host = settings.host();
             config.jetty.port = settings.port();
             configureJetty(config.jetty, settings);
@@ -91,6 +102,7 @@ public final class VellumServer implements AutoCloseable {
                 String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
                 ctx.attribute(REQUEST_ID_KEY, id);
                 ctx.header("X-Request-Id", id);
+                requireCleanPath(ctx);
                 if (hosts != null) {
                     hosts.check(ctx);
                 }
@@ -128,9 +140,11 @@ public final class VellumServer implements AutoCloseable {
         // threads beyond the store's permits: a request body being trickled in holds one until Jetty cuts it off
         // (VELLUM_HTTP_MIN_BODY_RATE), and normal requests must still find a thread meanwhile
         jetty.threadPool = new QueuedThreadPool(Math.max(64, settings.maxConcurrent() * 4), 8, 60_000);
+        // such paths reach requireCleanPath instead of the servlet layer's own 400
+        jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
         jetty.modifyServer(server -> {
             server.setStopTimeout(settings.shutdownGrace().toMillis());
-            server.setErrorHandler(new ProblemErrorHandler());
+            server.setErrorHandler(new ProblemErrorHandler(settings.maxBodyBytes()));
             // the connectors exist once the server starts: silent connections are closed after the idle timeout
             server.addEventListener(new LifeCycle.Listener() {
                 @Override
@@ -147,6 +161,14 @@ public final class VellumServer implements AutoCloseable {
             http.setIdleTimeout(settings.idleTimeout().toMillis());
             // a body trickled in to hold a thread is cut off (408) instead of holding it for minutes
             http.setMinRequestDataRate(settings.minBodyRate());
+            // paths Jetty finds ambiguous or badly encoded reach the API, which refuses them after reading the body
+            // (requireCleanPath): Jetty's own refusal closes on a client still sending one
+            http.setUriCompliance(UriCompliance.DEFAULT.with("vellum", UriCompliance.Violation.BAD_UTF8_ENCODING,
+                    UriCompliance.Violation.TRUNCATED_UTF8_ENCODING, UriCompliance.Violation.UTF16_ENCODINGS,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER,
+                    UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
         });
     }
 
@@ -272,7 +294,93 @@ public final class VellumServer implements AutoCloseable {
         return type != null && type.startsWith(Problem.MEDIA_TYPE);
     }
 
+    /**
+     * A path Jetty would refuse as ambiguous or badly encoded (a segment that decodes to something with {@code /},
+     * {@code \\} or a control character in it, or to {@code .} or {@code ..}; percent-encoding that is not UTF-8, say
+     * {@code %C0%AF}, an overlong {@code /}) is refused here, where the refusal reads the request's body first: Jetty
+     * would close the connection on a client still sending one.
+     */
+    private static void requireCleanPath(Context ctx) {
+        String raw = ctx.req().getRequestURI();
+        for (String segment : raw.split("/", -1)) {
+            String decoded = decodeSegment(segment);
+            if (decoded == null || decoded.equals(".") || decoded.equals("..") || decoded.chars().anyMatch(c ->
+                    c == '/' || c == '\\' || c < 0x20 || c == 0x7f)) {
+                throw Problem.badRequest("The request path is malformed: its percent-encoding must be UTF-8, and no "
+                        + "segment may decode to '.', '..', or text with '/', '\\' or a control character in it.");
+            }
+        }
+    }
+
+    /** A path segment's percent-encoding as UTF-8, or null when it is not that. */
+    private static String decodeSegment(String segment) {
+        if (segment.indexOf('%') < 0) {
+            return segment;
+        }
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(segment.length());
+        for (int i = 0; i < segment.length(); i++) {
+            char c = segment.charAt(i);
+            if (c != '%') {
+                bytes.write(c);
+            } else if (i + 2 < segment.length() && Character.digit(segment.charAt(i + 1), 16) >= 0
+                    && Character.digit(segment.charAt(i + 2), 16) >= 0) {
+                bytes.write(Integer.parseInt(segment, i + 1, i + 3, 16));
+                i += 2;
+            } else {
+                return null;
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    /**
+     * A request refused before its body was read (a 405, a 401, a 404) has it read and dropped first, up to
+     * VELLUM_HTTP_MAX_BODY: closing on a client still sending it would reset the connection before it reads the answer.
+     */
+    private void drainUnreadBody(Context ctx) {
+        long length = ctx.req().getContentLengthLong();
+        if (length == 0 || length > settings.maxBodyBytes()) {
+            return;
+        }
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] dropped = new byte[8192];
+            long left = settings.maxBodyBytes();
+            for (int n; left > 0 && (n = in.read(dropped, 0, (int) Math.min(dropped.length, left))) > 0; ) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // read already, cut off, or too slow (Jetty's minimum rate): the answer goes out as it is
+        }
+    }
+
+    private static final byte[] SHORT_OF_MEMORY = JsonValues.write(new Problem(503, "saturated",
+            "Server short of memory", "The server ran short of memory serving this request. If it was a write, read "
+            + "the record(s) to see whether it was applied before you retry; otherwise retry shortly, or ask for less "
+            + "at once.").body(null)).getBytes(StandardCharsets.UTF_8);
+
+    private static void shortOfMemory(HttpServletResponse res, Error error) {
+        LOG.error("A request failed: {}", error.toString());
+        if (res.isCommitted()) {
+            return;
+        }
+        try {
+            res.reset();
+            res.setStatus(503);
+            res.setHeader("Retry-After", "1");
+            res.setContentType(Problem.MEDIA_TYPE);
+            res.getOutputStream().write(SHORT_OF_MEMORY);
+        } catch (IOException | RuntimeException ignored) {
+            // the client went away, or the response cannot be written at all: nothing more to do
+        }
+    }
+
     private void problem(Context ctx, Exception e) {
+        drainUnreadBody(ctx);
         Problem p = Problem.from(e);
         String requestId = ctx.attribute(REQUEST_ID_KEY);
         if (p.status == 500) {

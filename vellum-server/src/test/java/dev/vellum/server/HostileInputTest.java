@@ -166,6 +166,19 @@ class HostileInputTest {
                     "uri-too-long");
             assertRawProblem(RawHttp.send(http.base, "GET", C + "/records/a", null, null, "X-Big", "y".repeat(20_000)),
                     431, "headers-too-large");
+            // refused before their multi-MB bodies were read: still answered, not reset while the client sends
+            byte[] big = ("{\"filter\":{\"s\":\"" + "x".repeat(3 << 20) + "\"}}").getBytes(StandardCharsets.UTF_8);
+            assertRawProblem(RawHttp.send(http.base, "PATCH", "/v1/collections/%C0%AF/delete", "application/json", big),
+                    400, "bad-request");
+            // paths Jetty itself finds ambiguous or suspicious (a backslash, an encoded slash, '..', not UTF-8)
+            for (String name : List.of("a%5Cb", "a%2Fb", "%2E%2E", "%C0%AF", "%E2%A5%B5%2BL%5C%25r7%22%20i%3D2b%2E")) {
+                assertRawProblem(RawHttp.send(http.base, "POST", "/v1/collections/" + name + "/update?sort=n",
+                        "application/json", big, "If-Match", "\"0\":"), 400, "bad-request");
+            }
+            assertRawProblem(RawHttp.send(http.base, "PATCH", C + "/delete", "application/json", big), 405,
+                    "method-not-allowed");
+            assertRawProblem(RawHttp.send(http.base, "POST", "/v1/nowhere", "application/json", big), 404,
+                    "not-found");
             // the server is still serving
             assertThat(http.get("/health").statusCode()).isEqualTo(200);
         }

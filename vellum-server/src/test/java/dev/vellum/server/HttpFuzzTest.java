@@ -58,6 +58,11 @@ class HttpFuzzTest {
                     answer = RawHttp.send(http.base, request.method, request.target, request.type, request.body,
                             withAuthorization(random, request.headers));
                 } catch (UncheckedIOException e) {
+                    if (request.target.contains("%00") && request.body != null && request.body.length > 1 << 20) {
+                        // Jetty refuses an encoded NUL in a path before any handler runs, and closes on a client
+                        // still sending a multi-MB body (as nginx does): the one reset the server cannot avoid
+                        continue;
+                    }
                     fail("no answer (hang or dropped connection) to " + where, e);
                     return;
                 }
@@ -172,7 +177,10 @@ class HttpFuzzTest {
             for (int i = 0; i < n; i++) {
                 String name = names[r.nextInt(names.length)];
                 String value = switch (name) {
-                    case "filter" -> new String(json(r, 0), StandardCharsets.UTF_8);
+                    // a multi-MB value goes in bodies: in a URL it passes every server's request-line limit (Jetty
+                    // answers 431 and closes, which a client still sending sees as a reset), so here it is cut to
+                    // 16 KB, past that limit but within what a client has sent before it reads the answer
+                    case "filter" -> cut(new String(json(r, 0), StandardCharsets.UTF_8), 16 << 10);
                     case "limit", "offset" -> List.of("0", "1", "-1", "100000", "2147483648", "x", "1e3")
                             .get(r.nextInt(7));
                     // change tokens: other scripts' digits, past 2^63, signs, exponents (issue 26)
@@ -186,6 +194,10 @@ class HttpFuzzTest {
                 q.append(i == 0 ? "" : "&").append(name).append('=').append(percent(value));
             }
             return q.toString();
+        }
+
+        private static String cut(String value, int length) {
+            return value.length() <= length ? value : value.substring(0, length);
         }
 
         private static byte[] body(Random r, String route) {

@@ -74,6 +74,69 @@ class WriteTruthTest {
     }
 
     /**
+     * RFC 7240's {@code Prefer: return=minimal}: a committed write answers without the record — 201 with its Location,
+     * 204 for the rest — and its ETag and consistency token still say what was written. (It is also how a write whose
+     * record could not be serialized, the heap short, answers: never an error for a committed write.)
+     */
+    @StoreTest
+    void writesAnswerWithoutTheRecordWhenAskedTo(RecordStore store) {
+        try (Http http = Http.start(store)) {
+            HttpResponse<String> created = http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}",
+                    "Prefer", "return=minimal");
+            assertThat(created.statusCode()).isEqualTo(201);
+            assertThat(created.body()).isEmpty();
+            assertThat(created.headers().firstValue("Location")).hasValue(C + "/records/a");
+            assertThat(created.headers().firstValue("Preference-Applied")).hasValue("return=minimal");
+            HttpResponse<String> patched = http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":1}}", "Prefer",
+                    "handling=strict, return=minimal");
+            assertThat(patched.statusCode()).isEqualTo(204);
+            assertThat(patched.headers().firstValue("ETag")).hasValue("\"2\"");
+            assertThat(patched.headers().firstValue("Vellum-Consistency")).isPresent();
+            assertThat(http.send("PUT", C + "/records/a", "{\"fields\":{\"n\":5}}", "Prefer", "return=minimal")
+                    .statusCode()).isEqualTo(204);
+            // without the preference, the record comes back
+            assertThat(json(http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":1}}")).at("/fields/n").asInt())
+                    .isEqualTo(6);
+            // a refused write is a problem as ever
+            assertProblem(http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":\"x\"}}", "Prefer",
+                    "return=minimal"), 400, "invalid-query");
+        }
+    }
+
+    /**
+     * VELLUM_MAX_RECORD_SIZE over HTTP: a record past it is a 413 record-too-large problem with its size and the limit,
+     * whichever write made it so (an insert, a batch, a replace, a merge patch, field operators, an update of many),
+     * and nothing is written.
+     */
+    @StoreTest
+    void aRecordPastTheSizeLimitIs413AndNothingIsWritten(TestBackend backend) throws Exception {
+        RecordStore store = backend.openStore(b -> b.set("VELLUM_MAX_RECORD_SIZE", "1KB"));
+        String big = "x".repeat(1100);
+        try (Http http = Http.start(store)) {
+            assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}").statusCode()).isEqualTo(201);
+            List<HttpResponse<String>> answers = new ArrayList<>();
+            answers.add(http.post(C + "/records", "{\"id\":\"b\",\"fields\":{\"s\":\"" + big + "\"}}"));
+            answers.add(http.post(C + "/records:batch", "[{\"id\":\"n1\",\"fields\":{}},{\"id\":\"n2\",\"fields\":"
+                    + "{\"s\":\"" + big + "\"}}]"));
+            answers.add(http.send("PUT", C + "/records/a", "{\"fields\":{\"s\":\"" + big + "\"}}"));
+            answers.add(http.send("PATCH", C + "/records/a", "{\"s\":\"" + big + "\"}", "Content-Type",
+                    "application/merge-patch+json"));
+            answers.add(http.send("PATCH", C + "/records/a", "{\"$push\":{\"s\":\"" + big + "\"}}"));
+            answers.add(http.post(C + "/update", "{\"filter\":{},\"patch\":{\"s\":\"" + big + "\"}}"));
+            for (HttpResponse<String> answer : answers) {
+                JsonNode problem = assertProblem(answer, 413, "record-too-large");
+                assertThat(problem.get("limit").asLong()).isEqualTo(1024);
+                assertThat(problem.get("size").asLong()).isGreaterThan(1100);
+                assertThat(problem.get("detail").asText()).contains("VELLUM_MAX_RECORD_SIZE", "Nothing was written");
+            }
+            JsonNode page = json(http.get(C + "/records"));
+            assertThat(page.get("records")).hasSize(1);
+            assertThat(page.at("/records/0/version").asLong()).isEqualTo(1);
+            assertThat(page.at("/records/0/fields").toString()).isEqualTo("{\"n\":1}");
+        }
+    }
+
+    /**
      * SQLite on a full disk (a small tmpfs): writes answer 507, never 2xx for what was not kept; reads keep working;
      * every acknowledged record is there afterwards, the file passes integrity_check, and writes work again once
      * space is freed.

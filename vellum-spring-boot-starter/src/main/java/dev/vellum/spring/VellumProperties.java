@@ -42,6 +42,11 @@ public class VellumProperties {
      * (VELLUM_MAX_RECORD_SIZE).
      */
     private DataSize maxRecordSize;
+    /**
+     * Largest answer to a read: a page of records or changes ends early before its JSON text passes it, a larger
+     * aggregation is refused (VELLUM_MAX_ANSWER_SIZE).
+     */
+    private DataSize maxAnswerSize;
 
     private final Sqlite sqlite = new Sqlite();
     private final Postgres postgres = new Postgres();
@@ -296,6 +301,7 @@ public class VellumProperties {
         names.put(Setting.MIGRATIONS, "vellum.migrations");
         names.put(Setting.ENV_FILE, "vellum.env-file");
         names.put(Setting.MAX_RECORD_SIZE, "vellum.max-record-size");
+        names.put(Setting.MAX_ANSWER_SIZE, "vellum.max-answer-size");
         names.put(Setting.SQLITE_PATH, "vellum.sqlite.path");
         names.put(Setting.POSTGRES_URL, "vellum.postgres.url");
         names.put(Setting.POSTGRES_HOST, "vellum.postgres.host");
@@ -328,6 +334,7 @@ public class VellumProperties {
         put(settings, Setting.MIGRATIONS, migrations == null ? null : String.join(",", migrations));
         put(settings, Setting.ENV_FILE, envFile);
         put(settings, Setting.MAX_RECORD_SIZE, maxRecordSize == null ? null : maxRecordSize.toBytes());
+        put(settings, Setting.MAX_ANSWER_SIZE, maxAnswerSize == null ? null : maxAnswerSize.toBytes());
         put(settings, Setting.SQLITE_PATH, sqlite.path);
         put(settings, Setting.POSTGRES_URL, postgres.url);
         put(settings, Setting.POSTGRES_HOST, postgres.host);
@@ -380,6 +387,14 @@ public class VellumProperties {
 
     public void setMaxRecordSize(DataSize maxRecordSize) {
         this.maxRecordSize = maxRecordSize;
+    }
+
+    public DataSize getMaxAnswerSize() {
+        return maxAnswerSize;
+    }
+
+    public void setMaxAnswerSize(DataSize maxAnswerSize) {
+        this.maxAnswerSize = maxAnswerSize;
     }
 
     public String getBackend() {

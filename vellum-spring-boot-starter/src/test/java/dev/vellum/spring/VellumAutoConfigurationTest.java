@@ -68,7 +68,8 @@ class VellumAutoConfigurationTest {
     @Test
     void propertiesBecomeSettingsAndTheBeansAppear(@TempDir Path dir) {
         runner.withPropertyValues("vellum.url=sqlite:" + dir.resolve("app.db"), "vellum.postgres.pool-max=7",
-                "vellum.connect-timeout=5s", "vellum.changes.retention=2d", "vellum.max-record-size=2KB").run(context -> {
+                "vellum.connect-timeout=5s", "vellum.changes.retention=2d", "vellum.max-record-size=2KB",
+                "vellum.max-answer-size=1MB").run(context -> {
                     assertThat(context).hasSingleBean(RecordStore.class).hasSingleBean(Database.class)
                             .hasSingleBean(VellumTransactionManager.class).hasBean("vellumHealthIndicator");
                     VellumConfig config = context.getBean(VellumConfig.class);
@@ -78,6 +79,7 @@ class VellumAutoConfigurationTest {
                     assertThat(config.getDuration(dev.vellum.Setting.CHANGES_RETENTION)).hasValue(
                             java.time.Duration.ofDays(2));
                     assertThat(config.maxRecordSize()).isEqualTo(2048);
+                    assertThat(config.maxAnswerSize()).isEqualTo(1 << 20);
                     assertThatThrownBy(() -> context.getBean(RecordStore.class).collection("c")
                             .insert(java.util.Map.of("s", "x".repeat(2048))))
                             .isInstanceOf(dev.vellum.RecordTooLargeException.class);

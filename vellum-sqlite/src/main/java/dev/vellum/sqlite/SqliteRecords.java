@@ -197,6 +197,18 @@ final class SqliteRecords implements RecordDialect {
         return "vellum_update(" + columnSql + ", " + opsSql + ", " + idSql + ")";
     }
 
+    /** SQLite keeps text as it is, so its stored size is its size; octet_length reads no more than its header. */
+    @Override
+    public String storedSmall(List<String> columns) {
+        return "(" + storedSize(columns) + " <= 16384)";
+    }
+
+    @Override
+    public String storedSize(List<String> columns) {
+        return columns.stream().map(c -> "COALESCE(octet_length(" + c + "), 0)")
+                .collect(java.util.stream.Collectors.joining(" + "));
+    }
+
     @Override
     public String guardSize(String fieldsSql, String idSql, long maxBytes) {
         return "vellum_guard_size(" + fieldsSql + ", " + maxBytes + ", " + idSql + ")";
