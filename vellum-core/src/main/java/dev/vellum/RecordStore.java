@@ -68,8 +68,9 @@ public interface RecordStore extends AutoCloseable {
 
     /**
      * A token for every write this store has committed so far: a read passed it ({@link #readAfter}), in this process
-     * or any other over the same database, sees those writes even when a read replica serves it. Opaque; {@code "0"}
-     * on backends without replicas, where every read sees every committed write anyway.
+     * or any other over the same database, sees those writes even when a read replica serves it. Opaque. On
+     * PostgreSQL it is a position in the write-ahead log on every node, replicas configured or not, so tokens work
+     * across a fleet whose nodes differ; {@code "0"} on backends without replicas (memory, SQLite).
      */
     default String consistencyToken() {
         return "0";

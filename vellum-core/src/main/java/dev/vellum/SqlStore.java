@@ -172,7 +172,7 @@ final class SqlStore implements RecordStore {
 
     @Override
     public String consistencyToken() {
-        return ConsistencyTokens.format(db.replicas().map(r -> r.written()).orElse(0L));
+        return ConsistencyTokens.format(db.writtenPosition());
     }
 
     @Override

@@ -16,6 +16,7 @@ import dev.vellum.StorageException;
 import dev.vellum.StorageFullException;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.MigrationLock;
+import dev.vellum.spi.Replication;
 import dev.vellum.spi.SqlDialect;
 import dev.vellum.spi.TransactionJoin;
 
@@ -138,6 +139,28 @@ public final class JdbcDatabase implements Database {
     /** The replicas, if any. */
     public Optional<ReplicaSet> replicas() {
         return Optional.ofNullable(replicas);
+    }
+
+    /**
+     * A position at or past every write committed so far, for a consistency token: with replicas or without, so a
+     * token from this node works on one that has them; 0 without a write-ahead log (SQLite). When the database cannot
+     * say (it went away after the commit), the highest position: a read carrying it goes to the primary, which is
+     * never stale, and the write's answer still goes out.
+     */
+    public long writtenPosition() {
+        ReplicaSet set = replicas;
+        if (set != null) {
+            return set.written();
+        }
+        Optional<Replication> wal = dialect.replication();
+        if (wal.isEmpty()) {
+            return 0;
+        }
+        try {
+            return onPooledConnection(wal.get()::writePosition);
+        } catch (RuntimeException e) {
+            return Long.MAX_VALUE;
+        }
     }
 
     /**

@@ -88,6 +88,14 @@ public interface SqlDialect extends Dialect {
     default void endSnapshot(java.sql.Connection connection) throws SQLException {
     }
 
+    /**
+     * Positions in the database's write-ahead log, when it has one that replicas replay (PostgreSQL): what makes a
+     * consistency token real on every node, with replicas configured or not.
+     */
+    default java.util.Optional<Replication> replication() {
+        return java.util.Optional.empty();
+    }
+
     /** True when the error says the database has no room to write: it becomes a {@code StorageFullException}. */
     default boolean isDiskFull(SQLException e) {
         return false;

@@ -126,7 +126,7 @@ public final class PostgresBackend implements BackendProvider {
                 replicas.add(Map.entry(replica.describe(), JdbcDatabase.openReplica(dialect, replicaPool, config,
                         replica.describe(), e -> failure(replica, config, e, Setting.POSTGRES_REPLICA_URLS.key()))));
             }
-            primary.attachReplicas(new ReplicaSet(primary, replicas, new PostgresReplication(),
+            primary.attachReplicas(new ReplicaSet(primary, replicas, dialect.replication().orElseThrow(),
                     config.getDuration(Setting.POSTGRES_REPLICA_MAX_LAG).orElse(Duration.ofSeconds(10)),
                     config.getDuration(Setting.POSTGRES_REPLICA_WAIT).orElse(Duration.ZERO), PROBE_EVERY));
         }

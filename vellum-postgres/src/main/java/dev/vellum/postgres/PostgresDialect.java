@@ -1,6 +1,7 @@
 package dev.vellum.postgres;
 
 import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.Replication;
 import dev.vellum.spi.SqlDialect;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Arrays;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -71,6 +73,13 @@ final class PostgresDialect implements SqlDialect {
         String code = e.getSQLState() == null ? "" : e.getSQLState();
         return code.startsWith("08") || code.equals("57P01") || code.equals("57P02") || code.equals("57P03")
                 || SqlDialect.super.isConnectionLoss(e);
+    }
+
+    private static final Optional<Replication> WAL = Optional.of(new PostgresReplication());
+
+    @Override
+    public Optional<Replication> replication() {
+        return WAL;
     }
 
     @Override

@@ -203,6 +203,28 @@ class ReplicaReadsTest {
         }
     }
 
+    /**
+     * A fleet whose nodes differ: one without replicas configured used to answer "0" (no requirement), so a node with
+     * replicas read stale data for it.
+     */
+    @Test
+    void aNodeWithoutReplicasGivesTokensThatWorkOnOneWithThem() {
+        try (RecordStore writer = Vellum.open(VellumConfig.builder().isolated().url(database.toUrlWithCredentials())
+                .build());
+             RecordStore reader = Vellum.open(config("10s").build())) {
+            Collection w = writer.collection("fleet");
+            w.insert("f1", Map.of("n", 1), null);
+            caughtUpAndServing(reader);
+            replica.pauseReplay();
+            w.insert("f2", Map.of("n", 2), null);
+            String token = writer.consistencyToken();
+            assertThat(token).isNotEqualTo("0");
+            Collection r = reader.collection("fleet");
+            assertThat(r.get("f2")).as("the replica serves the reader, stale").isEmpty();
+            assertThat(reader.readAfter(token, () -> r.get("f2"))).as("with the writer's token").isPresent();
+        }
+    }
+
     @Test
     void aLaggingReplicaIsLeftOutAndComesBack() {
         try (RecordStore store = Vellum.open(config("1s").build())) {
