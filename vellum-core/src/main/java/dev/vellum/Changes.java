@@ -51,6 +51,20 @@ public interface Changes {
     Changes filter(Filter filter);
 
     /**
+     * The same feed with pages that end once their changes pass {@code maxBytes} of JSON (never more than
+     * {@code VELLUM_MAX_ANSWER_SIZE}; a page always holds at least one change): for readers that hold each page while
+     * a slow client takes it, such as a stream.
+     *
+     * @throws IllegalArgumentException when {@code maxBytes} is not positive
+     */
+    default Changes withMaxPageBytes(long maxBytes) {
+        if (maxBytes < 1) {
+            throw new IllegalArgumentException("maxBytes must be positive, got " + maxBytes);
+        }
+        return this;
+    }
+
+    /**
      * Delivers the changes after the token, then live ones as they commit, to {@code onChange} on a thread of
      * its own, one at a time, until closed. If {@code onChange} throws, the subscription ends and that change
      * counts as not delivered: {@link ChangeSubscription#token()} is the token to resume from.

@@ -85,6 +85,9 @@ public enum Setting {
     HTTP_MIN_BODY_RATE("VELLUM_HTTP_MIN_BODY_RATE", "64",
             "vellum serve: slowest request body accepted, in bytes per second on average (slower uploads get 408; "
                     + "0 = no minimum)"),
+    HTTP_MAX_FEED_READERS_PER_CLIENT("VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT", "32",
+            "vellum serve: change-feed streams and long-polls one client (its API key, or without keys its IP address) "
+                    + "may hold at once; more get 429 with Retry-After (0 = no limit)"),
     HTTP_ALLOWED_HOSTS("VELLUM_HTTP_ALLOWED_HOSTS", "",
             "vellum serve without API keys: more names this machine answers to (a Host header other than localhost, "
                     + "127.0.0.1, [::1], the listening address or these is refused, so a web page cannot reach the "

@@ -197,6 +197,20 @@ class FaultSuiteTest {
                 assertThat(millis).as("/ready answered in ms").isLessThan(1_500);
                 Thread.sleep(200);
             }
+            // once the outage is known, a read and a write are told at once that the database is unavailable
+            // (before: each waited the full request timeout and answered "timeout ... narrow the filter")
+            for (int i = 0; i < 3; i++) {
+                for (boolean write : new boolean[] {false, true}) {
+                    long start = System.nanoTime();
+                    HttpResponse<String> r = write ? post(serve.base, "/v1/collections/load/records", "{\"fields\":{}}")
+                            : get(serve.base, "/v1/collections/load/records/p0-0");
+                    long millis = (System.nanoTime() - start) / 1_000_000;
+                    assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
+                    assertThat(r.body()).contains("problems/unavailable");
+                    assertThat(r.headers().firstValue("Retry-After")).isPresent();
+                    assertThat(millis).as("%s answered in ms", write ? "a write" : "a read").isLessThan(1_000);
+                }
+            }
             pg = startPostgres(data, port);
             long back = System.nanoTime();
             int status = 0;

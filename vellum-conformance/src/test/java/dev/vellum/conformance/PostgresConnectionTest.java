@@ -112,6 +112,33 @@ class PostgresConnectionTest {
     }
 
     /**
+     * Every connection busy is not "the database cannot be reached" (issue 26: a pool taken by slow readers answered
+     * "unavailable"): it is a PoolExhaustedException that says so.
+     */
+    @BackendTest("postgres")
+    void aBusyPoolIsNotAnUnreachableDatabase(TestBackend backend) throws Exception {
+        Database db = backend.open(b -> b.poolMin(0).poolMax(1).set("VELLUM_CONNECT_TIMEOUT", "500ms"));
+        java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
+        Thread holder = new Thread(() -> db.useTransaction(tx -> {
+            holding.countDown();
+            try {
+                Thread.sleep(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        holder.start();
+        holding.await();
+        assertThatThrownBy(() -> db.fetchOne("SELECT 1"))
+                .isInstanceOf(dev.vellum.PoolExhaustedException.class)
+                .isNotInstanceOf(ConnectionException.class)
+                .hasMessageContaining("No database connection became free in time")
+                .hasMessageContaining("VELLUM_POSTGRES_POOL_MAX");
+        holder.join();
+        assertThat(db.fetchOne("SELECT 1 AS n").orElseThrow().getInt("n")).isEqualTo(1);
+    }
+
+    /**
      * The build's version matrix names the major it started ({@code -Dvellum.test.postgres.major}, or the one the
      * machine's binaries report): check it is the one that answers.
      */

@@ -10,6 +10,7 @@ import dev.vellum.Health;
 import dev.vellum.MigrationReport;
 import dev.vellum.MigrationStatus;
 import dev.vellum.OperationCancelledException;
+import dev.vellum.PoolExhaustedException;
 import dev.vellum.Result;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
@@ -67,6 +68,9 @@ public final class JdbcDatabase implements Database {
     private final JdbcDatabase schema;
     /** Read replicas of this (primary) database, or null: reads may go there, commits are tracked for them. */
     private volatile ReplicaSet replicas;
+    /** Why the last wait for a connection failed, while the database cannot be reached; null once one is made. */
+    private volatile ConnectionException unreachable;
+    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
     /** A read position required by the caller on this thread ({@link #readingAfter}), or null for this process's own. */
     private final ThreadLocal<Long> required = new ThreadLocal<>();
 
@@ -750,8 +754,19 @@ public final class JdbcDatabase implements Database {
     }
 
     private Connection acquire() {
+        ConnectionException down = unreachable;
+        boolean probe = false;
+        if (down != null) {
+            // while the database cannot be reached, one caller at a time finds out whether it is back; the others
+            // are told at once instead of each waiting VELLUM_CONNECT_TIMEOUT for a connection
+            if (!probing.compareAndSet(false, true)) {
+                throw new ConnectionException(down.getMessage(), down);
+            }
+            probe = true;
+        }
         try {
             Connection connection = pool.getConnection();
+            unreachable = null;
             if (!ownsPool) {
                 try {
                     dialect.prepareForeignConnection(connection);
@@ -762,12 +777,41 @@ public final class JdbcDatabase implements Database {
             }
             return connection;
         } catch (SQLException e) {
-            if (Cancellation.currentIsCancelled()) {
-                throw new OperationCancelledException("The operation was cancelled while waiting for a connection; "
-                        + "nothing was written", e);
+            throw acquireFailure(e);
+        } finally {
+            if (probe) {
+                probing.set(false);
             }
-            throw connectionFailure.apply(e);
         }
+    }
+
+    /**
+     * Why no connection came: the database cannot be reached (the pool failed to connect, or holds no connection at
+     * all), or every connection was in use. A wait cut short by cancelling says which of the two it was waiting on.
+     */
+    private RuntimeException acquireFailure(SQLException e) {
+        boolean exhausted = e instanceof java.sql.SQLTransientConnectionException && e.getCause() == null
+                || Cancellation.currentIsCancelled();
+        if (exhausted && !holdsNoConnection()) {
+            Health.PoolState state = poolState();
+            return new PoolExhaustedException("No database connection became free in time: " + (state.max() == 0
+                    ? "the pool's connections were all in use" : "all " + state.max() + " were in use (" + state
+                    + ")") + "; nothing was written. Retry shortly; if this happens under normal load, raise the "
+                    + "pool's size (VELLUM_POSTGRES_POOL_MAX).", e);
+        }
+        ConnectionException failure = Cancellation.currentIsCancelled() ? new ConnectionException("Cannot connect "
+                + "to the database at " + target + ": no connection could be made before the operation was "
+                + "cancelled; nothing was written", e) : connectionFailure.apply(e);
+        unreachable = failure;
+        return failure;
+    }
+
+    /** True when Vellum's own pool has no connection at all, in use or idle: it cannot make one. */
+    private boolean holdsNoConnection() {
+        if (!(pool instanceof HikariDataSource hikari) || hikari.getHikariPoolMXBean() == null) {
+            return false;
+        }
+        return hikari.getHikariPoolMXBean().getTotalConnections() == 0;
     }
 
     /**

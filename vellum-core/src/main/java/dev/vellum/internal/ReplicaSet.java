@@ -31,6 +31,8 @@ public final class ReplicaSet implements AutoCloseable {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ReplicaSet.class);
     /** A read that found no replica far enough waits in steps of this, up to the configured wait. */
     private static final long WAIT_STEP_MILLIS = 2;
+    /** A probe that gets no answer within this finds the replica down. */
+    private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** A replica is asked how far it is on a read's behalf at most this often. */
     private static final long ASK_AGAIN_NANOS = 2_000_000;
 
@@ -275,7 +277,11 @@ public final class ReplicaSet implements AutoCloseable {
 
     private void probe(Member m) {
         try {
-            Replication.ReplicaState s = m.db.onPooledConnection(replication::state);
+            Replication.ReplicaState s = m.db.onPooledConnection(connection -> {
+                // a replica that accepts connections but never answers (a stopped process) is found out in seconds
+                connection.setNetworkTimeout(Runnable::run, (int) PROBE_TIMEOUT.toMillis());
+                return replication.state(connection);
+            });
             Duration lag = lagOf(s.replayed());
             m.replayed = s.replayed();
             m.lag = lag;

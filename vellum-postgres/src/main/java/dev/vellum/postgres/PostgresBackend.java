@@ -135,6 +135,8 @@ public final class PostgresBackend implements BackendProvider {
 
     /** How often each replica is asked how far it has replayed (and whether it answers at all). */
     private static final Duration PROBE_EVERY = Duration.ofSeconds(1);
+    /** A replica read that gets no byte back for this long is read again from the primary. */
+    private static final Duration REPLICA_READ_TIMEOUT = Duration.ofSeconds(10);
     /** A replica that does not hand out a connection within this serves no read: the primary does. */
     private static final Duration REPLICA_CONNECT_TIMEOUT = Duration.ofSeconds(2);
 
@@ -148,6 +150,10 @@ public final class PostgresBackend implements BackendProvider {
         hikari.setConnectionTimeout(Math.min(config.connectTimeout().toMillis(),
                 REPLICA_CONNECT_TIMEOUT.toMillis()));
         hikari.addDataSourceProperty("connectTimeout", Long.toString(seconds(REPLICA_CONNECT_TIMEOUT)));
+        // a read on a replica that stops answering (a stopped process, a cut network) is read again from the primary
+        // within this, instead of waiting for the operating system to give up on the socket
+        hikari.addDataSourceProperty("socketTimeout", Long.toString(seconds(REPLICA_READ_TIMEOUT)));
+        hikari.addDataSourceProperty("cancelSignalTimeout", Long.toString(seconds(REPLICA_CONNECT_TIMEOUT)));
         return new HikariDataSource(hikari);
     }
 

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Cancellation;
 import dev.vellum.Accumulator;
 import dev.vellum.Collection;
+import dev.vellum.ConnectionException;
 import dev.vellum.Database;
 import dev.vellum.Filter;
 import dev.vellum.Health;
@@ -13,6 +14,7 @@ import dev.vellum.IndexInfo;
 import dev.vellum.NewRecord;
 import dev.vellum.OperationCancelledException;
 import dev.vellum.Page;
+import dev.vellum.PoolExhaustedException;
 import dev.vellum.Query;
 import dev.vellum.QueryException;
 import dev.vellum.Record;
@@ -80,6 +82,15 @@ final class Api {
      * cancelled statement stops within milliseconds; only a commit in flight on a broken connection takes longer.
      */
     private static final long OUTCOME_WAIT_MILLIS = 10_000;
+    /** How long a read past its deadline may take to say why it stopped. */
+    private static final long READ_GRACE_MILLIS = 250;
+    /** Cancels reads past their deadline off the request's thread. */
+    private static final java.util.concurrent.Executor CANCELLER = java.util.concurrent.Executors.newCachedThreadPool(
+            r -> {
+                Thread t = new Thread(r, "vellum-cancel");
+                t.setDaemon(true);
+                return t;
+            });
 
     private final RecordStore store;
     private final ServerSettings limits;
@@ -850,11 +861,12 @@ final class Api {
         });
         long timeout = limits.requestTimeout().toMillis();
         Supplier<Problem> timedOut = () -> new Problem(503, "timeout", "Request timed out", "The request took longer "
-                + "than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) and was cancelled; nothing was written. Narrow "
-                + "the filter, add an index, or page with a smaller limit.").retryAfter(1);
+                + "than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) and was cancelled; nothing was written. If it "
+                + "reads much, narrow the filter, add an index, or page with a smaller limit; GET /ready shows whether "
+                + "the database is slow to answer.").retryAfter(1);
         Reply reply;
         try {
-            reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, true, timedOut));
+            reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, write, timedOut));
         } catch (Problem | VellumException known) {
             throw known;
         } catch (OutOfMemoryError e) {
@@ -889,10 +901,17 @@ final class Api {
             try {
                 return future.get(millis, TimeUnit.MILLISECONDS);
             } catch (TimeoutException e) {
-                cancellation.cancel();
                 if (!awaitOutcome) {
-                    throw timedOut.get();
+                    // a read answers now: cancelling it may wait on a server that does not answer (a hung replica)
+                    CANCELLER.execute(cancellation::cancel);
+                    try {
+                        // a read stopped while it waited for a connection says why in a moment
+                        return future.get(READ_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException stillRunning) {
+                        throw timedOut.get();
+                    }
                 }
+                cancellation.cancel();
                 try {
                     return future.get(OUTCOME_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException stillRunning) {
@@ -906,7 +925,12 @@ final class Api {
             Thread.currentThread().interrupt();
             throw stopping();
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof OperationCancelledException) {
+            if (e.getCause() instanceof OperationCancelledException cancelled) {
+                // cut short while waiting for a connection: the database is unreachable, or the pool is busy
+                if (cancelled.getCause() instanceof ConnectionException
+                        || cancelled.getCause() instanceof PoolExhaustedException) {
+                    throw (RuntimeException) cancelled.getCause();
+                }
                 throw timedOut.get();
             }
             if (e.getCause() instanceof RuntimeException runtime) {

@@ -45,9 +45,11 @@ final class ChangeFeedApi {
     private static final Duration SLICE = Duration.ofSeconds(1);
     /**
      * How long a quiet stream goes without a byte. A client that left is only noticed when a write fails, so this
-     * bounds how long its reader is held (two heartbeats: the first write after it left may still be accepted).
+     * bounds how long its reader is held: two heartbeats, as the first write after it left may still be accepted.
      */
-    private static final Duration HEARTBEAT = Duration.ofSeconds(2);
+    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    /** A stream holds at most this much of a backlog at once while a slow client takes it. */
+    private static final long STREAM_PAGE_BYTES = 1 << 20;
 
     /** Writes an event's data into the response, which stays open for the next. */
     private static final ObjectWriter EVENT_DATA = JsonValues.WRITER.without(
@@ -57,6 +59,9 @@ final class ChangeFeedApi {
     private final ServerSettings limits;
     private final Api api;
     private final Semaphore readers;
+    /** Readers each client holds now, by API key or address; a client holding none has no entry. */
+    private final java.util.concurrent.ConcurrentHashMap<String, Integer> perClient =
+            new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     ChangeFeedApi(RecordStore store, ServerSettings limits, Api api) {
@@ -121,19 +126,52 @@ final class ChangeFeedApi {
         // Last-Event-ID: that wins, or every reconnect would deliver the changes since 0 again.
         String lastEventId = stream ? ctx.header("Last-Event-ID") : null;
         String after = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim() : ctx.queryParam("after");
-        if (!readers.tryAcquire()) {
-            throw new Problem(503, "saturated", "Server busy", "The server has as many change-feed readers waiting "
-                    + "as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
-        }
+        String client = admit(ctx);
         try {
-            if (stream) {
-                stream(ctx, filtered, after, limit);
-            } else {
-                Api.json(ctx, 200, body(poll(filtered, after, limit, wait)));
+            if (!readers.tryAcquire()) {
+                throw new Problem(503, "saturated", "Server busy", "The server has as many change-feed readers "
+                        + "waiting as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
+            }
+            try {
+                if (stream) {
+                    stream(ctx, filtered.withMaxPageBytes(STREAM_PAGE_BYTES), after, limit);
+                } else {
+                    Api.json(ctx, 200, body(poll(filtered, after, limit, wait)));
+                }
+            } finally {
+                readers.release();
             }
         } finally {
-            readers.release();
+            if (client != null) {
+                perClient.compute(client, (k, held) -> held == null || held <= 1 ? null : held - 1);
+            }
         }
+    }
+
+    /**
+     * Counts the reader against its client (its API key, or its address), so one client cannot hold every slot:
+     * returns the client to release, or null when there is no per-client limit.
+     */
+    private String admit(Context ctx) {
+        int max = limits.maxFeedReadersPerClient();
+        if (max == 0) {
+            return null;
+        }
+        String key = ctx.attribute(Api.API_KEY);
+        String client = key != null ? "key " + key : "address " + ctx.req().getRemoteAddr();
+        boolean[] admitted = new boolean[1];
+        perClient.compute(client, (k, held) -> {
+            int now = held == null ? 0 : held;
+            admitted[0] = now < max;
+            return admitted[0] ? now + 1 : held;
+        });
+        if (!admitted[0]) {
+            throw new Problem(429, "too-many-readers", "Too many feed readers", "This client already holds " + max
+                    + " change-feed readers (streams and long-polls) at once, as many as one client may "
+                    + "(VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT). Close one first, or read several collections in "
+                    + "one stream of /v1/changes with a filter.").retryAfter(1);
+        }
+        return client;
     }
 
     /** A poll that waits in short slices, so a stopping server does not wait out a long-poll. */

@@ -147,6 +147,10 @@ final class Problem extends RuntimeException {
                     + "(disk full); nothing of this request was written. Reads keep working; writes work again "
                     + "once an operator frees space.").retryAfter(30);
         }
+        if (e instanceof dev.vellum.PoolExhaustedException) {
+            return new Problem(503, "saturated", "Server busy", "Every database connection stayed in use for as long "
+                    + "as this request could wait; nothing was written. Retry shortly.").retryAfter(1);
+        }
         if (e instanceof ConnectionException) {
             return new Problem(503, "unavailable", "Database unavailable",
                     "The database cannot be reached right now. Retry later.").retryAfter(5);

@@ -24,12 +24,13 @@ import java.util.List;
  * @param corsOrigins    origins whose pages may call the API ({@code *}: any); empty for none
  * @param streamTokenTtl how long a stream token opens its stream
  * @param allowedHosts   without API keys, the Host names served besides loopback's and the listening address
+ * @param maxFeedReadersPerClient change-feed readers one client may hold at once (0: no limit)
  */
 public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
                              int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
                              int maxFilterConditions, Duration shutdownGrace, int maxConcurrent,
                              Duration idleTimeout, long minBodyRate, List<String> corsOrigins,
-                             Duration streamTokenTtl, List<String> allowedHosts) {
+                             Duration streamTokenTtl, List<String> allowedHosts, int maxFeedReadersPerClient) {
 
     /** The server settings of a configuration; every problem is a {@link ConfigurationException} naming the key. */
     public static ServerSettings from(VellumConfig config) {
@@ -44,7 +45,8 @@ public record ServerSettings(String host, int port, List<String> apiKeys, long m
                 config.getSize(Setting.HTTP_MIN_BODY_RATE), corsOrigins(config),
                 config.getDuration(Setting.HTTP_STREAM_TOKEN_TTL).orElse(Duration.ofMinutes(10)),
                 Arrays.stream(config.get(Setting.HTTP_ALLOWED_HOSTS).split(",")).map(String::strip)
-                        .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList());
+                        .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
+                config.getInt(Setting.HTTP_MAX_FEED_READERS_PER_CLIENT, 0));
         if (server.streamTokenTtl().isZero()) {
             throw new ConfigurationException(Setting.HTTP_STREAM_TOKEN_TTL.key() + " must be longer than 0, e.g. 10m");
         }

@@ -7,13 +7,10 @@ import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
 
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -197,17 +194,70 @@ class ChangeFeedHttpTest {
                         .isEqualTo("HTTP/1.1 200");
             }
             // the one reader permit comes back once the server notices: a second stream is served, not refused 503
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
-            int status = 0;
-            while (System.nanoTime() < deadline) {
-                status = http.send(http.request(ORDERS + "/changes?wait=0").GET()).statusCode();
-                if (status == 200) {
-                    break;
-                }
-                Thread.sleep(200);
-            }
-            assertThat(status).isEqualTo(200);
+            long left = System.nanoTime();
+            assertThat(awaitReader(http, null)).as("a reader within 2.5 s of the client leaving").isEqualTo(200);
+            assertThat(System.nanoTime() - left).isLessThan(TimeUnit.MILLISECONDS.toNanos(2_500));
         }
+    }
+
+    /**
+     * Issue 26: 140 connect-and-close cycles in a moment held all 128 reader slots until each stream's heartbeat, and
+     * a few a second kept the feed unavailable to everyone. Now one client holds at most its share (429 past it),
+     * another client is served at once, and the departed streams are let go within seconds.
+     */
+    @StoreTest
+    void clientsThatConnectAndLeaveStarveNoOne(RecordStore store) throws Exception {
+        String churner = "churner-key-0123456789abcdef";
+        String other = "other-key-0123456789abcdef00";
+        try (Http http = Http.start(store, Map.of("VELLUM_API_KEYS", churner + "," + other,
+                "VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT", "4", "VELLUM_HTTP_MAX_CONCURRENT", "8"))) {
+            http.send(http.request(ORDERS + "/changes").header("Authorization", "Bearer " + churner)
+                    .PUT(java.net.http.HttpRequest.BodyPublishers.noBody()));
+            int refused = 0;
+            for (int i = 0; i < 140; i++) {
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.server.port())) {
+                    socket.getOutputStream().write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                            + "Authorization: Bearer " + churner + "\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    socket.getOutputStream().flush();
+                    String status = new String(socket.getInputStream().readNBytes(12),
+                            java.nio.charset.StandardCharsets.UTF_8);
+                    assertThat(status).isIn("HTTP/1.1 200", "HTTP/1.1 429");
+                    refused += status.endsWith("429") ? 1 : 0;
+                }
+            }
+            assertThat(refused).as("past its share, the churning client is refused").isPositive();
+            HttpResponse<String> tooMany = http.send(http.request(ORDERS + "/changes?wait=0")
+                    .header("Authorization", "Bearer " + churner).GET());
+            if (tooMany.statusCode() == 429) {
+                assertThat(tooMany.body()).contains("too-many-readers", "VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT");
+                assertThat(tooMany.headers().firstValue("Retry-After")).isPresent();
+            }
+            // another client is served at once; the churner again within seconds
+            assertThat(http.send(http.request(ORDERS + "/changes?wait=0").header("Authorization", "Bearer " + other)
+                    .GET()).statusCode()).isEqualTo(200);
+            long started = System.nanoTime();
+            assertThat(awaitReader(http, churner)).isEqualTo(200);
+            assertThat(System.nanoTime() - started).isLessThan(TimeUnit.MILLISECONDS.toNanos(2_500));
+        }
+    }
+
+    /** Polls the feed until it answers 200 (at most 8 s); the last status. */
+    private static int awaitReader(Http http, String key) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
+        int status = 0;
+        while (System.nanoTime() < deadline) {
+            java.net.http.HttpRequest.Builder request = http.request(ORDERS + "/changes?wait=0");
+            if (key != null) {
+                request.header("Authorization", "Bearer " + key);
+            }
+            status = http.send(request.GET()).statusCode();
+            if (status == 200) {
+                break;
+            }
+            Thread.sleep(100);
+        }
+        return status;
     }
 
     @StoreTest

@@ -89,6 +89,51 @@ class ReplicaHttpTest {
         }
     }
 
+    /**
+     * A replica that stops answering (SIGSTOP: it accepts connections, answers nothing). Before, reads on it blocked
+     * 50 s, past the 30 s request timeout, and answered outcome-unknown though they were reads. Now each read ends
+     * within the request timeout, answered by the primary or as a timeout, and the replica is left out within
+     * seconds.
+     */
+    @Test
+    void aHungReplicaHoldsNoReadPastTheRequestTimeout() throws Exception {
+        PostgresTarget db = cluster.createDatabase("http_hung_replica");
+        VellumConfig config = VellumConfig.builder().isolated().url(db.toUrlWithCredentials())
+                .set(Setting.POSTGRES_REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials()).build();
+        Vellum.open(config).close();
+        replica.awaitCaughtUp(Duration.ofSeconds(20));
+        try (RecordStore store = Vellum.open(config);
+             Http http = Http.start(store, java.util.Map.of("VELLUM_HTTP_REQUEST_TIMEOUT", "4s"))) {
+            http.send("POST", "/v1/collections/people/records", "{\"id\":\"ada\",\"fields\":{\"age\":36}}");
+            replica.awaitCaughtUp(Duration.ofSeconds(10));
+            awaitServing(http);
+            replica.freeze();
+            try {
+                java.util.List<Integer> statuses = new java.util.ArrayList<>();
+                long until = System.nanoTime() + Duration.ofSeconds(12).toNanos();
+                while (System.nanoTime() < until) {
+                    long started = System.nanoTime();
+                    // "0": any replica within the lag bound may serve it
+                    HttpResponse<String> read = http.get("/v1/collections/people/records/ada", "Vellum-Consistency",
+                            "0");
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    assertThat(millis).as("a read ends within the request timeout").isLessThan(5_500);
+                    assertThat(read.statusCode()).as(read.body()).isIn(200, 503);
+                    if (read.statusCode() == 503) {
+                        assertThat(read.body()).contains("\"type\":\"https://vellum.dev/problems/timeout\"")
+                                .doesNotContain("outcome-unknown");
+                    }
+                    statuses.add(read.statusCode());
+                }
+                assertThat(statuses.subList(statuses.size() - 3, statuses.size())).as("the primary serves, %s",
+                        statuses).containsOnly(200);
+                assertThat(http.get("/ready").body()).contains("\"state\":\"down\"");
+            } finally {
+                replica.thaw();
+            }
+        }
+    }
+
     private static void awaitServing(Http http) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!http.get("/ready").body().contains("\"state\":\"up\"")) {

@@ -216,6 +216,37 @@ public final class PostgresCluster implements AutoCloseable {
             }
         }
 
+        /**
+         * Stops the replica's processes where they are ({@code SIGSTOP}): it accepts connections (the kernel does)
+         * but answers nothing, like a hung or cut-off server. {@link #thaw()} resumes them.
+         */
+        public void freeze() {
+            signal("-STOP");
+        }
+
+        public void thaw() {
+            signal("-CONT");
+        }
+
+        private void signal(String signal) {
+            try {
+                long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+                List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+                ProcessHandle.of(postmaster).ifPresent(p -> p.descendants()
+                        .forEach(child -> command.add(Long.toString(child.pid()))));
+                Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+                if (kill.waitFor() != 0) {
+                    throw new IllegalStateException("kill " + signal + " failed: "
+                            + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot signal " + name, e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+
         /** Replay stops here; the replica goes on receiving WAL, so it falls behind by what the primary writes. */
         public void pauseReplay() {
             AdminSql.query(admin(), "SELECT pg_wal_replay_pause()::text");
