@@ -48,4 +48,7 @@ interface ChangeLog {
     long purgeNow();
 
     ChangeSignal signal();
+
+    /** Where readers woken by one signal share their reads. */
+    SharedReads sharedReads();
 }

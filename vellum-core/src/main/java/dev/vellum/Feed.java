@@ -28,11 +28,24 @@ final class Feed implements Changes {
     private final ChangeLog log;
     private final String collection;
     private final Filter filter;
+    /** The most a page holds, in bytes of JSON. */
+    private final long pageBytes;
 
     Feed(ChangeLog log, String collection, Filter filter) {
+        this(log, collection, filter, log.maxAnswerBytes());
+    }
+
+    private Feed(ChangeLog log, String collection, Filter filter, long pageBytes) {
         this.log = log;
         this.collection = collection;
         this.filter = filter;
+        this.pageBytes = pageBytes;
+    }
+
+    @Override
+    public Changes withMaxPageBytes(long maxBytes) {
+        Changes.super.withMaxPageBytes(maxBytes);
+        return new Feed(log, collection, filter, Math.min(maxBytes, log.maxAnswerBytes()));
     }
 
     /** A token is ASCII digits within a long: Unicode digits ({@code ١٢}) and numbers past 2^63 are not tokens. */
@@ -74,19 +87,23 @@ final class Feed implements Changes {
         if (wait.isNegative()) {
             throw new QueryException("wait", "wait must not be negative");
         }
-        checkEnabled();
+        boolean waits = !wait.isZero();
+        // a waiting reader (a stream, a long-poll) shares what it can with the others a commit wakes with it
+        if (collection != null && !(waits ? log.sharedReads().enabled(collection, log::enabled)
+                : log.enabled(collection))) {
+            throw new ChangesNotEnabledException(collection);
+        }
         log.purgeExpired();
         long from = after == null ? log.head() : parseToken(after);
         long deadline = System.nanoTime() + Math.min(wait.toNanos(), MAX_WAIT.toNanos());
-        boolean waits = !wait.isZero();
         boolean first = true;
         while (true) {
             // read before looking, so a commit in between still wakes the wait; only a waiting poll starts the
             // backend's watcher (a LISTEN connection, a data-version check)
             long generation = waits ? log.signal().generation() : 0;
-            ChangePage page = read(from, limit, after);
+            ChangePage page = read(from, limit, after, waits ? generation : null);
             if (first && page.changes().isEmpty() && from > 0 && page.next().equals(Long.toString(from))
-                    && from > log.head()) {
+                    && log.sharedReads().isAhead(from, log::head)) {
                 throw new QueryException("after", "Change token " + from + " is ahead of this feed: it was not made by "
                         + "this database (after a copy or restore, start again from 0 or from now)");
             }
@@ -110,15 +127,25 @@ final class Feed implements Changes {
      * One page after {@code from}; a collection's or a filtered feed reads on through changes that are not its own,
      * within a bound, and its token moves past them.
      */
-    private ChangePage read(long from, int limit, String givenToken) {
+    private ChangePage read(long from, int limit, String givenToken, Long generation) {
         List<Change> out = new ArrayList<>();
         long position = from;
-        long bytesLeft = log.maxAnswerBytes();
+        long bytesLeft = pageBytes;
         boolean selective = filter != null || collection != null;
         long started = System.nanoTime();
+        long purged = -1;
         for (int reads = 1; ; reads++) {
-            ChangeLog.Batch batch = log.read(position, limit - out.size(), collection, filter,
-                    selective ? SCAN_WINDOW : Long.MAX_VALUE, bytesLeft, out.isEmpty());
+            SharedReads.Question question = new SharedReads.Question(position, limit - out.size(), collection,
+                    filter, selective ? SCAN_WINDOW : Long.MAX_VALUE, bytesLeft, out.isEmpty());
+            ChangeLog.Batch batch;
+            if (generation == null) {
+                batch = ask(question);
+            } else {
+                SharedReads.Answer answer = log.sharedReads().read(generation, question,
+                        () -> new SharedReads.Answer(ask(question), log.purgedThrough()));
+                batch = answer.batch();
+                purged = Math.max(purged, answer.purgedThrough());
+            }
             out.addAll(batch.changes());
             position = batch.position();
             bytesLeft -= batch.bytes();
@@ -128,8 +155,12 @@ final class Feed implements Changes {
             }
             Cancellation.checkpoint();
         }
-        checkNotExpired(from, givenToken);
+        checkNotExpired(from, givenToken, purged >= 0 ? purged : log.purgedThrough());
         return new ChangePage(out, Long.toString(position));
+    }
+
+    private ChangeLog.Batch ask(SharedReads.Question q) {
+        return log.read(q.after(), q.limit(), q.collection(), q.filter(), q.window(), q.maxBytes(), q.oneAnyway());
     }
 
     /**
@@ -137,8 +168,8 @@ final class Feed implements Changes {
      * retention and refused, whether or not later changes were removed too. Checked after reading: a purge that
      * committed before the read shows here, so no gap is ever returned.
      */
-    private void checkNotExpired(long from, String givenToken) {
-        if (from > 0 && from <= log.purgedThrough()) {
+    private void checkNotExpired(long from, String givenToken, long purgedThrough) {
+        if (from > 0 && from <= purgedThrough) {
             throw new ChangeTokenExpiredException(givenToken == null ? Long.toString(from) : givenToken);
         }
     }
@@ -154,7 +185,7 @@ final class Feed implements Changes {
     @Override
     public Changes filter(Filter filter) {
         java.util.Objects.requireNonNull(filter, "filter");
-        return new Feed(log, collection, this.filter == null ? filter : Filter.and(this.filter, filter));
+        return new Feed(log, collection, this.filter == null ? filter : Filter.and(this.filter, filter), pageBytes);
     }
 
     @Override

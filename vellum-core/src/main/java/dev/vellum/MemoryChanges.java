@@ -17,6 +17,7 @@ import java.util.Set;
  * changes are numbered together and undone with it), read under its read lock.
  */
 final class MemoryChanges implements ChangeLog {
+    private final SharedReads sharedReads = new SharedReads();
     private final MemoryStore store;
     private final Duration retention;
     final Set<String> enabled = new HashSet<>();
@@ -142,6 +143,11 @@ final class MemoryChanges implements ChangeLog {
             }
             return (long) n;
         });
+    }
+
+    @Override
+    public SharedReads sharedReads() {
+        return sharedReads;
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * replica, so a token never runs ahead of what a later read shows.
  */
 final class SqlChanges implements ChangeLog {
+    private final SharedReads sharedReads = new SharedReads();
     private static final String COLUMNS = "seq, collection, op, id, version, fields, metadata, created_at, updated_at, at";
     /** How often one process looks for changes past the retention. */
     private static final long PURGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
@@ -225,6 +226,11 @@ final class SqlChanges implements ChangeLog {
             tx.execute("UPDATE vellum_feed_state SET purged_through = ? WHERE purged_through < ?", through, through);
             return removed;
         });
+    }
+
+    @Override
+    public SharedReads sharedReads() {
+        return sharedReads;
     }
 
     @Override

@@ -40,6 +40,9 @@ public final class VellumBench {
         boolean feed = false;
         boolean typed = false;
         boolean aggregate = false;
+        boolean fanout = false;
+        int streams = 1000;
+        int rate = 100;
         List<String> backends = List.of("sqlite", "postgres");
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
@@ -52,16 +55,25 @@ public final class VellumBench {
                 case "--feed" -> feed = true;
                 case "--typed" -> typed = true;
                 case "--aggregate" -> aggregate = true;
+                case "--fanout" -> fanout = true;
+                case "--streams" -> streams = Integer.parseInt(args[++i]);
+                case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
                 case "--seconds" -> seconds = Double.parseDouble(args[++i]);
                 default -> {
                     System.err.println("usage: vellum-bench [--records N] [--ops N] [--backends sqlite,postgres]\n"
                             + "       vellum-bench --pgbouncer|--nodes|--replicas [--records N] [--rounds N] [--seconds N]\n"
                             + "       vellum-bench --feed|--typed|--aggregate [--records N] [--rounds N] [--seconds N] "
-                            + "[--backends ...]");
+                            + "[--backends ...]\n"
+                            + "       vellum-bench --fanout [--streams N] [--rate N] [--seconds N] [--backends ...]");
                     System.exit(2);
                 }
             }
+        }
+        if (fanout) {
+            FanOutBench.run(args.length > 0 && List.of(args).contains("--backends") ? backends : List.of("postgres"),
+                    streams, rate, args.length > 0 && List.of(args).contains("--seconds") ? seconds : 20);
+            return;
         }
         if (pgbouncer) {
             PgBouncerBench.run(records > 0 ? records : 100_000, rounds, seconds);

@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vellum.Change;
 import dev.vellum.ChangePage;
 import dev.vellum.Changes;
@@ -13,6 +15,7 @@ import dev.vellum.Filter;
 import dev.vellum.QueryException;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.RecordSizes;
 import io.javalin.http.Context;
 
 import java.io.IOException;
@@ -48,6 +51,10 @@ final class ChangeFeedApi {
      * bounds how long its reader is held: two heartbeats, as the first write after it left may still be accepted.
      */
     private static final Duration HEARTBEAT = Duration.ofSeconds(1);
+    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] HEARTBEAT_LINE = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
+    /** Changes up to this size are serialized once for all the streams that send them. */
+    private static final long SHARED_EVENT_BYTES = 64 * 1024;
     /** A stream holds at most this much of a backlog at once while a slow client takes it. */
     private static final long STREAM_PAGE_BYTES = 1 << 20;
 
@@ -59,6 +66,11 @@ final class ChangeFeedApi {
     private final ServerSettings limits;
     private final Api api;
     private final Semaphore readers;
+    /**
+     * Recent changes' events by token: a commit wakes every stream of a feed at once, and each sends the same bytes.
+     */
+    private final Cache<String, byte[]> events = Caffeine.newBuilder().maximumWeight(16 << 20)
+            .weigher((String token, byte[] event) -> event.length).expireAfterWrite(Duration.ofMinutes(1)).build();
     /** Readers each client holds now, by API key or address; a client holding none has no entry. */
     private final java.util.concurrent.ConcurrentHashMap<String, Integer> perClient =
             new java.util.concurrent.ConcurrentHashMap<>();
@@ -177,7 +189,9 @@ final class ChangeFeedApi {
     /** A poll that waits in short slices, so a stopping server does not wait out a long-poll. */
     private ChangePage poll(Changes feed, String after, int limit, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        ChangePage page = feed.poll(after, limit);
+        // a waiting poll from the start: readers woken by one commit share its reads (a stream's every wake-up)
+        ChangePage page = feed.poll(after, limit, wait.isZero() ? Duration.ZERO : wait.compareTo(SLICE) < 0 ? wait
+                : SLICE);
         while (page.changes().isEmpty() && !stopping) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -212,16 +226,21 @@ final class ChangeFeedApi {
         try {
             while (!stopping) {
                 for (Change change : page.changes()) {
+                    if (isSmall(change)) {
+                        out.write(events.get(change.token(), token -> event(change)));
+                        continue;
+                    }
                     // straight from the tree into the response's bounded buffer: a big change is never also held
                     // as text (compact JSON has no line break, so it is one data line)
                     out.write(("id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: ")
                             .getBytes(StandardCharsets.UTF_8));
                     EVENT_DATA.writeValue(out, change.toJson());
-                    write(out, "\n\n");
+                    out.write(EVENT_END);
                 }
                 if (page.changes().isEmpty()) {
-                    write(out, ": heartbeat\n\n");
+                    out.write(HEARTBEAT_LINE);
                 }
+                out.flush();
                 page = poll(feed, page.next(), limit, HEARTBEAT.compareTo(maxWait()) < 0 ? HEARTBEAT : maxWait());
             }
         } catch (IOException e) {
@@ -235,6 +254,17 @@ final class ChangeFeedApi {
                 // the client went away too
             }
         }
+    }
+
+    /** Small enough to keep as bytes: every stream sends the same event, serialized once. */
+    private static boolean isSmall(Change change) {
+        return change.record() == null || RecordSizes.upperBound(change.record().fields(), SHARED_EVENT_BYTES)
+                + RecordSizes.upperBound(change.record().metadata(), SHARED_EVENT_BYTES) <= SHARED_EVENT_BYTES;
+    }
+
+    private static byte[] event(Change change) {
+        return ("id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: "
+                + JsonValues.write(change.toJson()) + "\n\n").getBytes(StandardCharsets.UTF_8);
     }
 
     private static void write(OutputStream out, String text) throws IOException {

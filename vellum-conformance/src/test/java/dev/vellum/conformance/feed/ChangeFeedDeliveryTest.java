@@ -50,6 +50,51 @@ class ChangeFeedDeliveryTest {
         assertThat(waited).isLessThan(TimeUnit.SECONDS.toNanos(5));
     }
 
+    /**
+     * Many readers waiting on one feed share each read a commit wakes them for (SharedReads): every one of them still
+     * gets every change once, in order, whether it is at the head with the others or behind on its own.
+     */
+    @StoreTest
+    void readersWokenTogetherEachGetEveryChangeOnce(RecordStore store) throws Exception {
+        Collection c = store.collection("items");
+        c.enableChanges();
+        String start = c.changes().now();
+        int readers = 24;
+        int writes = 120;
+        List<List<String>> seen = new java.util.ArrayList<>();
+        List<Thread> threads = new java.util.ArrayList<>();
+        for (int r = 0; r < readers; r++) {
+            List<String> mine = new CopyOnWriteArrayList<>();
+            seen.add(mine);
+            // a third of them read small pages, so they fall behind and ask other questions than the rest
+            int limit = r % 3 == 0 ? 1 : 100;
+            Thread t = new Thread(() -> {
+                String token = start;
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+                while (mine.size() < writes && System.nanoTime() < deadline) {
+                    ChangePage page = c.changes().poll(token, limit, Duration.ofSeconds(1));
+                    page.changes().forEach(ch -> mine.add(ch.id()));
+                    token = page.next();
+                }
+            });
+            threads.add(t);
+            t.start();
+        }
+        for (int i = 0; i < writes; i++) {
+            c.insert("w" + i, Map.of("i", i), null);
+            if (i % 10 == 0) {
+                sleep(5);
+            }
+        }
+        for (Thread t : threads) {
+            t.join(TimeUnit.SECONDS.toMillis(90));
+        }
+        List<String> expected = IntStream.range(0, writes).mapToObj(i -> "w" + i).toList();
+        for (List<String> mine : seen) {
+            assertThat(mine).containsExactlyElementsOf(expected);
+        }
+    }
+
     @StoreTest
     void aSubscriptionDeliversEachChangeOnceAndResumesFromItsToken(RecordStore store) {
         Collection c = store.collection("items");
