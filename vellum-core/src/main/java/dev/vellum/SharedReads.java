@@ -15,7 +15,10 @@ import java.util.function.Supplier;
  * the same position asking the same question get one answer from one read, so a thousand streams cost one query per
  * commit instead of a thousand. An answer is shared only among readers that saw the same signal generation before
  * reading: it was read after that generation began, so it shows every commit the signal had told of, which is what
- * each of them would have read alone; a commit after it moves the generation on and wakes them to read again.
+ * each of them would have read alone; a commit after it moves the generation on and wakes them to read again. A
+ * signal may also not tell of commits at all (one that only polls, or a LISTEN connection being reconnected): then the
+ * generation stays put, so an answer is shared only with readers that come within {@link #SHARED_NANOS} of its read
+ * starting, which delays what a polling reader sees by no more than that.
  */
 final class SharedReads {
     /** Answers larger than this are shared with readers already waiting, then forgotten rather than kept. */
@@ -23,6 +26,8 @@ final class SharedReads {
     /** Questions remembered per generation: past this, a reader reads alone. */
     private static final int KEPT_QUESTIONS = 64;
 
+    /** An answer is shared with readers that ask within this of its read starting (they wake together). */
+    private static final long SHARED_NANOS = 250_000_000L;
     /** A collection's feed seen enabled this recently is taken as still enabled by a waiting reader. */
     private static final long ENABLED_NANOS = 1_000_000_000L;
 
@@ -38,8 +43,12 @@ final class SharedReads {
     record Answer(ChangeLog.Batch batch, long purgedThrough) {
     }
 
+    /** A read under way or done, and when it started (nanoTime). */
+    private record Shared(CompletableFuture<Answer> answer, long started) {
+    }
+
     private long generation = Long.MIN_VALUE;
-    private final Map<Question, CompletableFuture<Answer>> answers = new HashMap<>();
+    private final Map<Question, Shared> answers = new HashMap<>();
     /** The newest change number seen so far: it only grows, so a token at or below it is not ahead of the feed. */
     private final AtomicLong knownHead = new AtomicLong();
     /** When each collection's feed was last seen enabled (nanoTime). */
@@ -73,17 +82,22 @@ final class SharedReads {
 
     /** The answer to {@code question} for readers that saw {@code seen} before reading: shared, or read now. */
     Answer read(long seen, Question question, Supplier<Answer> read) {
-        CompletableFuture<Answer> shared;
+        CompletableFuture<Answer> shared = null;
         CompletableFuture<Answer> mine = null;
+        long now = System.nanoTime();
         synchronized (this) {
             if (seen > generation) {
                 generation = seen;
                 answers.clear();
             }
-            shared = seen == generation ? answers.get(question) : null;
-            if (shared == null && seen == generation && answers.size() < KEPT_QUESTIONS) {
-                mine = new CompletableFuture<>();
-                answers.put(question, mine);
+            if (seen == generation) {
+                Shared found = answers.get(question);
+                if (found != null && now - found.started() <= SHARED_NANOS) {
+                    shared = found.answer();
+                } else if (found != null || answers.size() < KEPT_QUESTIONS) {
+                    mine = new CompletableFuture<>();
+                    answers.put(question, new Shared(mine, now));
+                }
             }
         }
         if (shared != null) {
@@ -115,6 +129,9 @@ final class SharedReads {
     }
 
     private synchronized void forget(Question question, CompletableFuture<Answer> answer) {
-        answers.remove(question, answer);
+        Shared found = answers.get(question);
+        if (found != null && found.answer() == answer) {
+            answers.remove(question);
+        }
     }
 }

@@ -55,6 +55,57 @@ class BigRecordsFaultTest {
         run(Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL", pg.toUrlWithCredentials()));
     }
 
+    /**
+     * Issue 26: 30 SSE clients that never read a backlog of 100-200 KB changes held ~168 MB of heap and the whole
+     * PostgreSQL pool, and an unrelated GET /v1/collections answered 503 after 30.8 s. Now a stream holds at most
+     * 1 MB of backlog while it waits on its client, and no pool connection.
+     */
+    @Test
+    void streamsThatNeverReadHoldNeitherTheHeapNorThePool(PostgresTarget pg) throws Exception {
+        try (ServeProcess server = ServeProcess.start(dir, Map.of("VELLUM_DB_BACKEND", "postgres",
+                "VELLUM_POSTGRES_URL", pg.toUrlWithCredentials(), "VELLUM_POSTGRES_POOL_MAX", "4"), 0)) {
+            URI base = server.base;
+            String backlog = "/v1/collections/backlog";
+            assertThat(send(base, "PUT", backlog + "/changes", "").statusCode()).isBetween(200, 201);
+            StringBuilder batch = new StringBuilder();
+            for (int i = 0; i < 200; i++) {
+                batch.append("{\"id\":\"b").append(i).append("\",\"fields\":{\"text\":\"")
+                        .append("x".repeat(100_000 + 500 * i)).append("\"}}\n");
+            }
+            HttpResponse<String> loaded = send(base, "POST", backlog + "/records:batch", batch.toString(),
+                    "Content-Type", "application/x-ndjson");
+            assertThat(loaded.statusCode()).as(loaded.body()).isBetween(200, 201);
+            List<java.net.Socket> readers = new ArrayList<>();
+            try {
+                for (int i = 0; i < 30; i++) {
+                    java.net.Socket socket = new java.net.Socket();
+                    socket.setReceiveBufferSize(4096);
+                    socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()));
+                    socket.getOutputStream().write(("GET " + backlog + "/changes?after=0 HTTP/1.1\r\nHost: "
+                            + base.getHost() + "\r\nAccept: text/event-stream\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    readers.add(socket); // never read
+                }
+                Thread.sleep(3_000);
+                for (String path : List.of("/v1/collections", backlog + "/records/b7", "/health")) {
+                    long started = System.nanoTime();
+                    HttpResponse<String> r = get(base, path);
+                    long millis = (System.nanoTime() - started) / 1_000_000;
+                    assertThat(r.statusCode()).as(path + " " + server.log()).isEqualTo(200);
+                    assertThat(millis).as("%s answered in ms", path).isLessThan(2_000);
+                }
+                assertThat(send(base, "POST", "/v1/collections/other/records", "{\"fields\":{\"n\":1}}")
+                        .statusCode()).isEqualTo(201);
+            } finally {
+                for (java.net.Socket socket : readers) {
+                    socket.close();
+                }
+            }
+            assertThat(server.process.isAlive()).isTrue();
+            assertThat(server.log()).doesNotContain("OutOfMemoryError", "short of memory");
+        }
+    }
+
     private void run(Map<String, String> env) throws Exception {
         try (ServeProcess server = ServeProcess.start(dir, env, 0)) {
             URI base = server.base;
@@ -186,7 +237,7 @@ class BigRecordsFaultTest {
         HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
                 .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
                         : HttpRequest.BodyPublishers.ofString(body));
-        if (body != null && !body.isEmpty()) {
+        if (body != null && !body.isEmpty() && !List.of(headers).contains("Content-Type")) {
             request.header("Content-Type", "application/json");
         }
         for (int i = 0; i < headers.length; i += 2) {

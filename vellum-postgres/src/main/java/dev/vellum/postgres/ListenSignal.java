@@ -20,7 +20,7 @@ final class ListenSignal extends ChangeNotices {
 
     private final Callable<Connection> connect;
     private final String describe;
-    private Thread listener;
+    private volatile Thread listener;
     private volatile Connection connection;
     private volatile boolean closed;
 
@@ -30,12 +30,19 @@ final class ListenSignal extends ChangeNotices {
         this.describe = describe;
     }
 
+    /** Called by every reader at every wake-up: only the first takes the lock. */
     @Override
-    protected synchronized void start() {
-        if (listener == null && !closed) {
-            listener = new Thread(this::listen, "vellum-postgres-changes");
-            listener.setDaemon(true);
-            listener.start();
+    protected void start() {
+        if (listener != null || closed) {
+            return;
+        }
+        synchronized (this) {
+            if (listener == null && !closed) {
+                Thread t = new Thread(this::listen, "vellum-postgres-changes");
+                t.setDaemon(true);
+                t.start();
+                listener = t;
+            }
         }
     }
 

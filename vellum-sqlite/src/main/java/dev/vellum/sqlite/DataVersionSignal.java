@@ -23,8 +23,8 @@ final class DataVersionSignal extends ChangeNotices {
     private static final long IDLE_NANOS = Duration.ofSeconds(10).toNanos();
 
     private final Path file;
-    private Thread watcher;
-    private long lastUse;
+    private volatile Thread watcher;
+    private volatile long lastUse;
     private volatile boolean closed;
 
     DataVersionSignal(Path file) {
@@ -32,9 +32,18 @@ final class DataVersionSignal extends ChangeNotices {
         this.file = file;
     }
 
+    /** Called by every reader at every wake-up: the lock only when the watcher must be started. */
     @Override
-    protected synchronized void start() {
+    protected void start() {
         lastUse = System.nanoTime();
+        Thread running = watcher;
+        if (running != null && running.isAlive() || closed) {
+            return;
+        }
+        startWatcher();
+    }
+
+    private synchronized void startWatcher() {
         if ((watcher == null || !watcher.isAlive()) && !closed) {
             watcher = new Thread(this::watch, "vellum-sqlite-changes");
             watcher.setDaemon(true);
