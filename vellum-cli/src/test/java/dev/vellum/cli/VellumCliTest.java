@@ -54,7 +54,7 @@ class VellumCliTest {
         Outcome o = vellum("health");
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         sqlite", "server          SQLite 3.",
-                "encryption      not applicable (local file)", "schema version  7 (up to date)",
+                "encryption      not applicable (local file)", "schema version  8 (up to date)",
                 "status          healthy");
         assertThat(dir.resolve("vellum.db")).exists();
     }
@@ -67,7 +67,7 @@ class VellumCliTest {
         assertThat(o.exit()).as(o.err()).isZero();
         assertThat(o.out()).contains("backend         postgres", "server          PostgreSQL ",
                 "database        " + pg.describe(), "encryption      none: not encrypted (sslmode=prefer)",
-                "schema version  7 (up to date)", "pool ");
+                "schema version  8 (up to date)", "pool ");
     }
 
     @Test
