@@ -62,8 +62,13 @@ final class Feed implements Changes {
                 + "use a token the feed returned, 0 for the oldest retained change, or none to start from now");
     }
 
-    private void checkEnabled() {
-        if (collection != null && !log.enabled(collection)) {
+    /**
+     * A collection's feed must be on. A waiting reader (a stream, a long-poll) takes a recent "on" from the others a
+     * commit wakes with it rather than each asking the database.
+     */
+    private void checkEnabled(boolean waits) {
+        if (collection != null && !(waits ? log.sharedReads().enabled(collection, log::enabled)
+                : log.enabled(collection))) {
             throw new ChangesNotEnabledException(collection);
         }
     }
@@ -75,7 +80,7 @@ final class Feed implements Changes {
 
     @Override
     public String now() {
-        checkEnabled();
+        checkEnabled(false);
         return Long.toString(log.head());
     }
 
@@ -88,11 +93,7 @@ final class Feed implements Changes {
             throw new QueryException("wait", "wait must not be negative");
         }
         boolean waits = !wait.isZero();
-        // a waiting reader (a stream, a long-poll) shares what it can with the others a commit wakes with it
-        if (collection != null && !(waits ? log.sharedReads().enabled(collection, log::enabled)
-                : log.enabled(collection))) {
-            throw new ChangesNotEnabledException(collection);
-        }
+        checkEnabled(waits);
         log.purgeExpired();
         long from = after == null ? log.head() : parseToken(after);
         long deadline = System.nanoTime() + Math.min(wait.toNanos(), MAX_WAIT.toNanos());

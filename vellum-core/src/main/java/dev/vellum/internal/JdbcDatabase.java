@@ -35,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Spliterator;
 import java.util.Spliterators;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.Lock;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -70,7 +71,7 @@ public final class JdbcDatabase implements Database {
     private volatile ReplicaSet replicas;
     /** Why the last wait for a connection failed, while the database cannot be reached; null once one is made. */
     private volatile ConnectionException unreachable;
-    private final java.util.concurrent.atomic.AtomicBoolean probing = new java.util.concurrent.atomic.AtomicBoolean();
+    private final AtomicBoolean probing = new AtomicBoolean();
     /** A read position required by the caller on this thread ({@link #readingAfter}), or null for this process's own. */
     private final ThreadLocal<Long> required = new ThreadLocal<>();
 

@@ -982,8 +982,11 @@ final class Api {
                 ctx.status(status);
                 return;
             }
-            boolean written = committedWrite && status < 300;
-            if (written && prefersMinimal(ctx)) {
+            if (!committedWrite || status >= 300) {
+                json(ctx, status, body);
+                return;
+            }
+            if (prefersMinimal(ctx)) {
                 ctx.header("Preference-Applied", "return=minimal");
                 ctx.status(status == 200 ? 204 : status);
                 return;
@@ -991,9 +994,6 @@ final class Api {
             try {
                 JsonAnswer.send(ctx, status, JSON, body);
             } catch (JsonAnswer.NotSent e) {
-                if (!written) {
-                    throw Problem.shortOfMemory(false);
-                }
                 LOG.warn("{} {} was written, but its answer could not be built ({}); answered without a body "
                         + "(request id {})", ctx.method().name(), ctx.path(), e.getCause().getClass().getSimpleName(),
                         ctx.<String>attribute(VellumServer.REQUEST_ID_KEY));

@@ -18,8 +18,10 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.RecordSizes;
 import io.javalin.http.Context;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -231,11 +233,8 @@ final class ChangeFeedApi {
                         continue;
                     }
                     // straight from the tree into the response's bounded buffer: a big change is never also held
-                    // as text (compact JSON has no line break, so it is one data line)
-                    out.write(("id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: ")
-                            .getBytes(StandardCharsets.UTF_8));
-                    EVENT_DATA.writeValue(out, change.toJson());
-                    out.write(EVENT_END);
+                    // as text
+                    writeEvent(out, change);
                 }
                 if (page.changes().isEmpty()) {
                     out.write(HEARTBEAT_LINE);
@@ -263,8 +262,21 @@ final class ChangeFeedApi {
     }
 
     private static byte[] event(Change change) {
-        return ("id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: "
-                + JsonValues.write(change.toJson()) + "\n\n").getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream event = new ByteArrayOutputStream(512);
+        try {
+            writeEvent(event, change);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // not from memory
+        }
+        return event.toByteArray();
+    }
+
+    /** One event: compact JSON has no line break, so its data is one line. */
+    private static void writeEvent(OutputStream out, Change change) throws IOException {
+        out.write(("id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: ")
+                .getBytes(StandardCharsets.UTF_8));
+        EVENT_DATA.writeValue(out, change.toJson());
+        out.write(EVENT_END);
     }
 
     private static void write(OutputStream out, String text) throws IOException {
