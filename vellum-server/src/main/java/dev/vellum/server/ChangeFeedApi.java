@@ -1,13 +1,8 @@
 package dev.vellum.server;
 
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.vellum.Change;
 import dev.vellum.ChangePage;
 import dev.vellum.Changes;
 import dev.vellum.Collection;
@@ -15,29 +10,31 @@ import dev.vellum.Filter;
 import dev.vellum.QueryException;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.RecordSizes;
 import io.javalin.http.Context;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static io.javalin.http.HandlerType.DELETE;
 import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.HEAD;
 import static io.javalin.http.HandlerType.PUT;
 
 /**
  * The change feed over HTTP: enabling and disabling a collection's feed, long-polls answered as JSON, and
- * Server-Sent Events streams. Waiting readers hold no store permit (they do no store work while they wait), but
- * their number is bounded too: VELLUM_HTTP_MAX_CONCURRENT more at once.
+ * Server-Sent Events streams ({@link EventStreams} writes them). Waiting readers hold no store permit (they do no
+ * store work while they wait), but their number is bounded too: VELLUM_HTTP_MAX_CONCURRENT more at once, and
+ * VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT per client.
  */
 final class ChangeFeedApi {
     /** The query parameter that carries a stream token ({@link StreamTokens}). */
@@ -48,34 +45,16 @@ final class ChangeFeedApi {
     private static final int DEFAULT_LIMIT = 100;
     private static final String EVENT_STREAM = "text/event-stream";
     private static final Duration SLICE = Duration.ofSeconds(1);
-    /**
-     * How long a quiet stream goes without a byte. A client that left is only noticed when a write fails, so this
-     * bounds how long its reader is held: two heartbeats, as the first write after it left may still be accepted.
-     */
-    private static final Duration HEARTBEAT = Duration.ofSeconds(1);
-    private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.UTF_8);
-    private static final byte[] HEARTBEAT_LINE = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
-    /** Changes up to this size are serialized once for all the streams that send them. */
-    private static final long SHARED_EVENT_BYTES = 64 * 1024;
-    /** A stream holds at most this much of a backlog at once while a slow client takes it. */
-    private static final long STREAM_PAGE_BYTES = 1 << 20;
-
-    /** Writes an event's data into the response, which stays open for the next. */
-    private static final ObjectWriter EVENT_DATA = JsonValues.WRITER.without(
-            JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    /** Threads that read for streams catching up with their feed. */
+    private static final int STREAM_READERS = 4;
 
     private final RecordStore store;
     private final ServerSettings limits;
     private final Api api;
     private final Semaphore readers;
-    /**
-     * Recent changes' events by token: a commit wakes every stream of a feed at once, and each sends the same bytes.
-     */
-    private final Cache<String, byte[]> events = Caffeine.newBuilder().maximumWeight(16 << 20)
-            .weigher((String token, byte[] event) -> event.length).expireAfterWrite(Duration.ofMinutes(1)).build();
+    private final EventStreams streams = new EventStreams(STREAM_READERS, this::errorEvent);
     /** Readers each client holds now, by API key or address; a client holding none has no entry. */
-    private final java.util.concurrent.ConcurrentHashMap<String, Integer> perClient =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Integer> perClient = new ConcurrentHashMap<>();
     private volatile boolean stopping;
 
     ChangeFeedApi(RecordStore store, ServerSettings limits, Api api) {
@@ -112,6 +91,7 @@ final class ChangeFeedApi {
     /** Lets streams and long-polls end: the server is stopping. */
     void stop() {
         stopping = true;
+        streams.close();
     }
 
     /** The longest a request waits without a byte: half the idle timeout, so the connection is never cut. */
@@ -140,36 +120,47 @@ final class ChangeFeedApi {
         // Last-Event-ID: that wins, or every reconnect would deliver the changes since 0 again.
         String lastEventId = stream ? ctx.header("Last-Event-ID") : null;
         String after = lastEventId != null && !lastEventId.isBlank() ? lastEventId.trim() : ctx.queryParam("after");
-        String client = admit(ctx);
+        Runnable leave = admit(ctx);
+        if (!readers.tryAcquire()) {
+            leave.run();
+            throw new Problem(503, "saturated", "Server busy", "The server has as many change-feed readers "
+                    + "waiting as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
+        }
+        Runnable release = once(() -> {
+            readers.release();
+            leave.run();
+        });
+        boolean streaming = false;
         try {
-            if (!readers.tryAcquire()) {
-                throw new Problem(503, "saturated", "Server busy", "The server has as many change-feed readers "
-                        + "waiting as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
-            }
-            try {
-                if (stream) {
-                    stream(ctx, filtered.withMaxPageBytes(STREAM_PAGE_BYTES), after, limit);
-                } else {
-                    Api.json(ctx, 200, body(poll(filtered, after, limit, wait)));
-                }
-            } finally {
-                readers.release();
+            if (stream) {
+                streaming = stream(ctx, filtered.withMaxPageBytes(EventStreams.QUEUED_BYTES), after, limit, release);
+            } else {
+                Api.json(ctx, 200, body(poll(filtered, after, limit, wait)));
             }
         } finally {
-            if (client != null) {
-                perClient.compute(client, (k, held) -> held == null || held <= 1 ? null : held - 1);
+            if (!streaming) {
+                release.run();
             }
         }
     }
 
+    private static Runnable once(Runnable action) {
+        AtomicBoolean done = new AtomicBoolean();
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
+    }
+
     /**
      * Counts the reader against its client (its API key, or its address), so one client cannot hold every slot:
-     * returns the client to release, or null when there is no per-client limit.
+     * returns what gives the reader back.
      */
-    private String admit(Context ctx) {
+    private Runnable admit(Context ctx) {
         int max = limits.maxFeedReadersPerClient();
         if (max == 0) {
-            return null;
+            return () -> { };
         }
         String key = ctx.attribute(Api.API_KEY);
         String client = key != null ? "key " + key : "address " + ctx.req().getRemoteAddr();
@@ -185,7 +176,7 @@ final class ChangeFeedApi {
                     + "(VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT). Close one first, or read several collections in "
                     + "one stream of /v1/changes with a filter.").retryAfter(1);
         }
-        return client;
+        return once(() -> perClient.compute(client, (k, held) -> held == null || held <= 1 ? null : held - 1));
     }
 
     /** A poll that waits in short slices, so a stopping server does not wait out a long-poll. */
@@ -214,74 +205,37 @@ final class ChangeFeedApi {
 
     /**
      * Server-Sent Events: {@code id:} the token, {@code event:} the op, {@code data:} the change. A comment line
-     * goes out whenever nothing else has for half the idle timeout, so proxies and the server keep the connection;
-     * a client reconnecting with {@code Last-Event-ID} resumes after the last event it got.
+     * goes out whenever nothing else has for a second, so proxies keep the connection and a client that left is
+     * noticed; a client reconnecting with {@code Last-Event-ID} resumes after the last event it got. The request's
+     * thread is free once the answer starts: {@link EventStreams} writes the rest.
      */
-    private void stream(Context ctx, Changes feed, String after, int limit) throws IOException {
+    private boolean stream(Context ctx, Changes feed, String after, int limit, Runnable onEnd) {
         // the first read happens before the answer starts, so a bad token or a feed that is off is a plain problem
         String start = after == null ? feed.now() : after;
         ChangePage page = feed.poll(start, limit);
         ctx.status(200).contentType(EVENT_STREAM + "; charset=utf-8").header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no");
-        OutputStream out = ctx.res().getOutputStream();
-        write(out, "retry: 1000\n: vellum change feed after " + start + "\n\n");
-        try {
-            while (!stopping) {
-                for (Change change : page.changes()) {
-                    if (isSmall(change)) {
-                        out.write(events.get(change.token(), token -> event(change)));
-                        continue;
-                    }
-                    // straight from the tree into the response's bounded buffer: a big change is never also held
-                    // as text
-                    writeEvent(out, change);
-                }
-                if (page.changes().isEmpty()) {
-                    out.write(HEARTBEAT_LINE);
-                }
-                out.flush();
-                page = poll(feed, page.next(), limit, HEARTBEAT.compareTo(maxWait()) < 0 ? HEARTBEAT : maxWait());
-            }
-        } catch (IOException e) {
-            // the client went away: nothing to answer
-        } catch (RuntimeException | OutOfMemoryError e) {
-            // the stream ends with an error event, so a client knows to resume rather than wait on a dead stream
-            Problem problem = e instanceof OutOfMemoryError ? Problem.shortOfMemory(false) : Problem.from(e);
+        if (ctx.method() == HEAD) {
+            return false; // the headers are the answer
+        }
+        String opening = "retry: 1000\n: vellum change feed after " + start + "\n\n";
+        String feedKey = ctx.path() + "?" + Objects.toString(ctx.queryParam("filter"), "");
+        ctx.future(() -> {
             try {
-                write(out, "event: error\ndata: " + JsonValues.write(problem.body(ctx.path())) + "\n\n");
-            } catch (IOException gone) {
-                // the client went away too
+                return streams.start(feedKey, feed, limit, opening, page, ctx.req(), ctx.res(), onEnd);
+            } catch (IOException | RuntimeException e) {
+                onEnd.run();
+                return CompletableFuture.failedFuture(e);
             }
-        }
+        });
+        return true;
     }
 
-    /** Small enough to keep as bytes: every stream sends the same event, serialized once. */
-    private static boolean isSmall(Change change) {
-        return change.record() == null || RecordSizes.upperBound(change.record().fields(), SHARED_EVENT_BYTES)
-                + RecordSizes.upperBound(change.record().metadata(), SHARED_EVENT_BYTES) <= SHARED_EVENT_BYTES;
-    }
-
-    private static byte[] event(Change change) {
-        ByteArrayOutputStream event = new ByteArrayOutputStream(512);
-        try {
-            writeEvent(event, change);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // not from memory
-        }
-        return event.toByteArray();
-    }
-
-    /** One event: compact JSON has no line break, so its data is one line. */
-    private static void writeEvent(OutputStream out, Change change) throws IOException {
-        out.write(("id: " + change.token() + "\nevent: " + change.op().wireName() + "\ndata: ")
-                .getBytes(StandardCharsets.UTF_8));
-        EVENT_DATA.writeValue(out, change.toJson());
-        out.write(EVENT_END);
-    }
-
-    private static void write(OutputStream out, String text) throws IOException {
-        out.write(text.getBytes(StandardCharsets.UTF_8));
-        out.flush();
+    /** The {@code event: error} that ends a stream after a failure, so its client resumes. */
+    private byte[] errorEvent(String path, Throwable e) {
+        Problem problem = e instanceof OutOfMemoryError ? Problem.shortOfMemory(false) : Problem.from(e);
+        return ("event: error\ndata: " + JsonValues.write(problem.body(path)) + "\n\n")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private Changes filter(Context ctx, Changes feed) {

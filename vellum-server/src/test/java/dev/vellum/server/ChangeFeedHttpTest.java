@@ -242,6 +242,84 @@ class ChangeFeedHttpTest {
         }
     }
 
+    /**
+     * A stream whose client stops reading falls behind the others without holding them back; once it reads again it
+     * gets every change it missed, once and in order (it left its feed's dispatcher, read on alone, and rejoined).
+     */
+    @StoreTest
+    void aClientThatFallsBehindCatchesUpWithoutHoldingOthersBack(RecordStore store) throws Exception {
+        try (Http http = Http.start(store);
+             java.net.Socket slow = new java.net.Socket()) {
+            http.send("PUT", ORDERS + "/changes", "");
+            slow.setReceiveBufferSize(4096);
+            slow.setSoTimeout(20_000);
+            slow.connect(new java.net.InetSocketAddress("127.0.0.1", http.server.port()));
+            slow.getOutputStream().write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + "Accept: text/event-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.io.InputStream in = new java.io.BufferedInputStream(slow.getInputStream());
+            assertThat(new String(in.readNBytes(12), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("HTTP/1.1 200");
+            try (EventStream fast = new EventStream(http, ORDERS + "/changes")) {
+                assertThat(fast.response.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
+                Thread.sleep(300); // both caught up and following
+                int records = 200;
+                String pad = "x".repeat(50_000); // 10 MB in all: past what the sockets and the stream hold
+                for (int i = 0; i < records; i++) {
+                    store.collection("orders").insert("r" + i, Map.of("n", i, "pad", pad), null);
+                }
+                for (int i = 0; i < records; i++) {
+                    assertThat(fast.nextEvent().get(2)).contains("\"id\":\"r" + i + "\"");
+                }
+                List<String> ids = new ArrayList<>();
+                for (String line : chunkedLines(in, "\"id\":\"r" + (records - 1) + "\"")) {
+                    if (line.startsWith("data: ")) {
+                        ids.add(JsonValues.parse(line.substring(6)).get("id").asText());
+                    }
+                }
+                assertThat(ids).containsExactlyElementsOf(java.util.stream.IntStream.range(0, records)
+                        .mapToObj(i -> "r" + i).toList());
+            }
+        }
+    }
+
+    /** The lines of a chunked HTTP/1.1 body (after the status line), up to the one containing {@code last}. */
+    private static List<String> chunkedLines(java.io.InputStream in, String last) throws java.io.IOException {
+        java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+        String header;
+        do {
+            header = readLine(in);
+        } while (!header.isEmpty());
+        List<String> lines = new ArrayList<>();
+        StringBuilder partial = new StringBuilder();
+        while (true) {
+            int size = Integer.parseInt(readLine(in).trim(), 16);
+            String chunk = new String(in.readNBytes(size), java.nio.charset.StandardCharsets.UTF_8);
+            readLine(in);
+            partial.append(chunk);
+            int end;
+            while ((end = partial.indexOf("\n")) >= 0) {
+                String line = partial.substring(0, end);
+                partial.delete(0, end + 1);
+                lines.add(line);
+                if (line.contains(last)) {
+                    return lines;
+                }
+            }
+            assertThat(size).as("the stream ended before %s", last).isPositive();
+        }
+    }
+
+    private static String readLine(java.io.InputStream in) throws java.io.IOException {
+        StringBuilder line = new StringBuilder();
+        int b;
+        while ((b = in.read()) != '\n') {
+            assertThat(b).as("the connection closed").isNotNegative();
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
+    }
+
     /** Polls the feed until it answers 200 (at most 8 s); the last status. */
     private static int awaitReader(Http http, String key) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(8);
