@@ -29,7 +29,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  * 6.3 s at p99, each stream re-reading the feed and holding a thread. Now one dispatcher per feed reads each commit
  * once and writes it to every stream without a thread each: here 1,000 streams of {@code vellum serve} in a 256 MB
  * heap get every one of 300 changes written at 100 a second, exactly once and in order, while the server runs far
- * fewer threads than streams. The delays are printed (the fan-out bench holds the target), not asserted: this machine is shared.
+ * fewer threads than streams. The delays are printed (the fan-out bench holds the target), not asserted: this
+ * machine is shared.
  */
 @ExtendWith(PostgresExtension.class)
 class FanOutFaultTest {

@@ -63,7 +63,7 @@ final class EventStreams {
     /** Writes an event's data into a buffer that stays open for the event's end. */
     private static final ObjectWriter EVENT_DATA = JsonValues.WRITER.without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
-    /** Recent changes' events by token: a commit reaches every stream of a feed at once, each sending the same bytes. */
+    /** Recent changes' events by token: a commit reaches every stream of a feed, each sending the same bytes. */
     private final Cache<String, byte[]> events = Caffeine.newBuilder().maximumWeight(16 << 20)
             .weigher((String token, byte[] event) -> event.length).expireAfterWrite(Duration.ofMinutes(1)).build();
     private final Map<String, Dispatcher> dispatchers = new ConcurrentHashMap<>();

@@ -18,11 +18,11 @@ import java.nio.charset.StandardCharsets;
  * detail is Vellum's own text for the status: Jetty's message may name its internals.
  */
 final class ProblemErrorHandler extends ErrorHandler {
-    private final long maxBody;
+    private final long drained;
 
-    /** @param maxBody bodies up to this size are read before the answer (VELLUM_HTTP_MAX_BODY) */
-    ProblemErrorHandler(long maxBody) {
-        this.maxBody = maxBody;
+    /** @param drained bodies up to this size are read before the answer */
+    ProblemErrorHandler(long drained) {
+        this.drained = drained;
     }
 
     /** Every method gets its problem (Jetty's own pages are for GET, POST and HEAD only). */
@@ -42,7 +42,7 @@ final class ProblemErrorHandler extends ErrorHandler {
         }
         ByteBuffer bytes = ByteBuffer.wrap(JsonValues.write(body).getBytes(StandardCharsets.UTF_8));
         long length = request.getLength();
-        if (code == 408 || code == 413 || length <= 0 || length > maxBody) {
+        if (code == 408 || code == 413 || length <= 0 || length > drained) {
             response.write(true, bytes, callback);
             return;
         }

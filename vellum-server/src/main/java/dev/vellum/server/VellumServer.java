@@ -54,6 +54,8 @@ public final class VellumServer implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("vellum.http");
     private static final Logger LOG = LoggerFactory.getLogger(VellumServer.class);
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
+    /** Refused bodies up to this size (or VELLUM_HTTP_MAX_BODY if larger) are read and dropped before the answer. */
+    private static final long DRAINED_BYTES = 64L << 20;
     static final String REQUEST_ID_KEY = "vellum.requestId";
 
 
@@ -144,7 +146,7 @@ public final class VellumServer implements AutoCloseable {
         jetty.modifyServletContextHandler(handler -> handler.getServletHandler().setDecodeAmbiguousURIs(true));
         jetty.modifyServer(server -> {
             server.setStopTimeout(settings.shutdownGrace().toMillis());
-            server.setErrorHandler(new ProblemErrorHandler(settings.maxBodyBytes()));
+            server.setErrorHandler(new ProblemErrorHandler(drainedBytes(settings)));
             // the connectors exist once the server starts: silent connections are closed after the idle timeout
             server.addEventListener(new LifeCycle.Listener() {
                 @Override
@@ -338,24 +340,32 @@ public final class VellumServer implements AutoCloseable {
     }
 
     /**
-     * A request refused before its body was read (a 405, a 401, a 404) has it read and dropped first, up to
-     * VELLUM_HTTP_MAX_BODY: closing on a client still sending it would reset the connection before it reads the answer.
+     * A request refused before its body was read (a 405, a 401, a 404, a 413) has it read and dropped first, up to
+     * {@link #drainedBytes}: closing on a client still sending it would reset the connection before it reads the
+     * answer, and most clients then report a broken pipe instead of the problem. A client that asked
+     * {@code Expect: 100-continue} has sent nothing yet and is not asked to send it.
      */
     private void drainUnreadBody(Context ctx) {
         long length = ctx.req().getContentLengthLong();
-        if (length == 0 || length > settings.maxBodyBytes()) {
+        long bound = drainedBytes(settings);
+        if (length == 0 || length > bound || "100-continue".equalsIgnoreCase(ctx.header("Expect"))) {
             return;
         }
         try {
             InputStream in = ctx.req().getInputStream();
             byte[] dropped = new byte[8192];
-            long left = settings.maxBodyBytes();
+            long left = bound;
             for (int n; left > 0 && (n = in.read(dropped, 0, (int) Math.min(dropped.length, left))) > 0; ) {
                 left -= n;
             }
         } catch (IOException | RuntimeException ignored) {
             // read already, cut off, or too slow (Jetty's minimum rate): the answer goes out as it is
         }
+    }
+
+    /** The largest refused body read and dropped before the answer. */
+    private static long drainedBytes(ServerSettings settings) {
+        return Math.max(DRAINED_BYTES, settings.maxBodyBytes());
     }
 
     private static final byte[] SHORT_OF_MEMORY = JsonValues.write(new Problem(503, "saturated",

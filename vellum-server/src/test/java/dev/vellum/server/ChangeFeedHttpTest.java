@@ -257,7 +257,8 @@ class ChangeFeedHttpTest {
             slow.getOutputStream().write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
                     + "Accept: text/event-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
             java.io.InputStream in = new java.io.BufferedInputStream(slow.getInputStream());
-            assertThat(new String(in.readNBytes(12), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo("HTTP/1.1 200");
+            assertThat(new String(in.readNBytes(12), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("HTTP/1.1 200");
             try (EventStream fast = new EventStream(http, ORDERS + "/changes")) {
                 assertThat(fast.response.get(20, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
                 Thread.sleep(300); // both caught up and following

@@ -68,6 +68,34 @@ class ServerBehaviourTest {
         }
     }
 
+    /**
+     * Issue 26: a 17 MB JSON body (VELLUM_HTTP_MAX_BODY 10 MB) was answered 413 before it was read and the connection
+     * closed on the client still sending it: most clients saw a broken pipe, not the problem. Now the body is read and
+     * dropped (up to 64 MB) and the client gets its 413 on a connection that stays usable; nothing is written.
+     */
+    @Test
+    void aBodyPastTheLimitGetsIts413() throws IOException {
+        try (RecordStore store = Vellum.open("memory:"); Http http = Http.start(store)) {
+            byte[] big = ("{\"fields\":{\"text\":\"" + "x".repeat(17 << 20) + "\"}}").getBytes(StandardCharsets.UTF_8);
+            for (String method : List.of("POST /v1/collections/c/records", "PUT /v1/collections/c/records/a")) {
+                // as Python's urllib does: the whole body first, then the answer
+                try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.server.port())) {
+                    socket.setSoTimeout(30_000);
+                    socket.getOutputStream().write((method + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                            + "Content-Type: application/json\r\nContent-Length: " + big.length + "\r\n\r\n")
+                            .getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream().write(big);
+                    String answer = new String(socket.getInputStream().readNBytes(2048), StandardCharsets.UTF_8);
+                    assertThat(answer).startsWith("HTTP/1.1 413").contains("body-too-large", "VELLUM_HTTP_MAX_BODY");
+                }
+            }
+            assertProblem(http.post("/v1/collections/c/records", new String(big, StandardCharsets.UTF_8)), 413,
+                    "body-too-large");
+            assertThat(json(http.get("/v1/collections/c/records")).get("records")).isEmpty();
+            assertThat(http.post("/v1/collections/c/records", "{\"fields\":{}}").statusCode()).isEqualTo(201);
+        }
+    }
+
     /** 200,000 records in as streamed NDJSON, out as streamed NDJSON, every field value byte for byte. */
     @BackendTest
     void ndjsonImportAndExportRoundTrip200k(TestBackend backend) throws Exception {
