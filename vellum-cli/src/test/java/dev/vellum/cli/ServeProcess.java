@@ -26,8 +26,13 @@ final class ServeProcess implements AutoCloseable {
 
     /** Starts {@code vellum serve --port PORT} (0: any) with these variables, and waits for its first line. */
     static ServeProcess start(Path dir, Map<String, String> env, int port) throws IOException {
+        return start(dir, env, port, "256m");
+    }
+
+    /** The same in a heap of {@code heap} ({@code -Xmx}). */
+    static ServeProcess start(Path dir, Map<String, String> env, int port, String heap) throws IOException {
         List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx256m", "-cp", System.getProperty("java.class.path"), VellumCli.class.getName(),
+                .toString(), "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), VellumCli.class.getName(),
                 "serve", "--port", String.valueOf(port)));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("VELLUM_"));

@@ -28,6 +28,7 @@ import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
 import java.sql.Savepoint;
+import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -51,7 +52,14 @@ import java.util.stream.StreamSupport;
  * thread runs on its connection, and a Vellum transaction inside it is a savepoint.
  */
 public final class JdbcDatabase implements Database {
+    /**
+     * Rows a stream's cursor fetches at once (PostgreSQL; SQLite steps row by row): few at first, then as many as fit
+     * in {@link #STREAM_FETCH_BYTES} going by the largest row of the last fetch, at most {@link #STREAM_FETCH_SIZE}.
+     * A fixed thousand rows of records near the size limit would be gigabytes in the driver at once.
+     */
+    private static final int STREAM_FIRST_FETCH = 8;
     private static final int STREAM_FETCH_SIZE = 1000;
+    private static final long STREAM_FETCH_BYTES = 4 << 20;
 
     private final SqlDialect dialect;
     /** Vellum's own pool, or the application's data source ({@link VellumConfig#dataSource()}). */
@@ -343,9 +351,11 @@ public final class JdbcDatabase implements Database {
             PreparedStatement statement = prepare(connection, sql, params);
             resources.add(statement);
             resources.add(cancellable(statement));
-            statement.setFetchSize(STREAM_FETCH_SIZE);
+            boolean sized = dialect.streamsNeedTransaction();
+            statement.setFetchSize(sized ? STREAM_FIRST_FETCH : STREAM_FETCH_SIZE);
             ResultSet rs = statement.executeQuery();
             resources.add(rs);
+            FetchSizer sizer = sized ? new FetchSizer(rs, STREAM_FIRST_FETCH) : null;
             Iterator<T> rows = new Iterator<>() {
                 private Boolean hasNext;
 
@@ -368,6 +378,9 @@ public final class JdbcDatabase implements Database {
                     }
                     hasNext = null;
                     try {
+                        if (sizer != null) {
+                            sizer.weigh();
+                        }
                         return mapper.map(rs);
                     } catch (SQLException e) {
                         throw failure(e, sql);
@@ -380,6 +393,51 @@ public final class JdbcDatabase implements Database {
         } catch (SQLException | RuntimeException e) {
             release(resources, connection, giveBack, startedCursorTransaction);
             throw e instanceof SQLException sqlException ? failure(sqlException, sql) : (RuntimeException) e;
+        }
+    }
+
+    /**
+     * Sets a cursor's fetch size by the bytes of its rows: after each fetch's worth of rows, as many as fit in
+     * {@link #STREAM_FETCH_BYTES} going by the largest of them. The driver hands a text value over as the bytes it
+     * holds, so weighing them copies nothing.
+     */
+    private static final class FetchSizer {
+        private final ResultSet rs;
+        private final int[] textColumns;
+        private int fetchSize;
+        private int weighed;
+        private long largest;
+
+        FetchSizer(ResultSet rs, int fetchSize) throws SQLException {
+            this.rs = rs;
+            this.fetchSize = fetchSize;
+            ResultSetMetaData meta = rs.getMetaData();
+            List<Integer> text = new ArrayList<>();
+            for (int i = 1; i <= meta.getColumnCount(); i++) {
+                int type = meta.getColumnType(i);
+                // a bytea's bytes would be decoded to be weighed: such columns are left out
+                if (type != Types.BINARY && type != Types.VARBINARY && type != Types.LONGVARBINARY
+                        && type != Types.BLOB) {
+                    text.add(i);
+                }
+            }
+            this.textColumns = text.stream().mapToInt(Integer::intValue).toArray();
+        }
+
+        /** Counts the current row; after a fetch's worth, sets the size of the next. */
+        void weigh() throws SQLException {
+            long bytes = 0;
+            for (int column : textColumns) {
+                byte[] value = rs.getBytes(column);
+                bytes += value == null ? 0 : value.length;
+            }
+            largest = Math.max(largest, bytes);
+            if (++weighed >= fetchSize) {
+                fetchSize = (int) Math.max(1, Math.min(STREAM_FETCH_SIZE, STREAM_FETCH_BYTES / Math.max(1, largest)));
+                rs.setFetchSize(fetchSize);
+                weighed = 0;
+                largest = 0;
+            }
         }
     }
 
