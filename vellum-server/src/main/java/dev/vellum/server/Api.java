@@ -868,7 +868,7 @@ final class Api {
         try {
             reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, write, timedOut));
         } catch (Problem | VellumException known) {
-            throw known;
+            throw Problem.isShortOfMemory(known) ? Problem.shortOfMemory(write) : known;
         } catch (OutOfMemoryError e) {
             throw Problem.shortOfMemory(write);
         } catch (RuntimeException | Error unexpected) {

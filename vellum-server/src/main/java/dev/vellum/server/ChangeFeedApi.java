@@ -233,7 +233,7 @@ final class ChangeFeedApi {
 
     /** The {@code event: error} that ends a stream after a failure, so its client resumes. */
     private byte[] errorEvent(String path, Throwable e) {
-        Problem problem = e instanceof OutOfMemoryError ? Problem.shortOfMemory(false) : Problem.from(e);
+        Problem problem = Problem.isShortOfMemory(e) ? Problem.shortOfMemory(false) : Problem.from(e);
         return ("event: error\ndata: " + JsonValues.write(problem.body(path)) + "\n\n")
                 .getBytes(StandardCharsets.UTF_8);
     }

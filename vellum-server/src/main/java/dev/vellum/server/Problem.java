@@ -60,6 +60,26 @@ final class Problem extends RuntimeException {
                 + "fields).")).retryAfter(1);
     }
 
+    /** The heap ran short serving a request that may have been a read or a write. */
+    static Problem shortOfMemory() {
+        return new Problem(503, "saturated", "Server short of memory", "The server ran short of memory serving this "
+                + "request. If it was a write, read the record(s) to see whether it was applied before you retry; "
+                + "otherwise retry shortly, or ask for less at once.").retryAfter(1);
+    }
+
+    /**
+     * Whether the heap ran short somewhere below {@code e}: the PostgreSQL driver, for one, catches its own
+     * {@link OutOfMemoryError} while reading a result and throws an SQL exception that carries it.
+     */
+    static boolean isShortOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static Problem badRequest(String detail) {
         return new Problem(400, "bad-request", "Bad request", detail);
     }
@@ -95,6 +115,9 @@ final class Problem extends RuntimeException {
     static Problem from(Throwable e) {
         if (e instanceof Problem p) {
             return p;
+        }
+        if (isShortOfMemory(e)) {
+            return shortOfMemory();
         }
         if (e instanceof QueryException q) {
             return new Problem(400, "invalid-query", "Invalid query", q.getMessage()).with("part", q.part());

@@ -368,10 +368,8 @@ public final class VellumServer implements AutoCloseable {
         return Math.max(DRAINED_BYTES, settings.maxBodyBytes());
     }
 
-    private static final byte[] SHORT_OF_MEMORY = JsonValues.write(new Problem(503, "saturated",
-            "Server short of memory", "The server ran short of memory serving this request. If it was a write, read "
-            + "the record(s) to see whether it was applied before you retry; otherwise retry shortly, or ask for less "
-            + "at once.").body(null)).getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SHORT_OF_MEMORY = JsonValues.write(Problem.shortOfMemory().body(null))
+            .getBytes(StandardCharsets.UTF_8);
 
     private static void shortOfMemory(HttpServletResponse res, Error error) {
         LOG.error("A request failed: {}", error.toString());
