@@ -116,13 +116,14 @@ class BigRecordsFaultTest {
         try (ServeProcess server = ServeProcess.start(dir, Map.of("VELLUM_DB_BACKEND", "postgres",
                 "VELLUM_POSTGRES_URL", pg.toUrlWithCredentials()), 0, "128m")) {
             URI base = server.base;
+            String exports = "/v1/collections/exports"; // the database is shared with the other tests
             String array = bigArray();
             for (int i = 0; i < 20; i++) {
-                assertThat(send(base, "POST", C + "/records", "{\"id\":\"e" + i + "\",\"fields\":{\"numbers\":" + array
-                        + "}}", "Prefer", "return=minimal").statusCode()).as(server.log()).isEqualTo(201);
+                assertThat(send(base, "POST", exports + "/records", "{\"id\":\"e" + i + "\",\"fields\":{\"numbers\":"
+                        + array + "}}", "Prefer", "return=minimal").statusCode()).as(server.log()).isEqualTo(201);
             }
-            HttpResponse<InputStream> export = client.send(HttpRequest.newBuilder(base.resolve(C + "/export")).GET()
-                    .build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> export = client.send(HttpRequest.newBuilder(base.resolve(exports + "/export"))
+                    .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
             assertThat(export.statusCode()).isEqualTo(200);
             List<String> exported = new ArrayList<>();
             try (BufferedReader lines = new BufferedReader(new InputStreamReader(export.body(),
