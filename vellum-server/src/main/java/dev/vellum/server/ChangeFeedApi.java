@@ -182,7 +182,7 @@ final class ChangeFeedApi {
     /** A poll that waits in short slices, so a stopping server does not wait out a long-poll. */
     private ChangePage poll(Changes feed, String after, int limit, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
-        // a waiting poll from the start: readers woken by one commit share its reads (a stream's every wake-up)
+        // a waiting poll from the start: long-polls woken by one commit share its reads
         ChangePage page = feed.poll(after, limit, wait.isZero() ? Duration.ZERO : wait.compareTo(SLICE) < 0 ? wait
                 : SLICE);
         while (page.changes().isEmpty() && !stopping) {

@@ -112,16 +112,21 @@ final class EventStreams {
         } catch (RuntimeException | OutOfMemoryError e) {
             failure = e;
         }
+        // a first page without changes is the end of the feed: the stream joins its dispatcher without reading again
+        boolean caughtUp = firstEvents != null && first.changes().isEmpty();
         synchronized (stream) {
             stream.enqueue(opening.getBytes(StandardCharsets.UTF_8));
             if (firstEvents != null) {
                 stream.take(tokensOf(first.changes()), firstEvents, Long.parseLong(first.next()));
             }
+            stream.reading = caughtUp; // no catch-up read meanwhile
             stream.out = response.getOutputStream();
         }
         stream.out.setWriteListener(stream); // the container calls onWritePossible when it can take the first write
         if (failure != null) {
             stream.fail(failure);
+        } else if (caughtUp) {
+            stream.joinOrReadOn();
         }
         return stream.done;
     }
@@ -331,20 +336,28 @@ final class EventStreams {
                 synchronized (this) {
                     position = Math.max(position, Long.parseLong(page.next()));
                 }
-                if (!join()) {
-                    read(this, this::catchUp); // the dispatcher has moved past where this read ended
-                    return;
-                }
-                synchronized (this) {
-                    reading = false;
-                    drain(); // it may have fallen behind already, while this read was ending
-                }
+                joinOrReadOn();
                 return;
             }
             synchronized (this) {
                 reading = false;
                 take(tokensOf(page.changes()), bytes, Long.parseLong(page.next()));
                 drain();
+            }
+        }
+
+        /**
+         * With a read under way ({@code reading}) that found the end of the feed: joins the dispatcher, or reads again
+         * when the dispatcher has moved past where that read ended.
+         */
+        private void joinOrReadOn() {
+            if (!join()) {
+                read(this, this::catchUp);
+                return;
+            }
+            synchronized (this) {
+                reading = false;
+                drain(); // it may have fallen behind already, while this read was ending
             }
         }
 
