@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * committed write answers 2xx, pages and feed reads end early by bytes, and whatever answers is the truth: a 2xx, or
  * a problem that says so — never an empty 500.
  */
+@Tag("slow")
 @ExtendWith(PostgresExtension.class)
 class BigRecordsFaultTest {
     private static final String C = "/v1/collections/big";

@@ -3,6 +3,7 @@ package dev.vellum.cli;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.EventStreamReaders;
 import dev.vellum.testkit.PostgresExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -32,6 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * fewer threads than streams. The delays are printed (the fan-out bench holds the target), not asserted: this
  * machine is shared.
  */
+@Tag("slow")
 @ExtendWith(PostgresExtension.class)
 class FanOutFaultTest {
     private static final int STREAMS = 1_000;

@@ -7,6 +7,7 @@ import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.LocalPorts;
 import dev.vellum.testkit.PostgresExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,6 +38,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * and a PostgreSQL server stopped and started under load. What was acknowledged is kept; a batch is all or nothing;
  * during an outage every answer is a prompt 503 with Retry-After.
  */
+@Tag("slow")
 @ExtendWith(PostgresExtension.class)
 class FaultSuiteTest {
     private static final int BATCH = 20;

@@ -3,6 +3,7 @@ package dev.vellum.cli;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PgBouncer;
 import dev.vellum.testkit.PostgresExtension;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,6 +39,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * once), conditional writes from every node (exactly one writer holding a version wins, whichever node it uses), and
  * one node killed with {@code kill -9} under load (the others keep serving; nothing acknowledged is lost).
  */
+@Tag("slow")
 @ExtendWith(PostgresExtension.class)
 class ManyNodesTest {
     private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

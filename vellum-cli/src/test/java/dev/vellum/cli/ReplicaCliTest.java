@@ -2,6 +2,7 @@ package dev.vellum.cli;
 
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -16,6 +17,7 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** {@code vellum health} and {@code vellum stats} show each read replica's state, lag and reads (a real replica). */
+@Tag("slow")
 class ReplicaCliTest {
     @TempDir
     Path dir;

@@ -3,6 +3,7 @@ package dev.vellum.cli;
 import dev.vellum.testkit.TlsPostgres;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -20,6 +21,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * connection prints exactly one line on the terminal (no driver log records, no stack trace, no password), and a
  * verified one says so in {@code vellum health}.
  */
+@Tag("slow")
 class TlsCliTest {
     private static final String PASSWORD = "cli-tls-secret";
     private static TlsPostgres server;

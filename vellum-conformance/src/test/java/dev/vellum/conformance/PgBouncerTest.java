@@ -15,6 +15,7 @@ import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.PgBouncer;
 import dev.vellum.testkit.TestBackend;
+import org.junit.jupiter.api.Tag;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -42,6 +43,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * The whole store suite also runs through it ({@code postgres@pgbouncer}, enabled by the build); this class covers
  * what only many clients and the pooler's modes show.
  */
+@Tag("slow")
 class PgBouncerTest {
     private static final int CLIENTS = 64;
     private static final int ROUNDS = 40;

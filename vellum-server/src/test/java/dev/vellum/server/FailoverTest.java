@@ -4,6 +4,7 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.testkit.PostgresCluster;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.net.http.HttpResponse;
@@ -29,6 +30,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * meanwhile answers 201 or 503 with Retry-After (never a 500), inserts succeed again within 10 seconds without
  * restarting anything, and every insert that was acknowledged is on the new primary.
  */
+@Tag("slow")
 class FailoverTest {
     private static final int WRITERS = 4;
 

@@ -5,6 +5,7 @@ import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
+import org.junit.jupiter.api.Tag;
 
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
@@ -26,6 +27,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * inserts, reads, conditional patches and queries. Afterwards every acknowledged write must be there, at the version
  * the client was told, and nothing else. Prints the throughput.
  */
+@Tag("slow")
 class LoadTest {
     private static final int CLIENTS = 32;
 

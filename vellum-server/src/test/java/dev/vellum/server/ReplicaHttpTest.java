@@ -8,6 +8,7 @@ import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -21,6 +22,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * {@code Vellum-Consistency} token; a read that sends it back sees the write, one without it may be served by the
  * (stale) replica; {@code /ready} and {@code /metrics} show the replica and the reads each pool served.
  */
+@Tag("slow")
 class ReplicaHttpTest {
     private static PostgresCluster cluster;
     private static PostgresCluster.Replica replica;

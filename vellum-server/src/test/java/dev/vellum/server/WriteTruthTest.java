@@ -9,6 +9,7 @@ import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
 import dev.vellum.testkit.WriteBlocker;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -30,6 +31,7 @@ import static dev.vellum.server.Http.json;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** An answer is the truth: a 2xx means committed, an error means nothing was written, whatever went wrong. */
+@Tag("slow")
 class WriteTruthTest {
     private static final String C = "/v1/collections/c";
 

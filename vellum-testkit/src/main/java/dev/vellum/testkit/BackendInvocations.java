@@ -49,7 +49,8 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
                 backends.add(POSTGRES_PGBOUNCER);
             }
         }
-        return backends.stream().filter(BackendInvocations::selected).map(Invocation::new);
+        boolean store = AnnotationSupport.isAnnotated(context.getRequiredTestMethod(), StoreTest.class);
+        return backends.stream().filter(BackendInvocations::selected).map(backend -> new Invocation(backend, store));
     }
 
     /**
@@ -110,7 +111,8 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
         return extra;
     }
 
-    private record Invocation(String backend) implements TestTemplateInvocationContext {
+    /** {@code store}: the test gets a database with Vellum's schema already migrated in (a copy of a template). */
+    private record Invocation(String backend, boolean store) implements TestTemplateInvocationContext {
         @Override
         public String getDisplayName(int invocationIndex) {
             return "[" + backend + "]";
@@ -118,7 +120,7 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
 
         @Override
         public List<Extension> getAdditionalExtensions() {
-            return List.of(new Fixture(backend));
+            return List.of(new Fixture(backend, store));
         }
     }
 
@@ -129,11 +131,13 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
      */
     private static final class Fixture implements BeforeEachCallback, ParameterResolver, AfterTestExecutionCallback {
         private final String backend;
+        private final boolean store;
         private TestBackend instance;
         private Path tempDir;
 
-        Fixture(String backend) {
+        Fixture(String backend, boolean store) {
             this.backend = backend;
+            this.store = store;
         }
 
         @Override
@@ -162,24 +166,29 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
         private TestBackend backend(ExtensionContext context) {
             if (instance == null) {
                 if (backend.equals("postgres")) {
-                    instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase(), backend);
+                    instance = TestBackend.postgres(database(context, PostgresServer.Collation.SERVER_DEFAULT),
+                            backend);
                 } else if (backend.equals(POSTGRES_PGBOUNCER)) {
                     PgBouncer bouncer = PgBouncer.shared("transaction");
-                    instance = TestBackend.throughPgBouncer(ServerLifecycle.server(context).createDatabase(), bouncer,
-                            backend);
+                    instance = TestBackend.throughPgBouncer(database(context, PostgresServer.Collation.SERVER_DEFAULT),
+                            bouncer, backend);
                 } else if (backend.startsWith(POSTGRES_AT)) {
                     PostgresServer.Collation collation = PostgresServer.Collation.byLabel(
                             backend.substring(POSTGRES_AT.length()));
-                    instance = TestBackend.postgres(ServerLifecycle.server(context).createDatabase(collation), backend);
+                    instance = TestBackend.postgres(database(context, collation), backend);
                 } else if (backend.equals("memory")) {
                     instance = TestBackend.memory();
                 } else if (backend.equals("sqlite")) {
                     try {
                         tempDir = Files.createTempDirectory("vellum-test");
+                        Path file = tempDir.resolve("test.db");
+                        if (store) {
+                            SqliteTemplate.copyTo(file);
+                        }
+                        instance = TestBackend.sqlite(file);
                     } catch (IOException e) {
                         throw new UncheckedIOException(e);
                     }
-                    instance = TestBackend.sqlite(tempDir.resolve("test.db"));
                 } else if (EXTRA_BACKENDS.containsKey(backend)) {
                     instance = TestBackend.byUrl(backend, EXTRA_BACKENDS.get(backend));
                 } else {
@@ -187,6 +196,11 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
                 }
             }
             return instance;
+        }
+
+        private PostgresTarget database(ExtensionContext context, PostgresServer.Collation collation) {
+            PostgresServer server = ServerLifecycle.server(context);
+            return store ? server.createStoreDatabase(collation) : server.createDatabase(collation);
         }
 
         @Override

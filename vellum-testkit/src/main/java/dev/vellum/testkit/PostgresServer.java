@@ -1,5 +1,8 @@
 package dev.vellum.testkit;
 
+import dev.vellum.RecordStore;
+import dev.vellum.Vellum;
+import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 
@@ -7,6 +10,8 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
@@ -35,6 +40,8 @@ public final class PostgresServer implements AutoCloseable {
     private final int expectedMajor;
     private final String prefix = "vellum_t" + Long.toString(ProcessHandle.current().pid(), 36) + "_";
     private final AtomicInteger counter = new AtomicInteger();
+    /** Per collation, a database with Vellum's schema migrated in, which store databases are copied from. */
+    private final Map<Collation, String> storeTemplates = new EnumMap<>(Collation.class);
     private int majorVersion;
     private boolean closed;
 
@@ -102,6 +109,30 @@ public final class PostgresServer implements AutoCloseable {
         String name = prefix + counter.incrementAndGet();
         AdminSql.execute(admin, "CREATE DATABASE " + name + collation.clause);
         return admin.withDatabase(name);
+    }
+
+    /**
+     * Creates a database with Vellum's own schema already in it, as a record store opened on an empty database would
+     * leave it: a copy ({@code CREATE DATABASE … TEMPLATE}) of one database migrated once per server and collation,
+     * so that each test pays for a file copy rather than every migration.
+     */
+    public PostgresTarget createStoreDatabase(Collation collation) {
+        String template;
+        synchronized (storeTemplates) {
+            template = storeTemplates.computeIfAbsent(collation, this::migratedTemplate);
+        }
+        String name = prefix + counter.incrementAndGet();
+        AdminSql.execute(admin, "CREATE DATABASE " + name + " TEMPLATE " + template);
+        return admin.withDatabase(name);
+    }
+
+    private String migratedTemplate(Collation collation) {
+        PostgresTarget template = createDatabase(collation);
+        try (RecordStore store = Vellum.open(VellumConfig.builder().isolated()
+                .url(template.toUrlWithCredentials()).build())) {
+            store.collections(); // opening migrated it; closing the pool leaves the template free to copy
+        }
+        return template.database();
     }
 
     /**
@@ -193,6 +224,13 @@ public final class PostgresServer implements AutoCloseable {
         synchronized (LOCK) {
             if (shared == this) {
                 shared = null;
+            }
+            if (process == null) {
+                // a server named by URL outlives the run: leave it no templates behind
+                synchronized (storeTemplates) {
+                    storeTemplates.values().forEach(name -> dropDatabase(admin.withDatabase(name)));
+                    storeTemplates.clear();
+                }
             }
             if (process != null && !closed) {
                 closed = true;

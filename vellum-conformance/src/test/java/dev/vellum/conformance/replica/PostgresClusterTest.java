@@ -6,6 +6,7 @@ import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The testkit's replicas are real: they stream, replay can be paused, and a stopped one catches up when started. */
+@Tag("slow")
 class PostgresClusterTest {
     private static PostgresCluster cluster;
 

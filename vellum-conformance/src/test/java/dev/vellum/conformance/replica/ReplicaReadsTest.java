@@ -16,6 +16,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -33,6 +34,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * paused; a lagging or stopped replica is left out within seconds without an error reaching the caller, and serves
  * again once it has caught up.
  */
+@Tag("slow")
 class ReplicaReadsTest {
     private static final AtomicInteger DATABASES = new AtomicInteger();
     private static PostgresCluster cluster;

@@ -6,6 +6,7 @@ import dev.vellum.Filter;
 import dev.vellum.NewRecord;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.BackendTest;
+import org.junit.jupiter.api.Tag;
 
 import java.util.Map;
 import java.util.stream.IntStream;
@@ -15,6 +16,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** A million records in one call: it works, and it is all or nothing. */
+@Tag("slow")
 class MillionRecordsTest {
     private static final int N = 1_000_000;
 
