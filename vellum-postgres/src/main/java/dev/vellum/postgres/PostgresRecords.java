@@ -172,10 +172,8 @@ final class PostgresRecords implements RecordDialect {
      * Plain numeric casts, which fail on anything but a number: no type test per row. The count of numbers comes
      * beside the sum's cast (an average), which has then vouched for every value: up to PostgreSQL 17 it counts the
      * values as they are (a cast costs as much as the rest of the row); from 18, where a JSON null casts to NULL, it
-     * counts the casts. The GROUP BY by city with count and avg over 100,000 records (PostgreSQL 15, psql, 15 runs,
-     * medians): 64.6 ms with the type tests, 51.7 ms with the casts, 47.2 ms for the hand-written
-     * {@code avg((fields->>'age')::numeric)}; PostgreSQL 17 through JDBC, 10 × 1 s each: 49.7 ms counting casts,
-     * 45.7 ms counting values, 45.0 ms hand-written.
+     * counts the casts. This comes within a few percent of the hand-written {@code avg((fields->>'age')::numeric)}
+     * (docs/benchmarks.md, "Aggregations").
      */
     @Override
     public String fastAggregate(Aggregate aggregate, String v) {

@@ -20,6 +20,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class ReadmeCurlTest {
     private static final String BASE = "http://127.0.0.1:8080";
+    private static final Path HTTP_DOC = Path.of("..", "docs", "http.md");
 
     @TempDir
     Path dir;
@@ -27,12 +28,12 @@ class ReadmeCurlTest {
     @Test
     void httpWalkThroughRunsAsWritten() throws Exception {
         assumeTrue(curlAtLeast782(), "curl 7.82+ is not installed here");
-        String readme = Files.readString(Path.of("..", "README.md"));
-        String section = readme.substring(readme.indexOf("## The HTTP API"));
+        String doc = Files.readString(HTTP_DOC);
+        String section = doc.substring(doc.indexOf("# The HTTP API"), doc.indexOf("## The change feed over HTTP"));
         int start = section.indexOf("```sh\n") + "```sh\n".length();
         String script = section.substring(start, section.indexOf("```", start));
         assertThat(script).contains("records:batch", "/export", "/indexes", "If-Match");
-        int errors = section.indexOf("```sh\n", section.indexOf("**Errors**")) + "```sh\n".length();
+        int errors = section.indexOf("```sh\n", section.indexOf("## Errors")) + "```sh\n".length();
         String errorExample = section.substring(errors, section.indexOf("```", errors));
 
         try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("readme.db")); Http http = Http.start(store)) {
@@ -53,12 +54,25 @@ class ReadmeCurlTest {
         }
     }
 
+    /** The README's short HTTP tour, which a newcomer runs first: its answers as written, its error included. */
+    @Test
+    void readmeTourRunsAsWritten() throws Exception {
+        assumeTrue(curlAtLeast782(), "curl 7.82+ is not installed here");
+        String readme = Files.readString(Path.of("..", "README.md"));
+        String section = readme.substring(readme.indexOf("## The HTTP API"), readme.indexOf("## The change feed"));
+        int start = section.indexOf("```sh\n") + "```sh\n".length();
+        String script = section.substring(start, section.indexOf("```", start));
+        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("tour.db")); Http http = Http.start(store)) {
+            assertAnswers(script, bash("curl() { command curl -sS \"$@\"; echo; }\n", script, http));
+        }
+    }
+
     /** The change-feed section: its requests as written, then its event streams, each cut off after two seconds. */
     @Test
     void changeFeedWalkThroughRunsAsWritten() throws Exception {
         assumeTrue(curlAtLeast782(), "curl 7.82+ is not installed here");
-        String readme = Files.readString(Path.of("..", "README.md"));
-        String section = readme.substring(readme.indexOf("## The change feed"), readme.indexOf("## Configuration"));
+        String doc = Files.readString(HTTP_DOC);
+        String section = doc.substring(doc.indexOf("## The change feed over HTTP"));
         int first = section.indexOf("```sh\n") + "```sh\n".length();
         String requests = section.substring(first, section.indexOf("```", first));
         int second = section.indexOf("```sh\n", first) + "```sh\n".length();

@@ -15,9 +15,9 @@ import java.util.Properties;
 /**
  * An SQLite connection that keeps its prepared statements for the next call with the same SQL. The driver compiles a
  * statement on every {@code prepareStatement} (PostgreSQL's driver keeps them on the server after a few uses), and
- * compiling Vellum's longer statements costs as much as running them on a small result: ~40 µs of a 0.3 ms
- * aggregation. A statement closed by its user is reset (so no read transaction stays open), cleared and kept; at most
- * {@link #MAX_STATEMENTS} per connection, least recently used out first.
+ * compiling Vellum's longer statements costs a noticeable share of running them on a small result. A statement
+ * closed by its user is reset (so no read transaction stays open), cleared and kept; at most {@link #MAX_STATEMENTS}
+ * per connection, least recently used out first.
  *
  * <p>A kept statement sees schema changes made since (SQLite compiles it again, and the driver reads its columns
  * anew: {@code SELECT *} after {@code ADD COLUMN} has the new column). Only queries and writes of rows are kept, not
