@@ -12,6 +12,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import org.eclipse.jetty.http.UriCompliance;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.util.component.LifeCycle;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -53,6 +54,7 @@ import java.util.regex.Pattern;
 public final class VellumServer implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("vellum.http");
     private static final Logger LOG = LoggerFactory.getLogger(VellumServer.class);
+    private static final long SHUTDOWN_IDLE_TIMEOUT_MILLIS = 50;
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** Refused bodies up to this size (or VELLUM_HTTP_MAX_BODY if larger) are read and dropped before the answer. */
     private static final long DRAINED_BYTES = 64L << 20;
@@ -154,6 +156,9 @@ public final class VellumServer implements AutoCloseable {
                     for (Connector c : server.getConnectors()) {
                         if (c instanceof AbstractConnector connector) {
                             connector.setIdleTimeout(settings.idleTimeout().toMillis());
+                            // on shutdown, a kept-alive connection with no request in it closes at once rather than
+                            // after Jetty's default second: a request in flight still has the shutdown grace
+                            connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT_MILLIS);
                         }
                     }
                 }
@@ -162,7 +167,7 @@ public final class VellumServer implements AutoCloseable {
         jetty.modifyHttpConfiguration(http -> {
             http.setIdleTimeout(settings.idleTimeout().toMillis());
             // a body trickled in to hold a thread is cut off (408) instead of holding it for minutes
-            http.setMinRequestDataRate(settings.minBodyRate());
+            setMinRequestDataRate(http, settings.minBodyRate());
             // paths Jetty finds ambiguous or badly encoded reach the API, which refuses them after reading the body
             // (requireCleanPath): Jetty's own refusal closes on a client still sending one
             http.setUriCompliance(UriCompliance.DEFAULT.with("vellum", UriCompliance.Violation.BAD_UTF8_ENCODING,
@@ -239,6 +244,15 @@ public final class VellumServer implements AutoCloseable {
      * feed may instead be opened with a stream token for its path ({@code access_token}): what a browser's
      * EventSource, which cannot send headers, has.
      */
+    /**
+     * Jetty 12.1 marks this for removal in favour of a handler that would sit in front of Javalin's; until Javalin
+     * exposes that seam, the connector-wide rate is the one that holds every route.
+     */
+    @SuppressWarnings("removal")
+    private static void setMinRequestDataRate(HttpConfiguration http, long bytesPerSecond) {
+        http.setMinRequestDataRate(bytesPerSecond);
+    }
+
     private static void authorize(Context ctx, List<String> keys, List<byte[]> keyDigests, StreamTokens tokens) {
         String header = ctx.header("Authorization");
         boolean ok = false;
