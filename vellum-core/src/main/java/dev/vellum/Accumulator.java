@@ -87,7 +87,7 @@ public record Accumulator(Kind kind, String path) {
             throw new QueryException("accumulator", "An accumulator is one operator, such as {\"$count\":{}} or "
                     + "{\"$avg\":\"age\"}; the operators are " + operators());
         }
-        Map.Entry<String, JsonNode> e = json.fields().next();
+        Map.Entry<String, JsonNode> e = json.properties().iterator().next();
         for (Kind kind : Kind.values()) {
             if (kind.operator.equals(e.getKey())) {
                 if (kind == Kind.COUNT) {
@@ -131,7 +131,7 @@ public record Accumulator(Kind kind, String path) {
                     + "{\"n\":{\"$count\":{}},\"avgAge\":{\"$avg\":\"age\"}}");
         }
         Map<String, Accumulator> out = new java.util.LinkedHashMap<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = json.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             out.put(e.getKey(), parse(e.getValue()));
         }

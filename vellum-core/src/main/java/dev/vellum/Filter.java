@@ -212,7 +212,7 @@ public sealed interface Filter {
             throw new QueryException(String.valueOf(node), "A filter must be a JSON object, e.g. {\"city\":\"NY\"}");
         }
         List<Filter> parts = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             String key = e.getKey();
             JsonNode value = e.getValue();
@@ -245,7 +245,7 @@ public sealed interface Filter {
             return List.of(new Condition(path, Op.EQ, value));
         }
         List<Filter> list = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = value.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getKey().startsWith("$")) {
                 throw new QueryException(e.getKey(), "Field '" + pathText + "' mixes operators and plain keys; "

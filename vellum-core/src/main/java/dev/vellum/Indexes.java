@@ -154,7 +154,7 @@ final class Indexes {
         }
         if (value.isObject()) {
             long size = 8;
-            for (Iterator<Map.Entry<String, JsonNode>> it = value.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = value.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 size += 4 + e.getKey().getBytes(StandardCharsets.UTF_8).length + Math.max(4, indexedSize(e.getValue()));
             }

@@ -164,7 +164,7 @@ final class Records {
 
     private static void check(JsonNode node, ValuePlace where, boolean keysMatter) {
         if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String key = e.getKey();
                 if (keysMatter && (key.isEmpty() || key.startsWith("$") || key.indexOf('.') >= 0)) {

@@ -59,8 +59,7 @@ final class OpsCommands {
                     flatten("server", stats.path("server"), pairs);
                     Table.keyValues(out, pairs.toArray(new String[0][]));
                     List<List<String>> rows = new ArrayList<>();
-                    for (Iterator<Map.Entry<String, JsonNode>> it = stats.path("collections").fields(); it.hasNext(); ) {
-                        Map.Entry<String, JsonNode> c = it.next();
+                    for (Map.Entry<String, JsonNode> c : stats.path("collections").properties()) {
                         JsonNode v = c.getValue();
                         rows.add(List.of(c.getKey(), String.valueOf(v.path("records").asLong()),
                                 bytes(v.path("tableBytes")), bytes(v.path("indexBytes")),
@@ -75,7 +74,7 @@ final class OpsCommands {
         }
 
         private static void flatten(String prefix, JsonNode node, List<String[]> pairs) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 JsonNode v = e.getValue();
                 if (v.isObject()) {

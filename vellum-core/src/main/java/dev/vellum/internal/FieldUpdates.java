@@ -88,7 +88,7 @@ public final class FieldUpdates {
     /** Checks an update document: known operators, field paths, values each operator takes, no path changed twice. */
     public static FieldUpdates parse(ObjectNode document) {
         List<Step> steps = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> it = document.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = document.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             Op op = Op.named(e.getKey());
             if (op == null) {
@@ -105,7 +105,7 @@ public final class FieldUpdates {
                 throw new QueryException(op.name, op.name + " takes an object of field paths and values, such as {\""
                         + op.name + "\":{\"a.b\":" + (op == Op.INC ? "1" : "\"x\"") + "}}");
             }
-            for (Iterator<Map.Entry<String, JsonNode>> p = paths.fields(); p.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> p = paths.properties().iterator(); p.hasNext(); ) {
                 Map.Entry<String, JsonNode> target = p.next();
                 steps.add(step(op, target.getKey(), target.getValue()));
             }

@@ -36,7 +36,7 @@ public final class JsonValues {
             .addModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
             .addModule(new com.fasterxml.jackson.datatype.jdk8.Jdk8Module())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .nodeFactory(JsonNodeFactory.withExactBigDecimals(true))
+            .nodeFactory(new JsonNodeFactory(true)) // decimals exactly as written: 1.10 stays 1.10
             .build();
 
     /*
@@ -277,7 +277,7 @@ public final class JsonValues {
                 if (a.size() != b.size()) {
                     return false;
                 }
-                for (Iterator<Map.Entry<String, JsonNode>> it = a.fields(); it.hasNext(); ) {
+                for (Iterator<Map.Entry<String, JsonNode>> it = a.properties().iterator(); it.hasNext(); ) {
                     Map.Entry<String, JsonNode> e = it.next();
                     JsonNode other = b.get(e.getKey());
                     if (other == null || !equalElement(e.getValue(), other)) {
@@ -432,7 +432,7 @@ public final class JsonValues {
         }
         ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
                 : MAPPER.createObjectNode();
-        for (Iterator<Map.Entry<String, JsonNode>> it = patch.fields(); it.hasNext(); ) {
+        for (Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isNull()) {
                 result.remove(e.getKey());

@@ -22,6 +22,7 @@ public final class MigrationLogs implements LogCreator {
     public Log createLogger(Class<?> source) {
         return new Log() {
             @Override
+            @SuppressWarnings("deprecation") // Flyway still asks it before building a debug message
             public boolean isDebugEnabled() {
                 return LOG.isTraceEnabled();
             }

@@ -91,7 +91,7 @@ public final class ValueRules {
             return p == null ? null : "A number in " + where + " " + p;
         }
         if (node.isObject()) {
-            for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
+            for (Iterator<Map.Entry<String, JsonNode>> it = node.properties().iterator(); it.hasNext(); ) {
                 Map.Entry<String, JsonNode> e = it.next();
                 String p = problemInString(e.getKey());
                 if (p != null) {

@@ -24,6 +24,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -61,12 +62,13 @@ public final class Backup {
     /** Writes every collection of the store (one snapshot) to {@code file}; returns what was written. */
     public static Summary create(RecordStore store, Path file) {
         Path partial = file.resolveSibling(file.getFileName() + ".partial");
-        try (OutputStream out = Files.newOutputStream(partial)) {
-            Summary summary = write(store, out);
-            out.close();
+        try {
+            Summary summary;
+            try (OutputStream out = Files.newOutputStream(partial)) {
+                summary = write(store, out);
+            }
             // a backup appears under its name only when complete
-            Files.move(partial, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
-                    java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            Files.move(partial, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return summary;
         } catch (IOException e) {
             throw new StorageException("Cannot write the backup " + file + ": " + e.getMessage(), e);

@@ -135,7 +135,7 @@ final class PostgresDialect implements SqlDialect {
     public void configureFlyway(FluentConfiguration flyway) {
         // Flyway's default transactional lock keeps a transaction open that CREATE INDEX CONCURRENTLY waits for
         // forever; a session-level advisory lock does not.
-        flyway.getPluginRegister().getPlugin(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
+        flyway.getConfigurationExtension(PostgreSQLConfigurationExtension.class).setTransactionalLock(false);
     }
 
     @Override

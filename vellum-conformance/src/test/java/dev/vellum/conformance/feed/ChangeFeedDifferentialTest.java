@@ -145,12 +145,14 @@ class ChangeFeedDifferentialTest {
         String token = "0";
         while (true) {
             boolean last = !writing.get();
-            try (ChangeSubscription subscription = store.changes().subscribe(token, seen::add)) {
+            ChangeSubscription subscription = store.changes().subscribe(token, seen::add);
+            try {
                 ChangeFeedTest.sleep(last ? 1500 : 5 + random.nextInt(60));
+            } finally {
                 subscription.close();
-                token = subscription.token();
-                assertThat(subscription.failure()).isEmpty();
             }
+            token = subscription.token();
+            assertThat(subscription.failure()).isEmpty();
             if (last && token.equals(store.changes().now())) {
                 return;
             }
