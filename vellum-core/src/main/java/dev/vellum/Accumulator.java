@@ -3,7 +3,6 @@ package dev.vellum;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
-
 import java.util.Iterator;
 import java.util.Map;
 
@@ -84,8 +83,10 @@ public record Accumulator(Kind kind, String path) {
     /** Reads the JSON form: {@code {"$count":{}}}, {@code {"$sum":"total"}}, … */
     public static Accumulator parse(JsonNode json) {
         if (json == null || !json.isObject() || json.size() != 1) {
-            throw new QueryException("accumulator", "An accumulator is one operator, such as {\"$count\":{}} or "
-                    + "{\"$avg\":\"age\"}; the operators are " + operators());
+            throw new QueryException(
+                    "accumulator",
+                    "An accumulator is one operator, such as {\"$count\":{}} or "
+                            + "{\"$avg\":\"age\"}; the operators are " + operators());
         }
         Map.Entry<String, JsonNode> e = json.properties().iterator().next();
         for (Kind kind : Kind.values()) {
@@ -97,16 +98,24 @@ public record Accumulator(Kind kind, String path) {
                     return count();
                 }
                 if (!e.getValue().isTextual()) {
-                    throw new QueryException(kind.operator, kind.operator + " takes a path, such as {\"" + kind.operator
-                            + "\":\"age\"}");
+                    throw new QueryException(
+                            kind.operator,
+                            kind.operator + " takes a path, such as {\"" + kind.operator + "\":\"age\"}");
                 }
                 return new Accumulator(kind, e.getValue().textValue());
             }
         }
-        String hint = Strings.nearest(e.getKey(), java.util.Arrays.stream(Kind.values()).map(Kind::operator).toList())
-                .map(n -> " Did you mean " + n + "?").orElse("");
-        throw new QueryException(e.getKey(), "Unknown accumulator '" + Strings.abbreviate(e.getKey()) + "'; the "
-                + "accumulators are " + operators() + "." + hint);
+        String hint = Strings.nearest(
+                        e.getKey(),
+                        java.util.Arrays.stream(Kind.values())
+                                .map(Kind::operator)
+                                .toList())
+                .map(n -> " Did you mean " + n + "?")
+                .orElse("");
+        throw new QueryException(
+                e.getKey(),
+                "Unknown accumulator '" + Strings.abbreviate(e.getKey()) + "'; the " + "accumulators are " + operators()
+                        + "." + hint);
     }
 
     private static String operators() {
@@ -127,8 +136,10 @@ public record Accumulator(Kind kind, String path) {
     /** Reads {@code {"name":{"$count":{}}, …}}, keeping the order. */
     public static Map<String, Accumulator> parseAll(JsonNode json) {
         if (json == null || !json.isObject()) {
-            throw new QueryException("accumulators", "accumulators is an object of names and accumulators, such as "
-                    + "{\"n\":{\"$count\":{}},\"avgAge\":{\"$avg\":\"age\"}}");
+            throw new QueryException(
+                    "accumulators",
+                    "accumulators is an object of names and accumulators, such as "
+                            + "{\"n\":{\"$count\":{}},\"avgAge\":{\"$avg\":\"age\"}}");
         }
         Map<String, Accumulator> out = new java.util.LinkedHashMap<>();
         for (Iterator<Map.Entry<String, JsonNode>> it = json.properties().iterator(); it.hasNext(); ) {

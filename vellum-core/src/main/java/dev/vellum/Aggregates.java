@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.ValueRules;
-
 import java.math.BigDecimal;
 import java.math.MathContext;
 import java.util.ArrayList;
@@ -24,15 +23,19 @@ import java.util.Set;
 final class Aggregates {
     /** Groups are returned as one list: past this many, narrow the filter or group by fewer paths. */
     static final int MAX_GROUPS = 100_000;
+
     private static final int MAX_GROUP_PATHS = 16;
     private static final int MAX_ACCUMULATORS = 32;
 
-    private Aggregates() {
-    }
+    private Aggregates() {}
 
     /** A checked request: its paths parsed once (the accumulators' by their text). */
-    record Request(Filter filter, List<String> groupBy, List<FieldPath> groupPaths,
-                   Map<String, Accumulator> accumulators, Map<String, FieldPath> accumulatorPaths) {
+    record Request(
+            Filter filter,
+            List<String> groupBy,
+            List<FieldPath> groupPaths,
+            Map<String, Accumulator> accumulators,
+            Map<String, FieldPath> accumulatorPaths) {
 
         FieldPath path(Accumulator a) {
             return accumulatorPaths.get(a.path());
@@ -44,15 +47,20 @@ final class Aggregates {
             throw new QueryException("filter", "aggregate needs a filter: Filter.all() for every record");
         }
         if (groupBy == null || accumulators == null) {
-            throw new QueryException("groupBy", "aggregate needs a list of group-by paths (empty: one group of every "
-                    + "match) and a map of accumulators");
+            throw new QueryException(
+                    "groupBy",
+                    "aggregate needs a list of group-by paths (empty: one group of every "
+                            + "match) and a map of accumulators");
         }
         if (groupBy.isEmpty() && accumulators.isEmpty()) {
-            throw new QueryException("groupBy", "aggregate needs group-by paths, accumulators or both: with neither "
-                    + "there is nothing to compute (count the records with {\"n\":{\"$count\":{}}})");
+            throw new QueryException(
+                    "groupBy",
+                    "aggregate needs group-by paths, accumulators or both: with neither "
+                            + "there is nothing to compute (count the records with {\"n\":{\"$count\":{}}})");
         }
         if (groupBy.size() > MAX_GROUP_PATHS) {
-            throw new QueryException("groupBy", "At most " + MAX_GROUP_PATHS + " group-by paths, got " + groupBy.size());
+            throw new QueryException(
+                    "groupBy", "At most " + MAX_GROUP_PATHS + " group-by paths, got " + groupBy.size());
         }
         List<FieldPath> paths = new ArrayList<>();
         for (String p : groupBy) {
@@ -66,8 +74,8 @@ final class Aggregates {
             paths.add(path);
         }
         if (accumulators.size() > MAX_ACCUMULATORS) {
-            throw new QueryException("accumulators", "At most " + MAX_ACCUMULATORS + " accumulators, got "
-                    + accumulators.size());
+            throw new QueryException(
+                    "accumulators", "At most " + MAX_ACCUMULATORS + " accumulators, got " + accumulators.size());
         }
         accumulators.forEach((name, a) -> {
             String problem = name == null || name.isEmpty() ? "must not be empty" : ValueRules.problemInString(name);
@@ -75,18 +83,19 @@ final class Aggregates {
                 problem = "must not be 'key', start with $ or be longer than 128 characters";
             }
             if (problem != null) {
-                throw new QueryException(String.valueOf(name), "The accumulator name '" + Strings.abbreviate(name)
-                        + "' " + problem);
+                throw new QueryException(
+                        String.valueOf(name), "The accumulator name '" + Strings.abbreviate(name) + "' " + problem);
             }
             if (a == null) {
                 throw new QueryException(name, "The accumulator '" + Strings.abbreviate(name) + "' is null");
             }
         });
         Map<String, FieldPath> accumulatorPaths = new HashMap<>();
-        accumulators.values().stream().filter(a -> a.path() != null)
+        accumulators.values().stream()
+                .filter(a -> a.path() != null)
                 .forEach(a -> accumulatorPaths.computeIfAbsent(a.path(), FieldPath::parse));
-        return new Request(filter, List.copyOf(groupBy), List.copyOf(paths), new LinkedHashMap<>(accumulators),
-                accumulatorPaths);
+        return new Request(
+                filter, List.copyOf(groupBy), List.copyOf(paths), new LinkedHashMap<>(accumulators), accumulatorPaths);
     }
 
     // ---- the reference computation (the memory backend) ----
@@ -140,7 +149,8 @@ final class Aggregates {
 
         Group result() {
             Map<String, JsonNode> values = new LinkedHashMap<>();
-            request.accumulators().forEach((name, a) -> values.put(name, raw.get(name).result(a.kind())));
+            request.accumulators()
+                    .forEach((name, a) -> values.put(name, raw.get(name).result(a.kind())));
             return group(request, key, values);
         }
     }
@@ -186,8 +196,7 @@ final class Aggregates {
                     distinct.add(JsonValues.canonical(value));
                     distinctCount = distinct.size();
                 }
-                default -> {
-                }
+                default -> {}
             }
         }
 
@@ -196,8 +205,10 @@ final class Aggregates {
                 case COUNT -> JsonValues.NODES.numberNode(count);
                 case COUNT_DISTINCT -> JsonValues.NODES.numberNode(distinctCount);
                 case SUM -> number(sum);
-                case AVG -> numbers == 0 ? JsonValues.NODES.nullNode()
-                        : number(sum.divide(BigDecimal.valueOf(numbers), MathContext.DECIMAL128));
+                case AVG ->
+                    numbers == 0
+                            ? JsonValues.NODES.nullNode()
+                            : number(sum.divide(BigDecimal.valueOf(numbers), MathContext.DECIMAL128));
                 case MIN -> normal(min);
                 case MAX -> normal(max);
             };
@@ -229,8 +240,11 @@ final class Aggregates {
             // a result is a value the API takes back: a $sum past what every backend stores is refused, not returned
             String problem = value.isNumber() ? dev.vellum.internal.ValueRules.problemInNumber(value) : null;
             if (problem != null) {
-                throw new QueryException(name, "The result '" + name + "' (" + request.accumulators().get(name)
-                        .kind().operator() + ") " + problem + ": narrow the filter, or group more finely");
+                throw new QueryException(
+                        name,
+                        "The result '" + name + "' ("
+                                + request.accumulators().get(name).kind().operator() + ") " + problem
+                                + ": narrow the filter, or group more finely");
             }
         });
         ObjectNode keyJson = JsonValues.NODES.objectNode();
@@ -272,8 +286,10 @@ final class Aggregates {
     }
 
     static QueryException tooMany() {
-        return new QueryException("groupBy", "The aggregate has more than " + MAX_GROUPS + " groups, which are "
-                + "returned as one list: narrow the filter or group by fewer paths");
+        return new QueryException(
+                "groupBy",
+                "The aggregate has more than " + MAX_GROUPS + " groups, which are "
+                        + "returned as one list: narrow the filter or group by fewer paths");
     }
 
     /**
@@ -283,7 +299,8 @@ final class Aggregates {
     static List<Group> checkAnswerSize(List<Group> groups, long limit) {
         long bound = 0;
         for (Group g : groups) {
-            bound += dev.vellum.internal.RecordSizes.upperBound(g.key(), limit) + 16L * g.values().size();
+            bound += dev.vellum.internal.RecordSizes.upperBound(g.key(), limit)
+                    + 16L * g.values().size();
             for (JsonNode v : g.values().values()) {
                 bound += dev.vellum.internal.RecordSizes.upperBound(v, limit);
             }
@@ -305,9 +322,14 @@ final class Aggregates {
     }
 
     static QueryException tooLarge(long limit) {
-        return new QueryException("groupBy", String.format(java.util.Locale.ROOT, "The answer would hold more than "
-                + "%,d bytes of JSON (VELLUM_MAX_ANSWER_SIZE), and an aggregation is one answer: narrow the filter, or "
-                + "group by fewer or shorter values", limit));
+        return new QueryException(
+                "groupBy",
+                String.format(
+                        java.util.Locale.ROOT,
+                        "The answer would hold more than "
+                                + "%,d bytes of JSON (VELLUM_MAX_ANSWER_SIZE), and an aggregation is one answer: narrow the filter, or "
+                                + "group by fewer or shorter values",
+                        limit));
     }
 
     /** {@code distinct}: the group keys of one path, without the null group. */

@@ -30,8 +30,8 @@ public final class AsyncRecordStore {
     private static Executor defaultExecutor() {
         int threads = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(10_000), r -> {
+        ThreadPoolExecutor pool =
+                new ThreadPoolExecutor(threads, threads, 60, TimeUnit.SECONDS, new ArrayBlockingQueue<>(10_000), r -> {
                     Thread t = new Thread(r, "vellum-async-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -132,8 +132,8 @@ public final class AsyncRecordStore {
             return call(c -> c.find(query));
         }
 
-        public CompletableFuture<List<Group>> aggregate(Filter filter, List<String> groupBy,
-                                                         java.util.Map<String, Accumulator> accumulators) {
+        public CompletableFuture<List<Group>> aggregate(
+                Filter filter, List<String> groupBy, java.util.Map<String, Accumulator> accumulators) {
             return call(c -> c.aggregate(filter, groupBy, accumulators));
         }
 

@@ -24,7 +24,8 @@ abstract class BaseCollection implements Collection {
     @Override
     public final long updateMany(Filter filter, Object patch) {
         Object checked = Records.patch(patch);
-        return checked instanceof FieldUpdates updates ? updateMany(filter, updates)
+        return checked instanceof FieldUpdates updates
+                ? updateMany(filter, updates)
                 : mergeMany(filter, (ObjectNode) checked);
     }
 
@@ -32,10 +33,10 @@ abstract class BaseCollection implements Collection {
     abstract java.util.List<Group> aggregate(Aggregates.Request request);
 
     @Override
-    public final java.util.List<Group> aggregate(Filter filter, java.util.List<String> groupBy,
-                                                 java.util.Map<String, Accumulator> accumulators) {
-        return Aggregates.checkAnswerSize(aggregate(Aggregates.check(filter, groupBy, accumulators)),
-                limits().answerBytes());
+    public final java.util.List<Group> aggregate(
+            Filter filter, java.util.List<String> groupBy, java.util.Map<String, Accumulator> accumulators) {
+        return Aggregates.checkAnswerSize(
+                aggregate(Aggregates.check(filter, groupBy, accumulators)), limits().answerBytes());
     }
 
     /** The store's limits in bytes. */
@@ -46,8 +47,8 @@ abstract class BaseCollection implements Collection {
         if (filter == null) {
             throw new QueryException("filter", "distinct needs a filter: Filter.all() for every record");
         }
-        Aggregates.Request request = Aggregates.check(filter.and(Filter.exists(path, true)), java.util.List.of(path),
-                java.util.Map.of());
+        Aggregates.Request request =
+                Aggregates.check(filter.and(Filter.exists(path, true)), java.util.List.of(path), java.util.Map.of());
         return Aggregates.distinct(Aggregates.checkAnswerSize(aggregate(request), limits().answerBytes()), path);
     }
 
@@ -94,7 +95,8 @@ abstract class BaseCollection implements Collection {
 
     private Record patch(String id, Object patch, Long expectedVersion) {
         Object checked = Records.patch(patch);
-        return checked instanceof FieldUpdates updates ? update(id, updates, expectedVersion)
+        return checked instanceof FieldUpdates updates
+                ? update(id, updates, expectedVersion)
                 : change(id, (ObjectNode) checked, expectedVersion, true);
     }
 

@@ -25,7 +25,14 @@ public final class Cancellation {
     private static final ThreadLocal<Cancellation> CURRENT = new ThreadLocal<>();
 
     /** COMMITTED: a commit of this work succeeded, so from then on it can no longer be undone by cancelling. */
-    private enum State { NEW, RUNNING, COMMITTING, COMMITTED, CANCELLED, DONE }
+    private enum State {
+        NEW,
+        RUNNING,
+        COMMITTING,
+        COMMITTED,
+        CANCELLED,
+        DONE
+    }
 
     private State state = State.NEW;
     private Thread thread;
@@ -189,20 +196,19 @@ public final class Cancellation {
     }
 
     private static OperationCancelledException cancelled() {
-        return new OperationCancelledException("The operation was cancelled before it committed; nothing was written",
-                null);
+        return new OperationCancelledException(
+                "The operation was cancelled before it committed; nothing was written", null);
     }
 
     private static OperationCancelledException withCause(RuntimeException e) {
-        return new OperationCancelledException("The operation was cancelled before it committed; nothing was written",
-                e);
+        return new OperationCancelledException(
+                "The operation was cancelled before it committed; nothing was written", e);
     }
 
     /** A registered canceller; closing it unregisters. */
     @FunctionalInterface
     public interface Registration extends AutoCloseable {
-        Registration NONE = () -> {
-        };
+        Registration NONE = () -> {};
 
         @Override
         void close();

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -30,7 +29,9 @@ public record Change(String token, Op op, String collection, String id, long ver
 
     /** The kinds of change, named on the wire in lower case. */
     public enum Op {
-        INSERT, UPDATE, DELETE;
+        INSERT,
+        UPDATE,
+        DELETE;
 
         public String wireName() {
             return name().toLowerCase(java.util.Locale.ROOT);

@@ -1,7 +1,6 @@
 package dev.vellum;
 
 import dev.vellum.spi.ChangeSignal;
-
 import java.util.List;
 
 /**
@@ -33,8 +32,7 @@ interface ChangeLog {
      * at its limit or its bytes ({@code full}), else the last change of the stretch it looked at (the changes it
      * passed over are not the reader's). {@code reachedEnd}: no change is numbered past the stretch.
      */
-    record Batch(List<Change> changes, long position, long bytes, boolean full, boolean reachedEnd) {
-    }
+    record Batch(List<Change> changes, long position, long bytes, boolean full, boolean reachedEnd) {}
 
     /** VELLUM_MAX_ANSWER_SIZE: the most JSON text one poll answers (it always answers one change it has). */
     long maxAnswerBytes();

@@ -126,8 +126,8 @@ public interface Collection {
      * @param accumulators names (as the results show them) and what to compute, in order
      * @throws QueryException on a malformed request, or past {@value Aggregates#MAX_GROUPS} groups
      */
-    java.util.List<Group> aggregate(Filter filter, List<String> groupBy,
-                                    java.util.Map<String, Accumulator> accumulators);
+    java.util.List<Group> aggregate(
+            Filter filter, List<String> groupBy, java.util.Map<String, Accumulator> accumulators);
 
     /** The distinct present values at the path among the matching records, in sort order (no null). */
     List<com.fasterxml.jackson.databind.JsonNode> distinct(String path, Filter filter);

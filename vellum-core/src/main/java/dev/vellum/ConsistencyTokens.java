@@ -2,8 +2,7 @@ package dev.vellum;
 
 /** Consistency tokens: a position in the primary's write-ahead log, written in hexadecimal. */
 final class ConsistencyTokens {
-    private ConsistencyTokens() {
-    }
+    private ConsistencyTokens() {}
 
     static String format(long position) {
         return Long.toHexString(position);
@@ -15,10 +14,12 @@ final class ConsistencyTokens {
             return 0;
         }
         String t = token.trim();
-        if (t.length() > 16 || !t.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f'
-                || c >= 'A' && c <= 'F')) {
-            throw new QueryException(Strings.abbreviate(t), "Not a consistency token: '" + Strings.abbreviate(t)
-                    + "'. Send back the token a write answered (HTTP: its Vellum-Consistency header), unchanged.");
+        if (t.length() > 16
+                || !t.chars().allMatch(c -> c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F')) {
+            throw new QueryException(
+                    Strings.abbreviate(t),
+                    "Not a consistency token: '" + Strings.abbreviate(t)
+                            + "'. Send back the token a write answered (HTTP: its Vellum-Consistency header), unchanged.");
         }
         return Long.parseUnsignedLong(t, 16);
     }

@@ -1,7 +1,6 @@
 package dev.vellum;
 
 import dev.vellum.internal.Backends;
-
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
@@ -132,7 +131,6 @@ public interface Database extends AutoCloseable {
         });
     }
 
-    /** The backend's name, e.g. {@code "sqlite"} or {@code "postgres"}. */
     /**
      * Runs read-only {@code work} on one consistent snapshot of the whole database: REPEATABLE READ on PostgreSQL; a
      * read transaction on SQLite (writers are not blocked). For backups and exports that must not see half of a
@@ -140,6 +138,7 @@ public interface Database extends AutoCloseable {
      */
     <T, X extends Exception> T inSnapshot(TransactionWork<T, X> work) throws X;
 
+    /** The backend's name, e.g. {@code "sqlite"} or {@code "postgres"}. */
     String backendName();
 
     /** Portable SQL pieces: upsert, booleans, timestamps, JSON access, identifier quoting. */

@@ -34,8 +34,10 @@ public interface Dialect {
      * Columns that are all keys make it {@code DO NOTHING}.
      */
     default String upsert(String table, List<String> keyColumns, List<String> columns) {
-        List<String> updates = columns.stream().filter(c -> !keyColumns.contains(c))
-                .map(c -> quote(c) + " = excluded." + quote(c)).toList();
+        List<String> updates = columns.stream()
+                .filter(c -> !keyColumns.contains(c))
+                .map(c -> quote(c) + " = excluded." + quote(c))
+                .toList();
         return insertPrefix(table, columns) + " ON CONFLICT (" + joinQuoted(keyColumns) + ") "
                 + (updates.isEmpty() ? "DO NOTHING" : "DO UPDATE SET " + String.join(", ", updates));
     }
@@ -45,7 +47,6 @@ public interface Dialect {
         return insertPrefix(table, columns) + " ON CONFLICT DO NOTHING";
     }
 
-    /** The SQL literal for a boolean: {@code 1}/{@code 0} on SQLite, {@code TRUE}/{@code FALSE} on PostgreSQL. */
     /**
      * A statement that moves the sequences feeding a table's columns (serial or identity), where it has any, past
      * each column's largest value, so that rows inserted with explicit keys are not followed by clashing generated
@@ -60,6 +61,7 @@ public interface Dialect {
         return false;
     }
 
+    /** The SQL literal for a boolean: {@code 1}/{@code 0} on SQLite, {@code TRUE}/{@code FALSE} on PostgreSQL. */
     String booleanLiteral(boolean value);
 
     /** Column type for booleans. */

@@ -20,6 +20,7 @@ final class Feed implements Changes {
      * it spends before it answers with what it found (perhaps nothing, its token moved past what it looked at).
      */
     private static final long SCAN_WINDOW = 5_000;
+
     private static final int SCAN_READS = 20;
     private static final long SCAN_NANOS = Duration.ofSeconds(1).toNanos();
     /** How long a subscription's reader waits per poll before it checks whether it was closed. */
@@ -50,7 +51,9 @@ final class Feed implements Changes {
 
     /** A token is ASCII digits within a long: Unicode digits ({@code ١٢}) and numbers past 2^63 are not tokens. */
     static long parseToken(String token) {
-        if (token != null && !token.isEmpty() && token.length() <= 19
+        if (token != null
+                && !token.isEmpty()
+                && token.length() <= 19
                 && token.chars().allMatch(c -> c >= '0' && c <= '9')) {
             try {
                 return Long.parseLong(token);
@@ -58,8 +61,10 @@ final class Feed implements Changes {
                 // 19 digits above 9223372036854775807: the message below
             }
         }
-        throw new QueryException("after", "'" + Strings.abbreviate(String.valueOf(token)) + "' is not a change token: "
-                + "use a token the feed returned, 0 for the oldest retained change, or none to start from now");
+        throw new QueryException(
+                "after",
+                "'" + Strings.abbreviate(String.valueOf(token)) + "' is not a change token: "
+                        + "use a token the feed returned, 0 for the oldest retained change, or none to start from now");
     }
 
     /**
@@ -67,8 +72,8 @@ final class Feed implements Changes {
      * commit wakes with it rather than each asking the database.
      */
     private void checkEnabled(boolean waits) {
-        if (collection != null && !(waits ? log.sharedReads().enabled(collection, log::enabled)
-                : log.enabled(collection))) {
+        if (collection != null
+                && !(waits ? log.sharedReads().enabled(collection, log::enabled) : log.enabled(collection))) {
             throw new ChangesNotEnabledException(collection);
         }
     }
@@ -103,10 +108,15 @@ final class Feed implements Changes {
             // backend's watcher (a LISTEN connection, a data-version check)
             long generation = waits ? log.signal().generation() : 0;
             ChangePage page = read(from, limit, after, waits ? generation : null);
-            if (first && page.changes().isEmpty() && from > 0 && page.next().equals(Long.toString(from))
+            if (first
+                    && page.changes().isEmpty()
+                    && from > 0
+                    && page.next().equals(Long.toString(from))
                     && log.sharedReads().isAhead(from, log::head)) {
-                throw new QueryException("after", "Change token " + from + " is ahead of this feed: it was not made by "
-                        + "this database (after a copy or restore, start again from 0 or from now)");
+                throw new QueryException(
+                        "after",
+                        "Change token " + from + " is ahead of this feed: it was not made by "
+                                + "this database (after a copy or restore, start again from 0 or from now)");
             }
             first = false;
             long left = deadline - System.nanoTime();
@@ -136,22 +146,27 @@ final class Feed implements Changes {
         long started = System.nanoTime();
         long purged = -1;
         for (int reads = 1; ; reads++) {
-            SharedReads.Question question = new SharedReads.Question(position, limit - out.size(), collection,
-                    filter, selective ? SCAN_WINDOW : Long.MAX_VALUE, bytesLeft, out.isEmpty());
+            SharedReads.Question question = new SharedReads.Question(
+                    position,
+                    limit - out.size(),
+                    collection,
+                    filter,
+                    selective ? SCAN_WINDOW : Long.MAX_VALUE,
+                    bytesLeft,
+                    out.isEmpty());
             ChangeLog.Batch batch;
             if (generation == null) {
                 batch = ask(question);
             } else {
-                SharedReads.Answer answer = log.sharedReads().read(generation, question,
-                        () -> new SharedReads.Answer(ask(question), log.purgedThrough()));
+                SharedReads.Answer answer = log.sharedReads()
+                        .read(generation, question, () -> new SharedReads.Answer(ask(question), log.purgedThrough()));
                 batch = answer.batch();
                 purged = Math.max(purged, answer.purgedThrough());
             }
             out.addAll(batch.changes());
             position = batch.position();
             bytesLeft -= batch.bytes();
-            if (batch.full() || batch.reachedEnd() || reads == SCAN_READS
-                    || System.nanoTime() - started > SCAN_NANOS) {
+            if (batch.full() || batch.reachedEnd() || reads == SCAN_READS || System.nanoTime() - started > SCAN_NANOS) {
                 break;
             }
             Cancellation.checkpoint();
@@ -208,7 +223,8 @@ final class Feed implements Changes {
 
         Subscription(String start, Consumer<Change> onChange) {
             this.token = new AtomicReference<>(start);
-            this.thread = new Thread(() -> run(onChange), "vellum-changes-" + (collection == null ? "all" : collection));
+            this.thread =
+                    new Thread(() -> run(onChange), "vellum-changes-" + (collection == null ? "all" : collection));
             thread.setDaemon(true);
         }
 
@@ -329,8 +345,10 @@ final class Feed implements Changes {
         public void request(long n) {
             if (n <= 0) {
                 // signalled by the delivering thread, so the subscriber's signals stay serial (§1.3)
-                badRequest.compareAndSet(null, new IllegalArgumentException("request(" + n + "): n must be positive "
-                        + "(Reactive Streams §3.9)"));
+                badRequest.compareAndSet(
+                        null,
+                        new IllegalArgumentException(
+                                "request(" + n + "): n must be positive " + "(Reactive Streams §3.9)"));
                 synchronized (lock) {
                     lock.notifyAll();
                 }

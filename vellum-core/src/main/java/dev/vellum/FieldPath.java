@@ -1,7 +1,6 @@
 package dev.vellum;
 
 import dev.vellum.internal.ValueRules;
-
 import java.util.List;
 
 /**
@@ -11,7 +10,12 @@ import java.util.List;
  */
 public record FieldPath(Kind kind, List<String> keys) {
     public enum Kind {
-        FIELD, META, ID, VERSION, CREATED_AT, UPDATED_AT;
+        FIELD,
+        META,
+        ID,
+        VERSION,
+        CREATED_AT,
+        UPDATED_AT;
 
         /** True for the system fields, which every record has. */
         public boolean isSystem() {
@@ -31,13 +35,15 @@ public record FieldPath(Kind kind, List<String> keys) {
             throw new QueryException(String.valueOf(path), "A path must not be empty");
         }
         if (path.length() > MAX_DEPTH * (ValueRules.MAX_KEY_LENGTH + 1)) {
-            throw new QueryException(Strings.abbreviate(path), "A path has " + path.length() + " characters; at most "
-                    + MAX_DEPTH + " keys of " + ValueRules.MAX_KEY_LENGTH + " characters each are accepted");
+            throw new QueryException(
+                    Strings.abbreviate(path),
+                    "A path has " + path.length() + " characters; at most " + MAX_DEPTH + " keys of "
+                            + ValueRules.MAX_KEY_LENGTH + " characters each are accepted");
         }
         String problem = ValueRules.problemInString(path);
         if (problem != null) {
-            throw new QueryException(Strings.abbreviate(path), "The path '" + Strings.abbreviate(path) + "' "
-                    + problem);
+            throw new QueryException(
+                    Strings.abbreviate(path), "The path '" + Strings.abbreviate(path) + "' " + problem);
         }
         switch (path) {
             case "$id":
@@ -55,9 +61,11 @@ public record FieldPath(Kind kind, List<String> keys) {
             return new FieldPath(Kind.META, keys(path, path.substring("$meta.".length())));
         }
         if (path.startsWith("$")) {
-            throw new QueryException(Strings.abbreviate(path), "Unknown system field '" + Strings.abbreviate(path)
-                    + "'. System fields are $id, $version, $createdAt, $updatedAt and $meta.<path>; field keys cannot "
-                    + "start with $");
+            throw new QueryException(
+                    Strings.abbreviate(path),
+                    "Unknown system field '" + Strings.abbreviate(path)
+                            + "'. System fields are $id, $version, $createdAt, $updatedAt and $meta.<path>; field keys cannot "
+                            + "start with $");
         }
         return new FieldPath(Kind.FIELD, keys(path, path));
     }
@@ -65,21 +73,27 @@ public record FieldPath(Kind kind, List<String> keys) {
     private static List<String> keys(String whole, String dotted) {
         String[] parts = dotted.split("\\.", -1);
         if (parts.length > MAX_DEPTH) {
-            throw new QueryException(Strings.abbreviate(whole), "A path has " + parts.length + " keys; at most "
-                    + MAX_DEPTH + " are accepted");
+            throw new QueryException(
+                    Strings.abbreviate(whole),
+                    "A path has " + parts.length + " keys; at most " + MAX_DEPTH + " are accepted");
         }
         for (String key : parts) {
             if (key.length() > ValueRules.MAX_KEY_LENGTH) {
-                throw new QueryException(Strings.abbreviate(whole), "A key of the path has " + key.length()
-                        + " characters; at most " + ValueRules.MAX_KEY_LENGTH + " are accepted");
+                throw new QueryException(
+                        Strings.abbreviate(whole),
+                        "A key of the path has " + key.length() + " characters; at most " + ValueRules.MAX_KEY_LENGTH
+                                + " are accepted");
             }
             if (key.isEmpty()) {
-                throw new QueryException(Strings.abbreviate(whole), "Path '" + Strings.abbreviate(whole)
-                        + "' has an empty key (check for a leading, trailing or doubled dot)");
+                throw new QueryException(
+                        Strings.abbreviate(whole),
+                        "Path '" + Strings.abbreviate(whole)
+                                + "' has an empty key (check for a leading, trailing or doubled dot)");
             }
             if (key.startsWith("$")) {
-                throw new QueryException(Strings.abbreviate(whole), "Path '" + Strings.abbreviate(whole)
-                        + "' has a key starting with $, which fields cannot have");
+                throw new QueryException(
+                        Strings.abbreviate(whole),
+                        "Path '" + Strings.abbreviate(whole) + "' has a key starting with $, which fields cannot have");
             }
         }
         return List.of(parts);

@@ -7,7 +7,6 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.internal.ValueRules;
-
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -31,9 +30,23 @@ public sealed interface Filter {
 
     /** Comparison operators, with their JSON names. */
     enum Op {
-        EQ("$eq"), NE("$ne"), GT("$gt"), GTE("$gte"), LT("$lt"), LTE("$lte"), IN("$in"), NIN("$nin"),
-        BETWEEN("$between"), EXISTS("$exists"), LIKE("$like"), ILIKE("$ilike"), STARTS_WITH("$startsWith"),
-        REGEX("$regex"), CONTAINS("$contains"), CONTAINS_ALL("$containsAll"), CONTAINS_ANY("$containsAny");
+        EQ("$eq"),
+        NE("$ne"),
+        GT("$gt"),
+        GTE("$gte"),
+        LT("$lt"),
+        LTE("$lte"),
+        IN("$in"),
+        NIN("$nin"),
+        BETWEEN("$between"),
+        EXISTS("$exists"),
+        LIKE("$like"),
+        ILIKE("$ilike"),
+        STARTS_WITH("$startsWith"),
+        REGEX("$regex"),
+        CONTAINS("$contains"),
+        CONTAINS_ALL("$containsAll"),
+        CONTAINS_ANY("$containsAny");
 
         private final String json;
 
@@ -52,7 +65,8 @@ public sealed interface Filter {
                 }
             }
             List<String> names = Arrays.stream(values()).map(Op::json).toList();
-            String hint = Strings.nearest(name, names).map(n -> " Did you mean " + n + "?")
+            String hint = Strings.nearest(name, names)
+                    .map(n -> " Did you mean " + n + "?")
                     .orElse(" Operators: " + String.join(", ", names) + ", and $and, $or, $not.");
             throw new QueryException(name, "Unknown operator " + name + "." + hint);
         }
@@ -80,8 +94,7 @@ public sealed interface Filter {
     }
 
     /** The exact complement of a filter. */
-    record Not(Filter filter) implements Filter {
-    }
+    record Not(Filter filter) implements Filter {}
 
     // ---- building ----
 
@@ -233,14 +246,18 @@ public sealed interface Filter {
     }
 
     private static List<Filter> conditions(String pathText, JsonNode value) {
-        if (pathText.startsWith("$") && !pathText.startsWith("$meta.") && FieldPathHolder.SYSTEM.stream()
-                .noneMatch(pathText::equals)) {
+        if (pathText.startsWith("$")
+                && !pathText.startsWith("$meta.")
+                && FieldPathHolder.SYSTEM.stream().noneMatch(pathText::equals)) {
             Op.fromJson(pathText); // an operator at the top level: name it, or say it is unknown
-            throw new QueryException(pathText, "Operator " + pathText + " must be inside a field: "
-                    + "{\"field\": {\"" + pathText + "\": …}}");
+            throw new QueryException(
+                    pathText,
+                    "Operator " + pathText + " must be inside a field: " + "{\"field\": {\"" + pathText + "\": …}}");
         }
         FieldPath path = FieldPath.parse(pathText);
-        boolean operators = value.isObject() && value.size() > 0 && value.fieldNames().next().startsWith("$");
+        boolean operators = value.isObject()
+                && value.size() > 0
+                && value.fieldNames().next().startsWith("$");
         if (!operators) {
             return List.of(new Condition(path, Op.EQ, value));
         }
@@ -248,8 +265,10 @@ public sealed interface Filter {
         for (Iterator<Map.Entry<String, JsonNode>> it = value.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (!e.getKey().startsWith("$")) {
-                throw new QueryException(e.getKey(), "Field '" + pathText + "' mixes operators and plain keys; "
-                        + "use {\"$eq\": {…}} to match a whole object");
+                throw new QueryException(
+                        e.getKey(),
+                        "Field '" + pathText + "' mixes operators and plain keys; "
+                                + "use {\"$eq\": {…}} to match a whole object");
             }
             if (e.getKey().equals("$not")) {
                 List<Filter> inner = conditions(pathText, e.getValue());
@@ -270,8 +289,9 @@ public sealed interface Filter {
         ObjectNode out = JsonValues.NODES.objectNode();
         if (this instanceof Condition c) {
             boolean plain = c.op() == Op.EQ && !c.value().isObject();
-            out.set(c.path().toString(), plain ? c.value()
-                    : JsonValues.NODES.objectNode().set(c.op().json(), c.value()));
+            out.set(
+                    c.path().toString(),
+                    plain ? c.value() : JsonValues.NODES.objectNode().set(c.op().json(), c.value()));
         } else if (this instanceof And a) {
             ArrayNode list = out.putArray("$and");
             a.filters().forEach(f -> list.add(f.toJsonNode()));
@@ -316,8 +336,10 @@ public sealed interface Filter {
             throw new QueryException(op.json(), problem);
         }
         if (value.isArray() && value.size() > MAX_LIST) {
-            throw new QueryException(op.json(), where + " lists " + value.size() + " values; at most " + MAX_LIST
-                    + " are accepted (split the query, or use an index and a range)");
+            throw new QueryException(
+                    op.json(),
+                    where + " lists " + value.size() + " values; at most " + MAX_LIST
+                            + " are accepted (split the query, or use an index and a range)");
         }
         switch (op) {
             case IN, NIN, CONTAINS_ALL, CONTAINS_ANY -> {
@@ -352,8 +374,7 @@ public sealed interface Filter {
                 }
                 Patterns.regex(value.textValue());
             }
-            default -> {
-            }
+            default -> {}
         }
         if (path.kind() == FieldPath.Kind.CREATED_AT || path.kind() == FieldPath.Kind.UPDATED_AT) {
             return normalizeInstants(path, op, value);
@@ -376,16 +397,17 @@ public sealed interface Filter {
     }
 
     private static JsonNode normalizeInstant(FieldPath path, Op op, JsonNode value) {
-        if (!value.isTextual() || op == Op.LIKE || op == Op.ILIKE || op == Op.REGEX
-                || op == Op.STARTS_WITH) {
+        if (!value.isTextual() || op == Op.LIKE || op == Op.ILIKE || op == Op.REGEX || op == Op.STARTS_WITH) {
             return value;
         }
         try {
             Instant instant = Timestamps.parse(value.textValue()).truncatedTo(ChronoUnit.MILLIS);
             return JsonValues.NODES.textNode(Timestamps.format(instant));
         } catch (DateTimeParseException e) {
-            throw new QueryException(value.textValue(), path + " compares with ISO-8601 instants such as "
-                    + "2026-01-31T12:00:00Z; '" + value.textValue() + "' is not one");
+            throw new QueryException(
+                    value.textValue(),
+                    path + " compares with ISO-8601 instants such as " + "2026-01-31T12:00:00Z; '" + value.textValue()
+                            + "' is not one");
         }
     }
 
@@ -393,7 +415,6 @@ public sealed interface Filter {
     final class FieldPathHolder {
         static final List<String> SYSTEM = List.of("$id", "$version", "$createdAt", "$updatedAt");
 
-        private FieldPathHolder() {
-        }
+        private FieldPathHolder() {}
     }
 }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
-
 import java.util.Map;
 
 /**
@@ -22,7 +21,8 @@ public record Group(ObjectNode key, Map<String, JsonNode> values) {
     public JsonNode get(String name) {
         JsonNode value = values.get(name);
         if (value == null) {
-            throw new IllegalArgumentException("No accumulator named '" + name + "'; this group has " + values.keySet());
+            throw new IllegalArgumentException(
+                    "No accumulator named '" + name + "'; this group has " + values.keySet());
         }
         return value;
     }

@@ -12,8 +12,15 @@ package dev.vellum;
  * @param encryption     how the connection is protected
  * @param replicas       the read replicas and the reads each served
  */
-public record Health(String backend, String serverVersion, String target, String schemaVersion,
-                     int pendingMigrations, PoolState pool, String encryption, Replicas replicas) {
+public record Health(
+        String backend,
+        String serverVersion,
+        String target,
+        String schemaVersion,
+        int pendingMigrations,
+        PoolState pool,
+        String encryption,
+        Replicas replicas) {
 
     /**
      * The read replicas as the last probe saw them (probed once a second; no query is run here).
@@ -32,9 +39,8 @@ public record Health(String backend, String serverVersion, String target, String
      * @param reads    record-store reads it served
      * @param problem  why it is down, or null
      */
-    public record Replica(String name, String state, java.time.Duration lag, long replayed, long reads,
-                          String problem) {
-    }
+    public record Replica(
+            String name, String state, java.time.Duration lag, long replayed, long reads, String problem) {}
 
     /** @param waiting threads waiting for a connection */
     public record PoolState(int active, int idle, int waiting, int max) {

@@ -2,7 +2,6 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
-
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
@@ -19,8 +18,7 @@ final class Indexes {
      */
     static final int MAX_INDEXED_BYTES = 1600;
 
-    private Indexes() {
-    }
+    private Indexes() {}
 
     static IndexInfo define(String name, List<String> paths, boolean unique) {
         Records.indexName(name);
@@ -28,8 +26,8 @@ final class Indexes {
             throw new QueryException(name, "Index " + name + " needs at least one path");
         }
         if (paths.size() > MAX_PATHS) {
-            throw new QueryException(name, "Index " + name + " has " + paths.size() + " paths; at most " + MAX_PATHS
-                    + " are accepted");
+            throw new QueryException(
+                    name, "Index " + name + " has " + paths.size() + " paths; at most " + MAX_PATHS + " are accepted");
         }
         for (String p : paths) {
             FieldPath path = FieldPath.parse(p);
@@ -52,7 +50,9 @@ final class Indexes {
 
         private SizeCheck(java.util.Collection<IndexInfo> indexes) {
             this.indexes = List.copyOf(indexes);
-            this.paths = this.indexes.stream().map(i -> i.paths().stream().map(FieldPath::parse).toList()).toList();
+            this.paths = this.indexes.stream()
+                    .map(i -> i.paths().stream().map(FieldPath::parse).toList())
+                    .toList();
         }
 
         static SizeCheck of(java.util.Collection<IndexInfo> indexes) {
@@ -87,7 +87,9 @@ final class Indexes {
                     for (dev.vellum.internal.FieldUpdates.Step step : updates.steps()) {
                         int common = Math.min(p.keys().size(), step.keys().size());
                         if (p.kind() == FieldPath.Kind.FIELD
-                                && p.keys().subList(0, common).equals(step.keys().subList(0, common))) {
+                                && p.keys()
+                                        .subList(0, common)
+                                        .equals(step.keys().subList(0, common))) {
                             return true;
                         }
                     }
@@ -128,8 +130,8 @@ final class Indexes {
          */
         void checkPatch(String id, com.fasterxml.jackson.databind.node.ObjectNode patch) {
             if (this != NONE) {
-                check(new Record(id, patch, JsonValues.NODES.objectNode(), 1, java.time.Instant.EPOCH,
-                        java.time.Instant.EPOCH));
+                check(new Record(
+                        id, patch, JsonValues.NODES.objectNode(), 1, java.time.Instant.EPOCH, java.time.Instant.EPOCH));
             }
         }
     }

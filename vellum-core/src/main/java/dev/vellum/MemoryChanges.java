@@ -4,7 +4,6 @@ import dev.vellum.internal.ChangeNotices;
 import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -65,8 +64,8 @@ final class MemoryChanges implements ChangeLog {
     }
 
     @Override
-    public Batch read(long after, int limit, String collection, Filter filter, long window, long maxBytes,
-                      boolean oneAnyway) {
+    public Batch read(
+            long after, int limit, String collection, Filter filter, long window, long maxBytes, boolean oneAnyway) {
         long through = window >= Long.MAX_VALUE - after ? Long.MAX_VALUE : after + window;
         return store.read(() -> {
             List<Change> taken = new ArrayList<>();
@@ -85,8 +84,17 @@ final class MemoryChanges implements ChangeLog {
                     full = true;
                     break;
                 }
-                taken.add(c.record() == null ? c : new Change(c.token(), c.op(), c.collection(), c.id(), c.version(),
-                        c.at(), MemoryCollection.copy(c.record())));
+                taken.add(
+                        c.record() == null
+                                ? c
+                                : new Change(
+                                        c.token(),
+                                        c.op(),
+                                        c.collection(),
+                                        c.id(),
+                                        c.version(),
+                                        c.at(),
+                                        MemoryCollection.copy(c.record())));
                 bytes += size;
                 position = Long.parseLong(c.token());
             }

@@ -2,16 +2,14 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.Cursors;
+import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.Timestamps;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -54,8 +52,8 @@ final class MemoryCollection extends BaseCollection {
     }
 
     static Record copy(Record r) {
-        return new Record(r.id(), r.fields().deepCopy(), r.metadata().deepCopy(), r.version(), r.createdAt(),
-                r.updatedAt());
+        return new Record(
+                r.id(), r.fields().deepCopy(), r.metadata().deepCopy(), r.version(), r.createdAt(), r.updatedAt());
     }
 
     // ---- writes ----
@@ -68,8 +66,13 @@ final class MemoryCollection extends BaseCollection {
 
     private Record fresh(String id, Object fields, Object metadata) {
         Instant now = Timestamps.now();
-        return new Record(Records.id(id), Records.object(fields, "fields"), Records.optionalObject(metadata, "metadata"),
-                1, now, now);
+        return new Record(
+                Records.id(id),
+                Records.object(fields, "fields"),
+                Records.optionalObject(metadata, "metadata"),
+                1,
+                now,
+                now);
     }
 
     /** Stores a new record (version continues after a deleted one of the same id) or, for upserts, replaces one. */
@@ -79,16 +82,25 @@ final class MemoryCollection extends BaseCollection {
         Record stored;
         if (existing != null) {
             if (!upsert) {
-                throw new DuplicateRecordException(name, record.id(), "A record with id '" + record.id()
-                        + "' already exists in " + name);
+                throw new DuplicateRecordException(
+                        name, record.id(), "A record with id '" + record.id() + "' already exists in " + name);
             }
-            stored = new Record(record.id(), record.fields(),
-                    record.metadata().isEmpty() ? existing.metadata() : record.metadata(), existing.version() + 1,
-                    existing.createdAt(), record.updatedAt());
+            stored = new Record(
+                    record.id(),
+                    record.fields(),
+                    record.metadata().isEmpty() ? existing.metadata() : record.metadata(),
+                    existing.version() + 1,
+                    existing.createdAt(),
+                    record.updatedAt());
         } else {
             Long tomb = tombs().get(record.id());
-            stored = new Record(record.id(), record.fields(), record.metadata(), tomb == null ? 1 : tomb + 1,
-                    record.createdAt(), record.updatedAt());
+            stored = new Record(
+                    record.id(),
+                    record.fields(),
+                    record.metadata(),
+                    tomb == null ? 1 : tomb + 1,
+                    record.createdAt(),
+                    record.updatedAt());
             if (tomb != null) {
                 tombs().remove(record.id());
                 store.onUndo(() -> tombs().put(record.id(), tomb));
@@ -110,7 +122,8 @@ final class MemoryCollection extends BaseCollection {
     /** The checks every stored record passes: VELLUM_MAX_RECORD_SIZE, the indexes' value sizes, unique indexes. */
     private void checkStorable(Record candidate) {
         RecordSizes.check(candidate, store.limits.recordBytes());
-        Indexes.SizeCheck.of(store.indexes.getOrDefault(name, Map.of()).values()).check(candidate);
+        Indexes.SizeCheck.of(store.indexes.getOrDefault(name, Map.of()).values())
+                .check(candidate);
         for (IndexInfo index : store.indexes.getOrDefault(name, Map.of()).values()) {
             if (!index.unique()) {
                 continue;
@@ -121,8 +134,11 @@ final class MemoryCollection extends BaseCollection {
             }
             for (Record other : records().values()) {
                 if (!other.id().equals(candidate.id()) && key.equals(uniqueKey(other, index))) {
-                    throw new DuplicateRecordException(name, null, "Unique index " + index.name() + " on "
-                            + index.paths() + " already has a record with these values in " + name);
+                    throw new DuplicateRecordException(
+                            name,
+                            null,
+                            "Unique index " + index.name() + " on " + index.paths()
+                                    + " already has a record with these values in " + name);
                 }
             }
         }
@@ -161,8 +177,8 @@ final class MemoryCollection extends BaseCollection {
             for (Record given : batch) {
                 Record r = Records.loaded(given);
                 if (records.containsKey(r.id())) {
-                    throw new DuplicateRecordException(name, r.id(), "A record with id '" + r.id()
-                            + "' already exists in " + name);
+                    throw new DuplicateRecordException(
+                            name, r.id(), "A record with id '" + r.id() + "' already exists in " + name);
                 }
                 checkStorable(r);
                 records.put(r.id(), r);
@@ -197,7 +213,9 @@ final class MemoryCollection extends BaseCollection {
 
     @Override
     Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
-        return rewrite(id, expectedVersion,
+        return rewrite(
+                id,
+                expectedVersion,
                 existing -> isPatch ? (ObjectNode) JsonValues.mergePatch(existing.fields(), value) : value);
     }
 
@@ -226,8 +244,13 @@ final class MemoryCollection extends BaseCollection {
 
     /** Stores the record with new fields and the next version, undone with the transaction. */
     private Record replaceFields(Record existing, ObjectNode fields, Instant now) {
-        Record updated = new Record(existing.id(), fields, existing.metadata(), existing.version() + 1,
-                existing.createdAt(), now.isBefore(existing.updatedAt()) ? existing.updatedAt() : now);
+        Record updated = new Record(
+                existing.id(),
+                fields,
+                existing.metadata(),
+                existing.version() + 1,
+                existing.createdAt(),
+                now.isBefore(existing.updatedAt()) ? existing.updatedAt() : now);
         checkStorable(updated);
         TreeMap<String, Record> records = recordsForWrite();
         records.put(updated.id(), updated);
@@ -284,7 +307,9 @@ final class MemoryCollection extends BaseCollection {
 
     private long rewriteMany(Filter filter, java.util.function.Function<Record, ObjectNode> newFields) {
         return store.write(() -> {
-            List<Record> matching = records().values().stream().filter(r -> Semantics.matches(filter, r)).toList();
+            List<Record> matching = records().values().stream()
+                    .filter(r -> Semantics.matches(filter, r))
+                    .toList();
             Instant now = Timestamps.now();
             for (Record existing : matching) {
                 replaceFields(existing, newFields.apply(existing), now);
@@ -296,7 +321,9 @@ final class MemoryCollection extends BaseCollection {
     @Override
     public long deleteMany(Filter filter) {
         return store.write(() -> {
-            List<Record> matching = records().values().stream().filter(r -> Semantics.matches(filter, r)).toList();
+            List<Record> matching = records().values().stream()
+                    .filter(r -> Semantics.matches(filter, r))
+                    .toList();
             matching.forEach(this::drop);
             return (long) matching.size();
         });
@@ -368,8 +395,14 @@ final class MemoryCollection extends BaseCollection {
             if (query.cursor() != null) {
                 Cursors.Position after = Cursors.decode(query, descending.size());
                 start = 0;
-                while (start < matching.size() && Semantics.compareKeys(Semantics.fullKey(matching.get(start), sort),
-                        matching.get(start).id(), after.key(), after.id(), descending) <= 0) {
+                while (start < matching.size()
+                        && Semantics.compareKeys(
+                                        Semantics.fullKey(matching.get(start), sort),
+                                        matching.get(start).id(),
+                                        after.key(),
+                                        after.id(),
+                                        descending)
+                                <= 0) {
                     start++;
                 }
             }
@@ -397,14 +430,16 @@ final class MemoryCollection extends BaseCollection {
 
     private List<Record> sorted(Query query) {
         List<Record> matching = new ArrayList<>(records().values().stream()
-                .filter(r -> Semantics.matches(query.filter(), r)).toList());
+                .filter(r -> Semantics.matches(query.filter(), r))
+                .toList());
         matching.sort(Semantics.comparator(query.sort()));
         return matching;
     }
 
     @Override
     public Stream<Record> stream(Query query) {
-        List<Record> snapshot = store.read(() -> sorted(query).stream().map(MemoryCollection::copy).toList());
+        List<Record> snapshot = store.read(
+                () -> sorted(query).stream().map(MemoryCollection::copy).toList());
         return snapshot.stream().map(r -> Projection.of(r, query));
     }
 
@@ -426,7 +461,9 @@ final class MemoryCollection extends BaseCollection {
 
     @Override
     public long count(Filter filter) {
-        return store.read(() -> records().values().stream().filter(r -> Semantics.matches(filter, r)).count());
+        return store.read(() -> records().values().stream()
+                .filter(r -> Semantics.matches(filter, r))
+                .count());
     }
 
     // ---- indexes ----
@@ -449,8 +486,11 @@ final class MemoryCollection extends BaseCollection {
                 for (Record r : records().values()) {
                     String key = uniqueKey(r, index);
                     if (key != null && seen.putIfAbsent(key, r.id()) != null) {
-                        throw new DuplicateRecordException(name, r.id(), "Cannot create unique index " + indexName
-                                + ": records " + seen.get(key) + " and " + r.id() + " have the same " + paths);
+                        throw new DuplicateRecordException(
+                                name,
+                                r.id(),
+                                "Cannot create unique index " + indexName + ": records " + seen.get(key) + " and "
+                                        + r.id() + " have the same " + paths);
                     }
                 }
             }
@@ -488,7 +528,7 @@ final class MemoryCollection extends BaseCollection {
 
     @Override
     public List<IndexInfo> indexes() {
-        return store.read(() -> new ArrayList<>(store.indexes.getOrDefault(name, Map.of()).values()));
+        return store.read(
+                () -> new ArrayList<>(store.indexes.getOrDefault(name, Map.of()).values()));
     }
-
 }

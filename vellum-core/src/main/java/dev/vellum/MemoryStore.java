@@ -15,6 +15,7 @@ final class MemoryStore implements RecordStore {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     /** name → id → record; a TreeMap by id gives the code-point id order (ids are compared as strings). */
     final Map<String, TreeMap<String, Record>> data = new TreeMap<>();
+
     final Map<String, Map<String, Long>> tombstones = new TreeMap<>();
     final Map<String, Map<String, IndexInfo>> indexes = new TreeMap<>();
     private final ThreadLocal<List<Runnable>> undo = new ThreadLocal<>();

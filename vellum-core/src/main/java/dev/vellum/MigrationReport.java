@@ -7,5 +7,4 @@ package dev.vellum;
  * @param schemaVersion the newest applied Vellum schema version afterwards
  * @param appVersion    the newest applied application migration afterwards, or empty when the application has none
  */
-public record MigrationReport(int applied, String schemaVersion, String appVersion) {
-}
+public record MigrationReport(int applied, String schemaVersion, String appVersion) {}

@@ -12,6 +12,5 @@ import java.time.Instant;
  * @param state       Flyway's state: {@code Success}, {@code Pending}, {@code Failed}, {@code Baseline}, …
  * @param installedOn when it was applied, or null when pending
  */
-public record MigrationStatus(String scope, String version, String description, String script, String state,
-                              Instant installedOn) {
-}
+public record MigrationStatus(
+        String scope, String version, String description, String script, String state, Instant installedOn) {}

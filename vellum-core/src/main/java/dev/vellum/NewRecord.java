@@ -2,7 +2,6 @@ package dev.vellum;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -59,7 +58,9 @@ public record NewRecord(String id, Object fields, Object metadata) {
         if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
             throw new InvalidRecordException(where + ": metadata must be an object. Nothing was written.");
         }
-        return new NewRecord(id == null || id.isNull() ? null : id.textValue(), node.get("fields"),
+        return new NewRecord(
+                id == null || id.isNull() ? null : id.textValue(),
+                node.get("fields"),
                 metadata == null || metadata.isNull() ? null : metadata);
     }
 
@@ -102,8 +103,8 @@ public record NewRecord(String id, Object fields, Object metadata) {
                 try {
                     node = JsonValues.parseInput(text);
                 } catch (IllegalArgumentException e) {
-                    throw new InvalidRecordException("line " + lineNumber + " is not valid JSON: " + e.getMessage()
-                            + ". Nothing was written.");
+                    throw new InvalidRecordException(
+                            "line " + lineNumber + " is not valid JSON: " + e.getMessage() + ". Nothing was written.");
                 }
                 return fromJson(node, "line " + lineNumber);
             }

@@ -52,8 +52,10 @@ public final class Params {
                 accessor.setAccessible(true);
                 map.put(component.getName(), accessor.invoke(record));
             } catch (ReflectiveOperationException | RuntimeException e) {
-                throw new IllegalArgumentException("Cannot read component " + component.getName() + " of "
-                        + record.getClass().getSimpleName() + ": " + e.getMessage(), e);
+                throw new IllegalArgumentException(
+                        "Cannot read component " + component.getName() + " of "
+                                + record.getClass().getSimpleName() + ": " + e.getMessage(),
+                        e);
             }
         }
         return new Params(map);

@@ -3,21 +3,24 @@ package dev.vellum;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
-
 import java.util.List;
 
 /** Keeps only the listed field paths of a fields object. */
 final class Projection {
-    private Projection() {
-    }
+    private Projection() {}
 
     /** The record with only the query's {@code fields} (all of them when the query lists none). */
     static Record of(Record record, Query query) {
         if (query.fields().isEmpty()) {
             return record;
         }
-        return new Record(record.id(), apply(record.fields(), query.fields()), record.metadata(), record.version(),
-                record.createdAt(), record.updatedAt());
+        return new Record(
+                record.id(),
+                apply(record.fields(), query.fields()),
+                record.metadata(),
+                record.version(),
+                record.createdAt(),
+                record.updatedAt());
     }
 
     static ObjectNode apply(ObjectNode fields, List<String> paths) {

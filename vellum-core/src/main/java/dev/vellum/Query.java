@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
-
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -32,8 +31,8 @@ public record Query(Filter filter, List<SortKey> sort, int limit, String cursor,
         sort = List.copyOf(sort);
         fields = List.copyOf(fields);
         if (limit < 0 || limit > MAX_LIMIT) {
-            throw new QueryException(String.valueOf(limit), "limit must be between 0 and " + MAX_LIMIT + ", got "
-                    + limit);
+            throw new QueryException(
+                    String.valueOf(limit), "limit must be between 0 and " + MAX_LIMIT + ", got " + limit);
         }
         if (offset < 0) {
             throw new QueryException(String.valueOf(offset), "offset must not be negative, got " + offset);
@@ -42,18 +41,18 @@ public record Query(Filter filter, List<SortKey> sort, int limit, String cursor,
             throw new QueryException("offset", "Use either a cursor or an offset, not both");
         }
         if (sort.size() > MAX_SORT_KEYS) {
-            throw new QueryException("sort", "The sort has " + sort.size() + " keys; at most " + MAX_SORT_KEYS
-                    + " are accepted");
+            throw new QueryException(
+                    "sort", "The sort has " + sort.size() + " keys; at most " + MAX_SORT_KEYS + " are accepted");
         }
         if (fields.size() > MAX_FIELDS) {
-            throw new QueryException("fields", "fields lists " + fields.size() + " paths; at most " + MAX_FIELDS
-                    + " are accepted");
+            throw new QueryException(
+                    "fields", "fields lists " + fields.size() + " paths; at most " + MAX_FIELDS + " are accepted");
         }
         for (String f : fields) {
             FieldPath p = FieldPath.parse(f);
             if (p.kind() != FieldPath.Kind.FIELD) {
-                throw new QueryException(f, "fields lists field paths; id, version, timestamps and metadata always "
-                        + "come back");
+                throw new QueryException(
+                        f, "fields lists field paths; id, version, timestamps and metadata always " + "come back");
             }
         }
     }
@@ -112,9 +111,17 @@ public record Query(Filter filter, List<SortKey> sort, int limit, String cursor,
         for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
             String key = it.next();
             if (!JSON_KEYS.contains(key)) {
-                throw new QueryException(key, "Unknown query key '" + key + "'"
-                        + Strings.nearest(key, JSON_KEYS).map(k -> "; did you mean '" + k + "'?")
-                        .orElse("; keys are " + String.join(", ", JSON_KEYS.stream().sorted().toList())));
+                throw new QueryException(
+                        key,
+                        "Unknown query key '" + key + "'"
+                                + Strings.nearest(key, JSON_KEYS)
+                                        .map(k -> "; did you mean '" + k + "'?")
+                                        .orElse("; keys are "
+                                                + String.join(
+                                                        ", ",
+                                                        JSON_KEYS.stream()
+                                                                .sorted()
+                                                                .toList())));
             }
         }
         Filter filter = node.hasNonNull("filter") ? Filter.fromJson(node.get("filter")) : Filter.all();

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-
 import java.time.Instant;
 import java.util.Map;
 import java.util.Objects;
@@ -15,8 +14,8 @@ import java.util.Objects;
  *
  * @param version 1 on create, +1 on every write
  */
-public record Record(String id, ObjectNode fields, ObjectNode metadata, long version, Instant createdAt,
-                     Instant updatedAt) {
+public record Record(
+        String id, ObjectNode fields, ObjectNode metadata, long version, Instant createdAt, Instant updatedAt) {
     public Record {
         Objects.requireNonNull(id, "id");
         Objects.requireNonNull(fields, "fields");
@@ -53,15 +52,23 @@ public record Record(String id, ObjectNode fields, ObjectNode metadata, long ver
      * @throws InvalidRecordException when a member is missing or of the wrong type
      */
     public static Record fromJson(JsonNode node, String where) {
-        if (node == null || !node.isObject() || !node.path("id").isTextual() || !node.path("version").canConvertToLong()
-                || !node.path("createdAt").isTextual() || !node.path("updatedAt").isTextual()
-                || !node.path("fields").isObject() || !node.path("metadata").isObject()) {
+        if (node == null
+                || !node.isObject()
+                || !node.path("id").isTextual()
+                || !node.path("version").canConvertToLong()
+                || !node.path("createdAt").isTextual()
+                || !node.path("updatedAt").isTextual()
+                || !node.path("fields").isObject()
+                || !node.path("metadata").isObject()) {
             throw new InvalidRecordException(where + " is not a whole record: it needs id, version, createdAt, "
                     + "updatedAt, metadata and fields");
         }
         try {
-            return new Record(node.get("id").textValue(), (ObjectNode) node.get("fields"),
-                    (ObjectNode) node.get("metadata"), node.get("version").longValue(),
+            return new Record(
+                    node.get("id").textValue(),
+                    (ObjectNode) node.get("fields"),
+                    (ObjectNode) node.get("metadata"),
+                    node.get("version").longValue(),
                     Timestamps.parse(node.get("createdAt").textValue()),
                     Timestamps.parse(node.get("updatedAt").textValue()));
         } catch (RuntimeException e) {

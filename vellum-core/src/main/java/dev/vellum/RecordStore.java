@@ -18,8 +18,8 @@ public interface RecordStore extends AutoCloseable {
     }
 
     /** {@link #collection(String, Class)} with your Jackson mapper (its modules and settings). */
-    default <T> TypedCollection<T> collection(String name, Class<T> type,
-                                              com.fasterxml.jackson.databind.ObjectMapper mapper) {
+    default <T> TypedCollection<T> collection(
+            String name, Class<T> type, com.fasterxml.jackson.databind.ObjectMapper mapper) {
         return collection(name, type, TypeMapper.jackson(mapper));
     }
 

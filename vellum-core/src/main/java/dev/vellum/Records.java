@@ -6,7 +6,6 @@ import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.ValuePlace;
 import dev.vellum.internal.ValueRules;
-
 import java.security.SecureRandom;
 import java.util.Iterator;
 import java.util.Map;
@@ -20,8 +19,7 @@ final class Records {
     private static long lastMillis;
     private static long sequence;
 
-    private Records() {
-    }
+    private Records() {}
 
     static String collectionName(String name) {
         return checkName(name, "collection", InvalidRecordException::new);
@@ -29,13 +27,13 @@ final class Records {
 
     /** An index name is part of an index definition, so a bad one is a {@link QueryException}, as a bad path is. */
     static String indexName(String name) {
-        return checkName(name, "index", message -> new QueryException(Strings.abbreviate(String.valueOf(name)),
-                message));
+        return checkName(
+                name, "index", message -> new QueryException(Strings.abbreviate(String.valueOf(name)), message));
     }
 
     /** Collection and index names share one rule: they become parts of SQL identifiers. */
-    private static String checkName(String name, String kind,
-                                    java.util.function.Function<String, ? extends VellumException> error) {
+    private static String checkName(
+            String name, String kind, java.util.function.Function<String, ? extends VellumException> error) {
         if (name == null || !COLLECTION.matcher(name).matches()) {
             throw error.apply("Invalid " + kind + " name '" + Strings.abbreviate(name) + "': use 1 to 63 "
                     + "characters, a lowercase letter first, then lowercase letters, digits or _");
@@ -46,14 +44,19 @@ final class Records {
     /** A record to load as it is: id, keys and strings checked, version positive, timestamps present. */
     static Record loaded(Record r) {
         if (r.version() < 1) {
-            throw new InvalidRecordException("Record '" + r.id() + "' has version " + r.version() + "; versions start "
-                    + "at 1");
+            throw new InvalidRecordException(
+                    "Record '" + r.id() + "' has version " + r.version() + "; versions start " + "at 1");
         }
         if (r.createdAt() == null || r.updatedAt() == null) {
             throw new InvalidRecordException("Record '" + r.id() + "' needs both timestamps to be loaded");
         }
-        return new Record(id(r.id()), checkedView(r.fields(), "fields"), checkedView(r.metadata(), "metadata"),
-                r.version(), r.createdAt(), r.updatedAt());
+        return new Record(
+                id(r.id()),
+                checkedView(r.fields(), "fields"),
+                checkedView(r.metadata(), "metadata"),
+                r.version(),
+                r.createdAt(),
+                r.updatedAt());
     }
 
     /** The id as given, checked, or a new UUIDv7 when null. */
@@ -111,8 +114,11 @@ final class Records {
         if (FieldUpdates.isUpdate(node)) {
             FieldUpdates updates = FieldUpdates.parse(node);
             // the values an update writes follow the rules of record values (an object's keys: no $, no dot)
-            updates.steps().forEach(step -> check(step.value(), "patch (" + step.op().operator() + " "
-                    + Strings.abbreviate(step.path()) + ")", true));
+            updates.steps()
+                    .forEach(step -> check(
+                            step.value(),
+                            "patch (" + step.op().operator() + " " + Strings.abbreviate(step.path()) + ")",
+                            true));
             return updates;
         }
         check(node, "patch", true);
@@ -131,8 +137,8 @@ final class Records {
             throw new InvalidRecordException(what + " cannot be converted to JSON: " + e.getMessage());
         }
         if (node == null || !node.isObject()) {
-            throw new InvalidRecordException(what + " must be a JSON object, got " + (node == null ? "null"
-                    : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
+            throw new InvalidRecordException(what + " must be a JSON object, got "
+                    + (node == null ? "null" : node.getNodeType().toString().toLowerCase(java.util.Locale.ROOT)));
         }
         return (ObjectNode) node;
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.time.Instant;
@@ -78,8 +77,9 @@ public final class Row {
 
     public String getString(String column) {
         Object v = get(column);
-        return v == null ? null : v instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8)
-                : v.toString();
+        return v == null
+                ? null
+                : v instanceof byte[] b ? new String(b, java.nio.charset.StandardCharsets.UTF_8) : v.toString();
     }
 
     public Long getLong(String column) {
@@ -106,7 +106,9 @@ public final class Row {
         if (v == null) {
             return null;
         }
-        return v instanceof Number n ? n.doubleValue() : Double.parseDouble(v.toString().trim());
+        return v instanceof Number n
+                ? n.doubleValue()
+                : Double.parseDouble(v.toString().trim());
     }
 
     public BigDecimal getBigDecimal(String column) {
@@ -173,7 +175,8 @@ public final class Row {
             return Timestamps.toMillis(Instant.parse(text));
         } catch (java.time.format.DateTimeParseException e) {
             // SQLite's CURRENT_TIMESTAMP form: "2026-11-21 23:23:28"
-            return OffsetDateTime.parse(text.replace(' ', 'T') + (text.length() <= 19 ? "Z" : "")).toInstant();
+            return OffsetDateTime.parse(text.replace(' ', 'T') + (text.length() <= 19 ? "Z" : ""))
+                    .toInstant();
         }
     }
 
@@ -184,7 +187,9 @@ public final class Row {
 
     public byte[] getBytes(String column) {
         Object v = get(column);
-        return v == null ? null : v instanceof byte[] b ? b : v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return v == null
+                ? null
+                : v instanceof byte[] b ? b : v.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
     }
 
     /** Parses a JSON column (whether the database stores it as binary JSON or as text). */
@@ -197,8 +202,8 @@ public final class Row {
             // the shared mapper: decimals stay BigDecimal, as everywhere else
             return JsonValues.READER.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IllegalArgumentException("Column '" + column + "' does not hold valid JSON: "
-                    + e.getOriginalMessage());
+            throw new IllegalArgumentException(
+                    "Column '" + column + "' does not hold valid JSON: " + e.getOriginalMessage());
         }
     }
 

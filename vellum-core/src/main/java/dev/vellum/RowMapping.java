@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
-
 import java.lang.reflect.RecordComponent;
 import java.util.HashMap;
 import java.util.List;
@@ -28,6 +27,7 @@ final class RowMapping<T> {
     private final com.fasterxml.jackson.databind.ObjectReader reader;
     /** Property names by their folded form (lower case, no underscores), and whether each is read as text. */
     private final Map<String, String> names = new HashMap<>();
+
     private final Map<String, Boolean> textual = new HashMap<>();
 
     private RowMapping(Class<T> type, ObjectMapper mapper) {
@@ -69,6 +69,7 @@ final class RowMapping<T> {
      * fit as they are (and the names and types the row's columns are matched to).
      */
     private java.lang.reflect.Constructor<T> constructor;
+
     private Class<?>[] componentTypes;
     private String[] componentNames;
     /** Column index per component for the last column list seen (rows of one query share it). */
@@ -147,18 +148,23 @@ final class RowMapping<T> {
             if (!target.isPrimitive()) {
                 return target == java.util.Optional.class ? NO_FIT : null;
             }
-            return target == boolean.class ? Boolean.FALSE : target == long.class ? (Object) 0L
-                    : target == double.class ? (Object) 0.0 : target == int.class ? (Object) 0 : NO_FIT;
+            return target == boolean.class
+                    ? Boolean.FALSE
+                    : target == long.class
+                            ? (Object) 0L
+                            : target == double.class ? (Object) 0.0 : target == int.class ? (Object) 0 : NO_FIT;
         }
-        Class<?> boxed = target.isPrimitive() ? java.lang.invoke.MethodType.methodType(target).wrap().returnType()
+        Class<?> boxed = target.isPrimitive()
+                ? java.lang.invoke.MethodType.methodType(target).wrap().returnType()
                 : target;
         if (boxed.isInstance(value)) {
             return value;
         }
-        if (value instanceof Number n && (n instanceof Long || n instanceof Integer || n instanceof java.math.BigDecimal)) {
+        if (value instanceof Number n
+                && (n instanceof Long || n instanceof Integer || n instanceof java.math.BigDecimal)) {
             try {
-                java.math.BigDecimal exact = n instanceof java.math.BigDecimal d ? d : java.math.BigDecimal.valueOf(
-                        n.longValue());
+                java.math.BigDecimal exact =
+                        n instanceof java.math.BigDecimal d ? d : java.math.BigDecimal.valueOf(n.longValue());
                 if (boxed == Long.class) {
                     return exact.longValueExact();
                 }
@@ -188,9 +194,12 @@ final class RowMapping<T> {
         } catch (java.io.IOException | IllegalArgumentException e) {
             String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
             int nl = message.indexOf('\n');
-            throw new QueryException("mapTo", "A row with columns " + columns + " cannot be read as a "
-                    + type.getSimpleName() + ": " + Strings.abbreviate(nl < 0 ? message : message.substring(0, nl))
-                    + ". Select columns that fit its properties, or map to a wider type.");
+            throw new QueryException(
+                    "mapTo",
+                    "A row with columns " + columns + " cannot be read as a "
+                            + type.getSimpleName() + ": "
+                            + Strings.abbreviate(nl < 0 ? message : message.substring(0, nl))
+                            + ". Select columns that fit its properties, or map to a wider type.");
         }
     }
 

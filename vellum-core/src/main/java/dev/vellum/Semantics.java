@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.Timestamps;
-
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -17,8 +16,7 @@ import java.util.List;
 final class Semantics {
     private static final JsonNodeFactory NODES = JsonValues.NODES;
 
-    private Semantics() {
-    }
+    private Semantics() {}
 
     /** The value a path names in a record: system fields as JSON (id and timestamps as strings, version a number). */
     static JsonNode value(Record record, FieldPath path) {
@@ -68,15 +66,18 @@ final class Semantics {
             case NIN:
                 return !absent && !in(x, v);
             case BETWEEN:
-                return ordered(x, v.get(0)) && ordered(x, v.get(1))
-                        && JsonValues.compareSameRank(x, v.get(0)) >= 0 && JsonValues.compareSameRank(x, v.get(1)) <= 0;
+                return ordered(x, v.get(0))
+                        && ordered(x, v.get(1))
+                        && JsonValues.compareSameRank(x, v.get(0)) >= 0
+                        && JsonValues.compareSameRank(x, v.get(1)) <= 0;
             case EXISTS:
                 return v.booleanValue() != absent;
             case LIKE:
                 return !absent && x.isTextual() && Patterns.likeMatches(v.textValue(), x.textValue());
             case ILIKE:
-                return !absent && x.isTextual() && Patterns.likeMatches(JsonValues.fold(v.textValue()),
-                        JsonValues.fold(x.textValue()));
+                return !absent
+                        && x.isTextual()
+                        && Patterns.likeMatches(JsonValues.fold(v.textValue()), JsonValues.fold(x.textValue()));
             case STARTS_WITH:
                 return !absent && x.isTextual() && x.textValue().startsWith(v.textValue());
             case REGEX:
@@ -153,22 +154,25 @@ final class Semantics {
         int rank = JsonValues.rank(x);
         tuple.add(NODES.numberNode(rank == JsonValues.ABSENT ? 1 : 0));
         tuple.add(NODES.numberNode(rank));
-        tuple.add(switch (rank) {
-            case JsonValues.NUMBER -> NODES.numberNode(JsonValues.number(x));
-            case JsonValues.BOOLEAN -> NODES.numberNode(x.booleanValue() ? 1 : 0);
-            default -> NODES.nullNode();
-        });
-        tuple.add(switch (rank) {
-            case JsonValues.STRING -> x;
-            case JsonValues.ARRAY, JsonValues.OBJECT -> NODES.textNode(JsonValues.canonical(x));
-            default -> NODES.nullNode();
-        });
+        tuple.add(
+                switch (rank) {
+                    case JsonValues.NUMBER -> NODES.numberNode(JsonValues.number(x));
+                    case JsonValues.BOOLEAN -> NODES.numberNode(x.booleanValue() ? 1 : 0);
+                    default -> NODES.nullNode();
+                });
+        tuple.add(
+                switch (rank) {
+                    case JsonValues.STRING -> x;
+                    case JsonValues.ARRAY, JsonValues.OBJECT -> NODES.textNode(JsonValues.canonical(x));
+                    default -> NODES.nullNode();
+                });
         return tuple;
     }
 
     /** Whether each component of {@link #sortKey} sorts descending: the absent flag never does (absent is last). */
     static List<Boolean> descending(SortKey key) {
-        return key.path().kind().isSystem() ? List.of(key.descending())
+        return key.path().kind().isSystem()
+                ? List.of(key.descending())
                 : List.of(false, key.descending(), key.descending(), key.descending());
     }
 

@@ -15,19 +15,21 @@ final class ServiceLinks {
     /** {@code X_SERVICE_HOST}, {@code X_SERVICE_PORT}, {@code X_SERVICE_PORT_<port name>}. */
     private static final Pattern SERVICE = Pattern.compile("[A-Z0-9_]+_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)");
     /** {@code X_PORT_8080_TCP}, {@code X_PORT_8080_TCP_PROTO}, {@code _PORT}, {@code _ADDR}. */
-    private static final Pattern PORT_DETAIL = Pattern.compile("[A-Z0-9_]+_PORT_\\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?");
+    private static final Pattern PORT_DETAIL =
+            Pattern.compile("[A-Z0-9_]+_PORT_\\d+_(TCP|UDP|SCTP)(_(PROTO|PORT|ADDR))?");
     /** The value of {@code X_PORT}: {@code tcp://10.0.0.7:8080} (IPv6 in brackets); never a port number. */
     private static final Pattern LINK_ADDRESS = Pattern.compile("(tcp|udp|sctp)://[0-9A-Fa-f.:\\[\\]]+:\\d+");
 
-    private ServiceLinks() {
-    }
+    private ServiceLinks() {}
 
     /** True for a variable Kubernetes sets for a Service (by its name, or for {@code X_PORT} by its value). */
     static boolean isServiceLink(String name, String value) {
         if (SERVICE.matcher(name).matches() || PORT_DETAIL.matcher(name).matches()) {
             return true;
         }
-        return name.endsWith("_PORT") && value != null && LINK_ADDRESS.matcher(value.trim()).matches();
+        return name.endsWith("_PORT")
+                && value != null
+                && LINK_ADDRESS.matcher(value.trim()).matches();
     }
 
     /** The environment without Kubernetes' service links among the {@code VELLUM_*} variables. */

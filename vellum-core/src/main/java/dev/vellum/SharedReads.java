@@ -32,20 +32,17 @@ final class SharedReads {
     private static final long ENABLED_NANOS = 1_000_000_000L;
 
     /** One read's question: everything {@link ChangeLog#read} is asked. */
-    record Question(long after, int limit, String collection, Filter filter, long window, long maxBytes,
-                    boolean oneAnyway) {
-    }
+    record Question(
+            long after, int limit, String collection, Filter filter, long window, long maxBytes, boolean oneAnyway) {}
 
     /**
      * A read's answer, and how far retention had removed changes just after it: a change the read passed over
      * because retention had removed it shows there, so a reader whose token it named learns its token expired.
      */
-    record Answer(ChangeLog.Batch batch, long purgedThrough) {
-    }
+    record Answer(ChangeLog.Batch batch, long purgedThrough) {}
 
     /** A read under way or done, and when it started (nanoTime). */
-    private record Shared(CompletableFuture<Answer> answer, long started) {
-    }
+    private record Shared(CompletableFuture<Answer> answer, long started) {}
 
     private long generation = Long.MIN_VALUE;
     private final Map<Question, Shared> answers = new HashMap<>();

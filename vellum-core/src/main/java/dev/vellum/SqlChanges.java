@@ -3,7 +3,6 @@ package dev.vellum;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
 import dev.vellum.spi.RecordDialect;
-
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -21,7 +20,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 final class SqlChanges implements ChangeLog {
     private final SharedReads sharedReads = new SharedReads();
-    private static final String COLUMNS = "seq, collection, op, id, version, fields, metadata, created_at, updated_at, at";
+    private static final String COLUMNS =
+            "seq, collection, op, id, version, fields, metadata, created_at, updated_at, at";
     /** How often one process looks for changes past the retention. */
     private static final long PURGE_EVERY_NANOS = Duration.ofMinutes(1).toNanos();
 
@@ -34,22 +34,30 @@ final class SqlChanges implements ChangeLog {
         this.store = store;
         List<String> content = List.of("fields", "metadata");
         String small = store.dialect.storedSmall(content);
-        this.pageColumns = small == null ? COLUMNS + ", 0" : "seq, collection, op, id, version, CASE WHEN " + small
-                + " THEN fields END, CASE WHEN " + small + " THEN metadata END, created_at, updated_at, at, "
-                + store.dialect.storedSize(content);
+        this.pageColumns = small == null
+                ? COLUMNS + ", 0"
+                : "seq, collection, op, id, version, CASE WHEN " + small
+                        + " THEN fields END, CASE WHEN " + small + " THEN metadata END, created_at, updated_at, at, "
+                        + store.dialect.storedSize(content);
         this.retention = retention;
         this.signal = signal;
     }
 
     @Override
     public long head() {
-        return store.db.fetchOne("SELECT (SELECT COALESCE(MAX(seq), 0) FROM vellum_changes), (SELECT purged_through "
-                + "FROM vellum_feed_state)", rs -> Math.max(rs.getLong(1), rs.getLong(2))).orElse(0L);
+        return store.db
+                .fetchOne(
+                        "SELECT (SELECT COALESCE(MAX(seq), 0) FROM vellum_changes), (SELECT purged_through "
+                                + "FROM vellum_feed_state)",
+                        rs -> Math.max(rs.getLong(1), rs.getLong(2)))
+                .orElse(0L);
     }
 
     @Override
     public long purgedThrough() {
-        return store.db.fetchOne("SELECT purged_through FROM vellum_feed_state", rs -> rs.getLong(1)).orElse(0L);
+        return store.db
+                .fetchOne("SELECT purged_through FROM vellum_feed_state", rs -> rs.getLong(1))
+                .orElse(0L);
     }
 
     /**
@@ -58,8 +66,8 @@ final class SqlChanges implements ChangeLog {
      * as stored comes without its record, which is read afterwards, a few at a time (changes never change).
      */
     @Override
-    public Batch read(long after, int limit, String collection, Filter filter, long window, long maxBytes,
-                      boolean oneAnyway) {
+    public Batch read(
+            long after, int limit, String collection, Filter filter, long window, long maxBytes, boolean oneAnyway) {
         long through = window >= Long.MAX_VALUE - after ? Long.MAX_VALUE : after + window;
         List<Object> params = new ArrayList<>(List.of(after, through, after, through));
         StringBuilder where = new StringBuilder("seq > ? AND seq <= ?");
@@ -68,7 +76,9 @@ final class SqlChanges implements ChangeLog {
             params.add(collection);
         }
         if (filter != null) {
-            where.append(" AND (op = 'delete' OR ").append(store.filters.where(filter, params)).append(")");
+            where.append(" AND (op = 'delete' OR ")
+                    .append(store.filters.where(filter, params))
+                    .append(")");
         }
         // literal limit: PostgreSQL plans for it rather than for a generic one
         String sql = "SELECT w.top, w.newest, c.* FROM (SELECT (SELECT MAX(seq) FROM vellum_changes WHERE seq > ? "
@@ -114,8 +124,7 @@ final class SqlChanges implements ChangeLog {
     private final String pageColumns;
 
     /** A row of a read: the stretch's highest number and the newest, and a change (null: read it afterwards). */
-    private record ChangeRow(long top, long newest, long seq, Change change, long bytes) {
-    }
+    private record ChangeRow(long top, long newest, long seq, Change change, long bytes) {}
 
     private ChangeRow changeRow(ResultSet rs) throws SQLException {
         long seq = rs.getLong(3);
@@ -123,13 +132,16 @@ final class SqlChanges implements ChangeLog {
             return new ChangeRow(rs.getLong(1), rs.getLong(2), 0, null, 0); // no change matched
         }
         Sized sized = change(rs, 3);
-        return new ChangeRow(rs.getLong(1), rs.getLong(2), seq, sized == null ? null : sized.change(),
+        return new ChangeRow(
+                rs.getLong(1),
+                rs.getLong(2),
+                seq,
+                sized == null ? null : sized.change(),
                 sized == null ? rs.getLong(13) : sized.bytes());
     }
 
     /** A change and the bytes its record was read from; null for a change read without its record. */
-    private record Sized(Change change, long bytes) {
-    }
+    private record Sized(Change change, long bytes) {}
 
     /** The change whose columns ({@link #COLUMNS}) start at {@code first}. */
     private Sized change(ResultSet rs, int first) throws SQLException {
@@ -144,12 +156,25 @@ final class SqlChanges implements ChangeLog {
                 return null;
             }
             RecordDialect.ReadObject metadata = store.dialect.readSizedObject(rs, first + 6);
-            record = new Record(id, fields.value(), metadata.value(), version, store.dialect.readInstant(rs, first + 7),
+            record = new Record(
+                    id,
+                    fields.value(),
+                    metadata.value(),
+                    version,
+                    store.dialect.readInstant(rs, first + 7),
                     store.dialect.readInstant(rs, first + 8));
             bytes = (long) fields.bytes() + metadata.bytes();
         }
-        return new Sized(new Change(Long.toString(rs.getLong(first)), op, rs.getString(first + 1), id, version,
-                store.dialect.readInstant(rs, first + 9), record), bytes);
+        return new Sized(
+                new Change(
+                        Long.toString(rs.getLong(first)),
+                        op,
+                        rs.getString(first + 1),
+                        id,
+                        version,
+                        store.dialect.readInstant(rs, first + 9),
+                        record),
+                bytes);
     }
 
     private static final long LARGE_READ_STORED_BYTES = 256 * 1024;
@@ -171,8 +196,10 @@ final class SqlChanges implements ChangeLog {
         }
         Map<Long, ChangeRow> read = new HashMap<>();
         String marks = String.join(", ", java.util.Collections.nCopies(seqs.size(), "?"));
-        for (Sized sized : db.fetchAll("SELECT " + COLUMNS + " FROM vellum_changes WHERE seq IN (" + marks + ")",
-                rs -> change(rs, 1), seqs.toArray())) {
+        for (Sized sized : db.fetchAll(
+                "SELECT " + COLUMNS + " FROM vellum_changes WHERE seq IN (" + marks + ")",
+                rs -> change(rs, 1),
+                seqs.toArray())) {
             long seq = Long.parseLong(sized.change().token());
             read.put(seq, new ChangeRow(0, 0, seq, sized.change(), sized.bytes()));
         }
@@ -186,7 +213,9 @@ final class SqlChanges implements ChangeLog {
 
     @Override
     public boolean enabled(String collection) {
-        return store.db.fetchOne("SELECT collection FROM vellum_feeds WHERE collection = ?", collection).isPresent();
+        return store.db
+                .fetchOne("SELECT collection FROM vellum_feeds WHERE collection = ?", collection)
+                .isPresent();
     }
 
     /**
@@ -212,13 +241,23 @@ final class SqlChanges implements ChangeLog {
      * stays good, and SQLite numbers the next change after it); returns how many.
      */
     long purge(Instant cutoff) {
-        long keepFrom = store.db.fetchOne("SELECT seq FROM vellum_changes WHERE at >= ? ORDER BY seq LIMIT 1",
-                rs -> rs.getLong(1), cutoff).orElse(Long.MAX_VALUE);
+        long keepFrom = store.db
+                .fetchOne(
+                        "SELECT seq FROM vellum_changes WHERE at >= ? ORDER BY seq LIMIT 1",
+                        rs -> rs.getLong(1),
+                        cutoff)
+                .orElse(Long.MAX_VALUE);
         return store.db.inTransaction(tx -> {
             // bounded by the cutoff too: a change committed since the first query is new, never removed
-            long newest = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes", rs -> rs.getLong(1)).orElse(0L);
-            long through = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes WHERE seq < ? AND seq < ? AND at < ?",
-                    rs -> rs.getLong(1), keepFrom, newest, cutoff).orElse(0L);
+            long newest = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes", rs -> rs.getLong(1))
+                    .orElse(0L);
+            long through = tx.fetchOne(
+                            "SELECT MAX(seq) FROM vellum_changes WHERE seq < ? AND seq < ? AND at < ?",
+                            rs -> rs.getLong(1),
+                            keepFrom,
+                            newest,
+                            cutoff)
+                    .orElse(0L);
             if (through == 0) {
                 return 0L;
             }

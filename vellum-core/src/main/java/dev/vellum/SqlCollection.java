@@ -10,7 +10,6 @@ import dev.vellum.internal.TableNames;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.RecordDialect;
-
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -30,6 +29,7 @@ final class SqlCollection extends BaseCollection {
     private static final int CHUNK = 500;
     /** Rows per multi-row upsert: 6 parameters each stays far below every driver's parameter limit. */
     private static final int UPSERT_ROWS = 200;
+
     private static final ObjectNode EMPTY = JsonValues.NODES.objectNode();
 
     private final SqlStore store;
@@ -104,8 +104,11 @@ final class SqlCollection extends BaseCollection {
                         return new InvalidRecordException(updateFailure);
                     }
                     if (store.dialect.isUniqueViolation(x)) {
-                        return new DuplicateRecordException(name, null, "A record with this id (or these values of a "
-                                + "unique index) already exists in " + name + "; nothing was written");
+                        return new DuplicateRecordException(
+                                name,
+                                null,
+                                "A record with this id (or these values of a " + "unique index) already exists in "
+                                        + name + "; nothing was written");
                     }
                 }
             }
@@ -125,17 +128,31 @@ final class SqlCollection extends BaseCollection {
             // start at a higher version, which is harmless. Only the tombstone this insert continued from goes:
             // a delete committed in between leaves a newer one, which must stay.
             return single(() -> {
-                long version = db().fetchOne("INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
-                                + store.dialect.versionAfterTombstone(table, tombs) + ", ?, ?) RETURNING version",
-                        key, json(f), json(m), key, now, now).orElseThrow().getLong("version");
+                long version = db().fetchOne(
+                                "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
+                                        + store.dialect.versionAfterTombstone(table, tombs)
+                                        + ", ?, ?) RETURNING version",
+                                key,
+                                json(f),
+                                json(m),
+                                key,
+                                now,
+                                now)
+                        .orElseThrow()
+                        .getLong("version");
                 if (version > 1) {
                     db().execute("DELETE FROM " + tombs + " WHERE id = ? AND version < ?", key, version);
                 }
                 return new Record(key, f, m, version, now, now);
             });
         } catch (DuplicateRecordException e) {
-            throw new DuplicateRecordException(name, key, "A record with id '" + key + "' already exists in " + name
-                    + (e.getMessage().contains("unique index") ? " (or a unique index already has these values)" : ""));
+            throw new DuplicateRecordException(
+                    name,
+                    key,
+                    "A record with id '" + key + "' already exists in " + name
+                            + (e.getMessage().contains("unique index")
+                                    ? " (or a unique index already has these values)"
+                                    : ""));
         }
     }
 
@@ -147,10 +164,17 @@ final class SqlCollection extends BaseCollection {
             // read before the bulk load starts: no other statement may run on its connection meanwhile
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
             long changesBefore = lockFeedAndReadHead(); // -1: no feed
-            long count = bulkInsert(batch, r -> sizes.check(RecordSizes.check(new Record(Records.id(r.id()),
-                    Records.checkedView(r.fields(), "fields"),
-                    r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"), 1, now, now),
-                    store.limits.recordBytes())));
+            long count = bulkInsert(
+                    batch,
+                    r -> sizes.check(RecordSizes.check(
+                            new Record(
+                                    Records.id(r.id()),
+                                    Records.checkedView(r.fields(), "fields"),
+                                    r.metadata() == null ? EMPTY : Records.checkedView(r.metadata(), "metadata"),
+                                    1,
+                                    now,
+                                    now),
+                            store.limits.recordBytes())));
             reviveTombstones(changesBefore);
             return count;
         });
@@ -160,13 +184,15 @@ final class SqlCollection extends BaseCollection {
     public long load(Iterable<Record> batch) {
         return write(() -> {
             Indexes.SizeCheck sizes = Indexes.SizeCheck.of(store.cachedIndexes(name));
-            return bulkInsert(batch, r -> sizes.check(RecordSizes.check(Records.loaded(r), store.limits.recordBytes())));
+            return bulkInsert(
+                    batch, r -> sizes.check(RecordSizes.check(Records.loaded(r), store.limits.recordBytes())));
         });
     }
 
     /** The bulk path over a lazy view of the batch: constant memory for any size. */
     private <T> long bulkInsert(Iterable<T> batch, java.util.function.Function<T, Record> toRecord) {
-        Iterator<Record> records = java.util.stream.StreamSupport.stream(batch.spliterator(), false).map(toRecord)
+        Iterator<Record> records = java.util.stream.StreamSupport.stream(batch.spliterator(), false)
+                .map(toRecord)
                 .iterator();
         return store.db.onTransactionConnection(c -> store.dialect.bulkInsert(c, table, records));
     }
@@ -199,14 +225,17 @@ final class SqlCollection extends BaseCollection {
             return;
         }
         String tombVersion = "(SELECT t.version FROM " + tombs + " t WHERE t.id = ";
-        db().execute("UPDATE " + table + " SET version = " + tombVersion + table + ".id) + 1 WHERE id IN (SELECT id FROM "
-                + tombs + ") AND version <= " + tombVersion + table + ".id)");
+        db().execute("UPDATE " + table + " SET version = " + tombVersion + table
+                + ".id) + 1 WHERE id IN (SELECT id FROM " + tombs + ") AND version <= " + tombVersion + table + ".id)");
         if (changesBefore >= 0) {
             // this transaction's own changes (it holds the feed's lock): the load's inserts and the correction above
             String revived = " WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs + ")";
             db().execute("DELETE FROM vellum_changes" + revived + " AND op = 'update'", name, changesBefore);
-            db().execute("UPDATE vellum_changes SET version = " + tombVersion + "vellum_changes.id) + 1" + revived
-                    + " AND op = 'insert' AND version <= " + tombVersion + "vellum_changes.id)", name, changesBefore);
+            db().execute(
+                            "UPDATE vellum_changes SET version = " + tombVersion + "vellum_changes.id) + 1" + revived
+                                    + " AND op = 'insert' AND version <= " + tombVersion + "vellum_changes.id)",
+                            name,
+                            changesBefore);
         }
         db().execute("DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
     }
@@ -220,14 +249,15 @@ final class SqlCollection extends BaseCollection {
         return write(() -> upsertOne(prepare(r, sizeCheck(), store.limits.recordBytes()), Timestamps.now()));
     }
 
-    private record Prepared(String id, ObjectNode fields, ObjectNode metadata) {
-    }
+    private record Prepared(String id, ObjectNode fields, ObjectNode metadata) {}
 
     private static Prepared prepare(NewRecord r, Indexes.SizeCheck sizes, long maxRecordBytes) {
-        Prepared p = new Prepared(Records.id(r.id()), Records.object(r.fields(), "fields"),
+        Prepared p = new Prepared(
+                Records.id(r.id()),
+                Records.object(r.fields(), "fields"),
                 Records.optionalObject(r.metadata(), "metadata"));
-        sizes.check(RecordSizes.check(new Record(p.id(), p.fields(), p.metadata(), 1, Instant.EPOCH, Instant.EPOCH),
-                maxRecordBytes));
+        sizes.check(RecordSizes.check(
+                new Record(p.id(), p.fields(), p.metadata(), 1, Instant.EPOCH, Instant.EPOCH), maxRecordBytes));
         return p;
     }
 
@@ -298,7 +328,9 @@ final class SqlCollection extends BaseCollection {
         chunk.forEach(r -> addUpsertParams(params, r, now));
         db().execute(upsertSql(chunk.size()), params.toArray());
         String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-        db().execute("DELETE FROM " + tombs + " WHERE id IN (" + marks + ")", chunk.stream().map(Prepared::id).toArray());
+        db().execute(
+                        "DELETE FROM " + tombs + " WHERE id IN (" + marks + ")",
+                        chunk.stream().map(Prepared::id).toArray());
         chunk.clear();
     }
 
@@ -312,9 +344,14 @@ final class SqlCollection extends BaseCollection {
         if (!isPatch) {
             RecordSizes.check(value, store.limits.recordBytes(), "fields", id);
         }
-        RecordWrite change = insideWrite -> rewrite(insideWrite, id, expectedVersion, isPatch
-                ? guarded(store.dialect.mergePatch("fields", "?", shallow(value))) : "?", json(value),
-                isPatch ? null : value, () -> sizes.checkPatch(id, value));
+        RecordWrite change = insideWrite -> rewrite(
+                insideWrite,
+                id,
+                expectedVersion,
+                isPatch ? guarded(store.dialect.mergePatch("fields", "?", shallow(value))) : "?",
+                json(value),
+                isPatch ? null : value,
+                () -> sizes.checkPatch(id, value));
         return checkedAfter(change, isPatch && sizes.mergesInto(value) ? sizes : Indexes.SizeCheck.NONE);
     }
 
@@ -325,8 +362,14 @@ final class SqlCollection extends BaseCollection {
     @Override
     Record update(String id, FieldUpdates updates, Long expectedVersion) {
         Indexes.SizeCheck sizes = sizeCheck();
-        RecordWrite update = insideWrite -> rewrite(insideWrite, id, expectedVersion,
-                guarded(store.dialect.fieldUpdate("fields", "?", "id")), Json.of(updates.json()), null, () -> { });
+        RecordWrite update = insideWrite -> rewrite(
+                insideWrite,
+                id,
+                expectedVersion,
+                guarded(store.dialect.fieldUpdate("fields", "?", "id")),
+                Json.of(updates.json()),
+                null,
+                () -> {});
         return checkedAfter(update, sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
     }
 
@@ -357,8 +400,14 @@ final class SqlCollection extends BaseCollection {
      * @param knownFields the new fields when the caller knows them (a replace), so only the rest is read back
      * @param check       runs once the record's collection is known to exist, before the write
      */
-    private Record rewrite(boolean insideWrite, String id, Long expectedVersion, String fieldsSql, Object fieldsParam,
-                           ObjectNode knownFields, Runnable check) {
+    private Record rewrite(
+            boolean insideWrite,
+            String id,
+            Long expectedVersion,
+            String fieldsSql,
+            Object fieldsParam,
+            ObjectNode knownFields,
+            Runnable check) {
         Records.id(id);
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
@@ -371,10 +420,18 @@ final class SqlCollection extends BaseCollection {
             }
             String sql = "UPDATE " + table + " SET fields = " + fieldsSql + ", version = version + 1, updated_at = ? "
                     + "WHERE id = ?" + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING ";
-            Optional<Record> updated = knownFields == null ? db().fetchOne(sql + COLUMNS, this::read, params.toArray())
-                    : db().fetchOne(sql + "metadata, version, created_at, updated_at", rs -> new Record(id, knownFields,
-                            store.dialect.readObject(rs, 1), rs.getLong(2),
-                            store.dialect.readInstant(rs, 3), store.dialect.readInstant(rs, 4)), params.toArray());
+            Optional<Record> updated = knownFields == null
+                    ? db().fetchOne(sql + COLUMNS, this::read, params.toArray())
+                    : db().fetchOne(
+                                    sql + "metadata, version, created_at, updated_at",
+                                    rs -> new Record(
+                                            id,
+                                            knownFields,
+                                            store.dialect.readObject(rs, 1),
+                                            rs.getLong(2),
+                                            store.dialect.readInstant(rs, 3),
+                                            store.dialect.readInstant(rs, 4)),
+                                    params.toArray());
             return updated.orElseThrow(() -> missing(id, expectedVersion));
         };
         return insideWrite ? statement.get() : single(statement);
@@ -387,10 +444,15 @@ final class SqlCollection extends BaseCollection {
         }
         Optional<Row> current = db().fetchOne("SELECT version FROM " + table + " WHERE id = ?", id);
         if (current.isPresent()) {
-            return new ConcurrencyException(name, id, expectedVersion == null ? 0 : expectedVersion,
+            return new ConcurrencyException(
+                    name,
+                    id,
+                    expectedVersion == null ? 0 : expectedVersion,
                     current.get().getLong("version"));
         }
-        if (expectedVersion != null && db().fetchOne("SELECT version FROM " + tombs + " WHERE id = ?", id).isPresent()) {
+        if (expectedVersion != null
+                && db().fetchOne("SELECT version FROM " + tombs + " WHERE id = ?", id)
+                        .isPresent()) {
             return new ConcurrencyException(name, id, expectedVersion, 0);
         }
         return new RecordNotFoundException(name, id);
@@ -407,12 +469,17 @@ final class SqlCollection extends BaseCollection {
             if (expectedVersion != null) {
                 params.add(expectedVersion);
             }
-            Optional<Row> deleted = db().fetchOne("DELETE FROM " + table + " WHERE id = ?"
-                    + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING version", params.toArray());
+            Optional<Row> deleted = db().fetchOne(
+                            "DELETE FROM " + table + " WHERE id = ?"
+                                    + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING version",
+                            params.toArray());
             if (deleted.isPresent()) {
                 // a delete is a write: it takes the next version, and a re-created record continues after it
-                db().execute("INSERT INTO " + tombs + " (id, version) VALUES (?, ?) ON CONFLICT (id) DO UPDATE "
-                        + "SET version = excluded.version", id, deleted.get().getLong("version") + 1);
+                db().execute(
+                                "INSERT INTO " + tombs + " (id, version) VALUES (?, ?) ON CONFLICT (id) DO UPDATE "
+                                        + "SET version = excluded.version",
+                                id,
+                                deleted.get().getLong("version") + 1);
                 return true;
             }
             if (expectedVersion == null) {
@@ -430,14 +497,20 @@ final class SqlCollection extends BaseCollection {
     long mergeMany(Filter filter, ObjectNode patch) {
         Indexes.SizeCheck sizes = sizeCheck();
         sizes.checkPatch("(every match)", patch);
-        return rewriteMany(filter, guarded(store.dialect.mergePatch("fields", "?", shallow(patch))), json(patch),
+        return rewriteMany(
+                filter,
+                guarded(store.dialect.mergePatch("fields", "?", shallow(patch))),
+                json(patch),
                 sizes.mergesInto(patch) ? sizes : Indexes.SizeCheck.NONE);
     }
 
     @Override
     long updateMany(Filter filter, FieldUpdates updates) {
         Indexes.SizeCheck sizes = sizeCheck();
-        return rewriteMany(filter, guarded(store.dialect.fieldUpdate("fields", "?", "id")), Json.of(updates.json()),
+        return rewriteMany(
+                filter,
+                guarded(store.dialect.fieldUpdate("fields", "?", "id")),
+                Json.of(updates.json()),
                 sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
     }
 
@@ -456,9 +529,18 @@ final class SqlCollection extends BaseCollection {
         if (sizes == Indexes.SizeCheck.NONE) {
             return single(() -> (long) db().execute(update, params.toArray()));
         }
-        return write(() -> (long) db().fetchAll(update + " RETURNING id, fields", rs -> sizes.check(new Record(
-                rs.getString(1), store.dialect.readObject(rs, 2), EMPTY, 1, Instant.EPOCH, Instant.EPOCH)) != null,
-                params.toArray()).size());
+        return write(() -> (long) db().fetchAll(
+                        update + " RETURNING id, fields",
+                        rs -> sizes.check(new Record(
+                                        rs.getString(1),
+                                        store.dialect.readObject(rs, 2),
+                                        EMPTY,
+                                        1,
+                                        Instant.EPOCH,
+                                        Instant.EPOCH))
+                                != null,
+                        params.toArray())
+                .size());
     }
 
     @Override
@@ -473,8 +555,10 @@ final class SqlCollection extends BaseCollection {
             return single(() -> (long) db().execute(together, params.toArray()));
         }
         return write(() -> {
-            db().execute("INSERT INTO " + tombs + " (id, version) SELECT id, version + 1 FROM " + table + " WHERE " + where
-                    + " ON CONFLICT (id) DO UPDATE SET version = excluded.version", params.toArray());
+            db().execute(
+                            "INSERT INTO " + tombs + " (id, version) SELECT id, version + 1 FROM " + table + " WHERE "
+                                    + where + " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+                            params.toArray());
             return (long) db().execute("DELETE FROM " + table + " WHERE " + where, params.toArray());
         });
     }
@@ -501,8 +585,11 @@ final class SqlCollection extends BaseCollection {
                 if (tx.execute("DELETE FROM vellum_feeds WHERE collection = ?", name) == 0) {
                     return false;
                 }
-                if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent()) {
-                    store.dialect.stopCapturingChanges(SqlStore.recordsTable(name), name).forEach(tx::execute);
+                if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name)
+                        .isPresent()) {
+                    store.dialect
+                            .stopCapturingChanges(SqlStore.recordsTable(name), name)
+                            .forEach(tx::execute);
                 }
                 return true;
             });
@@ -524,8 +611,8 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return Optional.empty();
         }
-        return store.db.read(db -> db.fetchOne("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?", this::read,
-                id));
+        return store.db.read(
+                db -> db.fetchOne("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?", this::read, id));
     }
 
     @Override
@@ -540,8 +627,12 @@ final class SqlCollection extends BaseCollection {
         for (int i = 0; i < all.size(); i += CHUNK) {
             List<String> chunk = all.subList(i, Math.min(all.size(), i + CHUNK));
             String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-            store.db.read(db -> db.fetchAll("SELECT " + COLUMNS + " FROM " + table + " WHERE id IN (" + marks + ")",
-                    this::read, chunk.toArray())).forEach(r -> found.put(r.id(), r));
+            store.db
+                    .read(db -> db.fetchAll(
+                            "SELECT " + COLUMNS + " FROM " + table + " WHERE id IN (" + marks + ")",
+                            this::read,
+                            chunk.toArray()))
+                    .forEach(r -> found.put(r.id(), r));
         }
         List<Record> ordered = new ArrayList<>();
         for (String id : wanted) {
@@ -554,10 +645,8 @@ final class SqlCollection extends BaseCollection {
     }
 
     /** One ORDER BY term of a query: a sort-key component and its direction. */
-    private record OrderTerm(String sql, PathSql.SortExpression.Kind kind, boolean descending) {
-    }
+    private record OrderTerm(String sql, PathSql.SortExpression.Kind kind, boolean descending) {}
 
-    /** The SELECT for a query: the columns, filter, cursor and order. */
     /**
      * One page and one record more (to know whether a next page exists). Literal numbers (checked ints), so
      * PostgreSQL plans for the real limit rather than a generic one.
@@ -567,10 +656,15 @@ final class SqlCollection extends BaseCollection {
         return query.offset() == 0 ? sql : sql + " OFFSET " + query.offset();
     }
 
+    /** The SELECT for a query: the columns, filter, cursor and order. */
     private String select(Query query, String columns, List<Object> params, boolean paged) {
         List<OrderTerm> terms = orderTerms(query);
-        StringBuilder sql = new StringBuilder("SELECT ").append(columns).append(" FROM ").append(table)
-                .append(" WHERE ").append(where(query.filter(), params));
+        StringBuilder sql = new StringBuilder("SELECT ")
+                .append(columns)
+                .append(" FROM ")
+                .append(table)
+                .append(" WHERE ")
+                .append(where(query.filter(), params));
         if (paged && query.cursor() != null) {
             sql.append(" AND ").append(after(terms, Cursors.decode(query, terms.size()), params));
         }
@@ -601,8 +695,8 @@ final class SqlCollection extends BaseCollection {
         for (int i = 0; i < query.sort().size(); i++) {
             SortKey key = query.sort().get(i);
             PathSql path = store.filters.path(key.path());
-            List<PathSql.SortExpression> expressions = i == 0 && typed != 0
-                    ? List.of(path.typedSortKey(typed).orElseThrow()) : path.sortKeys();
+            List<PathSql.SortExpression> expressions =
+                    i == 0 && typed != 0 ? List.of(path.typedSortKey(typed).orElseThrow()) : path.sortKeys();
             for (PathSql.SortExpression e : expressions) {
                 terms.add(new OrderTerm(e.sql(), e.kind(), e.descendable() && key.descending()));
             }
@@ -692,8 +786,7 @@ final class SqlCollection extends BaseCollection {
      * A row of a page read: its record, or only its id and version when it is large as stored (read afterwards, see
      * {@link dev.vellum.spi.RecordDialect#storedSmall}); and its size, as read or as stored.
      */
-    private record PageRow(String id, long version, Record record, long bytes) {
-    }
+    private record PageRow(String id, long version, Record record, long bytes) {}
 
     private PageRow pageRow(java.sql.ResultSet rs) throws SQLException {
         String id = rs.getString(1);
@@ -703,8 +796,16 @@ final class SqlCollection extends BaseCollection {
             return new PageRow(id, version, null, rs.getLong(7));
         }
         var metadata = store.dialect.readSizedObject(rs, 3);
-        return new PageRow(id, version, new Record(id, fields.value(), metadata.value(), version,
-                store.dialect.readInstant(rs, 5), store.dialect.readInstant(rs, 6)),
+        return new PageRow(
+                id,
+                version,
+                new Record(
+                        id,
+                        fields.value(),
+                        metadata.value(),
+                        version,
+                        store.dialect.readInstant(rs, 5),
+                        store.dialect.readInstant(rs, 6)),
                 (long) fields.bytes() + metadata.bytes());
     }
 
@@ -747,12 +848,14 @@ final class SqlCollection extends BaseCollection {
             records.add(Projection.of(last, query));
         }
         String next = last != null && (endedEarly || rows.size() > query.limit())
-                ? Cursors.encode(query, cursorKey(last, query), last.id()) : null;
+                ? Cursors.encode(query, cursorKey(last, query), last.id())
+                : null;
         return new Page(records, next);
     }
 
     /** Stored bytes of larger rows read at once: a few, however much each holds as text. */
     private static final long LARGE_READ_STORED_BYTES = 256 * 1024;
+
     private static final int LARGE_READ_ROWS = 64;
 
     /** The records of the first larger rows of {@code rows}, as many as one bounded read takes, by id. */
@@ -771,8 +874,10 @@ final class SqlCollection extends BaseCollection {
         }
         String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
         Map<String, PageRow> read = new java.util.HashMap<>();
-        for (PageRow row : db.fetchAll("SELECT " + COLUMNS + ", 0 FROM " + table + " WHERE id IN (" + marks + ")",
-                this::pageRow, ids.toArray())) {
+        for (PageRow row : db.fetchAll(
+                "SELECT " + COLUMNS + ", 0 FROM " + table + " WHERE id IN (" + marks + ")",
+                this::pageRow,
+                ids.toArray())) {
             read.put(row.id(), row);
         }
         return read;
@@ -815,8 +920,10 @@ final class SqlCollection extends BaseCollection {
             return 0;
         }
         // a plain column read: a Row would read the result's metadata on every call
-        return store.db.read(db -> db.fetchOne("SELECT COUNT(*) FROM " + table + " WHERE " + where,
-                rs -> rs.getLong(1), params.toArray())).orElseThrow();
+        return store.db
+                .read(db -> db.fetchOne(
+                        "SELECT COUNT(*) FROM " + table + " WHERE " + where, rs -> rs.getLong(1), params.toArray()))
+                .orElseThrow();
     }
 
     /**
@@ -894,6 +1001,7 @@ final class SqlCollection extends BaseCollection {
     private static final class Inexact {
         /** The paths whose aggregates the statement ran in a fast form. */
         final Set<FieldPath> fastPaths = new java.util.HashSet<>();
+
         boolean keys;
         final Set<FieldPath> paths = new java.util.HashSet<>();
     }
@@ -903,7 +1011,10 @@ final class SqlCollection extends BaseCollection {
 
     /** Text that a number, boolean, array or object would also read as (so the group may mix types). */
     private static boolean couldBeAnotherType(String text) {
-        return text.equals("true") || text.equals("false") || text.startsWith("[") || text.startsWith("{")
+        return text.equals("true")
+                || text.equals("false")
+                || text.startsWith("[")
+                || text.startsWith("{")
                 || JSON_NUMBER.matcher(text).matches();
     }
 
@@ -920,8 +1031,13 @@ final class SqlCollection extends BaseCollection {
      * The groups by one statement: with {@code fastKeys} (else the exact keys) and the fast aggregates for every path
      * not in {@code exactPaths}; null when a fast part was not exact for this data, which {@code inexact} then names.
      */
-    private List<Group> groups(Aggregates.Request request, String where, List<Object> params,
-                               List<RecordDialect.FastGroupKey> fastKeys, Set<FieldPath> exactPaths, Inexact inexact) {
+    private List<Group> groups(
+            Aggregates.Request request,
+            String where,
+            List<Object> params,
+            List<RecordDialect.FastGroupKey> fastKeys,
+            Set<FieldPath> exactPaths,
+            Inexact inexact) {
         RecordDialect dialect = store.dialect;
         // inner: each key and each accumulator's path read once per row; outer: group and aggregate those columns
         List<String> inner = new ArrayList<>();
@@ -929,8 +1045,8 @@ final class SqlCollection extends BaseCollection {
         int keys = request.groupPaths().size();
         for (int i = 0; i < keys; i++) {
             FieldPath p = request.groupPaths().get(i);
-            inner.add((fastKeys != null ? fastKeys.get(i).key() : dialect.groupValue(column(p), p.keys())) + " AS k"
-                    + i);
+            inner.add(
+                    (fastKeys != null ? fastKeys.get(i).key() : dialect.groupValue(column(p), p.keys())) + " AS k" + i);
             outer.add("k" + i);
         }
         // each input column once, however many aggregates read it: the inner query computes it once per row
@@ -967,9 +1083,16 @@ final class SqlCollection extends BaseCollection {
         if (inner.isEmpty()) {
             inner.add("1 AS one");
         }
-        StringBuilder sql = new StringBuilder("SELECT ").append(aliases(outer)).append(" FROM (SELECT ")
-                .append(String.join(", ", inner)).append(" FROM ").append(table).append(" WHERE ").append(where)
-                .append(dialect.aggregateSubquerySuffix()).append(") AS matching");
+        StringBuilder sql = new StringBuilder("SELECT ")
+                .append(aliases(outer))
+                .append(" FROM (SELECT ")
+                .append(String.join(", ", inner))
+                .append(" FROM ")
+                .append(table)
+                .append(" WHERE ")
+                .append(where)
+                .append(dialect.aggregateSubquerySuffix())
+                .append(") AS matching");
         if (keys > 0) {
             sql.append(" GROUP BY ").append(String.join(", ", outer.subList(0, keys)));
         }
@@ -986,10 +1109,13 @@ final class SqlCollection extends BaseCollection {
                 + "vellum_bytes, " + rowBytes + " AS vellum_row FROM (" + sql + ") AS g) AS t WHERE vellum_bytes - "
                 + "vellum_row <= " + guard;
         long[] read = new long[1];
-        List<Group> groups = store.db.read(db -> db.fetchAll(guarded, rs -> {
-            read[0] = Math.max(read[0], rs.getLong(outer.size() + 1));
-            return readGroup(rs, request, fastKeys, inexact);
-        }, params.toArray()));
+        List<Group> groups = store.db.read(db -> db.fetchAll(
+                guarded,
+                rs -> {
+                    read[0] = Math.max(read[0], rs.getLong(outer.size() + 1));
+                    return readGroup(rs, request, fastKeys, inexact);
+                },
+                params.toArray()));
         if (read[0] > guard) {
             throw Aggregates.tooLarge(store.limits.answerBytes());
         }
@@ -1028,8 +1154,11 @@ final class SqlCollection extends BaseCollection {
     }
 
     /** One group; null when a fast part was not exact for it (noted in {@code inexact}). */
-    private Group readGroup(java.sql.ResultSet rs, Aggregates.Request request,
-                            List<RecordDialect.FastGroupKey> fastKeys, Inexact inexact)
+    private Group readGroup(
+            java.sql.ResultSet rs,
+            Aggregates.Request request,
+            List<RecordDialect.FastGroupKey> fastKeys,
+            Inexact inexact)
             throws SQLException {
         List<JsonNode> key = new ArrayList<>();
         int column = 1;
@@ -1105,7 +1234,8 @@ final class SqlCollection extends BaseCollection {
     @Override
     public void createIndex(String indexName, List<String> paths, boolean unique) {
         IndexInfo index = Indexes.define(indexName, paths, unique);
-        if (store.exists(name) && store.cachedIndexes(name).stream().noneMatch(i -> i.name().equals(indexName))) {
+        if (store.exists(name)
+                && store.cachedIndexes(name).stream().noneMatch(i -> i.name().equals(indexName))) {
             // every stored record must fit a new index, as every later write must
             try (Stream<Record> records = stream(Query.all())) {
                 records.forEach(Indexes.SizeCheck.of(List.of(index))::check);
@@ -1126,8 +1256,12 @@ final class SqlCollection extends BaseCollection {
                 return null;
             }
             store.createIndexes(tx, name, index);
-            tx.execute("INSERT INTO vellum_indexes (collection, name, paths, is_unique, form) VALUES (?, ?, ?, ?, ?)",
-                    name, indexName, Json.of(JsonValues.write(JsonValues.toTree(index.paths()))), unique,
+            tx.execute(
+                    "INSERT INTO vellum_indexes (collection, name, paths, is_unique, form) VALUES (?, ?, ?, ?, ?)",
+                    name,
+                    indexName,
+                    Json.of(JsonValues.write(JsonValues.toTree(index.paths()))),
+                    unique,
                     store.dialect.indexForm());
             return null;
         });
@@ -1183,8 +1317,11 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     public List<IndexInfo> indexes() {
-        return db().fetchAll("SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name",
-                name).stream().map(SqlStore::indexInfo).toList();
+        return db()
+                .fetchAll("SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name", name)
+                .stream()
+                .map(SqlStore::indexInfo)
+                .toList();
     }
 
     /** A patch that only sets top-level keys to non-object values: merging it is a plain key-wise overwrite. */
@@ -1205,8 +1342,12 @@ final class SqlCollection extends BaseCollection {
 
     /** Reads a record straight from a row of {@link #COLUMNS}, without building a {@link Row}: the read hot path. */
     private Record read(java.sql.ResultSet rs) throws SQLException {
-        return new Record(rs.getString(1), store.dialect.readObject(rs, 2), store.dialect.readObject(rs, 3),
-                rs.getLong(4), store.dialect.readInstant(rs, 5),
+        return new Record(
+                rs.getString(1),
+                store.dialect.readObject(rs, 2),
+                store.dialect.readObject(rs, 3),
+                rs.getLong(4),
+                store.dialect.readInstant(rs, 5),
                 store.dialect.readInstant(rs, 6));
     }
 }

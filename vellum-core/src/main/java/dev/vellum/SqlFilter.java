@@ -5,7 +5,6 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.RecordDialect;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -50,16 +49,18 @@ final class SqlFilter {
         }
         Filter.Condition c = (Filter.Condition) filter;
         String exact = condition(path(c.path()), c.op(), c.value(), params);
-        boolean served = documentIndexed && c.path().kind() == FieldPath.Kind.FIELD && !JsonValues.isAbsent(c.value())
+        boolean served = documentIndexed
+                && c.path().kind() == FieldPath.Kind.FIELD
+                && !JsonValues.isAbsent(c.value())
                 && (c.op() == Filter.Op.EQ || c.op() == Filter.Op.CONTAINS);
-        String implied = served ? dialect.containment(c.path().keys(), c.value(), c.op() == Filter.Op.CONTAINS, params)
-                : null;
+        String implied =
+                served ? dialect.containment(c.path().keys(), c.value(), c.op() == Filter.Op.CONTAINS, params) : null;
         // the implied condition holds whenever the exact one does, so ANDing it changes no result
         return implied == null ? exact : "(" + exact + " AND " + implied + ")";
     }
 
-    private String join(List<Filter> filters, String operator, String empty, List<Object> params,
-                        boolean documentIndexed) {
+    private String join(
+            List<Filter> filters, String operator, String empty, List<Object> params, boolean documentIndexed) {
         if (filters.isEmpty()) {
             return empty;
         }
@@ -75,7 +76,8 @@ final class SqlFilter {
             case EQ:
                 return eq(p, v, params);
             case NE:
-                return JsonValues.isAbsent(v) ? "(NOT " + p.absent() + ")"
+                return JsonValues.isAbsent(v)
+                        ? "(NOT " + p.absent() + ")"
                         : "(NOT " + p.absent() + " AND NOT COALESCE(" + eq(p, v, params) + ", FALSE))";
             case GT:
                 return ordered(p, ">", v, params);

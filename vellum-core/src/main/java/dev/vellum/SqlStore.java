@@ -1,11 +1,9 @@
 package dev.vellum;
 
-import dev.vellum.internal.SizeLimits;
-
 import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.internal.SizeLimits;
 import dev.vellum.internal.TableNames;
 import dev.vellum.spi.RecordDialect;
-
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -18,6 +16,7 @@ final class SqlStore implements RecordStore {
     final JdbcDatabase db;
     /** Schema changes (tables, indexes, the catalog) go here: {@link Database#schemaOwner()}. */
     final Database ddl;
+
     final RecordDialect dialect;
     final SqlFilter filters;
     /** Collections known to exist (created outside any transaction that could still roll back). */
@@ -47,14 +46,19 @@ final class SqlStore implements RecordStore {
      */
     final String pageColumns;
 
-    SqlStore(JdbcDatabase db, RecordDialect dialect, java.time.Duration changeRetention,
-             dev.vellum.spi.ChangeSignal changeSignal, SizeLimits limits) {
+    SqlStore(
+            JdbcDatabase db,
+            RecordDialect dialect,
+            java.time.Duration changeRetention,
+            dev.vellum.spi.ChangeSignal changeSignal,
+            SizeLimits limits) {
         this.limits = limits;
         List<String> content = List.of("fields", "metadata");
         String small = dialect.storedSmall(content);
-        this.pageColumns = small == null ? "id, fields, metadata, version, created_at, updated_at, 0"
+        this.pageColumns = small == null
+                ? "id, fields, metadata, version, created_at, updated_at, 0"
                 : "id, CASE WHEN " + small + " THEN fields END, CASE WHEN " + small + " THEN metadata END, version, "
-                + "created_at, updated_at, " + dialect.storedSize(content);
+                        + "created_at, updated_at, " + dialect.storedSize(content);
         this.db = db;
         this.ddl = db.schemaOwner();
         this.dialect = dialect;
@@ -68,14 +72,19 @@ final class SqlStore implements RecordStore {
     }
 
     static boolean feedEnabled(Database tx, String collection) {
-        return tx.fetchOne("SELECT collection FROM vellum_feeds WHERE collection = ?", collection).isPresent();
+        return tx.fetchOne("SELECT collection FROM vellum_feeds WHERE collection = ?", collection)
+                .isPresent();
     }
 
     /** The indexes {@code createIndex} makes, on the schema connection's transaction {@code tx}. */
     void createIndexes(Database tx, String collection, IndexInfo index) {
         List<FieldPath> paths = index.paths().stream().map(FieldPath::parse).toList();
-        dialect.createIndex(q(recordsTable(collection)), q(indexIdentifier(collection, index.name())), paths,
-                index.unique()).forEach(tx::execute);
+        dialect.createIndex(
+                        q(recordsTable(collection)),
+                        q(indexIdentifier(collection, index.name())),
+                        paths,
+                        index.unique())
+                .forEach(tx::execute);
     }
 
     void dropIndexes(Database tx, String collection, String index) {
@@ -96,18 +105,21 @@ final class SqlStore implements RecordStore {
      */
     void upgradeIndexes() {
         int form = dialect.indexForm();
-        for (Row stale : db.fetchAll("SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?",
-                form)) {
+        for (Row stale :
+                db.fetchAll("SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?", form)) {
             String collection = stale.getString("collection");
             IndexInfo index = indexInfo(stale);
             ddl.useTransaction(tx -> {
                 dropIndexes(tx, collection, index.name());
                 createIndexes(tx, collection, index);
-                tx.execute("UPDATE vellum_indexes SET form = ? WHERE collection = ? AND name = ?", form, collection,
+                tx.execute(
+                        "UPDATE vellum_indexes SET form = ? WHERE collection = ? AND name = ?",
+                        form,
+                        collection,
                         index.name());
             });
-            LOG.info("Rebuilt index {} of collection {} in the current index form ({})", index.name(), collection,
-                    form);
+            LOG.info(
+                    "Rebuilt index {} of collection {} in the current index form ({})", index.name(), collection, form);
         }
     }
 
@@ -119,7 +131,8 @@ final class SqlStore implements RecordStore {
     @Override
     public List<String> collections() {
         return db.fetchAll("SELECT name FROM vellum_collections ORDER BY name").stream()
-                .map(r -> r.getString("name")).toList();
+                .map(r -> r.getString("name"))
+                .toList();
     }
 
     @Override
@@ -194,7 +207,8 @@ final class SqlStore implements RecordStore {
         if (known.contains(name)) {
             return true;
         }
-        boolean found = db.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent();
+        boolean found = db.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name)
+                .isPresent();
         if (found && !db.isInTransaction()) {
             known.add(name);
         }
@@ -214,7 +228,8 @@ final class SqlStore implements RecordStore {
         for (int attempt = 1; ; attempt++) {
             try {
                 ddl.useTransaction(tx -> {
-                    if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name).isPresent()) {
+                    if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name)
+                            .isPresent()) {
                         return;
                     }
                     for (String ddl : dialect.createCollection(recordsTable(name), tombstoneTable(name))) {
@@ -243,8 +258,13 @@ final class SqlStore implements RecordStore {
         if (cached != null) {
             return cached;
         }
-        List<IndexInfo> read = db.fetchAll("SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? "
-                + "ORDER BY name", name).stream().map(SqlStore::indexInfo).toList();
+        List<IndexInfo> read = db
+                .fetchAll(
+                        "SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? " + "ORDER BY name",
+                        name)
+                .stream()
+                .map(SqlStore::indexInfo)
+                .toList();
         if (!db.isInTransaction()) {
             // only what is committed is remembered: a transaction's own index may still roll back
             indexCache.put(name, read);
@@ -264,14 +284,18 @@ final class SqlStore implements RecordStore {
     }
 
     boolean documentIndexed(String name) {
-        return documentIndexed.computeIfAbsent(name, n -> db.fetchOne(
-                        "SELECT options FROM vellum_collections WHERE name = ?", n)
-                .map(r -> r.getJson("options").path("documentIndex").asBoolean(false)).orElse(false));
+        return documentIndexed.computeIfAbsent(
+                name,
+                n -> db.fetchOne("SELECT options FROM vellum_collections WHERE name = ?", n)
+                        .map(r -> r.getJson("options").path("documentIndex").asBoolean(false))
+                        .orElse(false));
     }
 
     void setDocumentIndexed(String name, boolean indexed) {
-        ddl.execute("UPDATE vellum_collections SET options = ? WHERE name = ?",
-                Json.of(indexed ? "{\"documentIndex\":true}" : "{}"), name);
+        ddl.execute(
+                "UPDATE vellum_collections SET options = ? WHERE name = ?",
+                Json.of(indexed ? "{\"documentIndex\":true}" : "{}"),
+                name);
         documentIndexed.remove(name);
     }
 

@@ -5,8 +5,7 @@ import java.util.Optional;
 
 /** Small text helpers for messages. */
 final class Strings {
-    private Strings() {
-    }
+    private Strings() {}
 
     /** The candidate closest to {@code word} by edit distance, if it is close enough to be a likely typo. */
     static Optional<String> nearest(String word, Collection<String> candidates) {

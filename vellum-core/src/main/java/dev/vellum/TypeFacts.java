@@ -5,8 +5,7 @@ import dev.vellum.internal.JsonValues;
 
 /** What a filter guarantees about the values it lets through. */
 final class TypeFacts {
-    private TypeFacts() {
-    }
+    private TypeFacts() {}
 
     /**
      * The type rank ({@link JsonValues#NUMBER} or {@link JsonValues#STRING}) every record matching {@code filter}
@@ -32,8 +31,12 @@ final class TypeFacts {
         JsonNode v = c.value();
         int rank = switch (c.op()) {
             case EQ, GT, GTE, LT, LTE -> JsonValues.isAbsent(v) ? 0 : JsonValues.rank(v);
-            case BETWEEN -> !JsonValues.isAbsent(v.get(0)) && !JsonValues.isAbsent(v.get(1))
-                    && JsonValues.rank(v.get(0)) == JsonValues.rank(v.get(1)) ? JsonValues.rank(v.get(0)) : 0;
+            case BETWEEN ->
+                !JsonValues.isAbsent(v.get(0))
+                                && !JsonValues.isAbsent(v.get(1))
+                                && JsonValues.rank(v.get(0)) == JsonValues.rank(v.get(1))
+                        ? JsonValues.rank(v.get(0))
+                        : 0;
             case IN -> sameRank(v);
             case LIKE, ILIKE, STARTS_WITH, REGEX -> JsonValues.STRING;
             default -> 0;

@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.vellum.internal.FieldUpdates;
-import dev.vellum.internal.JsonValues;
-
 import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashSet;
@@ -33,6 +31,7 @@ final class TypeMapping<T> {
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
+
     static final TypeMapper DEFAULT_MAPPER = TypeMapper.jackson(DEFAULT_JACKSON);
 
     final Class<T> type;
@@ -89,16 +88,16 @@ final class TypeMapping<T> {
     }
 
     /** The id and fields of a value to write. */
-    record Written(String id, ObjectNode fields) {
-    }
+    record Written(String id, ObjectNode fields) {}
 
     /** A value of an update or patch as JSON, by this mapping's mapper (as the records' own values are written). */
     JsonNode tree(Object value) {
         try {
             return mapper.toTree(value);
         } catch (RuntimeException e) {
-            throw new InvalidRecordException("Cannot write a " + (value == null ? "null" : value.getClass()
-                    .getSimpleName()) + " value in an update of " + type.getSimpleName() + " records: " + reason(e)
+            throw new InvalidRecordException("Cannot write a "
+                    + (value == null ? "null" : value.getClass().getSimpleName()) + " value in an update of "
+                    + type.getSimpleName() + " records: " + reason(e)
                     + ". Nothing was written.");
         }
     }
@@ -109,12 +108,13 @@ final class TypeMapping<T> {
         try {
             tree = mapper.toTree(value);
         } catch (RuntimeException e) {
-            throw new InvalidRecordException("Cannot write a " + type.getSimpleName() + " as a record: "
-                    + reason(e) + ". Nothing was written.");
+            throw new InvalidRecordException(
+                    "Cannot write a " + type.getSimpleName() + " as a record: " + reason(e) + ". Nothing was written.");
         }
         if (!(tree instanceof ObjectNode fields)) {
-            throw new InvalidRecordException("A " + type.getSimpleName() + " is written as JSON " + tree.getNodeType()
-                    .name().toLowerCase(java.util.Locale.ROOT) + ", not an object: a typed collection needs a record "
+            throw new InvalidRecordException("A " + type.getSimpleName() + " is written as JSON "
+                    + tree.getNodeType().name().toLowerCase(java.util.Locale.ROOT)
+                    + ", not an object: a typed collection needs a record "
                     + "or class with properties");
         }
         String id = null;
@@ -166,9 +166,13 @@ final class TypeMapping<T> {
             }
         }
         String target = m instanceof com.fasterxml.jackson.databind.exc.MismatchedInputException mismatch
-                && mismatch.getTargetType() != null ? mismatch.getTargetType().getSimpleName() : "its Java type";
-        String shown = at == null ? "nothing" : Strings.abbreviate(at.toString()) + " (" + at.getNodeType().name()
-                .toLowerCase(java.util.Locale.ROOT) + ")";
+                        && mismatch.getTargetType() != null
+                ? mismatch.getTargetType().getSimpleName()
+                : "its Java type";
+        String shown = at == null
+                ? "nothing"
+                : Strings.abbreviate(at.toString()) + " ("
+                        + at.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ")";
         return "field '" + path + "' holds " + shown + ", which does not map to " + target;
     }
 
@@ -231,14 +235,21 @@ final class TypeMapping<T> {
         }
         String first = path.keys().get(0);
         if (first.equals(idName)) {
-            throw new QueryException(path.toString(), "'" + first + "' of a " + type.getSimpleName() + " is the "
-                    + "record id, not a field: filter and sort on $id");
+            throw new QueryException(
+                    path.toString(),
+                    "'" + first + "' of a " + type.getSimpleName() + " is the "
+                            + "record id, not a field: filter and sort on $id");
         }
         if (!names.contains(first)) {
-            String hint = Strings.nearest(first, names).map(n -> " Did you mean '" + n + "'?").orElse("");
-            throw new QueryException(path.toString(), "'" + path + "' is not a field of " + type.getSimpleName()
-                    + " (its fields: " + String.join(", ", names) + ")." + hint + " For data of several shapes, "
-                    + "use uncheckedPaths().");
+            String hint = Strings.nearest(first, names)
+                    .map(n -> " Did you mean '" + n + "'?")
+                    .orElse("");
+            throw new QueryException(
+                    path.toString(),
+                    "'" + path + "' is not a field of " + type.getSimpleName()
+                            + " (its fields: " + String.join(", ", names) + ")." + hint
+                            + " For data of several shapes, "
+                            + "use uncheckedPaths().");
         }
     }
 }

@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param version the record's version after the write; a delete is a write too, so it has the next version
  * @param value   the record after the write as the collection's type; null for a delete
  */
-public record TypedChange<T>(String token, Change.Op op, String collection, String id, long version, Instant at,
-                             T value) {
+public record TypedChange<T>(
+        String token, Change.Op op, String collection, String id, long version, Instant at, T value) {
     public TypedChange {
         Objects.requireNonNull(token, "token");
         Objects.requireNonNull(op, "op");

@@ -60,7 +60,13 @@ public final class TypedChanges<T> {
     }
 
     private TypedChange<T> typed(Change change) {
-        return new TypedChange<>(change.token(), change.op(), change.collection(), change.id(), change.version(),
-                change.at(), change.record() == null ? null : read.apply(change.record()));
+        return new TypedChange<>(
+                change.token(),
+                change.op(),
+                change.collection(),
+                change.id(),
+                change.version(),
+                change.at(),
+                change.record() == null ? null : read.apply(change.record()));
     }
 }

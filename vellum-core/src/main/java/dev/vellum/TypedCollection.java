@@ -1,6 +1,5 @@
 package dev.vellum;
 
-
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -149,7 +148,8 @@ public final class TypedCollection<T> {
         if (checkPaths && filter != null && groupBy != null && accumulators != null) {
             mapping.checkPaths(filter);
             groupBy.forEach(mapping::checkPath);
-            accumulators.values().stream().filter(a -> a != null && a.path() != null)
+            accumulators.values().stream()
+                    .filter(a -> a != null && a.path() != null)
                     .forEach(a -> mapping.checkPath(a.path()));
         }
         return records.aggregate(filter, groupBy, accumulators);
@@ -202,25 +202,30 @@ public final class TypedCollection<T> {
     }
 
     private Iterable<NewRecord> newRecords(Iterable<T> values) {
-        return () -> StreamSupport.stream(values.spliterator(), false).map(v -> {
-            TypeMapping.Written w = mapping.write(v);
-            return new NewRecord(w.id(), w.fields(), null);
-        }).iterator();
+        return () -> StreamSupport.stream(values.spliterator(), false)
+                .map(v -> {
+                    TypeMapping.Written w = mapping.write(v);
+                    return new NewRecord(w.id(), w.fields(), null);
+                })
+                .iterator();
     }
 
     private TypeMapping.Written withId(T value, String operation) {
         TypeMapping.Written w = mapping.write(value);
         if (w.id() == null) {
             throw new InvalidRecordException(operation + " needs the value's id"
-                    + (mapping.idName == null ? ", and " + mapping.type.getSimpleName() + " has none (name a "
-                    + "component id, or mark one @Id)" : " (" + mapping.idName + " is null)"));
+                    + (mapping.idName == null
+                            ? ", and " + mapping.type.getSimpleName() + " has none (name a "
+                                    + "component id, or mark one @Id)"
+                            : " (" + mapping.idName + " is null)"));
         }
         return w;
     }
 
     /** The patch checked against the type's paths, its Java values converted by this collection's mapper. */
     private Object converted(Object patch) {
-        Object json = patch instanceof Update update ? update.toJson(mapping::tree)
+        Object json = patch instanceof Update update
+                ? update.toJson(mapping::tree)
                 : patch instanceof java.util.Map<?, ?> map ? mapping.tree(map) : patch;
         if (checkPaths) {
             mapping.checkUpdatePaths(json);

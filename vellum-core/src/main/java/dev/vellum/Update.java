@@ -4,7 +4,6 @@ import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
-
 import java.util.List;
 
 /**
@@ -24,8 +23,7 @@ public final class Update {
      */
     private final java.util.Map<String, java.util.Map<String, Object>> given = new java.util.LinkedHashMap<>();
 
-    private Update() {
-    }
+    private Update() {}
 
     /** An empty update to add operators to. */
     public static Update fields() {

@@ -3,7 +3,6 @@ package dev.vellum;
 import dev.vellum.internal.Backends;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.BackendProvider;
-
 import java.util.Optional;
 
 /**
@@ -18,8 +17,7 @@ import java.util.Optional;
  * }</pre>
  */
 public final class Vellum {
-    private Vellum() {
-    }
+    private Vellum() {}
 
     /** The store the environment and {@code .env} describe. */
     public static RecordStore open() {
@@ -48,9 +46,12 @@ public final class Vellum {
         }
         JdbcDatabase db = provider.open(config);
         try {
-            SqlStore store = new SqlStore(db, provider.recordDialect(db),
+            SqlStore store = new SqlStore(
+                    db,
+                    provider.recordDialect(db),
                     config.getDuration(Setting.CHANGES_RETENTION).orElse(java.time.Duration.ofDays(7)),
-                    provider.changeSignal(db, config), config.sizeLimits());
+                    provider.changeSignal(db, config),
+                    config.sizeLimits());
             if (config.autoMigrate()) {
                 store.upgradeIndexes();
             }
@@ -93,7 +94,8 @@ public final class Vellum {
 
     /** {@link #inMemory()} with the configuration's settings that apply to it ({@code VELLUM_CHANGES_RETENTION}). */
     public static RecordStore inMemory(VellumConfig config) {
-        return new MemoryStore(config.getDuration(Setting.CHANGES_RETENTION).orElse(java.time.Duration.ofDays(7)),
+        return new MemoryStore(
+                config.getDuration(Setting.CHANGES_RETENTION).orElse(java.time.Duration.ofDays(7)),
                 config.sizeLimits());
     }
 }

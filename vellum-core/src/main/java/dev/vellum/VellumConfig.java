@@ -6,7 +6,6 @@ import dev.vellum.spi.SettingsCheck;
 import io.github.cdimascio.dotenv.Dotenv;
 import io.github.cdimascio.dotenv.DotenvEntry;
 import io.github.cdimascio.dotenv.DotenvException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,8 +50,12 @@ public final class VellumConfig {
     private final dev.vellum.spi.TransactionJoin transactionJoin;
     private final dev.vellum.internal.SizeLimits sizeLimits;
 
-    private VellumConfig(Map<Setting, String> values, Map<Setting, String> sources, boolean requireCurrentSchema,
-                         javax.sql.DataSource dataSource, dev.vellum.spi.TransactionJoin transactionJoin) {
+    private VellumConfig(
+            Map<Setting, String> values,
+            Map<Setting, String> sources,
+            boolean requireCurrentSchema,
+            javax.sql.DataSource dataSource,
+            dev.vellum.spi.TransactionJoin transactionJoin) {
         this.requireCurrentSchema = requireCurrentSchema;
         this.dataSource = dataSource;
         this.transactionJoin = transactionJoin;
@@ -65,8 +68,9 @@ public final class VellumConfig {
             throw new ConfigurationException(Setting.POSTGRES_POOL_MIN.key() + " (" + poolMin + ") must not be greater "
                     + "than " + Setting.POSTGRES_POOL_MAX.key() + " (" + poolMax + ")");
         }
-        this.connectTimeout = getDuration(Setting.CONNECT_TIMEOUT).orElseThrow(() -> new ConfigurationException(
-                Setting.CONNECT_TIMEOUT.key() + " must not be empty; use e.g. 30s"));
+        this.connectTimeout = getDuration(Setting.CONNECT_TIMEOUT)
+                .orElseThrow(() ->
+                        new ConfigurationException(Setting.CONNECT_TIMEOUT.key() + " must not be empty; use e.g. 30s"));
         if (connectTimeout.toMillis() < 250) {
             throw new ConfigurationException(Setting.CONNECT_TIMEOUT.key() + " must be at least 250ms, got '"
                     + values.get(Setting.CONNECT_TIMEOUT) + "'");
@@ -75,18 +79,23 @@ public final class VellumConfig {
         this.pgbouncer = getBoolean(Setting.POSTGRES_PGBOUNCER);
         this.lockTimeout = getDuration(Setting.POSTGRES_LOCK_TIMEOUT).orElse(Duration.ZERO);
         this.statementTimeout = getDuration(Setting.POSTGRES_STATEMENT_TIMEOUT);
-        this.sizeLimits = new dev.vellum.internal.SizeLimits(sizeBetween(Setting.MAX_RECORD_SIZE, "1KB", 1024),
+        this.sizeLimits = new dev.vellum.internal.SizeLimits(
+                sizeBetween(Setting.MAX_RECORD_SIZE, "1KB", 1024),
                 sizeBetween(Setting.MAX_ANSWER_SIZE, "64KB", 64 * 1024));
         this.migrationLocations = Arrays.stream(values.get(Setting.MIGRATIONS).split(","))
-                .map(String::trim).filter(s -> !s.isEmpty()).toList();
+                .map(String::trim)
+                .filter(s -> !s.isEmpty())
+                .toList();
         Backends.named(backend).ifPresent(provider -> provider.validate(this));
         SettingsChecks.INSTALLED.forEach(check -> check.check(this));
     }
 
     /** The modules' own checks of their settings (the server's, for one). */
     private static final class SettingsChecks {
-        static final List<SettingsCheck> INSTALLED = ServiceLoader.load(SettingsCheck.class,
-                VellumConfig.class.getClassLoader()).stream().map(ServiceLoader.Provider::get).toList();
+        static final List<SettingsCheck> INSTALLED =
+                ServiceLoader.load(SettingsCheck.class, VellumConfig.class.getClassLoader()).stream()
+                        .map(ServiceLoader.Provider::get)
+                        .toList();
     }
 
     /**
@@ -96,8 +105,8 @@ public final class VellumConfig {
         String raw = values.get(setting).trim().toUpperCase(Locale.ROOT);
         Matcher m = SIZE.matcher(raw);
         if (!m.matches()) {
-            throw new ConfigurationException(setting.key() + " must be a size such as 65536, 512KB or 10MB, got '"
-                    + values.get(setting) + "'");
+            throw new ConfigurationException(
+                    setting.key() + " must be a size such as 65536, 512KB or 10MB, got '" + values.get(setting) + "'");
         }
         long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
             case "KB" -> 1024L;
@@ -140,8 +149,8 @@ public final class VellumConfig {
     private long sizeBetween(Setting setting, String least, long leastBytes) {
         long size = getSize(setting);
         if (size < leastBytes || size > 1024L * 1024 * 1024) {
-            throw new ConfigurationException(setting.key() + " must be between " + least + " and 1GB, got '"
-                    + values.get(setting) + "'");
+            throw new ConfigurationException(
+                    setting.key() + " must be between " + least + " and 1GB, got '" + values.get(setting) + "'");
         }
         return size;
     }
@@ -213,7 +222,8 @@ public final class VellumConfig {
 
     /** A one-line summary of where the data lives, e.g. {@code ./vellum.db} or {@code localhost:5432/app as user 'app'}. */
     public String describeTarget() {
-        return Backends.named(backend).map(p -> p.describeTarget(this))
+        return Backends.named(backend)
+                .map(p -> p.describeTarget(this))
                 .orElse("the " + backend + " backend (its module is not installed)");
     }
 
@@ -224,7 +234,9 @@ public final class VellumConfig {
         String separator = "";
         for (Setting s : Setting.values()) {
             String value = values.get(s);
-            text.append(separator).append(s.key()).append('=')
+            text.append(separator)
+                    .append(s.key())
+                    .append('=')
                     .append(s.isSecret() && !value.isEmpty() ? "****" : value);
             separator = ", ";
         }
@@ -235,7 +247,8 @@ public final class VellumConfig {
         return Backends.canonicalName(raw).orElseThrow(() -> {
             List<String> known = Backends.knownNames();
             String hint = Strings.nearest(raw.trim().toLowerCase(Locale.ROOT), known)
-                    .map(n -> " Did you mean " + n + "?").orElse("");
+                    .map(n -> " Did you mean " + n + "?")
+                    .orElse("");
             return new ConfigurationException("Unknown database backend '" + raw + "'. Expected one of: "
                     + String.join(", ", known) + " (set " + Setting.DB_BACKEND.key() + ")" + hint);
         });
@@ -262,8 +275,9 @@ public final class VellumConfig {
         return switch (raw) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
-            default -> throw new ConfigurationException(setting.key() + " must be true or false, got '"
-                    + values.get(setting) + "'");
+            default ->
+                throw new ConfigurationException(
+                        setting.key() + " must be true or false, got '" + values.get(setting) + "'");
         };
     }
 
@@ -282,13 +296,14 @@ public final class VellumConfig {
                     + values.get(setting) + "'");
         }
         long amount = Long.parseLong(m.group(1));
-        return Optional.of(switch (m.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s" -> Duration.ofSeconds(amount);
-            case "m" -> Duration.ofMinutes(amount);
-            case "h" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        });
+        return Optional.of(
+                switch (m.group(2)) {
+                    case "ms" -> Duration.ofMillis(amount);
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                });
     }
 
     /**
@@ -303,8 +318,7 @@ public final class VellumConfig {
         private javax.sql.DataSource dataSource;
         private dev.vellum.spi.TransactionJoin transactionJoin;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /**
          * Runs on the application's own data source (a pool it configured and closes) instead of opening one: the
@@ -466,12 +480,13 @@ public final class VellumConfig {
 
         private Map<String, String> readDotenv() {
             Path path = dotenvPath();
-            boolean mustExist = envFile != null || explicit.containsKey(Setting.ENV_FILE.key())
+            boolean mustExist = envFile != null
+                    || explicit.containsKey(Setting.ENV_FILE.key())
                     || environment.containsKey(Setting.ENV_FILE.key());
             if (!Files.exists(path)) {
                 if (mustExist) {
-                    throw new ConfigurationException(Setting.ENV_FILE.key() + " names '" + path
-                            + "', which does not exist");
+                    throw new ConfigurationException(
+                            Setting.ENV_FILE.key() + " names '" + path + "', which does not exist");
                 }
                 return Map.of();
             }
@@ -487,8 +502,8 @@ public final class VellumConfig {
                 }
                 return entries;
             } catch (DotenvException e) {
-                throw new ConfigurationException("Cannot read " + path + ": " + e.getMessage()
-                        + ". Each line must look like KEY=value.");
+                throw new ConfigurationException(
+                        "Cannot read " + path + ": " + e.getMessage() + ". Each line must look like KEY=value.");
             }
         }
 
@@ -505,12 +520,12 @@ public final class VellumConfig {
         private static java.util.Set<String> read() {
             java.util.Set<String> names = new java.util.HashSet<>();
             try {
-                java.util.Enumeration<java.net.URL> lists = VellumConfig.class.getClassLoader()
-                        .getResources("META-INF/vellum/variables");
+                java.util.Enumeration<java.net.URL> lists =
+                        VellumConfig.class.getClassLoader().getResources("META-INF/vellum/variables");
                 while (lists.hasMoreElements()) {
                     try (java.io.InputStream in = lists.nextElement().openStream()) {
-                        for (String line : new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)
-                                .split("\n")) {
+                        for (String line :
+                                new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
                             String name = line.strip();
                             if (!name.isEmpty() && !name.startsWith("#")) {
                                 names.add(name);
@@ -533,7 +548,8 @@ public final class VellumConfig {
             for (String key : keys) {
                 boolean ours = allKeysAreOurs || key.startsWith("VELLUM_");
                 if (ours && Setting.byKey(key).isEmpty() && !ToolVariables.NAMES.contains(key)) {
-                    String hint = Strings.nearest(key, known).map(k -> " Did you mean " + k + "?")
+                    String hint = Strings.nearest(key, known)
+                            .map(k -> " Did you mean " + k + "?")
                             .orElse(" Known settings: " + String.join(", ", known) + ".");
                     throw new ConfigurationException("Unknown setting " + key + " in " + where + "." + hint);
                 }

@@ -1,9 +1,9 @@
 package dev.vellum;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
 
 /** vellum-core alone has no backend module on its classpath: opening one says which dependency to add. */
 class BackendsTest {
@@ -31,11 +31,13 @@ class BackendsTest {
 
     @Test
     void unknownBackendListsTheShippedOnesEvenWhenTheirModulesAreAbsent() {
-        assertThatThrownBy(() -> VellumConfig.builder().isolated().backend("mysql").build())
+        assertThatThrownBy(
+                        () -> VellumConfig.builder().isolated().backend("mysql").build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("Unknown database backend 'mysql'. Expected one of: sqlite, postgres, memory "
                         + "(set VELLUM_DB_BACKEND)");
-        assertThatThrownBy(() -> VellumConfig.builder().isolated().backend("sqlit").build())
+        assertThatThrownBy(
+                        () -> VellumConfig.builder().isolated().backend("sqlit").build())
                 .hasMessageEndingWith("Did you mean sqlite?");
     }
 
@@ -48,7 +50,8 @@ class BackendsTest {
 
     @Test
     void aShippedBackendNamedWithoutItsModuleFailsOnOpenNotOnBuild() {
-        VellumConfig config = VellumConfig.builder().isolated().backend("postgresql").build();
+        VellumConfig config =
+                VellumConfig.builder().isolated().backend("postgresql").build();
         assertThat(config.backend()).isEqualTo("postgres");
         assertThat(config.describeTarget()).isEqualTo("the postgres backend (its module is not installed)");
         assertThatThrownBy(() -> Vellum.open(config)).hasMessageStartingWith("PostgreSQL backend requires");
@@ -60,7 +63,8 @@ class BackendsTest {
         assertThatThrownBy(() -> dev.vellum.internal.Backends.forDataSourceUrl("jdbc:h2:mem:app;PASSWORD=secret"))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageStartingWith("The application's data source is a jdbc:h2: database")
-                .hasMessageContaining("vellum.url").hasMessageNotContaining("secret");
+                .hasMessageContaining("vellum.url")
+                .hasMessageNotContaining("secret");
         assertThatThrownBy(() -> dev.vellum.internal.Backends.forDataSourceUrl("jdbc:postgresql://db/app"))
                 .hasMessageContaining("vellum-postgres module");
     }

@@ -11,7 +11,6 @@ import dev.vellum.VellumConfig;
 import dev.vellum.internal.TableNames;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -34,11 +33,9 @@ import java.util.stream.IntStream;
  * [--seconds N]}.
  */
 final class AggregateBench {
-    private AggregateBench() {
-    }
+    private AggregateBench() {}
 
-    private record Row(String backend, String operation, Load.Summary raw, Load.Summary vellum) {
-    }
+    private record Row(String backend, String operation, Load.Summary raw, Load.Summary vellum) {}
 
     static void run(List<String> backends, int records, int rounds, double seconds) throws Exception {
         List<Row> rows = new ArrayList<>();
@@ -46,18 +43,19 @@ final class AggregateBench {
         for (String backend : backends) {
             boolean postgres = backend.equals("postgres");
             String url = Load.storeUrl(backend, dir, "aggregate.db");
-            try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(url).build());
-                 Connection jdbc = connect(postgres, url)) {
+            try (RecordStore store = Vellum.open(
+                            VellumConfig.builder().isolated().url(url).build());
+                    Connection jdbc = connect(postgres, url)) {
                 Collection people = store.collection("people");
                 System.err.printf("aggregate: %s, loading %,d records...%n", backend, records);
-                people.insertMany(IntStream.range(0, records).mapToObj(i -> new NewRecord(VellumBench.id(i),
-                        VellumBench.document(i), null)));
+                people.insertMany(IntStream.range(0, records)
+                        .mapToObj(i -> new NewRecord(VellumBench.id(i), VellumBench.document(i), null)));
                 people.createIndex("by_city", "city");
                 String table = TableNames.records("people");
                 // the hand-written queries get the natural index on their own expression
                 try (java.sql.Statement ddl = jdbc.createStatement()) {
-                    ddl.execute("CREATE INDEX raw_city ON " + table + (postgres ? " ((fields->>'city'))"
-                            : " (json_extract(fields, '$.city'))"));
+                    ddl.execute("CREATE INDEX raw_city ON " + table
+                            + (postgres ? " ((fields->>'city'))" : " (json_extract(fields, '$.city'))"));
                 }
 
                 Map<String, Accumulator> countAndAvg = new LinkedHashMap<>();
@@ -65,10 +63,14 @@ final class AggregateBench {
                 countAndAvg.put("avgAge", Accumulator.avg("age"));
                 String byCity = postgres
                         ? "SELECT fields->>'city', count(*), avg((fields->>'age')::numeric) FROM " + table
-                        + " GROUP BY 1 ORDER BY 1"
+                                + " GROUP BY 1 ORDER BY 1"
                         : "SELECT json_extract(fields, '$.city'), count(*), avg(json_extract(fields, '$.age')) FROM "
-                        + table + " GROUP BY 1 ORDER BY 1";
-                rows.add(measure(backend, "group by city (1,000 groups): count, avg", rounds, seconds,
+                                + table + " GROUP BY 1 ORDER BY 1";
+                rows.add(measure(
+                        backend,
+                        "group by city (1,000 groups): count, avg",
+                        rounds,
+                        seconds,
                         k -> drain(jdbc, byCity, 3),
                         k -> people.aggregate(Filter.all(), List.of("city"), countAndAvg)));
 
@@ -77,22 +79,33 @@ final class AggregateBench {
                 sumAndMax.put("oldest", Accumulator.max("age"));
                 String oneCity = postgres
                         ? "SELECT fields->>'bucket', sum((fields->>'score')::numeric), max((fields->>'age')::numeric) "
-                        + "FROM " + table + " WHERE fields->>'city' = ? GROUP BY 1 ORDER BY 1"
+                                + "FROM " + table + " WHERE fields->>'city' = ? GROUP BY 1 ORDER BY 1"
                         : "SELECT json_extract(fields, '$.bucket'), sum(json_extract(fields, '$.score')), "
-                        + "max(json_extract(fields, '$.age')) FROM " + table + " WHERE json_extract(fields, '$.city') = ? "
-                        + "GROUP BY 1 ORDER BY 1";
-                rows.add(measure(backend, "one city (index), group by bucket: sum, max", rounds, seconds,
+                                + "max(json_extract(fields, '$.age')) FROM " + table
+                                + " WHERE json_extract(fields, '$.city') = ? "
+                                + "GROUP BY 1 ORDER BY 1";
+                rows.add(measure(
+                        backend,
+                        "one city (index), group by bucket: sum, max",
+                        rounds,
+                        seconds,
                         k -> drain(jdbc, oneCity, 3, "city" + k % 1000),
                         k -> people.aggregate(Filter.eq("city", "city" + k % 1000), List.of("bucket"), sumAndMax)));
 
                 String inc = postgres
-                        ? "UPDATE " + table + " SET fields = jsonb_set(fields, '{age}', to_jsonb((fields->>'age')::numeric"
-                        + " + 1)), version = version + 1, updated_at = now() WHERE id = ? RETURNING fields, version"
-                        : "UPDATE " + table + " SET fields = json_set(fields, '$.age', json_extract(fields, '$.age') + 1), "
-                        + "version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE id = ? "
-                        + "RETURNING fields, version";
+                        ? "UPDATE " + table
+                                + " SET fields = jsonb_set(fields, '{age}', to_jsonb((fields->>'age')::numeric"
+                                + " + 1)), version = version + 1, updated_at = now() WHERE id = ? RETURNING fields, version"
+                        : "UPDATE " + table
+                                + " SET fields = json_set(fields, '$.age', json_extract(fields, '$.age') + 1), "
+                                + "version = version + 1, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE id = ? "
+                                + "RETURNING fields, version";
                 Update plusOne = Update.fields().inc("age", 1);
-                rows.add(measure(backend, "$inc one field of one record by id, answering the record", rounds, seconds,
+                rows.add(measure(
+                        backend,
+                        "$inc one field of one record by id, answering the record",
+                        rounds,
+                        seconds,
                         k -> {
                             try (PreparedStatement statement = jdbc.prepareStatement(inc)) {
                                 statement.setString(1, VellumBench.id(k % records));
@@ -116,8 +129,9 @@ final class AggregateBench {
         PostgresServer.shared().close();
     }
 
-    private static Row measure(String backend, String operation, int rounds, double seconds, IntConsumer raw,
-                               IntConsumer vellum) throws InterruptedException {
+    private static Row measure(
+            String backend, String operation, int rounds, double seconds, IntConsumer raw, IntConsumer vellum)
+            throws InterruptedException {
         System.err.printf("aggregate: %s, %s...%n", backend, operation);
         List<Load.Summary> s = Load.rounds(1, rounds, seconds, List.of(raw, vellum));
         return new Row(backend, operation, s.get(0), s.get(1));
@@ -164,17 +178,32 @@ final class AggregateBench {
     }
 
     private static void print(List<Row> rows, int records, int rounds, double seconds) {
-        System.out.printf(Locale.ROOT, "%nAggregations and field operators beside hand-written SQL, %,d records, 1 client, "
-                        + "%d rounds of %.0f s per side (%s, %d cores, Java %s)%n", records, rounds, seconds,
-                System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(),
+        System.out.printf(
+                Locale.ROOT,
+                "%nAggregations and field operators beside hand-written SQL, %,d records, 1 client, "
+                        + "%d rounds of %.0f s per side (%s, %d cores, Java %s)%n",
+                records,
+                rounds,
+                seconds,
+                System.getProperty("os.name"),
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
-        System.out.println("| backend | operation | hand-written SQL | Vellum | cost (SQL ÷ Vellum throughput) | target |");
+        System.out.println(
+                "| backend | operation | hand-written SQL | Vellum | cost (SQL ÷ Vellum throughput) | target |");
         System.out.println("|---|---|---|---|---|---|");
         for (Row r : rows) {
             double cost = r.raw().median() / r.vellum().median();
-            System.out.printf(Locale.ROOT, "| %s | %s | %s; p50 %.3f ms | %s; p50 %.3f ms | %.2f× | ≤ 1.25× %s |%n",
-                    r.backend(), r.operation(), r.raw().throughput(), r.raw().p50(), r.vellum().throughput(),
-                    r.vellum().p50(), cost, cost <= 1.25 ? "✓" : "✗");
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %s | %s; p50 %.3f ms | %s; p50 %.3f ms | %.2f× | ≤ 1.25× %s |%n",
+                    r.backend(),
+                    r.operation(),
+                    r.raw().throughput(),
+                    r.raw().p50(),
+                    r.vellum().throughput(),
+                    r.vellum().p50(),
+                    cost,
+                    cost <= 1.25 ? "✓" : "✗");
         }
     }
 }

@@ -8,7 +8,6 @@ import dev.vellum.server.ServerSettings;
 import dev.vellum.server.VellumServer;
 import dev.vellum.testkit.EventStreamReaders;
 import dev.vellum.testkit.PostgresServer;
-
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,12 +31,10 @@ final class FanOutBench {
     /** Delivery lags are counted in 1 ms buckets up to this; later ones in the last. */
     private static final int BUCKETS = 30_000;
 
-    private FanOutBench() {
-    }
+    private FanOutBench() {}
 
-    private record Row(String backend, int streams, int rate, long delivered, long expected, double p50, double p99,
-                       double max) {
-    }
+    private record Row(
+            String backend, int streams, int rate, long delivered, long expected, double p50, double p99, double max) {}
 
     static void run(List<String> backends, int streams, int rate, double seconds) throws Exception {
         List<Row> rows = new ArrayList<>();
@@ -51,22 +48,31 @@ final class FanOutBench {
         }
         System.out.printf("%nChange-feed fan-out: SSE streams on one collection, records written at a steady rate; "
                 + "delay from each write's call to each stream's event (ms)%n");
-        System.out.printf("%-9s %8s %8s %12s %12s %8s %8s %8s%n", "backend", "streams", "writes/s", "delivered",
-                "expected", "p50", "p99", "max");
+        System.out.printf(
+                "%-9s %8s %8s %12s %12s %8s %8s %8s%n",
+                "backend", "streams", "writes/s", "delivered", "expected", "p50", "p99", "max");
         for (Row r : rows) {
-            System.out.printf("%-9s %8d %8d %,12d %,12d %8.1f %8.1f %8.1f%n", r.backend, r.streams, r.rate, r.delivered,
-                    r.expected, r.p50, r.p99, r.max);
+            System.out.printf(
+                    "%-9s %8d %8d %,12d %,12d %8.1f %8.1f %8.1f%n",
+                    r.backend, r.streams, r.rate, r.delivered, r.expected, r.p50, r.p99, r.max);
         }
         PostgresServer.shared().close();
     }
 
     private static Row once(String backend, String url, int streams, int rate, double seconds) throws Exception {
-        VellumConfig config = VellumConfig.builder().isolated().url(url).poolMax(32)
-                .set("VELLUM_HTTP_PORT", "0").set("VELLUM_HTTP_MAX_CONCURRENT", Integer.toString(streams + 64))
-                .set("VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT", "0").build();
+        VellumConfig config = VellumConfig.builder()
+                .isolated()
+                .url(url)
+                .poolMax(32)
+                .set("VELLUM_HTTP_PORT", "0")
+                .set("VELLUM_HTTP_MAX_CONCURRENT", Integer.toString(streams + 64))
+                .set("VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT", "0")
+                .build();
         try (RecordStore store = Vellum.open(config);
-             VellumServer server = VellumServer.configure().store(store).settings(ServerSettings.from(config))
-                     .start()) {
+                VellumServer server = VellumServer.configure()
+                        .store(store)
+                        .settings(ServerSettings.from(config))
+                        .start()) {
             Collection c = store.collection("fan");
             c.enableChanges();
             String start = c.changes().now();
@@ -91,15 +97,19 @@ final class FanOutBench {
             ScheduledExecutorService writer = Executors.newSingleThreadScheduledExecutor();
             AtomicLong sequence = new AtomicLong();
             AtomicLong measured = new AtomicLong();
-            writer.scheduleAtFixedRate(() -> {
-                String id = "w" + sequence.incrementAndGet();
-                boolean counted = measuring.get();
-                started.put(id, System.nanoTime()); // before the write: its event cannot come sooner
-                c.insert(id, Map.of("n", 1), null);
-                if (counted) {
-                    measured.incrementAndGet();
-                }
-            }, 0, 1_000_000 / rate, TimeUnit.MICROSECONDS);
+            writer.scheduleAtFixedRate(
+                    () -> {
+                        String id = "w" + sequence.incrementAndGet();
+                        boolean counted = measuring.get();
+                        started.put(id, System.nanoTime()); // before the write: its event cannot come sooner
+                        c.insert(id, Map.of("n", 1), null);
+                        if (counted) {
+                            measured.incrementAndGet();
+                        }
+                    },
+                    0,
+                    1_000_000 / rate,
+                    TimeUnit.MICROSECONDS);
             Thread.sleep(3_000); // warm-up
             measuring.set(true);
             Thread.sleep((long) (seconds * 1000));
@@ -108,8 +118,15 @@ final class FanOutBench {
             writer.awaitTermination(10, TimeUnit.SECONDS);
             Thread.sleep(2_000); // the last deliveries
             readers.close();
-            return new Row(backend, streams, rate, delivered.get(), measured.get() * streams, percentile(lags, 0.50),
-                    percentile(lags, 0.99), maxLag.get() / 1e6);
+            return new Row(
+                    backend,
+                    streams,
+                    rate,
+                    delivered.get(),
+                    measured.get() * streams,
+                    percentile(lags, 0.50),
+                    percentile(lags, 0.99),
+                    maxLag.get() / 1e6);
         }
     }
 

@@ -6,7 +6,6 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.testkit.PostgresServer;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,18 +25,17 @@ final class FeedBench {
     private static final int[] CLIENTS = {1, 16};
     private static final int DELIVERIES = 400;
 
-    private FeedBench() {
-    }
+    private FeedBench() {}
 
-    private record Row(String backend, String operation, String off, String on, double ratio, String target) {
-    }
+    private record Row(String backend, String operation, String off, String on, double ratio, String target) {}
 
     static void run(List<String> backends, int records, int rounds, double seconds) throws Exception {
         List<Row> rows = new ArrayList<>();
         Path dir = Load.scratchDirectory("vellum-feed-bench");
         for (String backend : backends) {
             String url = Load.storeUrl(backend, dir, "feed.db");
-            VellumConfig config = VellumConfig.builder().isolated().url(url).poolMax(32).build();
+            VellumConfig config =
+                    VellumConfig.builder().isolated().url(url).poolMax(32).build();
             try (RecordStore store = Vellum.open(config)) {
                 if (!backend.equals("memory")) { // the memory store would hold every record written: no load runs
                     rows.addAll(writes(backend, store, records, rounds, seconds));
@@ -60,12 +58,20 @@ final class FeedBench {
         AtomicLong ids = new AtomicLong();
         for (int clients : CLIENTS) {
             System.err.printf("feed: %s, single inserts, %d client(s)...%n", backend, clients);
-            List<Load.Summary> sides = Load.rounds(clients, rounds, seconds, List.of(
-                    k -> off.insert("s" + ids.incrementAndGet(), VellumBench.document(k % 1000), null),
-                    k -> on.insert("s" + ids.incrementAndGet(), VellumBench.document(k % 1000), null)));
-            rows.add(new Row(backend, "insert, " + clients + " client" + (clients == 1 ? "" : "s"),
-                    describe(sides.get(0)), describe(sides.get(1)),
-                    sides.get(1).median() / sides.get(0).median(), clients == 1 ? "≥ 0.67" : "—"));
+            List<Load.Summary> sides = Load.rounds(
+                    clients,
+                    rounds,
+                    seconds,
+                    List.of(
+                            k -> off.insert("s" + ids.incrementAndGet(), VellumBench.document(k % 1000), null),
+                            k -> on.insert("s" + ids.incrementAndGet(), VellumBench.document(k % 1000), null)));
+            rows.add(new Row(
+                    backend,
+                    "insert, " + clients + " client" + (clients == 1 ? "" : "s"),
+                    describe(sides.get(0)),
+                    describe(sides.get(1)),
+                    sides.get(1).median() / sides.get(0).median(),
+                    clients == 1 ? "≥ 0.67" : "—"));
         }
         System.err.printf("feed: %s, bulk loads of %,d records...%n", backend, records);
         rows.add(bulk(backend, store, records, rounds));
@@ -88,8 +94,8 @@ final class FeedBench {
                     c.enableChanges();
                 }
                 long t0 = System.nanoTime();
-                c.insertMany(IntStream.range(0, records).mapToObj(i -> new NewRecord(VellumBench.id(i),
-                        VellumBench.document(i), null)));
+                c.insertMany(IntStream.range(0, records)
+                        .mapToObj(i -> new NewRecord(VellumBench.id(i), VellumBench.document(i), null)));
                 double perSecond = records / ((System.nanoTime() - t0) / 1e9);
                 if (r > 0) { // round 0 warms up
                     (feed ? on : off).add(perSecond);
@@ -135,10 +141,15 @@ final class FeedBench {
             }
         }
         long[] sorted = delays.stream().mapToLong(Long::longValue).sorted().toArray();
-        String p = String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms (%d of %d delivered)",
-                sorted[sorted.length / 2] / 1e6, sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e6,
-                sorted.length, DELIVERIES);
-        return new Row(backend, "commit to delivery", "—", p, Double.NaN, backend.equals("postgres") ? "p50 < 50 ms" : "—");
+        String p = String.format(
+                Locale.ROOT,
+                "p50 %.2f ms, p99 %.2f ms (%d of %d delivered)",
+                sorted[sorted.length / 2] / 1e6,
+                sorted[Math.min(sorted.length - 1, (int) (sorted.length * 0.99))] / 1e6,
+                sorted.length,
+                DELIVERIES);
+        return new Row(
+                backend, "commit to delivery", "—", p, Double.NaN, backend.equals("postgres") ? "p50 < 50 ms" : "—");
     }
 
     private static double median(List<Double> values) {
@@ -152,15 +163,30 @@ final class FeedBench {
     }
 
     private static void print(List<Row> rows, int records, int rounds, double seconds) {
-        System.out.printf(Locale.ROOT, "%nChange feed: writes with the feed off and on, same store, same run; %d rounds "
+        System.out.printf(
+                Locale.ROOT,
+                "%nChange feed: writes with the feed off and on, same store, same run; %d rounds "
                         + "of %.0f s per side for single inserts, %d (+1 warm-up) bulk loads of %,d records per side "
-                        + "(%s, %d cores, Java %s)%n", rounds, seconds, rounds, records, System.getProperty("os.name"),
-                Runtime.getRuntime().availableProcessors(), System.getProperty("java.version"));
+                        + "(%s, %d cores, Java %s)%n",
+                rounds,
+                seconds,
+                rounds,
+                records,
+                System.getProperty("os.name"),
+                Runtime.getRuntime().availableProcessors(),
+                System.getProperty("java.version"));
         System.out.println("| backend | operation | feed off | feed on | on/off | target |");
         System.out.println("|---|---|---|---|---|---|");
         for (Row r : rows) {
-            System.out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s |%n", r.backend(), r.operation(), r.off(),
-                    r.on(), Double.isNaN(r.ratio()) ? "—" : String.format(Locale.ROOT, "%.2f", r.ratio()), r.target());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %s | %s | %s | %s | %s |%n",
+                    r.backend(),
+                    r.operation(),
+                    r.off(),
+                    r.on(),
+                    Double.isNaN(r.ratio()) ? "—" : String.format(Locale.ROOT, "%.2f", r.ratio()),
+                    r.target());
         }
     }
 }

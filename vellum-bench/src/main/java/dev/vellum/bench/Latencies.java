@@ -37,7 +37,7 @@ final class Latencies {
                 a[k] = time(first, k);
             }
         }
-        return new Latencies[]{of(a), of(b)};
+        return new Latencies[] {of(a), of(b)};
     }
 
     private static long time(IntFunction<Object> call, int k) {

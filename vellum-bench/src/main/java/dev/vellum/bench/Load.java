@@ -10,8 +10,7 @@ import java.util.function.IntConsumer;
 
 /** Client threads calling an operation back to back for a while, every call timed; medians over rounds. */
 final class Load {
-    private Load() {
-    }
+    private Load() {}
 
     /** {@code clients} threads calling {@code call} back to back for {@code seconds}; every call timed. */
     static Burst burst(int clients, double seconds, IntConsumer call) throws InterruptedException {
@@ -63,17 +62,25 @@ final class Load {
         return new Burst(total / elapsed, all);
     }
 
-    record Burst(double perSecond, long[] latencies) {
-    }
+    record Burst(double perSecond, long[] latencies) {}
 
     /** Median and spread of the rounds' throughput; percentiles over every call of every round. */
     record Summary(double median, double low, double high, double p50, double p99) {
         static Summary of(List<Burst> runs) {
-            double[] rates = runs.stream().mapToDouble(Burst::perSecond).sorted().toArray();
-            long[] all = runs.stream().flatMapToLong(b -> Arrays.stream(b.latencies())).sorted().toArray();
-            double median = rates.length % 2 == 1 ? rates[rates.length / 2]
+            double[] rates =
+                    runs.stream().mapToDouble(Burst::perSecond).sorted().toArray();
+            long[] all = runs.stream()
+                    .flatMapToLong(b -> Arrays.stream(b.latencies()))
+                    .sorted()
+                    .toArray();
+            double median = rates.length % 2 == 1
+                    ? rates[rates.length / 2]
                     : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
-            return new Summary(median, rates[0], rates[rates.length - 1], all[all.length / 2] / 1e6,
+            return new Summary(
+                    median,
+                    rates[0],
+                    rates[rates.length - 1],
+                    all[all.length / 2] / 1e6,
                     all[Math.min(all.length - 1, (int) (all.length * 0.99))] / 1e6);
         }
 
@@ -81,7 +88,6 @@ final class Load {
             return String.format(Locale.ROOT, "%,.0f ops/s (%,.0f–%,.0f)", median, low, high);
         }
     }
-
 
     /**
      * Each path warmed up, then {@code rounds} rounds in which every path runs for {@code seconds}, each round
@@ -108,7 +114,8 @@ final class Load {
         java.nio.file.Path dir = java.nio.file.Files.createTempDirectory(prefix);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (java.util.stream.Stream<java.nio.file.Path> files = java.nio.file.Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(f -> f.toFile().delete());
             } catch (java.io.IOException ignored) {
                 // a scratch file left behind in the temp directory
             }
@@ -128,9 +135,10 @@ final class Load {
                 return "sqlite:" + dir.resolve(file);
             default:
                 String external = System.getenv("VELLUM_BENCH_POSTGRES_URL");
-                return (external == null || external.isBlank() ? dev.vellum.testkit.PostgresServer.shared()
-                        .createDatabase() : dev.vellum.postgres.PostgresTarget.parse(external,
-                        "VELLUM_BENCH_POSTGRES_URL")).toUrlWithCredentials();
+                return (external == null || external.isBlank()
+                                ? dev.vellum.testkit.PostgresServer.shared().createDatabase()
+                                : dev.vellum.postgres.PostgresTarget.parse(external, "VELLUM_BENCH_POSTGRES_URL"))
+                        .toUrlWithCredentials();
         }
     }
 }

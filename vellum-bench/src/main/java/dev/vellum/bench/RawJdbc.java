@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.postgres.PostgresTarget;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -20,6 +17,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * The hand-written JDBC a competent developer would write for the same work: the same table shape, the natural
@@ -58,13 +57,16 @@ final class RawJdbc implements AutoCloseable {
     }
 
     void createTable(String table) throws SQLException {
-        execute(postgres
-                ? "CREATE TABLE " + table + " (id TEXT COLLATE \"C\" PRIMARY KEY, fields JSONB NOT NULL, metadata JSONB "
-                        + "NOT NULL, version BIGINT NOT NULL, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ "
-                        + "NOT NULL)"
-                : "CREATE TABLE " + table + " (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, metadata TEXT NOT "
-                        + "NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT "
-                        + "ROWID");
+        execute(
+                postgres
+                        ? "CREATE TABLE " + table
+                                + " (id TEXT COLLATE \"C\" PRIMARY KEY, fields JSONB NOT NULL, metadata JSONB "
+                                + "NOT NULL, version BIGINT NOT NULL, created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ "
+                                + "NOT NULL)"
+                        : "CREATE TABLE " + table
+                                + " (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, metadata TEXT NOT "
+                                + "NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL) WITHOUT "
+                                + "ROWID");
     }
 
     void dropTable(String table) throws SQLException {
@@ -81,13 +83,21 @@ final class RawJdbc implements AutoCloseable {
         String now = Timestamps.format(Instant.now());
         if (postgres) {
             connection.setAutoCommit(false);
-            CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn(
-                    "COPY " + table + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
+            CopyIn copy = connection
+                    .unwrap(PGConnection.class)
+                    .getCopyAPI()
+                    .copyIn("COPY " + table
+                            + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT text)");
             StringBuilder buffer = new StringBuilder(1 << 20);
             for (int i = 0; i < n; i++) {
-                buffer.append(VellumBench.id(i)).append('\t')
-                        .append(JsonValues.write(VellumBench.document(i)).replace("\\", "\\\\")).append("\t{}\t1\t")
-                        .append(now).append('\t').append(now).append('\n');
+                buffer.append(VellumBench.id(i))
+                        .append('\t')
+                        .append(JsonValues.write(VellumBench.document(i)).replace("\\", "\\\\"))
+                        .append("\t{}\t1\t")
+                        .append(now)
+                        .append('\t')
+                        .append(now)
+                        .append('\n');
                 if (buffer.length() >= 1 << 20) {
                     byte[] bytes = buffer.toString().getBytes(StandardCharsets.UTF_8);
                     copy.writeToCopy(bytes, 0, bytes.length);
@@ -142,25 +152,30 @@ final class RawJdbc implements AutoCloseable {
     }
 
     Object get(String id) {
-        List<RawRecord> rows = query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records "
-                + "WHERE id = ?", id);
+        List<RawRecord> rows = query(
+                "SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records " + "WHERE id = ?", id);
         return rows.get(0);
     }
 
     Object eqCity(String city) {
-        return query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records WHERE "
-                + path("city") + " = ? ORDER BY id LIMIT 101", city);
+        return query(
+                "SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records WHERE " + path("city")
+                        + " = ? ORDER BY id LIMIT 101",
+                city);
     }
 
     Object ageRange(int low, int high) {
         String age = postgres ? "((fields->>'age')::int)" : path("age");
-        return query("SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records WHERE " + age
-                + " BETWEEN ? AND ? ORDER BY " + age + ", id LIMIT 101", low, high);
+        return query(
+                "SELECT id, fields, metadata, version, created_at, updated_at FROM raw_records WHERE " + age
+                        + " BETWEEN ? AND ? ORDER BY " + age + ", id LIMIT 101",
+                low,
+                high);
     }
 
     Object countCity(String city) {
-        try (PreparedStatement ps = connection.prepareStatement("SELECT COUNT(*) FROM raw_records WHERE "
-                + path("city") + " = ?")) {
+        try (PreparedStatement ps =
+                connection.prepareStatement("SELECT COUNT(*) FROM raw_records WHERE " + path("city") + " = ?")) {
             ps.setString(1, city);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -213,13 +228,13 @@ final class RawJdbc implements AutoCloseable {
     }
 
     /** What the hand-written code maps each row to: the same content as a Vellum record. */
-    record RawRecord(String id, ObjectNode fields, JsonNode metadata, long version, Instant createdAt,
-                     Instant updatedAt) {
-    }
+    record RawRecord(
+            String id, ObjectNode fields, JsonNode metadata, long version, Instant createdAt, Instant updatedAt) {}
 
     /** The standard way to read an instant: JDBC 4.2's OffsetDateTime on PostgreSQL, ISO text on SQLite. */
     private Instant instant(ResultSet rs, int column) throws SQLException {
-        return postgres ? rs.getObject(column, java.time.OffsetDateTime.class).toInstant()
+        return postgres
+                ? rs.getObject(column, java.time.OffsetDateTime.class).toInstant()
                 : Instant.parse(rs.getString(column));
     }
 
@@ -231,8 +246,13 @@ final class RawJdbc implements AutoCloseable {
             List<RawRecord> rows = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    rows.add(new RawRecord(rs.getString(1), (ObjectNode) JsonValues.parse(rs.getString(2)),
-                            JsonValues.parse(rs.getString(3)), rs.getLong(4), instant(rs, 5), instant(rs, 6)));
+                    rows.add(new RawRecord(
+                            rs.getString(1),
+                            (ObjectNode) JsonValues.parse(rs.getString(2)),
+                            JsonValues.parse(rs.getString(3)),
+                            rs.getLong(4),
+                            instant(rs, 5),
+                            instant(rs, 6)));
                 }
             }
             return rows;

@@ -5,13 +5,11 @@ import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.NewRecord;
 import dev.vellum.Query;
-import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.PostgresServer;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +24,7 @@ import java.util.Locale;
  * streaming replica beside one without ({@link ReplicaBench}).
  */
 public final class VellumBench {
-    private VellumBench() {
-    }
+    private VellumBench() {}
 
     public static void main(String[] args) throws Exception {
         int records = 0;
@@ -71,8 +68,11 @@ public final class VellumBench {
             }
         }
         if (fanout) {
-            FanOutBench.run(args.length > 0 && List.of(args).contains("--backends") ? backends : List.of("postgres"),
-                    streams, rate, args.length > 0 && List.of(args).contains("--seconds") ? seconds : 20);
+            FanOutBench.run(
+                    args.length > 0 && List.of(args).contains("--backends") ? backends : List.of("postgres"),
+                    streams,
+                    rate,
+                    args.length > 0 && List.of(args).contains("--seconds") ? seconds : 20);
             return;
         }
         if (pgbouncer) {
@@ -92,8 +92,13 @@ public final class VellumBench {
             return;
         }
         if (feed) {
-            FeedBench.run(args.length > 0 && List.of(args).contains("--backends") ? backends
-                    : List.of("memory", "sqlite", "postgres"), records > 0 ? records : 50_000, rounds, seconds);
+            FeedBench.run(
+                    args.length > 0 && List.of(args).contains("--backends")
+                            ? backends
+                            : List.of("memory", "sqlite", "postgres"),
+                    records > 0 ? records : 50_000,
+                    rounds,
+                    seconds);
             return;
         }
         if (replicas) {
@@ -106,8 +111,9 @@ public final class VellumBench {
         for (String backend : backends) {
             String url = Load.storeUrl(backend, dir, "bench.db");
             System.err.printf("%s: %,d records, %,d point operations...%n", backend, records, ops);
-            try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url(url).build());
-                 RawJdbc raw = RawJdbc.open(backend, url)) {
+            try (RecordStore store = Vellum.open(
+                            VellumConfig.builder().isolated().url(url).build());
+                    RawJdbc raw = RawJdbc.open(backend, url)) {
                 results.addAll(run(backend, store, raw, records, ops));
             }
         }
@@ -116,8 +122,15 @@ public final class VellumBench {
     }
 
     /** One measured pair: Vellum and raw JDBC doing the same work. */
-    record Result(String backend, String operation, String unit, double vellum, double raw, boolean higherIsBetter,
-                  double target, String detail) {
+    record Result(
+            String backend,
+            String operation,
+            String unit,
+            double vellum,
+            double raw,
+            boolean higherIsBetter,
+            double target,
+            String detail) {
         /** Vellum over raw: throughput (higher is better) or latency (lower is better). */
         double ratio() {
             return vellum / raw;
@@ -148,8 +161,9 @@ public final class VellumBench {
         return d;
     }
 
-    private static final String BIO = ("Vellum keeps JSON records in SQLite or PostgreSQL and answers the same query the "
-            + "same way on both. ").repeat(4);
+    private static final String BIO =
+            ("Vellum keeps JSON records in SQLite or PostgreSQL and answers the same query the " + "same way on both. ")
+                    .repeat(4);
 
     static String id(int i) {
         return String.format("u%08d", i);
@@ -168,8 +182,15 @@ public final class VellumBench {
         rawSeconds += seconds(() -> raw.bulkInsert("raw_spare", n));
         store.dropCollection("bench_spare");
         raw.dropTable("raw_spare");
-        results.add(new Result(backend, "bulk insert " + String.format("%,d", n), "records/s", 2 * n / vellumSeconds,
-                2 * n / rawSeconds, true, 0.8, "two loads each"));
+        results.add(new Result(
+                backend,
+                "bulk insert " + String.format("%,d", n),
+                "records/s",
+                2 * n / vellumSeconds,
+                2 * n / rawSeconds,
+                true,
+                0.8,
+                "two loads each"));
 
         raw.createIndexes();
         c.createIndex("by_city", "city");
@@ -179,40 +200,80 @@ public final class VellumBench {
         java.util.Random random = new java.util.Random(7);
         int[] picks = random.ints(ops + 200, 0, n).toArray();
 
-        Latencies[] get = Latencies.pair(ops, k -> raw.get(id(picks[k])), k -> c.get(id(picks[k])).orElseThrow());
-        results.add(new Result(backend, "get by id", "ops/s", get[1].perSecond(), get[0].perSecond(), true, 0.8,
+        Latencies[] get = Latencies.pair(
+                ops, k -> raw.get(id(picks[k])), k -> c.get(id(picks[k])).orElseThrow());
+        results.add(new Result(
+                backend,
+                "get by id",
+                "ops/s",
+                get[1].perSecond(),
+                get[0].perSecond(),
+                true,
+                0.8,
                 "p50 " + get[1].p50() + " / " + get[0].p50() + ", p99 " + get[1].p99() + " / " + get[0].p99()));
 
         int queries = Math.max(200, ops / 10);
-        Latencies[] eq = Latencies.pair(queries, k -> raw.eqCity("city" + picks[k] % 1000),
+        Latencies[] eq = Latencies.pair(
+                queries,
+                k -> raw.eqCity("city" + picks[k] % 1000),
                 k -> c.find(Query.where(Filter.eq("city", "city" + picks[k] % 1000))));
         results.add(latency(backend, "eq on indexed path (limit 100)", eq[1], eq[0]));
 
-        Latencies[] range = Latencies.pair(queries, k -> raw.ageRange(18 + picks[k] % 70, 18 + picks[k] % 70 + 5),
+        Latencies[] range = Latencies.pair(
+                queries,
+                k -> raw.ageRange(18 + picks[k] % 70, 18 + picks[k] % 70 + 5),
                 k -> c.find(Query.where(Filter.between("age", 18 + picks[k] % 70, 18 + picks[k] % 70 + 5))
-                        .sort("age").limit(100)));
+                        .sort("age")
+                        .limit(100)));
         results.add(latency(backend, "range + sort + limit 100", range[1], range[0]));
 
-        Latencies[] count = Latencies.pair(queries, k -> raw.countCity("city" + picks[k] % 1000),
+        Latencies[] count = Latencies.pair(
+                queries,
+                k -> raw.countCity("city" + picks[k] % 1000),
                 k -> c.count(Filter.eq("city", "city" + picks[k] % 1000)));
         results.add(latency(backend, "count on a filter", count[1], count[0]));
 
         // each call replaces a different record, at the version it is known to have
         int writes = Math.min(n / 2 - 200, Math.max(500, ops / 4));
-        Latencies[] replace = Latencies.pair(writes, k -> raw.replace(id(2 * k), document(k + 1), 1),
+        Latencies[] replace = Latencies.pair(
+                writes,
+                k -> raw.replace(id(2 * k), document(k + 1), 1),
                 k -> c.replace(id(2 * k + 1), document(k + 1), 1).version());
-        results.add(new Result(backend, "replace with expected version", "ops/s", replace[1].perSecond(),
-                replace[0].perSecond(), true, 0, ""));
+        results.add(new Result(
+                backend,
+                "replace with expected version",
+                "ops/s",
+                replace[1].perSecond(),
+                replace[0].perSecond(),
+                true,
+                0,
+                ""));
 
-        Latencies[] update = Latencies.pair(6, k -> raw.updateBucket(k % 10, k), k -> c.updateMany(
-                Filter.eq("bucket", k % 10), JsonValues.parse("{\"flag\":" + k + "}")));
-        results.add(new Result(backend, "updateMany over 10%", "ms (mean)", update[1].meanMillis(),
-                update[0].meanMillis(), false, 0, ""));
+        Latencies[] update = Latencies.pair(
+                6,
+                k -> raw.updateBucket(k % 10, k),
+                k -> c.updateMany(Filter.eq("bucket", k % 10), JsonValues.parse("{\"flag\":" + k + "}")));
+        results.add(new Result(
+                backend,
+                "updateMany over 10%",
+                "ms (mean)",
+                update[1].meanMillis(),
+                update[0].meanMillis(),
+                false,
+                0,
+                ""));
         return results;
     }
 
     private static Result latency(String backend, String operation, Latencies vellum, Latencies raw) {
-        return new Result(backend, operation, "ms (mean)", vellum.meanMillis(), raw.meanMillis(), false, 1.25,
+        return new Result(
+                backend,
+                operation,
+                "ms (mean)",
+                vellum.meanMillis(),
+                raw.meanMillis(),
+                false,
+                1.25,
                 "p50 " + vellum.p50() + " / " + raw.p50());
     }
 
@@ -231,15 +292,27 @@ public final class VellumBench {
     }
 
     private static void print(List<Result> results, int records) {
-        System.out.printf(Locale.ROOT, "%nVellum vs raw JDBC, same SQL work, same run (%s, %d cores, Java %s)%n",
-                System.getProperty("os.name"), Runtime.getRuntime().availableProcessors(),
+        System.out.printf(
+                Locale.ROOT,
+                "%nVellum vs raw JDBC, same SQL work, same run (%s, %d cores, Java %s)%n",
+                System.getProperty("os.name"),
+                Runtime.getRuntime().availableProcessors(),
                 System.getProperty("java.version"));
         System.out.println("| backend | operation | Vellum | raw JDBC | ratio | target | notes |");
         System.out.println("|---|---|---|---|---|---|---|");
         for (Result r : results) {
-            System.out.printf(Locale.ROOT, "| %s | %s | %s %s | %s %s | %.2f | %s | %s |%n", r.backend(),
-                    r.operation(), format(r.vellum()), r.unit(), format(r.raw()), r.unit(), r.ratio(),
-                    r.targetText(), r.detail());
+            System.out.printf(
+                    Locale.ROOT,
+                    "| %s | %s | %s %s | %s %s | %.2f | %s | %s |%n",
+                    r.backend(),
+                    r.operation(),
+                    format(r.vellum()),
+                    r.unit(),
+                    format(r.raw()),
+                    r.unit(),
+                    r.ratio(),
+                    r.targetText(),
+                    r.detail());
         }
     }
 

@@ -8,6 +8,9 @@ import dev.vellum.Filter;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.internal.JsonValues;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -16,12 +19,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
-import java.time.Duration;
-import java.util.concurrent.Callable;
-
 /** {@code vellum changes}: enable or disable a collection's change feed, or print its changes as NDJSON. */
-@Command(name = "changes", mixinStandardHelpOptions = true,
+@Command(
+        name = "changes",
+        mixinStandardHelpOptions = true,
         description = "Print a change feed as NDJSON (one change per line; the token to continue from goes to "
                 + "standard error), or turn a collection's feed on or off.")
 final class ChangesCommand implements Callable<Integer> {
@@ -31,7 +32,10 @@ final class ChangesCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "COLLECTION",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "COLLECTION",
             description = "The collection; without it, every collection whose feed is on")
     String collection;
 
@@ -41,11 +45,17 @@ final class ChangesCommand implements Callable<Integer> {
     @Option(names = "--disable", description = "Turn the collection's change feed off")
     boolean disable;
 
-    @Option(names = "--after", paramLabel = "TOKEN",
+    @Option(
+            names = "--after",
+            paramLabel = "TOKEN",
             description = "Changes after this token; 0 = the oldest kept (default: from now)")
     String after;
 
-    @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Most changes per page (default 100)")
+    @Option(
+            names = "--limit",
+            paramLabel = "N",
+            defaultValue = "100",
+            description = "Most changes per page (default 100)")
     int limit;
 
     @Option(names = "--filter", paramLabel = "JSON", description = "Only changes whose record matches (deletes always)")
@@ -60,8 +70,8 @@ final class ChangesCommand implements Callable<Integer> {
         try (RecordStore store = Vellum.open(cli.configure().build())) {
             if (enable || disable) {
                 if (collection == null || enable == disable) {
-                    throw new CommandLine.ParameterException(spec.commandLine(),
-                            "--enable and --disable take a collection, and one of them at a time");
+                    throw new CommandLine.ParameterException(
+                            spec.commandLine(), "--enable and --disable take a collection, and one of them at a time");
                 }
                 Collection c = store.collection(collection);
                 boolean changed = enable ? c.enableChanges() : c.disableChanges();
@@ -69,7 +79,9 @@ final class ChangesCommand implements Callable<Integer> {
                         + (changed ? "" : " (it was " + (enable ? "on" : "off") + " already)"));
                 return 0;
             }
-            Changes feed = collection == null ? store.changes() : store.collection(collection).changes();
+            Changes feed = collection == null
+                    ? store.changes()
+                    : store.collection(collection).changes();
             if (filter != null) {
                 feed = feed.filter(Filter.parse(filter));
             }

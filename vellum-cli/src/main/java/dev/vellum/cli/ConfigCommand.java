@@ -2,16 +2,17 @@ package dev.vellum.cli;
 
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-@Command(name = "config", mixinStandardHelpOptions = true,
+@Command(
+        name = "config",
+        mixinStandardHelpOptions = true,
         description = "Show every setting, its value (secrets hidden) and where the value came from.")
 final class ConfigCommand implements Callable<Integer> {
     @ParentCommand

@@ -3,6 +3,10 @@ package dev.vellum.cli;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.ops.Transfer;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
@@ -13,13 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.Callable;
-
 /** {@code vellum copy}: every collection from one database to another, verified, resumable. */
-@Command(name = "copy", mixinStandardHelpOptions = true,
+@Command(
+        name = "copy",
+        mixinStandardHelpOptions = true,
         description = "Copy collections (records with ids, versions, timestamps, metadata, and index definitions) "
                 + "and the application's tables between databases of any backend, then verify counts and checksums.")
 final class CopyCommand implements Callable<Integer> {
@@ -32,24 +33,38 @@ final class CopyCommand implements Callable<Integer> {
     @Option(names = "--from", paramLabel = "URL", description = "Source (default: the configured database)")
     String from;
 
-    @Option(names = "--to", paramLabel = "URL", required = true, description = "Target, e.g. postgres://… or sqlite:FILE")
+    @Option(
+            names = "--to",
+            paramLabel = "URL",
+            required = true,
+            description = "Target, e.g. postgres://… or sqlite:FILE")
     String to;
 
     @Option(names = "--collections", paramLabel = "NAMES", split = ",", description = "Only these collections")
     List<String> collections;
 
-    @Option(names = "--tables", paramLabel = "NAMES", split = ",",
+    @Option(
+            names = "--tables",
+            paramLabel = "NAMES",
+            split = ",",
             description = "Only these application tables (default: every table your migrations made)")
     List<String> tables;
 
     @Option(names = "--no-tables", description = "Copy collections only")
     boolean noTables;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "10000",
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "10000",
             description = "Records per committed batch (default 10000)")
     int batchSize;
 
-    @Option(names = "--verify", negatable = true, defaultValue = "true", fallbackValue = "true",
+    @Option(
+            names = "--verify",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
             description = "Compare counts and checksums afterwards (default on; --no-verify to skip)")
     boolean verify;
 
@@ -76,10 +91,14 @@ final class CopyCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         try (RecordStore a = Vellum.open(cli.configure(from).build());
-             RecordStore b = Vellum.open(cli.configure(to).build());
-             Reporter progress = new Reporter(err)) {
-            Transfer.Builder transfer = Transfer.from(a).to(b).batchSize(batchSize).verify(verify)
-                    .mode(mode == null ? Transfer.Mode.NEW : mode.mode()).progress(progress);
+                RecordStore b = Vellum.open(cli.configure(to).build());
+                Reporter progress = new Reporter(err)) {
+            Transfer.Builder transfer = Transfer.from(a)
+                    .to(b)
+                    .batchSize(batchSize)
+                    .verify(verify)
+                    .mode(mode == null ? Transfer.Mode.NEW : mode.mode())
+                    .progress(progress);
             if (collections != null) {
                 transfer.collections(collections);
             }
@@ -100,8 +119,13 @@ final class CopyCommand implements Callable<Integer> {
             Table.text(out, List.of("collection", "copied", "skipped", "source", "target", "verified"), rows);
             out.flush();
             if (!report.ok()) {
-                err.println("vellum: verification failed for: " + String.join(", ", rows.stream()
-                        .filter(r -> r.get(5).startsWith("MISMATCH")).map(r -> r.get(0)).toList())
+                err.println("vellum: verification failed for: "
+                        + String.join(
+                                ", ",
+                                rows.stream()
+                                        .filter(r -> r.get(5).startsWith("MISMATCH"))
+                                        .map(r -> r.get(0))
+                                        .toList())
                         + ". Run again with --replace to copy those afresh.");
                 return VellumCli.FAILED;
             }
@@ -110,9 +134,14 @@ final class CopyCommand implements Callable<Integer> {
     }
 
     private static List<String> row(Transfer.CollectionReport c) {
-        return List.of(c.collection(), String.valueOf(c.copied()), String.valueOf(c.skipped()),
-                String.valueOf(c.sourceCount()), String.valueOf(c.targetCount()),
-                c.verified() == null ? (c.detail().startsWith("skipped") ? c.detail() : "not verified")
+        return List.of(
+                c.collection(),
+                String.valueOf(c.copied()),
+                String.valueOf(c.skipped()),
+                String.valueOf(c.sourceCount()),
+                String.valueOf(c.targetCount()),
+                c.verified() == null
+                        ? (c.detail().startsWith("skipped") ? c.detail() : "not verified")
                         : c.verified() ? "ok" : "MISMATCH: " + c.detail());
     }
 
@@ -134,8 +163,13 @@ final class CopyCommand implements Callable<Integer> {
                 close();
                 current = collection;
                 if (terminal) {
-                    bar = new ProgressBarBuilder().setTaskName(collection).setInitialMax(total)
-                            .setStyle(ProgressBarStyle.ASCII).setUnit(" records", 1).showSpeed().build();
+                    bar = new ProgressBarBuilder()
+                            .setTaskName(collection)
+                            .setInitialMax(total)
+                            .setStyle(ProgressBarStyle.ASCII)
+                            .setUnit(" records", 1)
+                            .showSpeed()
+                            .build();
                 }
             }
             if (bar != null) {

@@ -4,22 +4,27 @@ import dev.vellum.Database;
 import dev.vellum.MigrationReport;
 import dev.vellum.MigrationStatus;
 import dev.vellum.Vellum;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
-@Command(name = "migrate", mixinStandardHelpOptions = true,
+@Command(
+        name = "migrate",
+        mixinStandardHelpOptions = true,
         description = "Apply (up, the default), list (status) or check (validate) Vellum's migrations and the "
                 + "application's (VELLUM_MIGRATIONS).")
 final class MigrateCommand implements Callable<Integer> {
-    enum Action { up, status, validate }
+    enum Action {
+        up,
+        status,
+        validate
+    }
 
     @ParentCommand
     VellumCli cli;
@@ -27,14 +32,19 @@ final class MigrateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Parameters(index = "0", arity = "0..1", paramLabel = "ACTION", defaultValue = "up",
+    @Parameters(
+            index = "0",
+            arity = "0..1",
+            paramLabel = "ACTION",
+            defaultValue = "up",
             description = "up, status or validate (default: ${DEFAULT-VALUE})")
     Action action;
 
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
-        try (Database db = Database.open(cli.configure().autoMigrate(false).requireCurrentSchema(false).build())) {
+        try (Database db = Database.open(
+                cli.configure().autoMigrate(false).requireCurrentSchema(false).build())) {
             switch (action) {
                 case up -> {
                     MigrationReport report = db.migrate();
@@ -48,7 +58,11 @@ final class MigrateCommand implements Callable<Integer> {
                 case status -> {
                     List<List<String>> rows = new ArrayList<>();
                     for (MigrationStatus m : db.migrationStatus()) {
-                        rows.add(List.of(m.scope(), m.version(), m.description(), m.state(),
+                        rows.add(List.of(
+                                m.scope(),
+                                m.version(),
+                                m.description(),
+                                m.state(),
                                 m.installedOn() == null ? "" : m.installedOn().toString()));
                     }
                     Table.text(out, List.of("scope", "version", "description", "state", "installed"), rows);

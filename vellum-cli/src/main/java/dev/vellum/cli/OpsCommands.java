@@ -6,12 +6,6 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.ops.Maintenance;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParentCommand;
-import picocli.CommandLine.Spec;
-
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -19,13 +13,19 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code vellum stats} and {@code vellum maintain}. */
 final class OpsCommands {
-    private OpsCommands() {
-    }
+    private OpsCommands() {}
 
-    @Command(name = "stats", mixinStandardHelpOptions = true,
+    @Command(
+            name = "stats",
+            mixinStandardHelpOptions = true,
             description = "Pool, server and per-collection statistics, from the database's own statistics views.")
     static final class Stats implements Callable<Integer> {
         @ParentCommand
@@ -37,7 +37,10 @@ final class OpsCommands {
         @Option(names = "--json", description = "One JSON object instead of text")
         boolean json;
 
-        @Option(names = "--slow", paramLabel = "SECONDS", defaultValue = "5",
+        @Option(
+                names = "--slow",
+                paramLabel = "SECONDS",
+                defaultValue = "5",
                 description = "List queries running longer than this (PostgreSQL; default 5)")
         double slowSeconds;
 
@@ -50,19 +53,26 @@ final class OpsCommands {
                     out.println(JsonValues.write(stats));
                 } else {
                     List<String[]> pairs = new ArrayList<>();
-                    pairs.add(new String[]{"backend", stats.get("backend").asText()});
+                    pairs.add(new String[] {"backend", stats.get("backend").asText()});
                     if (stats.has("pool")) {
                         JsonNode p = stats.get("pool");
-                        pairs.add(new String[]{"pool", p.get("active") + " active, " + p.get("idle") + " idle, "
-                                + p.get("waiting") + " waiting, max " + p.get("max")});
+                        pairs.add(new String[] {
+                            "pool",
+                            p.get("active") + " active, " + p.get("idle") + " idle, " + p.get("waiting")
+                                    + " waiting, max " + p.get("max")
+                        });
                     }
                     flatten("server", stats.path("server"), pairs);
                     Table.keyValues(out, pairs.toArray(new String[0][]));
                     List<List<String>> rows = new ArrayList<>();
-                    for (Map.Entry<String, JsonNode> c : stats.path("collections").properties()) {
+                    for (Map.Entry<String, JsonNode> c :
+                            stats.path("collections").properties()) {
                         JsonNode v = c.getValue();
-                        rows.add(List.of(c.getKey(), String.valueOf(v.path("records").asLong()),
-                                bytes(v.path("tableBytes")), bytes(v.path("indexBytes")),
+                        rows.add(List.of(
+                                c.getKey(),
+                                String.valueOf(v.path("records").asLong()),
+                                bytes(v.path("tableBytes")),
+                                bytes(v.path("indexBytes")),
                                 v.has("indexScans") ? v.get("indexScans").asText() : "n/a"));
                     }
                     out.println();
@@ -80,10 +90,10 @@ final class OpsCommands {
                 if (v.isObject()) {
                     flatten(prefix + " " + e.getKey(), v, pairs);
                 } else if (v.isArray()) {
-                    pairs.add(new String[]{prefix + " " + e.getKey(), v.isEmpty() ? "none" : v.toString()});
+                    pairs.add(new String[] {prefix + " " + e.getKey(), v.isEmpty() ? "none" : v.toString()});
                 } else {
                     boolean isBytes = e.getKey().endsWith("Bytes");
-                    pairs.add(new String[]{prefix + " " + e.getKey(), isBytes ? bytes(v) : v.asText()});
+                    pairs.add(new String[] {prefix + " " + e.getKey(), isBytes ? bytes(v) : v.asText()});
                 }
             }
         }
@@ -93,7 +103,9 @@ final class OpsCommands {
         }
     }
 
-    @Command(name = "maintain", mixinStandardHelpOptions = true,
+    @Command(
+            name = "maintain",
+            mixinStandardHelpOptions = true,
             description = "PostgreSQL: VACUUM (ANALYZE). SQLite: PRAGMA optimize, WAL checkpoint, and VACUUM with "
                     + "--vacuum. Prints what it did and what it reclaimed.")
     static final class Maintain implements Callable<Integer> {

@@ -10,6 +10,11 @@ import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.internal.JsonValues;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -17,16 +22,9 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.util.concurrent.Callable;
-
 /** Record commands for scripts: put, find, count, get, delete. */
 final class RecordCommands {
-    private RecordCommands() {
-    }
+    private RecordCommands() {}
 
     /** Shared by the record commands: the parent command and the collection argument. */
     abstract static class Base implements Callable<Integer> {
@@ -53,7 +51,9 @@ final class RecordCommands {
         abstract Integer run(Collection c);
     }
 
-    @Command(name = "put", mixinStandardHelpOptions = true,
+    @Command(
+            name = "put",
+            mixinStandardHelpOptions = true,
             description = "Insert NDJSON records from standard input, all or nothing: one {\"id\"?, \"fields\", "
                     + "\"metadata\"?} per line. Prints the count.")
     static final class Put extends Base {
@@ -70,7 +70,9 @@ final class RecordCommands {
         }
     }
 
-    @Command(name = "find", mixinStandardHelpOptions = true,
+    @Command(
+            name = "find",
+            mixinStandardHelpOptions = true,
             description = "Print matching records as NDJSON; the next page's cursor, if any, goes to standard error.")
     static final class Find extends Base {
         @Option(names = "--filter", paramLabel = "JSON", description = "e.g. '{\"age\":{\"$gte\":30}}'")
@@ -79,8 +81,11 @@ final class RecordCommands {
         @Option(names = "--sort", paramLabel = "KEYS", split = ",", description = "e.g. -age,name")
         String[] sort = new String[0];
 
-        @Option(names = "--limit", paramLabel = "N", defaultValue = "100", description = "Page size (default 100, "
-                + "max 10000)")
+        @Option(
+                names = "--limit",
+                paramLabel = "N",
+                defaultValue = "100",
+                description = "Page size (default 100, " + "max 10000)")
         int limit;
 
         @Option(names = "--cursor", paramLabel = "C", description = "Continue after the page that printed it")
@@ -91,7 +96,9 @@ final class RecordCommands {
 
         @Override
         Integer run(Collection c) {
-            Query query = Query.where(filter == null ? Filter.all() : Filter.parse(filter)).sort(sort).limit(limit)
+            Query query = Query.where(filter == null ? Filter.all() : Filter.parse(filter))
+                    .sort(sort)
+                    .limit(limit)
                     .fields(fields);
             if (cursor != null) {
                 query = query.cursor(cursor);

@@ -6,16 +6,17 @@ import dev.vellum.VellumConfig;
 import dev.vellum.server.ServerSettings;
 import dev.vellum.server.VellumServer;
 import dev.vellum.sqlite.SqliteBackend;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
 
-import java.util.concurrent.Callable;
-
 /** {@code vellum serve}: the HTTP JSON API until SIGTERM or Ctrl-C, then a graceful stop. */
-@Command(name = "serve", mixinStandardHelpOptions = true,
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
         description = "Serve the HTTP JSON API (default http://127.0.0.1:8080 on ./vellum.db).")
 final class ServeCommand implements Callable<Integer> {
     @ParentCommand
@@ -49,16 +50,25 @@ final class ServeCommand implements Callable<Integer> {
             store.close();
             throw e;
         }
-        Thread hook = new Thread(() -> {
-            server.close();
-            store.close();
-        }, "vellum-shutdown");
+        Thread hook = new Thread(
+                () -> {
+                    server.close();
+                    store.close();
+                },
+                "vellum-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
-        String data = config.backend().equals("sqlite") ? SqliteBackend.path(config).toAbsolutePath().normalize()
-                .toString() : config.describeTarget();
-        spec.commandLine().getOut().printf("Vellum serving %s/v1 on %s at %s (%s); try: curl %s/v1/collections — "
-                        + "stop with Ctrl-C%n", server.uri(), config.backend(), data,
-                settings.apiKeys().isEmpty() ? "no API keys" : "API keys required", server.uri());
+        String data = config.backend().equals("sqlite")
+                ? SqliteBackend.path(config).toAbsolutePath().normalize().toString()
+                : config.describeTarget();
+        spec.commandLine()
+                .getOut()
+                .printf(
+                        "Vellum serving %s/v1 on %s at %s (%s); try: curl %s/v1/collections — " + "stop with Ctrl-C%n",
+                        server.uri(),
+                        config.backend(),
+                        data,
+                        settings.apiKeys().isEmpty() ? "no API keys" : "API keys required",
+                        server.uri());
         spec.commandLine().getOut().flush();
         try {
             server.awaitStop();

@@ -2,16 +2,17 @@ package dev.vellum.cli;
 
 import dev.vellum.Database;
 import dev.vellum.Result;
+import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.Model.CommandSpec;
 
-import java.util.List;
-import java.util.concurrent.Callable;
-
-@Command(name = "sql", mixinStandardHelpOptions = true,
+@Command(
+        name = "sql",
+        mixinStandardHelpOptions = true,
         description = "Run one SQL statement through the Database API and print its rows as a table (or the number "
                 + "of rows it changed).")
 final class SqlCommand implements Callable<Integer> {
@@ -34,8 +35,9 @@ final class SqlCommand implements Callable<Integer> {
             if (result.hasRows()) {
                 Table.rows(spec.commandLine().getOut(), result.columns(), result.rows());
             } else {
-                spec.commandLine().getOut().println(result.updateCount() + (result.updateCount() == 1 ? " row" : " rows")
-                        + " affected");
+                spec.commandLine()
+                        .getOut()
+                        .println(result.updateCount() + (result.updateCount() == 1 ? " row" : " rows") + " affected");
             }
             return 0;
         }

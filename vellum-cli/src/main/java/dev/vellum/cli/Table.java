@@ -1,7 +1,6 @@
 package dev.vellum.cli;
 
 import dev.vellum.Row;
-
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -10,8 +9,7 @@ import java.util.List;
 final class Table {
     private static final int MAX_WIDTH = 60;
 
-    private Table() {
-    }
+    private Table() {}
 
     static void keyValues(PrintWriter out, String[][] pairs) {
         int width = 0;
@@ -46,7 +44,8 @@ final class Table {
         }
         for (List<String> row : rows) {
             for (int i = 0; i < row.size(); i++) {
-                widths[i] = Math.min(MAX_WIDTH, Math.max(widths[i], clip(row.get(i)).length()));
+                widths[i] =
+                        Math.min(MAX_WIDTH, Math.max(widths[i], clip(row.get(i)).length()));
             }
         }
         out.println(line(header, widths));

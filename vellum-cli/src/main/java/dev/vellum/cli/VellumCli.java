@@ -2,37 +2,57 @@ package dev.vellum.cli;
 
 import dev.vellum.VellumConfig;
 import dev.vellum.VellumException;
-import org.slf4j.bridge.SLF4JBridgeHandler;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
-
 import java.io.InputStream;
 import java.io.OutputStreamWriter;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Map;
+import org.slf4j.bridge.SLF4JBridgeHandler;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /** The {@code vellum} command. */
-@Command(name = "vellum", mixinStandardHelpOptions = true, versionProvider = VellumCli.Version.class,
+@Command(
+        name = "vellum",
+        mixinStandardHelpOptions = true,
+        versionProvider = VellumCli.Version.class,
         description = "One record store and one SQL API over SQLite, PostgreSQL and memory.",
-        subcommands = {ServeCommand.class, CopyCommand.class, BackupCommands.BackupCommand.class,
-                BackupCommands.RestoreCommand.class, OpsCommands.Stats.class, OpsCommands.Maintain.class,
-                HealthCommand.class, SqlCommand.class, MigrateCommand.class, ConfigCommand.class,
-                RecordCommands.Put.class, RecordCommands.Find.class, RecordCommands.Count.class,
-                RecordCommands.Get.class, RecordCommands.Delete.class, ChangesCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            CopyCommand.class,
+            BackupCommands.BackupCommand.class,
+            BackupCommands.RestoreCommand.class,
+            OpsCommands.Stats.class,
+            OpsCommands.Maintain.class,
+            HealthCommand.class,
+            SqlCommand.class,
+            MigrateCommand.class,
+            ConfigCommand.class,
+            RecordCommands.Put.class,
+            RecordCommands.Find.class,
+            RecordCommands.Count.class,
+            RecordCommands.Get.class,
+            RecordCommands.Delete.class,
+            ChangesCommand.class,
+            CommandLine.HelpCommand.class
+        })
 public final class VellumCli {
     /** Exit code for any error Vellum explains (configuration, connection, bad SQL, …). */
     static final int FAILED = 1;
 
-    @Option(names = "--url", paramLabel = "URL", scope = CommandLine.ScopeType.INHERIT,
+    @Option(
+            names = "--url",
+            paramLabel = "URL",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "Database URL (sqlite:PATH, postgres://…, memory:); overrides VELLUM_DB_BACKEND and the "
                     + "location settings")
     String url;
 
-    @Option(names = "--debug", scope = CommandLine.ScopeType.INHERIT,
+    @Option(
+            names = "--debug",
+            scope = CommandLine.ScopeType.INHERIT,
             description = "Print stack traces of errors (never passwords)")
     boolean debug;
 
@@ -56,8 +76,13 @@ public final class VellumCli {
     }
 
     /** Runs the command line against an environment; what {@link #main} and the tests call. */
-    static int run(Map<String, String> environment, Path envFile, InputStream in, PrintWriter out, PrintWriter err,
-                   String... args) {
+    static int run(
+            Map<String, String> environment,
+            Path envFile,
+            InputStream in,
+            PrintWriter out,
+            PrintWriter err,
+            String... args) {
         VellumCli cli = new VellumCli(environment, envFile, in);
         CommandLine commandLine = new CommandLine(cli);
         commandLine.setOut(out);
@@ -67,11 +92,12 @@ public final class VellumCli {
                 err.println("vellum: " + inCommandTerms(e.getMessage()));
             } else if (e instanceof java.io.UncheckedIOException io) {
                 // the input or output stream failed (a closed pipe, bytes that are not UTF-8): not a bug
-                err.println("vellum: cannot read the input or write the output: " + io.getCause().getMessage());
+                err.println("vellum: cannot read the input or write the output: "
+                        + io.getCause().getMessage());
             } else {
                 // library failures are typed; anything else is a bug in Vellum
-                err.println("vellum: internal error (please report it): " + e.getClass().getSimpleName()
-                        + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+                err.println("vellum: internal error (please report it): "
+                        + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
             }
             if (cli.debug) {
                 e.printStackTrace(err);
@@ -126,7 +152,7 @@ public final class VellumCli {
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            return new String[]{"vellum " + dev.vellum.Vellum.version()};
+            return new String[] {"vellum " + dev.vellum.Vellum.version()};
         }
     }
 }

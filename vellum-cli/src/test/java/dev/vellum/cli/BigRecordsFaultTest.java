@@ -1,14 +1,11 @@
 package dev.vellum.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -27,8 +24,10 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Records near every limit, against {@code vellum serve} in a 256 MB heap, on SQLite and PostgreSQL. Before: five 9 MB
@@ -42,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(PostgresExtension.class)
 class BigRecordsFaultTest {
     private static final String C = "/v1/collections/big";
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
@@ -64,18 +64,29 @@ class BigRecordsFaultTest {
      */
     @Test
     void streamsThatNeverReadHoldNeitherTheHeapNorThePool(PostgresTarget pg) throws Exception {
-        try (ServeProcess server = ServeProcess.start(dir, Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", pg.toUrlWithCredentials(), "VELLUM_POSTGRES_POOL_MAX", "4"), 0)) {
+        try (ServeProcess server = ServeProcess.start(
+                dir,
+                Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_URL",
+                        pg.toUrlWithCredentials(),
+                        "VELLUM_POSTGRES_POOL_MAX",
+                        "4"),
+                0)) {
             URI base = server.base;
             String backlog = "/v1/collections/backlog";
             assertThat(send(base, "PUT", backlog + "/changes", "").statusCode()).isBetween(200, 201);
             StringBuilder batch = new StringBuilder();
             for (int i = 0; i < 200; i++) {
-                batch.append("{\"id\":\"b").append(i).append("\",\"fields\":{\"text\":\"")
-                        .append("x".repeat(100_000 + 500 * i)).append("\"}}\n");
+                batch.append("{\"id\":\"b")
+                        .append(i)
+                        .append("\",\"fields\":{\"text\":\"")
+                        .append("x".repeat(100_000 + 500 * i))
+                        .append("\"}}\n");
             }
-            HttpResponse<String> loaded = send(base, "POST", backlog + "/records:batch", batch.toString(),
-                    "Content-Type", "application/x-ndjson");
+            HttpResponse<String> loaded = send(
+                    base, "POST", backlog + "/records:batch", batch.toString(), "Content-Type", "application/x-ndjson");
             assertThat(loaded.statusCode()).as(loaded.body()).isBetween(200, 201);
             List<java.net.Socket> readers = new ArrayList<>();
             try {
@@ -83,9 +94,10 @@ class BigRecordsFaultTest {
                     java.net.Socket socket = new java.net.Socket();
                     socket.setReceiveBufferSize(4096);
                     socket.connect(new java.net.InetSocketAddress(base.getHost(), base.getPort()));
-                    socket.getOutputStream().write(("GET " + backlog + "/changes?after=0 HTTP/1.1\r\nHost: "
-                            + base.getHost() + "\r\nAccept: text/event-stream\r\n\r\n")
-                            .getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream()
+                            .write(("GET " + backlog + "/changes?after=0 HTTP/1.1\r\nHost: " + base.getHost()
+                                            + "\r\nAccept: text/event-stream\r\n\r\n")
+                                    .getBytes(StandardCharsets.UTF_8));
                     readers.add(socket); // never read
                 }
                 Thread.sleep(3_000);
@@ -97,7 +109,8 @@ class BigRecordsFaultTest {
                     assertThat(millis).as("%s answered in ms", path).isLessThan(2_000);
                 }
                 assertThat(send(base, "POST", "/v1/collections/other/records", "{\"fields\":{\"n\":1}}")
-                        .statusCode()).isEqualTo(201);
+                                .statusCode())
+                        .isEqualTo(201);
             } finally {
                 for (java.net.Socket socket : readers) {
                     socket.close();
@@ -115,21 +128,35 @@ class BigRecordsFaultTest {
      */
     @Test
     void exportsOfBigRecordsStreamOnPostgres(PostgresTarget pg) throws Exception {
-        try (ServeProcess server = ServeProcess.start(dir, Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", pg.toUrlWithCredentials()), 0, "128m")) {
+        try (ServeProcess server = ServeProcess.start(
+                dir,
+                Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL", pg.toUrlWithCredentials()),
+                0,
+                "128m")) {
             URI base = server.base;
             String exports = "/v1/collections/exports"; // the database is shared with the other tests
             String array = bigArray();
             for (int i = 0; i < 20; i++) {
-                assertThat(send(base, "POST", exports + "/records", "{\"id\":\"e" + i + "\",\"fields\":{\"numbers\":"
-                        + array + "}}", "Prefer", "return=minimal").statusCode()).as(server.log()).isEqualTo(201);
+                assertThat(send(
+                                        base,
+                                        "POST",
+                                        exports + "/records",
+                                        "{\"id\":\"e" + i + "\",\"fields\":{\"numbers\":" + array + "}}",
+                                        "Prefer",
+                                        "return=minimal")
+                                .statusCode())
+                        .as(server.log())
+                        .isEqualTo(201);
             }
-            HttpResponse<InputStream> export = client.send(HttpRequest.newBuilder(base.resolve(exports + "/export"))
-                    .GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+            HttpResponse<InputStream> export = client.send(
+                    HttpRequest.newBuilder(base.resolve(exports + "/export"))
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
             assertThat(export.statusCode()).isEqualTo(200);
             List<String> exported = new ArrayList<>();
-            try (BufferedReader lines = new BufferedReader(new InputStreamReader(export.body(),
-                    StandardCharsets.UTF_8))) {
+            try (BufferedReader lines =
+                    new BufferedReader(new InputStreamReader(export.body(), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
                     exported.add(JsonValues.parse(line).get("id").asText());
                 }
@@ -165,11 +192,19 @@ class BigRecordsFaultTest {
     private void growingPastTheRecordLimitIsRefusedAndOperatorsKeepAnswering(URI base) throws IOException {
         String nine = "a".repeat(9 << 20);
         assertThat(send(base, "POST", C + "/records", "{\"id\":\"grow\",\"fields\":{\"n\":0,\"a\":\"" + nine + "\"}}")
-                .statusCode()).isEqualTo(201);
-        assertThat(send(base, "PATCH", C + "/records/grow", "{\"$set\":{\"b\":\"" + "b".repeat(6 << 20) + "\"}}",
-                "Prefer", "return=minimal").statusCode()).isEqualTo(204);
-        HttpResponse<String> tooBig = send(base, "PATCH", C + "/records/grow", "{\"$set\":{\"c\":\"" + "c".repeat(2 << 20)
-                + "\"}}");
+                        .statusCode())
+                .isEqualTo(201);
+        assertThat(send(
+                                base,
+                                "PATCH",
+                                C + "/records/grow",
+                                "{\"$set\":{\"b\":\"" + "b".repeat(6 << 20) + "\"}}",
+                                "Prefer",
+                                "return=minimal")
+                        .statusCode())
+                .isEqualTo(204);
+        HttpResponse<String> tooBig =
+                send(base, "PATCH", C + "/records/grow", "{\"$set\":{\"c\":\"" + "c".repeat(2 << 20) + "\"}}");
         assertThat(tooBig.statusCode()).isEqualTo(413);
         assertThat(tooBig.body()).contains("record-too-large", "VELLUM_MAX_RECORD_SIZE");
         int applied = 0;
@@ -196,19 +231,31 @@ class BigRecordsFaultTest {
     private void pagesOfBigRecordsEndEarly(URI base, ServeProcess server) throws Exception {
         String array = bigArray();
         for (int i = 0; i < 20; i++) {
-            assertThat(send(base, "POST", C + "/records", "{\"id\":\"r" + (10 + i) + "\",\"fields\":{\"i\":" + i
-                    + ",\"numbers\":" + array + "}}", "Prefer", "return=minimal").statusCode()).isEqualTo(201);
+            assertThat(send(
+                                    base,
+                                    "POST",
+                                    C + "/records",
+                                    "{\"id\":\"r" + (10 + i) + "\",\"fields\":{\"i\":" + i + ",\"numbers\":" + array
+                                            + "}}",
+                                    "Prefer",
+                                    "return=minimal")
+                            .statusCode())
+                    .isEqualTo(201);
         }
         List<String> ids = new ArrayList<>();
         String cursor = null;
         do {
-            HttpResponse<String> page = get(base, C + "/records?limit=100" + (cursor == null ? ""
-                    : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
+            HttpResponse<String> page = get(
+                    base,
+                    C + "/records?limit=100"
+                            + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
             assertThat(page.statusCode()).as(server.log()).isEqualTo(200);
             JsonNode body = JsonValues.parse(page.body());
             assertThat(body.get("records").size()).isBetween(1, 4);
             body.get("records").forEach(r -> ids.add(r.get("id").asText()));
-            cursor = body.get("nextCursor").isNull() ? null : body.get("nextCursor").asText();
+            cursor = body.get("nextCursor").isNull()
+                    ? null
+                    : body.get("nextCursor").asText();
         } while (cursor != null);
         assertThat(ids).hasSize(20).doesNotHaveDuplicates();
 
@@ -218,7 +265,9 @@ class BigRecordsFaultTest {
             HttpResponse<String> page = get(base, C + "/changes?after=" + token + "&limit=1000");
             assertThat(page.statusCode()).as(server.log()).isEqualTo(200);
             JsonNode body = JsonValues.parse(page.body());
-            body.get("changes").forEach(ch -> changed.add(ch.get("op").asText() + " " + ch.get("id").asText()));
+            body.get("changes")
+                    .forEach(ch -> changed.add(
+                            ch.get("op").asText() + " " + ch.get("id").asText()));
             token = body.get("next").asText();
         }
         // grow's insert, $set, 8 $inc and delete (about 15 MB each but the last), then the 20 inserts
@@ -235,7 +284,8 @@ class BigRecordsFaultTest {
             }
             for (Future<HttpResponse<String>> answer : answers) {
                 HttpResponse<String> r = answer.get();
-                assertThat(r.statusCode()).as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body())
+                assertThat(r.statusCode())
+                        .as(r.body().length() > 300 ? r.body().substring(0, 300) : r.body())
                         .isIn(200, 503);
                 if (r.statusCode() == 503) {
                     assertThat(r.body()).contains("short of memory");
@@ -249,12 +299,14 @@ class BigRecordsFaultTest {
     /** Counts the events of the whole feed as a stream delivers them, until it has been quiet for 5 s. */
     private int streamedEvents(URI base) throws Exception {
         HttpRequest request = HttpRequest.newBuilder(base.resolve(C + "/changes?after=0"))
-                .header("Accept", "text/event-stream").GET().build();
+                .header("Accept", "text/event-stream")
+                .GET()
+                .build();
         HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
         assertThat(response.statusCode()).isEqualTo(200);
         int events = 0;
-        try (BufferedReader lines = new BufferedReader(new InputStreamReader(response.body(),
-                StandardCharsets.UTF_8))) {
+        try (BufferedReader lines =
+                new BufferedReader(new InputStreamReader(response.body(), StandardCharsets.UTF_8))) {
             long quietSince = System.nanoTime();
             String line;
             while ((line = lines.readLine()) != null && System.nanoTime() - quietSince < 5_000_000_000L) {
@@ -274,9 +326,11 @@ class BigRecordsFaultTest {
 
     private HttpResponse<String> send(URI base, String method, String path, String body, String... headers)
             throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path)).timeout(Duration.ofSeconds(60))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+        HttpRequest.Builder request = HttpRequest.newBuilder(base.resolve(path))
+                .timeout(Duration.ofSeconds(60))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null && !body.isEmpty() && !List.of(headers).contains("Content-Type")) {
             request.header("Content-Type", "application/json");
         }

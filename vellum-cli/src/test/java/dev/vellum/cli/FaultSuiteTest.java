@@ -1,5 +1,7 @@
 package dev.vellum.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Collection;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
@@ -7,11 +9,6 @@ import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.LocalPorts;
 import dev.vellum.testkit.PostgresExtension;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -30,8 +27,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Real processes, real faults: {@code vellum serve} (in a 256 MB heap) killed with SIGKILL under concurrent writes,
@@ -42,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(PostgresExtension.class)
 class FaultSuiteTest {
     private static final int BATCH = 20;
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     @TempDir
     Path dir;
@@ -64,8 +64,9 @@ class FaultSuiteTest {
 
     @Test
     void killNineKeepsEveryAcknowledgedWriteOnPostgres(PostgresTarget pg) throws Exception {
-        killNineUnderWrites(Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL",
-                pg.toUrlWithCredentials()), pg.toUrlWithCredentials());
+        killNineUnderWrites(
+                Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL", pg.toUrlWithCredentials()),
+                pg.toUrlWithCredentials());
     }
 
     private void killNineUnderWrites(Map<String, String> env, String url) throws Exception {
@@ -85,7 +86,9 @@ class FaultSuiteTest {
                         try {
                             if (writer < 4) {
                                 String id = "s" + c + "-" + writer + "-" + k;
-                                HttpResponse<String> r = post(serve.base, "/v1/collections/k9/records",
+                                HttpResponse<String> r = post(
+                                        serve.base,
+                                        "/v1/collections/k9/records",
                                         "{\"id\":\"" + id + "\",\"fields\":{\"n\":" + k + "}}");
                                 if (r.statusCode() == 201) {
                                     acknowledged.put(id, k);
@@ -97,10 +100,18 @@ class FaultSuiteTest {
                                 batches.add(batch);
                                 StringBuilder body = new StringBuilder("[");
                                 for (int j = 0; j < BATCH; j++) {
-                                    body.append(j == 0 ? "" : ",").append("{\"id\":\"").append(batch).append('.')
-                                            .append(j).append("\",\"fields\":{\"j\":").append(j).append("}}");
+                                    body.append(j == 0 ? "" : ",")
+                                            .append("{\"id\":\"")
+                                            .append(batch)
+                                            .append('.')
+                                            .append(j)
+                                            .append("\",\"fields\":{\"j\":")
+                                            .append(j)
+                                            .append("}}");
                                 }
-                                HttpResponse<String> r = post(serve.base, "/v1/collections/k9/records:batch",
+                                HttpResponse<String> r = post(
+                                        serve.base,
+                                        "/v1/collections/k9/records:batch",
                                         body.append(']').toString());
                                 if (r.statusCode() == 200) {
                                     acknowledgedBatches.add(batch);
@@ -128,8 +139,10 @@ class FaultSuiteTest {
         assertThat(acknowledgedBatches).isNotEmpty();
         try (RecordStore store = Vellum.open(url)) {
             Collection k9 = store.collection("k9");
-            acknowledged.forEach((id, n) -> assertThat(k9.get(id)).as(id)
-                    .hasValueSatisfying(r -> assertThat(r.fields().get("n").asInt()).isEqualTo(n)));
+            acknowledged.forEach((id, n) -> assertThat(k9.get(id))
+                    .as(id)
+                    .hasValueSatisfying(
+                            r -> assertThat(r.fields().get("n").asInt()).isEqualTo(n)));
             for (String batch : batches) {
                 List<String> ids = new ArrayList<>();
                 for (int j = 0; j < BATCH; j++) {
@@ -157,8 +170,16 @@ class FaultSuiteTest {
         String url = "postgres://postgres@127.0.0.1:" + port + "/postgres";
         Map<String, String> acknowledged = new ConcurrentHashMap<>();
         List<String> failures = new java.util.concurrent.CopyOnWriteArrayList<>();
-        try (ServeProcess serve = ServeProcess.start(dir, Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", url, "VELLUM_HTTP_REQUEST_TIMEOUT", "3s"), 0)) {
+        try (ServeProcess serve = ServeProcess.start(
+                dir,
+                Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_URL",
+                        url,
+                        "VELLUM_HTTP_REQUEST_TIMEOUT",
+                        "3s"),
+                0)) {
             AtomicBoolean done = new AtomicBoolean();
             ExecutorService load = Executors.newFixedThreadPool(4);
             List<Future<?>> clients = new ArrayList<>();
@@ -169,12 +190,15 @@ class FaultSuiteTest {
                         String id = "p" + writer + "-" + k;
                         long start = System.nanoTime();
                         try {
-                            HttpResponse<String> r = post(serve.base, "/v1/collections/load/records",
+                            HttpResponse<String> r = post(
+                                    serve.base,
+                                    "/v1/collections/load/records",
                                     "{\"id\":\"" + id + "\",\"fields\":{}}");
                             long millis = (System.nanoTime() - start) / 1_000_000;
                             if (r.statusCode() == 201) {
                                 acknowledged.put(id, id);
-                            } else if (r.statusCode() != 503 || r.headers().firstValue("Retry-After").isEmpty()) {
+                            } else if (r.statusCode() != 503
+                                    || r.headers().firstValue("Retry-After").isEmpty()) {
                                 failures.add(r.statusCode() + " " + r.body());
                             }
                             if (millis > 3_000 + 2_000) {
@@ -204,20 +228,24 @@ class FaultSuiteTest {
             for (int i = 0; i < 3; i++) {
                 for (boolean write : new boolean[] {false, true}) {
                     long start = System.nanoTime();
-                    HttpResponse<String> r = write ? post(serve.base, "/v1/collections/load/records", "{\"fields\":{}}")
+                    HttpResponse<String> r = write
+                            ? post(serve.base, "/v1/collections/load/records", "{\"fields\":{}}")
                             : get(serve.base, "/v1/collections/load/records/p0-0");
                     long millis = (System.nanoTime() - start) / 1_000_000;
                     assertThat(r.statusCode()).as(r.body()).isEqualTo(503);
                     assertThat(r.body()).contains("problems/unavailable");
                     assertThat(r.headers().firstValue("Retry-After")).isPresent();
-                    assertThat(millis).as("%s answered in ms", write ? "a write" : "a read").isLessThan(1_000);
+                    assertThat(millis)
+                            .as("%s answered in ms", write ? "a write" : "a read")
+                            .isLessThan(1_000);
                 }
             }
             pg = startPostgres(data, port);
             long back = System.nanoTime();
             int status = 0;
             while (status != 201 && System.nanoTime() - back < 10_000_000_000L) {
-                status = post(serve.base, "/v1/collections/load/records", "{\"fields\":{}}").statusCode();
+                status = post(serve.base, "/v1/collections/load/records", "{\"fields\":{}}")
+                        .statusCode();
             }
             long recovery = (System.nanoTime() - back) / 1_000_000;
             System.out.println("PostgreSQL restart: first 201 " + recovery + " ms after the server was back");
@@ -247,16 +275,20 @@ class FaultSuiteTest {
         Path file = dir.resolve("slow.db");
         List<java.net.Socket> sockets = new ArrayList<>();
         try (ServeProcess serve = ServeProcess.start(dir, Map.of("VELLUM_SQLITE_PATH", file.toString()), 0)) {
-            assertThat(post(serve.base, "/v1/collections/c/records", "{\"id\":\"a\",\"fields\":{}}").statusCode())
+            assertThat(post(serve.base, "/v1/collections/c/records", "{\"id\":\"a\",\"fields\":{}}")
+                            .statusCode())
                     .isEqualTo(201);
             for (int i = 0; i < 300; i++) {
                 sockets.add(trickle(serve.base, "GET /health HTTP/1.1\r\nHost: x\r\nX-Slow: "));
-                sockets.add(trickle(serve.base, "POST /v1/collections/c/records HTTP/1.1\r\nHost: x\r\n"
-                        + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"fields\":{\"s\":\""));
+                sockets.add(
+                        trickle(
+                                serve.base,
+                                "POST /v1/collections/c/records HTTP/1.1\r\nHost: x\r\n"
+                                        + "Content-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"fields\":{\"s\":\""));
             }
             AtomicBoolean stop = new AtomicBoolean();
-            java.util.concurrent.CompletableFuture<Void> trickling = java.util.concurrent.CompletableFuture.runAsync(
-                    () -> {
+            java.util.concurrent.CompletableFuture<Void> trickling =
+                    java.util.concurrent.CompletableFuture.runAsync(() -> {
                         while (!stop.get()) {
                             for (java.net.Socket s : sockets) {
                                 try {
@@ -280,12 +312,13 @@ class FaultSuiteTest {
             long end = System.nanoTime() + 10_000_000_000L;
             for (int k = 0; System.nanoTime() < end; k++) {
                 long start = System.nanoTime();
-                HttpResponse<String> r = post(serve.base, "/v1/collections/c/records", "{\"id\":\"n" + k
-                        + "\",\"fields\":{}}");
+                HttpResponse<String> r =
+                        post(serve.base, "/v1/collections/c/records", "{\"id\":\"n" + k + "\",\"fields\":{}}");
                 long millis = (System.nanoTime() - start) / 1_000_000;
                 if (r.statusCode() == 201) {
                     answered++;
-                } else if (r.statusCode() != 503 || r.headers().firstValue("Retry-After").isEmpty()) {
+                } else if (r.statusCode() != 503
+                        || r.headers().firstValue("Retry-After").isEmpty()) {
                     problems.add(r.statusCode() + " " + r.body());
                 }
                 if (millis > 5_000) {
@@ -301,7 +334,8 @@ class FaultSuiteTest {
             System.out.println("Slow clients and flood: " + answered + " normal inserts answered 201 in 10 s");
             assertThat(problems).as(serve.log()).isEmpty();
             assertThat(answered).isPositive();
-            assertThat(get(serve.base, "/v1/collections/c/records/a").statusCode()).isEqualTo(200);
+            assertThat(get(serve.base, "/v1/collections/c/records/a").statusCode())
+                    .isEqualTo(200);
             assertThat(serve.process.isAlive()).isTrue();
         } finally {
             for (java.net.Socket s : sockets) {
@@ -312,7 +346,9 @@ class FaultSuiteTest {
 
     /** One request of the flood, on its own connection: the status. */
     private int floodRequest(URI base) throws IOException {
-        return send(HttpRequest.newBuilder(base.resolve("/v1/collections/c/records/a")).GET()).statusCode();
+        return send(HttpRequest.newBuilder(base.resolve("/v1/collections/c/records/a"))
+                        .GET())
+                .statusCode();
     }
 
     private static java.net.Socket trickle(URI base, String start) throws IOException {
@@ -330,12 +366,17 @@ class FaultSuiteTest {
     }
 
     private static EmbeddedPostgres startPostgres(Path data, int port) throws IOException {
-        return EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false).setPort(port)
-                .setServerConfig("fsync", "off").start();
+        return EmbeddedPostgres.builder()
+                .setDataDirectory(data)
+                .setCleanDataDirectory(false)
+                .setPort(port)
+                .setServerConfig("fsync", "off")
+                .start();
     }
 
     private HttpResponse<String> post(URI base, String path, String json) throws IOException {
-        return send(HttpRequest.newBuilder(base.resolve(path)).header("Content-Type", "application/json")
+        return send(HttpRequest.newBuilder(base.resolve(path))
+                .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(json)));
     }
 

@@ -1,13 +1,10 @@
 package dev.vellum.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PgBouncer;
 import dev.vellum.testkit.PostgresExtension;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -30,8 +27,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Three {@code vellum serve} processes over one PostgreSQL, directly and through a transaction-mode PgBouncer: started
@@ -42,7 +41,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 @Tag("slow")
 @ExtendWith(PostgresExtension.class)
 class ManyNodesTest {
-    private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private static final int NODES = 3;
 
     @TempDir
@@ -57,24 +57,37 @@ class ManyNodesTest {
     void threeNodesThroughPgBouncer(PostgresTarget pg) throws Exception {
         PgBouncer bouncer = PgBouncer.shared("transaction");
         String database = pg.database() + "_pooled";
-        try (Connection c = DriverManager.getConnection(pg.withDatabase("postgres").jdbcUrl(), pg.user(),
-                pg.password())) {
+        try (Connection c =
+                DriverManager.getConnection(pg.withDatabase("postgres").jdbcUrl(), pg.user(), pg.password())) {
             c.createStatement().execute("CREATE DATABASE " + database);
         }
         PostgresTarget direct = pg.withDatabase(database);
-        run(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", bouncer.through(direct).toUrlWithCredentials(),
-                "VELLUM_POSTGRES_PGBOUNCER", "true",
-                "VELLUM_MIGRATION_URL", direct.toUrlWithCredentials()), direct);
+        run(
+                Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_URL",
+                        bouncer.through(direct).toUrlWithCredentials(),
+                        "VELLUM_POSTGRES_PGBOUNCER",
+                        "true",
+                        "VELLUM_MIGRATION_URL",
+                        direct.toUrlWithCredentials()),
+                direct);
     }
 
     private void run(Map<String, String> env, PostgresTarget direct) throws Exception {
         List<ServeProcess> nodes = startAtOnce(env);
         try {
-            assertThat(query(direct, "SELECT count(*) FROM vellum_schema_history WHERE success AND version IS NOT "
-                    + "NULL GROUP BY version HAVING count(*) > 1")).as("a migration applied twice").isEmpty();
-            assertThat(query(direct, "SELECT count(DISTINCT version) FROM vellum_schema_history WHERE version IS "
-                    + "NOT NULL")).containsExactly("8");
+            assertThat(query(
+                            direct,
+                            "SELECT count(*) FROM vellum_schema_history WHERE success AND version IS NOT "
+                                    + "NULL GROUP BY version HAVING count(*) > 1"))
+                    .as("a migration applied twice")
+                    .isEmpty();
+            assertThat(query(
+                            direct,
+                            "SELECT count(DISTINCT version) FROM vellum_schema_history WHERE version IS " + "NOT NULL"))
+                    .containsExactly("8");
             sameIndexOnEveryNode(nodes, direct);
             conditionalWritesAcrossNodes(nodes);
             killOneUnderLoad(nodes, direct);
@@ -104,12 +117,24 @@ class ManyNodesTest {
     }
 
     private void sameIndexOnEveryNode(List<ServeProcess> nodes, PostgresTarget direct) throws Exception {
-        assertThat(send(nodes.get(0), "POST", "/v1/collections/accounts/records",
-                "{\"id\":\"acc\",\"fields\":{\"balance\":0,\"owner\":\"ada\"}}").statusCode()).isEqualTo(201);
-        List<Integer> statuses = all(nodes.stream().map(node -> (Callable<Integer>) () -> send(node, "POST",
-                "/v1/collections/accounts/indexes", "{\"name\":\"by_owner\",\"paths\":[\"owner\"]}")
-                .statusCode()).toList());
-        assertThat(statuses).as("201 once, 200 (exists as asked) for the others").containsOnly(200, 201)
+        assertThat(send(
+                                nodes.get(0),
+                                "POST",
+                                "/v1/collections/accounts/records",
+                                "{\"id\":\"acc\",\"fields\":{\"balance\":0,\"owner\":\"ada\"}}")
+                        .statusCode())
+                .isEqualTo(201);
+        List<Integer> statuses = all(nodes.stream()
+                .map(node -> (Callable<Integer>) () -> send(
+                                node,
+                                "POST",
+                                "/v1/collections/accounts/indexes",
+                                "{\"name\":\"by_owner\",\"paths\":[\"owner\"]}")
+                        .statusCode())
+                .toList());
+        assertThat(statuses)
+                .as("201 once, 200 (exists as asked) for the others")
+                .containsOnly(200, 201)
                 .containsOnlyOnce(201);
         assertThat(query(direct, "SELECT count(*) FROM vellum_indexes WHERE collection = 'accounts'"))
                 .containsExactly("1");
@@ -118,22 +143,29 @@ class ManyNodesTest {
     /** Each round, two writers per node hold the same version: exactly one replace wins, the others get 412. */
     private void conditionalWritesAcrossNodes(List<ServeProcess> nodes) throws Exception {
         for (int round = 0; round < 15; round++) {
-            HttpResponse<String> current = send(nodes.get(round % NODES), "GET",
-                    "/v1/collections/accounts/records/acc", null);
+            HttpResponse<String> current =
+                    send(nodes.get(round % NODES), "GET", "/v1/collections/accounts/records/acc", null);
             String etag = current.headers().firstValue("ETag").orElseThrow();
             int balance = round;
             List<Callable<Integer>> writers = new ArrayList<>();
             for (int w = 0; w < 2 * NODES; w++) {
                 ServeProcess node = nodes.get(w % NODES);
                 int writer = w;
-                writers.add(() -> send(node, "PUT", "/v1/collections/accounts/records/acc",
-                        "{\"fields\":{\"balance\":" + (balance + 1) + ",\"owner\":\"ada\",\"by\":" + writer + "}}",
-                        "If-Match", etag).statusCode());
+                writers.add(() -> send(
+                                node,
+                                "PUT",
+                                "/v1/collections/accounts/records/acc",
+                                "{\"fields\":{\"balance\":" + (balance + 1) + ",\"owner\":\"ada\",\"by\":" + writer
+                                        + "}}",
+                                "If-Match",
+                                etag)
+                        .statusCode());
             }
             List<Integer> statuses = all(writers);
             assertThat(statuses).as("round " + round).containsOnly(200, 412).containsOnlyOnce(200);
         }
-        assertThat(send(nodes.get(2), "GET", "/v1/collections/accounts/records/acc", null).body())
+        assertThat(send(nodes.get(2), "GET", "/v1/collections/accounts/records/acc", null)
+                        .body())
                 .contains("\"version\":16", "\"balance\":15");
     }
 
@@ -151,7 +183,10 @@ class ManyNodesTest {
                 for (int n = 0; running.get(); n++) {
                     String id = "n" + writer + "-" + n;
                     try {
-                        HttpResponse<String> r = send(node, "POST", "/v1/collections/events/records",
+                        HttpResponse<String> r = send(
+                                node,
+                                "POST",
+                                "/v1/collections/events/records",
                                 "{\"id\":\"" + id + "\",\"fields\":{\"n\":" + n + "}}");
                         if (r.statusCode() == 201) {
                             acknowledged.add(id);
@@ -179,11 +214,14 @@ class ManyNodesTest {
         for (Thread t : writers) {
             t.join(30_000);
         }
-        assertThat(failuresOnLiveNodes).as("errors from the nodes still running").isEmpty();
+        assertThat(failuresOnLiveNodes)
+                .as("errors from the nodes still running")
+                .isEmpty();
         Set<String> kept = new HashSet<>(query(direct, "SELECT id FROM vc_events"));
         assertThat(kept).containsAll(acknowledged);
         assertThat(acknowledged.stream().filter(id -> id.startsWith("n2-") || id.startsWith("n5-")))
-                .as("the killed node had acknowledged writes before it died").isNotEmpty();
+                .as("the killed node had acknowledged writes before it died")
+                .isNotEmpty();
     }
 
     private static <T> List<T> all(List<Callable<T>> calls) throws Exception {
@@ -199,11 +237,13 @@ class ManyNodesTest {
         }
     }
 
-    private static HttpResponse<String> send(ServeProcess node, String method, String path, String body,
-                                             String... headers) throws Exception {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.base + path)).timeout(Duration.ofSeconds(30))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                        : HttpRequest.BodyPublishers.ofString(body));
+    private static HttpResponse<String> send(
+            ServeProcess node, String method, String path, String body, String... headers) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(node.base + path))
+                .timeout(Duration.ofSeconds(30))
+                .method(
+                        method,
+                        body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
         if (body != null) {
             b.header("Content-Type", "application/json");
         }
@@ -215,7 +255,7 @@ class ManyNodesTest {
 
     private static List<String> query(PostgresTarget db, String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(db.jdbcUrl(), db.user(), db.password());
-             ResultSet r = c.createStatement().executeQuery(sql)) {
+                ResultSet r = c.createStatement().executeQuery(sql)) {
             List<String> values = new ArrayList<>();
             while (r.next()) {
                 values.add(r.getString(1));

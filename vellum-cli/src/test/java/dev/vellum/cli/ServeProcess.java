@@ -31,37 +31,48 @@ final class ServeProcess implements AutoCloseable {
 
     /** The same in a heap of {@code heap} ({@code -Xmx}). */
     static ServeProcess start(Path dir, Map<String, String> env, int port, String heap) throws IOException {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), VellumCli.class.getName(),
-                "serve", "--port", String.valueOf(port)));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx" + heap,
+                "-cp",
+                System.getProperty("java.class.path"),
+                VellumCli.class.getName(),
+                "serve",
+                "--port",
+                String.valueOf(port)));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().keySet().removeIf(k -> k.startsWith("VELLUM_"));
         builder.environment().putAll(env);
-        builder.environment().put("VELLUM_ENV_FILE", Files.writeString(dir.resolve("serve.env"), "").toString());
+        builder.environment()
+                .put(
+                        "VELLUM_ENV_FILE",
+                        Files.writeString(dir.resolve("serve.env"), "").toString());
         Path log = Files.createTempFile(dir, "serve", ".log");
         builder.redirectError(log.toFile());
         Process process = builder.start();
-        BufferedReader stdout = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                StandardCharsets.UTF_8));
+        BufferedReader stdout =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String line = stdout.readLine();
         if (line == null || !line.startsWith("Vellum serving http://")) {
             process.destroyForcibly();
             throw new IllegalStateException("vellum serve did not start: " + line + "\n" + Files.readString(log));
         }
         // keep draining stdout so the child never blocks on a full pipe
-        Thread drain = new Thread(() -> {
-            try {
-                while (stdout.readLine() != null) {
-                    // discard
-                }
-            } catch (IOException ignored) {
-                // the child is gone
-            }
-        }, "serve-stdout");
+        Thread drain = new Thread(
+                () -> {
+                    try {
+                        while (stdout.readLine() != null) {
+                            // discard
+                        }
+                    } catch (IOException ignored) {
+                        // the child is gone
+                    }
+                },
+                "serve-stdout");
         drain.setDaemon(true);
         drain.start();
-        return new ServeProcess(process, URI.create(line.substring("Vellum serving ".length(),
-                line.indexOf("/v1 "))), log);
+        return new ServeProcess(
+                process, URI.create(line.substring("Vellum serving ".length(), line.indexOf("/v1 "))), log);
     }
 
     /** Whatever the server logged so far. */

@@ -1,12 +1,9 @@
 package dev.vellum.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -16,8 +13,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The vellum command end to end, on real SQLite files and a real PostgreSQL server. */
 @ExtendWith(PostgresExtension.class)
@@ -28,8 +27,7 @@ class VellumCliTest {
     private final Map<String, String> env = new HashMap<>();
     private Path envFile;
 
-    record Outcome(int exit, String out, String err) {
-    }
+    record Outcome(int exit, String out, String err) {}
 
     @BeforeEach
     void emptyEnvFile() throws IOException {
@@ -44,8 +42,13 @@ class VellumCliTest {
     private Outcome vellumWithInput(String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int exit = VellumCli.run(env, envFile, new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
-                new PrintWriter(out, true), new PrintWriter(err, true), args);
+        int exit = VellumCli.run(
+                env,
+                envFile,
+                new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8)),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                args);
         return new Outcome(exit, out.toString(), err.toString());
     }
 
@@ -53,9 +56,13 @@ class VellumCliTest {
     void healthWithNoConfigurationCreatesTheSqliteFile() {
         Outcome o = vellum("health");
         assertThat(o.exit()).as(o.err()).isZero();
-        assertThat(o.out()).contains("backend         sqlite", "server          SQLite 3.",
-                "encryption      not applicable (local file)", "schema version  8 (up to date)",
-                "status          healthy");
+        assertThat(o.out())
+                .contains(
+                        "backend         sqlite",
+                        "server          SQLite 3.",
+                        "encryption      not applicable (local file)",
+                        "schema version  8 (up to date)",
+                        "status          healthy");
         assertThat(dir.resolve("vellum.db")).exists();
     }
 
@@ -65,15 +72,22 @@ class VellumCliTest {
         env.put("VELLUM_POSTGRES_URL", pg.toUrlWithCredentials());
         Outcome o = vellum("health");
         assertThat(o.exit()).as(o.err()).isZero();
-        assertThat(o.out()).contains("backend         postgres", "server          PostgreSQL ",
-                "database        " + pg.describe(), "encryption      none: not encrypted (sslmode=prefer)",
-                "schema version  8 (up to date)", "pool ");
+        assertThat(o.out())
+                .contains(
+                        "backend         postgres",
+                        "server          PostgreSQL ",
+                        "database        " + pg.describe(),
+                        "encryption      none: not encrypted (sslmode=prefer)",
+                        "schema version  8 (up to date)",
+                        "pool ");
     }
 
     @Test
     void sqlPrintsATableOrTheAffectedCount() {
-        assertThat(vellum("sql", "CREATE TABLE t (id INTEGER, name TEXT)").out()).isEqualTo("0 rows affected\n");
-        assertThat(vellum("sql", "INSERT INTO t VALUES (1, ?), (2, ?)", "ada", "line\nbreak").out())
+        assertThat(vellum("sql", "CREATE TABLE t (id INTEGER, name TEXT)").out())
+                .isEqualTo("0 rows affected\n");
+        assertThat(vellum("sql", "INSERT INTO t VALUES (1, ?), (2, ?)", "ada", "line\nbreak")
+                        .out())
                 .isEqualTo("2 rows affected\n");
         Outcome o = vellum("sql", "SELECT id, name FROM t ORDER BY id");
         assertThat(o.out()).isEqualTo("""
@@ -89,7 +103,9 @@ class VellumCliTest {
     void sqlErrorsAreOneLineWithoutStackTrace() {
         Outcome o = vellum("sql", "SELEC nonsense");
         assertThat(o.exit()).isEqualTo(1);
-        assertThat(o.err()).startsWith("vellum: sqlite rejected the statement: ").doesNotContain("\tat ");
+        assertThat(o.err())
+                .startsWith("vellum: sqlite rejected the statement: ")
+                .doesNotContain("\tat ");
     }
 
     @Test
@@ -97,12 +113,14 @@ class VellumCliTest {
         env.put("VELLUM_DB_BACKEND", "mysql");
         Outcome o = vellum("health");
         assertThat(o.exit()).isEqualTo(1);
-        assertThat(o.err()).isEqualTo("vellum: Unknown database backend 'mysql'. Expected one of: sqlite, postgres, "
-                + "memory (set VELLUM_DB_BACKEND)\n");
+        assertThat(o.err())
+                .isEqualTo("vellum: Unknown database backend 'mysql'. Expected one of: sqlite, postgres, "
+                        + "memory (set VELLUM_DB_BACKEND)\n");
         env.remove("VELLUM_DB_BACKEND");
         env.put("VELLUM_POSTGRES_POOL_MAXX", "3");
-        assertThat(vellum("health").err()).isEqualTo("vellum: Unknown setting VELLUM_POSTGRES_POOL_MAXX in the "
-                + "environment. Did you mean VELLUM_POSTGRES_POOL_MAX?\n");
+        assertThat(vellum("health").err())
+                .isEqualTo("vellum: Unknown setting VELLUM_POSTGRES_POOL_MAXX in the "
+                        + "environment. Did you mean VELLUM_POSTGRES_POOL_MAX?\n");
     }
 
     @Test
@@ -116,8 +134,9 @@ class VellumCliTest {
         env.put("VELLUM_POSTGRES_URL", "postgres://app:t0ps3cret@127.0.0.1:" + port + "/app");
         Outcome o = vellum("health");
         assertThat(o.exit()).isEqualTo(1);
-        assertThat(o.err()).isEqualTo("vellum: Cannot connect to PostgreSQL at 127.0.0.1:" + port + "/app as user "
-                + "'app': Connection refused. Check VELLUM_POSTGRES_URL.\n");
+        assertThat(o.err())
+                .isEqualTo("vellum: Cannot connect to PostgreSQL at 127.0.0.1:" + port + "/app as user "
+                        + "'app': Connection refused. Check VELLUM_POSTGRES_URL.\n");
     }
 
     @Test
@@ -128,15 +147,20 @@ class VellumCliTest {
         env.put("VELLUM_MIGRATIONS", "filesystem:" + migrations);
         env.put("VELLUM_AUTO_MIGRATE", "false");
 
-        assertThat(vellum("health").err()).contains("9 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
-                + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V6__change_feed.sql, "
-                + "V7__field_operators.sql, V8__record_size.sql, V1__notes.sql)", "Run `vellum migrate`");
+        assertThat(vellum("health").err())
+                .contains(
+                        "9 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
+                                + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V6__change_feed.sql, "
+                                + "V7__field_operators.sql, V8__record_size.sql, V1__notes.sql)",
+                        "Run `vellum migrate`");
         Outcome status = vellum("migrate", "status");
-        assertThat(status.out()).containsPattern("vellum +\\| 1 +\\| catalog +\\| Pending")
+        assertThat(status.out())
+                .containsPattern("vellum +\\| 1 +\\| catalog +\\| Pending")
                 .containsPattern("app +\\| 1 +\\| notes +\\| Pending");
         Outcome up = vellum("migrate");
-        assertThat(up.out()).startsWith("Applied 9 migrations to ").contains("Vellum schema version 8, "
-                + "application version 1");
+        assertThat(up.out())
+                .startsWith("Applied 9 migrations to ")
+                .contains("Vellum schema version 8, " + "application version 1");
         assertThat(vellum("migrate", "status").out()).containsPattern("app +\\| 1 +\\| notes +\\| Success");
         assertThat(vellum("migrate", "validate").out()).contains("Migrations are valid");
         assertThat(vellum("health").exit()).isZero();
@@ -145,15 +169,19 @@ class VellumCliTest {
         Outcome invalid = vellum("migrate", "validate");
         assertThat(invalid.exit()).isEqualTo(1);
         assertThat(invalid.err()).contains("V1__notes.sql").contains("checksum");
-        assertThat(vellum("migrate").err()).contains("Migration V1__notes.sql (").contains("was changed after it was "
-                + "applied");
+        assertThat(vellum("migrate").err())
+                .contains("Migration V1__notes.sql (")
+                .contains("was changed after it was " + "applied");
     }
 
     @Test
     void configShowsSourcesAndHidesSecrets() {
         env.put("VELLUM_POSTGRES_URL", "postgres://app:hunter2@db/app");
         Outcome o = vellum("config");
-        assertThat(o.out()).contains("VELLUM_POSTGRES_URL").contains("****").doesNotContain("hunter2")
+        assertThat(o.out())
+                .contains("VELLUM_POSTGRES_URL")
+                .contains("****")
+                .doesNotContain("hunter2")
                 .containsPattern("VELLUM_SQLITE_PATH +\\| .*vellum.db +\\| environment")
                 .containsPattern("VELLUM_DB_BACKEND +\\| sqlite +\\| default");
     }
@@ -178,15 +206,36 @@ class VellumCliTest {
         assertThat(put.exit()).as(put.err()).isZero();
         assertThat(put.out()).isEqualTo("3\n");
         assertThat(vellum("count", "people").out()).isEqualTo("3\n");
-        assertThat(vellum("count", "people", "--filter", "{\"city\":\"NY\"}").out()).isEqualTo("2\n");
+        assertThat(vellum("count", "people", "--filter", "{\"city\":\"NY\"}").out())
+                .isEqualTo("2\n");
 
-        Outcome find = vellum("find", "people", "--filter", "{\"age\":{\"$gte\":30}}", "--sort", "-age",
-                "--limit", "1", "--fields", "name");
+        Outcome find = vellum(
+                "find",
+                "people",
+                "--filter",
+                "{\"age\":{\"$gte\":30}}",
+                "--sort",
+                "-age",
+                "--limit",
+                "1",
+                "--fields",
+                "name");
         assertThat(find.out()).startsWith("{\"id\":\"c3\",\"version\":1,").endsWith("\"fields\":{\"name\":\"Cy\"}}\n");
         assertThat(find.err()).startsWith("next cursor: ");
         String cursor = find.err().substring("next cursor: ".length()).strip();
-        Outcome next = vellum("find", "people", "--filter", "{\"age\":{\"$gte\":30}}", "--sort", "-age",
-                "--limit", "1", "--fields", "name", "--cursor", cursor);
+        Outcome next = vellum(
+                "find",
+                "people",
+                "--filter",
+                "{\"age\":{\"$gte\":30}}",
+                "--sort",
+                "-age",
+                "--limit",
+                "1",
+                "--fields",
+                "name",
+                "--cursor",
+                cursor);
         assertThat(next.out()).contains("\"id\":\"a1\"");
         assertThat(next.err()).isEmpty();
 
@@ -197,9 +246,12 @@ class VellumCliTest {
         assertThat(gone.err()).isEqualTo("vellum: No record 'a1' in collection people\n");
         assertThat(vellum("delete", "people", "a1").exit()).isEqualTo(1);
 
-        Outcome upsert = vellumWithInput("{\"id\":\"c3\",\"fields\":{\"name\":\"Cy2\"}}\n", "put", "people", "--upsert");
+        Outcome upsert =
+                vellumWithInput("{\"id\":\"c3\",\"fields\":{\"name\":\"Cy2\"}}\n", "put", "people", "--upsert");
         assertThat(upsert.out()).isEqualTo("1\n");
-        assertThat(vellum("get", "people", "c3").out()).contains("\"version\":2").contains("Cy2");
+        assertThat(vellum("get", "people", "c3").out())
+                .contains("\"version\":2")
+                .contains("Cy2");
     }
 
     @Test
@@ -209,15 +261,17 @@ class VellumCliTest {
         assertThat(off.err()).contains("not enabled", "enableChanges()");
         assertThat(vellum("changes", "orders", "--enable").out()).isEqualTo("Enabled the change feed of orders\n");
         assertThat(vellum("changes", "orders", "--enable").out()).contains("(it was on already)");
-        vellumWithInput("{\"id\":\"o1\",\"fields\":{\"status\":\"open\"}}\n{\"id\":\"o2\",\"fields\":{}}\n",
-                "put", "orders");
+        vellumWithInput(
+                "{\"id\":\"o1\",\"fields\":{\"status\":\"open\"}}\n{\"id\":\"o2\",\"fields\":{}}\n", "put", "orders");
         assertThat(vellum("delete", "orders", "o2").exit()).isZero();
         Outcome all = vellum("changes", "orders", "--after", "0");
         assertThat(all.exit()).as(all.err()).isZero();
         assertThat(all.out().lines()).hasSize(3);
         assertThat(all.out()).contains("\"op\":\"insert\"", "\"op\":\"delete\"", "\"id\":\"o2\",\"version\":2");
         assertThat(all.err()).isEqualTo("next token: 3\n");
-        assertThat(vellum("changes", "--after", "0", "--filter", "{\"status\":\"open\"}").out().lines())
+        assertThat(vellum("changes", "--after", "0", "--filter", "{\"status\":\"open\"}")
+                        .out()
+                        .lines())
                 .hasSize(2); // o1's insert and o2's delete
         assertThat(vellum("changes", "orders", "--after", "3").out()).isEmpty();
         assertThat(vellum("changes", "orders", "--disable").out()).isEqualTo("Disabled the change feed of orders\n");
@@ -227,13 +281,15 @@ class VellumCliTest {
     @Test
     void libraryMessagesNameTheFlagsOnTheCommandLine() {
         String target = "sqlite:" + dir.resolve("copy-target.db");
-        assertThat(vellumWithInput("{\"id\":\"a\",\"fields\":{}}\n", "put", "c").exit()).isZero();
+        assertThat(vellumWithInput("{\"id\":\"a\",\"fields\":{}}\n", "put", "c").exit())
+                .isZero();
         assertThat(vellum("copy", "--to", target).exit()).isZero();
         Outcome again = vellum("copy", "--to", target);
         assertThat(again.exit()).isEqualTo(1);
         assertThat(again.err()).contains("--resume", "--merge", "--replace").doesNotContain("Mode.");
         Outcome maintain = vellum("maintain");
-        assertThat(maintain.out()).contains("VACUUM skipped (add --vacuum)", "change feed: removed 0 change(s)")
+        assertThat(maintain.out())
+                .contains("VACUUM skipped (add --vacuum)", "change feed: removed 0 change(s)")
                 .doesNotContain("vacuum=true");
     }
 
@@ -241,20 +297,24 @@ class VellumCliTest {
     void badInputToRecordCommandsWritesNothing() {
         Outcome malformed = vellumWithInput("{\"fields\":{\"a\":1}}\n{not json}\n", "put", "people");
         assertThat(malformed.exit()).isEqualTo(1);
-        assertThat(malformed.err()).startsWith("vellum: line 2 is not valid JSON").contains("Nothing was written")
+        assertThat(malformed.err())
+                .startsWith("vellum: line 2 is not valid JSON")
+                .contains("Nothing was written")
                 .doesNotContain("\tat ");
-        Outcome duplicate = vellumWithInput("{\"id\":\"x\",\"fields\":{}}\n{\"id\":\"x\",\"fields\":{}}\n", "put",
-                "people");
+        Outcome duplicate =
+                vellumWithInput("{\"id\":\"x\",\"fields\":{}}\n{\"id\":\"x\",\"fields\":{}}\n", "put", "people");
         assertThat(duplicate.exit()).isEqualTo(1);
         assertThat(duplicate.err()).contains("already exists");
         assertThat(vellumWithInput("{\"fields\":[1]}\n", "put", "people").err()).contains("line 1 must be an object");
-        assertThat(vellumWithInput("{\"fields\":{},\"extra\":1}\n", "put", "people").err())
+        assertThat(vellumWithInput("{\"fields\":{},\"extra\":1}\n", "put", "people")
+                        .err())
                 .contains("unknown key \"extra\"");
         assertThat(vellum("count", "people").out()).isEqualTo("0\n");
         Outcome badFilter = vellum("find", "people", "--filter", "{\"age\":{\"$gtx\":1}}");
         assertThat(badFilter.exit()).isEqualTo(1);
         assertThat(badFilter.err()).isEqualTo("vellum: Unknown operator $gtx. Did you mean $gt?\n");
-        assertThat(vellum("find", "people", "--filter", "{oops").err()).startsWith("vellum: The filter is not valid JSON");
+        assertThat(vellum("find", "people", "--filter", "{oops").err())
+                .startsWith("vellum: The filter is not valid JSON");
         assertThat(vellum("count", "Bad-Name").err()).startsWith("vellum: Invalid collection name 'Bad-Name'");
     }
 
@@ -263,23 +323,35 @@ class VellumCliTest {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         int[] exit = {-1};
-        Thread serving = new Thread(() -> exit[0] = VellumCli.run(env, envFile, new ByteArrayInputStream(new byte[0]),
-                new PrintWriter(out, true), new PrintWriter(err, true), "serve", "--port", "0"));
+        Thread serving = new Thread(() -> exit[0] = VellumCli.run(
+                env,
+                envFile,
+                new ByteArrayInputStream(new byte[0]),
+                new PrintWriter(out, true),
+                new PrintWriter(err, true),
+                "serve",
+                "--port",
+                "0"));
         serving.start();
         long deadline = System.currentTimeMillis() + 30_000;
         while (!out.toString().contains("serving") && serving.isAlive() && System.currentTimeMillis() < deadline) {
             Thread.sleep(50);
         }
         String line = out.toString();
-        assertThat(line).as(err.toString()).startsWith("Vellum serving http://127.0.0.1:")
-                .contains("on sqlite at " + dir.resolve("vellum.db").toAbsolutePath()).contains("no API keys");
+        assertThat(line)
+                .as(err.toString())
+                .startsWith("Vellum serving http://127.0.0.1:")
+                .contains("on sqlite at " + dir.resolve("vellum.db").toAbsolutePath())
+                .contains("no API keys");
         String base = line.substring("Vellum serving ".length(), line.indexOf("/v1 "));
         java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpResponse<String> created = client.send(java.net.http.HttpRequest.newBuilder(
-                        java.net.URI.create(base + "/v1/collections/notes/records"))
-                .header("Content-Type", "application/json")
-                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"id\":\"n1\",\"fields\":{\"text\":\"hi\"}}"))
-                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        java.net.http.HttpResponse<String> created = client.send(
+                java.net.http.HttpRequest.newBuilder(java.net.URI.create(base + "/v1/collections/notes/records"))
+                        .header("Content-Type", "application/json")
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                                "{\"id\":\"n1\",\"fields\":{\"text\":\"hi\"}}"))
+                        .build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
         assertThat(created.statusCode()).isEqualTo(201);
         serving.interrupt();
         serving.join(30_000);
@@ -291,8 +363,9 @@ class VellumCliTest {
     void serveRefusesAnOpenAddressWithoutKeys() {
         Outcome o = vellum("serve", "--host", "0.0.0.0", "--port", "0");
         assertThat(o.exit()).isEqualTo(1);
-        assertThat(o.err()).startsWith("vellum: Refusing to listen on 0.0.0.0 without API keys").contains(
-                "VELLUM_API_KEYS");
+        assertThat(o.err())
+                .startsWith("vellum: Refusing to listen on 0.0.0.0 without API keys")
+                .contains("VELLUM_API_KEYS");
     }
 
     /**
@@ -301,15 +374,21 @@ class VellumCliTest {
      */
     @Test
     void sigtermLetsRequestsInFlightFinish() throws Exception {
-        ProcessBuilder builder = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", System.getProperty("java.class.path"), VellumCli.class.getName(), "serve", "--port", "0");
+        ProcessBuilder builder = new ProcessBuilder(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                VellumCli.class.getName(),
+                "serve",
+                "--port",
+                "0");
         builder.environment().put("VELLUM_SQLITE_PATH", dir.resolve("served.db").toString());
         builder.environment().put("VELLUM_ENV_FILE", envFile.toString());
         builder.redirectError(dir.resolve("serve.err").toFile());
         Process process = builder.start();
         try {
-            java.io.BufferedReader stdout = new java.io.BufferedReader(new java.io.InputStreamReader(
-                    process.getInputStream(), StandardCharsets.UTF_8));
+            java.io.BufferedReader stdout = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
             String line = stdout.readLine();
             assertThat(line).as(Files.readString(dir.resolve("serve.err"))).startsWith("Vellum serving http://");
             String base = line.substring("Vellum serving ".length(), line.indexOf("/v1 "));
@@ -318,11 +397,14 @@ class VellumCliTest {
                     new java.util.ArrayList<>();
             for (int u = 0; u < 4; u++) {
                 int upload = u;
-                uploads.add(client.sendAsync(java.net.http.HttpRequest.newBuilder(
-                                java.net.URI.create(base + "/v1/collections/slow/records:batch"))
-                        .header("Content-Type", "application/x-ndjson")
-                        .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(() -> slowNdjson(upload, 10)))
-                        .build(), java.net.http.HttpResponse.BodyHandlers.ofString()));
+                uploads.add(client.sendAsync(
+                        java.net.http.HttpRequest.newBuilder(
+                                        java.net.URI.create(base + "/v1/collections/slow/records:batch"))
+                                .header("Content-Type", "application/x-ndjson")
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofInputStream(
+                                        () -> slowNdjson(upload, 10)))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString()));
             }
             Thread.sleep(700);
             assertThat(uploads).noneMatch(java.util.concurrent.CompletableFuture::isDone);
@@ -332,7 +414,8 @@ class VellumCliTest {
                 assertThat(response.statusCode()).as(response.body()).isEqualTo(200);
                 assertThat(response.body()).endsWith("{\"count\":10}\n");
             }
-            assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS))
+                    .isTrue();
         } finally {
             process.destroyForcibly();
         }
@@ -344,7 +427,8 @@ class VellumCliTest {
     private static java.io.InputStream slowNdjson(int upload, int n) {
         byte[] body = java.util.stream.IntStream.range(0, n)
                 .mapToObj(i -> "{\"id\":\"u" + upload + "-" + i + "\",\"fields\":{}}\n")
-                .collect(java.util.stream.Collectors.joining()).getBytes(StandardCharsets.UTF_8);
+                .collect(java.util.stream.Collectors.joining())
+                .getBytes(StandardCharsets.UTF_8);
         return new java.io.InputStream() {
             private int position;
 
@@ -381,14 +465,19 @@ class VellumCliTest {
         env.put("VELLUM_SQLITE_PATH", source.toString());
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 100_000; i++) {
-            lines.append("{\"id\":\"r").append(String.format("%06d", i)).append("\",\"fields\":{\"i\":").append(i)
-                    .append(",\"s\":\"").append("x".repeat(i % 50)).append("\"}}\n");
+            lines.append("{\"id\":\"r")
+                    .append(String.format("%06d", i))
+                    .append("\",\"fields\":{\"i\":")
+                    .append(i)
+                    .append(",\"s\":\"")
+                    .append("x".repeat(i % 50))
+                    .append("\"}}\n");
         }
         assertThat(vellumWithInput(lines.toString(), "put", "copied").exit()).isZero();
         String target = pg.toUrlWithCredentials();
         java.util.List<Long> leftAfterKills = new java.util.ArrayList<>();
         try (java.sql.Connection watch = java.sql.DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password())) {
-            for (long threshold : new long[]{10_000, 40_000, 70_000}) {
+            for (long threshold : new long[] {10_000, 40_000, 70_000}) {
                 Process copy = childVellum("copy", "--to", target, "--batch-size", "2000", "--resume");
                 while (copy.isAlive()) {
                     if (copiedSoFar(watch) >= threshold) {
@@ -401,7 +490,9 @@ class VellumCliTest {
                 }
             }
         }
-        assertThat(leftAfterKills).as("copies killed half-way").hasSizeGreaterThanOrEqualTo(2)
+        assertThat(leftAfterKills)
+                .as("copies killed half-way")
+                .hasSizeGreaterThanOrEqualTo(2)
                 .allMatch(n -> n > 0 && n < 100_000);
         Outcome finish = vellum("copy", "--to", target, "--resume");
         assertThat(finish.exit()).as(finish.err()).isZero();
@@ -428,8 +519,10 @@ class VellumCliTest {
 
     private Process childVellum(String... args) throws IOException {
         java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
-                System.getProperty("java.class.path"), VellumCli.class.getName()));
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                System.getProperty("java.class.path"),
+                VellumCli.class.getName()));
         command.addAll(java.util.List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
@@ -442,12 +535,19 @@ class VellumCliTest {
     void statsAndMaintainOnBothBackends(PostgresTarget pg) {
         StringBuilder lines = new StringBuilder();
         for (int i = 0; i < 3000; i++) {
-            lines.append("{\"id\":\"r").append(i).append("\",\"fields\":{\"text\":\"").append("y".repeat(200))
+            lines.append("{\"id\":\"r")
+                    .append(i)
+                    .append("\",\"fields\":{\"text\":\"")
+                    .append("y".repeat(200))
                     .append("\"}}\n");
         }
-        for (String url : new String[]{"sqlite:" + dir.resolve("ops.db"), pg.toUrlWithCredentials()}) {
-            assertThat(vellumWithInput(lines.toString(), "--url", url, "put", "ops").exit()).isZero();
-            assertThat(vellum("--url", url, "sql", "DELETE FROM vc_ops WHERE id > 'r1'").exit()).isZero();
+        for (String url : new String[] {"sqlite:" + dir.resolve("ops.db"), pg.toUrlWithCredentials()}) {
+            assertThat(vellumWithInput(lines.toString(), "--url", url, "put", "ops")
+                            .exit())
+                    .isZero();
+            assertThat(vellum("--url", url, "sql", "DELETE FROM vc_ops WHERE id > 'r1'")
+                            .exit())
+                    .isZero();
             Outcome stats = vellum("--url", url, "stats", "--json");
             assertThat(stats.exit()).as(stats.err()).isZero();
             com.fasterxml.jackson.databind.JsonNode json = dev.vellum.internal.JsonValues.parse(stats.out());
@@ -461,8 +561,10 @@ class VellumCliTest {
             if (url.startsWith("sqlite")) {
                 assertThat(json.at("/server/pageSize").asLong()).isPositive();
                 assertThat(maintain.out()).contains("PRAGMA optimize", "WAL checkpoint", "VACUUM in");
-                long after = dev.vellum.internal.JsonValues.parse(vellum("--url", url, "stats", "--json").out())
-                        .at("/server/fileBytes").asLong();
+                long after = dev.vellum.internal.JsonValues.parse(
+                                vellum("--url", url, "stats", "--json").out())
+                        .at("/server/fileBytes")
+                        .asLong();
                 assertThat(after).isLessThan(json.at("/server/fileBytes").asLong());
             } else {
                 assertThat(json.at("/server/databaseBytes").asLong()).isPositive();

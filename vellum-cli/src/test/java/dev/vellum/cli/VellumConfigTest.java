@@ -1,22 +1,21 @@
 package dev.vellum.cli;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.ConfigurationException;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.sqlite.SqliteBackend;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Configuration as the command reads it: every backend module on the classpath, the scripts' variables declared. */
 class VellumConfigTest {
@@ -56,7 +55,8 @@ class VellumConfigTest {
     @Test
     void builderBeatsEnvironmentBeatsDotenvBeatsDefaults() throws IOException {
         Path envFile = dir.resolve("app.env");
-        Files.writeString(envFile, "VELLUM_POSTGRES_POOL_MAX=30\nVELLUM_POSTGRES_POOL_MIN=3\nVELLUM_CONNECT_TIMEOUT=5s\n");
+        Files.writeString(
+                envFile, "VELLUM_POSTGRES_POOL_MAX=30\nVELLUM_POSTGRES_POOL_MIN=3\nVELLUM_CONNECT_TIMEOUT=5s\n");
         VellumConfig config = VellumConfig.builder()
                 .environment(Map.of("VELLUM_POSTGRES_POOL_MAX", "20", "VELLUM_POSTGRES_POOL_MIN", "4"))
                 .envFile(envFile)
@@ -74,23 +74,33 @@ class VellumConfigTest {
     void envFileCanBeNamedByVariable() throws IOException {
         Path envFile = dir.resolve("custom.env");
         Files.writeString(envFile, "VELLUM_DB_BACKEND=memory\n");
-        VellumConfig config = VellumConfig.builder().environment(Map.of("VELLUM_ENV_FILE", envFile.toString())).build();
+        VellumConfig config = VellumConfig.builder()
+                .environment(Map.of("VELLUM_ENV_FILE", envFile.toString()))
+                .build();
         assertThat(config.backend()).isEqualTo("memory");
     }
 
     @Test
     void variablesOfTheScriptsAroundTheLibraryAreNotTypos() {
-        VellumConfig config = VellumConfig.builder().isolated().environment(Map.of(
-                "VELLUM_JAVA_OPTS", "-Xmx1g", "VELLUM_DEV_POSTGRES_PORT", "55432", "VELLUM_APP_PASSWORD", "x")).build();
+        VellumConfig config = VellumConfig.builder()
+                .isolated()
+                .environment(Map.of(
+                        "VELLUM_JAVA_OPTS", "-Xmx1g", "VELLUM_DEV_POSTGRES_PORT", "55432", "VELLUM_APP_PASSWORD", "x"))
+                .build();
         assertThat(config.backend()).isEqualTo("sqlite");
-        assertThatThrownBy(() -> VellumConfig.builder().environment(Map.of("VELLUM_DEV_POSTGRES_PRT", "1")).build())
-                .isInstanceOf(ConfigurationException.class).hasMessageContaining("VELLUM_DEV_POSTGRES_PRT");
+        assertThatThrownBy(() -> VellumConfig.builder()
+                        .environment(Map.of("VELLUM_DEV_POSTGRES_PRT", "1"))
+                        .build())
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("VELLUM_DEV_POSTGRES_PRT");
     }
 
     @Test
     void namedEnvFileMustExist() {
         assertThatThrownBy(() -> VellumConfig.builder()
-                .environment(Map.of("VELLUM_ENV_FILE", dir.resolve("missing.env").toString())).build())
+                        .environment(Map.of(
+                                "VELLUM_ENV_FILE", dir.resolve("missing.env").toString()))
+                        .build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("VELLUM_ENV_FILE names")
                 .hasMessageContaining("does not exist");
@@ -108,7 +118,10 @@ class VellumConfigTest {
     void unknownKeyInDotenvNamesTheFile() throws IOException {
         Path envFile = dir.resolve("typo.env");
         Files.writeString(envFile, "VELLUM_SQLITE_PTH=x.db\n");
-        assertThatThrownBy(() -> VellumConfig.builder().environment(Map.of()).envFile(envFile).build())
+        assertThatThrownBy(() -> VellumConfig.builder()
+                        .environment(Map.of())
+                        .envFile(envFile)
+                        .build())
                 .hasMessage("Unknown setting VELLUM_SQLITE_PTH in " + envFile + ". Did you mean VELLUM_SQLITE_PATH?");
     }
 
@@ -154,7 +167,8 @@ class VellumConfigTest {
                 .hasMessage("VELLUM_CONNECT_TIMEOUT must be a duration such as 500ms, 30s, 2m or 1h, got '30'");
         assertThatThrownBy(() -> fromEnv(Map.of("VELLUM_CONNECT_TIMEOUT", "10ms")))
                 .hasMessage("VELLUM_CONNECT_TIMEOUT must be at least 250ms, got '10ms'");
-        assertThat(fromEnv(Map.of("VELLUM_CONNECT_TIMEOUT", "2m")).connectTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(fromEnv(Map.of("VELLUM_CONNECT_TIMEOUT", "2m")).connectTimeout())
+                .isEqualTo(Duration.ofMinutes(2));
         assertThat(fromEnv(Map.of("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "500ms")).statementTimeout())
                 .contains(Duration.ofMillis(500));
     }
@@ -172,52 +186,111 @@ class VellumConfigTest {
     void theServerMayBeGivenAsSeparateValues() throws IOException {
         Path secret = dir.resolve("pg-password");
         Files.writeString(secret, "s3cret\n");
-        PostgresTarget pg = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_HOST", "db.internal", "VELLUM_POSTGRES_PORT", "6543", "VELLUM_POSTGRES_DATABASE",
-                "shop", "VELLUM_POSTGRES_USER", "app", "VELLUM_POSTGRES_PASSWORD_FILE", secret.toString())));
+        PostgresTarget pg = PostgresTarget.of(fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "VELLUM_POSTGRES_HOST",
+                "db.internal",
+                "VELLUM_POSTGRES_PORT",
+                "6543",
+                "VELLUM_POSTGRES_DATABASE",
+                "shop",
+                "VELLUM_POSTGRES_USER",
+                "app",
+                "VELLUM_POSTGRES_PASSWORD_FILE",
+                secret.toString())));
         assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6543/shop");
         assertThat(pg.user()).isEqualTo("app");
         assertThat(pg.password()).isEqualTo("s3cret");
         // the database defaults to the user's, and the port to PostgreSQL's
-        PostgresTarget defaults = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_HOST", "db", "VELLUM_POSTGRES_USER", "app")));
+        PostgresTarget defaults = PostgresTarget.of(fromEnv(
+                Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_HOST", "db", "VELLUM_POSTGRES_USER", "app")));
         assertThat(defaults.describe()).isEqualTo("db:5432/app as user 'app'");
         assertThat(defaults.password()).isNull();
     }
 
     @Test
     void separateValuesFillInWhatTheUrlLeavesOutAndConflictsAreRefused() {
-        PostgresTarget filled = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://db:5432/shop", "VELLUM_POSTGRES_USER", "app",
-                "VELLUM_POSTGRES_PASSWORD", "pw")));
+        PostgresTarget filled = PostgresTarget.of(fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "VELLUM_POSTGRES_URL",
+                "postgres://db:5432/shop",
+                "VELLUM_POSTGRES_USER",
+                "app",
+                "VELLUM_POSTGRES_PASSWORD",
+                "pw")));
         assertThat(filled.user()).isEqualTo("app");
         assertThat(filled.password()).isEqualTo("pw");
-        assertThat(PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL",
-                "postgres://app@db:5432/shop", "VELLUM_POSTGRES_HOST", "db"))).hosts()).isEqualTo("db:5432");
-        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://app@db:5432/shop", "VELLUM_POSTGRES_HOST", "other"))))
+        assertThat(PostgresTarget.of(fromEnv(Map.of(
+                                "VELLUM_DB_BACKEND",
+                                "postgres",
+                                "VELLUM_POSTGRES_URL",
+                                "postgres://app@db:5432/shop",
+                                "VELLUM_POSTGRES_HOST",
+                                "db")))
+                        .hosts())
+                .isEqualTo("db:5432");
+        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_URL",
+                        "postgres://app@db:5432/shop",
+                        "VELLUM_POSTGRES_HOST",
+                        "other"))))
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("VELLUM_POSTGRES_HOST gives 'other' as the host while VELLUM_POSTGRES_URL gives 'db': give "
                         + "the server one way (a URL, or separate values), or make them agree");
-        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://app:Pw-1x@db/shop", "VELLUM_POSTGRES_PASSWORD", "Pw-2y"))))
-                .hasMessageNotContaining("Pw-1x").hasMessageNotContaining("Pw-2y")
+        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_URL",
+                        "postgres://app:Pw-1x@db/shop",
+                        "VELLUM_POSTGRES_PASSWORD",
+                        "Pw-2y"))))
+                .hasMessageNotContaining("Pw-1x")
+                .hasMessageNotContaining("Pw-2y")
                 .hasMessageContaining("VELLUM_POSTGRES_PASSWORD gives another value");
-        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_HOST", "db", "VELLUM_POSTGRES_PORT", "fivefour"))))
+        assertThatThrownBy(() -> PostgresTarget.of(fromEnv(Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_HOST",
+                        "db",
+                        "VELLUM_POSTGRES_PORT",
+                        "fivefour"))))
                 .hasMessage("VELLUM_POSTGRES_PORT must be a port number, got 'fivefour'");
     }
 
     /** libpq's variables, set for psql in the same shell, give what Vellum is not told otherwise; never a conflict. */
     @Test
     void libpqVariablesAreTheFallback() {
-        PostgresTarget pg = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres", "PGHOST", "pghost",
-                "PGPORT", "5433", "PGDATABASE", "pgdb", "PGUSER", "pguser", "PGPASSWORD", "pgpw")));
+        PostgresTarget pg = PostgresTarget.of(fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "PGHOST",
+                "pghost",
+                "PGPORT",
+                "5433",
+                "PGDATABASE",
+                "pgdb",
+                "PGUSER",
+                "pguser",
+                "PGPASSWORD",
+                "pgpw")));
         assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://pghost:5433/pgdb");
         assertThat(pg.user()).isEqualTo("pguser");
         assertThat(pg.password()).isEqualTo("pgpw");
-        PostgresTarget url = PostgresTarget.of(fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL",
-                "postgres://app:pw@db:5432/shop", "PGHOST", "elsewhere", "PGUSER", "postgres", "PGPASSWORD", "x")));
+        PostgresTarget url = PostgresTarget.of(fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "VELLUM_POSTGRES_URL",
+                "postgres://app:pw@db:5432/shop",
+                "PGHOST",
+                "elsewhere",
+                "PGUSER",
+                "postgres",
+                "PGPASSWORD",
+                "x")));
         assertThat(url.describe()).isEqualTo("db:5432/shop as user 'app'");
         assertThat(url.password()).isEqualTo("pw");
     }
@@ -228,15 +301,21 @@ class VellumConfigTest {
      */
     @Test
     void kubernetesServiceLinksAreNotSettings() {
-        VellumConfig config = fromEnv(Map.ofEntries(Map.entry("VELLUM_SERVICE_HOST", "10.0.0.7"),
-                Map.entry("VELLUM_SERVICE_PORT", "8080"), Map.entry("VELLUM_SERVICE_PORT_HTTP", "8080"),
+        VellumConfig config = fromEnv(Map.ofEntries(
+                Map.entry("VELLUM_SERVICE_HOST", "10.0.0.7"),
+                Map.entry("VELLUM_SERVICE_PORT", "8080"),
+                Map.entry("VELLUM_SERVICE_PORT_HTTP", "8080"),
                 Map.entry("VELLUM_PORT", "tcp://10.0.0.7:8080"),
                 Map.entry("VELLUM_PORT_8080_TCP", "tcp://10.0.0.7:8080"),
-                Map.entry("VELLUM_PORT_8080_TCP_PROTO", "tcp"), Map.entry("VELLUM_PORT_8080_TCP_PORT", "8080"),
-                Map.entry("VELLUM_PORT_8080_TCP_ADDR", "10.0.0.7"), Map.entry("VELLUM_POSTGRES_PORT",
-                        "tcp://10.0.0.9:5432"), Map.entry("VELLUM_POSTGRES_SERVICE_HOST", "10.0.0.9"),
-                Map.entry("VELLUM_DB_BACKEND", "postgres"), Map.entry("VELLUM_POSTGRES_HOST", "vellum-postgres"),
-                Map.entry("VELLUM_POSTGRES_USER", "app"), Map.entry("VELLUM_API_PORT", "tcp://[fd00::1]:80")));
+                Map.entry("VELLUM_PORT_8080_TCP_PROTO", "tcp"),
+                Map.entry("VELLUM_PORT_8080_TCP_PORT", "8080"),
+                Map.entry("VELLUM_PORT_8080_TCP_ADDR", "10.0.0.7"),
+                Map.entry("VELLUM_POSTGRES_PORT", "tcp://10.0.0.9:5432"),
+                Map.entry("VELLUM_POSTGRES_SERVICE_HOST", "10.0.0.9"),
+                Map.entry("VELLUM_DB_BACKEND", "postgres"),
+                Map.entry("VELLUM_POSTGRES_HOST", "vellum-postgres"),
+                Map.entry("VELLUM_POSTGRES_USER", "app"),
+                Map.entry("VELLUM_API_PORT", "tcp://[fd00::1]:80")));
         assertThat(config.get(Setting.POSTGRES_PORT)).isEmpty();
         assertThat(PostgresTarget.of(config).hosts()).isEqualTo("vellum-postgres");
         // a typo of a real setting still fails, with the suggestion
@@ -246,8 +325,11 @@ class VellumConfigTest {
 
     @Test
     void databaseUrlIsTheFallback() {
-        VellumConfig config = fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "DATABASE_URL", "postgres://app:pw@db.internal:6543/shop?sslmode=require"));
+        VellumConfig config = fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "DATABASE_URL",
+                "postgres://app:pw@db.internal:6543/shop?sslmode=require"));
         PostgresTarget pg = PostgresTarget.of(config);
         assertThat(pg.hosts()).isEqualTo("db.internal:6543");
         assertThat(pg.database()).isEqualTo("shop");
@@ -259,8 +341,11 @@ class VellumConfigTest {
 
     @Test
     void percentEncodedPasswordsWithReservedCharactersWork() {
-        VellumConfig config = fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgresql://app%40corp:p%40ss%2Fw%3Ard%25+x@localhost/app"));
+        VellumConfig config = fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "VELLUM_POSTGRES_URL",
+                "postgresql://app%40corp:p%40ss%2Fw%3Ard%25+x@localhost/app"));
         PostgresTarget pg = PostgresTarget.of(config);
         assertThat(pg.user()).isEqualTo("app@corp");
         assertThat(pg.password()).isEqualTo("p@ss/w:rd%+x");
@@ -275,8 +360,8 @@ class VellumConfigTest {
                 "VELLUM_POSTGRES_URL");
         assertThat(pg.user()).isEqualTo("svc");
         assertThat(pg.password()).isEqualTo("s3cret");
-        assertThat(pg.jdbcUrl()).isEqualTo(
-                "jdbc:postgresql://h1:5432,h2:5433/app?sslmode=verify-full&sslrootcert=%2Fca.pem");
+        assertThat(pg.jdbcUrl())
+                .isEqualTo("jdbc:postgresql://h1:5432,h2:5433/app?sslmode=verify-full&sslrootcert=%2Fca.pem");
         assertThat(pg.parameters()).containsEntry("sslrootcert", "/ca.pem");
     }
 
@@ -291,9 +376,13 @@ class VellumConfigTest {
     void passwordFileOverridesTheUrlPassword() throws IOException {
         Path secret = dir.resolve("pg-password");
         Files.writeString(secret, "from-file\n");
-        VellumConfig config = fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://app:in-url@localhost/app",
-                "VELLUM_POSTGRES_PASSWORD_FILE", secret.toString()));
+        VellumConfig config = fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "VELLUM_POSTGRES_URL",
+                "postgres://app:in-url@localhost/app",
+                "VELLUM_POSTGRES_PASSWORD_FILE",
+                secret.toString()));
         assertThat(PostgresTarget.of(config).password()).isEqualTo("from-file");
     }
 
@@ -301,37 +390,53 @@ class VellumConfigTest {
     void replicaUrlsSplitBetweenUrlsAndTakeThePrimarysCredentials() throws IOException {
         Path secret = dir.resolve("pg-password");
         Files.writeString(secret, "primary-secret\n");
-        VellumConfig config = fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://app@primary:5432/app",
-                "VELLUM_POSTGRES_PASSWORD_FILE", secret.toString(),
-                "VELLUM_POSTGRES_REPLICA_URLS", "postgres://r1:5432/app, postgres://reader@r2a:5432,r2b:5432/app"
+        VellumConfig config = fromEnv(Map.of(
+                "VELLUM_DB_BACKEND",
+                "postgres",
+                "VELLUM_POSTGRES_URL",
+                "postgres://app@primary:5432/app",
+                "VELLUM_POSTGRES_PASSWORD_FILE",
+                secret.toString(),
+                "VELLUM_POSTGRES_REPLICA_URLS",
+                "postgres://r1:5432/app, postgres://reader@r2a:5432,r2b:5432/app"
                         + "?targetServerType=preferSecondary,jdbc:postgresql://r3:5433/app?user=other&password=own"));
         List<PostgresTarget> replicas = PostgresTarget.replicas(config);
-        assertThat(replicas).extracting(PostgresTarget::hosts).containsExactly("r1:5432", "r2a:5432,r2b:5432",
-                "r3:5433");
+        assertThat(replicas)
+                .extracting(PostgresTarget::hosts)
+                .containsExactly("r1:5432", "r2a:5432,r2b:5432", "r3:5433");
         assertThat(replicas).extracting(PostgresTarget::user).containsExactly("app", "reader", "other");
-        assertThat(replicas).extracting(PostgresTarget::password).containsExactly("primary-secret",
-                "primary-secret", "own");
+        assertThat(replicas)
+                .extracting(PostgresTarget::password)
+                .containsExactly("primary-secret", "primary-secret", "own");
         assertThat(replicas.get(1).parameters()).containsEntry("targetServerType", "preferSecondary");
         assertThat(config.toString()).doesNotContain("own");
-        assertThatThrownBy(() -> fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://app@primary/app",
-                "VELLUM_POSTGRES_REPLICA_MAX_LAG", "soon"))).hasMessageContaining("VELLUM_POSTGRES_REPLICA_MAX_LAG");
+        assertThatThrownBy(() -> fromEnv(Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_URL",
+                        "postgres://app@primary/app",
+                        "VELLUM_POSTGRES_REPLICA_MAX_LAG",
+                        "soon")))
+                .hasMessageContaining("VELLUM_POSTGRES_REPLICA_MAX_LAG");
     }
 
     @Test
     void unreadablePasswordFileNamesTheKey() {
-        assertThatThrownBy(() -> fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://app@localhost/app",
-                "VELLUM_POSTGRES_PASSWORD_FILE", dir.resolve("nope").toString())))
-                .hasMessageStartingWith("VELLUM_POSTGRES_PASSWORD_FILE names '" + dir.resolve("nope") + "', which "
-                        + "cannot be read");
+        assertThatThrownBy(() -> fromEnv(Map.of(
+                        "VELLUM_DB_BACKEND",
+                        "postgres",
+                        "VELLUM_POSTGRES_URL",
+                        "postgres://app@localhost/app",
+                        "VELLUM_POSTGRES_PASSWORD_FILE",
+                        dir.resolve("nope").toString())))
+                .hasMessageStartingWith(
+                        "VELLUM_POSTGRES_PASSWORD_FILE names '" + dir.resolve("nope") + "', which " + "cannot be read");
     }
 
     @Test
     void passwordsNeverAppearInToString() {
-        VellumConfig config = fromEnv(Map.of("VELLUM_DB_BACKEND", "postgres",
-                "VELLUM_POSTGRES_URL", "postgres://app:hunter2@localhost/app"));
+        VellumConfig config = fromEnv(
+                Map.of("VELLUM_DB_BACKEND", "postgres", "VELLUM_POSTGRES_URL", "postgres://app:hunter2@localhost/app"));
         assertThat(config.toString()).doesNotContain("hunter2").contains("VELLUM_POSTGRES_URL=****");
         assertThat(PostgresTarget.of(config).toString()).doesNotContain("hunter2");
         assertThat(PostgresTarget.of(config).jdbcUrl()).doesNotContain("hunter2");
@@ -347,15 +452,27 @@ class VellumConfigTest {
 
     @Test
     void urlSetsBackendAndLocation() {
-        assertThat(SqliteBackend.path(VellumConfig.builder().isolated().url("jdbc:sqlite:/tmp/x.db").build()))
+        assertThat(SqliteBackend.path(VellumConfig.builder()
+                        .isolated()
+                        .url("jdbc:sqlite:/tmp/x.db")
+                        .build()))
                 .isEqualTo(Path.of("/tmp/x.db"));
-        assertThat(VellumConfig.builder().isolated().url("memory:").build().backend()).isEqualTo("memory");
-        assertThat(VellumConfig.builder().isolated().url("postgres://u@h/d").build().backend()).isEqualTo("postgres");
+        assertThat(VellumConfig.builder().isolated().url("memory:").build().backend())
+                .isEqualTo("memory");
+        assertThat(VellumConfig.builder()
+                        .isolated()
+                        .url("postgres://u@h/d")
+                        .build()
+                        .backend())
+                .isEqualTo("postgres");
     }
 
     @Test
     void unknownBuilderKeyIsRejected() {
-        assertThatThrownBy(() -> VellumConfig.builder().isolated().set("VELLUM_SQLITE_PAHT", "x").build())
+        assertThatThrownBy(() -> VellumConfig.builder()
+                        .isolated()
+                        .set("VELLUM_SQLITE_PAHT", "x")
+                        .build())
                 .hasMessage("Unknown setting VELLUM_SQLITE_PAHT in the configuration builder. "
                         + "Did you mean VELLUM_SQLITE_PATH?");
     }
@@ -364,7 +481,10 @@ class VellumConfigTest {
     void malformedDotenvNamesTheFile() throws IOException {
         Path envFile = dir.resolve("broken.env");
         Files.writeString(envFile, "VELLUM_DB_BACKEND=sqlite\nthis line has no equals sign\n");
-        assertThatThrownBy(() -> VellumConfig.builder().environment(Map.of()).envFile(envFile).build())
+        assertThatThrownBy(() -> VellumConfig.builder()
+                        .environment(Map.of())
+                        .envFile(envFile)
+                        .build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessageContaining("Cannot read " + envFile);
     }

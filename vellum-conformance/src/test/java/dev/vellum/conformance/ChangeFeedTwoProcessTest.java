@@ -1,5 +1,7 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Change;
 import dev.vellum.ChangeSubscription;
 import dev.vellum.Collection;
@@ -7,14 +9,11 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Two processes over one database: what one writes, a subscriber in the other receives promptly (PostgreSQL wakes it
@@ -40,12 +39,17 @@ class ChangeFeedTwoProcessTest {
         store.collection("events").enableChanges();
         List<Change> received = new CopyOnWriteArrayList<>();
         List<Long> delays = new CopyOnWriteArrayList<>();
-        try (ChangeSubscription subscription = store.collection("events").changes().subscribe(null, change -> {
-            received.add(change);
-            delays.add(System.currentTimeMillis() - change.record().fields().get("sentAt").asLong());
-        })) {
+        try (ChangeSubscription subscription = store.collection("events")
+                .changes()
+                .subscribe(null, change -> {
+                    received.add(change);
+                    delays.add(System.currentTimeMillis()
+                            - change.record().fields().get("sentAt").asLong());
+                })) {
             Process writer = ChildJvm.start(ChangeFeedTwoProcessTest.class, backend.url());
-            assertThat(writer.waitFor(120, TimeUnit.SECONDS)).as("writer finished").isTrue();
+            assertThat(writer.waitFor(120, TimeUnit.SECONDS))
+                    .as("writer finished")
+                    .isTrue();
             assertThat(writer.exitValue()).as(ChildJvm.output(writer)).isZero();
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
             while (received.size() < WRITES && System.nanoTime() < deadline) {
@@ -53,14 +57,17 @@ class ChangeFeedTwoProcessTest {
             }
             assertThat(subscription.failure()).isEmpty();
         }
-        assertThat(received).extracting(Change::id)
+        assertThat(received)
+                .extracting(Change::id)
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, WRITES)
-                        .mapToObj(i -> "e" + String.format("%03d", i)).toList());
+                        .mapToObj(i -> "e" + String.format("%03d", i))
+                        .toList());
         List<Long> sorted = new ArrayList<>(delays);
         sorted.sort(null);
         long median = sorted.get(sorted.size() / 2);
-        System.out.printf("%s: commit-to-delivery across processes, median %d ms, max %d ms%n", backend.name(),
-                median, sorted.get(sorted.size() - 1));
+        System.out.printf(
+                "%s: commit-to-delivery across processes, median %d ms, max %d ms%n",
+                backend.name(), median, sorted.get(sorted.size() - 1));
         // a reader that only polled (each second or more) would show a median of hundreds of milliseconds
         assertThat(median).as("median delay in ms").isLessThan(250);
     }

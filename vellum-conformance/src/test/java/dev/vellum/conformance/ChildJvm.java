@@ -8,8 +8,7 @@ import java.util.List;
 
 /** Starts a test class's main method in a separate JVM, on this JVM's classpath. */
 final class ChildJvm {
-    private ChildJvm() {
-    }
+    private ChildJvm() {}
 
     static Process start(Class<?> main, String... args) throws IOException {
         return start(List.of(), main, args);

@@ -1,5 +1,8 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Database;
 import dev.vellum.Health;
 import dev.vellum.Json;
@@ -7,7 +10,6 @@ import dev.vellum.Result;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
 import dev.vellum.testkit.BackendTest;
-
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.time.Instant;
@@ -17,9 +19,6 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The Database API behaves the same on every SQL backend. */
 class DatabaseConformanceTest {
@@ -38,10 +37,18 @@ class DatabaseConformanceTest {
         Instant seen = Instant.parse("2026-11-21T10:15:30.123Z");
         UUID token = UUID.fromString("0193b5e8-7c2a-7def-8a1b-123456789abc");
         String name = "Zoë \"quoted\" 'single' \\ back\nnew 名前 🚀 مرحبا";
-        int changed = db.execute("INSERT INTO items (name, qty, price, ratio, active, seen_at, token, data, blob_data) "
+        int changed = db.execute(
+                "INSERT INTO items (name, qty, price, ratio, active, seen_at, token, data, blob_data) "
                         + "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                name, 9_007_199_254_740_993L, new BigDecimal("1234.50"), 0.25, true, seen, token,
-                Json.of("{\"a\": [1, 2, {\"b\": null}]}"), new byte[]{0, 1, 2, (byte) 255});
+                name,
+                9_007_199_254_740_993L,
+                new BigDecimal("1234.50"),
+                0.25,
+                true,
+                seen,
+                token,
+                Json.of("{\"a\": [1, 2, {\"b\": null}]}"),
+                new byte[] {0, 1, 2, (byte) 255});
         assertThat(changed).isEqualTo(1);
 
         Row row = db.fetchOne("SELECT * FROM items WHERE name = ?", name).orElseThrow();
@@ -67,13 +74,19 @@ class DatabaseConformanceTest {
     @BackendTest
     void instantsAreMillisecondsOnEveryBackend(Database db) {
         createItems(db);
-        db.execute("INSERT INTO items (name, seen_at) VALUES (?, ?)", "fine",
+        db.execute(
+                "INSERT INTO items (name, seen_at) VALUES (?, ?)",
+                "fine",
                 Instant.parse("2026-11-21T10:15:30.123999999Z"));
         Instant millis = Instant.parse("2026-11-21T10:15:30.123Z");
-        assertThat(db.fetchOne("SELECT seen_at FROM items WHERE name = ?", "fine").orElseThrow()
-                .getInstant("seen_at")).isEqualTo(millis);
-        assertThat(db.fetchOne("SELECT seen_at FROM items WHERE seen_at = ?", millis)).isPresent();
-        String micros = db.backendName().equals("postgres") ? "'2026-11-21 10:15:30.456789+00'::timestamptz"
+        assertThat(db.fetchOne("SELECT seen_at FROM items WHERE name = ?", "fine")
+                        .orElseThrow()
+                        .getInstant("seen_at"))
+                .isEqualTo(millis);
+        assertThat(db.fetchOne("SELECT seen_at FROM items WHERE seen_at = ?", millis))
+                .isPresent();
+        String micros = db.backendName().equals("postgres")
+                ? "'2026-11-21 10:15:30.456789+00'::timestamptz"
                 : "'2026-11-21T10:15:30.456789Z'";
         Instant read = db.fetchOne("SELECT " + micros + " AS t").orElseThrow().getInstant("t");
         assertThat(read).isEqualTo(Instant.parse("2026-11-21T10:15:30.456Z"));
@@ -82,9 +95,16 @@ class DatabaseConformanceTest {
     @BackendTest
     void nullsBindAndReadAsNull(Database db) {
         createItems(db);
-        db.execute("INSERT INTO items (name, qty, active, seen_at, token, data) VALUES (?, ?, ?, ?, ?, ?)",
-                "empty", null, null, null, null, null);
-        Row row = db.fetchOne("SELECT qty, active, seen_at, token, data FROM items").orElseThrow();
+        db.execute(
+                "INSERT INTO items (name, qty, active, seen_at, token, data) VALUES (?, ?, ?, ?, ?, ?)",
+                "empty",
+                null,
+                null,
+                null,
+                null,
+                null);
+        Row row = db.fetchOne("SELECT qty, active, seen_at, token, data FROM items")
+                .orElseThrow();
         assertThat(row.getLong("qty")).isNull();
         assertThat(row.getBoolean("active")).isNull();
         assertThat(row.getInstant("seen_at")).isNull();
@@ -106,7 +126,8 @@ class DatabaseConformanceTest {
     @BackendTest
     void executeCountsOnlyRowsTheStatementChanged(Database db) {
         createItems(db);
-        assertThat(db.execute("INSERT INTO items (name) VALUES (?), (?), (?)", "a", "b", "c")).isEqualTo(3);
+        assertThat(db.execute("INSERT INTO items (name) VALUES (?), (?), (?)", "a", "b", "c"))
+                .isEqualTo(3);
         assertThat(db.execute("CREATE INDEX items_qty ON items (qty)")).isZero();
         assertThat(db.execute("UPDATE items SET qty = 1 WHERE name <> ?", "a")).isEqualTo(2);
         assertThat(db.execute("DELETE FROM items WHERE name = ?", "nobody")).isZero();
@@ -116,10 +137,13 @@ class DatabaseConformanceTest {
     @BackendTest
     void executeManyBatchesAnySizeAndCountsRows(Database db) {
         createItems(db);
-        List<Object[]> rows = IntStream.range(0, 12_345).mapToObj(i -> new Object[]{"item-" + i, (long) i}).toList();
+        List<Object[]> rows = IntStream.range(0, 12_345)
+                .mapToObj(i -> new Object[] {"item-" + i, (long) i})
+                .toList();
         long changed = db.executeMany("INSERT INTO items (name, qty) VALUES (?, ?)", rows);
         assertThat(changed).isEqualTo(12_345);
-        Row sums = db.fetchOne("SELECT COUNT(*) AS n, SUM(qty) AS total FROM items").orElseThrow();
+        Row sums = db.fetchOne("SELECT COUNT(*) AS n, SUM(qty) AS total FROM items")
+                .orElseThrow();
         assertThat(sums.getLong("n")).isEqualTo(12_345);
         assertThat(sums.getLong("total")).isEqualTo(12_344L * 12_345 / 2);
     }
@@ -129,9 +153,9 @@ class DatabaseConformanceTest {
         createItems(db);
         List<Object[]> rows = new ArrayList<>();
         for (int i = 0; i < 2_500; i++) {
-            rows.add(new Object[]{"item-" + i});
+            rows.add(new Object[] {"item-" + i});
         }
-        rows.add(new Object[]{"item-7"}); // violates UNIQUE in the third batch
+        rows.add(new Object[] {"item-7"}); // violates UNIQUE in the third batch
         assertThatThrownBy(() -> db.executeMany("INSERT INTO items (name) VALUES (?)", rows))
                 .isInstanceOf(StorageException.class);
         assertThat(count(db)).isZero();
@@ -153,13 +177,17 @@ class DatabaseConformanceTest {
     void transactionRollsBackOnRuntimeAndCheckedExceptions(Database db) {
         createItems(db);
         assertThatThrownBy(() -> db.useTransaction(tx -> {
-            tx.execute("INSERT INTO items (name) VALUES (?)", "a");
-            throw new IllegalStateException("boom");
-        })).isInstanceOf(IllegalStateException.class).hasMessage("boom");
+                    tx.execute("INSERT INTO items (name) VALUES (?)", "a");
+                    throw new IllegalStateException("boom");
+                }))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("boom");
         assertThatThrownBy(() -> db.useTransaction(tx -> {
-            tx.execute("INSERT INTO items (name) VALUES (?)", "b");
-            throw new IOException("disk");
-        })).isInstanceOf(IOException.class).hasMessage("disk");
+                    tx.execute("INSERT INTO items (name) VALUES (?)", "b");
+                    throw new IOException("disk");
+                }))
+                .isInstanceOf(IOException.class)
+                .hasMessage("disk");
         assertThat(count(db)).isZero();
     }
 
@@ -169,17 +197,19 @@ class DatabaseConformanceTest {
         db.useTransaction(tx -> {
             tx.execute("INSERT INTO items (name) VALUES (?)", "outer");
             assertThatThrownBy(() -> tx.useTransaction(inner -> {
-                inner.execute("INSERT INTO items (name) VALUES (?)", "inner-undone");
-                throw new IllegalStateException("inner fails");
-            })).hasMessage("inner fails");
+                        inner.execute("INSERT INTO items (name) VALUES (?)", "inner-undone");
+                        throw new IllegalStateException("inner fails");
+                    }))
+                    .hasMessage("inner fails");
             tx.useTransaction(inner -> inner.execute("INSERT INTO items (name) VALUES (?)", "inner-kept"));
         });
         assertThat(names(db)).containsExactly("inner-kept", "outer");
 
         assertThatThrownBy(() -> db.useTransaction(tx -> {
-            tx.useTransaction(inner -> inner.execute("INSERT INTO items (name) VALUES (?)", "gone"));
-            throw new IllegalStateException("outer fails");
-        })).hasMessage("outer fails");
+                    tx.useTransaction(inner -> inner.execute("INSERT INTO items (name) VALUES (?)", "gone"));
+                    throw new IllegalStateException("outer fails");
+                }))
+                .hasMessage("outer fails");
         assertThat(names(db)).containsExactly("inner-kept", "outer");
     }
 
@@ -187,17 +217,21 @@ class DatabaseConformanceTest {
     void failedStatementInsideTransactionRollsBackEverything(Database db) {
         createItems(db);
         assertThatThrownBy(() -> db.useTransaction(tx -> {
-            tx.execute("INSERT INTO items (name) VALUES (?)", "a");
-            tx.execute("INSERT INTO items (name) VALUES (?)", "a");
-        })).isInstanceOf(StorageException.class);
+                    tx.execute("INSERT INTO items (name) VALUES (?)", "a");
+                    tx.execute("INSERT INTO items (name) VALUES (?)", "a");
+                }))
+                .isInstanceOf(StorageException.class);
         assertThat(count(db)).isZero();
     }
 
     @BackendTest
     void streamReadsLazilyAndReturnsItsConnection(Database db) {
         createItems(db);
-        db.executeMany("INSERT INTO items (name, qty) VALUES (?, ?)",
-                IntStream.range(0, 5_000).mapToObj(i -> new Object[]{String.format("n%05d", i), (long) i}).toList());
+        db.executeMany(
+                "INSERT INTO items (name, qty) VALUES (?, ?)",
+                IntStream.range(0, 5_000)
+                        .mapToObj(i -> new Object[] {String.format("n%05d", i), (long) i})
+                        .toList());
         try (Stream<Row> rows = db.stream("SELECT name, qty FROM items WHERE qty >= ? ORDER BY qty", 10L)) {
             List<Long> qty = rows.map(r -> r.getLong("qty")).toList();
             assertThat(qty).hasSize(4_990).startsWith(10L, 11L).endsWith(4_999L);
@@ -239,18 +273,25 @@ class DatabaseConformanceTest {
         db.execute("CREATE TABLE t (z TEXT, a BIGINT)");
         db.execute("INSERT INTO t (z, a) VALUES (?, ?)", "new", 2L);
         assertThat(db.fetchAll("SELECT a FROM t WHERE a = ?", 1L)).isEmpty();
-        assertThat(db.fetchAll("SELECT a FROM t WHERE a = ?", 2L)).extracting(r -> r.getLong("a")).containsExactly(2L);
+        assertThat(db.fetchAll("SELECT a FROM t WHERE a = ?", 2L))
+                .extracting(r -> r.getLong("a"))
+                .containsExactly(2L);
     }
 
     @BackendTest
     void theSameQueryRunsInsideItsOwnRows(Database db) {
         createItems(db);
-        db.executeMany("INSERT INTO items (name, qty) VALUES (?, ?)",
-                IntStream.range(0, 5).mapToObj(i -> new Object[]{"n" + i, (long) i}).toList());
+        db.executeMany(
+                "INSERT INTO items (name, qty) VALUES (?, ?)",
+                IntStream.range(0, 5)
+                        .mapToObj(i -> new Object[] {"n" + i, (long) i})
+                        .toList());
         String sql = "SELECT qty FROM items WHERE qty >= ? ORDER BY qty";
         List<String> seen = db.inTransaction(tx -> {
             try (Stream<Row> rows = tx.stream(sql, 3L)) {
-                return rows.map(r -> r.getLong("qty") + ":" + tx.fetchAll(sql, r.getLong("qty")).size()).toList();
+                return rows.map(r -> r.getLong("qty") + ":"
+                                + tx.fetchAll(sql, r.getLong("qty")).size())
+                        .toList();
             }
         });
         assertThat(seen).containsExactly("3:2", "4:1");
@@ -270,10 +311,14 @@ class DatabaseConformanceTest {
     @BackendTest
     void queriesLeaveNoReadOpenBehindThem(Database db) {
         createItems(db);
-        db.executeMany("INSERT INTO items (name, qty) VALUES (?, ?)",
-                IntStream.range(0, 3_000).mapToObj(i -> new Object[]{"n" + i, (long) i}).toList());
+        db.executeMany(
+                "INSERT INTO items (name, qty) VALUES (?, ?)",
+                IntStream.range(0, 3_000)
+                        .mapToObj(i -> new Object[] {"n" + i, (long) i})
+                        .toList());
         for (int i = 0; i < 2; i++) {
-            assertThat(db.fetchOne("SELECT name FROM items WHERE qty >= ? ORDER BY qty", 0L)).isPresent();
+            assertThat(db.fetchOne("SELECT name FROM items WHERE qty >= ? ORDER BY qty", 0L))
+                    .isPresent();
             try (Stream<Row> rows = db.stream("SELECT name FROM items ORDER BY qty")) {
                 assertThat(rows.limit(2)).hasSize(2);
             }
@@ -282,10 +327,14 @@ class DatabaseConformanceTest {
         if (db.backendName().equals("sqlite")) {
             // a statement left mid-run would pin its read snapshot, and a full checkpoint could not empty the log
             Row checkpoint = db.fetchOne("PRAGMA wal_checkpoint(TRUNCATE)").orElseThrow();
-            assertThat(((Number) checkpoint.get(0)).longValue()).as("checkpoint blocked by a reader").isZero();
+            assertThat(((Number) checkpoint.get(0)).longValue())
+                    .as("checkpoint blocked by a reader")
+                    .isZero();
         }
         db.execute("UPDATE items SET qty = qty + 1");
-        assertThat(db.fetchOne("SELECT qty FROM items WHERE name = ?", "n0").orElseThrow().getLong("qty"))
+        assertThat(db.fetchOne("SELECT qty FROM items WHERE name = ?", "n0")
+                        .orElseThrow()
+                        .getLong("qty"))
                 .isEqualTo(1L);
     }
 
@@ -316,16 +365,18 @@ class DatabaseConformanceTest {
     @BackendTest
     void dialectPiecesAreValidSqlWithPortableResults(Database db) {
         var d = db.dialect();
-        db.execute("CREATE TABLE docs (" + d.quote("weird \"name\"") + " TEXT, flag " + d.booleanType()
-                + ", at " + d.timestampType() + " DEFAULT (" + d.currentTimestamp() + "), body " + d.jsonType() + ")");
-        db.execute("INSERT INTO docs (" + d.quote("weird \"name\"") + ", flag, body) VALUES (?, "
-                + d.booleanLiteral(true) + ", ?)", "x",
+        db.execute("CREATE TABLE docs (" + d.quote("weird \"name\"") + " TEXT, flag " + d.booleanType() + ", at "
+                + d.timestampType() + " DEFAULT (" + d.currentTimestamp() + "), body " + d.jsonType() + ")");
+        db.execute(
+                "INSERT INTO docs (" + d.quote("weird \"name\"") + ", flag, body) VALUES (?, " + d.booleanLiteral(true)
+                        + ", ?)",
+                "x",
                 Json.of("{\"s\":\"text\",\"n\":12.5,\"t\":true,\"f\":false,\"o\":{\"k\":\"v\"},\"a'b\":\"q\"}"));
         String body = "body";
         Row row = db.fetchOne("SELECT " + d.jsonText(body, "s") + " AS s, " + d.jsonText(body, "n") + " AS n, "
-                + d.jsonText(body, "t") + " AS t, " + d.jsonText(body, "f") + " AS f, "
-                + d.jsonText(body, "o", "k") + " AS ok, " + d.jsonText(body, "missing") + " AS m, "
-                + d.jsonText(body, "a'b") + " AS q, at, flag FROM docs WHERE flag = " + d.booleanLiteral(true))
+                        + d.jsonText(body, "t") + " AS t, " + d.jsonText(body, "f") + " AS f, "
+                        + d.jsonText(body, "o", "k") + " AS ok, " + d.jsonText(body, "missing") + " AS m, "
+                        + d.jsonText(body, "a'b") + " AS q, at, flag FROM docs WHERE flag = " + d.booleanLiteral(true))
                 .orElseThrow();
         assertThat(row.getString("s")).isEqualTo("text");
         assertThat(row.getString("n")).isEqualTo("12.5");
@@ -334,7 +385,8 @@ class DatabaseConformanceTest {
         assertThat(row.getString("ok")).isEqualTo("v");
         assertThat(row.getString("m")).isNull();
         assertThat(row.getString("q")).isEqualTo("q");
-        assertThat(row.getInstant("at")).isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(60));
+        assertThat(row.getInstant("at"))
+                .isBetween(Instant.now().minusSeconds(60), Instant.now().plusSeconds(60));
         assertThat(row.getBoolean("flag")).isTrue();
     }
 
@@ -392,7 +444,8 @@ class DatabaseConformanceTest {
         }
         assertThat(errors).isEmpty();
         assertThat(count(db)).isEqualTo((long) threads * perThread);
-        assertThat(db.fetchOne("SELECT n FROM counter").orElseThrow().getLong("n")).isEqualTo((long) threads * perThread);
+        assertThat(db.fetchOne("SELECT n FROM counter").orElseThrow().getLong("n"))
+                .isEqualTo((long) threads * perThread);
     }
 
     private static long count(Database db) {
@@ -400,7 +453,8 @@ class DatabaseConformanceTest {
     }
 
     private static List<String> names(Database db) {
-        return db.fetchAll("SELECT name FROM items ORDER BY name").stream().map(r -> r.getString("name"))
+        return db.fetchAll("SELECT name FROM items ORDER BY name").stream()
+                .map(r -> r.getString("name"))
                 .collect(Collectors.toList());
     }
 }

@@ -1,11 +1,12 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.testkit.LocalPorts;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -15,13 +16,12 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
 
 /** {@code scripts/dev-postgres}: start, use with least privilege, stop, start again with the data kept, stop. */
 class DevPostgresTest {
-    private static final Path SCRIPT = Path.of("..", "scripts", "dev-postgres").toAbsolutePath().normalize();
+    private static final Path SCRIPT =
+            Path.of("..", "scripts", "dev-postgres").toAbsolutePath().normalize();
 
     @Test
     void startStopRoundTripKeepsTheData() throws Exception {
@@ -31,13 +31,14 @@ class DevPostgresTest {
         Files.setPosixFilePermissions(parent, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
         Path state = parent.resolve("state");
         int port = LocalPorts.freeRun(2); // the replica takes the next one
-        Map<String, String> env = Map.of("VELLUM_DEV_POSTGRES_DIR", state.toString(), "VELLUM_DEV_POSTGRES_PORT",
-                String.valueOf(port));
+        Map<String, String> env =
+                Map.of("VELLUM_DEV_POSTGRES_DIR", state.toString(), "VELLUM_DEV_POSTGRES_PORT", String.valueOf(port));
         try {
             Result started = run(env, "start");
             assertThat(started.exit()).as(started.err()).isZero();
             Map<String, String> exports = exports(started.out());
-            assertThat(exports.get("VELLUM_POSTGRES_URL")).startsWith("postgres://vellum_app:")
+            assertThat(exports.get("VELLUM_POSTGRES_URL"))
+                    .startsWith("postgres://vellum_app:")
                     .endsWith("@127.0.0.1:" + port + "/vellum");
             assertThat(run(env, "status").exit()).isZero();
             assertThat(exports(run(env, "url").out())).isEqualTo(exports);
@@ -51,7 +52,12 @@ class DevPostgresTest {
             assertThat(again.exit()).as(again.err()).isZero();
             assertThat(again.err()).doesNotContain("initialising");
             try (RecordStore store = Vellum.open(config(exports))) {
-                assertThat(store.collection("notes").get("n1").orElseThrow().fields().get("text").asText())
+                assertThat(store.collection("notes")
+                                .get("n1")
+                                .orElseThrow()
+                                .fields()
+                                .get("text")
+                                .asText())
                         .isEqualTo("kept");
             }
             Result psql = run(env, "psql", "-Atc", "SELECT current_user");
@@ -62,18 +68,29 @@ class DevPostgresTest {
             assertThat(replica.exit()).as(replica.err()).isZero();
             String replicaUrls = exports(replica.out()).get("VELLUM_POSTGRES_REPLICA_URLS");
             assertThat(replicaUrls).isEqualTo("postgres://127.0.0.1:" + (port + 1) + "/vellum");
-            try (RecordStore store = Vellum.open(VellumConfig.builder().isolated()
-                    .url(exports.get("VELLUM_POSTGRES_URL")).set("VELLUM_MIGRATION_URL",
-                            exports.get("VELLUM_MIGRATION_URL"))
-                    .set("VELLUM_POSTGRES_REPLICA_URLS", replicaUrls).build())) {
-                long deadline = System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
-                while (!store.database().orElseThrow().health().replicas().members().get(0).state().equals("up")) {
+            try (RecordStore store = Vellum.open(VellumConfig.builder()
+                    .isolated()
+                    .url(exports.get("VELLUM_POSTGRES_URL"))
+                    .set("VELLUM_MIGRATION_URL", exports.get("VELLUM_MIGRATION_URL"))
+                    .set("VELLUM_POSTGRES_REPLICA_URLS", replicaUrls)
+                    .build())) {
+                long deadline =
+                        System.nanoTime() + java.time.Duration.ofSeconds(20).toNanos();
+                while (!store.database()
+                        .orElseThrow()
+                        .health()
+                        .replicas()
+                        .members()
+                        .get(0)
+                        .state()
+                        .equals("up")) {
                     assertThat(System.nanoTime()).as("the replica serves reads").isLessThan(deadline);
                     Thread.sleep(100);
                 }
                 assertThat(run(env, "replica", "pause").exit()).isZero();
                 store.collection("notes").insert("n2", Map.of("text", "after the pause"), null);
-                assertThat(store.collection("notes").get("n2")).as("read-your-writes past a paused replica")
+                assertThat(store.collection("notes").get("n2"))
+                        .as("read-your-writes past a paused replica")
                         .isPresent();
                 assertThat(run(env, "replica", "resume").exit()).isZero();
             }
@@ -85,8 +102,11 @@ class DevPostgresTest {
     }
 
     private static VellumConfig config(Map<String, String> exports) {
-        return VellumConfig.builder().isolated().url(exports.get("VELLUM_POSTGRES_URL"))
-                .set("VELLUM_MIGRATION_URL", exports.get("VELLUM_MIGRATION_URL")).build();
+        return VellumConfig.builder()
+                .isolated()
+                .url(exports.get("VELLUM_POSTGRES_URL"))
+                .set("VELLUM_MIGRATION_URL", exports.get("VELLUM_MIGRATION_URL"))
+                .build();
     }
 
     private static Map<String, String> exports(String out) {
@@ -98,11 +118,11 @@ class DevPostgresTest {
         return values;
     }
 
-    record Result(int exit, String out, String err) {
-    }
+    record Result(int exit, String out, String err) {}
 
     private static Result run(Map<String, String> env, String... args) throws IOException, InterruptedException {
-        String[] command = Stream.concat(Stream.of("bash", SCRIPT.toString()), Stream.of(args)).toArray(String[]::new);
+        String[] command = Stream.concat(Stream.of("bash", SCRIPT.toString()), Stream.of(args))
+                .toArray(String[]::new);
         ProcessBuilder builder = new ProcessBuilder(command);
         builder.environment().putAll(env);
         Path err = Files.createTempFile("dev-postgres", ".err");

@@ -1,12 +1,14 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+
 import dev.vellum.Database;
 import dev.vellum.MigrationException;
 import dev.vellum.MigrationReport;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,10 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Vellum's schema and the application's migrations: fresh, re-run, concurrent, edited, disabled auto-migrate. */
 class MigrationTest {
@@ -37,8 +36,10 @@ class MigrationTest {
     }
 
     private static long applied(Database db, String table) {
-        return db.fetchOne("SELECT COUNT(*) AS n FROM " + table + " WHERE success = " + db.dialect().booleanLiteral(true)
-                + " AND version <> '0'").orElseThrow().getLong("n");
+        return db.fetchOne("SELECT COUNT(*) AS n FROM " + table + " WHERE success = "
+                        + db.dialect().booleanLiteral(true) + " AND version <> '0'")
+                .orElseThrow()
+                .getLong("n");
     }
 
     @BackendTest
@@ -58,20 +59,27 @@ class MigrationTest {
 
     @BackendTest
     void applicationMigrationsComeFromTheDialectFolder(TestBackend backend) throws IOException {
-        appMigration("V1__people.sql",
+        appMigration(
+                "V1__people.sql",
                 "CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, joined TEXT);",
                 "CREATE TABLE people (id BIGSERIAL PRIMARY KEY, name TEXT NOT NULL, joined TIMESTAMPTZ);");
-        appMigration("V2__seed.sql", "INSERT INTO people (name) VALUES ('ada');", "INSERT INTO people (name) VALUES ('ada');");
+        appMigration(
+                "V2__seed.sql",
+                "INSERT INTO people (name) VALUES ('ada');",
+                "INSERT INTO people (name) VALUES ('ada');");
         Database db = backend.open(b -> b.migrations(location()));
-        assertThat(db.fetchOne("SELECT name FROM people").orElseThrow().getString("name")).isEqualTo("ada");
+        assertThat(db.fetchOne("SELECT name FROM people").orElseThrow().getString("name"))
+                .isEqualTo("ada");
         assertThat(applied(db, "flyway_schema_history")).isEqualTo(2);
         assertThat(db.migrate().appVersion()).isEqualTo("2");
     }
 
     @BackendTest
     void migrationsAreAppliedOnceWhenTwoProcessesOpenAtOnce(TestBackend backend) throws Exception {
-        appMigration("V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);", "CREATE TABLE t (id INTEGER PRIMARY KEY);");
-        appMigration("V2__u.sql", "CREATE TABLE u (id INTEGER PRIMARY KEY);", "CREATE TABLE u (id INTEGER PRIMARY KEY);");
+        appMigration(
+                "V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);", "CREATE TABLE t (id INTEGER PRIMARY KEY);");
+        appMigration(
+                "V2__u.sql", "CREATE TABLE u (id INTEGER PRIMARY KEY);", "CREATE TABLE u (id INTEGER PRIMARY KEY);");
         List<Process> processes = new ArrayList<>();
         for (int i = 0; i < 3; i++) {
             processes.add(ChildJvm.start(OpenAndMigrate.class, backend.url(), location()));
@@ -87,7 +95,8 @@ class MigrationTest {
 
     @BackendTest
     void threadsOpeningAtOnceAllSucceed(TestBackend backend) throws Exception {
-        appMigration("V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);", "CREATE TABLE t (id INTEGER PRIMARY KEY);");
+        appMigration(
+                "V1__t.sql", "CREATE TABLE t (id INTEGER PRIMARY KEY);", "CREATE TABLE t (id INTEGER PRIMARY KEY);");
         List<Thread> threads = new ArrayList<>();
         List<Throwable> errors = java.util.Collections.synchronizedList(new ArrayList<>());
         for (int i = 0; i < 4; i++) {
@@ -109,10 +118,14 @@ class MigrationTest {
 
     @BackendTest
     void editedAppliedMigrationIsRefusedByName(TestBackend backend) throws IOException {
-        appMigration("V1__people.sql", "CREATE TABLE people (id INTEGER PRIMARY KEY);",
+        appMigration(
+                "V1__people.sql",
+                "CREATE TABLE people (id INTEGER PRIMARY KEY);",
                 "CREATE TABLE people (id INTEGER PRIMARY KEY);");
         backend.open(b -> b.migrations(location())).close();
-        appMigration("V1__people.sql", "CREATE TABLE people (id INTEGER PRIMARY KEY, extra TEXT);",
+        appMigration(
+                "V1__people.sql",
+                "CREATE TABLE people (id INTEGER PRIMARY KEY, extra TEXT);",
                 "CREATE TABLE people (id INTEGER PRIMARY KEY, extra TEXT);");
         assertThatThrownBy(() -> backend.open(b -> b.migrations(location())))
                 .isInstanceOf(MigrationException.class)
@@ -124,11 +137,12 @@ class MigrationTest {
     void withAutoMigrateOffABehindSchemaIsRefusedUntilMigrated(TestBackend backend) throws IOException {
         assertThatThrownBy(() -> backend.open(b -> b.autoMigrate(false)))
                 .isInstanceOf(MigrationException.class)
-                .hasMessage("The database schema is behind: 8 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
-                        + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V6__change_feed.sql, V7__field_operators.sql, "
-                        + "V8__record_size.sql). Run "
-                        + "`vellum migrate`, or set "
-                        + "VELLUM_AUTO_MIGRATE=true to apply them on open.");
+                .hasMessage(
+                        "The database schema is behind: 8 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
+                                + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V6__change_feed.sql, V7__field_operators.sql, "
+                                + "V8__record_size.sql). Run "
+                                + "`vellum migrate`, or set "
+                                + "VELLUM_AUTO_MIGRATE=true to apply them on open.");
         backend.open().close();
         backend.open(b -> b.autoMigrate(false)).close();
 
@@ -139,7 +153,9 @@ class MigrationTest {
 
     @BackendTest
     void failingMigrationIsReportedAndLeavesNoHalfAppliedVersion(TestBackend backend) throws IOException {
-        appMigration("V1__broken.sql", "CREATE TABLE ok_table (id INTEGER);\nCREATE TABLE (;",
+        appMigration(
+                "V1__broken.sql",
+                "CREATE TABLE ok_table (id INTEGER);\nCREATE TABLE (;",
                 "CREATE TABLE ok_table (id INTEGER);\nCREATE TABLE (;");
         assertThatThrownBy(() -> backend.open(b -> b.migrations(location())))
                 .isInstanceOf(MigrationException.class)
@@ -151,16 +167,20 @@ class MigrationTest {
     void createIndexConcurrentlyInAMigrationDoesNotHang(TestBackend backend) throws IOException {
         appMigration("V1__table.sql", "", "CREATE TABLE events (id BIGSERIAL PRIMARY KEY, kind TEXT);");
         appMigration("V2__index.sql", "", "CREATE INDEX CONCURRENTLY events_kind ON events (kind);");
-        Database db = assertTimeoutPreemptively(Duration.ofSeconds(60),
-                () -> backend.open(b -> b.migrations(location())));
-        assertThat(db.fetchOne("SELECT indexname FROM pg_indexes WHERE indexname = 'events_kind'")).isPresent();
+        Database db =
+                assertTimeoutPreemptively(Duration.ofSeconds(60), () -> backend.open(b -> b.migrations(location())));
+        assertThat(db.fetchOne("SELECT indexname FROM pg_indexes WHERE indexname = 'events_kind'"))
+                .isPresent();
     }
 
     /** Child process body for the cross-process test. */
     public static final class OpenAndMigrate {
         public static void main(String[] args) {
-            try (Database db = Database.open(dev.vellum.VellumConfig.builder().isolated().url(args[0])
-                    .migrations(args[1]).build())) {
+            try (Database db = Database.open(dev.vellum.VellumConfig.builder()
+                    .isolated()
+                    .url(args[0])
+                    .migrations(args[1])
+                    .build())) {
                 System.out.println("schema " + db.health().schemaVersion());
             }
         }

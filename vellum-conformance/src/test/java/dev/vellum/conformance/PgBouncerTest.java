@@ -1,5 +1,8 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Collection;
 import dev.vellum.ConcurrencyException;
 import dev.vellum.Database;
@@ -15,8 +18,6 @@ import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.PgBouncer;
 import dev.vellum.testkit.TestBackend;
-import org.junit.jupiter.api.Tag;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
@@ -34,9 +35,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLongArray;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Tag;
 
 /**
  * A real PgBouncer in front of the test server (skipped, with the install command, where the program is missing).
@@ -97,7 +96,8 @@ class PgBouncerTest {
                             rolledBack.add(a);
                             rolledBack.add(b);
                         }
-                        List<Record> own = items.find(Query.where(Filter.eq("owner", "o" + client)).limit(100))
+                        List<Record> own = items.find(Query.where(Filter.eq("owner", "o" + client))
+                                        .limit(100))
                                 .records();
                         assertThat(own).hasSize(round + 1);
                         assertThat(items.get(id)).isPresent();
@@ -113,13 +113,15 @@ class PgBouncerTest {
             running.set(false);
             watcher.join();
         }
-        assertThat(maxServerConnections.get()).as("server connections from the pooler")
+        assertThat(maxServerConnections.get())
+                .as("server connections from the pooler")
                 .isBetween(1, PgBouncer.POOL_SIZE);
         assertThat(items.count()).isEqualTo(acknowledged.size());
         assertThat(items.getMany(acknowledged)).hasSize(acknowledged.size());
         assertThat(items.getMany(rolledBack)).isEmpty();
         for (int k = 0; k < COUNTERS; k++) {
-            assertThat(counters.get("c" + k).orElseThrow().fields().get("n").asLong()).as("counter c" + k)
+            assertThat(counters.get("c" + k).orElseThrow().fields().get("n").asLong())
+                    .as("counter c" + k)
                     .isEqualTo(increments.get(k));
         }
     }
@@ -141,8 +143,8 @@ class PgBouncerTest {
     /** The server's client sessions on the database, other than the watcher's own: all of them are PgBouncer's. */
     private static void watchServerConnections(PostgresTarget database, AtomicBoolean running, AtomicInteger max) {
         try (Connection c = DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
-             PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ? "
-                     + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")) {
+                PreparedStatement s = c.prepareStatement("SELECT count(*) FROM pg_stat_activity WHERE datname = ? "
+                        + "AND pid <> pg_backend_pid() AND backend_type = 'client backend'")) {
             s.setString(1, database.database());
             while (running.get()) {
                 try (ResultSet rows = s.executeQuery()) {
@@ -161,8 +163,11 @@ class PgBouncerTest {
     @BackendTest("postgres")
     void migrationsThroughATransactionPoolerAreRefusedWithTheWayOut(TestBackend backend) {
         PgBouncer bouncer = PgBouncer.shared("transaction");
-        VellumConfig throughPooler = VellumConfig.builder().isolated()
-                .url(bouncer.through(backend.postgres()).toUrlWithCredentials()).pgbouncer(true).build();
+        VellumConfig throughPooler = VellumConfig.builder()
+                .isolated()
+                .url(bouncer.through(backend.postgres()).toUrlWithCredentials())
+                .pgbouncer(true)
+                .build();
         assertThatThrownBy(() -> Vellum.open(throughPooler).close())
                 .isInstanceOf(MigrationException.class)
                 .hasMessage("Migrations are pending, and they need a database session, which a transaction-mode "
@@ -180,8 +185,10 @@ class PgBouncerTest {
     @BackendTest("postgres")
     void sessionModeNeedsNoSwitch(TestBackend backend) {
         PgBouncer bouncer = PgBouncer.shared("session");
-        try (RecordStore store = Vellum.open(VellumConfig.builder().isolated()
-                .url(bouncer.through(backend.postgres()).toUrlWithCredentials()).build())) {
+        try (RecordStore store = Vellum.open(VellumConfig.builder()
+                .isolated()
+                .url(bouncer.through(backend.postgres()).toUrlWithCredentials())
+                .build())) {
             Collection c = store.collection("c");
             c.createIndex("by_v", "v");
             for (int i = 0; i < 50; i++) {
@@ -195,8 +202,9 @@ class PgBouncerTest {
     @BackendTest("postgres@pgbouncer")
     void healthTellsBothHopsApart(TestBackend backend) {
         try (Database db = backend.open()) {
-            assertThat(db.health().encryption()).isEqualTo("to the pooler: encryption not required (sslmode=prefer): "
-                    + "use sslmode=verify-full; pooler to server: not encrypted");
+            assertThat(db.health().encryption())
+                    .isEqualTo("to the pooler: encryption not required (sslmode=prefer): "
+                            + "use sslmode=verify-full; pooler to server: not encrypted");
         }
         try (Database db = backend.open(b -> b.pgbouncer(false))) {
             assertThat(db.health().encryption()).isEqualTo("none: not encrypted (sslmode=prefer)");
@@ -211,17 +219,18 @@ class PgBouncerTest {
     void theChangeFeedWorksThroughThePoolerWithAndWithoutADirectConnection(TestBackend backend) throws Exception {
         RecordStore listening = backend.openStore(); // migrations and LISTEN over the direct connection
         listening.collection("events").enableChanges();
-        RecordStore polling = backend.openStore(b -> b.set(Setting.MIGRATION_URL.key(), "")
-                .set(Setting.CHANGES_POLL_INTERVAL.key(), "200ms"));
+        RecordStore polling = backend.openStore(
+                b -> b.set(Setting.MIGRATION_URL.key(), "").set(Setting.CHANGES_POLL_INTERVAL.key(), "200ms"));
         RecordStore writer = backend.openStore(b -> b.set(Setting.MIGRATION_URL.key(), ""));
         List<String> heardByListener = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<String> heardByPoller = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Long> listenerDelays = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (var a = listening.collection("events").changes().subscribe(null, c -> {
-            heardByListener.add(c.id());
-            listenerDelays.add(System.currentTimeMillis() - c.record().fields().get("at").asLong());
-        });
-             var b = polling.collection("events").changes().subscribe(null, c -> heardByPoller.add(c.id()))) {
+                    heardByListener.add(c.id());
+                    listenerDelays.add(System.currentTimeMillis()
+                            - c.record().fields().get("at").asLong());
+                });
+                var b = polling.collection("events").changes().subscribe(null, c -> heardByPoller.add(c.id()))) {
             List<String> written = new ArrayList<>();
             for (int i = 0; i < 30; i++) {
                 String id = "e" + i;
@@ -249,6 +258,8 @@ class PgBouncerTest {
         }
         List<Long> sorted = new ArrayList<>(listenerDelays);
         sorted.sort(null);
-        assertThat(sorted.get(sorted.size() / 2)).as("median delay of the LISTEN reader, ms").isLessThan(250);
+        assertThat(sorted.get(sorted.size() / 2))
+                .as("median delay of the LISTEN reader, ms")
+                .isLessThan(250);
     }
 }

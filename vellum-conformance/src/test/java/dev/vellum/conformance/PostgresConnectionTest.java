@@ -1,5 +1,8 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
@@ -7,20 +10,16 @@ import dev.vellum.StorageException;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.LocalPorts;
 import dev.vellum.testkit.PostgresServer;
-import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
-import org.junit.jupiter.api.Test;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Connection settings and connection errors on PostgreSQL. */
 class PostgresConnectionTest {
@@ -32,8 +31,10 @@ class PostgresConnectionTest {
     @Test
     void refusedConnectionNamesTargetAndSettingButNotThePassword() throws Exception {
         int port = closedPort();
-        assertThatThrownBy(() -> Database.open(VellumConfig.builder().isolated()
-                .url("postgres://app:s3cr%40t@127.0.0.1:" + port + "/shop").build()))
+        assertThatThrownBy(() -> Database.open(VellumConfig.builder()
+                        .isolated()
+                        .url("postgres://app:s3cr%40t@127.0.0.1:" + port + "/shop")
+                        .build()))
                 .isInstanceOf(ConnectionException.class)
                 .hasMessage("Cannot connect to PostgreSQL at 127.0.0.1:" + port + "/shop as user 'app': "
                         + "Connection refused. Check VELLUM_POSTGRES_URL.")
@@ -44,17 +45,22 @@ class PostgresConnectionTest {
     void databaseUrlFallbackIsNamedInTheError() throws Exception {
         int port = closedPort();
         assertThatThrownBy(() -> Database.open(VellumConfig.builder()
-                .environment(Map.of("VELLUM_DB_BACKEND", "postgres",
-                        "DATABASE_URL", "postgres://app:pw@127.0.0.1:" + port + "/shop"))
-                .envFile(java.nio.file.Files.writeString(java.nio.file.Files.createTempFile("empty", ".env"), ""))
-                .build()))
+                        .environment(Map.of(
+                                "VELLUM_DB_BACKEND",
+                                "postgres",
+                                "DATABASE_URL",
+                                "postgres://app:pw@127.0.0.1:" + port + "/shop"))
+                        .envFile(java.nio.file.Files.writeString(
+                                java.nio.file.Files.createTempFile("empty", ".env"), ""))
+                        .build()))
                 .hasMessageEndingWith("Connection refused. Check DATABASE_URL.");
     }
 
     @BackendTest("postgres")
     void unknownDatabaseIsReportedPlainly(TestBackend backend) {
         String url = backend.postgres().withDatabase("no_such_db").toUrlWithCredentials();
-        assertThatThrownBy(() -> Database.open(VellumConfig.builder().isolated().url(url).build()))
+        assertThatThrownBy(() ->
+                        Database.open(VellumConfig.builder().isolated().url(url).build()))
                 .isInstanceOf(ConnectionException.class)
                 .hasMessageContaining("as user '" + backend.postgres().user() + "': no such database: ")
                 .hasMessageContaining("no_such_db");
@@ -62,8 +68,8 @@ class PostgresConnectionTest {
 
     @BackendTest("postgres")
     void everyConnectionCarriesTheLockAndStatementTimeouts(TestBackend backend) {
-        Database db = backend.open(b -> b.set("VELLUM_POSTGRES_LOCK_TIMEOUT", "7s")
-                .set("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "300ms"));
+        Database db = backend.open(
+                b -> b.set("VELLUM_POSTGRES_LOCK_TIMEOUT", "7s").set("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "300ms"));
         assertThat(db.fetchOne("SHOW lock_timeout").orElseThrow().get(0)).isEqualTo("7s");
         assertThat(db.fetchOne("SHOW statement_timeout").orElseThrow().get(0)).isEqualTo("300ms");
         assertThatThrownBy(() -> db.fetchAll("SELECT pg_sleep(2)"))
@@ -100,9 +106,13 @@ class PostgresConnectionTest {
         Database db = backend.open(b -> b.pgbouncer(true));
         assertThat(db.fetchOne("SHOW lock_timeout").orElseThrow().get(0)).isEqualTo("0");
         for (int i = 0; i < 200; i++) {
-            assertThat(db.fetchOne("SELECT ?::int AS n", i).orElseThrow().getInt("n")).isEqualTo(i);
+            assertThat(db.fetchOne("SELECT ?::int AS n", i).orElseThrow().getInt("n"))
+                    .isEqualTo(i);
         }
-        assertThat(db.fetchOne("SELECT COUNT(*) AS n FROM pg_prepared_statements").orElseThrow().getLong("n")).isZero();
+        assertThat(db.fetchOne("SELECT COUNT(*) AS n FROM pg_prepared_statements")
+                        .orElseThrow()
+                        .getLong("n"))
+                .isZero();
     }
 
     @BackendTest("postgres")
@@ -158,14 +168,17 @@ class PostgresConnectionTest {
         PostgresTarget admin = server.admin();
         String name = "vellum_ascii_" + ProcessHandle.current().pid();
         try (Connection c = DriverManager.getConnection(admin.jdbcUrl(), admin.user(), admin.password());
-             Statement s = c.createStatement()) {
+                Statement s = c.createStatement()) {
             s.execute("CREATE DATABASE " + name + " ENCODING 'SQL_ASCII' LC_COLLATE 'C' LC_CTYPE 'C' "
                     + "TEMPLATE template0");
         }
         PostgresTarget ascii = admin.withDatabase(name);
         try {
-            assertThatThrownBy(() -> Vellum.open(VellumConfig.builder().isolated()
-                    .url(ascii.toUrlWithCredentials()).build()).close())
+            assertThatThrownBy(() -> Vellum.open(VellumConfig.builder()
+                                    .isolated()
+                                    .url(ascii.toUrlWithCredentials())
+                                    .build())
+                            .close())
                     .isInstanceOf(ConfigurationException.class)
                     .hasMessage("The database's encoding is SQL_ASCII; the record store needs UTF8. Create the "
                             + "database with ENCODING 'UTF8' (for example CREATE DATABASE name ENCODING 'UTF8' "

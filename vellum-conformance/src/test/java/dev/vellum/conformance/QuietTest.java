@@ -1,10 +1,9 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.File;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -14,8 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A plain program that uses the library and chose no logging prints nothing Vellum did not ask it to: not SLF4J's
@@ -39,11 +38,16 @@ class QuietTest {
     @Test
     void aProgramWithoutLoggingPrintsOnlyWhatItPrints() throws Exception {
         String classPath = Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
-                .filter(entry -> !entry.contains("logback") && !entry.contains("slf4j-simple")
+                .filter(entry -> !entry.contains("logback")
+                        && !entry.contains("slf4j-simple")
                         && !entry.contains("jul-to-slf4j"))
                 .collect(Collectors.joining(File.pathSeparator));
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java")
-                .toString(), "-cp", classPath, QuietTest.class.getName(), dir.resolve("fresh.db").toString()));
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp",
+                classPath,
+                QuietTest.class.getName(),
+                dir.resolve("fresh.db").toString()));
         Process process = new ProcessBuilder(command).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

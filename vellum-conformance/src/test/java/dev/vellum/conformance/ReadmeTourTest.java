@@ -1,5 +1,7 @@
 package dev.vellum.conformance;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Accumulator;
 import dev.vellum.Change;
 import dev.vellum.ChangePage;
@@ -14,12 +16,11 @@ import dev.vellum.RecordStore;
 import dev.vellum.Row;
 import dev.vellum.TypedCollection;
 import dev.vellum.Update;
-import dev.vellum.Versioned;
 import dev.vellum.Vellum;
+import dev.vellum.Versioned;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -28,20 +29,19 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** The README's Java tour, as written there, on every backend. Keep the two in step. */
 class ReadmeTourTest {
 
-    record User(String id, String name, int age, String city) {
-    }
+    record User(String id, String name, int age, String city) {}
 
     @StoreTest
     void typedTourRuns(TestBackend backend) {
         try (RecordStore store = Vellum.open(backend.url())) {
             TypedCollection<User> users = store.collection("users", User.class);
             User ada = users.insert(new User(null, "Ada", 36, "London"));
-            List<User> londoners = users.find(Query.where(Filter.eq("city", "London")).sort("name")).records();
+            List<User> londoners = users.find(
+                            Query.where(Filter.eq("city", "London")).sort("name"))
+                    .records();
             Versioned<User> current = users.getVersioned(ada.id()).orElseThrow();
             users.replace(new User(ada.id(), "Ada L.", 37, "London"), current.version());
 
@@ -60,15 +60,17 @@ class ReadmeTourTest {
 
             users.createIndex("by_age", "age");
             Page page = users.find(Query.where(Filter.gte("age", 30).and(Filter.contains("tags", "math")))
-                    .sort("-age", "name").limit(50));
+                    .sort("-age", "name")
+                    .limit(50));
             String next = page.nextCursor();
 
             users.patch(ada.id(), Map.of("city", "London"));
             users.patch(ada.id(), Update.fields().inc("visits", 1).addToSet("tags", "logic"));
 
-            List<Group> byCity = users.aggregate(Filter.all(), List.of("city"),
-                    Map.of("n", Accumulator.count(), "avgAge", Accumulator.avg("age")));
-            Filter fromJson = Filter.parse("{\"age\":{\"$gte\":30},\"$or\":[{\"city\":\"London\"},{\"$meta.source\":\"import\"}]}");
+            List<Group> byCity = users.aggregate(
+                    Filter.all(), List.of("city"), Map.of("n", Accumulator.count(), "avgAge", Accumulator.avg("age")));
+            Filter fromJson = Filter.parse(
+                    "{\"age\":{\"$gte\":30},\"$or\":[{\"city\":\"London\"},{\"$meta.source\":\"import\"}]}");
             long adults = users.count(fromJson);
             users.replace(ada.id(), Map.of("name", "Ada L.", "age", 37), 3);
 
@@ -83,7 +85,9 @@ class ReadmeTourTest {
             }
 
             // what the README's comments say: London 1 36, none 1 29; one adult; then the replaced Ada, and Bob
-            assertThat(byCity).extracting(g -> g.key("city") == null ? "none" : g.key("city").asText())
+            assertThat(byCity)
+                    .extracting(
+                            g -> g.key("city") == null ? "none" : g.key("city").asText())
                     .containsExactly("London", "none");
             assertThat(byCity.get(0).get("n").asLong()).isEqualTo(1);
             assertThat(byCity.get(0).get("avgAge").asInt()).isEqualTo(36);
@@ -92,8 +96,9 @@ class ReadmeTourTest {
             assertThat(page.records()).extracting(Record::id).containsExactly(ada.id());
             assertThat(next).isNull();
             assertThat(adults).isEqualTo(1);
-            assertThat(printed).containsExactly(ada.id() + " {\"age\":37,\"name\":\"Ada L.\"}",
-                    "bob {\"age\":29,\"name\":\"Bob\"}");
+            assertThat(printed)
+                    .containsExactly(
+                            ada.id() + " {\"age\":37,\"name\":\"Ada L.\"}", "bob {\"age\":29,\"name\":\"Bob\"}");
             assertThat(store.collection("audit").count()).isEqualTo(1);
         }
     }
@@ -118,7 +123,8 @@ class ReadmeTourTest {
             }
             token = page.next();
 
-            try (ChangeSubscription subscription = orders.changes().filter(Filter.eq("status", "paid"))
+            try (ChangeSubscription subscription = orders.changes()
+                    .filter(Filter.eq("status", "paid"))
                     .subscribe(token, change -> live.add("live: " + change.id()))) {
                 orders.insert("o2", Map.of("status", "paid"), null);
                 Thread.sleep(200);

@@ -2,7 +2,6 @@ package dev.vellum.internal;
 
 import dev.vellum.ConfigurationException;
 import dev.vellum.spi.BackendProvider;
-
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -27,24 +26,31 @@ public final class Backends {
     /** In the order messages list URL forms: memory first, it needs no module. */
     private static final List<Shipped> SHIPPED = List.of(
             new Shipped("memory", List.of(), List.of("memory:"), null),
-            new Shipped("sqlite", List.of(), List.of("sqlite:PATH", "jdbc:sqlite:PATH"), "SQLite backend requires the vellum-sqlite module "
-                    + "(dev.vellum:vellum-sqlite, which brings org.xerial:sqlite-jdbc). Add it to your dependencies."),
-            new Shipped("postgres", List.of("postgresql"),
-                    List.of("postgres://", "postgresql://", "jdbc:postgresql://"), "PostgreSQL backend requires the "
-                    + "vellum-postgres module (dev.vellum:vellum-postgres, which brings org.postgresql:postgresql). "
-                    + "Add it to your dependencies."));
+            new Shipped(
+                    "sqlite",
+                    List.of(),
+                    List.of("sqlite:PATH", "jdbc:sqlite:PATH"),
+                    "SQLite backend requires the vellum-sqlite module "
+                            + "(dev.vellum:vellum-sqlite, which brings org.xerial:sqlite-jdbc). Add it to your dependencies."),
+            new Shipped(
+                    "postgres",
+                    List.of("postgresql"),
+                    List.of("postgres://", "postgresql://", "jdbc:postgresql://"),
+                    "PostgreSQL backend requires the "
+                            + "vellum-postgres module (dev.vellum:vellum-postgres, which brings org.postgresql:postgresql). "
+                            + "Add it to your dependencies."));
     /** The order messages list backend names in: the usual choice first. */
     private static final List<String> NAME_ORDER = List.of("sqlite", "postgres", "memory");
 
-    private Backends() {
-    }
+    private Backends() {}
 
     private static final class Installed {
         static final List<BackendProvider> PROVIDERS = load();
 
         private static List<BackendProvider> load() {
             return ServiceLoader.load(BackendProvider.class, Backends.class.getClassLoader()).stream()
-                    .map(ServiceLoader.Provider::get).toList();
+                    .map(ServiceLoader.Provider::get)
+                    .toList();
         }
     }
 
@@ -71,8 +77,10 @@ public final class Backends {
         if (installed.isPresent()) {
             return installed;
         }
-        return SHIPPED.stream().filter(s -> s.name.equals(wanted) || s.aliases.contains(wanted))
-                .map(Shipped::name).findFirst();
+        return SHIPPED.stream()
+                .filter(s -> s.name.equals(wanted) || s.aliases.contains(wanted))
+                .map(Shipped::name)
+                .findFirst();
     }
 
     /** The provider for a backend, or a {@link ConfigurationException} naming the module to add. */
@@ -82,7 +90,9 @@ public final class Backends {
 
     private static ConfigurationException missing(String name) {
         return new ConfigurationException(SHIPPED.stream()
-                .filter(s -> s.name.equals(name) && s.missingModule != null).map(Shipped::missingModule).findFirst()
+                .filter(s -> s.name.equals(name) && s.missingModule != null)
+                .map(Shipped::missingModule)
+                .findFirst()
                 .orElse("No module on the classpath provides the '" + name + "' backend."));
     }
 
@@ -113,8 +123,9 @@ public final class Backends {
         try (java.sql.Connection connection = dataSource.getConnection()) {
             return connection.getMetaData().getURL();
         } catch (java.sql.SQLException e) {
-            throw new dev.vellum.ConnectionException("Cannot reach the application's data source to learn which "
-                    + "database it is: " + e.getMessage(), e);
+            throw new dev.vellum.ConnectionException(
+                    "Cannot reach the application's data source to learn which " + "database it is: " + e.getMessage(),
+                    e);
         }
     }
 

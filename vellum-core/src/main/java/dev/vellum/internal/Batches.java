@@ -10,8 +10,7 @@ public final class Batches {
     /** Rows per round trip: past this, larger batches save little and hold more memory. */
     public static final int SIZE = 1000;
 
-    private Batches() {
-    }
+    private Batches() {}
 
     /** Binds one parameter, as a dialect does. */
     @FunctionalInterface
@@ -23,8 +22,7 @@ public final class Batches {
      * Binds each row (through the binder) into the statement's batch and runs the batch every {@link #SIZE} rows
      * and at the end; returns the rows changed, counting a row once where the driver cannot say.
      */
-    public static long run(PreparedStatement statement, Iterator<Object[]> rows, Binder binder)
-            throws SQLException {
+    public static long run(PreparedStatement statement, Iterator<Object[]> rows, Binder binder) throws SQLException {
         long changed = 0;
         int pending = 0;
         while (rows.hasNext()) {

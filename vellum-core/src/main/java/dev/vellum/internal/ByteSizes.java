@@ -6,8 +6,7 @@ import java.util.Locale;
 public final class ByteSizes {
     private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB"};
 
-    private ByteSizes() {
-    }
+    private ByteSizes() {}
 
     /** 1536 -> "1.5 KiB". */
     public static String format(long n) {

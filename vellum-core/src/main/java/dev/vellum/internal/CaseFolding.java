@@ -23,8 +23,7 @@ final class CaseFolding {
         TO = table[1];
     }
 
-    private CaseFolding() {
-    }
+    private CaseFolding() {}
 
     static int fold(int cp) {
         if (cp < 0x80) {
@@ -52,7 +51,7 @@ final class CaseFolding {
                 to[n] = Integer.parseInt(line.substring(space + 1).trim(), 16);
                 n++;
             }
-            return new int[][]{Arrays.copyOf(from, n), Arrays.copyOf(to, n)};
+            return new int[][] {Arrays.copyOf(from, n), Arrays.copyOf(to, n)};
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -1,7 +1,6 @@
 package dev.vellum.internal;
 
 import dev.vellum.spi.ChangeSignal;
-
 import java.time.Duration;
 
 /**
@@ -28,8 +27,7 @@ public class ChangeNotices implements ChangeSignal {
     }
 
     /** Called before each read of the generation: a backend starts its watcher lazily here. */
-    protected void start() {
-    }
+    protected void start() {}
 
     @Override
     public synchronized long generation() {
@@ -51,6 +49,5 @@ public class ChangeNotices implements ChangeSignal {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

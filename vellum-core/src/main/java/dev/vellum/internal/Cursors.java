@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import dev.vellum.Filter;
 import dev.vellum.Query;
 import dev.vellum.QueryException;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
@@ -17,34 +16,41 @@ import java.util.List;
  * a cursor cannot be replayed against another query.
  */
 public final class Cursors {
-    private Cursors() {
-    }
+    private Cursors() {}
 
     /** A decoded cursor. */
-    public record Position(List<JsonNode> key, String id) {
-    }
+    public record Position(List<JsonNode> key, String id) {}
 
     public static String encode(Query query, List<JsonNode> key, String id) {
         // written by hand: a cursor is made for every full page, and a Jackson tree costs more than the page's query
-        StringBuilder json = new StringBuilder(64).append("{\"q\":\"").append(fingerprint(query)).append("\",\"k\":[");
+        StringBuilder json = new StringBuilder(64)
+                .append("{\"q\":\"")
+                .append(fingerprint(query))
+                .append("\",\"k\":[");
         for (int i = 0; i < key.size(); i++) {
-            json.append(i == 0 ? "" : ",").append(JsonValues.write(key.get(i) == null ? NullNode.getInstance()
-                    : key.get(i)));
+            json.append(i == 0 ? "" : ",")
+                    .append(JsonValues.write(key.get(i) == null ? NullNode.getInstance() : key.get(i)));
         }
         json.append("],\"id\":").append(JsonValues.write(TextNode.valueOf(id))).append('}');
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(json.toString().getBytes(StandardCharsets.UTF_8));
+        return Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(json.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     public static Position decode(Query query, int keySize) {
         String cursor = query.cursor();
         try {
             JsonNode node = JsonValues.parse(new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8));
-            if (!node.path("q").isTextual() || !node.path("id").isTextual() || !node.path("k").isArray()) {
+            if (!node.path("q").isTextual()
+                    || !node.path("id").isTextual()
+                    || !node.path("k").isArray()) {
                 throw invalid(cursor);
             }
             if (!node.get("q").textValue().equals(fingerprint(query))) {
-                throw new QueryException("cursor", "This cursor belongs to a query with another filter or sort; "
-                        + "a cursor only continues the query that returned it");
+                throw new QueryException(
+                        "cursor",
+                        "This cursor belongs to a query with another filter or sort; "
+                                + "a cursor only continues the query that returned it");
             }
             if (node.get("k").size() != keySize) {
                 throw invalid(cursor);
@@ -58,8 +64,10 @@ public final class Cursors {
     }
 
     private static QueryException invalid(String cursor) {
-        return new QueryException("cursor", "The cursor '" + (cursor.length() > 40 ? cursor.substring(0, 40) + "…"
-                : cursor) + "' is not one this store issued; pass nextCursor from a previous page unchanged");
+        return new QueryException(
+                "cursor",
+                "The cursor '" + (cursor.length() > 40 ? cursor.substring(0, 40) + "…" : cursor)
+                        + "' is not one this store issued; pass nextCursor from a previous page unchanged");
     }
 
     /**
@@ -68,14 +76,17 @@ public final class Cursors {
      * values, whose hash codes are defined by their content.
      */
     private static String fingerprint(Query query) {
-        return Integer.toHexString(hash(query.filter()) * 31 + query.sort().toString().hashCode());
+        return Integer.toHexString(
+                hash(query.filter()) * 31 + query.sort().toString().hashCode());
     }
 
     private static int hash(Filter filter) {
         if (filter instanceof Filter.Condition c) {
-            return (c.path().toString().hashCode() * 31 + c.op().name().hashCode()) * 31 + c.value().hashCode();
+            return (c.path().toString().hashCode() * 31 + c.op().name().hashCode()) * 31
+                    + c.value().hashCode();
         }
-        List<Filter> parts = filter instanceof Filter.And a ? a.filters()
+        List<Filter> parts = filter instanceof Filter.And a
+                ? a.filters()
                 : filter instanceof Filter.Or o ? o.filters() : List.of(((Filter.Not) filter).filter());
         int h = filter instanceof Filter.And ? 1 : filter instanceof Filter.Or ? 2 : 3;
         for (Filter f : parts) {

@@ -6,8 +6,7 @@ import java.security.NoSuchAlgorithmException;
 
 /** SHA-256, which every JVM has: for checksums (copy, backup) and short stable names (identifiers). */
 public final class Digests {
-    private Digests() {
-    }
+    private Digests() {}
 
     public static MessageDigest sha256() {
         try {

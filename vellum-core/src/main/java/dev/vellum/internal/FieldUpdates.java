@@ -6,7 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
 import dev.vellum.InvalidRecordException;
 import dev.vellum.QueryException;
-
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -23,8 +22,14 @@ public final class FieldUpdates {
 
     /** The operators, by the name they have in an update document. */
     public enum Op {
-        SET("$set"), UNSET("$unset"), INC("$inc"), PUSH("$push"), ADD_TO_SET("$addToSet"), PULL("$pull"),
-        MIN("$min"), MAX("$max");
+        SET("$set"),
+        UNSET("$unset"),
+        INC("$inc"),
+        PUSH("$push"),
+        ADD_TO_SET("$addToSet"),
+        PULL("$pull"),
+        MIN("$min"),
+        MAX("$max");
 
         final String name;
 
@@ -53,8 +58,7 @@ public final class FieldUpdates {
     }
 
     /** One operator on one path; for {@code $push} and {@code $addToSet} the value is the array of elements to add. */
-    public record Step(Op op, String path, List<String> keys, JsonNode value) {
-    }
+    public record Step(Op op, String path, List<String> keys, JsonNode value) {}
 
     private static final String OPERATORS = "$set, $unset, $inc, $push, $addToSet, $pull, $min and $max";
 
@@ -93,17 +97,24 @@ public final class FieldUpdates {
             Op op = Op.named(e.getKey());
             if (op == null) {
                 if (!e.getKey().startsWith("$")) {
-                    throw new QueryException(e.getKey(), "The update mixes field operators with the plain field '"
-                            + Messages.abbreviate(e.getKey()) + "'; put plain values under $set, or send a merge patch "
-                            + "without operators");
+                    throw new QueryException(
+                            e.getKey(),
+                            "The update mixes field operators with the plain field '"
+                                    + Messages.abbreviate(e.getKey())
+                                    + "'; put plain values under $set, or send a merge patch "
+                                    + "without operators");
                 }
-                throw new QueryException(e.getKey(), "Unknown update operator '" + Messages.abbreviate(e.getKey())
-                        + "'; the operators are " + OPERATORS);
+                throw new QueryException(
+                        e.getKey(),
+                        "Unknown update operator '" + Messages.abbreviate(e.getKey()) + "'; the operators are "
+                                + OPERATORS);
             }
             JsonNode paths = e.getValue();
             if (!paths.isObject() || paths.isEmpty()) {
-                throw new QueryException(op.name, op.name + " takes an object of field paths and values, such as {\""
-                        + op.name + "\":{\"a.b\":" + (op == Op.INC ? "1" : "\"x\"") + "}}");
+                throw new QueryException(
+                        op.name,
+                        op.name + " takes an object of field paths and values, such as {\"" + op.name + "\":{\"a.b\":"
+                                + (op == Op.INC ? "1" : "\"x\"") + "}}");
             }
             for (Iterator<Map.Entry<String, JsonNode>> p = paths.properties().iterator(); p.hasNext(); ) {
                 Map.Entry<String, JsonNode> target = p.next();
@@ -116,9 +127,12 @@ public final class FieldUpdates {
         for (int i = 0; i < steps.size(); i++) {
             for (int j = i + 1; j < steps.size(); j++) {
                 if (overlap(steps.get(i).keys, steps.get(j).keys)) {
-                    throw new QueryException(steps.get(j).path, "The update changes '" + steps.get(i).path + "' ("
-                            + steps.get(i).op.name + ") and '" + steps.get(j).path + "' (" + steps.get(j).op.name
-                            + "), one inside the other; change each path once");
+                    throw new QueryException(
+                            steps.get(j).path,
+                            "The update changes '" + steps.get(i).path + "' ("
+                                    + steps.get(i).op.name + ") and '" + steps.get(j).path + "' ("
+                                    + steps.get(j).op.name
+                                    + "), one inside the other; change each path once");
                 }
             }
         }
@@ -128,28 +142,32 @@ public final class FieldUpdates {
     private static Step step(Op op, String path, JsonNode value) {
         FieldPath parsed = FieldPath.parse(path);
         if (parsed.kind() != FieldPath.Kind.FIELD) {
-            throw new QueryException(path, "Field operators change fields only; '" + path + "' is not a field path "
-                    + "($id, $version, the timestamps and $meta are kept by Vellum or written with metadata)");
+            throw new QueryException(
+                    path,
+                    "Field operators change fields only; '" + path + "' is not a field path "
+                            + "($id, $version, the timestamps and $meta are kept by Vellum or written with metadata)");
         }
         String where = op.name + " " + Messages.abbreviate(path);
         switch (op) {
             case INC -> {
                 if (!value.isNumber()) {
-                    throw new QueryException(path, "$inc needs a number for '" + Messages.abbreviate(path) + "', got "
-                            + typeName(value));
+                    throw new QueryException(
+                            path,
+                            "$inc needs a number for '" + Messages.abbreviate(path) + "', got " + typeName(value));
                 }
             }
             case MIN, MAX -> {
                 int rank = JsonValues.isAbsent(value) ? JsonValues.ABSENT : JsonValues.rank(value);
                 if (rank != JsonValues.NUMBER && rank != JsonValues.STRING && rank != JsonValues.BOOLEAN) {
-                    throw new QueryException(path, op.name + " needs a number, string or boolean for '"
-                            + Messages.abbreviate(path) + "', got " + typeName(value));
+                    throw new QueryException(
+                            path,
+                            op.name + " needs a number, string or boolean for '" + Messages.abbreviate(path) + "', got "
+                                    + typeName(value));
                 }
             }
             case PUSH, ADD_TO_SET -> value = elements(op, path, value);
             case UNSET -> value = JsonValues.NODES.booleanNode(true);
-            default -> {
-            }
+            default -> {}
         }
         String problem = ValueRules.problemIn(value, where);
         if (problem != null) {
@@ -163,8 +181,9 @@ public final class FieldUpdates {
         if (value.isObject() && isUpdate(value)) {
             JsonNode each = value.get("$each");
             if (value.size() != 1 || each == null || !each.isArray()) {
-                throw new QueryException(path, op.name + " takes a value or {\"$each\":[values]} for '"
-                        + Messages.abbreviate(path) + "'");
+                throw new QueryException(
+                        path,
+                        op.name + " takes a value or {\"$each\":[values]} for '" + Messages.abbreviate(path) + "'");
             }
             return each;
         }
@@ -224,8 +243,11 @@ public final class FieldUpdates {
                 if (step.op == Op.UNSET) {
                     return;
                 }
-                throw mismatch(step, id, String.join(".", step.keys.subList(0, depth + 1)) + "' holds "
-                        + typeName(current) + ", not an object");
+                throw mismatch(
+                        step,
+                        id,
+                        String.join(".", step.keys.subList(0, depth + 1)) + "' holds " + typeName(current)
+                                + ", not an object");
             }
             apply((ObjectNode) current, step, depth + 1, id);
             return;
@@ -240,8 +262,11 @@ public final class FieldUpdates {
                     BigDecimal sum = JsonValues.number(current).add(JsonValues.number(step.value));
                     JsonNode node = JsonValues.NODES.numberNode(sum);
                     if (ValueRules.problemInNumber(node) != null) {
-                        throw mismatch(step, id, step.path + "' would then hold a number Vellum cannot store (at "
-                                + "most 100 significant digits, a magnitude from 4.9e-324 to 1.7976931348623157e308)");
+                        throw mismatch(
+                                step,
+                                id,
+                                step.path + "' would then hold a number Vellum cannot store (at "
+                                        + "most 100 significant digits, a magnitude from 4.9e-324 to 1.7976931348623157e308)");
                     }
                     parent.set(key, integral(sum) ? JsonValues.NODES.numberNode(sum.toBigIntegerExact()) : node);
                 } else {
@@ -278,8 +303,11 @@ public final class FieldUpdates {
                     return;
                 }
                 if (JsonValues.rank(current) != JsonValues.rank(step.value)) {
-                    throw mismatch(step, id, step.path + "' holds " + typeName(current) + ", which " + step.op.name
-                            + " does not compare with " + typeName(step.value));
+                    throw mismatch(
+                            step,
+                            id,
+                            step.path + "' holds " + typeName(current) + ", which " + step.op.name
+                                    + " does not compare with " + typeName(step.value));
                 }
                 int c = JsonValues.compareSameRank(step.value, current);
                 if (step.op == Op.MIN ? c < 0 : c > 0) {

@@ -20,8 +20,6 @@ import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.Replication;
 import dev.vellum.spi.SqlDialect;
 import dev.vellum.spi.TransactionJoin;
-
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -41,6 +39,7 @@ import java.util.concurrent.locks.Lock;
 import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
+import javax.sql.DataSource;
 
 /**
  * The SQL engine every SQL backend shares: statements, batches, streams, transactions with savepoints, health and
@@ -58,6 +57,7 @@ public final class JdbcDatabase implements Database {
      * A fixed thousand rows of records near the size limit would be gigabytes in the driver at once.
      */
     private static final int STREAM_FIRST_FETCH = 8;
+
     private static final int STREAM_FETCH_SIZE = 1000;
     private static final long STREAM_FETCH_BYTES = 4 << 20;
 
@@ -68,6 +68,7 @@ public final class JdbcDatabase implements Database {
     private final boolean ownsPool;
     /** A framework's transactions that Vellum's work joins, or null. */
     private final TransactionJoin join;
+
     private final String target;
     private final Lock writeLock;
     private final Function<SQLException, ConnectionException> connectionFailure;
@@ -79,13 +80,21 @@ public final class JdbcDatabase implements Database {
     private volatile ReplicaSet replicas;
     /** Why the last wait for a connection failed, while the database cannot be reached; null once one is made. */
     private volatile ConnectionException unreachable;
+
     private final AtomicBoolean probing = new AtomicBoolean();
     /** A read position required by the caller on this thread ({@link #readingAfter}), or null for this process's own. */
     private final ThreadLocal<Long> required = new ThreadLocal<>();
 
-    private JdbcDatabase(SqlDialect dialect, DataSource pool, boolean ownsPool, VellumConfig config, String target,
-                         Lock writeLock, MigrationLock migrationLock,
-                         Function<SQLException, ConnectionException> connectionFailure, HikariDataSource schemaPool) {
+    private JdbcDatabase(
+            SqlDialect dialect,
+            DataSource pool,
+            boolean ownsPool,
+            VellumConfig config,
+            String target,
+            Lock writeLock,
+            MigrationLock migrationLock,
+            Function<SQLException, ConnectionException> connectionFailure,
+            HikariDataSource schemaPool) {
         this.dialect = dialect;
         this.pool = pool;
         this.ownsPool = ownsPool;
@@ -93,8 +102,18 @@ public final class JdbcDatabase implements Database {
         this.target = target;
         this.writeLock = writeLock;
         this.connectionFailure = connectionFailure;
-        this.schema = schemaPool == null ? this : new JdbcDatabase(dialect, schemaPool, true, config,
-                target + " (schema role)", writeLock, migrationLock, connectionFailure, null);
+        this.schema = schemaPool == null
+                ? this
+                : new JdbcDatabase(
+                        dialect,
+                        schemaPool,
+                        true,
+                        config,
+                        target + " (schema role)",
+                        writeLock,
+                        migrationLock,
+                        connectionFailure,
+                        null);
         this.migrator = schemaPool == null ? new Migrator(pool, dialect, config, migrationLock) : schema.migrator;
     }
 
@@ -114,20 +133,30 @@ public final class JdbcDatabase implements Database {
      *                          writers itself
      * @param connectionFailure turns a failure to get a connection into a message that names the target
      */
-    public static JdbcDatabase open(SqlDialect dialect, DataSource pool, VellumConfig config, String target,
-                                    Lock writeLock, MigrationLock migrationLock,
-                                    Function<SQLException, ConnectionException> connectionFailure) {
+    public static JdbcDatabase open(
+            SqlDialect dialect,
+            DataSource pool,
+            VellumConfig config,
+            String target,
+            Lock writeLock,
+            MigrationLock migrationLock,
+            Function<SQLException, ConnectionException> connectionFailure) {
         return open(dialect, pool, config, target, writeLock, migrationLock, connectionFailure, null);
     }
 
     /** As above, with a second pool (or null) for a role that owns the schema: migrations and DDL use it. */
-    public static JdbcDatabase open(SqlDialect dialect, DataSource pool, VellumConfig config, String target,
-                                    Lock writeLock, MigrationLock migrationLock,
-                                    Function<SQLException, ConnectionException> connectionFailure,
-                                    HikariDataSource schemaPool) {
+    public static JdbcDatabase open(
+            SqlDialect dialect,
+            DataSource pool,
+            VellumConfig config,
+            String target,
+            Lock writeLock,
+            MigrationLock migrationLock,
+            Function<SQLException, ConnectionException> connectionFailure,
+            HikariDataSource schemaPool) {
         boolean owned = config.dataSource().map(given -> given != pool).orElse(true);
-        JdbcDatabase db = new JdbcDatabase(dialect, pool, owned, config, target, writeLock, migrationLock,
-                connectionFailure, schemaPool);
+        JdbcDatabase db = new JdbcDatabase(
+                dialect, pool, owned, config, target, writeLock, migrationLock, connectionFailure, schemaPool);
         try {
             if (config.autoMigrate()) {
                 db.migrate();
@@ -233,30 +262,42 @@ public final class JdbcDatabase implements Database {
      * Wraps a started pool on a read replica: no migrations and no schema check (the replica has whatever the primary
      * had when it last replayed, and refuses writes anyway).
      */
-    public static JdbcDatabase openReplica(SqlDialect dialect, HikariDataSource pool, VellumConfig config,
-                                           String target, Function<SQLException, ConnectionException> failure) {
+    public static JdbcDatabase openReplica(
+            SqlDialect dialect,
+            HikariDataSource pool,
+            VellumConfig config,
+            String target,
+            Function<SQLException, ConnectionException> failure) {
         return new JdbcDatabase(dialect, pool, true, config, target, null, null, failure, null);
     }
 
     @Override
     public int execute(String sql, Object... params) {
-        return withConnection(isWrite(sql), false, connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params);
-                 Cancellation.Registration cancel = cancellable(statement)) {
-                statement.execute();
-                return Math.toIntExact(dialect.updateCount(statement, sql));
-            }
-        }, sql);
+        return withConnection(
+                isWrite(sql),
+                false,
+                connection -> {
+                    try (PreparedStatement statement = prepare(connection, sql, params);
+                            Cancellation.Registration cancel = cancellable(statement)) {
+                        statement.execute();
+                        return Math.toIntExact(dialect.updateCount(statement, sql));
+                    }
+                },
+                sql);
     }
 
     @Override
     public long executeMany(String sql, Iterable<Object[]> rows) {
-        return inTransaction(tx -> withConnection(true, false, connection -> {
-            try (PreparedStatement statement = connection.prepareStatement(sql);
-                 Cancellation.Registration cancel = cancellable(statement)) {
-                return Batches.run(statement, rows.iterator(), dialect::bind);
-            }
-        }, sql));
+        return inTransaction(tx -> withConnection(
+                true,
+                false,
+                connection -> {
+                    try (PreparedStatement statement = connection.prepareStatement(sql);
+                            Cancellation.Registration cancel = cancellable(statement)) {
+                        return Batches.run(statement, rows.iterator(), dialect::bind);
+                    }
+                },
+                sql));
     }
 
     @Override
@@ -266,30 +307,38 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public <T> List<T> fetchAll(String sql, RowMapper<T> mapper, Object... params) {
-        return withConnection(isWrite(sql), true, connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params);
-                 Cancellation.Registration cancel = cancellable(statement);
-                 ResultSet rs = statement.executeQuery()) {
-                List<T> rows = new ArrayList<>();
-                while (rs.next()) {
-                    rows.add(mapper.map(rs));
-                }
-                return rows;
-            }
-        }, sql);
+        return withConnection(
+                isWrite(sql),
+                true,
+                connection -> {
+                    try (PreparedStatement statement = prepare(connection, sql, params);
+                            Cancellation.Registration cancel = cancellable(statement);
+                            ResultSet rs = statement.executeQuery()) {
+                        List<T> rows = new ArrayList<>();
+                        while (rs.next()) {
+                            rows.add(mapper.map(rs));
+                        }
+                        return rows;
+                    }
+                },
+                sql);
     }
 
     @Override
     public <T> Optional<T> fetchOne(String sql, RowMapper<T> mapper, Object... params) {
-        return withConnection(isWrite(sql), true, connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params);
-                 Cancellation.Registration cancel = cancellable(statement)) {
-                statement.setMaxRows(1);
-                try (ResultSet rs = statement.executeQuery()) {
-                    return rs.next() ? Optional.of(mapper.map(rs)) : Optional.<T>empty();
-                }
-            }
-        }, sql);
+        return withConnection(
+                isWrite(sql),
+                true,
+                connection -> {
+                    try (PreparedStatement statement = prepare(connection, sql, params);
+                            Cancellation.Registration cancel = cancellable(statement)) {
+                        statement.setMaxRows(1);
+                        try (ResultSet rs = statement.executeQuery()) {
+                            return rs.next() ? Optional.of(mapper.map(rs)) : Optional.<T>empty();
+                        }
+                    }
+                },
+                sql);
     }
 
     @Override
@@ -299,22 +348,26 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Result run(String sql, Object... params) {
-        return withConnection(isWrite(sql), true, connection -> {
-            try (PreparedStatement statement = prepare(connection, sql, params);
-                 Cancellation.Registration cancel = cancellable(statement)) {
-                if (statement.execute()) {
-                    try (ResultSet rs = statement.getResultSet()) {
-                        Columns columns = columns(rs);
-                        List<Row> rows = new ArrayList<>();
-                        while (rs.next()) {
-                            rows.add(readRow(rs, columns));
+        return withConnection(
+                isWrite(sql),
+                true,
+                connection -> {
+                    try (PreparedStatement statement = prepare(connection, sql, params);
+                            Cancellation.Registration cancel = cancellable(statement)) {
+                        if (statement.execute()) {
+                            try (ResultSet rs = statement.getResultSet()) {
+                                Columns columns = columns(rs);
+                                List<Row> rows = new ArrayList<>();
+                                while (rs.next()) {
+                                    rows.add(readRow(rs, columns));
+                                }
+                                return new Result(columns.names(), rows, -1);
+                            }
                         }
-                        return new Result(columns.names(), rows, -1);
+                        return new Result(List.of(), List.of(), dialect.updateCount(statement, sql));
                     }
-                }
-                return new Result(List.of(), List.of(), dialect.updateCount(statement, sql));
-            }
-        }, sql);
+                },
+                sql);
     }
 
     @Override
@@ -338,8 +391,9 @@ public final class JdbcDatabase implements Database {
         Transaction tx = current.get();
         Connection joined = tx == null ? joinedConnection() : null;
         Connection connection = tx != null ? tx.connection : joined != null ? joined : acquire();
-        Runnable giveBack = tx != null ? () -> { } : joined != null ? () -> join.release(joined, pool)
-                : () -> closeQuietly(connection);
+        Runnable giveBack = tx != null
+                ? () -> {}
+                : joined != null ? () -> join.release(joined, pool) : () -> closeQuietly(connection);
         List<AutoCloseable> resources = new ArrayList<>();
         boolean startedCursorTransaction = false;
         try {
@@ -416,7 +470,9 @@ public final class JdbcDatabase implements Database {
             for (int i = 1; i <= meta.getColumnCount(); i++) {
                 int type = meta.getColumnType(i);
                 // a bytea's bytes would be decoded to be weighed: such columns are left out
-                if (type != Types.BINARY && type != Types.VARBINARY && type != Types.LONGVARBINARY
+                if (type != Types.BINARY
+                        && type != Types.VARBINARY
+                        && type != Types.LONGVARBINARY
                         && type != Types.BLOB) {
                     text.add(i);
                 }
@@ -441,8 +497,8 @@ public final class JdbcDatabase implements Database {
         }
     }
 
-    private void release(List<AutoCloseable> resources, Connection connection, Runnable giveBack,
-                         boolean endCursorTransaction) {
+    private void release(
+            List<AutoCloseable> resources, Connection connection, Runnable giveBack, boolean endCursorTransaction) {
         for (int i = resources.size() - 1; i >= 0; i--) {
             try {
                 resources.get(i).close();
@@ -526,9 +582,11 @@ public final class JdbcDatabase implements Database {
                     RuntimeException failed = failure(e, "COMMIT");
                     if (failed instanceof ConnectionException) {
                         // the commit may have reached the server before the connection broke
-                        throw new dev.vellum.CommitOutcomeUnknownException("The " + dialect.name() + " connection was "
-                                + "lost during COMMIT: the transaction may or may not have been applied. Read what it "
-                                + "wrote before retrying it.", e);
+                        throw new dev.vellum.CommitOutcomeUnknownException(
+                                "The " + dialect.name() + " connection was "
+                                        + "lost during COMMIT: the transaction may or may not have been applied. Read what it "
+                                        + "wrote before retrying it.",
+                                e);
                     }
                     throw failed;
                 } finally {
@@ -645,13 +703,20 @@ public final class JdbcDatabase implements Database {
         // one connection for both server questions: health backs readiness probes, which come often
         String[] server = onPooledConnection(c -> {
             try (java.sql.Statement s = c.createStatement();
-                 java.sql.ResultSet r = s.executeQuery(dialect.serverVersionQuery())) {
-                return new String[]{r.next() ? r.getString(1) : "unknown", dialect.connectionSecurity(c)};
+                    java.sql.ResultSet r = s.executeQuery(dialect.serverVersionQuery())) {
+                return new String[] {r.next() ? r.getString(1) : "unknown", dialect.connectionSecurity(c)};
             }
         });
         Migrator.Current schema = migrator.current();
-        return new Health(backendName(), server[0], target, schema.version(), schema.pending(), poolState(),
-                server[1], replicaStatus());
+        return new Health(
+                backendName(),
+                server[0],
+                target,
+                schema.version(),
+                schema.pending(),
+                poolState(),
+                server[1],
+                replicaStatus());
     }
 
     @Override
@@ -662,8 +727,11 @@ public final class JdbcDatabase implements Database {
         HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
         return bean == null
                 ? new Health.PoolState(0, 0, 0, hikari.getMaximumPoolSize())
-                : new Health.PoolState(bean.getActiveConnections(), bean.getIdleConnections(),
-                        bean.getThreadsAwaitingConnection(), hikari.getMaximumPoolSize());
+                : new Health.PoolState(
+                        bean.getActiveConnections(),
+                        bean.getIdleConnections(),
+                        bean.getThreadsAwaitingConnection(),
+                        hikari.getMaximumPoolSize());
     }
 
     @Override
@@ -723,7 +791,9 @@ public final class JdbcDatabase implements Database {
         if (joined != null) {
             return joining(joined, db -> withConnection(write, returnsRows, work, sql));
         }
-        if (tx == null && write && changesRows(sql)
+        if (tx == null
+                && write
+                && changesRows(sql)
                 && (returnsRows && dialect.writesNeedExplicitCommit() || Cancellation.isActive())) {
             return inTransaction(db -> withConnection(true, returnsRows, work, sql));
         }
@@ -853,14 +923,23 @@ public final class JdbcDatabase implements Database {
                 || Cancellation.currentIsCancelled();
         if (exhausted && !holdsNoConnection()) {
             Health.PoolState state = poolState();
-            return new PoolExhaustedException("No database connection became free in time: " + (state.max() == 0
-                    ? "the pool's connections were all in use" : "all " + state.max() + " were in use (" + state
-                    + ")") + "; nothing was written. Retry shortly; if this happens under normal load, raise the "
-                    + "pool's size (VELLUM_POSTGRES_POOL_MAX).", e);
+            return new PoolExhaustedException(
+                    "No database connection became free in time: "
+                            + (state.max() == 0
+                                    ? "the pool's connections were all in use"
+                                    : "all " + state.max() + " were in use (" + state + ")")
+                            + "; nothing was written. Retry shortly; if this happens under normal load, raise the "
+                            + "pool's size (VELLUM_POSTGRES_POOL_MAX).",
+                    e);
         }
-        ConnectionException failure = Cancellation.currentIsCancelled() ? new ConnectionException("Cannot connect "
-                + "to the database at " + target + ": no connection could be made before the operation was "
-                + "cancelled; nothing was written", e) : connectionFailure.apply(e);
+        ConnectionException failure = Cancellation.currentIsCancelled()
+                ? new ConnectionException(
+                        "Cannot connect "
+                                + "to the database at " + target
+                                + ": no connection could be made before the operation was "
+                                + "cancelled; nothing was written",
+                        e)
+                : connectionFailure.apply(e);
         unreachable = failure;
         return failure;
     }
@@ -879,8 +958,12 @@ public final class JdbcDatabase implements Database {
      */
     private static boolean changesRows(String sql) {
         String keyword = SqlText.leadingKeyword(sql);
-        return keyword.equals("INSERT") || keyword.equals("UPDATE") || keyword.equals("DELETE")
-                || keyword.equals("WITH") || keyword.equals("REPLACE") || keyword.equals("MERGE");
+        return keyword.equals("INSERT")
+                || keyword.equals("UPDATE")
+                || keyword.equals("DELETE")
+                || keyword.equals("WITH")
+                || keyword.equals("REPLACE")
+                || keyword.equals("MERGE");
     }
 
     /** Takes the writer lock; a cancelled work stops waiting for it. */
@@ -889,8 +972,8 @@ public final class JdbcDatabase implements Database {
             writeLock.lockInterruptibly();
         } catch (InterruptedException e) {
             if (Cancellation.currentIsCancelled()) {
-                throw new OperationCancelledException("The operation was cancelled while waiting to write; nothing "
-                        + "was written", e);
+                throw new OperationCancelledException(
+                        "The operation was cancelled while waiting to write; nothing " + "was written", e);
             }
             Thread.currentThread().interrupt();
             throw new StorageException("Interrupted while waiting for the writer lock of " + target, e);
@@ -914,7 +997,9 @@ public final class JdbcDatabase implements Database {
      */
     static boolean isWrite(String sql) {
         String keyword = SqlText.leadingKeyword(sql);
-        return !(keyword.equals("SELECT") || keyword.equals("VALUES") || keyword.equals("EXPLAIN")
+        return !(keyword.equals("SELECT")
+                || keyword.equals("VALUES")
+                || keyword.equals("EXPLAIN")
                 || keyword.equals("SHOW"));
     }
 
@@ -941,8 +1026,7 @@ public final class JdbcDatabase implements Database {
     }
 
     /** Column labels and type names of a result, read once rather than per row. */
-    private record Columns(List<String> names, String[] types) {
-    }
+    private record Columns(List<String> names, String[] types) {}
 
     private Columns columns(ResultSet rs) throws SQLException {
         ResultSetMetaData meta = rs.getMetaData();
@@ -968,13 +1052,15 @@ public final class JdbcDatabase implements Database {
 
     private RuntimeException failure(SQLException e, String sql) {
         if (Cancellation.currentIsCancelled()) {
-            return new OperationCancelledException("The operation was cancelled before it committed; nothing was "
-                    + "written", e);
+            return new OperationCancelledException(
+                    "The operation was cancelled before it committed; nothing was " + "written", e);
         }
         if (dialect.isDiskFull(e)) {
-            return new StorageFullException("The " + dialect.name() + " database at " + target + " has no room to "
-                    + "write (disk full); nothing of this write was kept. Free disk space: writes work again at once, "
-                    + "reads keep working meanwhile.", e);
+            return new StorageFullException(
+                    "The " + dialect.name() + " database at " + target + " has no room to "
+                            + "write (disk full); nothing of this write was kept. Free disk space: writes work again at once, "
+                            + "reads keep working meanwhile.",
+                    e);
         }
         if (INSUFFICIENT_PRIVILEGE.equals(e.getSQLState())) {
             return new dev.vellum.ConfigurationException(privilegeMessage(firstLine(e.getMessage()), sql), e);
@@ -982,12 +1068,14 @@ public final class JdbcDatabase implements Database {
         String state = e.getSQLState() == null ? "" : " [SQLSTATE " + e.getSQLState() + "]";
         // a lost connection or a server going away: the caller may retry later, so it gets its own type
         if (dialect.isConnectionLoss(e)) {
-            return new ConnectionException(dialect.name() + " connection lost: " + firstLine(e.getMessage()) + state,
-                    e);
+            return new ConnectionException(
+                    dialect.name() + " connection lost: " + firstLine(e.getMessage()) + state, e);
         }
         String statement = sql.length() > 200 ? sql.substring(0, 200) + "…" : sql;
-        return new StorageException(dialect.name() + " rejected the statement: " + firstLine(e.getMessage()) + state
-                + " — in: " + statement.strip(), e);
+        return new StorageException(
+                dialect.name() + " rejected the statement: " + firstLine(e.getMessage()) + state + " — in: "
+                        + statement.strip(),
+                e);
     }
 
     /** SQL's "insufficient privilege": the role Vellum connects as may not do what the statement does. */

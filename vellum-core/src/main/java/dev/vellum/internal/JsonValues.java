@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -53,22 +52,21 @@ public final class JsonValues {
      * given twice in one object is an error rather than the last one silently winning ({@code
      * {"$inc":{"n":1},"$inc":{"n":2}}}). Records read back from storage, which has none, skip the check.
      */
-    public static final com.fasterxml.jackson.databind.ObjectReader INPUT_READER = READER.with(
-            com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    public static final com.fasterxml.jackson.databind.ObjectReader INPUT_READER =
+            READER.with(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
     /** Writes Java values and trees by the rules above. */
     public static final com.fasterxml.jackson.databind.ObjectWriter WRITER = MAPPER.writer();
 
     /** Type ranks in sort order: numbers, strings, booleans, arrays, objects; missing and null last. */
     public static final int NUMBER = 1;
+
     public static final int STRING = 2;
     public static final int BOOLEAN = 3;
     public static final int ARRAY = 4;
     public static final int OBJECT = 5;
     public static final int ABSENT = 6;
 
-    private JsonValues() {
-    }
-
+    private JsonValues() {}
 
     public static JsonNode parse(String json) {
         if (json.length() == 2 && json.equals("{}")) {
@@ -112,7 +110,8 @@ public final class JsonValues {
                 .replace(" (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", " a JSON value")
                 .replace("Duplicate field ", "Duplicate key ");
         com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
-        return at == null || at.getLineNr() < 1 ? message
+        return at == null || at.getLineNr() < 1
+                ? message
                 : message + " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")";
     }
 
@@ -376,7 +375,8 @@ public final class JsonValues {
         }
         java.math.BigInteger integral = stripped.toBigIntegerExact();
         int bits = integral.bitLength();
-        return bits < 32 ? NODES.numberNode(integral.intValue())
+        return bits < 32
+                ? NODES.numberNode(integral.intValue())
                 : bits < 64 ? NODES.numberNode(integral.longValue()) : NODES.numberNode(integral);
     }
 
@@ -430,8 +430,8 @@ public final class JsonValues {
         if (patch == null || !patch.isObject()) {
             return patch == null ? null : patch.deepCopy();
         }
-        ObjectNode result = target != null && target.isObject() ? ((ObjectNode) target).deepCopy()
-                : MAPPER.createObjectNode();
+        ObjectNode result =
+                target != null && target.isObject() ? ((ObjectNode) target).deepCopy() : MAPPER.createObjectNode();
         for (Iterator<Map.Entry<String, JsonNode>> it = patch.properties().iterator(); it.hasNext(); ) {
             Map.Entry<String, JsonNode> e = it.next();
             if (e.getValue().isNull()) {

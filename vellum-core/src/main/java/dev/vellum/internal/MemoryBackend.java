@@ -7,7 +7,6 @@ import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.RecordDialect;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

@@ -15,8 +15,7 @@ public final class MigrationLogs implements LogCreator {
     private static final Logger LOG = LoggerFactory.getLogger("dev.vellum.migrations");
 
     /** Flyway instantiates this by name, with no arguments. */
-    public MigrationLogs() {
-    }
+    public MigrationLogs() {}
 
     @Override
     public Log createLogger(Class<?> source) {

@@ -6,6 +6,11 @@ import dev.vellum.MigrationStatus;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.SqlDialect;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Collectors;
+import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 import org.flywaydb.core.api.CoreErrorCode;
 import org.flywaydb.core.api.FlywayException;
@@ -14,12 +19,6 @@ import org.flywaydb.core.api.MigrationInfoService;
 import org.flywaydb.core.api.configuration.FluentConfiguration;
 import org.flywaydb.core.api.output.ValidateOutput;
 import org.flywaydb.core.api.output.ValidateResult;
-
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.stream.Collectors;
-import javax.sql.DataSource;
 
 /**
  * Runs Flyway twice over: once for Vellum's own schema ({@code vellum_schema_history}) and once for the application's
@@ -36,18 +35,22 @@ final class Migrator {
 
     Migrator(DataSource dataSource, SqlDialect dialect, VellumConfig config, MigrationLock lock) {
         this.lock = lock;
-        this.vellum = configure(dataSource, dialect, VELLUM_HISTORY, List.of(VELLUM_LOCATION)).load();
-        this.app = config.migrationLocations().isEmpty() ? null
+        this.vellum = configure(dataSource, dialect, VELLUM_HISTORY, List.of(VELLUM_LOCATION))
+                .load();
+        this.app = config.migrationLocations().isEmpty()
+                ? null
                 : configure(dataSource, dialect, APP_HISTORY, config.migrationLocations())
-                        .failOnMissingLocations(true).load();
+                        .failOnMissingLocations(true)
+                        .load();
     }
 
-    private static FluentConfiguration configure(DataSource dataSource, SqlDialect dialect, String table,
-                                                 List<String> locations) {
+    private static FluentConfiguration configure(
+            DataSource dataSource, SqlDialect dialect, String table, List<String> locations) {
         FluentConfiguration flyway = Flyway.configure(Migrator.class.getClassLoader())
                 .dataSource(dataSource)
                 .table(table)
-                .locations(locations.stream().map(l -> stripSlash(l) + "/" + dialect.migrationFolder())
+                .locations(locations.stream()
+                        .map(l -> stripSlash(l) + "/" + dialect.migrationFolder())
                         .toArray(String[]::new))
                 // Vellum's tables and the application's share a schema, so neither history may call it foreign.
                 .baselineOnMigrate(true)
@@ -100,8 +103,7 @@ final class Migrator {
     }
 
     /** Vellum's schema version and how many migrations (Vellum's and the application's) are pending. */
-    record Current(String version, int pending) {
-    }
+    record Current(String version, int pending) {}
 
     /** One read of each history table: health asks this on every readiness probe. */
     Current current() {
@@ -129,8 +131,12 @@ final class Migrator {
 
     private static List<MigrationStatus> status(String scope, Flyway flyway) {
         return Arrays.stream(guard(() -> flyway.info().all()))
-                .map(m -> new MigrationStatus(scope, m.getVersion() == null ? "" : m.getVersion().getVersion(),
-                        m.getDescription(), m.getScript(), m.getState().getDisplayName(),
+                .map(m -> new MigrationStatus(
+                        scope,
+                        m.getVersion() == null ? "" : m.getVersion().getVersion(),
+                        m.getDescription(),
+                        m.getScript(),
+                        m.getState().getDisplayName(),
                         m.getInstalledOn() == null ? null : m.getInstalledOn().toInstant()))
                 .toList();
     }
@@ -172,9 +178,13 @@ final class Migrator {
         static State of(Flyway flyway) {
             MigrationInfoService info = guard(flyway::info);
             MigrationInfo current = info.current();
-            return new State(Arrays.stream(info.pending())
-                    .map(m -> m.getScript() == null ? m.getDescription() : m.getScript()).toList(),
-                    current == null || current.getVersion() == null ? "none" : current.getVersion().getVersion());
+            return new State(
+                    Arrays.stream(info.pending())
+                            .map(m -> m.getScript() == null ? m.getDescription() : m.getScript())
+                            .toList(),
+                    current == null || current.getVersion() == null
+                            ? "none"
+                            : current.getVersion().getVersion());
         }
     }
 
@@ -202,18 +212,23 @@ final class Migrator {
                     .filter(m -> m.errorDetails != null && m.errorDetails.errorCode == CoreErrorCode.CHECKSUM_MISMATCH)
                     .toList();
             if (!changed.isEmpty()) {
-                return new MigrationException("Migration " + changed.stream().map(Migrator::name)
-                        .collect(Collectors.joining(", ")) + " was changed after it was applied to this database. "
-                        + "Applied migrations must never be edited: revert the change and put it in a new migration.", e);
+                return new MigrationException(
+                        "Migration " + changed.stream().map(Migrator::name).collect(Collectors.joining(", "))
+                                + " was changed after it was applied to this database. "
+                                + "Applied migrations must never be edited: revert the change and put it in a new migration.",
+                        e);
             }
         }
-        String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().strip();
+        String message = e.getMessage() == null
+                ? e.getClass().getSimpleName()
+                : e.getMessage().strip();
         return new MigrationException("Migration failed: " + message, e);
     }
 
     private static String name(ValidateOutput m) {
         String path = m.filepath == null ? "" : m.filepath.replace('\\', '/');
-        String file = path.isEmpty() ? "V" + m.version + "__" + m.description : path.substring(path.lastIndexOf('/') + 1);
+        String file =
+                path.isEmpty() ? "V" + m.version + "__" + m.description : path.substring(path.lastIndexOf('/') + 1);
         return file + (path.isEmpty() ? "" : " (" + path + ")");
     }
 

@@ -2,7 +2,6 @@ package dev.vellum.internal;
 
 import dev.vellum.Params;
 import dev.vellum.QueryException;
-
 import java.util.ArrayList;
 import java.util.List;
 
@@ -12,12 +11,10 @@ import java.util.List;
  * quotes$tag$, and {@code ::} casts. A name starts with a letter or {@code _}.
  */
 public final class NamedParameters {
-    private NamedParameters() {
-    }
+    private NamedParameters() {}
 
     /** The statement with {@code ?} placeholders and its values in order. */
-    public record Expanded(String sql, Object[] values) {
-    }
+    public record Expanded(String sql, Object[] values) {}
 
     public static Expanded expand(String sql, Params params) {
         StringBuilder out = new StringBuilder(sql.length());
@@ -41,7 +38,9 @@ public final class NamedParameters {
                 end = close < 0 ? n : close + tag.length();
             } else if (c == ':' && i + 1 < n && sql.charAt(i + 1) == ':') {
                 end = i + 2; // a cast
-            } else if (c == ':' && i + 1 < n && isNameStart(sql.charAt(i + 1))
+            } else if (c == ':'
+                    && i + 1 < n
+                    && isNameStart(sql.charAt(i + 1))
                     && (i == 0 || !isNamePart(sql.charAt(i - 1)))) {
                 int j = i + 1;
                 while (j < n && isNamePart(sql.charAt(j))) {
@@ -49,8 +48,10 @@ public final class NamedParameters {
                 }
                 String name = sql.substring(i + 1, j);
                 if (!params.values().containsKey(name)) {
-                    throw new QueryException(":" + name, "No value for :" + name + " in the statement's parameters; "
-                            + "they have " + params.values().keySet());
+                    throw new QueryException(
+                            ":" + name,
+                            "No value for :" + name + " in the statement's parameters; " + "they have "
+                                    + params.values().keySet());
                 }
                 values.add(params.values().get(name));
                 out.append('?');

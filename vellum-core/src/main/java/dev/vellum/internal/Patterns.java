@@ -4,7 +4,6 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
 import dev.vellum.QueryException;
-
 import java.util.Set;
 
 /**
@@ -25,14 +24,17 @@ public final class Patterns {
      * by RE2/J text (SQLite's {@code regexp} receives the translation), and by the source of a regex or like pattern,
      * so that matching one pattern against many records translates it once.
      */
-    private static final Cache<String, Pattern> COMPILED = Caffeine.newBuilder().maximumSize(1_000).build();
-    private static final Cache<String, Pattern> REGEXES = Caffeine.newBuilder().maximumSize(1_000).build();
-    private static final Cache<String, Pattern> LIKES = Caffeine.newBuilder().maximumSize(1_000).build();
-    private static final Set<Character> ESCAPABLE = Set.of('.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '|',
-            '^', '$', '\\', '-', '/');
+    private static final Cache<String, Pattern> COMPILED =
+            Caffeine.newBuilder().maximumSize(1_000).build();
 
-    private Patterns() {
-    }
+    private static final Cache<String, Pattern> REGEXES =
+            Caffeine.newBuilder().maximumSize(1_000).build();
+    private static final Cache<String, Pattern> LIKES =
+            Caffeine.newBuilder().maximumSize(1_000).build();
+    private static final Set<Character> ESCAPABLE =
+            Set.of('.', '*', '+', '?', '[', ']', '(', ')', '{', '}', '|', '^', '$', '\\', '-', '/');
+
+    private Patterns() {}
 
     /** A regex in the portable subset, as RE2/J (and Java) and as PostgreSQL write it. */
     public record Regex(String source, String java, String postgres) {
@@ -58,8 +60,10 @@ public final class Patterns {
 
     private static void checkLength(String pattern, String kind) {
         if (pattern.length() > MAX_LENGTH) {
-            throw new QueryException(kind, "The " + kind + " pattern has " + pattern.length() + " characters; at "
-                    + "most " + MAX_LENGTH + " are accepted");
+            throw new QueryException(
+                    kind,
+                    "The " + kind + " pattern has " + pattern.length() + " characters; at " + "most " + MAX_LENGTH
+                            + " are accepted");
         }
         String problem = ValueRules.problemInString(pattern);
         if (problem != null) {
@@ -75,8 +79,10 @@ public final class Patterns {
             escaped = !escaped && pattern.charAt(i) == '\\';
         }
         if (escaped) {
-            throw new QueryException(pattern, "The like pattern '" + pattern + "' ends with a lone backslash; write "
-                    + "\\\\ for a literal backslash");
+            throw new QueryException(
+                    pattern,
+                    "The like pattern '" + pattern + "' ends with a lone backslash; write "
+                            + "\\\\ for a literal backslash");
         }
     }
 
@@ -222,16 +228,20 @@ public final class Patterns {
                         throw bad(source, "has a malformed {m,n} repeat");
                     }
                     String[] bounds = body.split(",", -1);
-                    if (bounds.length == 2 && !bounds[1].isEmpty()
+                    if (bounds.length == 2
+                            && !bounds[1].isEmpty()
                             && Integer.parseInt(bounds[1]) < Integer.parseInt(bounds[0])) {
                         throw bad(source, "has a {m,n} repeat with n < m");
                     }
                     // {m} copies m times, {m,n} n times, {m,} m times and a loop
-                    int most = bounds.length == 1 ? Integer.parseInt(bounds[0])
+                    int most = bounds.length == 1
+                            ? Integer.parseInt(bounds[0])
                             : bounds[1].isEmpty() ? Integer.parseInt(bounds[0]) + 1 : Integer.parseInt(bounds[1]);
                     if (!size.repeat(most)) {
-                        throw bad(source, "repeats too much: its {m,n} repeats would make a program larger than "
-                                + MAX_PROGRAM + " steps");
+                        throw bad(
+                                source,
+                                "repeats too much: its {m,n} repeats would make a program larger than " + MAX_PROGRAM
+                                        + " steps");
                     }
                     java.append('{').append(body).append('}');
                     pg.append('{').append(body).append('}');
@@ -339,7 +349,10 @@ public final class Patterns {
                 throw bad(source, "has [ inside a [] class; escape it as \\[");
             } else if (c == '-' || c == '^' || c == '&') {
                 // a literal - only at the class edges; & and ^ escaped so Java reads them literally
-                boolean range = c == '-' && body.length() > 0 && !body.toString().equals("^") && i < source.length()
+                boolean range = c == '-'
+                        && body.length() > 0
+                        && !body.toString().equals("^")
+                        && i < source.length()
                         && source.charAt(i) != ']';
                 body.append(range ? "-" : "\\" + (char) c);
             } else {
@@ -361,7 +374,9 @@ public final class Patterns {
     }
 
     private static QueryException bad(String source, String problem) {
-        return new QueryException(source, "The regex '" + source + "' " + problem + ". Supported: . * + ? [] [^] ^ $ | "
-                + "() {m,n} \\d \\w \\s and backslash escapes of punctuation.");
+        return new QueryException(
+                source,
+                "The regex '" + source + "' " + problem + ". Supported: . * + ? [] [^] ^ $ | "
+                        + "() {m,n} \\d \\w \\s and backslash escapes of punctuation.");
     }
 }

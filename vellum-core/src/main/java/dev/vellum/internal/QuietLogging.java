@@ -17,8 +17,7 @@ public final class QuietLogging {
     /** How much SLF4J says about itself: naming a provider is otherwise announced with a line of its own. */
     private static final String VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
 
-    private QuietLogging() {
-    }
+    private QuietLogging() {}
 
     /** Runs once per class loader, before Vellum's first log line. */
     public static void quietenMissingProvider() {
@@ -30,9 +29,11 @@ public final class QuietLogging {
 
         private static Object apply() {
             try {
-                if (System.getProperty(PROVIDER_PROPERTY) == null && !ServiceLoader.load(
-                        org.slf4j.spi.SLF4JServiceProvider.class, QuietLogging.class.getClassLoader()).iterator()
-                        .hasNext()) {
+                if (System.getProperty(PROVIDER_PROPERTY) == null
+                        && !ServiceLoader.load(
+                                        org.slf4j.spi.SLF4JServiceProvider.class, QuietLogging.class.getClassLoader())
+                                .iterator()
+                                .hasNext()) {
                     System.setProperty(PROVIDER_PROPERTY, NO_OP);
                     if (System.getProperty(VERBOSITY_PROPERTY) == null) {
                         System.setProperty(VERBOSITY_PROPERTY, "WARN");

@@ -2,7 +2,6 @@ package dev.vellum.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordTooLargeException;
-
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -19,6 +18,7 @@ public final class RecordSizes {
      * id's length in code points first, as the error text around it may hold anything).
      */
     public static final String TOO_LARGE = "vellum_record_too_large";
+
     private static final Pattern RAISED = Pattern.compile(TOO_LARGE + " (\\d+) (\\d+) (\\d+):");
 
     /** The message a guard function raises. */
@@ -26,8 +26,7 @@ public final class RecordSizes {
         return TOO_LARGE + " " + size + " " + limit + " " + id.codePointCount(0, id.length()) + ":" + id;
     }
 
-    private RecordSizes() {
-    }
+    private RecordSizes() {}
 
     /** Whether a text is longer than {@code limit} bytes in UTF-8; encoded only when its length leaves it open. */
     public static boolean exceeds(String text, long limit) {
@@ -120,10 +119,17 @@ public final class RecordSizes {
 
     private static RecordTooLargeException tooLarge(long size, long limit, String part, String id) {
         String which = id == null ? "A record" : "Record '" + Messages.abbreviate(id) + "'";
-        return new RecordTooLargeException(which + " would hold " + (size < 0 ? "more" : String.format(
-                java.util.Locale.ROOT, "%,d bytes", size)) + " of " + part + " (as JSON text) after this write; a "
-                + "record may hold at most " + (limit < 0 ? "VELLUM_MAX_RECORD_SIZE" : String.format(
-                java.util.Locale.ROOT, "%,d bytes of each (VELLUM_MAX_RECORD_SIZE)", limit)) + ". Nothing was "
-                + "written.", size, limit);
+        return new RecordTooLargeException(
+                which + " would hold " + (size < 0 ? "more" : String.format(java.util.Locale.ROOT, "%,d bytes", size))
+                        + " of " + part + " (as JSON text) after this write; a "
+                        + "record may hold at most "
+                        + (limit < 0
+                                ? "VELLUM_MAX_RECORD_SIZE"
+                                : String.format(
+                                        java.util.Locale.ROOT, "%,d bytes of each (VELLUM_MAX_RECORD_SIZE)", limit))
+                        + ". Nothing was "
+                        + "written.",
+                size,
+                limit);
     }
 }

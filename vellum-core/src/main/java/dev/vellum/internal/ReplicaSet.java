@@ -4,7 +4,6 @@ import dev.vellum.ConnectionException;
 import dev.vellum.Health;
 import dev.vellum.StorageException;
 import dev.vellum.spi.Replication;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -38,7 +37,9 @@ public final class ReplicaSet implements AutoCloseable {
 
     /** Why a replica does or does not serve reads. */
     public enum State {
-        UP("serving reads"), LAGGING("lagging: serves no reads"), DOWN("not answering: serves no reads"),
+        UP("serving reads"),
+        LAGGING("lagging: serves no reads"),
+        DOWN("not answering: serves no reads"),
         NOT_A_REPLICA("not a replica (promoted?): serves no reads");
 
         private final String description;
@@ -79,6 +80,7 @@ public final class ReplicaSet implements AutoCloseable {
     private final List<Member> members;
     /** The primary's write position over the last while: {nanoTime, position}, oldest first. */
     private final java.util.ArrayDeque<long[]> samples = new java.util.ArrayDeque<>();
+
     private final Replication replication;
     private final Duration maxLag;
     private final Duration wait;
@@ -88,6 +90,7 @@ public final class ReplicaSet implements AutoCloseable {
     private final AtomicLong commits = new AtomicLong();
     /** How many of them {@link #written} covers: it was asked for after they were counted. */
     private volatile long covered;
+
     private final LongAdder primaryReads = new LongAdder();
     private final AtomicInteger turn = new AtomicInteger();
     private final ScheduledExecutorService monitor;
@@ -99,10 +102,16 @@ public final class ReplicaSet implements AutoCloseable {
      * @param wait        how long a read that must see a write waits for a replica before reading the primary
      * @param probeEvery  how often the monitor asks each replica
      */
-    public ReplicaSet(JdbcDatabase primary, List<java.util.Map.Entry<String, JdbcDatabase>> replicas,
-                      Replication replication, Duration maxLag, Duration wait, Duration probeEvery) {
+    public ReplicaSet(
+            JdbcDatabase primary,
+            List<java.util.Map.Entry<String, JdbcDatabase>> replicas,
+            Replication replication,
+            Duration maxLag,
+            Duration wait,
+            Duration probeEvery) {
         this.primary = primary;
-        this.members = replicas.stream().map(e -> new Member(e.getKey(), e.getValue())).toList();
+        this.members =
+                replicas.stream().map(e -> new Member(e.getKey(), e.getValue())).toList();
         this.replication = replication;
         this.maxLag = maxLag;
         this.wait = wait;
@@ -112,8 +121,8 @@ public final class ReplicaSet implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        monitor.scheduleWithFixedDelay(this::probeAll, probeEvery.toMillis(),
-                probeEvery.toMillis(), TimeUnit.MILLISECONDS);
+        monitor.scheduleWithFixedDelay(
+                this::probeAll, probeEvery.toMillis(), probeEvery.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /**
@@ -242,7 +251,7 @@ public final class ReplicaSet implements AutoCloseable {
         try {
             long position = askPrimary(); // also covers the commits made since a read last asked
             synchronized (samples) {
-                samples.addLast(new long[]{System.nanoTime(), position});
+                samples.addLast(new long[] {System.nanoTime(), position});
                 // keep what a lag up to the bound needs, and one sample older than that
                 long horizon = System.nanoTime() - maxLag.toNanos() * 2 - 5_000_000_000L;
                 while (samples.size() > 2 && samples.peekFirst()[0] < horizon) {
@@ -285,8 +294,7 @@ public final class ReplicaSet implements AutoCloseable {
             Duration lag = lagOf(s.replayed());
             m.replayed = s.replayed();
             m.lag = lag;
-            State next = !s.isReplica() ? State.NOT_A_REPLICA
-                    : lag.compareTo(maxLag) > 0 ? State.LAGGING : State.UP;
+            State next = !s.isReplica() ? State.NOT_A_REPLICA : lag.compareTo(maxLag) > 0 ? State.LAGGING : State.UP;
             if (next != m.state) {
                 LOG.info("Replica {}: {} (lag {} ms)", m.name, next.description(), lag.toMillis());
             }
@@ -303,9 +311,17 @@ public final class ReplicaSet implements AutoCloseable {
 
     /** Each replica as the last probe saw it, and the reads each served, as {@link Health} reports them. */
     public Health.Replicas health() {
-        return new Health.Replicas(primaryReads.sum(), members.stream().map(m -> new Health.Replica(m.name,
-                m.state.name().toLowerCase(Locale.ROOT).replace('_', '-'), m.lag, m.replayed, m.reads.sum(),
-                m.problem)).toList());
+        return new Health.Replicas(
+                primaryReads.sum(),
+                members.stream()
+                        .map(m -> new Health.Replica(
+                                m.name,
+                                m.state.name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                                m.lag,
+                                m.replayed,
+                                m.reads.sum(),
+                                m.problem))
+                        .toList());
     }
 
     /** A replica's plain SQL interface, chosen as for a read ({@code Database.replica()}), or empty for the primary. */

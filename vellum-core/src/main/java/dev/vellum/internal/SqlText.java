@@ -4,8 +4,7 @@ import java.util.Locale;
 
 /** Reads just enough of a SQL statement to classify it. */
 public final class SqlText {
-    private SqlText() {
-    }
+    private SqlText() {}
 
     /** The first keyword, upper-cased, after comments and opening parentheses: {@code SELECT}, {@code INSERT}, … */
     public static String leadingKeyword(String sql) {

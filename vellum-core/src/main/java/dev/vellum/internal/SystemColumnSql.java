@@ -2,7 +2,6 @@ package dev.vellum.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.spi.PathSql;
-
 import java.util.List;
 
 /**

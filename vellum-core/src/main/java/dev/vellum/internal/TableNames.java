@@ -11,8 +11,7 @@ public final class TableNames {
     /** The shortest identifier limit of the SQL backends (63 bytes); longer names are shortened with a hash. */
     private static final int IDENTIFIER_LIMIT = 63;
 
-    private TableNames() {
-    }
+    private TableNames() {}
 
     public static String records(String collection) {
         return identifier("vc_", collection);

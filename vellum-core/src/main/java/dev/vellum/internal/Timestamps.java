@@ -1,7 +1,5 @@
 package dev.vellum.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -13,11 +11,10 @@ import java.time.temporal.ChronoUnit;
  * their text order is their time order.
  */
 public final class Timestamps {
-    public static final DateTimeFormatter ISO_MILLIS = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    public static final DateTimeFormatter ISO_MILLIS =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private Timestamps() {
-    }
+    private Timestamps() {}
 
     public static Instant now() {
         return Instant.now().truncatedTo(ChronoUnit.MILLIS);
@@ -46,8 +43,13 @@ public final class Timestamps {
      * reading small records. Any fraction length; zone {@code Z} or {@code ±HH[:MM]}. Null for anything else.
      */
     public static Instant parseStored(String t) {
-        if (t == null || t.length() < 20 || t.charAt(4) != '-' || t.charAt(7) != '-'
-                || (t.charAt(10) != 'T' && t.charAt(10) != ' ') || t.charAt(13) != ':' || t.charAt(16) != ':') {
+        if (t == null
+                || t.length() < 20
+                || t.charAt(4) != '-'
+                || t.charAt(7) != '-'
+                || (t.charAt(10) != 'T' && t.charAt(10) != ' ')
+                || t.charAt(13) != ':'
+                || t.charAt(16) != ':') {
             return null;
         }
         int i = 19;

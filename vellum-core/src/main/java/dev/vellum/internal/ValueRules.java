@@ -1,7 +1,6 @@
 package dev.vellum.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.math.BigDecimal;
 import java.util.Iterator;
 import java.util.Map;
@@ -22,11 +21,11 @@ public final class ValueRules {
     public static final int MAX_KEY_LENGTH = 1024;
     /** Most significant digits of a number. */
     public static final int MAX_DIGITS = 100;
+
     private static final BigDecimal LARGEST = BigDecimal.valueOf(Double.MAX_VALUE);
     private static final BigDecimal SMALLEST = BigDecimal.valueOf(Double.MIN_VALUE);
 
-    private ValueRules() {
-    }
+    private ValueRules() {}
 
     /** What is wrong with a string, or null when every backend stores it as it is. */
     public static String problemInString(String text) {

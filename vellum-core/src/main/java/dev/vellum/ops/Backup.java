@@ -12,7 +12,6 @@ import dev.vellum.TransferException;
 import dev.vellum.internal.Digests;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -51,13 +50,11 @@ public final class Backup {
     static final String FORMAT = "vellum-backup";
     static final int FORMAT_VERSION = 1;
 
-    private Backup() {
-    }
+    private Backup() {}
 
     /** What an archive holds, per collection: its record count and checksum. */
-    public record Summary(String backend, String vellumVersion, String schemaVersion, String createdAt,
-                          Map<String, Long> counts) {
-    }
+    public record Summary(
+            String backend, String vellumVersion, String schemaVersion, String createdAt, Map<String, Long> counts) {}
 
     /** Writes every collection of the store (one snapshot) to {@code file}; returns what was written. */
     public static Summary create(RecordStore store, Path file) {
@@ -89,8 +86,11 @@ public final class Backup {
         // read before the snapshot: the migration tool uses connections of its own
         String schema = store.database().map(db -> db.health().schemaVersion()).orElse("none");
         Summary summary = store.inSnapshot(s -> {
-            ObjectNode header = object().put("format", FORMAT).put("formatVersion", FORMAT_VERSION)
-                    .put("vellumVersion", version()).put("backend", s.backendName()).put("schemaVersion", schema)
+            ObjectNode header = object().put("format", FORMAT)
+                    .put("formatVersion", FORMAT_VERSION)
+                    .put("vellumVersion", version())
+                    .put("backend", s.backendName())
+                    .put("schemaVersion", schema)
                     .put("createdAt", Timestamps.format(Timestamps.now()));
             lines.write(header);
             Map<String, Long> counts = new LinkedHashMap<>();
@@ -117,10 +117,13 @@ public final class Backup {
                 totals.putObject(name).put("count", count).put("checksum", hex(sum));
             }
             ObjectNode trailer = object();
-            trailer.putObject("trailer").setAll(object().<ObjectNode>set("collections", totals)
-                    .put("lines", lines.count + 1).put("sha256", lines.digestHex()));
+            trailer.putObject("trailer")
+                    .setAll(object().<ObjectNode>set("collections", totals)
+                            .put("lines", lines.count + 1)
+                            .put("sha256", lines.digestHex()));
             lines.write(trailer);
-            return new Summary(s.backendName(), version(), schema, header.get("createdAt").textValue(), counts);
+            return new Summary(
+                    s.backendName(), version(), schema, header.get("createdAt").textValue(), counts);
         });
         writer.flush();
         gzip.finish();
@@ -150,8 +153,9 @@ public final class Backup {
             for (String name : summary.counts().keySet()) {
                 long n = store.collection(name).count();
                 if (n > 0) {
-                    throw new TransferException("The target's collection '" + name + "' already holds " + n
-                            + " records. Restore with Mode.MERGE (skip ids that exist) or Mode.REPLACE (drop it first).");
+                    throw new TransferException(
+                            "The target's collection '" + name + "' already holds " + n
+                                    + " records. Restore with Mode.MERGE (skip ids that exist) or Mode.REPLACE (drop it first).");
                 }
             }
         }
@@ -209,7 +213,8 @@ public final class Backup {
     private static Summary read(Path file, Restorer restorer) {
         try (Reader in = new Reader(file)) {
             JsonNode header = in.next("the header");
-            if (!FORMAT.equals(header.path("format").asText()) || header.path("formatVersion").asInt() != FORMAT_VERSION) {
+            if (!FORMAT.equals(header.path("format").asText())
+                    || header.path("formatVersion").asInt() != FORMAT_VERSION) {
                 throw in.damaged("this is not a Vellum backup (format " + FORMAT + " version " + FORMAT_VERSION + ")");
             }
             Map<String, Long> counts = new LinkedHashMap<>();
@@ -219,7 +224,8 @@ public final class Backup {
                 if (line.has("trailer")) {
                     JsonNode trailer = line.get("trailer");
                     String digest = HexFormat.of().formatHex(in.beforeLast.digest());
-                    if (trailer.path("lines").asLong() != in.lineNumber || !digest.equals(trailer.path("sha256").asText())) {
+                    if (trailer.path("lines").asLong() != in.lineNumber
+                            || !digest.equals(trailer.path("sha256").asText())) {
                         throw in.damaged("the trailer does not match the lines before it (line count or SHA-256)");
                     }
                     JsonNode totals = trailer.path("collections");
@@ -237,8 +243,12 @@ public final class Backup {
                     if (in.hasMore()) {
                         throw in.damaged("there are lines after the trailer");
                     }
-                    return new Summary(header.path("backend").asText(), header.path("vellumVersion").asText(),
-                            header.path("schemaVersion").asText(), header.path("createdAt").asText(), counts);
+                    return new Summary(
+                            header.path("backend").asText(),
+                            header.path("vellumVersion").asText(),
+                            header.path("schemaVersion").asText(),
+                            header.path("createdAt").asText(),
+                            counts);
                 }
                 String name = line.path("collection").asText(null);
                 if (name == null) {
@@ -291,10 +301,12 @@ public final class Backup {
                     records.next();
                 }
                 JsonNode e = end[0];
-                if (!name.equals(e.path("end").asText()) || e.path("count").asLong(-1) != count[0]
+                if (!name.equals(e.path("end").asText())
+                        || e.path("count").asLong(-1) != count[0]
                         || !hex(sum[0]).equals(e.path("checksum").asText())) {
                     throw in.damaged("collection '" + name + "' has " + count[0] + " records with checksum "
-                            + hex(sum[0]) + ", but its end line says " + e.path("count").asText() + " with checksum "
+                            + hex(sum[0]) + ", but its end line says "
+                            + e.path("count").asText() + " with checksum "
                             + e.path("checksum").asText() + ": a record was changed, added or lost");
                 }
                 counts.put(name, count[0]);
@@ -319,8 +331,10 @@ public final class Backup {
         Reader(Path file) throws IOException {
             this.file = file;
             try {
-                this.reader = new BufferedReader(new InputStreamReader(new GZIPInputStream(Files.newInputStream(file),
-                        1 << 16), StandardCharsets.UTF_8), 1 << 16);
+                this.reader = new BufferedReader(
+                        new InputStreamReader(
+                                new GZIPInputStream(Files.newInputStream(file), 1 << 16), StandardCharsets.UTF_8),
+                        1 << 16);
             } catch (java.nio.file.NoSuchFileException e) {
                 throw new TransferException("The archive " + file + " does not exist. Nothing was restored.");
             } catch (IOException e) {

@@ -10,7 +10,6 @@ import dev.vellum.internal.ByteSizes;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.TableNames;
 import dev.vellum.spi.BackendProvider;
-
 import java.time.Duration;
 import java.util.List;
 
@@ -20,8 +19,7 @@ import java.util.List;
  * {@code vellum maintain}.
  */
 public final class Maintenance {
-    private Maintenance() {
-    }
+    private Maintenance() {}
 
     /**
      * Pool, server and per-collection statistics as one JSON object. {@code slow} is the threshold for listing
@@ -33,13 +31,19 @@ public final class Maintenance {
         Database db = store.database().orElse(null);
         if (db == null) {
             ObjectNode collections = out.putObject("collections");
-            store.collections().forEach(c -> collections.putObject(c).put("records", store.collection(c).count()));
+            store.collections()
+                    .forEach(c -> collections
+                            .putObject(c)
+                            .put("records", store.collection(c).count()));
             return out;
         }
         BackendProvider backend = Backends.require(store.backendName());
         Health.PoolState pool = db.poolState();
         Database owner = db.schemaOwner();
-        out.putObject("pool").put("active", pool.active()).put("idle", pool.idle()).put("waiting", pool.waiting())
+        out.putObject("pool")
+                .put("active", pool.active())
+                .put("idle", pool.idle())
+                .put("waiting", pool.waiting())
                 .put("max", pool.max());
         backend.describeServer(owner, out.putObject("server"), slow);
         ObjectNode collections = out.putObject("collections");
@@ -58,10 +62,11 @@ public final class Maintenance {
      * slower step. Returns one line per step: what was done and what it reclaimed.
      */
     public static List<String> maintain(RecordStore store, boolean vacuum) {
-        Database db = store.database().orElseThrow(() -> new ConfigurationException(
-                "The " + store.backendName() + " backend needs no maintenance"));
-        List<String> lines = new java.util.ArrayList<>(Backends.require(store.backendName())
-                .maintain(db.schemaOwner(), vacuum));
+        Database db = store.database()
+                .orElseThrow(() ->
+                        new ConfigurationException("The " + store.backendName() + " backend needs no maintenance"));
+        List<String> lines =
+                new java.util.ArrayList<>(Backends.require(store.backendName()).maintain(db.schemaOwner(), vacuum));
         lines.add("change feed: removed " + store.changes().removeExpired() + " change(s) older than the retention "
                 + "(VELLUM_CHANGES_RETENTION)");
         return lines;

@@ -6,7 +6,6 @@ import dev.vellum.Row;
 import dev.vellum.TransferException;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.DatabaseMetaData;
@@ -38,8 +37,7 @@ import java.util.stream.Stream;
 final class TableCopy {
 
     /** A column of the target table: its name and JDBC type. */
-    private record Column(String name, int type, String typeName) {
-    }
+    private record Column(String name, int type, String typeName) {}
 
     private final Database source;
     private final Database target;
@@ -54,7 +52,7 @@ final class TableCopy {
         Map<String, Set<String>> parents = metadata(source, meta -> {
             Map<String, Set<String>> graph = new LinkedHashMap<>();
             String schema = meta.getConnection().getSchema();
-            try (ResultSet rs = meta.getTables(null, schema, "%", new String[]{"TABLE"})) {
+            try (ResultSet rs = meta.getTables(null, schema, "%", new String[] {"TABLE"})) {
                 while (rs.next()) {
                     String name = rs.getString("TABLE_NAME");
                     if (!isVellumTable(name)) {
@@ -109,21 +107,26 @@ final class TableCopy {
 
     private boolean isVellumTable(String name) {
         String n = name.toLowerCase(Locale.ROOT);
-        return n.startsWith("vellum_") || n.startsWith("vc_") || n.startsWith("vt_")
-                || n.equals("flyway_schema_history") || source.dialect().isInternalTable(name);
+        return n.startsWith("vellum_")
+                || n.startsWith("vc_")
+                || n.startsWith("vt_")
+                || n.equals("flyway_schema_history")
+                || source.dialect().isInternalTable(name);
     }
 
     /** Whether the target has the table (its migrations made it). */
     boolean targetHas(String table) {
         return metadata(target, meta -> {
-            try (ResultSet rs = meta.getTables(null, meta.getConnection().getSchema(), table, new String[]{"TABLE"})) {
+            try (ResultSet rs = meta.getTables(null, meta.getConnection().getSchema(), table, new String[] {"TABLE"})) {
                 return rs.next();
             }
         });
     }
 
     long count(Database db, String table) {
-        return db.fetchOne("SELECT COUNT(*) AS n FROM " + db.dialect().quote(table)).orElseThrow().getLong("n");
+        return db.fetchOne("SELECT COUNT(*) AS n FROM " + db.dialect().quote(table))
+                .orElseThrow()
+                .getLong("n");
     }
 
     /** Empties the target's tables, children first. */
@@ -140,15 +143,17 @@ final class TableCopy {
         List<Column> columns = columns(table);
         List<String> names = columns.stream().map(Column::name).toList();
         long copied;
-        try (Stream<Row> rows = source.stream("SELECT * FROM " + source.dialect().quote(table))) {
+        try (Stream<Row> rows =
+                source.stream("SELECT * FROM " + source.dialect().quote(table))) {
             Iterator<Object[]> values = rows.map(row -> {
-                Object[] converted = new Object[columns.size()];
-                for (int i = 0; i < columns.size(); i++) {
-                    Column c = columns.get(i);
-                    converted[i] = convert(value(row, c.name()), c, table);
-                }
-                return converted;
-            }).iterator();
+                        Object[] converted = new Object[columns.size()];
+                        for (int i = 0; i < columns.size(); i++) {
+                            Column c = columns.get(i);
+                            converted[i] = convert(value(row, c.name()), c, table);
+                        }
+                        return converted;
+                    })
+                    .iterator();
             if (skipExisting) {
                 // rows whose keys exist stay as they are: an insert that ignores conflicts, row by row in batches
                 copied = target.executeMany(target.dialect().insertIgnore(table, names), () -> values);
@@ -172,14 +177,16 @@ final class TableCopy {
                 Row row = it.next();
                 StringBuilder text = new StringBuilder();
                 for (Column c : columns) {
-                    text.append(c.name()).append('=').append(canonical(convert(value(row, c.name()), c, table)))
+                    text.append(c.name())
+                            .append('=')
+                            .append(canonical(convert(value(row, c.name()), c, table)))
                             .append('\u0001');
                 }
                 count++;
                 sum += Transfer.hash(text.toString());
             }
         }
-        return new long[]{count, sum};
+        return new long[] {count, sum};
     }
 
     private List<Column> columns(String table) {
@@ -187,7 +194,9 @@ final class TableCopy {
             List<Column> list = new ArrayList<>();
             try (ResultSet rs = meta.getColumns(null, meta.getConnection().getSchema(), table, "%")) {
                 while (rs.next()) {
-                    list.add(new Column(rs.getString("COLUMN_NAME"), rs.getInt("DATA_TYPE"),
+                    list.add(new Column(
+                            rs.getString("COLUMN_NAME"),
+                            rs.getInt("DATA_TYPE"),
                             rs.getString("TYPE_NAME").toLowerCase(Locale.ROOT)));
                 }
             }
@@ -234,13 +243,20 @@ final class TableCopy {
             }
             return switch (c.type()) {
                 case Types.BOOLEAN, Types.BIT -> bool(v);
-                case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT -> v instanceof Number n
-                        ? (Object) new BigDecimal(n.toString()).longValueExact() : Long.parseLong(v.toString().trim());
-                case Types.REAL, Types.FLOAT, Types.DOUBLE -> v instanceof Number n ? n.doubleValue()
-                        : Double.parseDouble(v.toString().trim());
+                case Types.TINYINT, Types.SMALLINT, Types.INTEGER, Types.BIGINT ->
+                    v instanceof Number n
+                            ? (Object) new BigDecimal(n.toString()).longValueExact()
+                            : Long.parseLong(v.toString().trim());
+                case Types.REAL, Types.FLOAT, Types.DOUBLE ->
+                    v instanceof Number n
+                            ? n.doubleValue()
+                            : Double.parseDouble(v.toString().trim());
                 case Types.NUMERIC, Types.DECIMAL -> new BigDecimal(v.toString().trim());
                 case Types.TIMESTAMP, Types.TIMESTAMP_WITH_TIMEZONE -> instant(v);
-                case Types.DATE -> v instanceof LocalDate ? v : LocalDate.parse(v.toString().trim().substring(0, 10));
+                case Types.DATE ->
+                    v instanceof LocalDate
+                            ? v
+                            : LocalDate.parse(v.toString().trim().substring(0, 10));
                 default -> v instanceof Instant instant ? Timestamps.format(instant) : v;
             };
         } catch (RuntimeException e) {

@@ -11,7 +11,6 @@ import dev.vellum.RecordStore;
 import dev.vellum.TransferException;
 import dev.vellum.internal.Digests;
 import dev.vellum.internal.JsonValues;
-
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -58,9 +57,14 @@ public final class Transfer {
     }
 
     /** One collection's outcome. {@code verified} is null when verification was off. */
-    public record CollectionReport(String collection, long copied, long skipped, long sourceCount, long targetCount,
-                                   Boolean verified, String detail) {
-    }
+    public record CollectionReport(
+            String collection,
+            long copied,
+            long skipped,
+            long sourceCount,
+            long targetCount,
+            Boolean verified,
+            String detail) {}
 
     /** Collections, then the application's tables (same fields; {@code skipped} counts rows left alone). */
     public record Report(List<CollectionReport> collections, List<CollectionReport> tables) {
@@ -112,8 +116,7 @@ public final class Transfer {
         private int batchSize = 10_000;
         private boolean verify = true;
         private final List<RecordTransform> transforms = new ArrayList<>();
-        private Progress progress = (c, done, total) -> {
-        };
+        private Progress progress = (c, done, total) -> {};
 
         private Builder(RecordStore source) {
             this.source = source;
@@ -187,9 +190,15 @@ public final class Transfer {
     private Report execute() {
         Builder s = settings;
         // copying a database onto itself would read what it is overwriting (and Mode.REPLACE would drop it first)
-        if (s.source == s.target || s.source.database().isPresent() && s.target.database().isPresent()
-                && s.source.backendName().equals(s.target.backendName())
-                && s.source.database().get().describeTarget().equals(s.target.database().get().describeTarget())) {
+        if (s.source == s.target
+                || s.source.database().isPresent()
+                        && s.target.database().isPresent()
+                        && s.source.backendName().equals(s.target.backendName())
+                        && s.source
+                                .database()
+                                .get()
+                                .describeTarget()
+                                .equals(s.target.database().get().describeTarget())) {
             throw new TransferException("The source and the target are the same database ("
                     + s.source.database().map(Database::describeTarget).orElse("one memory store")
                     + "); copy to another one");
@@ -227,7 +236,13 @@ public final class Transfer {
                 } else {
                     // a table the application's migrations did not make (say, from 'vellum sql'): said, not copied
                     long rows = tableCopy.count(s.source.database().orElseThrow(), table);
-                    tableReports.add(new CollectionReport(table, 0, rows, rows, 0, null,
+                    tableReports.add(new CollectionReport(
+                            table,
+                            0,
+                            rows,
+                            rows,
+                            0,
+                            null,
                             "skipped: no such table on the target; add it to a migration"));
                 }
             }
@@ -236,8 +251,9 @@ public final class Transfer {
             for (String table : tableNames) {
                 long n = tableCopy.count(targetDatabase(), table);
                 if (n > 0) {
-                    throw new TransferException("The target's table '" + table + "' already holds " + n + " rows. "
-                            + "Choose Mode.RESUME, Mode.MERGE (keep rows whose keys exist) or Mode.REPLACE (empty it first).");
+                    throw new TransferException(
+                            "The target's table '" + table + "' already holds " + n + " rows. "
+                                    + "Choose Mode.RESUME, Mode.MERGE (keep rows whose keys exist) or Mode.REPLACE (empty it first).");
                 }
             }
         }
@@ -285,15 +301,23 @@ public final class Transfer {
         s.progress.update("table " + table, total, total);
         long skipped = total - copied;
         if (!s.verify) {
-            return new CollectionReport(table, copied, skipped, total, tables.count(targetDatabase(), table), null,
-                    "not verified");
+            return new CollectionReport(
+                    table, copied, skipped, total, tables.count(targetDatabase(), table), null, "not verified");
         }
         long[] expected = tables.digest(source, table);
         long[] actual = tables.digest(targetDatabase(), table);
         boolean same = expected[0] == actual[0] && expected[1] == actual[1];
-        return new CollectionReport(table, copied, skipped, total, actual[0], same, same ? "counts and checksums match"
-                : "source " + expected[0] + " rows (checksum " + Long.toHexString(expected[1]) + "), target "
-                + actual[0] + " (checksum " + Long.toHexString(actual[1]) + ")");
+        return new CollectionReport(
+                table,
+                copied,
+                skipped,
+                total,
+                actual[0],
+                same,
+                same
+                        ? "counts and checksums match"
+                        : "source " + expected[0] + " rows (checksum " + Long.toHexString(expected[1]) + "), target "
+                                + actual[0] + " (checksum " + Long.toHexString(actual[1]) + ")");
     }
 
     private CollectionReport copy(String name) {
@@ -344,9 +368,10 @@ public final class Transfer {
         Digest expected = digest(name, from, true);
         Digest actual = digest(name, to, false);
         boolean same = expected.equals(actual);
-        String detail = same ? "counts and checksums match"
+        String detail = same
+                ? "counts and checksums match"
                 : "source " + expected.count + " records (checksum " + Long.toHexString(expected.sum) + "), target "
-                + actual.count + " (checksum " + Long.toHexString(actual.sum) + ")";
+                        + actual.count + " (checksum " + Long.toHexString(actual.sum) + ")";
         return new CollectionReport(name, copied, skipped, total, actual.count, same, detail);
     }
 
@@ -379,8 +404,7 @@ public final class Transfer {
     }
 
     /** Count and an order-independent checksum: the sum of a 64-bit hash of each record's canonical form. */
-    private record Digest(long count, long sum) {
-    }
+    private record Digest(long count, long sum) {}
 
     private Digest digest(String name, Collection c, boolean applyTransforms) {
         long count = 0;

@@ -8,7 +8,6 @@ import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.ChangeNotices;
 import dev.vellum.internal.JdbcDatabase;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -48,8 +47,7 @@ public interface BackendProvider {
      * Checks this backend's settings while the configuration is built, so a mistake is reported before anything
      * opens. Throws {@link ConfigurationException} naming the setting to fix.
      */
-    default void validate(VellumConfig config) {
-    }
+    default void validate(VellumConfig config) {}
 
     /** Where the data lives, in one line and without secrets, e.g. {@code localhost:5432/app as user 'app'}. */
     String describeTarget(VellumConfig config);
@@ -75,12 +73,10 @@ public interface BackendProvider {
      * Adds what the server reports about itself to {@code server} ({@code vellum stats}): version, size, activity.
      * {@code slow} is the threshold for listing running statements.
      */
-    default void describeServer(Database db, ObjectNode server, Duration slow) {
-    }
+    default void describeServer(Database db, ObjectNode server, Duration slow) {}
 
     /** Adds a collection's storage figures ({@code tableBytes}, {@code indexBytes}, …) for its record table. */
-    default void describeTable(Database db, String table, ObjectNode collection) {
-    }
+    default void describeTable(Database db, String table, ObjectNode collection) {}
 
     /**
      * Routine upkeep ({@code vellum maintain}) through the schema owner's connections; one line per step, saying

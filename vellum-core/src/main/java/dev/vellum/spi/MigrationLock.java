@@ -1,7 +1,6 @@
 package dev.vellum.spi;
 
 import dev.vellum.MigrationException;
-
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -40,11 +39,13 @@ public interface MigrationLock {
                 ReentrantLock local = FileLocks.LOCAL.computeIfAbsent(key, k -> new ReentrantLock());
                 local.lock();
                 try (FileChannel channel = FileChannel.open(key, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-                     FileLock ignored = channel.lock()) {
+                        FileLock ignored = channel.lock()) {
                     return work.get();
                 } catch (IOException e) {
-                    throw new MigrationException("Cannot lock " + key + " to run migrations: " + e.getMessage()
-                            + ". Check that the directory is writable.", e);
+                    throw new MigrationException(
+                            "Cannot lock " + key + " to run migrations: " + e.getMessage()
+                                    + ". Check that the directory is writable.",
+                            e);
                 } finally {
                     local.unlock();
                 }
@@ -56,7 +57,6 @@ public interface MigrationLock {
     final class FileLocks {
         private static final Map<Path, ReentrantLock> LOCAL = new ConcurrentHashMap<>();
 
-        private FileLocks() {
-        }
+        private FileLocks() {}
     }
 }

@@ -2,7 +2,6 @@ package dev.vellum.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.Patterns;
-
 import java.util.List;
 
 /**
@@ -63,6 +62,14 @@ public interface PathSql {
      */
     record SortExpression(String sql, Kind kind, boolean descendable) {
         /** How a cursor value of this expression is bound; JSON is a JSON document (the binary JSON type where a backend has one). */
-        public enum Kind { INTEGER, NUMBER, TEXT, ID, VERSION, TIMESTAMP, JSON }
+        public enum Kind {
+            INTEGER,
+            NUMBER,
+            TEXT,
+            ID,
+            VERSION,
+            TIMESTAMP,
+            JSON
+        }
     }
 }

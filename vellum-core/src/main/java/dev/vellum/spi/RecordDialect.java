@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -128,8 +127,7 @@ public interface RecordDialect {
      *                JSON…), which the engine accepts only where it cannot be the text of anything but a string: not
      *                a JSON number, {@code true}/{@code false}, or text starting with {@code [} or <code>{</code>
      */
-    record FastGroupKey(String key, boolean json) {
-    }
+    record FastGroupKey(String key, boolean json) {}
 
     /** A {@link FastGroupKey} for a path, or null when the backend has none. */
     default FastGroupKey fastGroupKey(String column, List<String> keys) {
@@ -188,8 +186,7 @@ public interface RecordDialect {
     }
 
     /** A JSON object as read, and the bytes it was read from (what a page's byte budget counts). */
-    record ReadObject(ObjectNode value, int bytes) {
-    }
+    record ReadObject(ObjectNode value, int bytes) {}
 
     /** {@link #readObject} and its size as read; null for SQL NULL. */
     default ReadObject readSizedObject(java.sql.ResultSet row, int column) throws SQLException {
@@ -252,8 +249,8 @@ public interface RecordDialect {
      * whole-document index can serve, such as PostgreSQL's {@code fields @> '{"a":{"b":1}}'}; the translator
      * ANDs it to the exact condition. Null when the backend has none.
      */
-    default String containment(List<String> keys, com.fasterxml.jackson.databind.JsonNode value, boolean element,
-                               List<Object> params) {
+    default String containment(
+            List<String> keys, com.fasterxml.jackson.databind.JsonNode value, boolean element, List<Object> params) {
         return null;
     }
 

@@ -21,6 +21,5 @@ public interface Replication {
      * @param replayed   the write position replayed so far
      * @param isReplica  false when the server is not (or no longer) a replica, e.g. it was promoted
      */
-    record ReplicaState(long replayed, boolean isReplica) {
-    }
+    record ReplicaState(long replayed, boolean isReplica) {}
 }

@@ -3,8 +3,6 @@ package dev.vellum.spi;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.Dialect;
 import dev.vellum.Json;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-
 import java.math.BigDecimal;
 import java.math.BigInteger;
 import java.sql.PreparedStatement;
@@ -15,6 +13,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZonedDateTime;
 import java.util.UUID;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
 
 /**
  * What the SQL engine needs from a backend beyond the portable {@link Dialect}: how to bind and read values, where
@@ -42,12 +41,10 @@ public interface SqlDialect extends Dialect {
      * uses it: what Vellum's own pool does when it opens a connection (SQLite's functions, for one). Called on every
      * use, so a backend remembers which connections it has readied.
      */
-    default void prepareForeignConnection(java.sql.Connection connection) throws SQLException {
-    }
+    default void prepareForeignConnection(java.sql.Connection connection) throws SQLException {}
 
     /** Backend-specific Flyway settings. */
-    default void configureFlyway(FluentConfiguration flyway) {
-    }
+    default void configureFlyway(FluentConfiguration flyway) {}
 
     /**
      * True when a write that returns rows in autocommit mode may hand its rows over before its commit has run, so
@@ -62,8 +59,7 @@ public interface SqlDialect extends Dialect {
      * Stops whatever statement runs on the connection now, from another thread, for work that is cancelled while it
      * uses the connection directly (bulk loads); statements Vellum prepares are cancelled one by one already.
      */
-    default void cancelRunning(java.sql.Connection connection) throws SQLException {
-    }
+    default void cancelRunning(java.sql.Connection connection) throws SQLException {}
 
     /**
      * True when a result is only read in chunks (constant memory) inside a transaction: PostgreSQL opens a cursor
@@ -85,8 +81,7 @@ public interface SqlDialect extends Dialect {
     }
 
     /** Undoes what {@link #beginSnapshot} changed on the connection that the pool does not reset itself. */
-    default void endSnapshot(java.sql.Connection connection) throws SQLException {
-    }
+    default void endSnapshot(java.sql.Connection connection) throws SQLException {}
 
     /**
      * Positions in the database's write-ahead log, when it has one that replicas replay (PostgreSQL): what makes a
@@ -129,7 +124,10 @@ public interface SqlDialect extends Dialect {
             statement.setObject(index, null);
         } else if (value instanceof String s) {
             statement.setString(index, s);
-        } else if (value instanceof Long || value instanceof Integer || value instanceof Short || value instanceof Byte) {
+        } else if (value instanceof Long
+                || value instanceof Integer
+                || value instanceof Short
+                || value instanceof Byte) {
             statement.setLong(index, ((Number) value).longValue());
         } else if (value instanceof Double || value instanceof Float) {
             statement.setDouble(index, ((Number) value).doubleValue());
@@ -168,9 +166,14 @@ public interface SqlDialect extends Dialect {
      * Writes rows into a table on this connection, inside the caller's transaction, as fast as the database allows;
      * returns the count. By default batched prepared INSERTs; PostgreSQL overrides it with COPY.
      */
-    default long copyRows(java.sql.Connection connection, String table, java.util.List<String> columns,
-                          java.util.Iterator<Object[]> rows) throws SQLException {
-        String sql = "INSERT INTO " + quote(table) + " (" + String.join(", ", columns.stream().map(this::quote).toList()) + ") VALUES ("
+    default long copyRows(
+            java.sql.Connection connection,
+            String table,
+            java.util.List<String> columns,
+            java.util.Iterator<Object[]> rows)
+            throws SQLException {
+        String sql = "INSERT INTO " + quote(table) + " ("
+                + String.join(", ", columns.stream().map(this::quote).toList()) + ") VALUES ("
                 + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
             return dev.vellum.internal.Batches.run(statement, rows, this::bind);

@@ -1,8 +1,8 @@
 package dev.vellum.spi;
 
-import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import javax.sql.DataSource;
 
 /**
  * Transactions that a framework runs over Vellum's data source, which Vellum's work joins: Spring's

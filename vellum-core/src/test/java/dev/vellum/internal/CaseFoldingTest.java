@@ -1,8 +1,8 @@
 package dev.vellum.internal;
 
-import org.junit.jupiter.api.Test;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
 
 /**
  * The frozen table is Java 17's simple case mapping (upper then lower) for every code point: checked on the JVM the
@@ -21,7 +21,9 @@ class CaseFoldingTest {
                 assertThat(folded).as("U+%04X", cp).isEqualTo(Character.toLowerCase(Character.toUpperCase(cp)));
             }
         }
-        assertThat(differ).as("code points that fold to another, ASCII letters included").isEqualTo(1390 + 26);
+        assertThat(differ)
+                .as("code points that fold to another, ASCII letters included")
+                .isEqualTo(1390 + 26);
         assertThat(JsonValues.fold("FÉLIX İ ẞ Σ K")).isEqualTo("félix i ß σ k");
     }
 }

@@ -2,7 +2,6 @@ package dev.vellum.postgres;
 
 import dev.vellum.MigrationException;
 import dev.vellum.spi.MigrationLock;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -26,7 +25,8 @@ final class AdvisoryMigrationLock implements MigrationLock {
 
     @Override
     public <T> T around(Supplier<T> work) {
-        try (Connection connection = connect.get(); Statement statement = connection.createStatement()) {
+        try (Connection connection = connect.get();
+                Statement statement = connection.createStatement()) {
             statement.execute("SELECT pg_advisory_lock(" + KEY + ")");
             try {
                 return work.get();

@@ -2,13 +2,12 @@ package dev.vellum.postgres;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
-import org.postgresql.copy.CopyIn;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.sql.SQLException;
 import java.time.Instant;
+import org.postgresql.copy.CopyIn;
 
 /**
  * Rows in COPY's binary format: Jackson writes each JSON document's UTF-8 bytes straight into the buffer (jsonb's
@@ -20,6 +19,7 @@ final class BinaryCopy extends ByteArrayOutputStream {
     private static final byte[] EMPTY_OBJECT = {1, '{', '}'};
     /** PostgreSQL counts timestamps in microseconds from 2000-01-01T00:00:00Z. */
     private static final long EPOCH_2000_SECONDS = 946_684_800L;
+
     private static final int FLUSH_AT = 1 << 20;
 
     private final CopyIn copy;

@@ -1,13 +1,12 @@
 package dev.vellum.postgres;
 
 import dev.vellum.internal.ChangeNotices;
-import org.postgresql.PGConnection;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.Callable;
+import org.postgresql.PGConnection;
 
 /**
  * Wakes change-feed readers through {@code LISTEN vellum_changes}: the capture trigger notifies at commit, in any
@@ -58,7 +57,8 @@ final class ListenSignal extends ChangeNotices {
                 changed(); // a commit before LISTEN took effect is for the readers to find
                 PGConnection pg = c.unwrap(PGConnection.class);
                 while (!closed) {
-                    var notices = pg.getNotifications((int) Duration.ofSeconds(10).toMillis());
+                    var notices =
+                            pg.getNotifications((int) Duration.ofSeconds(10).toMillis());
                     if (notices != null && notices.length > 0) {
                         changed();
                     }
@@ -68,8 +68,11 @@ final class ListenSignal extends ChangeNotices {
                     return;
                 }
                 if (!warned) {
-                    LOG.warn("Listening for change-feed notices on {} failed ({}); waiting readers poll every 5s "
-                            + "until it reconnects", describe, e.getMessage());
+                    LOG.warn(
+                            "Listening for change-feed notices on {} failed ({}); waiting readers poll every 5s "
+                                    + "until it reconnects",
+                            describe,
+                            e.getMessage());
                     warned = true;
                 }
                 changed();

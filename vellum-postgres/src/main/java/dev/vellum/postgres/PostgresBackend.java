@@ -16,8 +16,6 @@ import dev.vellum.internal.ReplicaSet;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
-import org.postgresql.util.PSQLException;
-
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -33,6 +31,7 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import org.postgresql.util.PSQLException;
 
 /**
  * Opens PostgreSQL through a HikariCP pool. Every connection gets a {@code lock_timeout} (and the optional
@@ -87,13 +86,24 @@ public final class PostgresBackend implements BackendProvider {
         Optional<PostgresTarget> migrationOwner = PostgresTarget.migrationOwner(config);
         PostgresTarget owner = migrationOwner.orElse(target);
         Optional<javax.sql.DataSource> application = config.dataSource();
-        javax.sql.DataSource pool = application.isPresent() ? application.get()
-                : startPool(target, config, "vellum-postgres", config.poolMin(), config.poolMax(),
+        javax.sql.DataSource pool = application.isPresent()
+                ? application.get()
+                : startPool(
+                        target,
+                        config,
+                        "vellum-postgres",
+                        config.poolMin(),
+                        config.poolMax(),
                         e -> failure(target, config, e));
         HikariDataSource schemaPool = null;
         if (migrationOwner.isPresent()) {
             try {
-                schemaPool = startPool(owner, config, "vellum-postgres-schema", 0, 2,
+                schemaPool = startPool(
+                        owner,
+                        config,
+                        "vellum-postgres-schema",
+                        0,
+                        2,
                         e -> failure(owner, config, e, Setting.MIGRATION_URL.key()));
             } catch (RuntimeException e) {
                 if (pool instanceof HikariDataSource own) {
@@ -102,7 +112,8 @@ public final class PostgresBackend implements BackendProvider {
                 throw e;
             }
         }
-        MigrationLock lock = config.pgbouncer() && migrationOwner.isEmpty() ? NO_SESSION
+        MigrationLock lock = config.pgbouncer() && migrationOwner.isEmpty()
+                ? NO_SESSION
                 : new AdvisoryMigrationLock(() -> {
                     try {
                         if (application.isPresent() && migrationOwner.isEmpty()) {
@@ -110,25 +121,36 @@ public final class PostgresBackend implements BackendProvider {
                         }
                         return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
                     } catch (SQLException e) {
-                        throw migrationOwner.isPresent() ? failure(owner, config, e, Setting.MIGRATION_URL.key())
+                        throw migrationOwner.isPresent()
+                                ? failure(owner, config, e, Setting.MIGRATION_URL.key())
                                 : failure(owner, config, e);
                     }
                 });
         PostgresDialect dialect = new PostgresDialect(config.pgbouncer());
-        JdbcDatabase primary = JdbcDatabase.open(dialect, pool, config, target.describe(), null, lock,
-                e -> failure(target, config, e), schemaPool);
+        JdbcDatabase primary = JdbcDatabase.open(
+                dialect, pool, config, target.describe(), null, lock, e -> failure(target, config, e), schemaPool);
         List<PostgresTarget> replicaTargets = PostgresTarget.replicas(config);
         if (!replicaTargets.isEmpty()) {
             List<Map.Entry<String, JdbcDatabase>> replicas = new java.util.ArrayList<>();
             for (int i = 0; i < replicaTargets.size(); i++) {
                 PostgresTarget replica = replicaTargets.get(i);
                 HikariDataSource replicaPool = startReplicaPool(replica, config, "vellum-postgres-replica-" + (i + 1));
-                replicas.add(Map.entry(replica.describe(), JdbcDatabase.openReplica(dialect, replicaPool, config,
-                        replica.describe(), e -> failure(replica, config, e, Setting.POSTGRES_REPLICA_URLS.key()))));
+                replicas.add(Map.entry(
+                        replica.describe(),
+                        JdbcDatabase.openReplica(
+                                dialect,
+                                replicaPool,
+                                config,
+                                replica.describe(),
+                                e -> failure(replica, config, e, Setting.POSTGRES_REPLICA_URLS.key()))));
             }
-            primary.attachReplicas(new ReplicaSet(primary, replicas, dialect.replication().orElseThrow(),
+            primary.attachReplicas(new ReplicaSet(
+                    primary,
+                    replicas,
+                    dialect.replication().orElseThrow(),
                     config.getDuration(Setting.POSTGRES_REPLICA_MAX_LAG).orElse(Duration.ofSeconds(10)),
-                    config.getDuration(Setting.POSTGRES_REPLICA_WAIT).orElse(Duration.ZERO), PROBE_EVERY));
+                    config.getDuration(Setting.POSTGRES_REPLICA_WAIT).orElse(Duration.ZERO),
+                    PROBE_EVERY));
         }
         return primary;
     }
@@ -147,8 +169,7 @@ public final class PostgresBackend implements BackendProvider {
     private static HikariDataSource startReplicaPool(PostgresTarget replica, VellumConfig config, String name) {
         HikariConfig hikari = poolConfig(replica, config, name, config.poolMin(), config.poolMax());
         hikari.setInitializationFailTimeout(-1);
-        hikari.setConnectionTimeout(Math.min(config.connectTimeout().toMillis(),
-                REPLICA_CONNECT_TIMEOUT.toMillis()));
+        hikari.setConnectionTimeout(Math.min(config.connectTimeout().toMillis(), REPLICA_CONNECT_TIMEOUT.toMillis()));
         hikari.addDataSourceProperty("connectTimeout", Long.toString(seconds(REPLICA_CONNECT_TIMEOUT)));
         // a read on a replica that stops answering (a stopped process, a cut network) is read again from the primary
         // within this, instead of waiting for the operating system to give up on the socket
@@ -177,8 +198,9 @@ public final class PostgresBackend implements BackendProvider {
 
     @Override
     public RecordDialect recordDialect(JdbcDatabase db) {
-        Row server = db.fetchOne("SELECT current_setting('server_version_num')::int AS v, "
-                + "current_setting('server_version') AS version, current_setting('server_encoding') AS encoding")
+        Row server = db.fetchOne(
+                        "SELECT current_setting('server_version_num')::int AS v, "
+                                + "current_setting('server_version') AS version, current_setting('server_encoding') AS encoding")
                 .orElseThrow();
         int version = server.getLong("v").intValue();
         if (version < MINIMUM_VERSION) {
@@ -205,12 +227,16 @@ public final class PostgresBackend implements BackendProvider {
             return;
         }
         Row role = db.fetchOne("SELECT current_user AS role, current_schema() AS schema, "
-                + "has_schema_privilege(current_schema(), 'CREATE') AS can_create").orElseThrow();
+                        + "has_schema_privilege(current_schema(), 'CREATE') AS can_create")
+                .orElseThrow();
         if (Boolean.FALSE.equals(role.getBoolean("can_create"))) {
-            org.slf4j.LoggerFactory.getLogger(PostgresBackend.class).warn("The role '{}' may not create tables in "
-                    + "schema {}: new collections, indexes and change feeds will be refused. Set "
-                    + "VELLUM_MIGRATION_URL to a role that owns the schema (VELLUM_POSTGRES_URL may keep this one).",
-                    role.getString("role"), role.getString("schema"));
+            org.slf4j.LoggerFactory.getLogger(PostgresBackend.class)
+                    .warn(
+                            "The role '{}' may not create tables in "
+                                    + "schema {}: new collections, indexes and change feeds will be refused. Set "
+                                    + "VELLUM_MIGRATION_URL to a role that owns the schema (VELLUM_POSTGRES_URL may keep this one).",
+                            role.getString("role"),
+                            role.getString("schema"));
         }
     }
 
@@ -245,7 +271,8 @@ public final class PostgresBackend implements BackendProvider {
             javax.sql.DataSource application = config.dataSource().get();
             return new ListenSignal(application::getConnection, direct.describe());
         }
-        return new ListenSignal(() -> DriverManager.getConnection(direct.jdbcUrl(), driverProperties(direct, config)),
+        return new ListenSignal(
+                () -> DriverManager.getConnection(direct.jdbcUrl(), driverProperties(direct, config)),
                 direct.describe());
     }
 
@@ -283,15 +310,22 @@ public final class PostgresBackend implements BackendProvider {
         if (config.pgbouncer()) {
             return Optional.empty();
         }
-        StringBuilder sql = new StringBuilder("SELECT set_config('lock_timeout', '" + config.lockTimeout().toMillis()
-                + "', false)");
-        config.statementTimeout().ifPresent(t -> sql.append(", set_config('statement_timeout', '")
-                .append(t.toMillis()).append("', false)"));
+        StringBuilder sql = new StringBuilder(
+                "SELECT set_config('lock_timeout', '" + config.lockTimeout().toMillis() + "', false)");
+        config.statementTimeout()
+                .ifPresent(t -> sql.append(", set_config('statement_timeout', '")
+                        .append(t.toMillis())
+                        .append("', false)"));
         return Optional.of(sql.toString());
     }
 
-    private static HikariDataSource startPool(PostgresTarget target, VellumConfig config, String name, int min,
-                                              int max, Function<SQLException, ConnectionException> failure) {
+    private static HikariDataSource startPool(
+            PostgresTarget target,
+            VellumConfig config,
+            String name,
+            int min,
+            int max,
+            Function<SQLException, ConnectionException> failure) {
         HikariConfig hikari = poolConfig(target, config, name, min, max);
         try {
             return new HikariDataSource(hikari);
@@ -301,8 +335,7 @@ public final class PostgresBackend implements BackendProvider {
         }
     }
 
-    private static HikariConfig poolConfig(PostgresTarget target, VellumConfig config, String name, int min,
-                                           int max) {
+    private static HikariConfig poolConfig(PostgresTarget target, VellumConfig config, String name, int min, int max) {
         HikariConfig hikari = new HikariConfig();
         hikari.setPoolName(name);
         hikari.setJdbcUrl(target.jdbcUrl());
@@ -331,8 +364,13 @@ public final class PostgresBackend implements BackendProvider {
 
     /** {@code Cannot connect to PostgreSQL at host:5432/db as user 'app': Connection refused. Check VELLUM_POSTGRES_URL.} */
     static ConnectionException failure(PostgresTarget target, VellumConfig config, SQLException e) {
-        return failure(target, config, e, "DATABASE_URL".equals(config.sourceOf(Setting.POSTGRES_URL)) ? "DATABASE_URL"
-                : Setting.POSTGRES_URL.key());
+        return failure(
+                target,
+                config,
+                e,
+                "DATABASE_URL".equals(config.sourceOf(Setting.POSTGRES_URL))
+                        ? "DATABASE_URL"
+                        : Setting.POSTGRES_URL.key());
     }
 
     /** As above, naming the setting that holds this target's URL. */
@@ -341,8 +379,8 @@ public final class PostgresBackend implements BackendProvider {
         if (target.password() != null && !target.password().isEmpty()) {
             reason = reason.replace(target.password(), "****");
         }
-        return new ConnectionException("Cannot connect to PostgreSQL at " + target.describe() + ": " + reason
-                + ". Check " + setting + ".", e);
+        return new ConnectionException(
+                "Cannot connect to PostgreSQL at " + target.describe() + ": " + reason + ". Check " + setting + ".", e);
     }
 
     /**
@@ -358,7 +396,8 @@ public final class PostgresBackend implements BackendProvider {
                         + "(sslmode=verify-full checks the name): connect by a name the certificate lists");
             }
             if (t instanceof java.security.cert.CertPathBuilderException
-                    || t instanceof java.security.cert.CertificateException || message.contains("PKIX path")) {
+                    || t instanceof java.security.cert.CertificateException
+                    || message.contains("PKIX path")) {
                 return Optional.of("the server's TLS certificate is not signed by a certificate authority in "
                         + "sslrootcert (" + rootCert + "): set sslrootcert to the file of the CA that issued it");
             }
@@ -383,7 +422,8 @@ public final class PostgresBackend implements BackendProvider {
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof PSQLException p && p.getSQLState() != null) {
-                String message = p.getServerErrorMessage() != null ? p.getServerErrorMessage().getMessage()
+                String message = p.getServerErrorMessage() != null
+                        ? p.getServerErrorMessage().getMessage()
                         : firstSentence(p.getMessage());
                 return KNOWN_STATES.getOrDefault(p.getSQLState(), "") + message;
             }

@@ -3,11 +3,6 @@ package dev.vellum.postgres;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.Replication;
 import dev.vellum.spi.SqlDialect;
-import org.flywaydb.core.api.configuration.FluentConfiguration;
-import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
-import org.postgresql.copy.CopyIn;
-import org.postgresql.util.PGobject;
-
 import java.nio.charset.StandardCharsets;
 import java.sql.Array;
 import java.sql.Connection;
@@ -22,6 +17,10 @@ import java.util.Arrays;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.flywaydb.core.api.configuration.FluentConfiguration;
+import org.flywaydb.database.postgresql.PostgreSQLConfigurationExtension;
+import org.postgresql.copy.CopyIn;
+import org.postgresql.util.PGobject;
 
 /** PostgreSQL: JSONB, native booleans, {@code timestamptz}, {@code uuid}. */
 final class PostgresDialect implements SqlDialect {
@@ -71,7 +70,10 @@ final class PostgresDialect implements SqlDialect {
     @Override
     public boolean isConnectionLoss(SQLException e) {
         String code = e.getSQLState() == null ? "" : e.getSQLState();
-        return code.startsWith("08") || code.equals("57P01") || code.equals("57P02") || code.equals("57P03")
+        return code.startsWith("08")
+                || code.equals("57P01")
+                || code.equals("57P02")
+                || code.equals("57P03")
                 || SqlDialect.super.isConnectionLoss(e);
     }
 
@@ -99,18 +101,21 @@ final class PostgresDialect implements SqlDialect {
      */
     @Override
     public String connectionSecurity(Connection connection) throws SQLException {
-        String mode = PostgresTarget.parse(connection.getMetaData().getURL(), "connection").parameters()
+        String mode = PostgresTarget.parse(connection.getMetaData().getURL(), "connection")
+                .parameters()
                 .getOrDefault("sslmode", "prefer");
         String server;
-        try (Statement s = connection.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
+        try (Statement s = connection.createStatement();
+                ResultSet r =
+                        s.executeQuery("SELECT ssl, version, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()")) {
             server = r.next() && r.getBoolean("ssl") ? r.getString("version") + " " + r.getString("cipher") : null;
         }
         if (throughPooler) {
             return "to the pooler: " + poolerHop(mode) + "; pooler to server: "
                     + (server == null ? "not encrypted" : server);
         }
-        return server == null ? "none: not encrypted (sslmode=" + mode + ")"
+        return server == null
+                ? "none: not encrypted (sslmode=" + mode + ")"
                 : server + ", sslmode=" + mode + ": " + verification(mode);
     }
 
@@ -170,7 +175,8 @@ final class PostgresDialect implements SqlDialect {
 
     @Override
     public String jsonText(String jsonExpression, String... path) {
-        String array = Arrays.stream(path).map(k -> '"' + k.replace("\\", "\\\\").replace("\"", "\\\"") + '"')
+        String array = Arrays.stream(path)
+                .map(k -> '"' + k.replace("\\", "\\\\").replace("\"", "\\\"") + '"')
                 .collect(Collectors.joining(",", "{", "}"));
         return "(" + jsonExpression + " #>> " + literal(array) + ")";
     }
@@ -196,11 +202,17 @@ final class PostgresDialect implements SqlDialect {
 
     /** COPY in text format: one line per row, each value in the form PostgreSQL's input functions read. */
     @Override
-    public long copyRows(java.sql.Connection connection, String table, java.util.List<String> columns,
-                         java.util.Iterator<Object[]> rows) throws SQLException {
-        CopyIn copy = connection.unwrap(org.postgresql.PGConnection.class).getCopyAPI()
-                .copyIn("COPY " + quote(table) + " (" + String.join(", ", columns.stream().map(this::quote).toList())
-                        + ") FROM STDIN (FORMAT text)");
+    public long copyRows(
+            java.sql.Connection connection,
+            String table,
+            java.util.List<String> columns,
+            java.util.Iterator<Object[]> rows)
+            throws SQLException {
+        CopyIn copy = connection
+                .unwrap(org.postgresql.PGConnection.class)
+                .getCopyAPI()
+                .copyIn("COPY " + quote(table) + " ("
+                        + String.join(", ", columns.stream().map(this::quote).toList()) + ") FROM STDIN (FORMAT text)");
         long count = 0;
         StringBuilder buffer = new StringBuilder(1 << 17);
         try {
@@ -261,8 +273,10 @@ final class PostgresDialect implements SqlDialect {
                 return null;
             }
             Instant fast = Timestamps.parseStored(text);
-            return Timestamps.toMillis(fast != null ? fast : resultSet.getObject(column, OffsetDateTime.class)
-                    .toInstant());
+            return Timestamps.toMillis(
+                    fast != null
+                            ? fast
+                            : resultSet.getObject(column, OffsetDateTime.class).toInstant());
         }
         if ("timestamp".equals(type)) {
             return resultSet.getObject(column, java.time.LocalDateTime.class);

@@ -9,17 +9,16 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.SystemColumnSql;
 import dev.vellum.internal.Timestamps;
-import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.PathSql;
+import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
-import org.postgresql.PGConnection;
-import org.postgresql.copy.CopyIn;
-
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.postgresql.PGConnection;
+import org.postgresql.copy.CopyIn;
 
 /**
  * The record store on PostgreSQL: JSONB columns; a path's value is {@code NULLIF(col -> 'a' -> 'b', 'null')}, so
@@ -80,8 +79,8 @@ final class PostgresRecords implements RecordDialect {
     }
 
     /** Per-table trigger names: PostgreSQL scopes them to their table. */
-    private static final List<String> FEED_TRIGGERS = List.of("vellum_feed_lock", "vellum_feed_insert",
-            "vellum_feed_update", "vellum_feed_delete");
+    private static final List<String> FEED_TRIGGERS =
+            List.of("vellum_feed_lock", "vellum_feed_insert", "vellum_feed_update", "vellum_feed_delete");
 
     @Override
     public List<String> captureChanges(String table, String collection) {
@@ -90,15 +89,20 @@ final class PostgresRecords implements RecordDialect {
         List<String> ddl = new java.util.ArrayList<>(stopCapturingChanges(table, collection));
         ddl.add("CREATE TRIGGER vellum_feed_lock BEFORE INSERT OR UPDATE OR DELETE" + on
                 + " FOR EACH STATEMENT EXECUTE FUNCTION vellum_feed_lock()");
-        ddl.add("CREATE TRIGGER vellum_feed_insert AFTER INSERT" + on + " REFERENCING NEW TABLE AS vellum_new" + capture);
-        ddl.add("CREATE TRIGGER vellum_feed_update AFTER UPDATE" + on + " REFERENCING NEW TABLE AS vellum_new" + capture);
-        ddl.add("CREATE TRIGGER vellum_feed_delete AFTER DELETE" + on + " REFERENCING OLD TABLE AS vellum_old" + capture);
+        ddl.add("CREATE TRIGGER vellum_feed_insert AFTER INSERT" + on + " REFERENCING NEW TABLE AS vellum_new"
+                + capture);
+        ddl.add("CREATE TRIGGER vellum_feed_update AFTER UPDATE" + on + " REFERENCING NEW TABLE AS vellum_new"
+                + capture);
+        ddl.add("CREATE TRIGGER vellum_feed_delete AFTER DELETE" + on + " REFERENCING OLD TABLE AS vellum_old"
+                + capture);
         return ddl;
     }
 
     @Override
     public List<String> stopCapturingChanges(String table, String collection) {
-        return FEED_TRIGGERS.stream().map(t -> "DROP TRIGGER IF EXISTS " + t + " ON " + SQL.quote(table)).toList();
+        return FEED_TRIGGERS.stream()
+                .map(t -> "DROP TRIGGER IF EXISTS " + t + " ON " + SQL.quote(table))
+                .toList();
     }
 
     @Override
@@ -133,10 +137,10 @@ final class PostgresRecords implements RecordDialect {
         return switch (kind) {
             case ID -> new Column("id", "id", JsonValues.STRING, SortExpression.Kind.ID);
             case VERSION -> new Column("version", "version::text", JsonValues.NUMBER, SortExpression.Kind.VERSION);
-            case CREATED_AT -> new Column("created_at", iso("created_at"), JsonValues.STRING,
-                    SortExpression.Kind.TIMESTAMP);
-            case UPDATED_AT -> new Column("updated_at", iso("updated_at"), JsonValues.STRING,
-                    SortExpression.Kind.TIMESTAMP);
+            case CREATED_AT ->
+                new Column("created_at", iso("created_at"), JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
+            case UPDATED_AT ->
+                new Column("updated_at", iso("updated_at"), JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
             default -> throw new IllegalArgumentException(kind + " is not a system field");
         };
     }
@@ -148,7 +152,8 @@ final class PostgresRecords implements RecordDialect {
 
     @Override
     public String mergePatch(String columnSql, String patchSql, boolean shallow) {
-        return shallow ? "(" + columnSql + " || " + patchSql + ")"
+        return shallow
+                ? "(" + columnSql + " || " + patchSql + ")"
                 : "vellum_merge_patch(" + columnSql + ", " + patchSql + ")";
     }
 
@@ -164,8 +169,9 @@ final class PostgresRecords implements RecordDialect {
      */
     @Override
     public FastGroupKey fastGroupKey(String column, List<String> keys) {
-        return new FastGroupKey(chain(column, keys.subList(0, keys.size() - 1)) + " ->> "
-                + SQL.literal(keys.get(keys.size() - 1)), false);
+        return new FastGroupKey(
+                chain(column, keys.subList(0, keys.size() - 1)) + " ->> " + SQL.literal(keys.get(keys.size() - 1)),
+                false);
     }
 
     /**
@@ -214,10 +220,12 @@ final class PostgresRecords implements RecordDialect {
             case SUM -> "sum(CASE WHEN jsonb_typeof(" + v + ") = 'number' THEN (" + v + ")::numeric END)";
             case NUMBERS -> "count(CASE WHEN jsonb_typeof(" + v + ") = 'number' THEN 1 END)";
             // the first type in sort order that has a value: numbers, then strings, then booleans
-            case MIN -> "COALESCE(to_jsonb(min((" + v + ")::numeric)" + number + "), to_jsonb(min(" + asText + ")"
-                    + text + "), to_jsonb(bool_and((" + v + ")::boolean)" + bool + "))";
-            case MAX -> "COALESCE(to_jsonb(bool_or((" + v + ")::boolean)" + bool + "), to_jsonb(max(" + asText + ")"
-                    + text + "), to_jsonb(max((" + v + ")::numeric)" + number + "))";
+            case MIN ->
+                "COALESCE(to_jsonb(min((" + v + ")::numeric)" + number + "), to_jsonb(min(" + asText + ")" + text
+                        + "), to_jsonb(bool_and((" + v + ")::boolean)" + bool + "))";
+            case MAX ->
+                "COALESCE(to_jsonb(bool_or((" + v + ")::boolean)" + bool + "), to_jsonb(max(" + asText + ")" + text
+                        + "), to_jsonb(max((" + v + ")::numeric)" + number + "))";
             case COUNT_DISTINCT -> "count(DISTINCT NULLIF(" + v + ", 'null'::jsonb))";
         };
     }
@@ -236,7 +244,8 @@ final class PostgresRecords implements RecordDialect {
 
     @Override
     public String fieldUpdateFailure(SQLException e) {
-        if ("VLU01".equals(e.getSQLState()) && e instanceof org.postgresql.util.PSQLException p
+        if ("VLU01".equals(e.getSQLState())
+                && e instanceof org.postgresql.util.PSQLException p
                 && p.getServerErrorMessage() != null) {
             return p.getServerErrorMessage().getMessage();
         }
@@ -271,7 +280,8 @@ final class PostgresRecords implements RecordDialect {
 
     @Override
     public String storedSize(List<String> columns) {
-        return columns.stream().map(c -> "COALESCE(pg_column_size(" + c + "), 0)")
+        return columns.stream()
+                .map(c -> "COALESCE(pg_column_size(" + c + "), 0)")
                 .collect(java.util.stream.Collectors.joining(" + "));
     }
 
@@ -302,8 +312,11 @@ final class PostgresRecords implements RecordDialect {
     /** COPY in binary format: see {@link BinaryCopy}. */
     @Override
     public long bulkInsert(Connection connection, String table, Iterator<Record> records) throws SQLException {
-        CopyIn copy = connection.unwrap(PGConnection.class).getCopyAPI().copyIn("COPY " + table
-                + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT binary)");
+        CopyIn copy = connection
+                .unwrap(PGConnection.class)
+                .getCopyAPI()
+                .copyIn("COPY " + table
+                        + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT binary)");
         long count = 0;
         try {
             BinaryCopy rows = new BinaryCopy(copy);
@@ -330,8 +343,9 @@ final class PostgresRecords implements RecordDialect {
 
     @Override
     public List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique) {
-        String columns = paths.stream().map(p -> "(" + value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields",
-                p.keys()) + ")").collect(Collectors.joining(", "));
+        String columns = paths.stream()
+                .map(p -> "(" + value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields", p.keys()) + ")")
+                .collect(Collectors.joining(", "));
         // A non-unique index ends with id, the tie-breaker of every sort, so sort + limit reads it in order.
         String jsonIndex = "CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + indexName + " ON " + table
                 + " (" + columns + (unique ? "" : ", id") + ")";
@@ -381,7 +395,8 @@ final class PostgresRecords implements RecordDialect {
     @Override
     public List<String> dropIndex(String indexName) {
         String dropIndexes = "DROP INDEX IF EXISTS " + indexName + ", " + suffixed(indexName, "_t");
-        return expressionStatistics ? List.of(dropIndexes, "DROP STATISTICS IF EXISTS " + suffixed(indexName, "_s"))
+        return expressionStatistics
+                ? List.of(dropIndexes, "DROP STATISTICS IF EXISTS " + suffixed(indexName, "_s"))
                 : List.of(dropIndexes + ", " + suffixed(indexName, "_s"));
     }
 
@@ -517,25 +532,35 @@ final class PostgresRecords implements RecordDialect {
         /** Numbers in jsonb order are in value order; strings use the code-point text expression. */
         @Override
         public java.util.Optional<SortExpression> typedSortKey(int rank) {
-            return java.util.Optional.of(rank == JsonValues.NUMBER ? new SortExpression(v, SortExpression.Kind.JSON, true)
-                    : new SortExpression(text, SortExpression.Kind.TEXT, true));
+            return java.util.Optional.of(
+                    rank == JsonValues.NUMBER
+                            ? new SortExpression(v, SortExpression.Kind.JSON, true)
+                            : new SortExpression(text, SortExpression.Kind.TEXT, true));
         }
 
         @Override
         public List<SortExpression> sortKeys() {
             String type = typeOf(v);
             return List.of(
-                    new SortExpression("(CASE WHEN " + v + " IS NULL THEN 1 ELSE 0 END)", SortExpression.Kind.INTEGER,
-                            false),
-                    new SortExpression("(CASE " + type + " WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'boolean' "
-                            + "THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 6 END)", SortExpression.Kind.INTEGER,
+                    new SortExpression(
+                            "(CASE WHEN " + v + " IS NULL THEN 1 ELSE 0 END)", SortExpression.Kind.INTEGER, false),
+                    new SortExpression(
+                            "(CASE " + type + " WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'boolean' "
+                                    + "THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 6 END)",
+                            SortExpression.Kind.INTEGER,
                             true),
-                    new SortExpression("(CASE " + type + " WHEN 'number' THEN (" + v + ")::numeric WHEN 'boolean' THEN "
-                            + "(CASE WHEN " + v + " = 'true'::jsonb THEN 1 ELSE 0 END) END)", SortExpression.Kind.NUMBER,
+                    new SortExpression(
+                            "(CASE " + type + " WHEN 'number' THEN (" + v + ")::numeric WHEN 'boolean' THEN "
+                                    + "(CASE WHEN " + v + " = 'true'::jsonb THEN 1 ELSE 0 END) END)",
+                            SortExpression.Kind.NUMBER,
                             true),
-                    new SortExpression("(CASE " + type + " WHEN 'string' THEN " + text + " WHEN 'array' THEN "
-                            + "vellum_canon(" + v + ") COLLATE \"C\" WHEN 'object' THEN vellum_canon(" + v + ") COLLATE "
-                            + "\"C\" END)", SortExpression.Kind.TEXT, true));
+                    new SortExpression(
+                            "(CASE " + type + " WHEN 'string' THEN " + text + " WHEN 'array' THEN "
+                                    + "vellum_canon(" + v + ") COLLATE \"C\" WHEN 'object' THEN vellum_canon(" + v
+                                    + ") COLLATE "
+                                    + "\"C\" END)",
+                            SortExpression.Kind.TEXT,
+                            true));
         }
     }
 

@@ -1,7 +1,6 @@
 package dev.vellum.postgres;
 
 import dev.vellum.spi.Replication;
-
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -14,7 +13,7 @@ public final class PostgresReplication implements Replication {
     @Override
     public long writePosition(Connection primary) throws SQLException {
         try (Statement s = primary.createStatement();
-             ResultSet r = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+                ResultSet r = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
             r.next();
             return lsn(r.getString(1));
         }
@@ -22,8 +21,8 @@ public final class PostgresReplication implements Replication {
 
     @Override
     public ReplicaState state(Connection replica) throws SQLException {
-        try (Statement s = replica.createStatement(); ResultSet r = s.executeQuery(
-                "SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")) {
+        try (Statement s = replica.createStatement();
+                ResultSet r = s.executeQuery("SELECT pg_is_in_recovery(), pg_last_wal_replay_lsn()::text")) {
             r.next();
             return new ReplicaState(lsn(r.getString(2)), r.getBoolean(1));
         }

@@ -3,7 +3,6 @@ package dev.vellum.postgres;
 import dev.vellum.ConfigurationException;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,8 +10,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.List;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -28,7 +27,8 @@ public final class PostgresTarget {
     private final String password;
     private final Map<String, String> parameters;
 
-    private PostgresTarget(String hosts, String database, String user, String password, Map<String, String> parameters) {
+    private PostgresTarget(
+            String hosts, String database, String user, String password, Map<String, String> parameters) {
         this.hosts = hosts;
         this.database = database;
         this.user = user;
@@ -107,8 +107,8 @@ public final class PostgresTarget {
             target = new PostgresTarget(host, "", "", null, new LinkedHashMap<>());
         } else {
             String source = config.sourceOf(Setting.POSTGRES_URL);
-            target = parse(url, source.equals(Setting.POSTGRES_URL.fallbackKey()) ? source
-                    : Setting.POSTGRES_URL.key());
+            target =
+                    parse(url, source.equals(Setting.POSTGRES_URL.fallbackKey()) ? source : Setting.POSTGRES_URL.key());
         }
         target = withParts(target, config, url.isEmpty());
         return withPasswordFile(target, config, Setting.POSTGRES_PASSWORD_FILE);
@@ -125,16 +125,20 @@ public final class PostgresTarget {
         String host = part(config, Setting.POSTGRES_HOST, noUrl ? "" : hostAndPort[0], "the host");
         String port = part(config, Setting.POSTGRES_PORT, hostAndPort[1], "the port");
         if (!port.isEmpty() && !port.chars().allMatch(Character::isDigit)) {
-            throw new ConfigurationException(Setting.POSTGRES_PORT.key() + " must be a port number, got '" + port
-                    + "'");
+            throw new ConfigurationException(
+                    Setting.POSTGRES_PORT.key() + " must be a port number, got '" + port + "'");
         }
         String user = part(config, Setting.POSTGRES_USER, target.user, "the user");
         String given = part(config, Setting.POSTGRES_DATABASE, target.database, "the database");
         String database = given.isEmpty() ? user : given; // as libpq: a role's own database by default
-        String password = part(config, Setting.POSTGRES_PASSWORD, target.password == null ? "" : target.password,
-                "the password");
+        String password =
+                part(config, Setting.POSTGRES_PASSWORD, target.password == null ? "" : target.password, "the password");
         String hosts = target.hosts.contains(",") ? target.hosts : port.isEmpty() ? host : host + ":" + port;
-        return new PostgresTarget(hosts, database, user, password.isEmpty() ? target.password : password,
+        return new PostgresTarget(
+                hosts,
+                database,
+                user,
+                password.isEmpty() ? target.password : password,
                 new LinkedHashMap<>(target.parameters));
     }
 
@@ -145,7 +149,9 @@ public final class PostgresTarget {
         }
         int colon = hosts.lastIndexOf(':');
         boolean hasPort = colon > 0 && (!hosts.startsWith("[") || hosts.charAt(colon - 1) == ']');
-        return hasPort ? new String[] {hosts.substring(0, colon), hosts.substring(colon + 1)} : new String[] {hosts, ""};
+        return hasPort
+                ? new String[] {hosts.substring(0, colon), hosts.substring(colon + 1)}
+                : new String[] {hosts, ""};
     }
 
     /** One part: the URL's, or the setting's where the URL has none; both differing is an error. */
@@ -172,11 +178,10 @@ public final class PostgresTarget {
         if (url.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(withPasswordFile(parse(url, Setting.MIGRATION_URL.key()), config,
-                Setting.MIGRATION_PASSWORD_FILE));
+        return Optional.of(
+                withPasswordFile(parse(url, Setting.MIGRATION_URL.key()), config, Setting.MIGRATION_PASSWORD_FILE));
     }
 
-    /** The target with its password read from the file the setting names, if it names one. */
     /**
      * The read replicas {@code VELLUM_POSTGRES_REPLICA_URLS} lists, comma-separated (a comma inside a multi-host URL
      * stays with its URL: a new URL starts with its scheme). A replica URL without user takes the primary's user and
@@ -202,6 +207,7 @@ public final class PostgresTarget {
         return replicas;
     }
 
+    /** The target with its password read from the file the setting names, if it names one. */
     private static PostgresTarget withPasswordFile(PostgresTarget target, VellumConfig config, Setting setting) {
         String passwordFile = config.get(setting).trim();
         if (passwordFile.isEmpty()) {
@@ -255,7 +261,10 @@ public final class PostgresTarget {
 
     /** The JDBC URL without user or password; safe to log. */
     public String jdbcUrl() {
-        StringBuilder url = new StringBuilder("jdbc:postgresql://").append(hosts).append('/').append(encode(database));
+        StringBuilder url = new StringBuilder("jdbc:postgresql://")
+                .append(hosts)
+                .append('/')
+                .append(encode(database));
         String separator = "?";
         for (Map.Entry<String, String> p : parameters.entrySet()) {
             url.append(separator).append(encode(p.getKey())).append('=').append(encode(p.getValue()));
@@ -297,8 +306,12 @@ public final class PostgresTarget {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof PostgresTarget t && hosts.equals(t.hosts) && database.equals(t.database)
-                && user.equals(t.user) && Objects.equals(password, t.password) && parameters.equals(t.parameters);
+        return o instanceof PostgresTarget t
+                && hosts.equals(t.hosts)
+                && database.equals(t.database)
+                && user.equals(t.user)
+                && Objects.equals(password, t.password)
+                && parameters.equals(t.parameters);
     }
 
     @Override
@@ -337,12 +350,18 @@ public final class PostgresTarget {
         StringBuilder out = new StringBuilder();
         for (byte b : text.getBytes(StandardCharsets.UTF_8)) {
             int c = b & 0xff;
-            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || c == '-' || c == '_' || c == '.' || c == '~';
+            boolean plain = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || c == '-'
+                    || c == '_'
+                    || c == '.'
+                    || c == '~';
             if (plain) {
                 out.append((char) c);
             } else {
-                out.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                out.append('%')
+                        .append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
                         .append(Character.toUpperCase(Character.forDigit(c & 15, 16)));
             }
         }

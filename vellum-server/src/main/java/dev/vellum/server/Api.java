@@ -1,10 +1,16 @@
 package dev.vellum.server;
 
+import static io.javalin.http.HandlerType.DELETE;
+import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.PATCH;
+import static io.javalin.http.HandlerType.POST;
+import static io.javalin.http.HandlerType.PUT;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.Cancellation;
 import dev.vellum.Accumulator;
+import dev.vellum.Cancellation;
 import dev.vellum.Collection;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
@@ -21,15 +27,11 @@ import dev.vellum.Record;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
-import dev.vellum.VellumConfig;
 import dev.vellum.VellumException;
 import dev.vellum.internal.JsonValues;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.ByteArrayOutputStream;
@@ -59,12 +61,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Supplier;
 import java.util.stream.Stream;
-
-import static io.javalin.http.HandlerType.DELETE;
-import static io.javalin.http.HandlerType.GET;
-import static io.javalin.http.HandlerType.PATCH;
-import static io.javalin.http.HandlerType.POST;
-import static io.javalin.http.HandlerType.PUT;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The endpoints: each reads its request, does one record-store operation, and answers JSON. */
 final class Api {
@@ -85,8 +83,8 @@ final class Api {
     /** How long a read past its deadline may take to say why it stopped. */
     private static final long READ_GRACE_MILLIS = 250;
     /** Cancels reads past their deadline off the request's thread. */
-    private static final java.util.concurrent.Executor CANCELLER = java.util.concurrent.Executors.newCachedThreadPool(
-            r -> {
+    private static final java.util.concurrent.Executor CANCELLER =
+            java.util.concurrent.Executors.newCachedThreadPool(r -> {
                 Thread t = new Thread(r, "vellum-cancel");
                 t.setDaemon(true);
                 return t;
@@ -98,6 +96,7 @@ final class Api {
     private final ExecutorService workers;
     /** Store work in progress; bounded so that a flood is answered 503 at once instead of queueing without end. */
     private final java.util.concurrent.Semaphore permits;
+
     private final ChangeFeedApi feeds;
     private final StreamTokens tokens;
     /** The request attribute holding the API key a request was authorized with (none without keys). */
@@ -116,8 +115,13 @@ final class Api {
     /** Runs store work under a permit, or answers 503 at once when every permit is taken. */
     private <T> T withPermit(Supplier<T> work) {
         if (!permits.tryAcquire()) {
-            throw new Problem(503, "saturated", "Server busy", "The server is doing as much store work at once as it "
-                    + "takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
+            throw new Problem(
+                            503,
+                            "saturated",
+                            "Server busy",
+                            "The server is doing as much store work at once as it "
+                                    + "takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.")
+                    .retryAfter(1);
         }
         try {
             return work.get();
@@ -128,8 +132,20 @@ final class Api {
 
     /** The header that carries a consistency token: answered by writes, honoured by reads. */
     static final String CONSISTENCY = "Vellum-Consistency";
-    private static final Set<String> WRITES = Set.of("insert", "replace", "patch", "delete", "updateMany",
-            "deleteMany", "batch", "createIndex", "dropIndex", "dropCollection", "enableChanges", "disableChanges");
+
+    private static final Set<String> WRITES = Set.of(
+            "insert",
+            "replace",
+            "patch",
+            "delete",
+            "updateMany",
+            "deleteMany",
+            "batch",
+            "createIndex",
+            "dropIndex",
+            "dropCollection",
+            "enableChanges",
+            "disableChanges");
 
     /** "METHOD path" of every registered route: {@code /openapi.json} must describe the same list (a test checks). */
     final List<String> routes = new ArrayList<>();
@@ -138,21 +154,27 @@ final class Api {
         Routes r = new Routes(config, routes);
         r.add(GET, "/health", ctx -> json(ctx, 200, object().put("status", "up")));
         r.add(GET, "/ready", this::ready);
-        r.add(GET, "/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(metrics.scrape(mayKnowTopology(ctx))));
+        r.add(
+                GET,
+                "/metrics",
+                ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
+                        .result(metrics.scrape(mayKnowTopology(ctx))));
         r.add(GET, "/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document(ctx)));
         r.add(GET, "/", ctx -> json(ctx, 200, welcome()));
         r.add(GET, "/v1", ctx -> json(ctx, 200, welcome()));
         r.add(POST, "/v1/stream-tokens", this::streamToken);
 
         r.add(GET, "/v1/collections", ctx -> bounded(ctx, "collections", this::listCollections));
-        r.add(DELETE, "/v1/collections/{c}", ctx -> bounded(ctx, "dropCollection", () -> {
-            String name = collectionName(ctx);
-            if (!store.dropCollection(name)) {
-                throw Problem.notFound("No collection named '" + name + "'");
-            }
-            return Reply.empty(204);
-        }));
+        r.add(
+                DELETE,
+                "/v1/collections/{c}",
+                ctx -> bounded(ctx, "dropCollection", () -> {
+                    String name = collectionName(ctx);
+                    if (!store.dropCollection(name)) {
+                        throw Problem.notFound("No collection named '" + name + "'");
+                    }
+                    return Reply.empty(204);
+                }));
 
         String records = "/v1/collections/{c}/records";
         r.add(POST, records, this::insert);
@@ -171,8 +193,10 @@ final class Api {
         r.add(POST, collection + "/update", this::updateMany);
         r.add(POST, collection + "/delete", this::deleteMany);
         r.add(GET, collection + "/export", this::export);
-        r.add(GET, collection + "/indexes", ctx -> bounded(ctx, "indexes",
-                () -> Reply.of(200, indexList(collection(ctx)))));
+        r.add(
+                GET,
+                collection + "/indexes",
+                ctx -> bounded(ctx, "indexes", () -> Reply.of(200, indexList(collection(ctx)))));
         r.add(POST, collection + "/indexes", this::createIndex);
         r.add(DELETE, collection + "/indexes/{name}", ctx -> dropIndex(ctx, ctx.pathParam("name")));
         r.add(DELETE, collection + "/indexes", ctx -> dropIndex(ctx, text(body(ctx, Set.of("name")), "name", true)));
@@ -184,11 +208,17 @@ final class Api {
      * {@code /openapi.json} at {@code /}; under {@code /v1}, behind the API keys like the rest of it.
      */
     private ObjectNode welcome() {
-        ObjectNode body = object().put("name", "Vellum").put("version", Vellum.version())
-                .put("backend", store.backendName()).put("api", "/v1");
+        ObjectNode body = object().put("name", "Vellum")
+                .put("version", Vellum.version())
+                .put("backend", store.backendName())
+                .put("api", "/v1");
         ObjectNode links = body.putObject("links");
-        links.put("openapi", "/openapi.json").put("collections", "/v1/collections").put("changes", "/v1/changes")
-                .put("streamTokens", "/v1/stream-tokens").put("health", "/health").put("ready", "/ready")
+        links.put("openapi", "/openapi.json")
+                .put("collections", "/v1/collections")
+                .put("changes", "/v1/changes")
+                .put("streamTokens", "/v1/stream-tokens")
+                .put("health", "/health")
+                .put("ready", "/ready")
                 .put("metrics", "/metrics");
         return body;
     }
@@ -202,12 +232,18 @@ final class Api {
         JsonNode body = body(ctx, Set.of("path"));
         String path = text(body, "path", true);
         if (!ChangeFeedApi.isFeedPath(path)) {
-            throw new QueryException("path", "path must be a change feed: /v1/changes or "
-                    + "/v1/collections/{name}/changes, got '" + dev.vellum.internal.Messages.abbreviate(path) + "'");
+            throw new QueryException(
+                    "path",
+                    "path must be a change feed: /v1/changes or " + "/v1/collections/{name}/changes, got '"
+                            + dev.vellum.internal.Messages.abbreviate(path) + "'");
         }
         StreamTokens.Issued issued = tokens.issue(ctx.attribute(API_KEY), path);
-        json(ctx, 201, object().put("token", issued.token()).put("path", issued.path())
-                .put("expiresAt", issued.expiresAt().toString()));
+        json(
+                ctx,
+                201,
+                object().put("token", issued.token())
+                        .put("path", issued.path())
+                        .put("expiresAt", issued.expiresAt().toString()));
     }
 
     /** Ends change-feed streams and long-polls, so the server can stop. */
@@ -236,25 +272,35 @@ final class Api {
             json(ctx, 200, object().put("status", "ready").put("backend", store.backendName()));
             return;
         }
-        Problem unavailable = new Problem(503, "unavailable", "Database unavailable",
-                "The database does not answer. Retry later.").retryAfter(1);
+        Problem unavailable = new Problem(
+                        503, "unavailable", "Database unavailable", "The database does not answer. Retry later.")
+                .retryAfter(1);
         try {
             // a load balancer asks often and waits briefly: answer within a second even when the database hangs
-            Health health = withDeadline(() -> database.get().health(), READY_DEADLINE_MILLIS, false,
-                    () -> unavailable);
+            Health health =
+                    withDeadline(() -> database.get().health(), READY_DEADLINE_MILLIS, false, () -> unavailable);
             if (health.pendingMigrations() > 0) {
                 ctx.header("Retry-After", "5");
-                json(ctx, 503, object().put("status", "migrations pending").put("backend", health.backend())
-                        .put("pendingMigrations", health.pendingMigrations()));
+                json(
+                        ctx,
+                        503,
+                        object().put("status", "migrations pending")
+                                .put("backend", health.backend())
+                                .put("pendingMigrations", health.pendingMigrations()));
                 return;
             }
-            ObjectNode body = object().put("status", "ready").put("backend", health.backend())
+            ObjectNode body = object().put("status", "ready")
+                    .put("backend", health.backend())
                     .put("schemaVersion", health.schemaVersion());
             if (!health.replicas().members().isEmpty() && mayKnowTopology(ctx)) {
                 // the primary serves every read a replica cannot, so replicas inform but never decide readiness
                 ArrayNode replicas = body.putArray("replicas");
-                health.replicas().members().forEach(m -> replicas.addObject().put("name", m.name())
-                        .put("state", m.state()).put("lagMillis", m.lag().toMillis()));
+                health.replicas()
+                        .members()
+                        .forEach(m -> replicas.addObject()
+                                .put("name", m.name())
+                                .put("state", m.state())
+                                .put("lagMillis", m.lag().toMillis()));
             }
             json(ctx, 200, body);
         } catch (Problem p) {
@@ -275,7 +321,9 @@ final class Api {
     private Reply listCollections() {
         ArrayNode list = JsonValues.NODES.arrayNode();
         for (String name : store.collections()) {
-            list.addObject().put("name", name).put("count", store.collection(name).count());
+            list.addObject()
+                    .put("name", name)
+                    .put("count", store.collection(name).count());
         }
         ObjectNode body = object();
         body.set("collections", list);
@@ -287,7 +335,8 @@ final class Api {
         NewRecord record = NewRecord.fromJson(body(ctx, null), "The body");
         bounded(ctx, "insert", () -> {
             Record stored = c.insert(record.id(), record.fields(), record.metadata());
-            return Reply.of(201, stored.toJson()).header("Location", recordPath(c.name(), stored.id()))
+            return Reply.of(201, stored.toJson())
+                    .header("Location", recordPath(c.name(), stored.id()))
                     .header("ETag", etag(stored.version()));
         });
     }
@@ -317,8 +366,13 @@ final class Api {
             throw Problem.badRequest("A replace body is {\"fields\":{…}}: the record's new fields.");
         }
         Long expected = ifMatch(ctx);
-        bounded(ctx, "replace", () -> written(expected == null ? c.replace(id, body.get("fields"))
-                : c.replace(id, body.get("fields"), expected)));
+        bounded(
+                ctx,
+                "replace",
+                () -> written(
+                        expected == null
+                                ? c.replace(id, body.get("fields"))
+                                : c.replace(id, body.get("fields"), expected)));
     }
 
     private void patch(Context ctx) {
@@ -376,8 +430,8 @@ final class Api {
             }
             paths.add(p.textValue());
         }
-        Map<String, Accumulator> accumulators = body.has("accumulators")
-                ? Accumulator.parseAll(body.get("accumulators")) : Map.of();
+        Map<String, Accumulator> accumulators =
+                body.has("accumulators") ? Accumulator.parseAll(body.get("accumulators")) : Map.of();
         bounded(ctx, "aggregate", () -> {
             ObjectNode reply = object();
             ArrayNode groups = reply.putArray("groups");
@@ -405,8 +459,9 @@ final class Api {
         // "update" reads better for operators ({"$inc":…}); either key takes a merge patch or operators
         String key = body.has("update") ? "update" : "patch";
         if (body.has("update") == body.has("patch") || !body.get(key).isObject()) {
-            throw Problem.badRequest("Send the change as \"patch\" (a JSON merge patch, e.g. {\"status\":\"archived\"}) "
-                    + "or as \"update\" (field operators, e.g. {\"$inc\":{\"visits\":1}}): one object, not both.");
+            throw Problem.badRequest(
+                    "Send the change as \"patch\" (a JSON merge patch, e.g. {\"status\":\"archived\"}) "
+                            + "or as \"update\" (field operators, e.g. {\"$inc\":{\"visits\":1}}): one object, not both.");
         }
         bounded(ctx, "updateMany", () -> Reply.of(200, object().put("count", c.updateMany(filter, body.get(key)))));
     }
@@ -424,8 +479,8 @@ final class Api {
         String token = ctx.header(CONSISTENCY);
         withPermit(() -> metrics.time("export", () -> {
             try (Stream<Record> records = store.readAfter(token, () -> c.stream(Query.all()));
-                 Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8),
-                         1 << 16)) {
+                    Writer out = new BufferedWriter(
+                            new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8), 1 << 16)) {
                 Iterator<Record> it = records.iterator();
                 while (it.hasNext()) {
                     out.write(JsonValues.write(it.next().toJson()));
@@ -453,11 +508,12 @@ final class Api {
                 long count;
                 try (BufferedWriter spool = Files.newBufferedWriter(ids)) {
                     // a decoder that reports malformed input: invalid UTF-8 is a 400, never rewritten to U+FFFD
-                    BufferedReader reader = new BufferedReader(new InputStreamReader(ctx.bodyInputStream(),
-                            StandardCharsets.UTF_8.newDecoder()), 1 << 16);
+                    BufferedReader reader = new BufferedReader(
+                            new InputStreamReader(ctx.bodyInputStream(), StandardCharsets.UTF_8.newDecoder()), 1 << 16);
                     Iterator<NewRecord> lines = NewRecord.readNdjson(reader);
                     Iterable<NewRecord> assigned = () -> java.util.stream.StreamSupport.stream(
-                            java.util.Spliterators.spliteratorUnknownSize(lines, 0), false).map(line -> {
+                                    java.util.Spliterators.spliteratorUnknownSize(lines, 0), false)
+                            .map(line -> {
                                 NewRecord r = withId(line);
                                 try {
                                     spool.write(r.id());
@@ -466,14 +522,15 @@ final class Api {
                                     throw new UncheckedIOException(e);
                                 }
                                 return r;
-                            }).iterator();
-                    count = withPermit(() -> metrics.time("batch", () -> upsert ? c.upsertMany(assigned)
-                            : c.insertMany(assigned)));
+                            })
+                            .iterator();
+                    count = withPermit(() ->
+                            metrics.time("batch", () -> upsert ? c.upsertMany(assigned) : c.insertMany(assigned)));
                 }
                 ctx.header(CONSISTENCY, store.consistencyToken()).status(200).contentType(NDJSON);
                 try (BufferedReader spooled = Files.newBufferedReader(ids);
-                     Writer out = new BufferedWriter(new OutputStreamWriter(ctx.outputStream(),
-                             StandardCharsets.UTF_8), 1 << 16)) {
+                        Writer out = new BufferedWriter(
+                                new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8), 1 << 16)) {
                     for (String id = spooled.readLine(); id != null; id = spooled.readLine()) {
                         out.write(JsonValues.write(object().put("id", id)));
                         out.write('\n');
@@ -529,11 +586,17 @@ final class Api {
         boolean unique = uniqueNode.asBoolean(false);
         IndexInfo wanted = new IndexInfo(name, paths, unique);
         bounded(ctx, "createIndex", () -> {
-            Optional<IndexInfo> existing = c.indexes().stream().filter(i -> i.name().equals(name)).findFirst();
+            Optional<IndexInfo> existing =
+                    c.indexes().stream().filter(i -> i.name().equals(name)).findFirst();
             if (existing.isPresent()) {
                 if (!existing.get().equals(wanted)) {
-                    throw new Problem(409, "index-exists", "Index exists", "An index named '" + name + "' already "
-                            + "exists with another definition; drop it first.").with("index", existing.get());
+                    throw new Problem(
+                                    409,
+                                    "index-exists",
+                                    "Index exists",
+                                    "An index named '" + name + "' already "
+                                            + "exists with another definition; drop it first.")
+                            .with("index", existing.get());
                 }
                 return Reply.of(200, JsonValues.toTree(wanted));
             }
@@ -598,9 +661,12 @@ final class Api {
     }
 
     private static Problem unsupported(String type, String expected) {
-        return new Problem(415, "unsupported-media-type", "Unsupported media type", (type.isEmpty()
-                ? "The request has no Content-Type" : "Content-Type " + type + " is not accepted here")
-                + ": send " + expected + ".");
+        return new Problem(
+                415,
+                "unsupported-media-type",
+                "Unsupported media type",
+                (type.isEmpty() ? "The request has no Content-Type" : "Content-Type " + type + " is not accepted here")
+                        + ": send " + expected + ".");
     }
 
     /** The media type without parameters, lower case; empty when absent. */
@@ -644,21 +710,28 @@ final class Api {
     }
 
     private static Problem tooLarge(long limit) {
-        return new Problem(413, "body-too-large", "Request body too large", "The body is larger than " + limit
-                + " bytes (VELLUM_HTTP_MAX_BODY). Send large batches as NDJSON (" + NDJSON + ") to "
-                + "/v1/collections/{c}/records:batch, which is streamed.");
+        return new Problem(
+                413,
+                "body-too-large",
+                "Request body too large",
+                "The body is larger than " + limit
+                        + " bytes (VELLUM_HTTP_MAX_BODY). Send large batches as NDJSON (" + NDJSON + ") to "
+                        + "/v1/collections/{c}/records:batch, which is streamed.");
     }
 
     private static JsonNode parse(byte[] body) {
         if (body.length == 0) {
-            throw new Problem(400, "malformed-json", "Malformed JSON", "The request body is empty; send a JSON "
-                    + "document.");
+            throw new Problem(
+                    400, "malformed-json", "Malformed JSON", "The request body is empty; send a JSON " + "document.");
         }
         try {
             return JsonValues.INPUT_READER.readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new Problem(400, "malformed-json", "Malformed JSON", "The request body is not valid JSON: "
-                    + JsonValues.reason(e));
+            throw new Problem(
+                    400,
+                    "malformed-json",
+                    "Malformed JSON",
+                    "The request body is not valid JSON: " + JsonValues.reason(e));
         } catch (IOException e) {
             throw Problem.unreadableBody(e);
         }
@@ -669,8 +742,11 @@ final class Api {
         ObjectNode node = object();
         for (String name : ctx.queryParamMap().keySet()) {
             if (!QUERY_PARAMS.contains(name)) {
-                throw new QueryException(name, "Unknown query parameter '" + name + "'; parameters are "
-                        + String.join(", ", QUERY_PARAMS.stream().sorted().toList()));
+                throw new QueryException(
+                        name,
+                        "Unknown query parameter '" + name + "'; parameters are "
+                                + String.join(
+                                        ", ", QUERY_PARAMS.stream().sorted().toList()));
             }
         }
         String filter = ctx.queryParam("filter");
@@ -702,8 +778,10 @@ final class Api {
         if (limit == null || limit.isNull()) {
             node.put("limit", limits.defaultPageSize());
         } else if (limit.canConvertToInt() && limit.intValue() > limits.maxPageSize()) {
-            throw new QueryException("limit", "limit must be at most " + limits.maxPageSize()
-                    + " on this server (VELLUM_HTTP_MAX_PAGE_SIZE); use the cursor for the next page");
+            throw new QueryException(
+                    "limit",
+                    "limit must be at most " + limits.maxPageSize()
+                            + " on this server (VELLUM_HTTP_MAX_PAGE_SIZE); use the cursor for the next page");
         }
         Query query = Query.fromJson(node);
         FilterLimits.check(query.filter(), limits.maxFilterDepth(), limits.maxFilterConditions());
@@ -775,7 +853,8 @@ final class Api {
         }
         String value = header.trim();
         String digits = value.length() >= 3 && value.startsWith("\"") && value.endsWith("\"")
-                ? value.substring(1, value.length() - 1) : "";
+                ? value.substring(1, value.length() - 1)
+                : "";
         if (!digits.isEmpty() && digits.length() <= 19 && digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
             try {
                 return Long.parseLong(digits);
@@ -860,10 +939,16 @@ final class Api {
             return write && reply.status < 300 ? reply.header(CONSISTENCY, store.consistencyToken()) : reply;
         });
         long timeout = limits.requestTimeout().toMillis();
-        Supplier<Problem> timedOut = () -> new Problem(503, "timeout", "Request timed out", "The request took longer "
-                + "than " + timeout + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) and was cancelled; nothing was written. If it "
-                + "reads much, narrow the filter, add an index, or page with a smaller limit; GET /ready shows whether "
-                + "the database is slow to answer.").retryAfter(1);
+        Supplier<Problem> timedOut = () -> new Problem(
+                        503,
+                        "timeout",
+                        "Request timed out",
+                        "The request took longer "
+                                + "than " + timeout
+                                + " ms (VELLUM_HTTP_REQUEST_TIMEOUT) and was cancelled; nothing was written. If it "
+                                + "reads much, narrow the filter, add an index, or page with a smaller limit; GET /ready shows whether "
+                                + "the database is slow to answer.")
+                .retryAfter(1);
         Reply reply;
         try {
             reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, write, timedOut));
@@ -876,11 +961,20 @@ final class Api {
                 throw unexpected;
             }
             // whatever failed may have failed after the commit: the answer must not say nothing was written
-            LOG.error("{} {} failed unexpectedly; its outcome is unknown (request id {})", ctx.method().name(),
-                    ctx.path(), ctx.<String>attribute(VellumServer.REQUEST_ID_KEY), unexpected);
-            throw new Problem(503, "outcome-unknown", "Outcome unknown", "The write failed in an unexpected way, "
-                    + "perhaps after it committed. Read the record(s) to see whether it was applied before you "
-                    + "retry.").retryAfter(1);
+            LOG.error(
+                    "{} {} failed unexpectedly; its outcome is unknown (request id {})",
+                    ctx.method().name(),
+                    ctx.path(),
+                    ctx.<String>attribute(VellumServer.REQUEST_ID_KEY),
+                    unexpected);
+            throw new Problem(
+                            503,
+                            "outcome-unknown",
+                            "Outcome unknown",
+                            "The write failed in an unexpected way, "
+                                    + "perhaps after it committed. Read the record(s) to see whether it was applied before you "
+                                    + "retry.")
+                    .retryAfter(1);
         }
         reply.writeTo(ctx, write);
     }
@@ -915,9 +1009,14 @@ final class Api {
                 try {
                     return future.get(OUTCOME_WAIT_MILLIS, TimeUnit.MILLISECONDS);
                 } catch (TimeoutException stillRunning) {
-                    throw new Problem(503, "outcome-unknown", "Outcome unknown", "The request timed out while its "
-                            + "write was committing, and the database has not said whether it succeeded. Read the "
-                            + "record(s) to see whether it was applied before you retry.").retryAfter(1);
+                    throw new Problem(
+                                    503,
+                                    "outcome-unknown",
+                                    "Outcome unknown",
+                                    "The request timed out while its "
+                                            + "write was committing, and the database has not said whether it succeeded. Read the "
+                                            + "record(s) to see whether it was applied before you retry.")
+                            .retryAfter(1);
                 }
             }
         } catch (InterruptedException e) {
@@ -967,7 +1066,7 @@ final class Api {
         }
 
         Reply header(String name, String value) {
-            headers.add(new String[]{name, value});
+            headers.add(new String[] {name, value});
             return this;
         }
 
@@ -994,8 +1093,12 @@ final class Api {
             try {
                 JsonAnswer.send(ctx, status, JSON, body);
             } catch (JsonAnswer.NotSent e) {
-                LOG.warn("{} {} was written, but its answer could not be built ({}); answered without a body "
-                        + "(request id {})", ctx.method().name(), ctx.path(), e.getCause().getClass().getSimpleName(),
+                LOG.warn(
+                        "{} {} was written, but its answer could not be built ({}); answered without a body "
+                                + "(request id {})",
+                        ctx.method().name(),
+                        ctx.path(),
+                        e.getCause().getClass().getSimpleName(),
                         ctx.<String>attribute(VellumServer.REQUEST_ID_KEY));
                 ctx.status(status == 200 ? 204 : status);
             }
@@ -1005,7 +1108,11 @@ final class Api {
         private static boolean prefersMinimal(Context ctx) {
             for (String prefer : Collections.list(ctx.req().getHeaders("Prefer"))) {
                 for (String preference : prefer.split(",")) {
-                    if (preference.trim().toLowerCase(Locale.ROOT).replace(" ", "").equals("return=minimal")) {
+                    if (preference
+                            .trim()
+                            .toLowerCase(Locale.ROOT)
+                            .replace(" ", "")
+                            .equals("return=minimal")) {
                         return true;
                     }
                 }

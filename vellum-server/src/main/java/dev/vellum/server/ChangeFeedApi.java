@@ -1,5 +1,10 @@
 package dev.vellum.server;
 
+import static io.javalin.http.HandlerType.DELETE;
+import static io.javalin.http.HandlerType.GET;
+import static io.javalin.http.HandlerType.HEAD;
+import static io.javalin.http.HandlerType.PUT;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,7 +16,6 @@ import dev.vellum.QueryException;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import io.javalin.http.Context;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -25,11 +29,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import static io.javalin.http.HandlerType.DELETE;
-import static io.javalin.http.HandlerType.GET;
-import static io.javalin.http.HandlerType.HEAD;
-import static io.javalin.http.HandlerType.PUT;
-
 /**
  * The change feed over HTTP: enabling and disabling a collection's feed, long-polls answered as JSON, and
  * Server-Sent Events streams ({@link EventStreams} writes them). Waiting readers hold no store permit (they do no
@@ -39,6 +38,7 @@ import static io.javalin.http.HandlerType.PUT;
 final class ChangeFeedApi {
     /** The query parameter that carries a stream token ({@link StreamTokens}). */
     static final String ACCESS_TOKEN = "access_token";
+
     private static final Set<String> PARAMS = Set.of("after", "limit", "wait", "filter", ACCESS_TOKEN);
     private static final Pattern FEED_PATH = Pattern.compile("/v1/changes|/v1/collections/[^/?#]+/changes");
     private static final Pattern WAIT = Pattern.compile("(\\d{1,9})(ms|s)?");
@@ -55,6 +55,7 @@ final class ChangeFeedApi {
     private final EventStreams streams = new EventStreams(STREAM_READERS, this::errorEvent);
     /** Readers each client holds now, by API key or address; a client holding none has no entry. */
     private final ConcurrentHashMap<String, Integer> perClient = new ConcurrentHashMap<>();
+
     private volatile boolean stopping;
 
     ChangeFeedApi(RecordStore store, ServerSettings limits, Api api) {
@@ -66,19 +67,30 @@ final class ChangeFeedApi {
 
     void register(Api.Routes r) {
         String feed = "/v1/collections/{c}/changes";
-        r.add(PUT, feed, ctx -> api.bounded(ctx, "enableChanges", () -> {
-            Collection c = store.collection(ctx.pathParam("c"));
-            boolean created = c.enableChanges();
-            return Api.Reply.of(created ? 201 : 200, JsonValues.NODES.objectNode().put("collection", c.name())
-                    .put("enabled", true).put("now", c.changes().now()));
-        }));
-        r.add(DELETE, feed, ctx -> api.bounded(ctx, "disableChanges", () -> {
-            Collection c = store.collection(ctx.pathParam("c"));
-            if (!c.disableChanges()) {
-                throw Problem.notFound("The change feed of collection '" + c.name() + "' is not enabled");
-            }
-            return Api.Reply.empty(204);
-        }));
+        r.add(
+                PUT,
+                feed,
+                ctx -> api.bounded(ctx, "enableChanges", () -> {
+                    Collection c = store.collection(ctx.pathParam("c"));
+                    boolean created = c.enableChanges();
+                    return Api.Reply.of(
+                            created ? 201 : 200,
+                            JsonValues.NODES
+                                    .objectNode()
+                                    .put("collection", c.name())
+                                    .put("enabled", true)
+                                    .put("now", c.changes().now()));
+                }));
+        r.add(
+                DELETE,
+                feed,
+                ctx -> api.bounded(ctx, "disableChanges", () -> {
+                    Collection c = store.collection(ctx.pathParam("c"));
+                    if (!c.disableChanges()) {
+                        throw Problem.notFound("The change feed of collection '" + c.name() + "' is not enabled");
+                    }
+                    return Api.Reply.empty(204);
+                }));
         r.add(GET, feed, ctx -> read(ctx, store.collection(ctx.pathParam("c")).changes()));
         r.add(GET, "/v1/changes", ctx -> read(ctx, store.changes()));
     }
@@ -103,8 +115,8 @@ final class ChangeFeedApi {
     private void read(Context ctx, Changes feed) throws IOException {
         for (String name : ctx.queryParamMap().keySet()) {
             if (!PARAMS.contains(name)) {
-                throw new QueryException(name, "Unknown query parameter '" + name + "'; parameters are after, "
-                        + "filter, limit, wait");
+                throw new QueryException(
+                        name, "Unknown query parameter '" + name + "'; parameters are after, " + "filter, limit, wait");
             }
         }
         String consistency = ctx.header(Api.CONSISTENCY);
@@ -123,8 +135,13 @@ final class ChangeFeedApi {
         Runnable leave = admit(ctx);
         if (!readers.tryAcquire()) {
             leave.run();
-            throw new Problem(503, "saturated", "Server busy", "The server has as many change-feed readers "
-                    + "waiting as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.").retryAfter(1);
+            throw new Problem(
+                            503,
+                            "saturated",
+                            "Server busy",
+                            "The server has as many change-feed readers "
+                                    + "waiting as it takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.")
+                    .retryAfter(1);
         }
         Runnable release = once(() -> {
             readers.release();
@@ -160,7 +177,7 @@ final class ChangeFeedApi {
     private Runnable admit(Context ctx) {
         int max = limits.maxFeedReadersPerClient();
         if (max == 0) {
-            return () -> { };
+            return () -> {};
         }
         String key = ctx.attribute(Api.API_KEY);
         String client = key != null ? "key " + key : "address " + ctx.req().getRemoteAddr();
@@ -171,10 +188,15 @@ final class ChangeFeedApi {
             return admitted[0] ? now + 1 : held;
         });
         if (!admitted[0]) {
-            throw new Problem(429, "too-many-readers", "Too many feed readers", "This client already holds " + max
-                    + " change-feed readers (streams and long-polls) at once, as many as one client may "
-                    + "(VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT). Close one first, or read several collections in "
-                    + "one stream of /v1/changes with a filter.").retryAfter(1);
+            throw new Problem(
+                            429,
+                            "too-many-readers",
+                            "Too many feed readers",
+                            "This client already holds " + max
+                                    + " change-feed readers (streams and long-polls) at once, as many as one client may "
+                                    + "(VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT). Close one first, or read several collections in "
+                                    + "one stream of /v1/changes with a filter.")
+                    .retryAfter(1);
         }
         return once(() -> perClient.compute(client, (k, held) -> held == null || held <= 1 ? null : held - 1));
     }
@@ -183,8 +205,8 @@ final class ChangeFeedApi {
     private ChangePage poll(Changes feed, String after, int limit, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         // a waiting poll from the start: long-polls woken by one commit share its reads
-        ChangePage page = feed.poll(after, limit, wait.isZero() ? Duration.ZERO : wait.compareTo(SLICE) < 0 ? wait
-                : SLICE);
+        ChangePage page =
+                feed.poll(after, limit, wait.isZero() ? Duration.ZERO : wait.compareTo(SLICE) < 0 ? wait : SLICE);
         while (page.changes().isEmpty() && !stopping) {
             long left = deadline - System.nanoTime();
             if (left <= 0) {
@@ -213,7 +235,9 @@ final class ChangeFeedApi {
         // the first read happens before the answer starts, so a bad token or a feed that is off is a plain problem
         String start = after == null ? feed.now() : after;
         ChangePage page = feed.poll(start, limit);
-        ctx.status(200).contentType(EVENT_STREAM + "; charset=utf-8").header("Cache-Control", "no-cache")
+        ctx.status(200)
+                .contentType(EVENT_STREAM + "; charset=utf-8")
+                .header("Cache-Control", "no-cache")
                 .header("X-Accel-Buffering", "no");
         if (ctx.method() == HEAD) {
             return false; // the headers are the answer
@@ -266,8 +290,10 @@ final class ChangeFeedApi {
             throw new QueryException("limit", "limit must be a whole number, got '" + value + "'");
         }
         if (limit < 1 || limit > limits.maxPageSize()) {
-            throw new QueryException("limit", "limit must be between 1 and " + limits.maxPageSize()
-                    + " on this server (VELLUM_HTTP_MAX_PAGE_SIZE)");
+            throw new QueryException(
+                    "limit",
+                    "limit must be between 1 and " + limits.maxPageSize()
+                            + " on this server (VELLUM_HTTP_MAX_PAGE_SIZE)");
         }
         return limit;
     }

@@ -2,7 +2,6 @@ package dev.vellum.server;
 
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
@@ -19,10 +18,11 @@ final class Cors {
     static final String METHODS = "GET, POST, PUT, PATCH, DELETE";
     static final String ALLOWED_HEADERS = "Authorization, Content-Type, If-Match, If-None-Match, Last-Event-ID, "
             + "X-Request-Id, Vellum-Consistency";
-    static final String EXPOSED_HEADERS = "ETag, Location, Vellum-Consistency, X-Request-Id, Retry-After, "
-            + "WWW-Authenticate";
+    static final String EXPOSED_HEADERS =
+            "ETag, Location, Vellum-Consistency, X-Request-Id, Retry-After, " + "WWW-Authenticate";
     private static final Set<String> ALLOWED_HEADER_NAMES = List.of(ALLOWED_HEADERS.split(", ")).stream()
-            .map(h -> h.toLowerCase(Locale.ROOT)).collect(Collectors.toUnmodifiableSet());
+            .map(h -> h.toLowerCase(Locale.ROOT))
+            .collect(Collectors.toUnmodifiableSet());
     /** How long a browser may keep a preflight's answer. */
     private static final String MAX_AGE = "600";
 
@@ -57,17 +57,28 @@ final class Cors {
             return false;
         }
         if (!allowed) {
-            throw new Problem(403, "origin-not-allowed", "Origin not allowed", "Pages from " + abbreviated(origin)
-                    + " may not call this server. Add the origin to VELLUM_HTTP_CORS_ORIGINS (comma-separated, e.g. "
-                    + "https://app.example.com) to allow them.");
+            throw new Problem(
+                    403,
+                    "origin-not-allowed",
+                    "Origin not allowed",
+                    "Pages from " + abbreviated(origin)
+                            + " may not call this server. Add the origin to VELLUM_HTTP_CORS_ORIGINS (comma-separated, e.g. "
+                            + "https://app.example.com) to allow them.");
         }
         String method = ctx.header("Access-Control-Request-Method").trim().toUpperCase(Locale.ROOT);
         String headers = ctx.header("Access-Control-Request-Headers");
-        if (!List.of(METHODS.split(", ")).contains(method) || headers != null && !List.of(headers.split(","))
-                .stream().map(h -> h.trim().toLowerCase(Locale.ROOT)).filter(h -> !h.isEmpty())
-                .allMatch(ALLOWED_HEADER_NAMES::contains)) {
-            throw new Problem(403, "cors-request-not-allowed", "Cross-origin request not allowed", "Cross-origin "
-                    + "requests may use the methods " + METHODS + " and the headers " + ALLOWED_HEADERS + ".");
+        if (!List.of(METHODS.split(", ")).contains(method)
+                || headers != null
+                        && !List.of(headers.split(",")).stream()
+                                .map(h -> h.trim().toLowerCase(Locale.ROOT))
+                                .filter(h -> !h.isEmpty())
+                                .allMatch(ALLOWED_HEADER_NAMES::contains)) {
+            throw new Problem(
+                    403,
+                    "cors-request-not-allowed",
+                    "Cross-origin request not allowed",
+                    "Cross-origin " + "requests may use the methods " + METHODS + " and the headers " + ALLOWED_HEADERS
+                            + ".");
         }
         ctx.header("Access-Control-Allow-Methods", METHODS);
         ctx.header("Access-Control-Allow-Headers", ALLOWED_HEADERS);

@@ -14,7 +14,6 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -64,20 +63,25 @@ final class EventStreams {
     private static final ObjectWriter EVENT_DATA = JsonValues.WRITER.without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
     /** Recent changes' events by token: a commit reaches every stream of a feed, each sending the same bytes. */
-    private final Cache<String, byte[]> events = Caffeine.newBuilder().maximumWeight(16 << 20)
-            .weigher((String token, byte[] event) -> event.length).expireAfterWrite(Duration.ofMinutes(1)).build();
+    private final Cache<String, byte[]> events = Caffeine.newBuilder()
+            .maximumWeight(16 << 20)
+            .weigher((String token, byte[] event) -> event.length)
+            .expireAfterWrite(Duration.ofMinutes(1))
+            .build();
+
     private final Map<String, Dispatcher> dispatchers = new ConcurrentHashMap<>();
     private final Set<Stream> open = ConcurrentHashMap.newKeySet();
     /** Catch-up reads; each is bounded (a page, a scan window, a second), so a few threads serve every stream. */
     private final ExecutorService readers;
+
     private final BiFunction<String, Throwable, byte[]> errorEvent;
     private volatile boolean closed;
 
     /** {@code errorEvent}: the {@code event: error} that ends a stream of a path after a failure. */
     EventStreams(int readerThreads, BiFunction<String, Throwable, byte[]> errorEvent) {
         AtomicInteger n = new AtomicInteger();
-        ThreadPoolExecutor pool = new ThreadPoolExecutor(readerThreads, readerThreads, 30, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), r -> {
+        ThreadPoolExecutor pool = new ThreadPoolExecutor(
+                readerThreads, readerThreads, 30, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), r -> {
                     Thread t = new Thread(r, "vellum-feed-reader-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
@@ -94,8 +98,15 @@ final class EventStreams {
      *
      * @param feedKey streams with the same key follow the same feed (path and filter) and share a dispatcher
      */
-    CompletableFuture<Void> start(String feedKey, Changes feed, int limit, String opening, ChangePage first,
-                                  HttpServletRequest request, HttpServletResponse response, Runnable onEnd)
+    CompletableFuture<Void> start(
+            String feedKey,
+            Changes feed,
+            int limit,
+            String opening,
+            ChangePage first,
+            HttpServletRequest request,
+            HttpServletResponse response,
+            Runnable onEnd)
             throws IOException {
         Stream stream = new Stream(feedKey, feed, limit, request.getRequestURI(), onEnd);
         open.add(stream);
@@ -151,8 +162,10 @@ final class EventStreams {
     }
 
     private static boolean isSmall(Change change) {
-        return change.record() == null || RecordSizes.upperBound(change.record().fields(), SHARED_EVENT_BYTES)
-                + RecordSizes.upperBound(change.record().metadata(), SHARED_EVENT_BYTES) <= SHARED_EVENT_BYTES;
+        return change.record() == null
+                || RecordSizes.upperBound(change.record().fields(), SHARED_EVENT_BYTES)
+                                + RecordSizes.upperBound(change.record().metadata(), SHARED_EVENT_BYTES)
+                        <= SHARED_EVENT_BYTES;
     }
 
     /** One event: {@code id:} the token, {@code event:} the op, {@code data:} the change as one line of JSON. */
@@ -204,9 +217,11 @@ final class EventStreams {
         private boolean live;
         /** A catch-up read is under way. */
         private boolean reading;
+
         private boolean unflushed;
         /** Ends once what is queued has been written (after an error event). */
         private boolean ending;
+
         private boolean ended;
         private long lastWrite = System.nanoTime();
         private ServletOutputStream out;

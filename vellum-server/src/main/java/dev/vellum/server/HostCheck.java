@@ -1,7 +1,6 @@
 package dev.vellum.server;
 
 import io.javalin.http.Context;
-
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -28,13 +27,19 @@ final class HostCheck {
     /** Refuses a request whose Host names another machine; one without a Host (HTTP/1.0) is served. */
     void check(Context ctx) {
         String host = ctx.header("Host");
-        if (host == null || host.isBlank() || names.contains(withoutPort(host.strip().toLowerCase(Locale.ROOT)))) {
+        if (host == null
+                || host.isBlank()
+                || names.contains(withoutPort(host.strip().toLowerCase(Locale.ROOT)))) {
             return;
         }
-        throw new Problem(421, "host-not-allowed", "Host not allowed", "This server has no API keys and answers only "
-                + "to this machine's names (localhost, 127.0.0.1, [::1], " + "its listening address, and "
-                + "VELLUM_HTTP_ALLOWED_HOSTS); the request named another host. Add the name to "
-                + "VELLUM_HTTP_ALLOWED_HOSTS, or set VELLUM_API_KEYS.");
+        throw new Problem(
+                421,
+                "host-not-allowed",
+                "Host not allowed",
+                "This server has no API keys and answers only "
+                        + "to this machine's names (localhost, 127.0.0.1, [::1], " + "its listening address, and "
+                        + "VELLUM_HTTP_ALLOWED_HOSTS); the request named another host. Add the name to "
+                        + "VELLUM_HTTP_ALLOWED_HOSTS, or set VELLUM_API_KEYS.");
     }
 
     private static String withoutPort(String host) {

@@ -3,7 +3,6 @@ package dev.vellum.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.internal.JsonValues;
 import io.javalin.http.Context;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -81,8 +80,7 @@ final class JsonAnswer extends OutputStream {
 
     /** Jackson closes its target, also when it fails: only {@link #finish} sends. */
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     private void finish() throws IOException {
         if (streamed == null) {

@@ -7,7 +7,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
-
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
@@ -31,18 +30,32 @@ final class Metrics {
         for (int i = 0; i < members.size(); i++) {
             int index = i;
             String name = members.get(i).name();
-            Gauge.builder("vellum.replica.lag.seconds", database, db -> member(db, index).lag().toMillis() / 1000.0)
-                    .tag("replica", name).description("How far the replica was behind the primary at the last probe")
+            Gauge.builder(
+                            "vellum.replica.lag.seconds",
+                            database,
+                            db -> member(db, index).lag().toMillis() / 1000.0)
+                    .tag("replica", name)
+                    .description("How far the replica was behind the primary at the last probe")
                     .register(registry);
-            Gauge.builder("vellum.replica.serving", database, db -> member(db, index).state().equals("up") ? 1 : 0)
-                    .tag("replica", name).description("1 while the replica serves reads, 0 while it is left out")
+            Gauge.builder(
+                            "vellum.replica.serving",
+                            database,
+                            db -> member(db, index).state().equals("up") ? 1 : 0)
+                    .tag("replica", name)
+                    .description("1 while the replica serves reads, 0 while it is left out")
                     .register(registry);
-            FunctionCounter.builder("vellum.reads", database, db -> member(db, index).reads()).tag("pool", name)
-                    .description("Record-store reads served, by pool").register(registry);
+            FunctionCounter.builder(
+                            "vellum.reads", database, db -> member(db, index).reads())
+                    .tag("pool", name)
+                    .description("Record-store reads served, by pool")
+                    .register(registry);
         }
         if (!members.isEmpty()) {
-            FunctionCounter.builder("vellum.reads", database, db -> db.replicaStatus().primaryReads())
-                    .tag("pool", "primary").description("Record-store reads served, by pool").register(registry);
+            FunctionCounter.builder(
+                            "vellum.reads", database, db -> db.replicaStatus().primaryReads())
+                    .tag("pool", "primary")
+                    .description("Record-store reads served, by pool")
+                    .register(registry);
         }
     }
 
@@ -52,13 +65,19 @@ final class Metrics {
 
     private void pool(Database database, String state, ToDoubleFunction<Health.PoolState> value) {
         Gauge.builder("vellum.pool.connections", database, db -> value.applyAsDouble(db.poolState()))
-                .tag("state", state).description("Database connections by state").register(registry);
+                .tag("state", state)
+                .description("Database connections by state")
+                .register(registry);
     }
 
     /** One finished request, by route template (not the raw path, so ids do not explode the series). */
     void request(String method, String route, int status, long nanos) {
-        Timer.builder("http.server.requests").tag("method", method).tag("route", route)
-                .tag("status", String.valueOf(status)).description("HTTP requests").register(registry)
+        Timer.builder("http.server.requests")
+                .tag("method", method)
+                .tag("route", route)
+                .tag("status", String.valueOf(status))
+                .description("HTTP requests")
+                .register(registry)
                 .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
@@ -71,8 +90,11 @@ final class Metrics {
             outcome = "ok";
             return result;
         } finally {
-            sample.stop(Timer.builder("vellum.store.operations").tag("operation", operation).tag("outcome", outcome)
-                    .description("Record store operations").register(registry));
+            sample.stop(Timer.builder("vellum.store.operations")
+                    .tag("operation", operation)
+                    .tag("outcome", outcome)
+                    .description("Record store operations")
+                    .register(registry));
         }
     }
 
@@ -83,7 +105,8 @@ final class Metrics {
             return all;
         }
         StringBuilder kept = new StringBuilder(all.length());
-        all.lines().filter(line -> !line.contains("replica=\"") && !line.contains("pool=\""))
+        all.lines()
+                .filter(line -> !line.contains("replica=\"") && !line.contains("pool=\""))
                 .forEach(line -> kept.append(line).append('\n'));
         return kept.toString();
     }

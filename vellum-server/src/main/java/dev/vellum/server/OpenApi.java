@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Vellum;
 import dev.vellum.internal.JsonValues;
 import io.javalin.http.Context;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -19,10 +18,10 @@ import java.util.regex.Pattern;
 final class OpenApi {
     private static final ObjectNode DOCUMENT = load();
     /** A Host header that is a plain host[:port]: anything else keeps the relative server. */
-    private static final Pattern HOST = Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:\\d{1,5})?");
+    private static final Pattern HOST =
+            Pattern.compile("[A-Za-z0-9.\\-]{1,253}(:\\d{1,5})?|\\[[0-9A-Fa-f:.]{2,45}\\](:\\d{1,5})?");
 
-    private OpenApi() {
-    }
+    private OpenApi() {}
 
     /** The document as the resource has it, with this build's version. */
     static ObjectNode document() {
@@ -34,7 +33,9 @@ final class OpenApi {
         ObjectNode document = document();
         String host = ctx.header("Host");
         if (host != null && HOST.matcher(host).matches()) {
-            document.putArray("servers").addObject().put("url", ctx.scheme() + "://" + host)
+            document.putArray("servers")
+                    .addObject()
+                    .put("url", ctx.scheme() + "://" + host)
                     .put("description", "this server");
         }
         return JsonValues.write(document);

@@ -52,19 +52,34 @@ final class Problem extends RuntimeException {
      * that, so its outcome is unknown; a read wrote nothing.
      */
     static Problem shortOfMemory(boolean write) {
-        return (write ? new Problem(503, "outcome-unknown", "Outcome unknown", "The server ran short of memory while "
-                + "running this write, perhaps after it committed. Read the record(s) to see whether it was applied "
-                + "before you retry, and send less at once (smaller batches or records).")
-                : new Problem(503, "saturated", "Server short of memory", "The server ran short of memory building "
-                + "this answer; nothing was written. Retry shortly, or ask for less at once (a smaller limit, fewer "
-                + "fields).")).retryAfter(1);
+        return (write
+                        ? new Problem(
+                                503,
+                                "outcome-unknown",
+                                "Outcome unknown",
+                                "The server ran short of memory while "
+                                        + "running this write, perhaps after it committed. Read the record(s) to see whether it was applied "
+                                        + "before you retry, and send less at once (smaller batches or records).")
+                        : new Problem(
+                                503,
+                                "saturated",
+                                "Server short of memory",
+                                "The server ran short of memory building "
+                                        + "this answer; nothing was written. Retry shortly, or ask for less at once (a smaller limit, fewer "
+                                        + "fields)."))
+                .retryAfter(1);
     }
 
     /** The heap ran short serving a request that may have been a read or a write. */
     static Problem shortOfMemory() {
-        return new Problem(503, "saturated", "Server short of memory", "The server ran short of memory serving this "
-                + "request. If it was a write, read the record(s) to see whether it was applied before you retry; "
-                + "otherwise retry shortly, or ask for less at once.").retryAfter(1);
+        return new Problem(
+                        503,
+                        "saturated",
+                        "Server short of memory",
+                        "The server ran short of memory serving this "
+                                + "request. If it was a write, read the record(s) to see whether it was applied before you retry; "
+                                + "otherwise retry shortly, or ask for less at once.")
+                .retryAfter(1);
     }
 
     /**
@@ -98,8 +113,11 @@ final class Problem extends RuntimeException {
     }
 
     private static Problem invalidUtf8() {
-        return new Problem(400, "invalid-utf8", "Invalid UTF-8", "The request body is not valid UTF-8 (JSON must "
-                + "be UTF-8); nothing was written.");
+        return new Problem(
+                400,
+                "invalid-utf8",
+                "Invalid UTF-8",
+                "The request body is not valid UTF-8 (JSON must " + "be UTF-8); nothing was written.");
     }
 
     /** A body that broke off or could not be decoded: the client's fault, so a 400 and no stack trace. */
@@ -107,8 +125,11 @@ final class Problem extends RuntimeException {
         if (e instanceof java.nio.charset.CharacterCodingException) {
             return invalidUtf8();
         }
-        return new Problem(400, "body-unreadable", "Request body unreadable", "The request body ended early or "
-                + "could not be read; nothing was written.");
+        return new Problem(
+                400,
+                "body-unreadable",
+                "Request body unreadable",
+                "The request body ended early or " + "could not be read; nothing was written.");
     }
 
     /** The one place a library exception becomes an HTTP status. Messages are the library's own: no SQL, no secrets. */
@@ -143,12 +164,15 @@ final class Problem extends RuntimeException {
             return d.id() == null ? p : p.with("id", d.id());
         }
         if (e instanceof ConcurrencyException c) {
-            return new Problem(412, "stale-version", "Precondition failed", c.getMessage()).with("id", c.id())
-                    .with("expectedVersion", c.expectedVersion()).with("actualVersion", c.actualVersion());
+            return new Problem(412, "stale-version", "Precondition failed", c.getMessage())
+                    .with("id", c.id())
+                    .with("expectedVersion", c.expectedVersion())
+                    .with("actualVersion", c.actualVersion());
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             // Jetty's own verdict on the request (a body that arrives too slowly: 408), wherever it surfaced
-            if (t instanceof org.eclipse.jetty.http.HttpException http && http.getCode() >= 400
+            if (t instanceof org.eclipse.jetty.http.HttpException http
+                    && http.getCode() >= 400
                     && http.getCode() < 500) {
                 return ProblemErrorHandler.forStatus(http.getCode());
             }
@@ -157,36 +181,65 @@ final class Problem extends RuntimeException {
             return unreadableBody(io.getCause());
         }
         if (e instanceof OperationCancelledException) {
-            return new Problem(503, "timeout", "Request cancelled", "The request was cancelled before it "
-                    + "committed; nothing was written. Retry.").retryAfter(1);
+            return new Problem(
+                            503,
+                            "timeout",
+                            "Request cancelled",
+                            "The request was cancelled before it " + "committed; nothing was written. Retry.")
+                    .retryAfter(1);
         }
         if (e instanceof CommitOutcomeUnknownException) {
-            return new Problem(503, "outcome-unknown", "Outcome unknown", "The connection to the database broke while "
-                    + "it was committing this request's write: it may or may not have been applied. Read the record(s) "
-                    + "to see before you retry.").retryAfter(1);
+            return new Problem(
+                            503,
+                            "outcome-unknown",
+                            "Outcome unknown",
+                            "The connection to the database broke while "
+                                    + "it was committing this request's write: it may or may not have been applied. Read the record(s) "
+                                    + "to see before you retry.")
+                    .retryAfter(1);
         }
         if (e instanceof StorageFullException) {
-            return new Problem(507, "storage-full", "Insufficient storage", "The database has no room to write "
-                    + "(disk full); nothing of this request was written. Reads keep working; writes work again "
-                    + "once an operator frees space.").retryAfter(30);
+            return new Problem(
+                            507,
+                            "storage-full",
+                            "Insufficient storage",
+                            "The database has no room to write "
+                                    + "(disk full); nothing of this request was written. Reads keep working; writes work again "
+                                    + "once an operator frees space.")
+                    .retryAfter(30);
         }
         if (e instanceof dev.vellum.PoolExhaustedException) {
-            return new Problem(503, "saturated", "Server busy", "Every database connection stayed in use for as long "
-                    + "as this request could wait; nothing was written. Retry shortly.").retryAfter(1);
+            return new Problem(
+                            503,
+                            "saturated",
+                            "Server busy",
+                            "Every database connection stayed in use for as long "
+                                    + "as this request could wait; nothing was written. Retry shortly.")
+                    .retryAfter(1);
         }
         if (e instanceof ConnectionException) {
-            return new Problem(503, "unavailable", "Database unavailable",
-                    "The database cannot be reached right now. Retry later.").retryAfter(5);
+            return new Problem(
+                            503,
+                            "unavailable",
+                            "Database unavailable",
+                            "The database cannot be reached right now. Retry later.")
+                    .retryAfter(5);
         }
         if (e instanceof ConfigurationException) {
             return new Problem(500, "configuration", "Server misconfigured", e.getMessage());
         }
         if (e instanceof VellumException) {
             // a StorageException may quote a driver message: keep it in the log, not in the answer
-            return new Problem(500, "storage", "Storage error",
+            return new Problem(
+                    500,
+                    "storage",
+                    "Storage error",
                     "The database could not complete the request. The server log has the details (request id).");
         }
-        return new Problem(500, "internal", "Internal error",
+        return new Problem(
+                500,
+                "internal",
+                "Internal error",
                 "The server failed to complete the request. The server log has the details (request id).");
     }
 

@@ -4,7 +4,6 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.SettingsCheck;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,26 +25,48 @@ import java.util.List;
  * @param allowedHosts   without API keys, the Host names served besides loopback's and the listening address
  * @param maxFeedReadersPerClient change-feed readers one client may hold at once (0: no limit)
  */
-public record ServerSettings(String host, int port, List<String> apiKeys, long maxBodyBytes, int maxPageSize,
-                             int defaultPageSize, Duration requestTimeout, int maxFilterDepth,
-                             int maxFilterConditions, Duration shutdownGrace, int maxConcurrent,
-                             Duration idleTimeout, long minBodyRate, List<String> corsOrigins,
-                             Duration streamTokenTtl, List<String> allowedHosts, int maxFeedReadersPerClient) {
+public record ServerSettings(
+        String host,
+        int port,
+        List<String> apiKeys,
+        long maxBodyBytes,
+        int maxPageSize,
+        int defaultPageSize,
+        Duration requestTimeout,
+        int maxFilterDepth,
+        int maxFilterConditions,
+        Duration shutdownGrace,
+        int maxConcurrent,
+        Duration idleTimeout,
+        long minBodyRate,
+        List<String> corsOrigins,
+        Duration streamTokenTtl,
+        List<String> allowedHosts,
+        int maxFeedReadersPerClient) {
 
     /** The server settings of a configuration; every problem is a {@link ConfigurationException} naming the key. */
     public static ServerSettings from(VellumConfig config) {
-        ServerSettings server = new ServerSettings(config.get(Setting.HTTP_HOST).trim(),
-                config.getInt(Setting.HTTP_PORT, 0), apiKeys(config), config.getSize(Setting.HTTP_MAX_BODY),
-                config.getInt(Setting.HTTP_MAX_PAGE_SIZE, 1), config.getInt(Setting.HTTP_DEFAULT_PAGE_SIZE, 1),
+        ServerSettings server = new ServerSettings(
+                config.get(Setting.HTTP_HOST).trim(),
+                config.getInt(Setting.HTTP_PORT, 0),
+                apiKeys(config),
+                config.getSize(Setting.HTTP_MAX_BODY),
+                config.getInt(Setting.HTTP_MAX_PAGE_SIZE, 1),
+                config.getInt(Setting.HTTP_DEFAULT_PAGE_SIZE, 1),
                 config.getDuration(Setting.HTTP_REQUEST_TIMEOUT).orElse(Duration.ZERO),
-                config.getInt(Setting.HTTP_MAX_FILTER_DEPTH, 1), config.getInt(Setting.HTTP_MAX_FILTER_CONDITIONS, 1),
+                config.getInt(Setting.HTTP_MAX_FILTER_DEPTH, 1),
+                config.getInt(Setting.HTTP_MAX_FILTER_CONDITIONS, 1),
                 config.getDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO),
                 config.getInt(Setting.HTTP_MAX_CONCURRENT, 1),
                 config.getDuration(Setting.HTTP_IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
-                config.getSize(Setting.HTTP_MIN_BODY_RATE), corsOrigins(config),
+                config.getSize(Setting.HTTP_MIN_BODY_RATE),
+                corsOrigins(config),
                 config.getDuration(Setting.HTTP_STREAM_TOKEN_TTL).orElse(Duration.ofMinutes(10)),
-                Arrays.stream(config.get(Setting.HTTP_ALLOWED_HOSTS).split(",")).map(String::strip)
-                        .filter(h -> !h.isEmpty()).map(h -> h.toLowerCase(java.util.Locale.ROOT)).toList(),
+                Arrays.stream(config.get(Setting.HTTP_ALLOWED_HOSTS).split(","))
+                        .map(String::strip)
+                        .filter(h -> !h.isEmpty())
+                        .map(h -> h.toLowerCase(java.util.Locale.ROOT))
+                        .toList(),
                 config.getInt(Setting.HTTP_MAX_FEED_READERS_PER_CLIENT, 0));
         if (server.streamTokenTtl().isZero()) {
             throw new ConfigurationException(Setting.HTTP_STREAM_TOKEN_TTL.key() + " must be longer than 0, e.g. 10m");
@@ -63,8 +84,12 @@ public record ServerSettings(String host, int port, List<String> apiKeys, long m
 
     /** Origins as browsers send them: scheme, host and port, no path ({@code https://app.example.com:8443}). */
     private static List<String> corsOrigins(VellumConfig config) {
-        List<String> origins = Arrays.stream(config.get(Setting.HTTP_CORS_ORIGINS).split(",")).map(String::strip)
-                .filter(o -> !o.isEmpty()).map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o).toList();
+        List<String> origins = Arrays.stream(
+                        config.get(Setting.HTTP_CORS_ORIGINS).split(","))
+                .map(String::strip)
+                .filter(o -> !o.isEmpty())
+                .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o)
+                .toList();
         for (String origin : origins) {
             if (!origin.equals("*") && !origin.matches("(?i)https?://[^/?#\\s]+")) {
                 throw new ConfigurationException(Setting.HTTP_CORS_ORIGINS.key() + " lists '" + origin + "', which "
@@ -86,7 +111,10 @@ public record ServerSettings(String host, int port, List<String> apiKeys, long m
                         + "be read (" + e.getClass().getSimpleName() + "). Check the path and its permissions.");
             }
         }
-        List<String> keys = Arrays.stream(raw.split("[,\\n]")).map(String::strip).filter(k -> !k.isEmpty()).toList();
+        List<String> keys = Arrays.stream(raw.split("[,\\n]"))
+                .map(String::strip)
+                .filter(k -> !k.isEmpty())
+                .toList();
         for (String key : keys) {
             if (key.length() < 16) {
                 throw new ConfigurationException("Every API key (" + Setting.API_KEYS.key() + ") must be at least 16 "

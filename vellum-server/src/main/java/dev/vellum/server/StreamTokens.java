@@ -7,9 +7,6 @@ import com.nimbusds.jose.crypto.MACSigner;
 import com.nimbusds.jose.crypto.MACVerifier;
 import com.nimbusds.jwt.JWTClaimsSet;
 import com.nimbusds.jwt.SignedJWT;
-
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
@@ -24,6 +21,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Short-lived tokens that let a browser's {@code EventSource}, which cannot send {@code Authorization}, open one change
@@ -38,6 +37,7 @@ final class StreamTokens {
 
     /** Each API key's signing key, by key id (a hash prefix that names a key without revealing it). */
     private final Map<String, byte[]> signingKeys = new LinkedHashMap<>();
+
     private final Duration lifetime;
     private final Clock clock;
 
@@ -60,9 +60,14 @@ final class StreamTokens {
         String keyId = apiKey == null ? "local" : keyId(apiKey);
         Instant now = clock.instant();
         Instant expires = now.plus(lifetime);
-        JWTClaimsSet claims = new JWTClaimsSet.Builder().audience(AUDIENCE).claim(PATH_CLAIM, path)
-                .issueTime(Date.from(now)).expirationTime(Date.from(expires)).build();
-        SignedJWT jwt = new SignedJWT(new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(keyId).build(), claims);
+        JWTClaimsSet claims = new JWTClaimsSet.Builder()
+                .audience(AUDIENCE)
+                .claim(PATH_CLAIM, path)
+                .issueTime(Date.from(now))
+                .expirationTime(Date.from(expires))
+                .build();
+        SignedJWT jwt = new SignedJWT(
+                new JWSHeader.Builder(JWSAlgorithm.HS256).keyID(keyId).build(), claims);
         try {
             jwt.sign(new MACSigner(signingKeys.get(keyId)));
         } catch (JOSEException e) {
@@ -84,8 +89,10 @@ final class StreamTokens {
             }
             JWTClaimsSet claims = jwt.getJWTClaimsSet();
             Date expires = claims.getExpirationTime();
-            boolean valid = claims.getAudience().contains(AUDIENCE) && path.equals(claims.getClaim(PATH_CLAIM))
-                    && expires != null && expires.toInstant().isAfter(clock.instant());
+            boolean valid = claims.getAudience().contains(AUDIENCE)
+                    && path.equals(claims.getClaim(PATH_CLAIM))
+                    && expires != null
+                    && expires.toInstant().isAfter(clock.instant());
             return valid ? Optional.of(path) : Optional.empty();
         } catch (ParseException | JOSEException | RuntimeException e) {
             return Optional.empty();
@@ -93,8 +100,7 @@ final class StreamTokens {
     }
 
     /** A token as the endpoint answers it. */
-    record Issued(String token, Instant expiresAt, String path) {
-    }
+    record Issued(String token, Instant expiresAt, String path) {}
 
     /** The first 12 hex digits of the key's SHA-256: enough to tell keys apart, nothing to guess a key from. */
     private static String keyId(String apiKey) {

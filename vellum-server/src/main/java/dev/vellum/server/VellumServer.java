@@ -9,15 +9,6 @@ import io.javalin.Javalin;
 import io.javalin.config.JettyConfig;
 import io.javalin.http.Context;
 import jakarta.servlet.http.HttpServletResponse;
-import org.eclipse.jetty.http.UriCompliance;
-import org.eclipse.jetty.server.AbstractConnector;
-import org.eclipse.jetty.server.Connector;
-import org.eclipse.jetty.server.HttpConfiguration;
-import org.eclipse.jetty.util.component.LifeCycle;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -36,6 +27,14 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
+import org.eclipse.jetty.http.UriCompliance;
+import org.eclipse.jetty.server.AbstractConnector;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.util.component.LifeCycle;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP JSON API over a {@link RecordStore}.
@@ -54,12 +53,11 @@ import java.util.regex.Pattern;
 public final class VellumServer implements AutoCloseable {
     private static final Logger ACCESS = LoggerFactory.getLogger("vellum.http");
     private static final Logger LOG = LoggerFactory.getLogger(VellumServer.class);
-    private static final long SHUTDOWN_IDLE_TIMEOUT_MILLIS = 50;
     private static final Pattern REQUEST_ID = Pattern.compile("[A-Za-z0-9._:-]{1,64}");
     /** Refused bodies up to this size (or VELLUM_HTTP_MAX_BODY if larger) are read and dropped before the answer. */
     private static final long DRAINED_BYTES = 64L << 20;
-    static final String REQUEST_ID_KEY = "vellum.requestId";
 
+    static final String REQUEST_ID_KEY = "vellum.requestId";
 
     private final Javalin app;
     private final Api api;
@@ -67,6 +65,7 @@ public final class VellumServer implements AutoCloseable {
     private final ServerSettings settings;
     /** Refusals (503s) logged at most once per kind in this interval, with the count of the rest. */
     private final RateLimit refusals = new RateLimit(java.time.Duration.ofSeconds(10));
+
     private final Object stopped = new Object();
     private boolean closed;
 
@@ -79,9 +78,11 @@ public final class VellumServer implements AutoCloseable {
             return t;
         });
         Metrics metrics = new Metrics(store.database().orElse(null));
-        StreamTokens tokens = new StreamTokens(settings.apiKeys(), settings.streamTokenTtl(), java.time.Clock.systemUTC());
+        StreamTokens tokens =
+                new StreamTokens(settings.apiKeys(), settings.streamTokenTtl(), java.time.Clock.systemUTC());
         this.api = new Api(store, settings, metrics, workers, tokens);
-        List<byte[]> keyDigests = settings.apiKeys().stream().map(VellumServer::digest).toList();
+        List<byte[]> keyDigests =
+                settings.apiKeys().stream().map(VellumServer::digest).toList();
         Cors cors = new Cors(settings.corsOrigins());
         HostCheck hosts = keyDigests.isEmpty() ? new HostCheck(settings.host(), settings.allowedHosts()) : null;
         this.app = Javalin.create(config -> {
@@ -98,12 +99,19 @@ public final class VellumServer implements AutoCloseable {
             config.requestLogger.http((ctx, millis) -> {
                 String route = ctx.endpoint() == null ? "unmatched" : ctx.endpoint().path;
                 metrics.request(ctx.method().name(), route, ctx.statusCode(), (long) (millis * 1_000_000));
-                ACCESS.info("{} {} {} {}ms id={}", ctx.method().name(), ctx.path(), ctx.statusCode(),
-                        String.format(java.util.Locale.ROOT, "%.1f", millis), ctx.<String>attribute(REQUEST_ID_KEY));
+                ACCESS.info(
+                        "{} {} {} {}ms id={}",
+                        ctx.method().name(),
+                        ctx.path(),
+                        ctx.statusCode(),
+                        String.format(java.util.Locale.ROOT, "%.1f", millis),
+                        ctx.<String>attribute(REQUEST_ID_KEY));
             });
             config.routes.before(ctx -> {
                 String given = ctx.header("X-Request-Id");
-                String id = given != null && REQUEST_ID.matcher(given).matches() ? given : UUID.randomUUID().toString();
+                String id = given != null && REQUEST_ID.matcher(given).matches()
+                        ? given
+                        : UUID.randomUUID().toString();
                 ctx.attribute(REQUEST_ID_KEY, id);
                 ctx.header("X-Request-Id", id);
                 requireCleanPath(ctx);
@@ -126,14 +134,22 @@ public final class VellumServer implements AutoCloseable {
             config.routes.exception(Exception.class, (e, ctx) -> problem(ctx, e));
             config.routes.error(404, ctx -> {
                 if (!isProblem(ctx)) {
-                    problem(ctx, Problem.notFound("No endpoint " + ctx.method().name() + " " + ctx.path()
-                            + ". GET /openapi.json lists every endpoint."));
+                    problem(
+                            ctx,
+                            Problem.notFound("No endpoint " + ctx.method().name() + " " + ctx.path()
+                                    + ". GET /openapi.json lists every endpoint."));
                 }
             });
             config.routes.error(405, ctx -> {
                 if (!isProblem(ctx)) {
-                    problem(ctx, new Problem(405, "method-not-allowed", "Method not allowed", ctx.method().name()
-                            + " is not allowed on " + ctx.path() + ". GET /openapi.json lists every endpoint."));
+                    problem(
+                            ctx,
+                            new Problem(
+                                    405,
+                                    "method-not-allowed",
+                                    "Method not allowed",
+                                    ctx.method().name() + " is not allowed on " + ctx.path()
+                                            + ". GET /openapi.json lists every endpoint."));
                 }
             });
         });
@@ -156,9 +172,6 @@ public final class VellumServer implements AutoCloseable {
                     for (Connector c : server.getConnectors()) {
                         if (c instanceof AbstractConnector connector) {
                             connector.setIdleTimeout(settings.idleTimeout().toMillis());
-                            // on shutdown, a kept-alive connection with no request in it closes at once rather than
-                            // after Jetty's default second: a request in flight still has the shutdown grace
-                            connector.setShutdownIdleTimeout(SHUTDOWN_IDLE_TIMEOUT_MILLIS);
                         }
                     }
                 }
@@ -170,10 +183,15 @@ public final class VellumServer implements AutoCloseable {
             setMinRequestDataRate(http, settings.minBodyRate());
             // paths Jetty finds ambiguous or badly encoded reach the API, which refuses them after reading the body
             // (requireCleanPath): Jetty's own refusal closes on a client still sending one
-            http.setUriCompliance(UriCompliance.DEFAULT.with("vellum", UriCompliance.Violation.BAD_UTF8_ENCODING,
-                    UriCompliance.Violation.TRUNCATED_UTF8_ENCODING, UriCompliance.Violation.UTF16_ENCODINGS,
-                    UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR, UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
-                    UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING, UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
+            http.setUriCompliance(UriCompliance.DEFAULT.with(
+                    "vellum",
+                    UriCompliance.Violation.BAD_UTF8_ENCODING,
+                    UriCompliance.Violation.TRUNCATED_UTF8_ENCODING,
+                    UriCompliance.Violation.UTF16_ENCODINGS,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_SEPARATOR,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_SEGMENT,
+                    UriCompliance.Violation.AMBIGUOUS_PATH_ENCODING,
+                    UriCompliance.Violation.AMBIGUOUS_EMPTY_SEGMENT,
                     UriCompliance.Violation.AMBIGUOUS_PATH_PARAMETER,
                     UriCompliance.Violation.SUSPICIOUS_PATH_CHARACTERS));
         });
@@ -237,13 +255,6 @@ public final class VellumServer implements AutoCloseable {
         return this;
     }
 
-    // ---- auth ----
-
-    /**
-     * Compares digests of every key in constant time, so neither timing nor length tells a caller anything. A change
-     * feed may instead be opened with a stream token for its path ({@code access_token}): what a browser's
-     * EventSource, which cannot send headers, has.
-     */
     /**
      * Jetty 12.1 marks this for removal in favour of a handler that would sit in front of Javalin's; until Javalin
      * exposes that seam, the connector-wide rate is the one that holds every route.
@@ -253,6 +264,13 @@ public final class VellumServer implements AutoCloseable {
         http.setMinRequestDataRate(bytesPerSecond);
     }
 
+    // ---- auth ----
+
+    /**
+     * Compares digests of every key in constant time, so neither timing nor length tells a caller anything. A change
+     * feed may instead be opened with a stream token for its path ({@code access_token}): what a browser's
+     * EventSource, which cannot send headers, has.
+     */
     private static void authorize(Context ctx, List<String> keys, List<byte[]> keyDigests, StreamTokens tokens) {
         String header = ctx.header("Authorization");
         boolean ok = false;
@@ -266,19 +284,29 @@ public final class VellumServer implements AutoCloseable {
             }
         } else if (header == null && ctx.queryParam(ChangeFeedApi.ACCESS_TOKEN) != null) {
             ok = ctx.method() == io.javalin.http.HandlerType.GET
-                    && tokens.verify(ctx.queryParam(ChangeFeedApi.ACCESS_TOKEN), ctx.path()).isPresent();
+                    && tokens.verify(ctx.queryParam(ChangeFeedApi.ACCESS_TOKEN), ctx.path())
+                            .isPresent();
             if (!ok) {
                 ctx.header("WWW-Authenticate", "Bearer realm=\"vellum\", error=\"invalid_token\"");
-                throw new Problem(401, "unauthorized", "Unauthorized", "The stream token is not valid for "
-                        + ctx.path() + ": it has expired or was issued for another stream. Get a new one with POST "
-                        + "/v1/stream-tokens.");
+                throw new Problem(
+                        401,
+                        "unauthorized",
+                        "Unauthorized",
+                        "The stream token is not valid for "
+                                + ctx.path()
+                                + ": it has expired or was issued for another stream. Get a new one with POST "
+                                + "/v1/stream-tokens.");
             }
         }
         if (!ok) {
             ctx.header("WWW-Authenticate", "Bearer realm=\"vellum\"");
-            throw new Problem(401, "unauthorized", "Unauthorized", header == null
-                    ? "This server needs an API key: send 'Authorization: Bearer <key>'."
-                    : "The API key is not valid for this server.");
+            throw new Problem(
+                    401,
+                    "unauthorized",
+                    "Unauthorized",
+                    header == null
+                            ? "This server needs an API key: send 'Authorization: Bearer <key>'."
+                            : "The API key is not valid for this server.");
         }
     }
 
@@ -320,8 +348,10 @@ public final class VellumServer implements AutoCloseable {
         String raw = ctx.req().getRequestURI();
         for (String segment : raw.split("/", -1)) {
             String decoded = decodeSegment(segment);
-            if (decoded == null || decoded.equals(".") || decoded.equals("..") || decoded.chars().anyMatch(c ->
-                    c == '/' || c == '\\' || c < 0x20 || c == 0x7f)) {
+            if (decoded == null
+                    || decoded.equals(".")
+                    || decoded.equals("..")
+                    || decoded.chars().anyMatch(c -> c == '/' || c == '\\' || c < 0x20 || c == 0x7f)) {
                 throw Problem.badRequest("The request path is malformed: its percent-encoding must be UTF-8, and no "
                         + "segment may decode to '.', '..', or text with '/', '\\' or a control character in it.");
             }
@@ -338,7 +368,8 @@ public final class VellumServer implements AutoCloseable {
             char c = segment.charAt(i);
             if (c != '%') {
                 bytes.write(c);
-            } else if (i + 2 < segment.length() && Character.digit(segment.charAt(i + 1), 16) >= 0
+            } else if (i + 2 < segment.length()
+                    && Character.digit(segment.charAt(i + 1), 16) >= 0
                     && Character.digit(segment.charAt(i + 2), 16) >= 0) {
                 bytes.write(Integer.parseInt(segment, i + 1, i + 3, 16));
                 i += 2;
@@ -347,7 +378,10 @@ public final class VellumServer implements AutoCloseable {
             }
         }
         try {
-            return StandardCharsets.UTF_8.newDecoder().decode(ByteBuffer.wrap(bytes.toByteArray())).toString();
+            return StandardCharsets.UTF_8
+                    .newDecoder()
+                    .decode(ByteBuffer.wrap(bytes.toByteArray()))
+                    .toString();
         } catch (CharacterCodingException e) {
             return null;
         }
@@ -382,8 +416,8 @@ public final class VellumServer implements AutoCloseable {
         return Math.max(DRAINED_BYTES, settings.maxBodyBytes());
     }
 
-    private static final byte[] SHORT_OF_MEMORY = JsonValues.write(Problem.shortOfMemory().body(null))
-            .getBytes(StandardCharsets.UTF_8);
+    private static final byte[] SHORT_OF_MEMORY =
+            JsonValues.write(Problem.shortOfMemory().body(null)).getBytes(StandardCharsets.UTF_8);
 
     private static void shortOfMemory(HttpServletResponse res, Error error) {
         LOG.error("A request failed: {}", error.toString());
@@ -412,14 +446,21 @@ public final class VellumServer implements AutoCloseable {
             // them (every refused reader of a flood) is one line per kind every few seconds, with the count left out
             long left = refusals.admit(p.type);
             if (left >= 0) {
-                LOG.warn("{} {}: {} (request id {}){}", ctx.method().name(), ctx.path(), p.getMessage(), requestId,
+                LOG.warn(
+                        "{} {}: {} (request id {}){}",
+                        ctx.method().name(),
+                        ctx.path(),
+                        p.getMessage(),
+                        requestId,
                         left == 0 ? "" : "; " + left + " more like it since the last such line");
             }
         }
         if (p.retryAfter > 0) {
             ctx.header("Retry-After", String.valueOf(p.retryAfter));
         }
-        ctx.status(p.status).contentType(Problem.MEDIA_TYPE).result(dev.vellum.internal.JsonValues.write(p.body(requestId)));
+        ctx.status(p.status)
+                .contentType(Problem.MEDIA_TYPE)
+                .result(dev.vellum.internal.JsonValues.write(p.body(requestId)));
     }
 
     /** Builds and starts a server. Settings come from a {@link VellumConfig} (the environment by default). */
@@ -427,8 +468,7 @@ public final class VellumServer implements AutoCloseable {
         private RecordStore store;
         private ServerSettings settings;
 
-        private Builder() {
-        }
+        private Builder() {}
 
         public Builder store(RecordStore recordStore) {
             this.store = recordStore;
@@ -463,8 +503,10 @@ public final class VellumServer implements AutoCloseable {
                 return server.start();
             } catch (RuntimeException e) {
                 server.workers.shutdownNow();
-                throw new ConfigurationException("Cannot listen on " + s.host() + ":" + s.port() + ": "
-                        + rootMessage(e) + ". Choose another port with " + Setting.HTTP_PORT.key() + ".", e);
+                throw new ConfigurationException(
+                        "Cannot listen on " + s.host() + ":" + s.port() + ": " + rootMessage(e)
+                                + ". Choose another port with " + Setting.HTTP_PORT.key() + ".",
+                        e);
             }
         }
 
@@ -472,8 +514,8 @@ public final class VellumServer implements AutoCloseable {
             try {
                 return InetAddress.getByName(host).isLoopbackAddress();
             } catch (UnknownHostException e) {
-                throw new ConfigurationException(Setting.HTTP_HOST.key() + " names '" + host + "', which does not "
-                        + "resolve");
+                throw new ConfigurationException(
+                        Setting.HTTP_HOST.key() + " names '" + host + "', which does not " + "resolve");
             }
         }
 

@@ -1,20 +1,18 @@
 package dev.vellum.server;
 
+import static dev.vellum.server.EndpointsTest.assertProblem;
+import static dev.vellum.server.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-
-import static dev.vellum.server.EndpointsTest.assertProblem;
-import static dev.vellum.server.Http.json;
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * VELLUM_MAX_ANSWER_SIZE over HTTP: pages of big records and of their changes end early with a cursor or token
@@ -27,8 +25,12 @@ class AnswerSizeHttpTest {
     private static void fill(Http http) {
         http.send("PUT", C + "/changes", "");
         for (int i = 0; i < 12; i++) {
-            assertThat(http.post(C + "/records", "{\"id\":\"r" + (10 + i) + "\",\"fields\":{\"n\":" + i + ",\"s\":\"" + i
-                    + "x".repeat(20_000) + "\"}}").statusCode()).isEqualTo(201);
+            assertThat(http.post(
+                                    C + "/records",
+                                    "{\"id\":\"r" + (10 + i) + "\",\"fields\":{\"n\":" + i + ",\"s\":\"" + i
+                                            + "x".repeat(20_000) + "\"}}")
+                            .statusCode())
+                    .isEqualTo(201);
         }
     }
 
@@ -41,11 +43,13 @@ class AnswerSizeHttpTest {
             String cursor = null;
             int pages = 0;
             do {
-                JsonNode page = json(http.get(C + "/records?limit=100" + (cursor == null ? ""
-                        : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))));
+                JsonNode page = json(http.get(C + "/records?limit=100"
+                        + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8))));
                 assertThat(page.get("records").size()).isBetween(1, 3);
                 page.get("records").forEach(r -> ids.add(r.get("id").asText()));
-                cursor = page.get("nextCursor").isNull() ? null : page.get("nextCursor").asText();
+                cursor = page.get("nextCursor").isNull()
+                        ? null
+                        : page.get("nextCursor").asText();
                 pages++;
             } while (cursor != null);
             assertThat(pages).isGreaterThanOrEqualTo(4);
@@ -86,10 +90,12 @@ class AnswerSizeHttpTest {
         RecordStore store = backend.openStore(b -> b.set("VELLUM_MAX_ANSWER_SIZE", "64KB"));
         try (Http http = Http.start(store)) {
             fill(http);
-            JsonNode problem = assertProblem(http.post(C + "/distinct", "{\"path\":\"s\",\"filter\":{}}"), 400,
-                    "invalid-query");
+            JsonNode problem =
+                    assertProblem(http.post(C + "/distinct", "{\"path\":\"s\",\"filter\":{}}"), 400, "invalid-query");
             assertThat(problem.get("detail").asText()).contains("VELLUM_MAX_ANSWER_SIZE");
-            assertThat(json(http.post(C + "/distinct", "{\"path\":\"n\",\"filter\":{}}")).toString()).contains("11");
+            assertThat(json(http.post(C + "/distinct", "{\"path\":\"n\",\"filter\":{}}"))
+                            .toString())
+                    .contains("11");
         }
     }
 }

@@ -1,15 +1,11 @@
 package dev.vellum.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.sun.net.httpserver.HttpServer;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
-import org.junit.jupiter.api.Test;
-import org.openqa.selenium.JavascriptExecutor;
-import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
-
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -19,9 +15,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
  * A page on another origin, in a real headless Chromium, using the API as a front-end developer does: fetch with an
@@ -72,7 +71,8 @@ class BrowserTest {
 
     @Test
     void aPageOnAnotherOriginWritesReadsAndFollowsTheFeedAcrossARestart() throws Exception {
-        assumeTrue(CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
+        assumeTrue(
+                CHROMIUM.canExecute() && CHROMEDRIVER.canExecute(),
                 "Chromium and its driver are not installed; install them with: apt-get install -y chromium "
                         + "chromium-driver");
         HttpServer pages = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
@@ -93,8 +93,8 @@ class BrowserTest {
             try {
                 browser = chromium();
                 browser.get(origin + "/?api=" + first.base.toString().replaceAll("/$", "") + "&key=" + KEY);
-                String answers = (String) ((JavascriptExecutor) browser).executeAsyncScript(
-                        "window.start().then(arguments[arguments.length - 1])");
+                String answers = (String) ((JavascriptExecutor) browser)
+                        .executeAsyncScript("window.start().then(arguments[arguments.length - 1])");
                 var json = dev.vellum.internal.JsonValues.parse(answers);
                 assertThat(json.at("/enabled/status").asInt()).isEqualTo(201);
                 assertThat(json.at("/created/status").asInt()).isEqualTo(201);
@@ -109,7 +109,8 @@ class BrowserTest {
                     first.post("/v1/collections/orders/records", "{\"id\":\"o" + i + "\",\"fields\":{}}");
                 }
                 List<String> before = await(browser, 5);
-                assertThat(before).extracting(BrowserTest::withoutToken)
+                assertThat(before)
+                        .extracting(BrowserTest::withoutToken)
                         .containsExactly("insert o1", "update o1", "insert o2", "insert o3", "insert o4");
             } finally {
                 first.close();
@@ -122,9 +123,20 @@ class BrowserTest {
             try (Http second = Http.start(store, samePort)) {
                 second.bearer(KEY).post("/v1/collections/orders/records", "{\"id\":\"o6\",\"fields\":{}}");
                 List<String> all = await(browser, 8);
-                assertThat(all).extracting(BrowserTest::withoutToken).containsExactly("insert o1", "update o1",
-                        "insert o2", "insert o3", "insert o4", "insert o5", "delete o2", "insert o6");
-                List<Long> tokens = all.stream().map(e -> Long.parseLong(e.substring(0, e.indexOf(' ')))).toList();
+                assertThat(all)
+                        .extracting(BrowserTest::withoutToken)
+                        .containsExactly(
+                                "insert o1",
+                                "update o1",
+                                "insert o2",
+                                "insert o3",
+                                "insert o4",
+                                "insert o5",
+                                "delete o2",
+                                "insert o6");
+                List<Long> tokens = all.stream()
+                        .map(e -> Long.parseLong(e.substring(0, e.indexOf(' '))))
+                        .toList();
                 assertThat(tokens).isSorted().doesNotHaveDuplicates();
                 assertThat((Long) ((JavascriptExecutor) browser).executeScript("return window.errors"))
                         .isGreaterThan(0); // it did see the server go
@@ -144,8 +156,8 @@ class BrowserTest {
     /** The page's events once there are {@code count} (and a moment more, to see any duplicate arrive). */
     @SuppressWarnings("unchecked")
     private static List<String> await(WebDriver browser, int count) throws InterruptedException {
-        Supplier<List<String>> received = () -> new ArrayList<>((List<String>) ((JavascriptExecutor) browser)
-                .executeScript("return window.received"));
+        Supplier<List<String>> received = () ->
+                new ArrayList<>((List<String>) ((JavascriptExecutor) browser).executeScript("return window.received"));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (received.get().size() < count && System.nanoTime() < deadline) {
             Thread.sleep(100);
@@ -157,11 +169,20 @@ class BrowserTest {
     private static WebDriver chromium() throws java.io.IOException {
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
-        options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--no-first-run", "--user-data-dir=" + Files.createTempDirectory("vellum-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER)
-                .usingAnyFreePort().build();
+        options.addArguments(
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+                "--user-data-dir=" + Files.createTempDirectory("vellum-chromium"));
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(CHROMEDRIVER)
+                .usingAnyFreePort()
+                .build();
         ChromeDriver driver = new ChromeDriver(service, options);
         driver.manage().timeouts().scriptTimeout(Duration.ofSeconds(30));
         return driver;

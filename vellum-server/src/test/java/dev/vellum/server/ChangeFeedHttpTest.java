@@ -1,11 +1,14 @@
 package dev.vellum.server;
 
+import static dev.vellum.server.EndpointsTest.assertProblem;
+import static dev.vellum.server.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,18 +17,15 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
-import static dev.vellum.server.EndpointsTest.assertProblem;
-import static dev.vellum.server.Http.json;
-import static org.assertj.core.api.Assertions.assertThat;
-
 /** The change feed over HTTP: enabling, long-polls, Server-Sent Events, and their errors, on every backend. */
 class ChangeFeedHttpTest {
     private static final String ORDERS = "/v1/collections/orders";
 
     private static List<String> ops(JsonNode page) {
         List<String> out = new ArrayList<>();
-        page.get("changes").forEach(c -> out.add(c.get("op").asText() + " " + c.get("id").asText() + " "
-                + c.get("version").asLong()));
+        page.get("changes")
+                .forEach(c -> out.add(c.get("op").asText() + " " + c.get("id").asText() + " "
+                        + c.get("version").asLong()));
         return out;
     }
 
@@ -40,7 +40,11 @@ class ChangeFeedHttpTest {
             assertThat(http.send("PUT", ORDERS + "/changes", "").statusCode()).isEqualTo(200);
 
             http.post(ORDERS + "/records", "{\"id\":\"o1\",\"fields\":{\"status\":\"open\",\"total\":5}}");
-            http.send("PATCH", ORDERS + "/records/o1", "{\"status\":\"paid\"}", "Content-Type",
+            http.send(
+                    "PATCH",
+                    ORDERS + "/records/o1",
+                    "{\"status\":\"paid\"}",
+                    "Content-Type",
                     "application/merge-patch+json");
             http.post(ORDERS + "/records", "{\"id\":\"o2\",\"fields\":{\"status\":\"open\"}}");
             http.delete(ORDERS + "/records/o1");
@@ -61,7 +65,8 @@ class ChangeFeedHttpTest {
             // paging, resuming, "from now", filters and the store-wide feed
             JsonNode two = json(http.get(ORDERS + "/changes?after=0&limit=2"));
             assertThat(ops(two)).containsExactly("insert o1 1", "update o1 2");
-            assertThat(ops(json(http.get(ORDERS + "/changes?after=" + two.get("next").asText()))))
+            assertThat(ops(json(http.get(
+                            ORDERS + "/changes?after=" + two.get("next").asText()))))
                     .containsExactly("insert o2 1", "delete o1 3");
             JsonNode now = json(http.get(ORDERS + "/changes"));
             assertThat(ops(now)).isEmpty();
@@ -88,11 +93,12 @@ class ChangeFeedHttpTest {
             http.send("PUT", ORDERS + "/changes", "");
             String now = json(http.get(ORDERS + "/changes")).get("next").asText();
             long started = System.nanoTime();
-            assertThat(ops(json(http.get(ORDERS + "/changes?after=" + now + "&wait=500ms")))).isEmpty();
+            assertThat(ops(json(http.get(ORDERS + "/changes?after=" + now + "&wait=500ms"))))
+                    .isEmpty();
             assertThat(System.nanoTime() - started).isGreaterThan(TimeUnit.MILLISECONDS.toNanos(400));
 
-            CompletableFuture<HttpResponse<String>> poll = CompletableFuture.supplyAsync(
-                    () -> http.get(ORDERS + "/changes?after=" + now + "&wait=10s"));
+            CompletableFuture<HttpResponse<String>> poll =
+                    CompletableFuture.supplyAsync(() -> http.get(ORDERS + "/changes?after=" + now + "&wait=10s"));
             Thread.sleep(300);
             started = System.nanoTime();
             http.post(ORDERS + "/records", "{\"id\":\"late\",\"fields\":{}}");
@@ -111,8 +117,8 @@ class ChangeFeedHttpTest {
         store.collection("orders").insert("b", Map.of(), null);
         Thread.sleep(1500);
         store.collection("orders").insert("c", Map.of(), null); // retention always keeps the newest change
-        RecordStore reader = store.database().isEmpty() ? store
-                : backend.openStore(b -> b.set("VELLUM_CHANGES_RETENTION", "1s"));
+        RecordStore reader =
+                store.database().isEmpty() ? store : backend.openStore(b -> b.set("VELLUM_CHANGES_RETENTION", "1s"));
         try (Http http = Http.start(reader)) {
             JsonNode gone = assertProblem(http.get(ORDERS + "/changes?after=" + token), 410, "token-expired");
             assertThat(gone.get("detail").asText()).contains("resync");
@@ -128,7 +134,8 @@ class ChangeFeedHttpTest {
             try (EventStream events = new EventStream(http, ORDERS + "/changes?after=0")) {
                 HttpResponse<Stream<String>> response = events.response.get(20, TimeUnit.SECONDS);
                 assertThat(response.statusCode()).isEqualTo(200);
-                assertThat(response.headers().firstValue("Content-Type").orElse("")).startsWith("text/event-stream");
+                assertThat(response.headers().firstValue("Content-Type").orElse(""))
+                        .startsWith("text/event-stream");
                 List<String> first = events.nextEvent();
                 assertThat(first.get(0)).startsWith("id: ");
                 assertThat(first).contains("event: insert");
@@ -152,7 +159,8 @@ class ChangeFeedHttpTest {
             }
             // errors before the stream starts are plain problems
             HttpResponse<String> bad = http.send(http.request(ORDERS + "/changes?after=nope")
-                    .header("Accept", "text/event-stream").GET());
+                    .header("Accept", "text/event-stream")
+                    .GET());
             assertThat(bad.statusCode()).isEqualTo(400);
         }
     }
@@ -183,19 +191,23 @@ class ChangeFeedHttpTest {
     /** A client that leaves a quiet stream frees its reader within seconds, not at the idle timeout. */
     @StoreTest
     void aDepartedClientIsReleasedWithinSeconds(RecordStore store) throws Exception {
-        try (Http http = Http.start(store, Map.of("VELLUM_HTTP_MAX_CONCURRENT", "1", "VELLUM_HTTP_IDLE_TIMEOUT",
-                "60s"))) {
+        try (Http http =
+                Http.start(store, Map.of("VELLUM_HTTP_MAX_CONCURRENT", "1", "VELLUM_HTTP_IDLE_TIMEOUT", "60s"))) {
             http.send("PUT", ORDERS + "/changes", "");
             try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.server.port())) {
-                socket.getOutputStream().write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                        + "Accept: text/event-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                socket.getOutputStream()
+                        .write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                        + "Accept: text/event-stream\r\n\r\n")
+                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                 socket.getOutputStream().flush();
                 assertThat(new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.UTF_8))
                         .isEqualTo("HTTP/1.1 200");
             }
             // the one reader permit comes back once the server notices: a second stream is served, not refused 503
             long left = System.nanoTime();
-            assertThat(awaitReader(http, null)).as("a reader within 2.5 s of the client leaving").isEqualTo(200);
+            assertThat(awaitReader(http, null))
+                    .as("a reader within 2.5 s of the client leaving")
+                    .isEqualTo(200);
             assertThat(System.nanoTime() - left).isLessThan(TimeUnit.MILLISECONDS.toNanos(2_500));
         }
     }
@@ -209,33 +221,49 @@ class ChangeFeedHttpTest {
     void clientsThatConnectAndLeaveStarveNoOne(RecordStore store) throws Exception {
         String churner = "churner-key-0123456789abcdef";
         String other = "other-key-0123456789abcdef00";
-        try (Http http = Http.start(store, Map.of("VELLUM_API_KEYS", churner + "," + other,
-                "VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT", "4", "VELLUM_HTTP_MAX_CONCURRENT", "8"))) {
-            http.send(http.request(ORDERS + "/changes").header("Authorization", "Bearer " + churner)
+        try (Http http = Http.start(
+                store,
+                Map.of(
+                        "VELLUM_API_KEYS",
+                        churner + "," + other,
+                        "VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT",
+                        "4",
+                        "VELLUM_HTTP_MAX_CONCURRENT",
+                        "8"))) {
+            http.send(http.request(ORDERS + "/changes")
+                    .header("Authorization", "Bearer " + churner)
                     .PUT(java.net.http.HttpRequest.BodyPublishers.noBody()));
             int refused = 0;
             for (int i = 0; i < 140; i++) {
                 try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.server.port())) {
-                    socket.getOutputStream().write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                            + "Authorization: Bearer " + churner + "\r\nAccept: text/event-stream\r\n\r\n")
-                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    socket.getOutputStream()
+                            .write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                            + "Authorization: Bearer " + churner
+                                            + "\r\nAccept: text/event-stream\r\n\r\n")
+                                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
                     socket.getOutputStream().flush();
-                    String status = new String(socket.getInputStream().readNBytes(12),
-                            java.nio.charset.StandardCharsets.UTF_8);
+                    String status =
+                            new String(socket.getInputStream().readNBytes(12), java.nio.charset.StandardCharsets.UTF_8);
                     assertThat(status).isIn("HTTP/1.1 200", "HTTP/1.1 429");
                     refused += status.endsWith("429") ? 1 : 0;
                 }
             }
-            assertThat(refused).as("past its share, the churning client is refused").isPositive();
+            assertThat(refused)
+                    .as("past its share, the churning client is refused")
+                    .isPositive();
             HttpResponse<String> tooMany = http.send(http.request(ORDERS + "/changes?wait=0")
-                    .header("Authorization", "Bearer " + churner).GET());
+                    .header("Authorization", "Bearer " + churner)
+                    .GET());
             if (tooMany.statusCode() == 429) {
                 assertThat(tooMany.body()).contains("too-many-readers", "VELLUM_HTTP_MAX_FEED_READERS_PER_CLIENT");
                 assertThat(tooMany.headers().firstValue("Retry-After")).isPresent();
             }
             // another client is served at once; the churner again within seconds
-            assertThat(http.send(http.request(ORDERS + "/changes?wait=0").header("Authorization", "Bearer " + other)
-                    .GET()).statusCode()).isEqualTo(200);
+            assertThat(http.send(http.request(ORDERS + "/changes?wait=0")
+                                    .header("Authorization", "Bearer " + other)
+                                    .GET())
+                            .statusCode())
+                    .isEqualTo(200);
             long started = System.nanoTime();
             assertThat(awaitReader(http, churner)).isEqualTo(200);
             assertThat(System.nanoTime() - started).isLessThan(TimeUnit.MILLISECONDS.toNanos(2_500));
@@ -249,13 +277,15 @@ class ChangeFeedHttpTest {
     @StoreTest
     void aClientThatFallsBehindCatchesUpWithoutHoldingOthersBack(RecordStore store) throws Exception {
         try (Http http = Http.start(store);
-             java.net.Socket slow = new java.net.Socket()) {
+                java.net.Socket slow = new java.net.Socket()) {
             http.send("PUT", ORDERS + "/changes", "");
             slow.setReceiveBufferSize(4096);
             slow.setSoTimeout(20_000);
             slow.connect(new java.net.InetSocketAddress("127.0.0.1", http.server.port()));
-            slow.getOutputStream().write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                    + "Accept: text/event-stream\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            slow.getOutputStream()
+                    .write(("GET " + ORDERS + "/changes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                    + "Accept: text/event-stream\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             java.io.InputStream in = new java.io.BufferedInputStream(slow.getInputStream());
             assertThat(new String(in.readNBytes(12), java.nio.charset.StandardCharsets.UTF_8))
                     .isEqualTo("HTTP/1.1 200");
@@ -276,8 +306,10 @@ class ChangeFeedHttpTest {
                         ids.add(JsonValues.parse(line.substring(6)).get("id").asText());
                     }
                 }
-                assertThat(ids).containsExactlyElementsOf(java.util.stream.IntStream.range(0, records)
-                        .mapToObj(i -> "r" + i).toList());
+                assertThat(ids)
+                        .containsExactlyElementsOf(java.util.stream.IntStream.range(0, records)
+                                .mapToObj(i -> "r" + i)
+                                .toList());
             }
         }
     }

@@ -1,5 +1,9 @@
 package dev.vellum.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.client.ApiClient;
@@ -11,9 +15,6 @@ import dev.vellum.client.model.NewRecord;
 import dev.vellum.client.model.Query;
 import dev.vellum.client.model.RecordPage;
 import dev.vellum.client.model.StoredRecord;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,10 +22,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Clients generated from {@code openapi.json} by openapi-generator (the build's generate-test-sources step), used as a
@@ -38,12 +37,13 @@ class GeneratedClientsTest {
 
     @Test
     void theJavaClientRoundTrips() throws Exception {
-        try (RecordStore store = Vellum.open("memory:"); Http http = Http.start(store)) {
+        try (RecordStore store = Vellum.open("memory:");
+                Http http = Http.start(store)) {
             ApiClient client = new ApiClient();
             client.updateBaseUri(http.base.toString().replaceAll("/$", ""));
             RecordsApi records = new RecordsApi(client);
-            StoredRecord created = records.insertRecord("people",
-                    new NewRecord().id("ada").fields(Map.of("name", "Ada", "age", 36)));
+            StoredRecord created =
+                    records.insertRecord("people", new NewRecord().id("ada").fields(Map.of("name", "Ada", "age", 36)));
             assertThat(created.getVersion()).isEqualTo(1L);
 
             ApiResponse<StoredRecord> read = records.getRecordWithHttpInfo("people", "ada", null, null);
@@ -51,8 +51,13 @@ class GeneratedClientsTest {
             assertThat(etag).isEqualTo("\"1\"");
             assertThat(read.getData().getFields()).isEqualTo(Map.of("name", "Ada", "age", 36));
 
-            RecordPage page = new QueriesApi(client).query("people",
-                    new Query().filter(Map.of("age", Map.of("$gte", 30))).sort(List.of("-age")), null);
+            RecordPage page = new QueriesApi(client)
+                    .query(
+                            "people",
+                            new Query()
+                                    .filter(Map.of("age", Map.of("$gte", 30)))
+                                    .sort(List.of("-age")),
+                            null);
             assertThat(page.getRecords()).extracting(StoredRecord::getId).containsExactly("ada");
 
             StoredRecord patched = records.patchRecord("people", "ada", Map.of("age", 37), etag);
@@ -68,14 +73,16 @@ class GeneratedClientsTest {
 
     @Test
     void theTypeScriptClientRoundTrips() throws Exception {
-        assumeTrue(works("node", "--version") && works("npm", "--version"),
+        assumeTrue(
+                works("node", "--version") && works("npm", "--version"),
                 "Node.js and npm are not installed; install them with: apt-get install -y nodejs npm");
         Path generated = Path.of("target", "generated-clients", "typescript").toAbsolutePath();
         assertThat(generated.resolve("index.ts")).exists();
         Path project = dir.resolve("client");
         copy(generated, project.resolve("client"));
-        Files.writeString(project.resolve("package.json"), "{\"name\":\"vellum-client-test\",\"private\":true,"
-                + "\"type\":\"commonjs\"}");
+        Files.writeString(
+                project.resolve("package.json"),
+                "{\"name\":\"vellum-client-test\",\"private\":true," + "\"type\":\"commonjs\"}");
         Files.writeString(project.resolve("tsconfig.json"), """
                 {"compilerOptions": {"target": "ES2022", "module": "commonjs", "lib": ["ES2022", "DOM"],
                   "strict": true, "outDir": "out", "skipLibCheck": true},
@@ -116,23 +123,37 @@ class GeneratedClientsTest {
                 """);
         run(project, 300, "npm", "install", "--no-audit", "--no-fund", "--loglevel=error", "typescript@5.9.3");
         run(project, 120, "node", "node_modules/typescript/bin/tsc", "-p", ".");
-        try (RecordStore store = Vellum.open("memory:"); Http http = Http.start(store)) {
-            String output = run(project, 60, "node", "out/roundtrip.js", http.base.toString().replaceAll("/$", ""));
+        try (RecordStore store = Vellum.open("memory:");
+                Http http = Http.start(store)) {
+            String output = run(
+                    project,
+                    60,
+                    "node",
+                    "out/roundtrip.js",
+                    http.base.toString().replaceAll("/$", ""));
             assertThat(output).contains("round trip ok");
         }
     }
 
     private static String run(Path directory, int seconds, String... command) throws Exception {
-        Process process = new ProcessBuilder(command).directory(directory.toFile()).redirectErrorStream(true).start();
+        Process process = new ProcessBuilder(command)
+                .directory(directory.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(process.waitFor(seconds, TimeUnit.SECONDS)).as(String.join(" ", command)).isTrue();
-        assertThat(process.exitValue()).as(String.join(" ", command) + ":\n" + output).isZero();
+        assertThat(process.waitFor(seconds, TimeUnit.SECONDS))
+                .as(String.join(" ", command))
+                .isTrue();
+        assertThat(process.exitValue())
+                .as(String.join(" ", command) + ":\n" + output)
+                .isZero();
         return output;
     }
 
     private static boolean works(String... command) {
         try {
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process process =
+                    new ProcessBuilder(command).redirectErrorStream(true).start();
             process.getInputStream().readAllBytes();
             return process.waitFor(30, TimeUnit.SECONDS) && process.exitValue() == 0;
         } catch (IOException e) {

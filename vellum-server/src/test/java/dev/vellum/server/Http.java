@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.JsonValues;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -16,7 +15,8 @@ import java.util.Map;
 
 /** A started server and a real HTTP client (the JDK's) to call it, for tests. */
 final class Http implements AutoCloseable {
-    static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    static final HttpClient CLIENT =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     final VellumServer server;
     final URI base;
@@ -27,11 +27,22 @@ final class Http implements AutoCloseable {
         this.base = server.uri();
     }
 
-    /** A server on a free loopback port over the store, with extra {@code VELLUM_HTTP_*} settings. */
+    /**
+     * A server on a free loopback port over the store, with extra {@code VELLUM_HTTP_*} settings. It stops at once
+     * unless the settings give it a shutdown grace: a graceful stop waits a second for the client's kept-alive
+     * connections, which every test would pay.
+     */
     static Http start(RecordStore store, Map<String, String> settings) {
-        VellumConfig.Builder builder = VellumConfig.builder().isolated().url("memory:").set("VELLUM_HTTP_PORT", "0");
+        VellumConfig.Builder builder = VellumConfig.builder()
+                .isolated()
+                .url("memory:")
+                .set("VELLUM_HTTP_PORT", "0")
+                .set("VELLUM_HTTP_SHUTDOWN_GRACE", "0");
         settings.forEach(builder::set);
-        return new Http(VellumServer.configure().store(store).settings(ServerSettings.from(builder.build())).start());
+        return new Http(VellumServer.configure()
+                .store(store)
+                .settings(ServerSettings.from(builder.build()))
+                .start());
     }
 
     static Http start(RecordStore store) {
@@ -105,11 +116,17 @@ final class Http implements AutoCloseable {
     @Override
     public void close() {
         try {
-            String metrics = send(request("/metrics").header("Authorization", "Bearer " + bearer).GET()).body();
-            metrics.lines().filter(l -> l.startsWith("http_server_requests_seconds_count"))
-                    .filter(l -> l.matches(".*status=\"5\\d\\d\".*") && !l.contains("status=\"503\"")
+            String metrics = send(request("/metrics")
+                            .header("Authorization", "Bearer " + bearer)
+                            .GET())
+                    .body();
+            metrics.lines()
+                    .filter(l -> l.startsWith("http_server_requests_seconds_count"))
+                    .filter(l -> l.matches(".*status=\"5\\d\\d\".*")
+                            && !l.contains("status=\"503\"")
                             && !l.contains("status=\"507\""))
-                    .findFirst().ifPresent(l -> {
+                    .findFirst()
+                    .ifPresent(l -> {
                         throw new AssertionError("the server answered a 5xx during the test: " + l);
                     });
         } catch (UncheckedIOException | IllegalStateException stopped) {

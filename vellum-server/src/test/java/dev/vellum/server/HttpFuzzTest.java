@@ -1,11 +1,13 @@
 package dev.vellum.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+
 import dev.vellum.Collection;
 import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.StoreTest;
-
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -13,9 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Random;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The project's own seeded HTTP fuzzer: random and mutated bodies, paths, query strings and headers against every
@@ -26,20 +25,57 @@ import static org.assertj.core.api.Assertions.fail;
 class HttpFuzzTest {
     private static final int CASES = Integer.getInteger("vellum.fuzz.cases", 300);
     private static final long SEED = Long.getLong("vellum.fuzz.seed", System.nanoTime());
-    private static final List<String> LEAKS = List.of("Exception", "\tat ", "at dev.vellum", "at org.", "java.lang",
-            "org.eclipse", "SQLSTATE", "SELECT ", "INSERT INTO", "jdbc:", "<html");
+    private static final List<String> LEAKS = List.of(
+            "Exception",
+            "\tat ",
+            "at dev.vellum",
+            "at org.",
+            "java.lang",
+            "org.eclipse",
+            "SQLSTATE",
+            "SELECT ",
+            "INSERT INTO",
+            "jdbc:",
+            "<html");
     /** The API key the fuzzed server requires: no answer may ever carry it. */
     private static final String KEY = "fuzz-key-5f0c2d9e8a7b6c5d";
+
     private static final String[] METHODS = {"GET", "POST", "PUT", "PATCH", "DELETE"};
-    private static final String[] TYPES = {"application/json", "application/json", "application/json",
-            "application/x-ndjson", "application/merge-patch+json", "text/plain", "application/json; charset=utf-8",
-            "application/problem+json", "", "application/json;;", "multipart/form-data; boundary=x"};
-    private static final String[] ROUTES = {"/health", "/ready", "/metrics", "/openapi.json", "/v1/collections",
-            "/v1/collections/{c}", "/v1/collections/{c}/records", "/v1/collections/{c}/records:batch",
-            "/v1/collections/{c}/records/{id}", "/v1/collections/{c}/query", "/v1/collections/{c}/count",
-            "/v1/collections/{c}/update", "/v1/collections/{c}/delete", "/v1/collections/{c}/export",
-            "/v1/collections/{c}/indexes", "/v1/collections/{c}/indexes/{id}", "/v1/collections/{c}/changes",
-            "/v1/changes", "/v1/collections/{c}/aggregate", "/v1/collections/{c}/distinct"};
+    private static final String[] TYPES = {
+        "application/json",
+        "application/json",
+        "application/json",
+        "application/x-ndjson",
+        "application/merge-patch+json",
+        "text/plain",
+        "application/json; charset=utf-8",
+        "application/problem+json",
+        "",
+        "application/json;;",
+        "multipart/form-data; boundary=x"
+    };
+    private static final String[] ROUTES = {
+        "/health",
+        "/ready",
+        "/metrics",
+        "/openapi.json",
+        "/v1/collections",
+        "/v1/collections/{c}",
+        "/v1/collections/{c}/records",
+        "/v1/collections/{c}/records:batch",
+        "/v1/collections/{c}/records/{id}",
+        "/v1/collections/{c}/query",
+        "/v1/collections/{c}/count",
+        "/v1/collections/{c}/update",
+        "/v1/collections/{c}/delete",
+        "/v1/collections/{c}/export",
+        "/v1/collections/{c}/indexes",
+        "/v1/collections/{c}/indexes/{id}",
+        "/v1/collections/{c}/changes",
+        "/v1/changes",
+        "/v1/collections/{c}/aggregate",
+        "/v1/collections/{c}/distinct"
+    };
 
     @StoreTest
     void randomRequestsNeverFailTheServer(RecordStore store) {
@@ -55,7 +91,12 @@ class HttpFuzzTest {
                         + "-Dtest=HttpFuzzTest -Dvellum.fuzz.seed=" + seed + "): " + request;
                 RawHttp.Answer answer;
                 try {
-                    answer = RawHttp.send(http.base, request.method, request.target, request.type, request.body,
+                    answer = RawHttp.send(
+                            http.base,
+                            request.method,
+                            request.target,
+                            request.type,
+                            request.body,
                             withAuthorization(random, request.headers));
                 } catch (UncheckedIOException e) {
                     if (request.target.contains("%00") && request.body != null && request.body.length > 1 << 20) {
@@ -73,7 +114,8 @@ class HttpFuzzTest {
                     fail("the answer carries the API key for " + where);
                 }
                 for (String leak : LEAKS) {
-                    if (answer.body().contains(leak) && !request.target.startsWith("/openapi")
+                    if (answer.body().contains(leak)
+                            && !request.target.startsWith("/openapi")
                             && !request.target.startsWith("/metrics")) {
                         fail("the answer names internals (" + leak + ") for " + where + "\n" + answer.body());
                     }
@@ -109,8 +151,10 @@ class HttpFuzzTest {
     }
 
     private static void seed(Http http) {
-        http.post("/v1/collections/c/records:batch", "[{\"id\":\"a\",\"fields\":{\"n\":1,\"s\":\"x\",\"t\":[1,2]}},"
-                + "{\"id\":\"b\",\"fields\":{\"n\":2.5,\"o\":{\"k\":null}}},{\"id\":\"c\",\"fields\":{}}]");
+        http.post(
+                "/v1/collections/c/records:batch",
+                "[{\"id\":\"a\",\"fields\":{\"n\":1,\"s\":\"x\",\"t\":[1,2]}},"
+                        + "{\"id\":\"b\",\"fields\":{\"n\":2.5,\"o\":{\"k\":null}}},{\"id\":\"c\",\"fields\":{}}]");
         http.post("/v1/collections/c/indexes", "{\"name\":\"by_n\",\"paths\":[\"n\"]}");
     }
 
@@ -132,12 +176,19 @@ class HttpFuzzTest {
     private record Request(String method, String target, String type, byte[] body, String[] headers) {
         static Request random(Random r) {
             String route = ROUTES[r.nextInt(ROUTES.length)];
-            String method = r.nextInt(5) == 0 ? METHODS[r.nextInt(METHODS.length)]
-                    : route.endsWith("records") || route.endsWith(":batch") || route.endsWith("query")
-                    || route.endsWith("count") || route.endsWith("update") || route.endsWith("delete")
-                    || route.endsWith("indexes") || route.endsWith("aggregate") || route.endsWith("distinct")
-                    ? (r.nextBoolean() ? "POST" : "GET")
-                    : route.endsWith("{id}") ? METHODS[r.nextInt(METHODS.length)] : "GET";
+            String method = r.nextInt(5) == 0
+                    ? METHODS[r.nextInt(METHODS.length)]
+                    : route.endsWith("records")
+                                    || route.endsWith(":batch")
+                                    || route.endsWith("query")
+                                    || route.endsWith("count")
+                                    || route.endsWith("update")
+                                    || route.endsWith("delete")
+                                    || route.endsWith("indexes")
+                                    || route.endsWith("aggregate")
+                                    || route.endsWith("distinct")
+                            ? (r.nextBoolean() ? "POST" : "GET")
+                            : route.endsWith("{id}") ? METHODS[r.nextInt(METHODS.length)] : "GET";
             String target = route.replace("{c}", segment(r, true)).replace("{id}", segment(r, false));
             if (r.nextInt(3) == 0) {
                 target += "?" + queryString(r);
@@ -165,13 +216,15 @@ class HttpFuzzTest {
                 case 0, 1, 2 -> collection ? "c" : List.of("a", "b", "c", "zz").get(r.nextInt(4));
                 case 3 -> collection ? "d" + r.nextInt(3) : "%E5%90%8D";
                 case 4 -> percent(junk(r, 1 + r.nextInt(300), false));
-                default -> List.of("%zz", "%00", "..", "%2F", "A", "_x", "a%20b", "%C0%AF", "%FF").get(r.nextInt(9));
+                default ->
+                    List.of("%zz", "%00", "..", "%2F", "A", "_x", "a%20b", "%C0%AF", "%FF")
+                            .get(r.nextInt(9));
             };
         }
 
         private static String queryString(Random r) {
-            String[] names = {"filter", "sort", "limit", "cursor", "offset", "fields", "upsert", "junk", "after",
-                    "wait"};
+            String[] names = {"filter", "sort", "limit", "cursor", "offset", "fields", "upsert", "junk", "after", "wait"
+            };
             StringBuilder q = new StringBuilder();
             int n = 1 + r.nextInt(3);
             for (int i = 0; i < n; i++) {
@@ -181,14 +234,28 @@ class HttpFuzzTest {
                     // answers 431 and closes, which a client still sending sees as a reset), so here it is cut to
                     // 16 KB, past that limit but within what a client has sent before it reads the answer
                     case "filter" -> cut(new String(json(r, 0), StandardCharsets.UTF_8), 16 << 10);
-                    case "limit", "offset" -> List.of("0", "1", "-1", "100000", "2147483648", "x", "1e3")
-                            .get(r.nextInt(7));
+                    case "limit", "offset" ->
+                        List.of("0", "1", "-1", "100000", "2147483648", "x", "1e3")
+                                .get(r.nextInt(7));
                     // change tokens: other scripts' digits, past 2^63, signs, exponents (issue 26)
-                    case "after" -> List.of("0", "1", "\u0661\u0662", "\uff11", "9999999999999999999",
-                            "99999999999999999999", "-1", "+1", "1e3", "").get(r.nextInt(10));
-                    case "wait" -> List.of("0", "1ms", "\u0661s", "99999999999s", "x").get(r.nextInt(5));
-                    case "sort", "fields" -> List.of("n", "-n", "$id", "a\u0000", "", ",,", "$meta.x", "a..b")
-                            .get(r.nextInt(8));
+                    case "after" ->
+                        List.of(
+                                        "0",
+                                        "1",
+                                        "\u0661\u0662",
+                                        "\uff11",
+                                        "9999999999999999999",
+                                        "99999999999999999999",
+                                        "-1",
+                                        "+1",
+                                        "1e3",
+                                        "")
+                                .get(r.nextInt(10));
+                    case "wait" ->
+                        List.of("0", "1ms", "\u0661s", "99999999999s", "x").get(r.nextInt(5));
+                    case "sort", "fields" ->
+                        List.of("n", "-n", "$id", "a\u0000", "", ",,", "$meta.x", "a..b")
+                                .get(r.nextInt(8));
                     default -> junk(r, 20, false);
                 };
                 q.append(i == 0 ? "" : "&").append(name).append('=').append(percent(value));
@@ -231,18 +298,19 @@ class HttpFuzzTest {
                 return "{\"filter\":" + filter(r) + ",\"" + (r.nextBoolean() ? "patch" : "update") + "\":"
                         + (r.nextBoolean() ? value : update(r, value)) + "}";
             }
-            String path = List.of("n", "s", "t", "o.k", "$id", "$meta.x", "a..b", "").get(r.nextInt(8));
+            String path =
+                    List.of("n", "s", "t", "o.k", "$id", "$meta.x", "a..b", "").get(r.nextInt(8));
             if (route.endsWith("aggregate")) {
                 return "{\"filter\":" + filter(r) + ",\"groupBy\":[\"" + path + "\"],\"accumulators\":{\""
-                        + List.of("n", "key", "", "$x").get(r.nextInt(4)) + "\":{\"" + List.of("$count", "$sum", "$avg",
-                        "$min", "$max", "$countDistinct", "$avgg").get(r.nextInt(7)) + "\":" + (r.nextBoolean()
-                        ? "\"" + path + "\"" : value) + "}}}";
+                        + List.of("n", "key", "", "$x").get(r.nextInt(4)) + "\":{\""
+                        + List.of("$count", "$sum", "$avg", "$min", "$max", "$countDistinct", "$avgg")
+                                .get(r.nextInt(7)) + "\":" + (r.nextBoolean() ? "\"" + path + "\"" : value) + "}}}";
             }
             if (route.endsWith("distinct")) {
                 return "{\"path\":\"" + path + "\",\"filter\":" + filter(r) + "}";
             }
-            return "{\"filter\":" + filter(r) + ",\"sort\":[\"" + List.of("n", "-s", "$id", "t").get(r.nextInt(4))
-                    + "\"],\"limit\":" + (r.nextInt(5) - 1) + "}";
+            return "{\"filter\":" + filter(r) + ",\"sort\":[\""
+                    + List.of("n", "-s", "$id", "t").get(r.nextInt(4)) + "\"],\"limit\":" + (r.nextInt(5) - 1) + "}";
         }
 
         /** Field operators with random paths and values. */
@@ -254,9 +322,29 @@ class HttpFuzzTest {
         }
 
         private static String filter(Random r) {
-            String[] ops = {"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin", "$between", "$exists",
-                    "$like", "$ilike", "$startsWith", "$regex", "$contains", "$containsAll", "$containsAny", "$gtx",
-                    "$and", "$or", "$not"};
+            String[] ops = {
+                "$eq",
+                "$ne",
+                "$gt",
+                "$gte",
+                "$lt",
+                "$lte",
+                "$in",
+                "$nin",
+                "$between",
+                "$exists",
+                "$like",
+                "$ilike",
+                "$startsWith",
+                "$regex",
+                "$contains",
+                "$containsAll",
+                "$containsAny",
+                "$gtx",
+                "$and",
+                "$or",
+                "$not"
+            };
             String op = ops[r.nextInt(ops.length)];
             String path = List.of("n", "s", "t", "o.k", "$id", "$version", "$createdAt", "$meta.x", "a b", "$x")
                     .get(r.nextInt(10));
@@ -276,12 +364,37 @@ class HttpFuzzTest {
             }
             int kind = depth > 3 ? r.nextInt(4) : r.nextInt(7);
             return switch (kind) {
-                case 0 -> List.of("0", "-1", "1.5", "1e308", "1e9999", "-1e-400", "123456789012345678901234567890",
-                        "0.1", "9223372036854775808", "-0").get(r.nextInt(10));
-                case 1 -> "\"" + List.of("x", "", "\\u0000", "\\ud800", "名前", "a\\\"b", "%_\\\\", "(.*a){20}$",
-                        "[", "2026-01-01T00:00:00Z").get(r.nextInt(10)) + "\"";
+                case 0 ->
+                    List.of(
+                                    "0",
+                                    "-1",
+                                    "1.5",
+                                    "1e308",
+                                    "1e9999",
+                                    "-1e-400",
+                                    "123456789012345678901234567890",
+                                    "0.1",
+                                    "9223372036854775808",
+                                    "-0")
+                            .get(r.nextInt(10));
+                case 1 ->
+                    "\""
+                            + List.of(
+                                            "x",
+                                            "",
+                                            "\\u0000",
+                                            "\\ud800",
+                                            "名前",
+                                            "a\\\"b",
+                                            "%_\\\\",
+                                            "(.*a){20}$",
+                                            "[",
+                                            "2026-01-01T00:00:00Z")
+                                    .get(r.nextInt(10))
+                            + "\"";
                 case 2 -> List.of("true", "false", "null").get(r.nextInt(3));
-                case 3 -> "\"" + junk(r, r.nextInt(40), false).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
+                case 3 ->
+                    "\"" + junk(r, r.nextInt(40), false).replace("\\", "\\\\").replace("\"", "\\\"") + "\"";
                 case 4 -> {
                     StringBuilder a = new StringBuilder("[");
                     for (int i = r.nextInt(4); i > 0; i--) {
@@ -294,10 +407,16 @@ class HttpFuzzTest {
                     String last = null;
                     for (int i = r.nextInt(4); i > 0; i--) {
                         // keys repeat now and then: a duplicate key is refused, never the last one silently taken
-                        String key = last != null && r.nextInt(5) == 0 ? last
-                                : List.of("k", "$gt", "a.b", "", "$meta", "n", "\\u0000", "$in").get(r.nextInt(8));
+                        String key = last != null && r.nextInt(5) == 0
+                                ? last
+                                : List.of("k", "$gt", "a.b", "", "$meta", "n", "\\u0000", "$in")
+                                        .get(r.nextInt(8));
                         last = key;
-                        o.append('"').append(key).append("\":").append(jsonText(r, depth + 1)).append(i > 1 ? "," : "");
+                        o.append('"')
+                                .append(key)
+                                .append("\":")
+                                .append(jsonText(r, depth + 1))
+                                .append(i > 1 ? "," : "");
                     }
                     yield o.append('}').toString();
                 }
@@ -331,8 +450,10 @@ class HttpFuzzTest {
         private static String junk(Random r, int length, boolean ascii) {
             StringBuilder s = new StringBuilder();
             for (int i = 0; i < length; i++) {
-                s.append(ascii ? (char) (0x21 + r.nextInt(0x5e)) : (char) (r.nextInt(8) == 0 ? r.nextInt(0x3000)
-                        : 0x20 + r.nextInt(0x5f)));
+                s.append(
+                        ascii
+                                ? (char) (0x21 + r.nextInt(0x5e))
+                                : (char) (r.nextInt(8) == 0 ? r.nextInt(0x3000) : 0x20 + r.nextInt(0x5f)));
             }
             return s.toString();
         }

@@ -1,12 +1,13 @@
 package dev.vellum.server;
 
+import static dev.vellum.server.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
-import org.junit.jupiter.api.Tag;
-
 import java.net.http.HttpResponse;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -18,9 +19,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicLong;
-
-import static dev.vellum.server.Http.json;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Tag;
 
 /**
  * 32 clients on loopback for a bounded time (10 s per backend; {@code -Dvellum.load.seconds=N} for longer), mixing
@@ -51,8 +50,9 @@ class LoadTest {
                         int op = k % 10;
                         if (op < 4 || mine.isEmpty()) {
                             String id = "c" + client + "-" + k;
-                            HttpResponse<String> r = http.post("/v1/collections/load/records", "{\"id\":\"" + id
-                                    + "\",\"fields\":{\"client\":" + client + ",\"n\":" + k + "}}");
+                            HttpResponse<String> r = http.post(
+                                    "/v1/collections/load/records",
+                                    "{\"id\":\"" + id + "\",\"fields\":{\"client\":" + client + ",\"n\":" + k + "}}");
                             assertThat(r.statusCode()).as(r.body()).isEqualTo(201);
                             mine.add(id);
                             versions.put(id, 1L);
@@ -63,14 +63,20 @@ class LoadTest {
                                 assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                                 assertThat(r.headers().firstValue("ETag")).hasValue("\"" + versions.get(id) + "\"");
                             } else if (op < 9) {
-                                HttpResponse<String> r = http.send("PATCH", "/v1/collections/load/records/" + id,
-                                        "{\"touched\":" + k + "}", "Content-Type", "application/merge-patch+json",
-                                        "If-Match", "\"" + versions.get(id) + "\"");
+                                HttpResponse<String> r = http.send(
+                                        "PATCH",
+                                        "/v1/collections/load/records/" + id,
+                                        "{\"touched\":" + k + "}",
+                                        "Content-Type",
+                                        "application/merge-patch+json",
+                                        "If-Match",
+                                        "\"" + versions.get(id) + "\"");
                                 assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                                 versions.put(id, json(r).get("version").asLong());
                             } else {
-                                HttpResponse<String> r = http.post("/v1/collections/load/query", "{\"filter\":"
-                                        + "{\"client\":" + client + "},\"sort\":[\"-n\"],\"limit\":5}");
+                                HttpResponse<String> r = http.post(
+                                        "/v1/collections/load/query",
+                                        "{\"filter\":" + "{\"client\":" + client + "},\"sort\":[\"-n\"],\"limit\":5}");
                                 assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
                                 assertThat(json(r).get("records").size()).isEqualTo(Math.min(5, mine.size()));
                             }
@@ -92,9 +98,9 @@ class LoadTest {
                 stored.put(r.get("id").asText(), r.get("version").asLong());
             });
             assertThat(stored).isEqualTo(acknowledged);
-            System.out.printf("load test, %s: %,d requests in %d s from %d clients = %,.0f requests/s; %,d records%n",
-                    backend.name(), requests.get(), seconds, CLIENTS, requests.get() / (double) seconds,
-                    stored.size());
+            System.out.printf(
+                    "load test, %s: %,d requests in %d s from %d clients = %,.0f requests/s; %,d records%n",
+                    backend.name(), requests.get(), seconds, CLIENTS, requests.get() / (double) seconds, stored.size());
         }
     }
 }

@@ -1,11 +1,10 @@
 package dev.vellum.server;
 
-import dev.vellum.StorageException;
-import org.junit.jupiter.api.Test;
-
-import java.sql.SQLException;
-
 import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.vellum.StorageException;
+import java.sql.SQLException;
+import org.junit.jupiter.api.Test;
 
 /** How failures become problems, where the server alone cannot produce the failure on demand. */
 class ProblemTest {
@@ -17,15 +16,17 @@ class ProblemTest {
      */
     @Test
     void aDriverThatRanOutOfMemoryIsShortOfMemoryNotA500() {
-        SQLException driver = new SQLException("Ran out of memory retrieving query results.", "53200",
-                new OutOfMemoryError("Java heap space"));
-        Problem p = Problem.from(new StorageException("PostgreSQL rejected the statement: Ran out of memory "
-                + "retrieving query results. [SQLSTATE 53200]", driver));
+        SQLException driver = new SQLException(
+                "Ran out of memory retrieving query results.", "53200", new OutOfMemoryError("Java heap space"));
+        Problem p = Problem.from(new StorageException(
+                "PostgreSQL rejected the statement: Ran out of memory " + "retrieving query results. [SQLSTATE 53200]",
+                driver));
         assertThat(p.status).isEqualTo(503);
         assertThat(p.type).isEqualTo("saturated");
         assertThat(p.retryAfter).isPositive();
-        assertThat(p.body(null).get("detail").asText()).contains("short of memory").doesNotContain("SQLSTATE",
-                "rejected");
+        assertThat(p.body(null).get("detail").asText())
+                .contains("short of memory")
+                .doesNotContain("SQLSTATE", "rejected");
         assertThat(Problem.from(new StorageException("PostgreSQL rejected the statement: syntax error")).status)
                 .isEqualTo(500);
     }

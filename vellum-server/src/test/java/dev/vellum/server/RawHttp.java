@@ -15,8 +15,7 @@ import java.util.Locale;
  * UTF-8, oversized headers.
  */
 final class RawHttp {
-    private RawHttp() {
-    }
+    private RawHttp() {}
 
     /** A parsed answer: status, the raw head, the body. */
     record Answer(int status, String head, String body) {
@@ -47,7 +46,9 @@ final class RawHttp {
             for (int i = 0; i < headers.length; i += 2) {
                 head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
             }
-            head.append("Content-Length: ").append(body == null ? 0 : body.length).append("\r\n\r\n");
+            head.append("Content-Length: ")
+                    .append(body == null ? 0 : body.length)
+                    .append("\r\n\r\n");
             request.write(head.toString().getBytes(StandardCharsets.ISO_8859_1));
             if (body != null) {
                 request.write(body);

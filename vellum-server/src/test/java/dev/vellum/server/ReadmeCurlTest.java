@@ -1,18 +1,17 @@
 package dev.vellum.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Runs the README's curl walk-through, exactly as written but for the port, against a real server on a fresh SQLite
@@ -36,15 +35,26 @@ class ReadmeCurlTest {
         int errors = section.indexOf("```sh\n", section.indexOf("## Errors")) + "```sh\n".length();
         String errorExample = section.substring(errors, section.indexOf("```", errors));
 
-        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("readme.db")); Http http = Http.start(store)) {
+        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("readme.db"));
+                Http http = Http.start(store)) {
             String prelude = "set -e\ncurl() { command curl -sS --fail-with-body \"$@\"; }\n";
             Process bash = new ProcessBuilder("bash", "-c", prelude + script.replace(BASE, http.base.toString()))
-                    .directory(dir.toFile()).redirectErrorStream(true).start();
+                    .directory(dir.toFile())
+                    .redirectErrorStream(true)
+                    .start();
             String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
             assertThat(bash.exitValue()).as(output).isZero();
-            assertThat(output).contains("HTTP/1.1 201", "HTTP/1.1 304", "\"count\":2", "\"version\":3",
-                    "\"name\":\"by_city\"", "HTTP/1.1 204", "\"status\":\"ready\"", "\"openapi\"");
+            assertThat(output)
+                    .contains(
+                            "HTTP/1.1 201",
+                            "HTTP/1.1 304",
+                            "\"count\":2",
+                            "\"version\":3",
+                            "\"name\":\"by_city\"",
+                            "HTTP/1.1 204",
+                            "\"status\":\"ready\"",
+                            "\"openapi\"");
             assertThat(Files.readAllLines(dir.resolve("people.ndjson"))).hasSize(4);
             // the tour keeps its people: "Move your data" copies them
             assertThat(store.collections()).containsExactly("people");
@@ -62,7 +72,8 @@ class ReadmeCurlTest {
         String section = readme.substring(readme.indexOf("## The HTTP API"), readme.indexOf("## The change feed"));
         int start = section.indexOf("```sh\n") + "```sh\n".length();
         String script = section.substring(start, section.indexOf("```", start));
-        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("tour.db")); Http http = Http.start(store)) {
+        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("tour.db"));
+                Http http = Http.start(store)) {
             assertAnswers(script, bash("curl() { command curl -sS \"$@\"; echo; }\n", script, http));
         }
     }
@@ -80,13 +91,18 @@ class ReadmeCurlTest {
         assertThat(requests).contains("-X PUT", "after=0", "wait=10s", "filter=", "/v1/changes");
         assertThat(streams).contains("text/event-stream", "Last-Event-ID");
 
-        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("feed.db")); Http http = Http.start(store)) {
+        try (RecordStore store = Vellum.open("sqlite:" + dir.resolve("feed.db"));
+                Http http = Http.start(store)) {
             String output = bash("set -e\ncurl() { command curl --fail-with-body \"$@\"; echo; }\n", requests, http);
-            assertThat(output).contains("\"enabled\":true", "\"op\":\"insert\"", "\"op\":\"update\"",
-                    "\"collection\":\"orders\"");
+            assertThat(output)
+                    .contains(
+                            "\"enabled\":true", "\"op\":\"insert\"", "\"op\":\"update\"", "\"collection\":\"orders\"");
             // an event stream runs until stopped: the test stops each after two seconds (curl's exit code 28)
-            String events = bash("set -e\ncurl() { command curl --fail-with-body --max-time 2 \"$@\" "
-                    + "|| [ $? -eq 28 ]; echo '--- stream ended'; }\n", streams, http);
+            String events = bash(
+                    "set -e\ncurl() { command curl --fail-with-body --max-time 2 \"$@\" "
+                            + "|| [ $? -eq 28 ]; echo '--- stream ended'; }\n",
+                    streams,
+                    http);
             String[] parts = events.split("--- stream ended");
             assertThat(parts[0]).contains("id: 1\nevent: insert\ndata: {", "id: 2\nevent: update");
             assertThat(parts[1]).contains("id: 2\nevent: update").doesNotContain("id: 1\n");
@@ -102,8 +118,9 @@ class ReadmeCurlTest {
         for (String line : script.lines().filter(l -> l.startsWith("# => ")).toList()) {
             for (String fragment : line.substring("# => ".length()).split("…")) {
                 int at = output.indexOf(fragment, from);
-                assertThat(at).as("the README's answer \"" + line + "\" (its part \"" + fragment + "\") in:\n"
-                        + output).isNotNegative();
+                assertThat(at)
+                        .as("the README's answer \"" + line + "\" (its part \"" + fragment + "\") in:\n" + output)
+                        .isNotNegative();
                 from = at + fragment.length();
             }
         }
@@ -111,7 +128,9 @@ class ReadmeCurlTest {
 
     private String bash(String prelude, String script, Http http) throws Exception {
         Process bash = new ProcessBuilder("bash", "-c", prelude + script.replace(BASE, http.base.toString()))
-                .directory(dir.toFile()).redirectErrorStream(true).start();
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(bash.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(bash.waitFor(60, TimeUnit.SECONDS)).isTrue();
         assertThat(bash.exitValue()).as(output).isZero();
@@ -120,8 +139,12 @@ class ReadmeCurlTest {
 
     private static boolean curlAtLeast782() {
         try {
-            Process p = new ProcessBuilder("curl", "--version").redirectErrorStream(true).start();
-            String first = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).lines().findFirst()
+            Process p = new ProcessBuilder("curl", "--version")
+                    .redirectErrorStream(true)
+                    .start();
+            String first = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8)
+                    .lines()
+                    .findFirst()
                     .orElse("");
             p.waitFor();
             String[] version = first.split(" ")[1].split("\\.");

@@ -1,5 +1,8 @@
 package dev.vellum.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.classic.spi.IThrowableProxy;
@@ -9,9 +12,6 @@ import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
-import org.junit.jupiter.api.Test;
-import org.slf4j.LoggerFactory;
-
 import java.net.http.HttpResponse;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -19,9 +19,8 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /**
  * No password or API key in anything a user or an operator sees: answers, /metrics, logs (Vellum's, Jetty's, the
@@ -40,18 +39,25 @@ class SecretsTest {
         logs.start();
         root.addAppender(logs);
         List<String> seen = new ArrayList<>();
-        try (Connection admin = DriverManager.getConnection(server.admin().jdbcUrl(), server.admin().user(),
-                server.admin().password()); Statement sql = admin.createStatement()) {
+        try (Connection admin = DriverManager.getConnection(
+                        server.admin().jdbcUrl(),
+                        server.admin().user(),
+                        server.admin().password());
+                Statement sql = admin.createStatement()) {
             sql.execute("CREATE ROLE " + role + " LOGIN PASSWORD '" + PASSWORD + "'");
             sql.execute("CREATE DATABASE " + role + " OWNER " + role);
             try {
                 PostgresTarget target = server.admin().withDatabase(role).withUser(role, PASSWORD);
-                VellumConfig config = VellumConfig.builder().isolated().url(target.toUrlWithCredentials())
-                        .set("VELLUM_CONNECT_TIMEOUT", "1s").set("VELLUM_API_KEYS", KEY).build();
+                VellumConfig config = VellumConfig.builder()
+                        .isolated()
+                        .url(target.toUrlWithCredentials())
+                        .set("VELLUM_CONNECT_TIMEOUT", "1s")
+                        .set("VELLUM_API_KEYS", KEY)
+                        .build();
                 seen.add(config.toString());
                 seen.add(ServerSettings.from(config).toString());
-                try (RecordStore store = Vellum.open(config); Http http = Http.start(store, Map.of("VELLUM_API_KEYS",
-                        KEY))) {
+                try (RecordStore store = Vellum.open(config);
+                        Http http = Http.start(store, Map.of("VELLUM_API_KEYS", KEY))) {
                     http.bearer(KEY);
                     seen.add(store.database().orElseThrow().describeTarget());
                     seen.add(store.database().orElseThrow().health().toString());
@@ -69,8 +75,11 @@ class SecretsTest {
                     http.bearer(KEY);
                     // the database refuses the role: answers and logs go through the failure paths
                     sql.execute("ALTER ROLE " + role + " NOLOGIN");
-                    sql.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
-                    for (HttpResponse<String> r : List.of(http.get("/v1/collections/c/records/a"), http.get("/ready"),
+                    sql.execute(
+                            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '" + role + "'");
+                    for (HttpResponse<String> r : List.of(
+                            http.get("/v1/collections/c/records/a"),
+                            http.get("/ready"),
                             http.post("/v1/collections/c/records", "{\"fields\":{}}"))) {
                         assertThat(r.statusCode()).isEqualTo(503);
                         seen.add(r.body());
@@ -78,8 +87,11 @@ class SecretsTest {
                     sql.execute("ALTER ROLE " + role + " LOGIN");
                 }
                 // a server that cannot be reached: the message names it, not the password
-                assertThatThrownBy(() -> Vellum.open(VellumConfig.builder().isolated().url("postgres://" + role + ":"
-                        + PASSWORD + "@127.0.0.1:1/" + role).set("VELLUM_CONNECT_TIMEOUT", "1s").build()))
+                assertThatThrownBy(() -> Vellum.open(VellumConfig.builder()
+                                .isolated()
+                                .url("postgres://" + role + ":" + PASSWORD + "@127.0.0.1:1/" + role)
+                                .set("VELLUM_CONNECT_TIMEOUT", "1s")
+                                .build()))
                         .satisfies(e -> {
                             for (Throwable t = e; t != null; t = t.getCause()) {
                                 seen.add(String.valueOf(t.getMessage()));

@@ -1,5 +1,10 @@
 package dev.vellum.server;
 
+import static dev.vellum.server.EndpointsTest.assertProblem;
+import static dev.vellum.server.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.ConfigurationException;
 import dev.vellum.RecordStore;
@@ -8,8 +13,6 @@ import dev.vellum.VellumConfig;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.http.HttpRequest;
@@ -24,11 +27,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
-
-import static dev.vellum.server.EndpointsTest.assertProblem;
-import static dev.vellum.server.Http.json;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /** Auth, streaming at scale, graceful shutdown, an unreachable database and timeouts, on the SQL backends. */
 class ServerBehaviourTest {
@@ -37,19 +36,23 @@ class ServerBehaviourTest {
     @Test
     void apiKeysGuardEveryV1Request() {
         try (RecordStore store = Vellum.open("memory:");
-             Http http = Http.start(store, Map.of("VELLUM_API_KEYS", "another-key-0123456789," + KEY))) {
+                Http http = Http.start(store, Map.of("VELLUM_API_KEYS", "another-key-0123456789," + KEY))) {
             HttpResponse<String> missing = http.get("/v1/collections");
             assertProblem(missing, 401, "unauthorized");
-            assertThat(missing.headers().firstValue("WWW-Authenticate")).hasValueSatisfying(v -> v.startsWith("Bearer"));
+            assertThat(missing.headers().firstValue("WWW-Authenticate"))
+                    .hasValueSatisfying(v -> v.startsWith("Bearer"));
             assertProblem(http.bearer("wrong-key-0123456789abc").get("/v1/collections"), 401, "unauthorized");
             assertThat(http.bearer(KEY).get("/v1/collections").statusCode()).isEqualTo(200);
-            assertThat(http.bearer(KEY).post("/v1/collections/c/records", "{\"fields\":{}}").statusCode())
+            assertThat(http.bearer(KEY)
+                            .post("/v1/collections/c/records", "{\"fields\":{}}")
+                            .statusCode())
                     .isEqualTo(201);
             // liveness and metrics stay open for probes and scrapers
             assertThat(http.bearer(null).get("/health").statusCode()).isEqualTo(200);
             assertThat(http.get("/ready").statusCode()).isEqualTo(200);
         }
-        try (RecordStore store = Vellum.open("memory:"); Http http = Http.start(store)) {
+        try (RecordStore store = Vellum.open("memory:");
+                Http http = Http.start(store)) {
             assertThat(http.get("/v1/collections").statusCode()).isEqualTo(200);
         }
     }
@@ -57,13 +60,27 @@ class ServerBehaviourTest {
     @Test
     void refusesToListenBeyondLoopbackWithoutKeys() {
         try (RecordStore store = Vellum.open("memory:")) {
-            ServerSettings open = ServerSettings.from(VellumConfig.builder().isolated().url("memory:")
-                    .set("VELLUM_HTTP_HOST", "0.0.0.0").set("VELLUM_HTTP_PORT", "0").build());
-            assertThatThrownBy(() -> VellumServer.configure().store(store).settings(open).start())
-                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("VELLUM_API_KEYS");
-            assertThatThrownBy(() -> VellumConfig.builder().isolated().set("VELLUM_API_KEYS", "short").build())
-                    .isInstanceOf(ConfigurationException.class).hasMessageContaining("at least 16");
-            assertThat(VellumConfig.builder().isolated().set("VELLUM_API_KEYS", KEY).build().toString())
+            ServerSettings open = ServerSettings.from(VellumConfig.builder()
+                    .isolated()
+                    .url("memory:")
+                    .set("VELLUM_HTTP_HOST", "0.0.0.0")
+                    .set("VELLUM_HTTP_PORT", "0")
+                    .build());
+            assertThatThrownBy(() ->
+                            VellumServer.configure().store(store).settings(open).start())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("VELLUM_API_KEYS");
+            assertThatThrownBy(() -> VellumConfig.builder()
+                            .isolated()
+                            .set("VELLUM_API_KEYS", "short")
+                            .build())
+                    .isInstanceOf(ConfigurationException.class)
+                    .hasMessageContaining("at least 16");
+            assertThat(VellumConfig.builder()
+                            .isolated()
+                            .set("VELLUM_API_KEYS", KEY)
+                            .build()
+                            .toString())
                     .doesNotContain(KEY);
         }
     }
@@ -75,24 +92,31 @@ class ServerBehaviourTest {
      */
     @Test
     void aBodyPastTheLimitGetsIts413() throws IOException {
-        try (RecordStore store = Vellum.open("memory:"); Http http = Http.start(store)) {
+        try (RecordStore store = Vellum.open("memory:");
+                Http http = Http.start(store)) {
             byte[] big = ("{\"fields\":{\"text\":\"" + "x".repeat(17 << 20) + "\"}}").getBytes(StandardCharsets.UTF_8);
             for (String method : List.of("POST /v1/collections/c/records", "PUT /v1/collections/c/records/a")) {
                 // as Python's urllib does: the whole body first, then the answer
                 try (java.net.Socket socket = new java.net.Socket("127.0.0.1", http.server.port())) {
                     socket.setSoTimeout(30_000);
-                    socket.getOutputStream().write((method + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                            + "Content-Type: application/json\r\nContent-Length: " + big.length + "\r\n\r\n")
-                            .getBytes(StandardCharsets.UTF_8));
+                    socket.getOutputStream()
+                            .write((method + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                                            + "Content-Type: application/json\r\nContent-Length: " + big.length
+                                            + "\r\n\r\n")
+                                    .getBytes(StandardCharsets.UTF_8));
                     socket.getOutputStream().write(big);
                     String answer = new String(socket.getInputStream().readNBytes(2048), StandardCharsets.UTF_8);
                     assertThat(answer).startsWith("HTTP/1.1 413").contains("body-too-large", "VELLUM_HTTP_MAX_BODY");
                 }
             }
-            assertProblem(http.post("/v1/collections/c/records", new String(big, StandardCharsets.UTF_8)), 413,
+            assertProblem(
+                    http.post("/v1/collections/c/records", new String(big, StandardCharsets.UTF_8)),
+                    413,
                     "body-too-large");
-            assertThat(json(http.get("/v1/collections/c/records")).get("records")).isEmpty();
-            assertThat(http.post("/v1/collections/c/records", "{\"fields\":{}}").statusCode()).isEqualTo(201);
+            assertThat(json(http.get("/v1/collections/c/records")).get("records"))
+                    .isEmpty();
+            assertThat(http.post("/v1/collections/c/records", "{\"fields\":{}}").statusCode())
+                    .isEqualTo(201);
         }
     }
 
@@ -103,9 +127,12 @@ class ServerBehaviourTest {
         RecordStore store = backend.openStore();
         try (Http http = Http.start(store)) {
             InputStream body = lines(n, i -> "{\"id\":\"" + id(i) + "\",\"fields\":" + fields(i) + "}\n");
-            HttpResponse<Stream<String>> imported = Http.CLIENT.send(http.request("/v1/collections/big/records:batch")
-                    .header("Content-Type", Api.NDJSON).POST(HttpRequest.BodyPublishers.ofInputStream(() -> body))
-                    .build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> imported = Http.CLIENT.send(
+                    http.request("/v1/collections/big/records:batch")
+                            .header("Content-Type", Api.NDJSON)
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> body))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofLines());
             assertThat(imported.statusCode()).isEqualTo(200);
             AtomicLong ids = new AtomicLong();
             String[] last = new String[1];
@@ -118,8 +145,8 @@ class ServerBehaviourTest {
             assertThat(ids.get()).isEqualTo(n + 1);
             assertThat(JsonValues.parse(last[0]).get("count").asLong()).isEqualTo(n);
 
-            HttpResponse<Stream<String>> exported = Http.CLIENT.send(http.request("/v1/collections/big/export")
-                    .GET().build(), HttpResponse.BodyHandlers.ofLines());
+            HttpResponse<Stream<String>> exported = Http.CLIENT.send(
+                    http.request("/v1/collections/big/export").GET().build(), HttpResponse.BodyHandlers.ofLines());
             assertThat(exported.statusCode()).isEqualTo(200);
             long[] seen = {0};
             try (Stream<String> lines = exported.body()) {
@@ -142,7 +169,7 @@ class ServerBehaviourTest {
     @BackendTest
     void gracefulShutdownFinishesRequestsInFlight(TestBackend backend) throws Exception {
         RecordStore store = backend.openStore();
-        Http http = Http.start(store);
+        Http http = Http.start(store, Map.of("VELLUM_HTTP_SHUTDOWN_GRACE", "20s"));
         int clients = 8;
         int perClient = 20;
         List<CompletableFuture<HttpResponse<String>>> inFlight = new ArrayList<>();
@@ -150,9 +177,12 @@ class ServerBehaviourTest {
             int client = c;
             // a slow upload: the request is still arriving when the stop begins
             InputStream slow = slowLines(perClient, 160, i -> "{\"id\":\"c" + client + "-" + i + "\",\"fields\":{}}\n");
-            inFlight.add(Http.CLIENT.sendAsync(http.request("/v1/collections/slow/records:batch")
-                    .header("Content-Type", Api.NDJSON).POST(HttpRequest.BodyPublishers.ofInputStream(() -> slow))
-                    .build(), HttpResponse.BodyHandlers.ofString()));
+            inFlight.add(Http.CLIENT.sendAsync(
+                    http.request("/v1/collections/slow/records:batch")
+                            .header("Content-Type", Api.NDJSON)
+                            .POST(HttpRequest.BodyPublishers.ofInputStream(() -> slow))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString()));
         }
         Thread.sleep(500);
         assertThat(inFlight).noneMatch(CompletableFuture::isDone);
@@ -169,10 +199,12 @@ class ServerBehaviourTest {
     /** Database down: 503 with Retry-After on requests and on /ready, and service resumes when it is back. */
     @BackendTest("postgres")
     void unreachableDatabaseIs503(TestBackend backend) throws Exception {
-        RecordStore store = backend.openStore(b -> b.set("VELLUM_CONNECT_TIMEOUT", "500ms")
-                .set("VELLUM_POSTGRES_POOL_MIN", "0"));
-        try (Http http = Http.start(store); Connection admin = admin(backend)) {
-            assertThat(http.post("/v1/collections/c/records", "{\"id\":\"a\",\"fields\":{}}").statusCode())
+        RecordStore store =
+                backend.openStore(b -> b.set("VELLUM_CONNECT_TIMEOUT", "500ms").set("VELLUM_POSTGRES_POOL_MIN", "0"));
+        try (Http http = Http.start(store);
+                Connection admin = admin(backend)) {
+            assertThat(http.post("/v1/collections/c/records", "{\"id\":\"a\",\"fields\":{}}")
+                            .statusCode())
                     .isEqualTo(201);
             String db = backend.postgres().database();
             try (Statement s = admin.createStatement()) {
@@ -200,8 +232,10 @@ class ServerBehaviourTest {
     void requestTimeoutIs503(TestBackend backend) throws Exception {
         RecordStore store = backend.openStore();
         try (Http http = Http.start(store, Map.of("VELLUM_HTTP_REQUEST_TIMEOUT", "700ms"));
-             Connection locker = DriverManager.getConnection(backend.postgres().jdbcUrl(), backend.postgres().user(),
-                     backend.postgres().password())) {
+                Connection locker = DriverManager.getConnection(
+                        backend.postgres().jdbcUrl(),
+                        backend.postgres().user(),
+                        backend.postgres().password())) {
             http.post("/v1/collections/c/records", "{\"id\":\"a\",\"fields\":{}}");
             locker.setAutoCommit(false);
             try (Statement s = locker.createStatement()) {
@@ -218,8 +252,10 @@ class ServerBehaviourTest {
     // ---- helpers ----
 
     private static Connection admin(TestBackend backend) throws Exception {
-        return DriverManager.getConnection(backend.postgres().withDatabase("postgres").jdbcUrl(),
-                backend.postgres().user(), backend.postgres().password());
+        return DriverManager.getConnection(
+                backend.postgres().withDatabase("postgres").jdbcUrl(),
+                backend.postgres().user(),
+                backend.postgres().password());
     }
 
     static String id(int i) {

@@ -1,5 +1,9 @@
 package dev.vellum.server;
 
+import static dev.vellum.server.EndpointsTest.assertProblem;
+import static dev.vellum.server.Http.json;
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
@@ -8,27 +12,22 @@ import dev.vellum.testkit.PostgresServer;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
 import dev.vellum.testkit.WriteBlocker;
-import org.junit.jupiter.api.Assumptions;
-import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
-
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.Statement;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-import static dev.vellum.server.EndpointsTest.assertProblem;
-import static dev.vellum.server.Http.json;
-import static org.assertj.core.api.Assertions.assertThat;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** An answer is the truth: a 2xx means committed, an error means nothing was written, whatever went wrong. */
 @Tag("slow")
@@ -42,15 +41,20 @@ class WriteTruthTest {
     @StoreTest
     void writesThatTimedOutAreNeverApplied(RecordStore store, TestBackend backend) throws Exception {
         try (Http http = Http.start(store, Map.of("VELLUM_HTTP_REQUEST_TIMEOUT", "600ms"))) {
-            assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}").statusCode()).isEqualTo(201);
-            assertThat(http.post(C + "/records", "{\"id\":\"b\",\"fields\":{\"n\":2}}").statusCode()).isEqualTo(201);
+            assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}")
+                            .statusCode())
+                    .isEqualTo(201);
+            assertThat(http.post(C + "/records", "{\"id\":\"b\",\"fields\":{\"n\":2}}")
+                            .statusCode())
+                    .isEqualTo(201);
             try (WriteBlocker blocker = WriteBlocker.hold(store, backend, "c")) {
                 List<HttpResponse<String>> answers = new ArrayList<>();
                 answers.add(http.post(C + "/records", "{\"id\":\"new\",\"fields\":{}}"));
-                answers.add(http.post(C + "/records:batch", "[{\"id\":\"n1\",\"fields\":{}},{\"id\":\"n2\",\"fields\":{}}]"));
+                answers.add(http.post(
+                        C + "/records:batch", "[{\"id\":\"n1\",\"fields\":{}},{\"id\":\"n2\",\"fields\":{}}]"));
                 answers.add(http.send("PUT", C + "/records/a", "{\"fields\":{\"n\":10}}"));
-                answers.add(http.send("PATCH", C + "/records/a", "{\"n\":11}", "Content-Type",
-                        "application/merge-patch+json"));
+                answers.add(http.send(
+                        "PATCH", C + "/records/a", "{\"n\":11}", "Content-Type", "application/merge-patch+json"));
                 answers.add(http.delete(C + "/records/b"));
                 answers.add(http.post(C + "/update", "{\"filter\":{},\"patch\":{\"n\":12}}"));
                 answers.add(http.post(C + "/delete", "{\"filter\":{}}"));
@@ -71,7 +75,9 @@ class WriteTruthTest {
             assertThat(page.at("/records/1/id").asText()).isEqualTo("b");
             assertThat(http.get(C + "/indexes").body()).isEqualTo("{\"indexes\":[]}");
             // and the server serves normally
-            assertThat(http.post(C + "/records", "{\"id\":\"after\",\"fields\":{}}").statusCode()).isEqualTo(201);
+            assertThat(http.post(C + "/records", "{\"id\":\"after\",\"fields\":{}}")
+                            .statusCode())
+                    .isEqualTo(201);
         }
     }
 
@@ -83,25 +89,30 @@ class WriteTruthTest {
     @StoreTest
     void writesAnswerWithoutTheRecordWhenAskedTo(RecordStore store) {
         try (Http http = Http.start(store)) {
-            HttpResponse<String> created = http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}",
-                    "Prefer", "return=minimal");
+            HttpResponse<String> created =
+                    http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}", "Prefer", "return=minimal");
             assertThat(created.statusCode()).isEqualTo(201);
             assertThat(created.body()).isEmpty();
             assertThat(created.headers().firstValue("Location")).hasValue(C + "/records/a");
             assertThat(created.headers().firstValue("Preference-Applied")).hasValue("return=minimal");
-            HttpResponse<String> patched = http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":1}}", "Prefer",
-                    "handling=strict, return=minimal");
+            HttpResponse<String> patched = http.send(
+                    "PATCH", C + "/records/a", "{\"$inc\":{\"n\":1}}", "Prefer", "handling=strict, return=minimal");
             assertThat(patched.statusCode()).isEqualTo(204);
             assertThat(patched.headers().firstValue("ETag")).hasValue("\"2\"");
             assertThat(patched.headers().firstValue("Vellum-Consistency")).isPresent();
             assertThat(http.send("PUT", C + "/records/a", "{\"fields\":{\"n\":5}}", "Prefer", "return=minimal")
-                    .statusCode()).isEqualTo(204);
+                            .statusCode())
+                    .isEqualTo(204);
             // without the preference, the record comes back
-            assertThat(json(http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":1}}")).at("/fields/n").asInt())
+            assertThat(json(http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":1}}"))
+                            .at("/fields/n")
+                            .asInt())
                     .isEqualTo(6);
             // a refused write is a problem as ever
-            assertProblem(http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":\"x\"}}", "Prefer",
-                    "return=minimal"), 400, "invalid-query");
+            assertProblem(
+                    http.send("PATCH", C + "/records/a", "{\"$inc\":{\"n\":\"x\"}}", "Prefer", "return=minimal"),
+                    400,
+                    "invalid-query");
         }
     }
 
@@ -115,13 +126,20 @@ class WriteTruthTest {
         RecordStore store = backend.openStore(b -> b.set("VELLUM_MAX_RECORD_SIZE", "1KB"));
         String big = "x".repeat(1100);
         try (Http http = Http.start(store)) {
-            assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}").statusCode()).isEqualTo(201);
+            assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":1}}")
+                            .statusCode())
+                    .isEqualTo(201);
             List<HttpResponse<String>> answers = new ArrayList<>();
             answers.add(http.post(C + "/records", "{\"id\":\"b\",\"fields\":{\"s\":\"" + big + "\"}}"));
-            answers.add(http.post(C + "/records:batch", "[{\"id\":\"n1\",\"fields\":{}},{\"id\":\"n2\",\"fields\":"
-                    + "{\"s\":\"" + big + "\"}}]"));
+            answers.add(http.post(
+                    C + "/records:batch",
+                    "[{\"id\":\"n1\",\"fields\":{}},{\"id\":\"n2\",\"fields\":" + "{\"s\":\"" + big + "\"}}]"));
             answers.add(http.send("PUT", C + "/records/a", "{\"fields\":{\"s\":\"" + big + "\"}}"));
-            answers.add(http.send("PATCH", C + "/records/a", "{\"s\":\"" + big + "\"}", "Content-Type",
+            answers.add(http.send(
+                    "PATCH",
+                    C + "/records/a",
+                    "{\"s\":\"" + big + "\"}",
+                    "Content-Type",
                     "application/merge-patch+json"));
             answers.add(http.send("PATCH", C + "/records/a", "{\"$push\":{\"s\":\"" + big + "\"}}"));
             answers.add(http.post(C + "/update", "{\"filter\":{},\"patch\":{\"s\":\"" + big + "\"}}"));
@@ -176,8 +194,11 @@ class WriteTruthTest {
         mountTmpfs(mount, "24m");
         PostgresServer server = PostgresServer.shared();
         String name = "vellum_full_" + ProcessHandle.current().pid();
-        try (Connection admin = DriverManager.getConnection(server.admin().jdbcUrl(), server.admin().user(),
-                server.admin().password()); Statement sql = admin.createStatement()) {
+        try (Connection admin = DriverManager.getConnection(
+                        server.admin().jdbcUrl(),
+                        server.admin().user(),
+                        server.admin().password());
+                Statement sql = admin.createStatement()) {
             Files.createDirectories(mount.resolve("ts"));
             try {
                 sql.execute("CREATE TABLESPACE " + name + " LOCATION '" + mount.resolve("ts") + "'");
@@ -211,7 +232,8 @@ class WriteTruthTest {
             java.util.Random random = new java.util.Random(7);
             int full = 0;
             try (Http http = Http.start(store)) {
-                assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":0}}").statusCode())
+                assertThat(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"n\":0}}")
+                                .statusCode())
                         .isEqualTo(201);
                 acknowledged.put("a", 1L);
                 fill(filler, Files.getFileStore(mount).getUsableSpace() - 400_000);
@@ -226,25 +248,46 @@ class WriteTruthTest {
                             track(r.statusCode() == 201, List.of("r" + i), acknowledged, absent);
                         }
                         case 2 -> {
-                            r = http.post(C + "/records:batch", "[{\"id\":\"b" + i + "\",\"fields\":" + fields
-                                    + "},{\"id\":\"c" + i + "\",\"fields\":" + fields + "}]");
+                            r = http.post(
+                                    C + "/records:batch",
+                                    "[{\"id\":\"b" + i + "\",\"fields\":" + fields + "},{\"id\":\"c" + i
+                                            + "\",\"fields\":" + fields + "}]");
                             track(r.statusCode() == 200, List.of("b" + i, "c" + i), acknowledged, absent);
                         }
                         case 3 -> {
-                            r = http.post(C + "/records:batch", "{\"id\":\"d" + i + "\",\"fields\":" + fields
-                                    + "}\n{\"id\":\"e" + i + "\",\"fields\":" + fields + "}\n", "Content-Type",
+                            r = http.post(
+                                    C + "/records:batch",
+                                    "{\"id\":\"d" + i + "\",\"fields\":" + fields + "}\n{\"id\":\"e" + i
+                                            + "\",\"fields\":" + fields + "}\n",
+                                    "Content-Type",
                                     Api.NDJSON);
                             track(r.statusCode() == 200, List.of("d" + i, "e" + i), acknowledged, absent);
                         }
-                        case 4 -> r = changed(http.send("PUT", C + "/records/a", "{\"fields\":" + fields + "}"),
-                                200, acknowledged);
-                        case 5 -> r = changed(http.send("PATCH", C + "/records/a", fields, "Content-Type",
-                                "application/merge-patch+json"), 200, acknowledged);
-                        case 6 -> r = changed(http.post(C + "/update", "{\"filter\":{\"$id\":\"a\"},\"patch\":"
-                                + fields + "}"), 200, acknowledged);
+                        case 4 ->
+                            r = changed(
+                                    http.send("PUT", C + "/records/a", "{\"fields\":" + fields + "}"),
+                                    200,
+                                    acknowledged);
+                        case 5 ->
+                            r = changed(
+                                    http.send(
+                                            "PATCH",
+                                            C + "/records/a",
+                                            fields,
+                                            "Content-Type",
+                                            "application/merge-patch+json"),
+                                    200,
+                                    acknowledged);
+                        case 6 ->
+                            r = changed(
+                                    http.post(C + "/update", "{\"filter\":{\"$id\":\"a\"},\"patch\":" + fields + "}"),
+                                    200,
+                                    acknowledged);
                         case 7 -> {
-                            String victim = acknowledged.keySet().stream().filter(id -> id.startsWith("r"))
-                                    .reduce((first, second) -> second).orElse("none");
+                            String victim = acknowledged.keySet().stream()
+                                    .filter(id -> id.startsWith("r"))
+                                    .reduce((first, second) -> second)
+                                    .orElse("none");
                             r = http.delete(C + "/records/" + victim);
                             if (r.statusCode() == 204) {
                                 acknowledged.remove(victim);
@@ -276,7 +319,8 @@ class WriteTruthTest {
                 assertThat(full).as("writes refused for a full disk").isPositive();
                 // reads keep working on a full disk
                 assertThat(http.get(C + "/records/a").statusCode()).isEqualTo(200);
-                assertThat(http.post(C + "/count", "{\"filter\":{}}").statusCode()).isEqualTo(200);
+                assertThat(http.post(C + "/count", "{\"filter\":{}}").statusCode())
+                        .isEqualTo(200);
                 // space freed: writes work again at once
                 Files.delete(filler);
                 HttpResponse<String> again = http.post(C + "/records", "{\"id\":\"again\",\"fields\":{}}");
@@ -286,8 +330,8 @@ class WriteTruthTest {
             return new DiskFull(acknowledged, absent, indexes);
         }
 
-        private static void track(boolean acknowledgedWrite, List<String> ids, Map<String, Long> acknowledged,
-                                  List<String> absent) {
+        private static void track(
+                boolean acknowledgedWrite, List<String> ids, Map<String, Long> acknowledged, List<String> absent) {
             if (acknowledgedWrite) {
                 ids.forEach(id -> acknowledged.put(id, 1L));
             } else {
@@ -314,8 +358,9 @@ class WriteTruthTest {
         /** Every acknowledged record is there at its acknowledged version; nothing refused or deleted is. */
         void assertKept(RecordStore store) {
             var c = store.collection("c");
-            acknowledged.forEach((id, version) -> assertThat(c.get(id)).as(id).hasValueSatisfying(
-                    r -> assertThat(r.version()).isEqualTo(version)));
+            acknowledged.forEach((id, version) -> assertThat(c.get(id))
+                    .as(id)
+                    .hasValueSatisfying(r -> assertThat(r.version()).isEqualTo(version)));
             absent.forEach(id -> assertThat(c.get(id)).as(id).isEmpty());
             assertThat(c.count(dev.vellum.Filter.all())).isEqualTo(acknowledged.size());
             assertThat(c.indexes().stream().map(dev.vellum.IndexInfo::name).toList())
@@ -329,13 +374,17 @@ class WriteTruthTest {
 
     /** Mounts a tmpfs of the given size, or skips the test saying what it needs. */
     static void mountTmpfs(Path where, String size) throws Exception {
-        Assumptions.assumeTrue("root".equals(System.getProperty("user.name")),
+        Assumptions.assumeTrue(
+                "root".equals(System.getProperty("user.name")),
                 "the disk-full test mounts a small tmpfs and needs root (run the build as root)");
         Process p = new ProcessBuilder("mount", "-t", "tmpfs", "-o", "size=" + size, "tmpfs", where.toString())
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true)
+                .start();
         String out = new String(p.getInputStream().readAllBytes());
-        Assumptions.assumeTrue(p.waitFor() == 0, "cannot mount a tmpfs here (" + out.strip() + "): the disk-full "
-                + "test needs root with CAP_SYS_ADMIN and util-linux's mount (apt-get install -y mount)");
+        Assumptions.assumeTrue(
+                p.waitFor() == 0,
+                "cannot mount a tmpfs here (" + out.strip() + "): the disk-full "
+                        + "test needs root with CAP_SYS_ADMIN and util-linux's mount (apt-get install -y mount)");
     }
 
     /** Takes {@code bytes} of the filesystem with a file of zeros (tmpfs allocates what is written). */

@@ -38,13 +38,15 @@ final class MemoryTransactionManager implements CallbackPreferringPlatformTransa
     }
 
     @Override
-    public <T> T execute(TransactionDefinition definition, TransactionCallback<T> callback) throws TransactionException {
-        int propagation = definition == null ? TransactionDefinition.PROPAGATION_REQUIRED
-                : definition.getPropagationBehavior();
+    public <T> T execute(TransactionDefinition definition, TransactionCallback<T> callback)
+            throws TransactionException {
+        int propagation =
+                definition == null ? TransactionDefinition.PROPAGATION_REQUIRED : definition.getPropagationBehavior();
         Running outer = running.get();
         switch (propagation) {
-            case TransactionDefinition.PROPAGATION_REQUIRED, TransactionDefinition.PROPAGATION_SUPPORTS,
-                 TransactionDefinition.PROPAGATION_MANDATORY -> {
+            case TransactionDefinition.PROPAGATION_REQUIRED,
+                    TransactionDefinition.PROPAGATION_SUPPORTS,
+                    TransactionDefinition.PROPAGATION_MANDATORY -> {
                 if (outer != null) {
                     return join(outer, callback);
                 }
@@ -53,15 +55,16 @@ final class MemoryTransactionManager implements CallbackPreferringPlatformTransa
                             + "propagation MANDATORY: call it from a @Transactional one");
                 }
                 return propagation == TransactionDefinition.PROPAGATION_SUPPORTS
-                        ? callback.doInTransaction(new SimpleTransactionStatus(false)) : begin(outer, callback);
+                        ? callback.doInTransaction(new SimpleTransactionStatus(false))
+                        : begin(outer, callback);
             }
             case TransactionDefinition.PROPAGATION_NESTED -> {
                 return begin(outer, callback); // inside the running transaction, store.inTransaction is a savepoint
             }
             case TransactionDefinition.PROPAGATION_NEVER -> {
                 if (outer != null) {
-                    throw new IllegalTransactionStateException("A method marked with propagation NEVER was called "
-                            + "inside a transaction");
+                    throw new IllegalTransactionStateException(
+                            "A method marked with propagation NEVER was called " + "inside a transaction");
                 }
                 return callback.doInTransaction(new SimpleTransactionStatus(false));
             }
@@ -72,7 +75,8 @@ final class MemoryTransactionManager implements CallbackPreferringPlatformTransa
                             + "can); use REQUIRED or NESTED");
                 }
                 return propagation == TransactionDefinition.PROPAGATION_NOT_SUPPORTED
-                        ? callback.doInTransaction(new SimpleTransactionStatus(false)) : begin(null, callback);
+                        ? callback.doInTransaction(new SimpleTransactionStatus(false))
+                        : begin(null, callback);
             }
             default -> throw new IllegalTransactionStateException("Unknown transaction propagation " + propagation);
         }

@@ -2,7 +2,6 @@ package dev.vellum.spring;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
-
 import java.util.concurrent.Callable;
 
 /**

@@ -3,7 +3,6 @@ package dev.vellum.spring;
 import dev.vellum.Collection;
 import dev.vellum.RecordStore;
 import dev.vellum.TypeMapper;
-
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
@@ -19,18 +18,30 @@ import java.util.Set;
  */
 final class ObservedStore {
     /** What is not an operation: names, and the feed handle (its reads are not store operations of this kind). */
-    private static final Set<String> NOT_OPERATIONS = Set.of("name", "toString", "hashCode", "equals", "changes",
-            "changesEnabled", "backendName", "database", "close", "async", "consistencyToken", "readAfter");
+    private static final Set<String> NOT_OPERATIONS = Set.of(
+            "name",
+            "toString",
+            "hashCode",
+            "equals",
+            "changes",
+            "changesEnabled",
+            "backendName",
+            "database",
+            "close",
+            "async",
+            "consistencyToken",
+            "readAfter");
 
-    private ObservedStore() {
-    }
+    private ObservedStore() {}
 
     static RecordStore wrap(RecordStore store, StoreObserver observer, TypeMapper mapper) {
         if (observer == null && mapper == null) {
             return store;
         }
-        return (RecordStore) Proxy.newProxyInstance(ObservedStore.class.getClassLoader(),
-                new Class<?>[] {RecordStore.class}, new StoreHandler(store, observer, mapper));
+        return (RecordStore) Proxy.newProxyInstance(
+                ObservedStore.class.getClassLoader(),
+                new Class<?>[] {RecordStore.class},
+                new StoreHandler(store, observer, mapper));
     }
 
     private static Object call(Object target, Method method, Object[] args) throws Throwable {
@@ -58,9 +69,12 @@ final class ObservedStore {
             String name = method.getName();
             if (name.equals("collection") && args.length == 1) {
                 Collection collection = store.collection((String) args[0]);
-                return observer == null ? collection : Proxy.newProxyInstance(ObservedStore.class.getClassLoader(),
-                        new Class<?>[] {Collection.class},
-                        new CollectionHandler(collection, observer, store.backendName()));
+                return observer == null
+                        ? collection
+                        : Proxy.newProxyInstance(
+                                ObservedStore.class.getClassLoader(),
+                                new Class<?>[] {Collection.class},
+                                new CollectionHandler(collection, observer, store.backendName()));
             }
             if (name.equals("collection") && args.length == 2 && mapper != null) {
                 return ((RecordStore) proxy).collection((String) args[0], (Class<?>) args[1], mapper);
@@ -83,13 +97,16 @@ final class ObservedStore {
 
         /** A default method the store does not override (one it overrides, such as changes(), is its own). */
         private boolean inheritsDefault(Method method) {
-            return method.isDefault() && inherited.computeIfAbsent(method, m -> {
-                try {
-                    return store.getClass().getMethod(m.getName(), m.getParameterTypes()).isDefault();
-                } catch (NoSuchMethodException e) {
-                    return false;
-                }
-            });
+            return method.isDefault()
+                    && inherited.computeIfAbsent(method, m -> {
+                        try {
+                            return store.getClass()
+                                    .getMethod(m.getName(), m.getParameterTypes())
+                                    .isDefault();
+                        } catch (NoSuchMethodException e) {
+                            return false;
+                        }
+                    });
         }
     }
 
@@ -109,8 +126,8 @@ final class ObservedStore {
             if (NOT_OPERATIONS.contains(method.getName())) {
                 return call(collection, method, args);
             }
-            return observer.observe(backend, method.getName(), collection.name(),
-                    () -> callChecked(collection, method, args));
+            return observer.observe(
+                    backend, method.getName(), collection.name(), () -> callChecked(collection, method, args));
         }
     }
 

@@ -5,6 +5,10 @@ import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.Messages;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.config.ConfigurableListableBeanFactory;
@@ -18,11 +22,6 @@ import org.springframework.context.annotation.ConditionContext;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 
-import javax.sql.DataSource;
-import java.util.List;
-import java.util.Map;
-import java.util.function.Supplier;
-
 /**
  * How the starter turns {@code vellum.*} properties into Vellum's configuration, and Vellum's configuration errors
  * back into property names.
@@ -34,11 +33,10 @@ import java.util.function.Supplier;
 final class SpringSettings {
     private static final Logger LOG = LoggerFactory.getLogger(SpringSettings.class);
     /** The settings that name where the records live: one of these set means Vellum has a database of its own. */
-    private static final List<Setting> LOCATION = List.of(Setting.DB_BACKEND, Setting.SQLITE_PATH,
-            Setting.POSTGRES_URL, Setting.POSTGRES_HOST);
+    private static final List<Setting> LOCATION =
+            List.of(Setting.DB_BACKEND, Setting.SQLITE_PATH, Setting.POSTGRES_URL, Setting.POSTGRES_HOST);
 
-    private SpringSettings() {
-    }
+    private SpringSettings() {}
 
     /**
      * The properties over the environment; on the application's data source (when it has one) unless a property or
@@ -75,7 +73,8 @@ final class SpringSettings {
         } catch (ConfigurationException e) {
             String message = e.getMessage();
             for (Map.Entry<Setting, String> entry : VellumProperties.PROPERTY_NAMES.entrySet()) {
-                message = message.replaceAll("\\b" + entry.getKey().key() + "\\b",
+                message = message.replaceAll(
+                        "\\b" + entry.getKey().key() + "\\b",
                         entry.getValue() + " (" + entry.getKey().key() + ")");
             }
             throw message.equals(e.getMessage()) ? e : new ConfigurationException(message, e);
@@ -90,20 +89,25 @@ final class SpringSettings {
                     || String.valueOf(source.getUnderlyingSource()).contains("systemEnvironment")) {
                 continue; // VELLUM_* variables are Vellum's to check, and it does
             }
-            iterable.stream().filter(name -> name.toString().startsWith("vellum.")).forEach(name -> {
-                String property = withoutIndexes(name);
-                if (known.contains(property)) {
-                    return;
-                }
-                var nearest = Messages.nearest(property, known);
-                if (nearest.isPresent()) {
-                    var origin = iterable.getConfigurationProperty(name);
-                    throw new ConfigurationException("Unknown property " + property + (origin == null
-                            || origin.getOrigin() == null ? "" : " (" + origin.getOrigin() + ")") + ". Did you mean "
-                            + nearest.get() + "?");
-                }
-                LOG.debug("{} is not one of Vellum's properties; ignored", property);
-            });
+            iterable.stream()
+                    .filter(name -> name.toString().startsWith("vellum."))
+                    .forEach(name -> {
+                        String property = withoutIndexes(name);
+                        if (known.contains(property)) {
+                            return;
+                        }
+                        var nearest = Messages.nearest(property, known);
+                        if (nearest.isPresent()) {
+                            var origin = iterable.getConfigurationProperty(name);
+                            throw new ConfigurationException("Unknown property " + property
+                                    + (origin == null || origin.getOrigin() == null
+                                            ? ""
+                                            : " (" + origin.getOrigin() + ")")
+                                    + ". Did you mean "
+                                    + nearest.get() + "?");
+                        }
+                        LOG.debug("{} is not one of Vellum's properties; ignored", property);
+                    });
         }
     }
 
@@ -127,11 +131,13 @@ final class SpringSettings {
         @Override
         public boolean matches(ConditionContext context, AnnotatedTypeMetadata metadata) {
             ConfigurableListableBeanFactory beans = context.getBeanFactory();
-            if (beans != null && (applicationDefines(beans, RecordStore.class, "vellumRecordStore")
-                    || applicationDefines(beans, VellumConfig.class, "vellumConfig"))) {
+            if (beans != null
+                    && (applicationDefines(beans, RecordStore.class, "vellumRecordStore")
+                            || applicationDefines(beans, VellumConfig.class, "vellumConfig"))) {
                 return true;
             }
-            VellumProperties properties = Binder.get(context.getEnvironment()).bind("vellum", VellumProperties.class)
+            VellumProperties properties = Binder.get(context.getEnvironment())
+                    .bind("vellum", VellumProperties.class)
                     .orElseGet(VellumProperties::new);
             return !explained(() -> builder(properties).build()).backend().equals("memory");
         }

@@ -1,13 +1,12 @@
 package dev.vellum.spring;
 
 import dev.vellum.spi.TransactionJoin;
+import java.sql.Connection;
+import javax.sql.DataSource;
 import org.springframework.jdbc.datasource.ConnectionHolder;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-
-import javax.sql.DataSource;
-import java.sql.Connection;
 
 /**
  * Vellum's work joins the Spring transaction running on the thread over its data source: the one a

@@ -1,13 +1,12 @@
 package dev.vellum.spring;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Spring Boot's dependency management picks its own versions of Flyway, sqlite-jdbc, HikariCP, pgjdbc and Jackson 2,
@@ -17,17 +16,19 @@ import java.util.Properties;
 final class TestedVersions {
     private static final Logger LOG = LoggerFactory.getLogger(TestedVersions.class);
 
-    private TestedVersions() {
-    }
+    private TestedVersions() {}
 
     /** Warns once about every library whose version differs from the tested one. */
     static void check() {
         List<String> differ = differences();
         if (!differ.isEmpty()) {
-            LOG.warn("Vellum is tested with other versions of libraries this application has: {}. Spring Boot's "
-                    + "dependency management chose them; in an application on spring-boot-starter-parent set the "
-                    + "properties back (<properties>{}</properties>), or import dev.vellum:vellum-bom before Boot's BOM",
-                    String.join(", ", differ), differ.stream().map(d -> d.substring(d.indexOf('<'), d.indexOf(')')))
+            LOG.warn(
+                    "Vellum is tested with other versions of libraries this application has: {}. Spring Boot's "
+                            + "dependency management chose them; in an application on spring-boot-starter-parent set the "
+                            + "properties back (<properties>{}</properties>), or import dev.vellum:vellum-bom before Boot's BOM",
+                    String.join(", ", differ),
+                    differ.stream()
+                            .map(d -> d.substring(d.indexOf('<'), d.indexOf(')')))
                             .reduce("", String::concat));
         }
     }
@@ -39,15 +40,22 @@ final class TestedVersions {
         compare(differ, tested, "flyway.version", "Flyway", maven("org.flywaydb", "flyway-core"));
         compare(differ, tested, "sqlite-jdbc.version", "sqlite-jdbc", maven("org.xerial", "sqlite-jdbc"));
         compare(differ, tested, "hikaricp.version", "HikariCP", maven("com.zaxxer", "HikariCP"));
-        compare(differ, tested, "postgresql.version", "pgjdbc", constant("org.postgresql.util.DriverInfo",
-                "DRIVER_VERSION"));
-        compare(differ, tested, "jackson-2-bom.version", "Jackson 2", maven("com.fasterxml.jackson.core",
-                "jackson-databind"));
+        compare(
+                differ,
+                tested,
+                "postgresql.version",
+                "pgjdbc",
+                constant("org.postgresql.util.DriverInfo", "DRIVER_VERSION"));
+        compare(
+                differ,
+                tested,
+                "jackson-2-bom.version",
+                "Jackson 2",
+                maven("com.fasterxml.jackson.core", "jackson-databind"));
         return differ;
     }
 
-    private static void compare(List<String> differ, Properties tested, String property, String name,
-                                String found) {
+    private static void compare(List<String> differ, Properties tested, String property, String name, String found) {
         String expected = tested.getProperty(property);
         if (found != null && expected != null && !found.equals(expected)) {
             differ.add(name + " " + found + " (tested: <" + property + ">" + expected + "</" + property + ">)");

@@ -8,6 +8,7 @@ import dev.vellum.VellumConfig;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
 import io.micrometer.observation.ObservationRegistry;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
@@ -24,8 +25,6 @@ import org.springframework.core.env.Environment;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.TransactionManager;
 
-import javax.sql.DataSource;
-
 /**
  * A {@link RecordStore} (and its {@link Database}, except on the memory backend) from {@code vellum.*} properties and
  * the {@code VELLUM_*} variables, a transaction manager so that {@code @Transactional} methods span Vellum writes, a
@@ -39,12 +38,15 @@ import javax.sql.DataSource;
  * is the application's default only when the application has no transaction manager of its own (otherwise
  * {@code @Transactional("vellumTransactionManager")} names it).
  */
-@AutoConfiguration(before = TransactionAutoConfiguration.class, afterName = {
-        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
-        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
-        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
-        "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
-        "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"})
+@AutoConfiguration(
+        before = TransactionAutoConfiguration.class,
+        afterName = {
+            "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+            "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+            "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+            "org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration"
+        })
 @ConditionalOnClass(RecordStore.class)
 @EnableConfigurationProperties(VellumProperties.class)
 public class VellumAutoConfiguration {
@@ -56,8 +58,8 @@ public class VellumAutoConfiguration {
      */
     @Bean
     @ConditionalOnMissingBean
-    public VellumConfig vellumConfig(Environment environment, VellumProperties properties,
-                                     ObjectProvider<DataSource> dataSources) {
+    public VellumConfig vellumConfig(
+            Environment environment, VellumProperties properties, ObjectProvider<DataSource> dataSources) {
         return SpringSettings.config(environment, properties, dataSources.getIfUnique());
     }
 
@@ -68,8 +70,8 @@ public class VellumAutoConfiguration {
      */
     @Bean(destroyMethod = "close")
     @ConditionalOnMissingBean
-    public RecordStore vellumRecordStore(VellumConfig config, ObjectProvider<StoreObserver> observer,
-                                         ObjectProvider<TypeMapper> typeMapper) {
+    public RecordStore vellumRecordStore(
+            VellumConfig config, ObjectProvider<StoreObserver> observer, ObjectProvider<TypeMapper> typeMapper) {
         TestedVersions.check();
         RecordStore store = SpringSettings.explained(() -> Vellum.open(config));
         return ObservedStore.wrap(store, observer.getIfAvailable(), typeMapper.getIfUnique());
@@ -110,7 +112,8 @@ public class VellumAutoConfiguration {
     }
 
     private static PlatformTransactionManager transactionManager(RecordStore store) {
-        return store.database().<PlatformTransactionManager>map(VellumTransactionManager::new)
+        return store.database()
+                .<PlatformTransactionManager>map(VellumTransactionManager::new)
                 .orElseGet(() -> new MemoryTransactionManager(store));
     }
 

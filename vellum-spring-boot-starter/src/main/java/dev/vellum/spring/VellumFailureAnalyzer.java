@@ -16,19 +16,26 @@ class VellumFailureAnalyzer extends AbstractFailureAnalyzer<VellumException> {
     @Override
     protected FailureAnalysis analyze(Throwable rootFailure, VellumException cause) {
         if (cause instanceof ConfigurationException) {
-            return new FailureAnalysis("Vellum's configuration is not valid: " + cause.getMessage(), "Fix the "
-                    + "vellum.* property (or the VELLUM_* variable) named above. Vellum's properties are listed, with "
-                    + "their meaning, in your IDE's completion for vellum.* and in Vellum's README (Configuration).",
+            return new FailureAnalysis(
+                    "Vellum's configuration is not valid: " + cause.getMessage(),
+                    "Fix the "
+                            + "vellum.* property (or the VELLUM_* variable) named above. Vellum's properties are listed, with "
+                            + "their meaning, in your IDE's completion for vellum.* and in Vellum's README (Configuration).",
                     cause);
         }
         if (cause instanceof ConnectionException) {
-            return new FailureAnalysis("Vellum could not reach its database: " + cause.getMessage(), "Check that the "
-                    + "database is running and reachable, and the setting named above (vellum.url or "
-                    + "spring.datasource.url when Vellum runs on the application's data source).", cause);
+            return new FailureAnalysis(
+                    "Vellum could not reach its database: " + cause.getMessage(),
+                    "Check that the "
+                            + "database is running and reachable, and the setting named above (vellum.url or "
+                            + "spring.datasource.url when Vellum runs on the application's data source).",
+                    cause);
         }
         if (cause instanceof MigrationException) {
-            return new FailureAnalysis("Vellum could not bring its schema up to date: " + cause.getMessage(),
-                    "Follow the message above; `vellum migrate status` shows each migration and its state.", cause);
+            return new FailureAnalysis(
+                    "Vellum could not bring its schema up to date: " + cause.getMessage(),
+                    "Follow the message above; `vellum migrate status` shows each migration and its state.",
+                    cause);
         }
         return null;
     }

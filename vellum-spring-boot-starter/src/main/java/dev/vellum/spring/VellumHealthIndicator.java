@@ -25,8 +25,11 @@ class VellumHealthIndicator implements HealthIndicator {
             }
             Database db = store.database().get();
             dev.vellum.Health h = db.health();
-            return Health.up().withDetail("backend", h.backend()).withDetail("serverVersion", h.serverVersion())
-                    .withDetail("schemaVersion", h.schemaVersion()).withDetail("pool", db.poolState().toString())
+            return Health.up()
+                    .withDetail("backend", h.backend())
+                    .withDetail("serverVersion", h.serverVersion())
+                    .withDetail("schemaVersion", h.schemaVersion())
+                    .withDetail("pool", db.poolState().toString())
                     .build();
         } catch (RuntimeException e) {
             return Health.down().withDetail("error", e.getMessage()).build();

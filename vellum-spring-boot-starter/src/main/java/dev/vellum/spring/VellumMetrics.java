@@ -6,7 +6,6 @@ import dev.vellum.RecordStore;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
-
 import java.util.function.ToDoubleFunction;
 
 /**
@@ -30,9 +29,11 @@ class VellumMetrics implements MeterBinder {
         });
     }
 
-    private static void gauge(MeterRegistry registry, Database db, String state,
-                              ToDoubleFunction<Health.PoolState> value) {
-        Gauge.builder("vellum.pool.connections", db, d -> value.applyAsDouble(d.poolState())).tag("state", state)
-                .description("Vellum's pooled database connections").register(registry);
+    private static void gauge(
+            MeterRegistry registry, Database db, String state, ToDoubleFunction<Health.PoolState> value) {
+        Gauge.builder("vellum.pool.connections", db, d -> value.applyAsDouble(d.poolState()))
+                .tag("state", state)
+                .description("Vellum's pooled database connections")
+                .register(registry);
     }
 }

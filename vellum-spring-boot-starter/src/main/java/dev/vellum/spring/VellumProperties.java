@@ -1,14 +1,13 @@
 package dev.vellum.spring;
 
 import dev.vellum.Setting;
-import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.util.unit.DataSize;
-
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.util.unit.DataSize;
 
 /**
  * Vellum's settings as Spring properties ({@code vellum.*}). A property that is set wins over the {@code VELLUM_*}
@@ -348,8 +347,10 @@ public class VellumProperties {
         put(settings, Setting.POSTGRES_PGBOUNCER, postgres.pgbouncer);
         put(settings, Setting.POSTGRES_LOCK_TIMEOUT, postgres.lockTimeout);
         put(settings, Setting.POSTGRES_STATEMENT_TIMEOUT, postgres.statementTimeout);
-        put(settings, Setting.POSTGRES_REPLICA_URLS, postgres.replicaUrls == null ? null
-                : String.join(",", postgres.replicaUrls));
+        put(
+                settings,
+                Setting.POSTGRES_REPLICA_URLS,
+                postgres.replicaUrls == null ? null : String.join(",", postgres.replicaUrls));
         put(settings, Setting.POSTGRES_REPLICA_MAX_LAG, postgres.replicaMaxLag);
         put(settings, Setting.POSTGRES_REPLICA_WAIT, postgres.replicaWait);
         put(settings, Setting.MIGRATION_URL, migration.url);

@@ -1,7 +1,6 @@
 package dev.vellum.sqlite;
 
 import dev.vellum.internal.ChangeNotices;
-
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -57,7 +56,7 @@ final class DataVersionSignal extends ChangeNotices {
 
     private void watch() {
         try (Connection connection = DriverManager.getConnection("jdbc:sqlite:" + file);
-             Statement statement = connection.createStatement()) {
+                Statement statement = connection.createStatement()) {
             long seen = version(statement);
             changed(); // anything committed before the first check is for the readers to find
             while (!idle()) {
@@ -72,8 +71,10 @@ final class DataVersionSignal extends ChangeNotices {
             if (closed) {
                 return; // the store closed while the watcher checked
             }
-            LOG.warn("Watching {} for new changes failed ({}); waiting change-feed readers poll each second instead",
-                    file, e.getMessage());
+            LOG.warn(
+                    "Watching {} for new changes failed ({}); waiting change-feed readers poll each second instead",
+                    file,
+                    e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

@@ -1,7 +1,6 @@
 package dev.vellum.sqlite;
 
 import dev.vellum.internal.JsonValues;
-
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 
@@ -26,6 +25,7 @@ final class DecimalSum {
     private int scale;
     /** What did not fit {@link #units}, or null. */
     private BigDecimal spilled;
+
     private boolean any;
 
     /** Adds the value when the JSON text is a number; a string, boolean, null, array or object adds nothing. */

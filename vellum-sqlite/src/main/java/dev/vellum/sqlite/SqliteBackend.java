@@ -13,11 +13,6 @@ import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,6 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * Opens SQLite files: WAL (readers never wait for the writer), a busy timeout, foreign keys on, {@code synchronous =
@@ -36,6 +35,7 @@ import java.util.concurrent.locks.ReentrantLock;
 public final class SqliteBackend implements BackendProvider {
     /** Readers run in parallel under WAL; more connections than this only add memory. */
     private static final int POOL_SIZE = 8;
+
     private static final Map<Path, ReentrantLock> WRITE_LOCKS = new ConcurrentHashMap<>();
 
     @Override
@@ -85,8 +85,10 @@ public final class SqliteBackend implements BackendProvider {
                 Files.createDirectories(parent);
             }
         } catch (IOException e) {
-            throw new ConnectionException("Cannot create the directory for the SQLite database " + file + ": "
-                    + e.getMessage() + ". Check VELLUM_SQLITE_PATH.", e);
+            throw new ConnectionException(
+                    "Cannot create the directory for the SQLite database " + file + ": " + e.getMessage()
+                            + ". Check VELLUM_SQLITE_PATH.",
+                    e);
         }
         String target = path(config).toString();
         // One lock per file shared by every Database on it in this JVM, so two handles never race each other.
@@ -98,8 +100,14 @@ public final class SqliteBackend implements BackendProvider {
         } finally {
             writeLock.unlock();
         }
-        return JdbcDatabase.open(new SqliteDialect(), pool, config, target, writeLock,
-                MigrationLock.file(Path.of(file + ".lock")), e -> failure(target, e));
+        return JdbcDatabase.open(
+                new SqliteDialect(),
+                pool,
+                config,
+                target,
+                writeLock,
+                MigrationLock.file(Path.of(file + ".lock")),
+                e -> failure(target, e));
     }
 
     /**
@@ -116,9 +124,15 @@ public final class SqliteBackend implements BackendProvider {
         Path file = path(config).toAbsolutePath().normalize();
         String target = path(config).toString();
         ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
-        return JdbcDatabase.open(new SqliteDialect((int) Math.min(Integer.MAX_VALUE,
-                        config.connectTimeout().toMillis())), dataSource, config, target, writeLock,
-                MigrationLock.file(Path.of(file + ".lock")), e -> failure(target, e));
+        return JdbcDatabase.open(
+                new SqliteDialect((int)
+                        Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis())),
+                dataSource,
+                config,
+                target,
+                writeLock,
+                MigrationLock.file(Path.of(file + ".lock")),
+                e -> failure(target, e));
     }
 
     @Override
@@ -148,7 +162,8 @@ public final class SqliteBackend implements BackendProvider {
 
     private static HikariDataSource startPool(Path file, VellumConfig config, String target) {
         SQLiteConfig sqlite = new SQLiteConfig();
-        sqlite.setBusyTimeout((int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
+        sqlite.setBusyTimeout(
+                (int) Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis()));
         sqlite.setJournalMode(SQLiteConfig.JournalMode.WAL);
         sqlite.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         sqlite.enforceForeignKeys(true);
@@ -187,7 +202,9 @@ public final class SqliteBackend implements BackendProvider {
 
     private static ConnectionException failure(String target, SQLException e) {
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        return new ConnectionException("Cannot open the SQLite database at " + target + ": " + reason
-                + ". Check VELLUM_SQLITE_PATH and the file's permissions.", e);
+        return new ConnectionException(
+                "Cannot open the SQLite database at " + target + ": " + reason
+                        + ". Check VELLUM_SQLITE_PATH and the file's permissions.",
+                e);
     }
 }

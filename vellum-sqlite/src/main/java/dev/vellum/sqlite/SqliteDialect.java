@@ -2,7 +2,6 @@ package dev.vellum.sqlite;
 
 import dev.vellum.internal.SqlText;
 import dev.vellum.spi.SqlDialect;
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,8 +12,8 @@ import java.util.UUID;
 
 /** SQLite: JSON as text, booleans as 0/1, instants as fixed-width ISO-8601 text (so text order is time order). */
 final class SqliteDialect implements SqlDialect {
-    static final DateTimeFormatter INSTANT = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    static final DateTimeFormatter INSTANT =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** For the application's data source: the busy timeout its connections get; 0 for Vellum's own pool. */
     private final int foreignBusyTimeoutMillis;
@@ -55,7 +54,6 @@ final class SqliteDialect implements SqlDialect {
         readied.put(sqlite, Boolean.TRUE);
     }
 
-    /** SQLite commits an autocommit INSERT … RETURNING when the statement is reset; sqlite-jdbc ignores that error. */
     /** A read streams in autocommit: a transaction would take the write lock (transactions are IMMEDIATE). */
     @Override
     public boolean streamsNeedTransaction() {
@@ -78,8 +76,10 @@ final class SqliteDialect implements SqlDialect {
     public void endSnapshot(java.sql.Connection connection) throws java.sql.SQLException {
         org.sqlite.SQLiteConfig.TransactionMode before = modeBeforeSnapshot.get();
         modeBeforeSnapshot.remove();
-        connection.unwrap(org.sqlite.SQLiteConnection.class).getConnectionConfig().setTransactionMode(
-                before != null ? before : org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+        connection
+                .unwrap(org.sqlite.SQLiteConnection.class)
+                .getConnectionConfig()
+                .setTransactionMode(before != null ? before : org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
     }
 
     /** sqlite3_interrupt: the statement running on the connection stops at its next step. */
@@ -96,7 +96,8 @@ final class SqliteDialect implements SqlDialect {
     /** SQLITE_FULL (13), in any extended form; SQLite reports a full disk (ENOSPC) with it. */
     @Override
     public boolean isDiskFull(java.sql.SQLException e) {
-        return (e.getErrorCode() & 0xff) == 13 || e.getMessage() != null && e.getMessage().contains("SQLITE_FULL");
+        return (e.getErrorCode() & 0xff) == 13
+                || e.getMessage() != null && e.getMessage().contains("SQLITE_FULL");
     }
 
     @Override
@@ -171,7 +172,9 @@ final class SqliteDialect implements SqlDialect {
     static String jsonPath(String... path) {
         StringBuilder p = new StringBuilder("$");
         for (String key : path) {
-            p.append(".\"").append(key.replace("\\", "\\\\").replace("\"", "\\\"")).append('"');
+            p.append(".\"")
+                    .append(key.replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
         }
         return p.toString();
     }

@@ -7,13 +7,12 @@ import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.RecordSizes;
-import org.sqlite.Function;
-import org.sqlite.SQLiteConfig;
-import org.sqlite.SQLiteDataSource;
-
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.SQLException;
+import org.sqlite.Function;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteDataSource;
 
 /**
  * SQL functions SQLite lacks, registered on every connection so filters run in SQL rather than in Java afterwards:
@@ -23,8 +22,7 @@ import java.sql.SQLException;
  * {@code vellum_guard_size(fields, limit, id)} (VELLUM_MAX_RECORD_SIZE on the fields a patch or operators computed).
  */
 final class SqliteFunctions {
-    private SqliteFunctions() {
-    }
+    private SqliteFunctions() {}
 
     /** A data source whose connections have the functions and keep their statements. */
     static SQLiteDataSource dataSource(SQLiteConfig config) {
@@ -32,8 +30,10 @@ final class SqliteFunctions {
             @Override
             public org.sqlite.SQLiteConnection getConnection(String user, String password) throws SQLException {
                 String url = getUrl();
-                org.sqlite.SQLiteConnection connection = new StatementCachingConnection(url,
-                        url.substring(org.sqlite.JDBC.PREFIX.length()), getConfig().toProperties());
+                org.sqlite.SQLiteConnection connection = new StatementCachingConnection(
+                        url,
+                        url.substring(org.sqlite.JDBC.PREFIX.length()),
+                        getConfig().toProperties());
                 register(connection);
                 return connection;
             }
@@ -42,72 +42,99 @@ final class SqliteFunctions {
 
     static void register(Connection connection) throws SQLException {
         int flags = Function.FLAG_DETERMINISTIC;
-        Function.create(connection, "regexp", new Function() {
-            @Override
-            protected void xFunc() throws SQLException {
-                String pattern = value_text(0);
-                String text = value_text(1);
-                if (pattern == null || text == null) {
-                    result();
-                    return;
-                }
-                // RE2/J: linear in the text, so no pattern can pin a core (the pattern was checked by Patterns.regex)
-                result(Patterns.compiled(pattern).matcher(text).find() ? 1 : 0);
-            }
-        }, 2, flags);
-        Function.create(connection, "vellum_fold", new Function() {
-            @Override
-            protected void xFunc() throws SQLException {
-                String text = value_text(0);
-                if (text == null) {
-                    result();
-                } else {
-                    result(JsonValues.fold(text));
-                }
-            }
-        }, 1, flags);
-        Function.create(connection, "vellum_canon", new Function() {
-            @Override
-            protected void xFunc() throws SQLException {
-                String json = value_text(0);
-                if (json == null) {
-                    result();
-                } else {
-                    result(JsonValues.canonical(JsonValues.parse(json)));
-                }
-            }
-        }, 1, flags);
-        Function.create(connection, "vellum_update", new Function() {
-            private String lastOps;
-            private FieldUpdates lastUpdates;
+        Function.create(
+                connection,
+                "regexp",
+                new Function() {
+                    @Override
+                    protected void xFunc() throws SQLException {
+                        String pattern = value_text(0);
+                        String text = value_text(1);
+                        if (pattern == null || text == null) {
+                            result();
+                            return;
+                        }
+                        // RE2/J: linear in the text, so no pattern can pin a core (the pattern was checked by
+                        // Patterns.regex)
+                        result(Patterns.compiled(pattern).matcher(text).find() ? 1 : 0);
+                    }
+                },
+                2,
+                flags);
+        Function.create(
+                connection,
+                "vellum_fold",
+                new Function() {
+                    @Override
+                    protected void xFunc() throws SQLException {
+                        String text = value_text(0);
+                        if (text == null) {
+                            result();
+                        } else {
+                            result(JsonValues.fold(text));
+                        }
+                    }
+                },
+                1,
+                flags);
+        Function.create(
+                connection,
+                "vellum_canon",
+                new Function() {
+                    @Override
+                    protected void xFunc() throws SQLException {
+                        String json = value_text(0);
+                        if (json == null) {
+                            result();
+                        } else {
+                            result(JsonValues.canonical(JsonValues.parse(json)));
+                        }
+                    }
+                },
+                1,
+                flags);
+        Function.create(
+                connection,
+                "vellum_update",
+                new Function() {
+                    private String lastOps;
+                    private FieldUpdates lastUpdates;
 
-            @Override
-            protected void xFunc() throws SQLException {
-                String ops = value_text(1);
-                if (!ops.equals(lastOps)) {
-                    // one statement calls this once per row with the same operators: parse them once
-                    lastUpdates = FieldUpdates.fromJson(ops);
-                    lastOps = ops;
-                }
-                try {
-                    result(JsonValues.write(lastUpdates.apply((ObjectNode) JsonValues.parse(value_text(0)),
-                            value_text(2))));
-                } catch (InvalidRecordException e) {
-                    throw new SQLException(UPDATE_FAILED + e.getMessage() + UPDATE_FAILED_END);
-                }
-            }
-        }, 3, flags);
-        Function.create(connection, "vellum_guard_size", new Function() {
-            @Override
-            protected void xFunc() throws SQLException {
-                String fields = value_text(0);
-                long limit = value_long(1);
-                if (fields != null && RecordSizes.exceeds(fields, limit)) {
-                    throw new SQLException(RecordSizes.raised(RecordSizes.utf8Length(fields), limit, value_text(2)));
-                }
-                result(fields);
-            }
-        }, 3, flags);
+                    @Override
+                    protected void xFunc() throws SQLException {
+                        String ops = value_text(1);
+                        if (!ops.equals(lastOps)) {
+                            // one statement calls this once per row with the same operators: parse them once
+                            lastUpdates = FieldUpdates.fromJson(ops);
+                            lastOps = ops;
+                        }
+                        try {
+                            result(JsonValues.write(
+                                    lastUpdates.apply((ObjectNode) JsonValues.parse(value_text(0)), value_text(2))));
+                        } catch (InvalidRecordException e) {
+                            throw new SQLException(UPDATE_FAILED + e.getMessage() + UPDATE_FAILED_END);
+                        }
+                    }
+                },
+                3,
+                flags);
+        Function.create(
+                connection,
+                "vellum_guard_size",
+                new Function() {
+                    @Override
+                    protected void xFunc() throws SQLException {
+                        String fields = value_text(0);
+                        long limit = value_long(1);
+                        if (fields != null && RecordSizes.exceeds(fields, limit)) {
+                            throw new SQLException(
+                                    RecordSizes.raised(RecordSizes.utf8Length(fields), limit, value_text(2)));
+                        }
+                        result(fields);
+                    }
+                },
+                3,
+                flags);
         registerAggregates(connection);
     }
 
@@ -115,29 +142,33 @@ final class SqliteFunctions {
     private static void registerAggregates(Connection connection) throws SQLException {
         Function.create(connection, "vellum_sum", new SumAggregate(), 1);
         for (boolean smallest : new boolean[] {true, false}) {
-            Function.create(connection, smallest ? "vellum_min" : "vellum_max", new Function.Aggregate() {
-                private JsonNode best;
+            Function.create(
+                    connection,
+                    smallest ? "vellum_min" : "vellum_max",
+                    new Function.Aggregate() {
+                        private JsonNode best;
 
-                @Override
-                protected void xStep() throws SQLException {
-                    JsonNode v = scalar(value_text(0));
-                    if (v != null) {
-                        int c = best == null ? 0 : JsonValues.compareInSortOrder(v, best);
-                        if (best == null || (smallest ? c < 0 : c > 0)) {
-                            best = v;
+                        @Override
+                        protected void xStep() throws SQLException {
+                            JsonNode v = scalar(value_text(0));
+                            if (v != null) {
+                                int c = best == null ? 0 : JsonValues.compareInSortOrder(v, best);
+                                if (best == null || (smallest ? c < 0 : c > 0)) {
+                                    best = v;
+                                }
+                            }
                         }
-                    }
-                }
 
-                @Override
-                protected void xFinal() throws SQLException {
-                    if (best == null) {
-                        result();
-                    } else {
-                        result(JsonValues.write(best));
-                    }
-                }
-            }, 1);
+                        @Override
+                        protected void xFinal() throws SQLException {
+                            if (best == null) {
+                                result();
+                            } else {
+                                result(JsonValues.write(best));
+                            }
+                        }
+                    },
+                    1);
         }
     }
 

@@ -7,12 +7,9 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.SystemColumnSql;
 import dev.vellum.internal.Timestamps;
-import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.PathSql;
+import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
-import org.sqlite.SQLiteErrorCode;
-import org.sqlite.SQLiteException;
-
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,6 +19,8 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.stream.Collectors;
+import org.sqlite.SQLiteErrorCode;
+import org.sqlite.SQLiteException;
 
 /**
  * The record store on SQLite: JSON text columns read with {@code json_type}/{@code json_extract}, strings compared
@@ -35,7 +34,8 @@ final class SqliteRecords implements RecordDialect {
     @Override
     public List<String> createCollection(String table, String tombstones) {
         return List.of(
-                "CREATE TABLE IF NOT EXISTS " + SQL.quote(table) + " (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, "
+                "CREATE TABLE IF NOT EXISTS " + SQL.quote(table)
+                        + " (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, "
                         + "metadata TEXT NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, "
                         + "updated_at TEXT NOT NULL) WITHOUT ROWID",
                 "CREATE TABLE IF NOT EXISTS " + SQL.quote(tombstones) + " (id TEXT PRIMARY KEY NOT NULL, "
@@ -46,8 +46,9 @@ final class SqliteRecords implements RecordDialect {
     @Override
     public List<String> captureChanges(String table, String collection) {
         String name = SQL.literal(collection);
-        String columns = " BEGIN INSERT INTO vellum_changes (collection, op, id, version, fields, metadata, created_at, "
-                + "updated_at, at) VALUES (" + name + ", ";
+        String columns =
+                " BEGIN INSERT INTO vellum_changes (collection, op, id, version, fields, metadata, created_at, "
+                        + "updated_at, at) VALUES (" + name + ", ";
         String now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END";
         String written = "NEW.id, NEW.version, NEW.fields, NEW.metadata, NEW.created_at, NEW.updated_at, " + now;
         return List.of(
@@ -61,7 +62,9 @@ final class SqliteRecords implements RecordDialect {
 
     @Override
     public List<String> stopCapturingChanges(String table, String collection) {
-        return List.of("i", "u", "d").stream().map(k -> "DROP TRIGGER IF EXISTS " + feedTrigger(collection, k)).toList();
+        return List.of("i", "u", "d").stream()
+                .map(k -> "DROP TRIGGER IF EXISTS " + feedTrigger(collection, k))
+                .toList();
     }
 
     private static String feedTrigger(String collection, String kind) {
@@ -204,7 +207,8 @@ final class SqliteRecords implements RecordDialect {
 
     @Override
     public String storedSize(List<String> columns) {
-        return columns.stream().map(c -> "COALESCE(octet_length(" + c + "), 0)")
+        return columns.stream()
+                .map(c -> "COALESCE(octet_length(" + c + "), 0)")
                 .collect(java.util.stream.Collectors.joining(" + "));
     }
 
@@ -243,8 +247,8 @@ final class SqliteRecords implements RecordDialect {
         String prefix = "INSERT INTO " + table + " (id, fields, metadata, version, created_at, updated_at) VALUES ";
         long count = 0;
         List<Record> chunk = new ArrayList<>(ROWS_PER_INSERT);
-        try (PreparedStatement full = connection.prepareStatement(prefix
-                + String.join(", ", java.util.Collections.nCopies(ROWS_PER_INSERT, row)))) {
+        try (PreparedStatement full = connection.prepareStatement(
+                prefix + String.join(", ", java.util.Collections.nCopies(ROWS_PER_INSERT, row)))) {
             while (records.hasNext()) {
                 chunk.add(records.next());
                 if (chunk.size() == ROWS_PER_INSERT) {
@@ -256,8 +260,8 @@ final class SqliteRecords implements RecordDialect {
             }
         }
         if (!chunk.isEmpty()) {
-            try (PreparedStatement rest = connection.prepareStatement(prefix
-                    + String.join(", ", java.util.Collections.nCopies(chunk.size(), row)))) {
+            try (PreparedStatement rest = connection.prepareStatement(
+                    prefix + String.join(", ", java.util.Collections.nCopies(chunk.size(), row)))) {
                 bind(rest, chunk);
                 rest.executeUpdate();
                 count += chunk.size();
@@ -286,8 +290,11 @@ final class SqliteRecords implements RecordDialect {
 
     @Override
     public List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique) {
-        String columns = paths.stream().map(p -> indexKey(p.kind() == FieldPath.Kind.META ? "metadata" : "fields",
-                SQL.literal(SqliteDialect.jsonPath(p.keys().toArray(String[]::new))))).collect(Collectors.joining(", "));
+        String columns = paths.stream()
+                .map(p -> indexKey(
+                        p.kind() == FieldPath.Kind.META ? "metadata" : "fields",
+                        SQL.literal(SqliteDialect.jsonPath(p.keys().toArray(String[]::new)))))
+                .collect(Collectors.joining(", "));
         return List.of("CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + indexName + " ON " + table
                 + " (" + columns + ")");
     }
@@ -315,7 +322,8 @@ final class SqliteRecords implements RecordDialect {
     public boolean isUniqueViolation(SQLException e) {
         if (e instanceof SQLiteException s) {
             SQLiteErrorCode code = s.getResultCode();
-            return code == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY || code == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE;
+            return code == SQLiteErrorCode.SQLITE_CONSTRAINT_PRIMARYKEY
+                    || code == SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE;
         }
         return false;
     }
@@ -352,14 +360,16 @@ final class SqliteRecords implements RecordDialect {
 
         @Override
         public String isType(int rank) {
-            return "(" + type + " IN " + switch (rank) {
-                case JsonValues.NUMBER -> "('integer', 'real')";
-                case JsonValues.STRING -> "('text')";
-                case JsonValues.BOOLEAN -> "('true', 'false')";
-                case JsonValues.ARRAY -> "('array')";
-                case JsonValues.OBJECT -> "('object')";
-                default -> "('null')";
-            } + ")";
+            return "(" + type + " IN "
+                    + switch (rank) {
+                        case JsonValues.NUMBER -> "('integer', 'real')";
+                        case JsonValues.STRING -> "('text')";
+                        case JsonValues.BOOLEAN -> "('true', 'false')";
+                        case JsonValues.ARRAY -> "('array')";
+                        case JsonValues.OBJECT -> "('object')";
+                        default -> "('null')";
+                    }
+                    + ")";
         }
 
         @Override
@@ -377,7 +387,9 @@ final class SqliteRecords implements RecordDialect {
                 return "(" + value + " " + op + " ?" + (op.startsWith(">") ? " AND " + value + " < ''" : "") + ")";
             }
             params.add(scalar.textValue());
-            if (op.equals("=") && !scalar.textValue().startsWith("[") && !scalar.textValue().startsWith("{")) {
+            if (op.equals("=")
+                    && !scalar.textValue().startsWith("[")
+                    && !scalar.textValue().startsWith("{")) {
                 // The indexed value is text only for strings and for the JSON of arrays and objects, which starts
                 // with [ or {: equality with any other text needs no type test (and stays index-only for count).
                 return "(" + value + " = ?)";
@@ -438,7 +450,8 @@ final class SqliteRecords implements RecordDialect {
             } else {
                 params.add(JsonValues.canonical(v));
                 // json_quote keeps an element's JSON as it is and quotes a string, so the function always gets JSON
-                match = "e.type = '" + (v.isArray() ? "array" : "object") + "' AND vellum_canon(json_quote(e.value)) = ?";
+                match = "e.type = '" + (v.isArray() ? "array" : "object")
+                        + "' AND vellum_canon(json_quote(e.value)) = ?";
             }
             return "(" + isType(JsonValues.ARRAY) + " AND EXISTS (SELECT 1 FROM json_each(" + column + ", " + path
                     + ") e WHERE " + match + "))";
@@ -446,21 +459,29 @@ final class SqliteRecords implements RecordDialect {
 
         @Override
         public java.util.Optional<SortExpression> typedSortKey(int rank) {
-            return java.util.Optional.of(new SortExpression(value,
-                    rank == JsonValues.NUMBER ? SortExpression.Kind.NUMBER : SortExpression.Kind.TEXT, true));
+            return java.util.Optional.of(new SortExpression(
+                    value, rank == JsonValues.NUMBER ? SortExpression.Kind.NUMBER : SortExpression.Kind.TEXT, true));
         }
 
         @Override
         public List<SortExpression> sortKeys() {
             return List.of(
                     new SortExpression(absent(), SortExpression.Kind.INTEGER, false),
-                    new SortExpression("(CASE " + type + " WHEN 'integer' THEN 1 WHEN 'real' THEN 1 WHEN 'text' THEN 2 "
-                            + "WHEN 'true' THEN 3 WHEN 'false' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 "
-                            + "ELSE 6 END)", SortExpression.Kind.INTEGER, true),
-                    new SortExpression("(CASE " + type + " WHEN 'integer' THEN " + extract + " WHEN 'real' THEN " + extract
-                            + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)", SortExpression.Kind.NUMBER, true),
-                    new SortExpression("(CASE " + type + " WHEN 'text' THEN " + extract + " WHEN 'array' THEN vellum_canon("
-                            + json + ") WHEN 'object' THEN vellum_canon(" + json + ") END)", SortExpression.Kind.TEXT,
+                    new SortExpression(
+                            "(CASE " + type + " WHEN 'integer' THEN 1 WHEN 'real' THEN 1 WHEN 'text' THEN 2 "
+                                    + "WHEN 'true' THEN 3 WHEN 'false' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 "
+                                    + "ELSE 6 END)",
+                            SortExpression.Kind.INTEGER,
+                            true),
+                    new SortExpression(
+                            "(CASE " + type + " WHEN 'integer' THEN " + extract + " WHEN 'real' THEN " + extract
+                                    + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)",
+                            SortExpression.Kind.NUMBER,
+                            true),
+                    new SortExpression(
+                            "(CASE " + type + " WHEN 'text' THEN " + extract + " WHEN 'array' THEN vellum_canon(" + json
+                                    + ") WHEN 'object' THEN vellum_canon(" + json + ") END)",
+                            SortExpression.Kind.TEXT,
                             true));
         }
     }

@@ -5,7 +5,6 @@ import dev.vellum.Database;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
 import dev.vellum.internal.ByteSizes;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,23 +13,31 @@ import java.util.List;
 
 /** What {@code vellum stats} and {@code vellum maintain} ask of SQLite: its pragmas, dbstat, checkpoint and VACUUM. */
 final class SqliteStats {
-    private SqliteStats() {
-    }
+    private SqliteStats() {}
 
     static void describeServer(Database db, ObjectNode server) {
-        server.put("version", db.fetchOne("SELECT sqlite_version() AS v").orElseThrow().getString("v"));
+        server.put(
+                "version",
+                db.fetchOne("SELECT sqlite_version() AS v").orElseThrow().getString("v"));
         Path file = file(db);
         server.put("file", file.toString());
         server.put("fileBytes", size(file)).put("walBytes", size(Path.of(file + "-wal")));
-        server.put("pageSize", pragma(db, "page_size")).put("pages", pragma(db, "page_count"))
+        server.put("pageSize", pragma(db, "page_size"))
+                .put("pages", pragma(db, "page_count"))
                 .put("freePages", pragma(db, "freelist_count"));
     }
 
     static void describeTable(Database db, String table, ObjectNode collection) {
-        collection.put("tableBytes", dbstatBytes(db, "SELECT COALESCE(SUM(pgsize), 0) AS n FROM dbstat WHERE name = ?",
-                table));
-        collection.put("indexBytes", dbstatBytes(db, "SELECT COALESCE(SUM(d.pgsize), 0) AS n FROM dbstat d JOIN "
-                + "sqlite_schema s ON s.name = d.name WHERE s.type = 'index' AND s.tbl_name = ?", table));
+        collection.put(
+                "tableBytes",
+                dbstatBytes(db, "SELECT COALESCE(SUM(pgsize), 0) AS n FROM dbstat WHERE name = ?", table));
+        collection.put(
+                "indexBytes",
+                dbstatBytes(
+                        db,
+                        "SELECT COALESCE(SUM(d.pgsize), 0) AS n FROM dbstat d JOIN "
+                                + "sqlite_schema s ON s.name = d.name WHERE s.type = 'index' AND s.tbl_name = ?",
+                        table));
     }
 
     /** {@code PRAGMA optimize}, a WAL checkpoint and, with {@code vacuum}, {@code VACUUM}. */
@@ -42,16 +49,23 @@ final class SqliteStats {
         done.add("PRAGMA optimize in " + elapsedMillis(started) + " ms (statistics refreshed where useful)");
         long wal = size(Path.of(file + "-wal"));
         Row checkpoint = db.fetchOne("PRAGMA wal_checkpoint(TRUNCATE)").orElseThrow();
-        done.add(String.format("WAL checkpoint: %s pages written back, WAL %s -> %s (busy: %s)",
-                checkpoint.get(2), ByteSizes.format(wal), ByteSizes.format(size(Path.of(file + "-wal"))),
+        done.add(String.format(
+                "WAL checkpoint: %s pages written back, WAL %s -> %s (busy: %s)",
+                checkpoint.get(2),
+                ByteSizes.format(wal),
+                ByteSizes.format(size(Path.of(file + "-wal"))),
                 checkpoint.get(0)));
         long free = pragma(db, "freelist_count") * pragma(db, "page_size");
         if (vacuum) {
             long before = size(file);
             started = System.nanoTime();
             db.execute("VACUUM");
-            done.add(String.format("VACUUM in %d ms: file %s -> %s (%s were free pages)", elapsedMillis(started),
-                    ByteSizes.format(before), ByteSizes.format(size(file)), ByteSizes.format(free)));
+            done.add(String.format(
+                    "VACUUM in %d ms: file %s -> %s (%s were free pages)",
+                    elapsedMillis(started),
+                    ByteSizes.format(before),
+                    ByteSizes.format(size(file)),
+                    ByteSizes.format(free)));
         } else {
             done.add("VACUUM skipped (maintain with vacuum=true): it would reclaim about " + ByteSizes.format(free)
                     + " of free pages");
@@ -60,8 +74,11 @@ final class SqliteStats {
     }
 
     private static Path file(Database db) {
-        return Path.of(db.fetchAll("PRAGMA database_list").stream().filter(r -> "main".equals(r.get(1)))
-                .map(r -> String.valueOf(r.get(2))).findFirst().orElse(db.describeTarget()));
+        return Path.of(db.fetchAll("PRAGMA database_list").stream()
+                .filter(r -> "main".equals(r.get(1)))
+                .map(r -> String.valueOf(r.get(2)))
+                .findFirst()
+                .orElse(db.describeTarget()));
     }
 
     private static long pragma(Database db, String name) {

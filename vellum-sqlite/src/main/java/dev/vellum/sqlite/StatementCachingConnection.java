@@ -1,16 +1,15 @@
 package dev.vellum.sqlite;
 
 import dev.vellum.internal.SqlText;
-import org.sqlite.core.DB;
-import org.sqlite.jdbc4.JDBC4Connection;
-import org.sqlite.jdbc4.JDBC4PreparedStatement;
-
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Properties;
+import org.sqlite.core.DB;
+import org.sqlite.jdbc4.JDBC4Connection;
+import org.sqlite.jdbc4.JDBC4PreparedStatement;
 
 /**
  * An SQLite connection that keeps its prepared statements for the next call with the same SQL. The driver compiles a
@@ -87,8 +86,11 @@ final class StatementCachingConnection extends JDBC4Connection {
      */
     @Override
     public void setReadOnly(boolean readOnly) {
-        getConnectionConfig().setTransactionMode(readOnly ? org.sqlite.SQLiteConfig.TransactionMode.DEFERRED
-                : org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
+        getConnectionConfig()
+                .setTransactionMode(
+                        readOnly
+                                ? org.sqlite.SQLiteConfig.TransactionMode.DEFERRED
+                                : org.sqlite.SQLiteConfig.TransactionMode.IMMEDIATE);
         readOnlyHint = readOnly;
     }
 
@@ -118,8 +120,12 @@ final class StatementCachingConnection extends JDBC4Connection {
     /** Queries and writes of rows: see the class comment. */
     static boolean keepable(String sql) {
         String keyword = SqlText.leadingKeyword(sql);
-        return keyword.equals("SELECT") || keyword.equals("INSERT") || keyword.equals("UPDATE")
-                || keyword.equals("DELETE") || keyword.equals("WITH") || keyword.equals("REPLACE");
+        return keyword.equals("SELECT")
+                || keyword.equals("INSERT")
+                || keyword.equals("UPDATE")
+                || keyword.equals("DELETE")
+                || keyword.equals("WITH")
+                || keyword.equals("REPLACE");
     }
 
     private static final class KeptStatement extends JDBC4PreparedStatement {

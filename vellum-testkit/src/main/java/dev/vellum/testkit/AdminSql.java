@@ -1,7 +1,6 @@
 package dev.vellum.testkit;
 
 import dev.vellum.postgres.PostgresTarget;
-
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.ResultSet;
@@ -11,8 +10,7 @@ import java.util.Properties;
 
 /** One statement on a test server, outside Vellum, on a connection of its own (CREATE DATABASE, pg_promote, …). */
 final class AdminSql {
-    private AdminSql() {
-    }
+    private AdminSql() {}
 
     static Connection connect(PostgresTarget target) throws SQLException {
         Properties props = new Properties();
@@ -26,7 +24,8 @@ final class AdminSql {
     }
 
     static void execute(PostgresTarget target, String sql) {
-        try (Connection c = connect(target); Statement s = c.createStatement()) {
+        try (Connection c = connect(target);
+                Statement s = c.createStatement()) {
             s.execute(sql);
         } catch (SQLException e) {
             throw refused(target, sql, e);
@@ -35,7 +34,9 @@ final class AdminSql {
 
     /** The first column of the first row. */
     static String query(PostgresTarget target, String sql) {
-        try (Connection c = connect(target); Statement s = c.createStatement(); ResultSet r = s.executeQuery(sql)) {
+        try (Connection c = connect(target);
+                Statement s = c.createStatement();
+                ResultSet r = s.executeQuery(sql)) {
             r.next();
             return r.getString(1);
         } catch (SQLException e) {
@@ -44,7 +45,7 @@ final class AdminSql {
     }
 
     private static IllegalStateException refused(PostgresTarget target, String sql, SQLException e) {
-        return new IllegalStateException("Test server " + target.describe() + " refused '" + sql + "': "
-                + e.getMessage(), e);
+        return new IllegalStateException(
+                "Test server " + target.describe() + " refused '" + sql + "': " + e.getMessage(), e);
     }
 }

@@ -3,6 +3,15 @@ package dev.vellum.testkit;
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.postgres.PostgresTarget;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.Extension;
@@ -14,16 +23,6 @@ import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
 import org.opentest4j.TestAbortedException;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.stream.Stream;
-
 /** Expands {@link BackendTest} into one invocation per backend, each with its own fresh database. */
 final class BackendInvocations implements TestTemplateInvocationContextProvider {
 
@@ -34,15 +33,18 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        List<String> backends = new ArrayList<>(List.of(AnnotationSupport.findAnnotation(
-                context.getRequiredTestMethod(), BackendTest.class).orElseThrow().value()));
+        List<String> backends = new ArrayList<>(
+                List.of(AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), BackendTest.class)
+                        .orElseThrow()
+                        .value()));
         if (AnnotationSupport.isAnnotated(context.getRequiredTestMethod(), StoreTest.class)) {
             // a test for every record-store backend also runs on the plugin backends the build names, and on
             // PostgreSQL databases of the other collations the build names
             backends.addAll(EXTRA_BACKENDS.keySet());
             if (backends.contains("postgres") && !COLLATIONS.isEmpty()) {
                 int major = serverMajor(context);
-                COLLATIONS.stream().filter(c -> c.availableOn(major))
+                COLLATIONS.stream()
+                        .filter(c -> c.availableOn(major))
                         .forEach(c -> backends.add(POSTGRES_AT + c.label()));
             }
             if (backends.contains("postgres") && THROUGH_PGBOUNCER) {
@@ -75,12 +77,14 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
      * {@code -Dvellum.test.only=postgres} runs the backend tests on PostgreSQL (every collation) only: the build's
      * version matrix repeats the suite on each server without repeating the SQLite and memory runs.
      */
-    private static final List<String> ONLY = Stream.of(System.getProperty("vellum.test.only", "").split(","))
-            .map(String::trim).filter(name -> !name.isEmpty()).toList();
+    private static final List<String> ONLY = Stream.of(
+                    System.getProperty("vellum.test.only", "").split(","))
+            .map(String::trim)
+            .filter(name -> !name.isEmpty())
+            .toList();
 
     private static boolean selected(String backend) {
-        return ONLY.isEmpty() || ONLY.stream().anyMatch(name -> backend.equals(name)
-                || backend.startsWith(name + "@"));
+        return ONLY.isEmpty() || ONLY.stream().anyMatch(name -> backend.equals(name) || backend.startsWith(name + "@"));
     }
 
     private static final String POSTGRES_AT = "postgres@";
@@ -92,7 +96,9 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
     /** More PostgreSQL collations, from {@code -Dvellum.test.postgres.collations=C.UTF-8,icu}. */
     private static final List<PostgresServer.Collation> COLLATIONS = Stream.of(
                     System.getProperty("vellum.test.postgres.collations", "").split(","))
-            .filter(label -> !label.isBlank()).map(PostgresServer.Collation::byLabel).toList();
+            .filter(label -> !label.isBlank())
+            .map(PostgresServer.Collation::byLabel)
+            .toList();
 
     /**
      * Backends beyond the shipped ones, from {@code -Dvellum.test.extraBackends=name=url,…}: each URL opens a fresh,
@@ -166,15 +172,15 @@ final class BackendInvocations implements TestTemplateInvocationContextProvider 
         private TestBackend backend(ExtensionContext context) {
             if (instance == null) {
                 if (backend.equals("postgres")) {
-                    instance = TestBackend.postgres(database(context, PostgresServer.Collation.SERVER_DEFAULT),
-                            backend);
+                    instance =
+                            TestBackend.postgres(database(context, PostgresServer.Collation.SERVER_DEFAULT), backend);
                 } else if (backend.equals(POSTGRES_PGBOUNCER)) {
                     PgBouncer bouncer = PgBouncer.shared("transaction");
-                    instance = TestBackend.throughPgBouncer(database(context, PostgresServer.Collation.SERVER_DEFAULT),
-                            bouncer, backend);
+                    instance = TestBackend.throughPgBouncer(
+                            database(context, PostgresServer.Collation.SERVER_DEFAULT), bouncer, backend);
                 } else if (backend.startsWith(POSTGRES_AT)) {
-                    PostgresServer.Collation collation = PostgresServer.Collation.byLabel(
-                            backend.substring(POSTGRES_AT.length()));
+                    PostgresServer.Collation collation =
+                            PostgresServer.Collation.byLabel(backend.substring(POSTGRES_AT.length()));
                     instance = TestBackend.postgres(database(context, collation), backend);
                 } else if (backend.equals("memory")) {
                     instance = TestBackend.memory();

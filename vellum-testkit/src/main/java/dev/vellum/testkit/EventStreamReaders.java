@@ -37,7 +37,8 @@ public final class EventStreamReaders implements AutoCloseable {
         this.open = new CountDownLatch(streams);
         this.listener = listener;
         byte[] request = ("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
-                + "\r\nAccept: text/event-stream\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+                        + "\r\nAccept: text/event-stream\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII);
         for (int i = 0; i < streams; i++) {
             SocketChannel channel = SocketChannel.open(new InetSocketAddress("127.0.0.1", port));
             channel.write(ByteBuffer.wrap(request));

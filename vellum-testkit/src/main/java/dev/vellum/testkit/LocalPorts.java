@@ -15,8 +15,7 @@ public final class LocalPorts {
     private static final int LOWEST = 20_000;
     private static final int ABOVE_HIGHEST = 32_000;
 
-    private LocalPorts() {
-    }
+    private LocalPorts() {}
 
     /** A port no one listens on right now (the server that takes it binds it moments later). */
     public static int free() {
@@ -35,8 +34,8 @@ public final class LocalPorts {
                 return first;
             }
         }
-        throw new IllegalStateException("No " + count + " free consecutive local ports between " + LOWEST + " and "
-                + ABOVE_HIGHEST);
+        throw new IllegalStateException(
+                "No " + count + " free consecutive local ports between " + LOWEST + " and " + ABOVE_HIGHEST);
     }
 
     private static boolean bindable(int port) {

@@ -1,7 +1,5 @@
 package dev.vellum.testkit;
 
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A throwaway server run from the PostgreSQL binaries installed on this machine (Debian's
@@ -44,10 +43,14 @@ final class MachinePostgres implements AutoCloseable {
      * a {@code bin} directory. Aborts the test (reported as skipped, with the install command) when there is none.
      */
     static Path binaries(String named) {
-        Optional<Path> bin = named.equals("machine") ? newestInstalled() : Optional.of(Path.of(named))
-                .filter(MachinePostgres::isServerBin);
-        Assumptions.assumeTrue(bin.isPresent(), "no PostgreSQL server binaries at " + (named.equals("machine")
-                ? "/usr/lib/postgresql/*/bin or /usr/pgsql-*/bin" : named) + "; install one with: " + INSTALL);
+        Optional<Path> bin = named.equals("machine")
+                ? newestInstalled()
+                : Optional.of(Path.of(named)).filter(MachinePostgres::isServerBin);
+        Assumptions.assumeTrue(
+                bin.isPresent(),
+                "no PostgreSQL server binaries at "
+                        + (named.equals("machine") ? "/usr/lib/postgresql/*/bin or /usr/pgsql-*/bin" : named)
+                        + "; install one with: " + INSTALL);
         return bin.orElseThrow();
     }
 
@@ -64,8 +67,11 @@ final class MachinePostgres implements AutoCloseable {
                 continue;
             }
             try (Stream<Path> entries = Files.list(parent)) {
-                entries.filter(p -> !parent.equals(Path.of("/usr")) || p.getFileName().toString().startsWith("pgsql-"))
-                        .map(p -> p.resolve("bin")).filter(MachinePostgres::isServerBin).forEach(found::add);
+                entries.filter(p -> !parent.equals(Path.of("/usr"))
+                                || p.getFileName().toString().startsWith("pgsql-"))
+                        .map(p -> p.resolve("bin"))
+                        .filter(MachinePostgres::isServerBin)
+                        .forEach(found::add);
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
@@ -74,7 +80,8 @@ final class MachinePostgres implements AutoCloseable {
     }
 
     private static int majorOf(Path bin) {
-        Matcher m = Pattern.compile("(\\d+)").matcher(bin.getParent().getFileName().toString());
+        Matcher m =
+                Pattern.compile("(\\d+)").matcher(bin.getParent().getFileName().toString());
         return m.find() ? Integer.parseInt(m.group(1)) : 0;
     }
 
@@ -87,16 +94,39 @@ final class MachinePostgres implements AutoCloseable {
         Path dir = Files.createTempDirectory("vellum-machine-pg");
         String user = serverUser();
         if (user != null) {
-            UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
+            UserPrincipal owner =
+                    dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
             Files.setOwner(dir, owner);
         }
         Path data = dir.resolve("data");
-        run(user, dir.resolve("initdb.log"), bin.resolve("initdb").toString(), "-D", data.toString(), "-U",
-                "postgres", "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync");
+        run(
+                user,
+                dir.resolve("initdb.log"),
+                bin.resolve("initdb").toString(),
+                "-D",
+                data.toString(),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-locale",
+                "--no-sync");
         int port = LocalPorts.free();
         // the same settings as the embedded server: the tests' data is throwaway
-        run(user, dir.resolve("pg_ctl.log"), bin.resolve("pg_ctl").toString(), "-D", data.toString(), "-w", "-t",
-                "60", "-l", dir.resolve("server.log").toString(), "-o", "-p " + port
+        run(
+                user,
+                dir.resolve("pg_ctl.log"),
+                bin.resolve("pg_ctl").toString(),
+                "-D",
+                data.toString(),
+                "-w",
+                "-t",
+                "60",
+                "-l",
+                dir.resolve("server.log").toString(),
+                "-o",
+                "-p " + port
                         + " -c listen_addresses=127.0.0.1 -c unix_socket_directories=" + dir
                         + " -c fsync=off -c full_page_writes=off -c synchronous_commit=off -c max_connections=300",
                 "start");
@@ -122,8 +152,16 @@ final class MachinePostgres implements AutoCloseable {
     @Override
     public void close() {
         try {
-            run(serverUser(), dir.resolve("pg_ctl-stop.log"), bin.resolve("pg_ctl").toString(), "-D",
-                    dir.resolve("data").toString(), "-m", "immediate", "-w", "stop");
+            run(
+                    serverUser(),
+                    dir.resolve("pg_ctl-stop.log"),
+                    bin.resolve("pg_ctl").toString(),
+                    "-D",
+                    dir.resolve("data").toString(),
+                    "-m",
+                    "immediate",
+                    "-w",
+                    "stop");
             TestFiles.deleteTree(dir);
         } catch (IOException e) {
             System.err.println("Could not stop the machine's PostgreSQL server in " + dir + ": " + e.getMessage());
@@ -141,12 +179,15 @@ final class MachinePostgres implements AutoCloseable {
             full.addAll(List.of("runuser", "-u", user, "--"));
         }
         full.addAll(List.of(command));
-        Process p = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process p = new ProcessBuilder(full)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             if (!p.waitFor(90, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 p.destroyForcibly();
-                throw new IOException(String.join(" ", command) + " failed: " + Files.readString(log,
-                        StandardCharsets.UTF_8));
+                throw new IOException(
+                        String.join(" ", command) + " failed: " + Files.readString(log, StandardCharsets.UTF_8));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -158,5 +199,4 @@ final class MachinePostgres implements AutoCloseable {
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
         return new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
     }
-
 }

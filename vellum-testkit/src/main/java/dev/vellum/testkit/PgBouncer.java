@@ -1,8 +1,6 @@
 package dev.vellum.testkit;
 
 import dev.vellum.postgres.PostgresTarget;
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -16,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real PgBouncer (the machine's {@code pgbouncer}, e.g. Debian's package) in front of the test server, started
@@ -27,6 +26,7 @@ public final class PgBouncer implements AutoCloseable {
     public static final String INSTALL = "apt-get install -y pgbouncer";
     /** Server connections per database and user: small, so many clients share few sessions. */
     public static final int POOL_SIZE = 5;
+
     private static final Map<String, PgBouncer> SHARED = new HashMap<>();
 
     private final Process process;
@@ -42,7 +42,8 @@ public final class PgBouncer implements AutoCloseable {
     /** The program, if this machine has it ({@code VELLUM_TEST_PGBOUNCER} names another). */
     public static Optional<Path> binary() {
         String named = System.getenv("VELLUM_TEST_PGBOUNCER");
-        List<String> candidates = named != null && !named.isBlank() ? List.of(named)
+        List<String> candidates = named != null && !named.isBlank()
+                ? List.of(named)
                 : List.of("/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/bin/pgbouncer");
         return candidates.stream().map(Path::of).filter(Files::isExecutable).findFirst();
     }
@@ -74,8 +75,7 @@ public final class PgBouncer implements AutoCloseable {
         return start(program, server, poolMode, null, null);
     }
 
-    private static PgBouncer start(Path program, PostgresTarget server, String poolMode, Path certificate,
-                                   Path key) {
+    private static PgBouncer start(Path program, PostgresTarget server, String poolMode, Path certificate, Path key) {
         try {
             Path dir = Files.createTempDirectory("vellum-pgbouncer");
             // the program refuses to run as root: it then switches to an unprivileged user, who reads and logs here
@@ -85,34 +85,46 @@ public final class PgBouncer implements AutoCloseable {
                 Files.copy(certificate, dir.resolve("server.crt"));
                 Files.copy(key, dir.resolve("server.key"));
                 Files.setPosixFilePermissions(dir.resolve("server.key"), PosixFilePermissions.fromString("rw-r--r--"));
-                tls = String.join("\n", "client_tls_sslmode = require",
+                tls = String.join(
+                        "\n",
+                        "client_tls_sslmode = require",
                         "client_tls_cert_file = " + dir.resolve("server.crt"),
-                        "client_tls_key_file = " + dir.resolve("server.key"), "");
+                        "client_tls_key_file = " + dir.resolve("server.key"),
+                        "");
             }
             int port = LocalPorts.free();
             Files.writeString(dir.resolve("users.txt"), "\"" + server.user() + "\" \"\"\n");
-            Files.writeString(dir.resolve("pgbouncer.ini"), String.join("\n",
-                    "[databases]",
-                    "* = host=" + server.hosts().replace(":", " port="),
-                    "[pgbouncer]",
-                    "listen_addr = 127.0.0.1",
-                    "listen_port = " + port,
-                    "unix_socket_dir =",
-                    "auth_type = trust",
-                    "auth_file = " + dir.resolve("users.txt"),
-                    "pool_mode = " + poolMode,
-                    "default_pool_size = " + POOL_SIZE,
-                    "max_client_conn = 1000",
-                    // pgjdbc sends it at startup; PgBouncer refuses parameters it does not know unless told
-                    "ignore_startup_parameters = extra_float_digits",
-                    "server_check_delay = 0",
-                    "logfile = " + dir.resolve("pgbouncer.log"),
-                    tls));
+            Files.writeString(
+                    dir.resolve("pgbouncer.ini"),
+                    String.join(
+                            "\n",
+                            "[databases]",
+                            "* = host=" + server.hosts().replace(":", " port="),
+                            "[pgbouncer]",
+                            "listen_addr = 127.0.0.1",
+                            "listen_port = " + port,
+                            "unix_socket_dir =",
+                            "auth_type = trust",
+                            "auth_file = " + dir.resolve("users.txt"),
+                            "pool_mode = " + poolMode,
+                            "default_pool_size = " + POOL_SIZE,
+                            "max_client_conn = 1000",
+                            // pgjdbc sends it at startup; PgBouncer refuses parameters it does not know unless told
+                            "ignore_startup_parameters = extra_float_digits",
+                            "server_check_delay = 0",
+                            "logfile = " + dir.resolve("pgbouncer.log"),
+                            tls));
             Optional<String> user = ServerUser.whenRoot();
             ProcessBuilder builder = user.isPresent()
-                    ? new ProcessBuilder(program.toString(), "-u", user.get(), dir.resolve("pgbouncer.ini").toString())
-                    : new ProcessBuilder(program.toString(), dir.resolve("pgbouncer.ini").toString());
-            Process process = builder.redirectErrorStream(true).redirectOutput(dir.resolve("stdout.txt").toFile())
+                    ? new ProcessBuilder(
+                            program.toString(),
+                            "-u",
+                            user.get(),
+                            dir.resolve("pgbouncer.ini").toString())
+                    : new ProcessBuilder(
+                            program.toString(), dir.resolve("pgbouncer.ini").toString());
+            Process process = builder.redirectErrorStream(true)
+                    .redirectOutput(dir.resolve("stdout.txt").toFile())
                     .start();
             PgBouncer bouncer = new PgBouncer(process, dir, port);
             bouncer.awaitListening();
@@ -126,8 +138,8 @@ public final class PgBouncer implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IOException("pgbouncer exited at start: " + Files.readString(dir.resolve("stdout.txt"))
-                        + readLog());
+                throw new IOException(
+                        "pgbouncer exited at start: " + Files.readString(dir.resolve("stdout.txt")) + readLog());
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
@@ -160,8 +172,10 @@ public final class PgBouncer implements AutoCloseable {
 
     /** The same database and user, reached through this PgBouncer by this host name, with URL parameters. */
     public PostgresTarget through(PostgresTarget database, String host, String parameters) {
-        return PostgresTarget.parse("postgres://" + database.user() + "@" + host + ":" + port + "/"
-                + database.database() + (parameters.isEmpty() ? "" : "?" + parameters), "pgbouncer");
+        return PostgresTarget.parse(
+                "postgres://" + database.user() + "@" + host + ":" + port + "/" + database.database()
+                        + (parameters.isEmpty() ? "" : "?" + parameters),
+                "pgbouncer");
     }
 
     @Override

@@ -3,7 +3,6 @@ package dev.vellum.testkit;
 import dev.vellum.postgres.PostgresReplication;
 import dev.vellum.postgres.PostgresTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.FileVisitResult;
@@ -33,8 +32,16 @@ import java.util.Set;
 public final class PostgresCluster implements AutoCloseable {
     /** Files a base backup leaves out: the running server's own, and what it rebuilds at start. */
     private static final Set<String> NOT_COPIED = Set.of("postmaster.pid", "postmaster.opts", "epg-lock");
-    private static final Set<String> EMPTIED = Set.of("pg_wal", "pg_replslot", "pg_stat_tmp", "pg_dynshmem",
-            "pg_notify", "pg_serial", "pg_snapshots", "pg_subtrans");
+
+    private static final Set<String> EMPTIED = Set.of(
+            "pg_wal",
+            "pg_replslot",
+            "pg_stat_tmp",
+            "pg_dynshmem",
+            "pg_notify",
+            "pg_serial",
+            "pg_snapshots",
+            "pg_subtrans");
 
     private final Path dir;
     private final EmbeddedPostgres primary;
@@ -44,15 +51,16 @@ public final class PostgresCluster implements AutoCloseable {
     private PostgresCluster(Path dir, EmbeddedPostgres primary) {
         this.dir = dir;
         this.primary = primary;
-        this.admin = PostgresTarget.parse("postgres://postgres@127.0.0.1:" + primary.getPort() + "/postgres",
-                "primary");
+        this.admin =
+                PostgresTarget.parse("postgres://postgres@127.0.0.1:" + primary.getPort() + "/postgres", "primary");
     }
 
     /** A primary ready to stream to replicas. */
     public static PostgresCluster start() {
         try {
             Path dir = Files.createTempDirectory("vellum-cluster");
-            EmbeddedPostgres primary = EmbeddedPostgres.builder().setPort(LocalPorts.free())
+            EmbeddedPostgres primary = EmbeddedPostgres.builder()
+                    .setPort(LocalPorts.free())
                     .setDataDirectory(dir.resolve("primary"))
                     .setCleanDataDirectory(true)
                     .setServerConfig("wal_level", "replica")
@@ -84,27 +92,35 @@ public final class PostgresCluster implements AutoCloseable {
     public Replica addReplica() {
         String name = "replica" + (replicas.size() + 1);
         Path data = dir.resolve(name);
-        try (Connection c = AdminSql.connect(admin); Statement s = c.createStatement()) {
+        try (Connection c = AdminSql.connect(admin);
+                Statement s = c.createStatement()) {
             s.execute("SELECT pg_create_physical_replication_slot('" + name + "', true)");
             boolean modern = serverVersion(s) >= 150000;
-            s.execute(modern ? "SELECT pg_backup_start('" + name + "', true)"
-                    : "SELECT pg_start_backup('" + name + "', true, false)");
+            s.execute(
+                    modern
+                            ? "SELECT pg_backup_start('" + name + "', true)"
+                            : "SELECT pg_start_backup('" + name + "', true, false)");
             copyDataDirectory(dir.resolve("primary"), data);
             Files.setPosixFilePermissions(data, PosixFilePermissions.fromString("rwx------"));
             String label;
-            try (ResultSet r = s.executeQuery(modern ? "SELECT labelfile FROM pg_backup_stop(false)"
-                    : "SELECT labelfile FROM pg_stop_backup(false, false)")) {
+            try (ResultSet r = s.executeQuery(
+                    modern
+                            ? "SELECT labelfile FROM pg_backup_stop(false)"
+                            : "SELECT labelfile FROM pg_stop_backup(false, false)")) {
                 r.next();
                 label = r.getString(1);
             }
             Files.writeString(data.resolve("backup_label"), label);
             Files.writeString(data.resolve("standby.signal"), "");
-            Files.writeString(data.resolve("postgresql.auto.conf"), String.join("\n",
-                    "primary_conninfo = 'host=127.0.0.1 port=" + primary.getPort() + " user=postgres "
-                            + "application_name=" + name + "'",
-                    "primary_slot_name = '" + name + "'",
-                    "hot_standby = on",
-                    ""));
+            Files.writeString(
+                    data.resolve("postgresql.auto.conf"),
+                    String.join(
+                            "\n",
+                            "primary_conninfo = 'host=127.0.0.1 port=" + primary.getPort() + " user=postgres "
+                                    + "application_name=" + name + "'",
+                            "primary_slot_name = '" + name + "'",
+                            "hot_standby = on",
+                            ""));
         } catch (SQLException | IOException e) {
             throw new IllegalStateException("Cannot make " + name + " from a base backup: " + e.getMessage(), e);
         }
@@ -167,8 +183,8 @@ public final class PostgresCluster implements AutoCloseable {
 
         /** The same database as on the primary, on this replica. */
         public PostgresTarget target(PostgresTarget database) {
-            return PostgresTarget.parse("postgres://" + database.user() + "@127.0.0.1:" + port + "/"
-                    + database.database(), name);
+            return PostgresTarget.parse(
+                    "postgres://" + database.user() + "@127.0.0.1:" + port + "/" + database.database(), name);
         }
 
         public String name() {
@@ -178,8 +194,12 @@ public final class PostgresCluster implements AutoCloseable {
         /** Starts (again) from its data directory, on the same port. */
         public void start() {
             try {
-                server = EmbeddedPostgres.builder().setDataDirectory(data).setCleanDataDirectory(false)
-                        .setPort(port).setServerConfig("fsync", "off").setServerConfig("max_connections", "200")
+                server = EmbeddedPostgres.builder()
+                        .setDataDirectory(data)
+                        .setCleanDataDirectory(false)
+                        .setPort(port)
+                        .setServerConfig("fsync", "off")
+                        .setServerConfig("max_connections", "200")
                         .start();
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot start " + name, e);
@@ -230,14 +250,18 @@ public final class PostgresCluster implements AutoCloseable {
 
         private void signal(String signal) {
             try {
-                long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid")).get(0).trim());
+                long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid"))
+                        .get(0)
+                        .trim());
                 List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
-                ProcessHandle.of(postmaster).ifPresent(p -> p.descendants()
-                        .forEach(child -> command.add(Long.toString(child.pid()))));
-                Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+                ProcessHandle.of(postmaster)
+                        .ifPresent(p -> p.descendants().forEach(child -> command.add(Long.toString(child.pid()))));
+                Process kill =
+                        new ProcessBuilder(command).redirectErrorStream(true).start();
                 if (kill.waitFor() != 0) {
                     throw new IllegalStateException("kill " + signal + " failed: "
-                            + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                            + new String(
+                                    kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot signal " + name, e);
@@ -283,13 +307,15 @@ public final class PostgresCluster implements AutoCloseable {
             @Override
             public FileVisitResult preVisitDirectory(Path d, BasicFileAttributes attrs) throws IOException {
                 Files.createDirectories(to.resolve(from.relativize(d).toString()));
-                return EMPTIED.contains(d.getFileName().toString()) && !d.equals(from) ? emptied(d)
+                return EMPTIED.contains(d.getFileName().toString()) && !d.equals(from)
+                        ? emptied(d)
                         : FileVisitResult.CONTINUE;
             }
 
             private FileVisitResult emptied(Path d) throws IOException {
                 if (d.getFileName().toString().equals("pg_wal")) {
-                    Files.createDirectories(to.resolve(from.relativize(d).toString()).resolve("archive_status"));
+                    Files.createDirectories(
+                            to.resolve(from.relativize(d).toString()).resolve("archive_status"));
                 }
                 return FileVisitResult.SKIP_SUBTREE;
             }
@@ -331,7 +357,6 @@ public final class PostgresCluster implements AutoCloseable {
             throw new IllegalStateException(e);
         }
     }
-
 
     @Override
     public void close() throws IOException {

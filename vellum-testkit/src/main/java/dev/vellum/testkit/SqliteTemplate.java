@@ -3,7 +3,6 @@ package dev.vellum.testkit;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -16,8 +15,7 @@ import java.nio.file.Path;
 final class SqliteTemplate {
     private static Path template;
 
-    private SqliteTemplate() {
-    }
+    private SqliteTemplate() {}
 
     /** Copies the migrated file to {@code target}, which must not exist yet. */
     static void copyTo(Path target) throws IOException {
@@ -28,20 +26,24 @@ final class SqliteTemplate {
         if (template == null) {
             Path dir = Files.createTempDirectory("vellum-template");
             Path file = dir.resolve("template.db");
-            try (RecordStore store = Vellum.open(VellumConfig.builder().isolated().url("sqlite:" + file).build())) {
+            try (RecordStore store = Vellum.open(
+                    VellumConfig.builder().isolated().url("sqlite:" + file).build())) {
                 store.collections(); // opening migrated it
             }
             if (Files.exists(dir.resolve("template.db-wal"))) {
                 // the last connection folds the write-ahead log into the file; one left over would not be copied
                 throw new IllegalStateException("SQLite left a write-ahead log beside " + file + " on close");
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                try {
-                    TestFiles.deleteTree(dir);
-                } catch (UncheckedIOException | IOException e) {
-                    // a leftover temporary file is harmless
-                }
-            }, "vellum-template-cleanup"));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                try {
+                                    TestFiles.deleteTree(dir);
+                                } catch (UncheckedIOException | IOException e) {
+                                    // a leftover temporary file is harmless
+                                }
+                            },
+                            "vellum-template-cleanup"));
             template = file;
         }
         return template;

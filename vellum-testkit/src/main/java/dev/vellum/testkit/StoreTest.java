@@ -13,5 +13,4 @@ import java.lang.annotation.Target;
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
 @BackendTest({"memory", "sqlite", "postgres"})
-public @interface StoreTest {
-}
+public @interface StoreTest {}

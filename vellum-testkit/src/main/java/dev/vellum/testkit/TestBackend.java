@@ -6,7 +6,6 @@ import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
-
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,8 +25,13 @@ public final class TestBackend implements AutoCloseable {
         this(name, name, url, sqliteFile, postgres, b -> b);
     }
 
-    private TestBackend(String name, String label, String url, Path sqliteFile, PostgresTarget postgres,
-                        UnaryOperator<VellumConfig.Builder> settings) {
+    private TestBackend(
+            String name,
+            String label,
+            String url,
+            Path sqliteFile,
+            PostgresTarget postgres,
+            UnaryOperator<VellumConfig.Builder> settings) {
         this.name = name;
         this.label = label;
         this.settings = settings;
@@ -60,7 +64,12 @@ public final class TestBackend implements AutoCloseable {
      */
     static TestBackend throughPgBouncer(PostgresTarget database, PgBouncer bouncer, String label) {
         String direct = database.toUrlWithCredentials();
-        return new TestBackend("postgres", label, bouncer.through(database).toUrlWithCredentials(), null, database,
+        return new TestBackend(
+                "postgres",
+                label,
+                bouncer.through(database).toUrlWithCredentials(),
+                null,
+                database,
                 b -> b.pgbouncer(true).set(Setting.MIGRATION_URL.key(), direct));
     }
 

@@ -8,8 +8,7 @@ import java.util.stream.Stream;
 
 /** Removing what a test made on disk. */
 final class TestFiles {
-    private TestFiles() {
-    }
+    private TestFiles() {}
 
     /** Deletes a directory and everything below it; nothing when it is gone already. */
     static void deleteTree(Path dir) throws IOException {

@@ -1,8 +1,6 @@
 package dev.vellum.testkit;
 
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
-import org.junit.jupiter.api.Assumptions;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -11,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
 
 /**
  * A real PostgreSQL server with {@code ssl=on} and a certificate for {@code localhost} signed by a throwaway CA, made
@@ -20,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 public final class TlsPostgres implements AutoCloseable {
     /** How to get the program; part of the skip message. */
     public static final String INSTALL = "apt-get install -y openssl";
+
     private static final Path OPENSSL = Path.of("/usr/bin/openssl");
 
     private final Path dir;
@@ -35,16 +35,68 @@ public final class TlsPostgres implements AutoCloseable {
         Assumptions.assumeTrue(Files.isExecutable(OPENSSL), "openssl is not installed; install it with: " + INSTALL);
         try {
             Path dir = Files.createTempDirectory("vellum-tls");
-            openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Vellum test CA",
-                    "-keyout", "ca.key", "-out", "ca.pem");
-            openssl(dir, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=Unknown CA",
-                    "-keyout", "other.key", "-out", "other-ca.pem");
-            openssl(dir, "req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=localhost", "-keyout", "server.key",
-                    "-out", "server.csr");
+            openssl(
+                    dir,
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=Vellum test CA",
+                    "-keyout",
+                    "ca.key",
+                    "-out",
+                    "ca.pem");
+            openssl(
+                    dir,
+                    "req",
+                    "-x509",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-days",
+                    "2",
+                    "-subj",
+                    "/CN=Unknown CA",
+                    "-keyout",
+                    "other.key",
+                    "-out",
+                    "other-ca.pem");
+            openssl(
+                    dir,
+                    "req",
+                    "-newkey",
+                    "rsa:2048",
+                    "-nodes",
+                    "-subj",
+                    "/CN=localhost",
+                    "-keyout",
+                    "server.key",
+                    "-out",
+                    "server.csr");
             Files.writeString(dir.resolve("san.ext"), "subjectAltName=DNS:localhost\n");
-            openssl(dir, "x509", "-req", "-in", "server.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
-                    "-days", "2", "-extfile", "san.ext", "-out", "server.crt");
-            EmbeddedPostgres server = EmbeddedPostgres.builder().setPort(LocalPorts.free())
+            openssl(
+                    dir,
+                    "x509",
+                    "-req",
+                    "-in",
+                    "server.csr",
+                    "-CA",
+                    "ca.pem",
+                    "-CAkey",
+                    "ca.key",
+                    "-CAcreateserial",
+                    "-days",
+                    "2",
+                    "-extfile",
+                    "san.ext",
+                    "-out",
+                    "server.crt");
+            EmbeddedPostgres server = EmbeddedPostgres.builder()
+                    .setPort(LocalPorts.free())
                     .setServerConfig("ssl", "on")
                     .setServerConfig("ssl_cert_file", dir.resolve("server.crt").toString())
                     .setServerConfig("ssl_key_file", dir.resolve("server.key").toString())
@@ -59,7 +111,10 @@ public final class TlsPostgres implements AutoCloseable {
     private static void openssl(Path dir, String... args) throws IOException {
         List<String> command = new ArrayList<>(List.of(OPENSSL.toString()));
         command.addAll(List.of(args));
-        Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
+        Process p = new ProcessBuilder(command)
+                .directory(dir.toFile())
+                .redirectErrorStream(true)
+                .start();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         try {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {

@@ -1,7 +1,6 @@
 package dev.vellum.testkit;
 
 import dev.vellum.RecordStore;
-
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

@@ -8,13 +8,12 @@ import dev.vellum.Query;
 import dev.vellum.RecordStore;
 import dev.vellum.TypedCollection;
 import dev.vellum.Update;
-import org.springframework.stereotype.Service;
-import org.springframework.transaction.annotation.Transactional;
-
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /** The notes and their audit trail, through the auto-configured {@link RecordStore}. */
 @Service
@@ -48,12 +47,15 @@ public class Notes {
     }
 
     public List<Note> tagged(String tag) {
-        return notes.find(Query.where(Filter.contains("tags", tag)).sort("title")).records();
+        return notes.find(Query.where(Filter.contains("tags", tag)).sort("title"))
+                .records();
     }
 
     /** How many notes each title has, and their views: a GROUP BY in the database. */
     public List<Group> byTitle() {
-        return notes.aggregate(Filter.all(), List.of("title"),
+        return notes.aggregate(
+                Filter.all(),
+                List.of("title"),
                 Map.of("notes", Accumulator.count(), "views", Accumulator.sum("views")));
     }
 

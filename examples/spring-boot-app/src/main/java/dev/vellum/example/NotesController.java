@@ -1,6 +1,7 @@
 package dev.vellum.example;
 
 import dev.vellum.Group;
+import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -10,8 +11,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-
-import java.util.List;
 
 @RestController
 @RequestMapping("/notes")
@@ -23,8 +22,7 @@ public class NotesController {
     }
 
     /** What a client sends to write a note. */
-    public record NewNote(String title, String body, List<String> tags) {
-    }
+    public record NewNote(String title, String body, List<String> tags) {}
 
     @PostMapping
     public ResponseEntity<Note> write(@RequestBody NewNote note) {

@@ -3,12 +3,11 @@ package dev.vellum.example;
 import dev.vellum.Collection;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
+import java.math.BigDecimal;
+import java.util.Map;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
-
-import java.math.BigDecimal;
-import java.util.Map;
 
 /**
  * Orders kept as Vellum records, their invoices in the application's own SQL table: one plain {@code @Transactional}

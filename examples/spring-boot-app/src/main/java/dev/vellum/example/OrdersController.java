@@ -7,6 +7,9 @@ import dev.vellum.Group;
 import dev.vellum.Page;
 import dev.vellum.Query;
 import dev.vellum.Record;
+import java.math.BigDecimal;
+import java.util.List;
+import java.util.Map;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -16,10 +19,6 @@ import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
-
-import java.math.BigDecimal;
-import java.util.List;
-import java.util.Map;
 
 /** Vellum's own types returned as they are: Spring's JSON (Jackson 3) writes each as its wire form. */
 @RestController
@@ -33,13 +32,12 @@ public class OrdersController {
     }
 
     /** What a client sends to place an order. */
-    public record NewOrder(String id, String customer, BigDecimal total) {
-    }
+    public record NewOrder(String id, String customer, BigDecimal total) {}
 
     @PostMapping
     public ResponseEntity<Record> place(@RequestBody NewOrder order) {
-        return ResponseEntity.status(HttpStatus.CREATED).body(orders.place(order.id(), order.customer(),
-                order.total()));
+        return ResponseEntity.status(HttpStatus.CREATED)
+                .body(orders.place(order.id(), order.customer(), order.total()));
     }
 
     @GetMapping("/{id}")
@@ -49,14 +47,18 @@ public class OrdersController {
 
     @GetMapping
     public Page find(@RequestParam(name = "customer", required = false) String customer) {
-        return orders.collection().find(Query.where(customer == null ? Filter.all() : Filter.eq("customer", customer))
-                .sort("$id"));
+        return orders.collection()
+                .find(Query.where(customer == null ? Filter.all() : Filter.eq("customer", customer))
+                        .sort("$id"));
     }
 
     @GetMapping("/by-customer")
     public List<Group> byCustomer() {
-        return orders.collection().aggregate(Filter.all(), List.of("customer"),
-                Map.of("orders", Accumulator.count(), "total", Accumulator.sum("total")));
+        return orders.collection()
+                .aggregate(
+                        Filter.all(),
+                        List.of("customer"),
+                        Map.of("orders", Accumulator.count(), "total", Accumulator.sum("total")));
     }
 
     @GetMapping("/changes")

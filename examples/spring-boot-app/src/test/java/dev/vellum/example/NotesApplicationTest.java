@@ -1,11 +1,20 @@
 package dev.vellum.example;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
 import io.micrometer.core.instrument.MeterRegistry;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import javax.sql.DataSource;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -14,16 +23,6 @@ import org.springframework.core.env.Environment;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 import org.springframework.transaction.PlatformTransactionManager;
-
-import javax.sql.DataSource;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.file.Files;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The sample application as a user builds and runs it: on Spring Boot's own parent (Boot's dependency management,
@@ -35,39 +34,51 @@ class NotesApplicationTest {
     abstract static class Walkthrough {
         @Autowired
         Environment environment;
+
         @Autowired
         Notes notes;
+
         @Autowired
         Orders orders;
+
         @Autowired
         MeterRegistry registry;
+
         @Autowired
         RecordStore store;
+
         @Autowired
         DataSource dataSource;
+
         @Autowired
         PlatformTransactionManager transactions;
 
         private final HttpClient http = HttpClient.newHttpClient();
 
         HttpResponse<String> send(String method, String path, String body) throws IOException, InterruptedException {
-            HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                    + environment.getProperty("local.server.port") + path)).header("Content-Type", "application/json")
-                    .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
-                            : HttpRequest.BodyPublishers.ofString(body));
+            HttpRequest.Builder request = HttpRequest.newBuilder(
+                            URI.create("http://127.0.0.1:" + environment.getProperty("local.server.port") + path))
+                    .header("Content-Type", "application/json")
+                    .method(
+                            method,
+                            body == null
+                                    ? HttpRequest.BodyPublishers.noBody()
+                                    : HttpRequest.BodyPublishers.ofString(body));
             return http.send(request.build(), HttpResponse.BodyHandlers.ofString());
         }
 
         JsonNode json(String method, String path, String body) throws IOException, InterruptedException {
             HttpResponse<String> response = send(method, path, body);
-            assertThat(response.statusCode()).as(method + " " + path + ": " + response.body()).isLessThan(300);
+            assertThat(response.statusCode())
+                    .as(method + " " + path + ": " + response.body())
+                    .isLessThan(300);
             return JsonValues.parse(response.body());
         }
 
         @Test
         void startsServesAndIsHealthy() throws Exception {
-            HttpResponse<String> written = send("POST", "/notes",
-                    "{\"title\":\"Vellum\",\"body\":\"one store\",\"tags\":[\"db\",\"java\"]}");
+            HttpResponse<String> written =
+                    send("POST", "/notes", "{\"title\":\"Vellum\",\"body\":\"one store\",\"tags\":[\"db\",\"java\"]}");
             assertThat(written.statusCode()).as(written.body()).isEqualTo(201);
             String id = JsonValues.parse(written.body()).get("id").asText();
 
@@ -96,10 +107,16 @@ class NotesApplicationTest {
             JsonNode status = JsonValues.parse(health.body());
             assertThat(status.get("status").asText()).isEqualTo("UP");
             assertThat(status.at("/components/vellum/status").asText()).isEqualTo("UP");
-            assertThat(registry.find("vellum.pool.connections").tag("state", "max").gauge()).isNotNull();
+            assertThat(registry.find("vellum.pool.connections")
+                            .tag("state", "max")
+                            .gauge())
+                    .isNotNull();
             // the store's operations, timed as vellum serve times them
-            assertThat(registry.find("vellum.store.operations").tag("operation", "insert").tag("outcome", "ok")
-                    .timer()).isNotNull();
+            assertThat(registry.find("vellum.store.operations")
+                            .tag("operation", "insert")
+                            .tag("outcome", "ok")
+                            .timer())
+                    .isNotNull();
         }
 
         /**
@@ -144,16 +161,20 @@ class NotesApplicationTest {
             assertThat(store.database().orElseThrow().dataSource()).isSameAs(dataSource);
             assertThat(transactions.getClass().getName()).doesNotContain("Vellum");
             long invoices = orders.invoices();
-            assertThat(send("POST", "/orders", "{\"id\":\"o-bad\",\"customer\":\"bob\",\"total\":0}").statusCode())
+            assertThat(send("POST", "/orders", "{\"id\":\"o-bad\",\"customer\":\"bob\",\"total\":0}")
+                            .statusCode())
                     .isEqualTo(400);
             assertThat(orders.invoices()).isEqualTo(invoices);
             assertThat(send("GET", "/orders/o-bad", null).statusCode()).isEqualTo(404);
 
-            assertThat(send("POST", "/orders", "{\"id\":\"o-good\",\"customer\":\"bob\",\"total\":3}").statusCode())
+            assertThat(send("POST", "/orders", "{\"id\":\"o-good\",\"customer\":\"bob\",\"total\":3}")
+                            .statusCode())
                     .isEqualTo(201);
             assertThat(orders.invoices()).isEqualTo(invoices + 1);
-            assertThat(json("GET", "/orders/invoices", null).get("invoices").asLong()).isEqualTo(invoices + 1);
-            assertThat(send("POST", "/orders", "{\"id\":\"o-good\",\"customer\":\"bob\",\"total\":3}").statusCode())
+            assertThat(json("GET", "/orders/invoices", null).get("invoices").asLong())
+                    .isEqualTo(invoices + 1);
+            assertThat(send("POST", "/orders", "{\"id\":\"o-good\",\"customer\":\"bob\",\"total\":3}")
+                            .statusCode())
                     .isEqualTo(409);
             assertThat(orders.invoices()).isEqualTo(invoices + 1);
         }
@@ -161,8 +182,9 @@ class NotesApplicationTest {
         /** The version a library's jar records of itself. */
         private static String mavenVersion(String group, String artifact) {
             java.util.Properties pom = new java.util.Properties();
-            try (var in = NotesApplicationTest.class.getClassLoader().getResourceAsStream("META-INF/maven/" + group
-                    + "/" + artifact + "/pom.properties")) {
+            try (var in = NotesApplicationTest.class
+                    .getClassLoader()
+                    .getResourceAsStream("META-INF/maven/" + group + "/" + artifact + "/pom.properties")) {
                 pom.load(in);
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
@@ -185,7 +207,8 @@ class NotesApplicationTest {
             assertThat(org.sqlite.SQLiteJDBCLoader.getVersion()).isEqualTo("3.54.1.0");
             assertThat(org.postgresql.util.DriverInfo.DRIVER_VERSION).isEqualTo("42.7.14");
             assertThat(mavenVersion("com.zaxxer", "HikariCP")).isEqualTo("7.1.0");
-            assertThat(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString()).isEqualTo("2.22.4");
+            assertThat(com.fasterxml.jackson.databind.cfg.PackageVersion.VERSION.toString())
+                    .isEqualTo("2.22.4");
         }
     }
 
@@ -196,7 +219,8 @@ class NotesApplicationTest {
         static void database(DynamicPropertyRegistry properties) {
             properties.add("spring.datasource.url", () -> {
                 try {
-                    return "jdbc:sqlite:" + Files.createTempDirectory("vellum-notes").resolve("notes.db");
+                    return "jdbc:sqlite:"
+                            + Files.createTempDirectory("vellum-notes").resolve("notes.db");
                 } catch (IOException e) {
                     throw new IllegalStateException(e);
                 }

@@ -1,5 +1,11 @@
 package dev.vellum.conformance.feed;
 
+import static dev.vellum.conformance.feed.ChangeFeedTest.awaitUntil;
+import static dev.vellum.conformance.feed.ChangeFeedTest.sleep;
+import static dev.vellum.conformance.feed.ChangeFeedTest.summary;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Change;
 import dev.vellum.ChangePage;
 import dev.vellum.ChangeSubscription;
@@ -8,7 +14,6 @@ import dev.vellum.Collection;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -16,12 +21,6 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
-
-import static dev.vellum.conformance.feed.ChangeFeedTest.awaitUntil;
-import static dev.vellum.conformance.feed.ChangeFeedTest.sleep;
-import static dev.vellum.conformance.feed.ChangeFeedTest.summary;
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * How the feed delivers, on every backend: waiting polls, subscriptions, publishers, retention and restarts. The
@@ -89,7 +88,8 @@ class ChangeFeedDeliveryTest {
         for (Thread t : threads) {
             t.join(TimeUnit.SECONDS.toMillis(90));
         }
-        List<String> expected = IntStream.range(0, writes).mapToObj(i -> "w" + i).toList();
+        List<String> expected =
+                IntStream.range(0, writes).mapToObj(i -> "w" + i).toList();
         for (List<String> mine : seen) {
             assertThat(mine).containsExactlyElementsOf(expected);
         }
@@ -148,12 +148,10 @@ class ChangeFeedDeliveryTest {
             }
 
             @Override
-            public void onError(Throwable throwable) {
-            }
+            public void onError(Throwable throwable) {}
 
             @Override
-            public void onComplete() {
-            }
+            public void onComplete() {}
         });
         awaitUntil(() -> got.size() == 3);
         Thread.sleep(300);
@@ -176,11 +174,13 @@ class ChangeFeedDeliveryTest {
         sleep(1500);
         c.insert("c", Map.of(), null);
         // purges run at most once a minute per store: a fresh store (same database) purges on its first poll
-        RecordStore fresh = store.database().isEmpty() ? store
-                : backend.openStore(b -> b.set("VELLUM_CHANGES_RETENTION", "1s"));
+        RecordStore fresh =
+                store.database().isEmpty() ? store : backend.openStore(b -> b.set("VELLUM_CHANGES_RETENTION", "1s"));
         assertThatThrownBy(() -> fresh.collection("items").changes().poll(token, 10))
-                .isInstanceOf(ChangeTokenExpiredException.class).hasMessageContaining("resync");
-        assertThat(summary(fresh.collection("items").changes().poll("0", 10).changes())).containsExactly("insert c 1");
+                .isInstanceOf(ChangeTokenExpiredException.class)
+                .hasMessageContaining("resync");
+        assertThat(summary(fresh.collection("items").changes().poll("0", 10).changes()))
+                .containsExactly("insert c 1");
         // the newest change is never removed: now() stays good however old it is
         sleep(1100);
         String now = fresh.collection("items").changes().now();

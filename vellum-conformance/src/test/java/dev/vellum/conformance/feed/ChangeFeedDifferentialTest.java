@@ -1,5 +1,7 @@
 package dev.vellum.conformance.feed;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Change;
 import dev.vellum.ChangePage;
 import dev.vellum.ChangeSubscription;
@@ -12,7 +14,6 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumException;
 import dev.vellum.testkit.StoreTest;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -24,8 +25,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Random concurrent writes and transactions (some rolled back) on every backend, while subscribers come and go;
@@ -41,8 +40,8 @@ class ChangeFeedDifferentialTest {
     void replayingTheFeedRebuildsTheCollectionsExactly(RecordStore store) throws Exception {
         long seed = System.nanoTime();
         COLLECTIONS.forEach(name -> store.collection(name).enableChanges());
-        store.collection("alpha").insertMany(IntStream.range(0, 10).mapToObj(i -> NewRecord.of("k" + i,
-                Map.of("n", i))));
+        store.collection("alpha")
+                .insertMany(IntStream.range(0, 10).mapToObj(i -> NewRecord.of("k" + i, Map.of("n", i))));
 
         AtomicBoolean writing = new AtomicBoolean(true);
         List<List<Change>> seenBySubscribers = new ArrayList<>();
@@ -92,9 +91,16 @@ class ChangeFeedDifferentialTest {
             previous = token;
             Long before = lastVersion.put(c.collection() + "/" + c.id(), c.version());
             if (before != null) {
-                assertThat(c.version()).as("seed %d: versions of %s/%s in %s", seed, c.collection(), c.id(),
-                        describe(feed.stream().filter(x -> x.collection().equals(c.collection())
-                                && x.id().equals(c.id())).toList())).isGreaterThan(before);
+                assertThat(c.version())
+                        .as(
+                                "seed %d: versions of %s/%s in %s",
+                                seed,
+                                c.collection(),
+                                c.id(),
+                                describe(feed.stream()
+                                        .filter(x -> x.collection().equals(c.collection()) && x.id().equals(c.id()))
+                                        .toList()))
+                        .isGreaterThan(before);
             }
         }
         // replay into an empty memory store: the same records, versions and times
@@ -103,19 +109,23 @@ class ChangeFeedDifferentialTest {
             for (Change c : feed) {
                 TreeMap<String, Record> records = state.computeIfAbsent(c.collection(), k -> new TreeMap<>());
                 if (c.op() == Change.Op.DELETE) {
-                    assertThat(records.remove(c.id())).as("seed %d: delete of a record the feed had", seed).isNotNull();
+                    assertThat(records.remove(c.id()))
+                            .as("seed %d: delete of a record the feed had", seed)
+                            .isNotNull();
                 } else {
                     records.put(c.id(), c.record());
                 }
             }
             state.forEach((name, records) -> replay.collection(name).load(records.values()));
             for (String name : COLLECTIONS) {
-                assertThat(all(replay.collection(name))).as("seed %d: %s", seed, name)
+                assertThat(all(replay.collection(name)))
+                        .as("seed %d: %s", seed, name)
                         .isEqualTo(all(store.collection(name)));
             }
         }
         for (List<Change> seen : seenBySubscribers) {
-            assertThat(seen.stream().map(Change::token).toList()).as("seed " + seed)
+            assertThat(seen.stream().map(Change::token).toList())
+                    .as("seed " + seed)
                     .isEqualTo(feed.stream().map(Change::token).toList());
         }
     }
@@ -140,8 +150,8 @@ class ChangeFeedDifferentialTest {
     }
 
     /** Subscribes, drops the subscription at a random moment, and resumes from its token, until the writers end. */
-    private static void followWithReconnects(RecordStore store, List<Change> seen, AtomicBoolean writing,
-                                             Random random) {
+    private static void followWithReconnects(
+            RecordStore store, List<Change> seen, AtomicBoolean writing, Random random) {
         String token = "0";
         while (true) {
             boolean last = !writing.get();
@@ -170,26 +180,30 @@ class ChangeFeedDifferentialTest {
             case 2 -> c.patch(id, Map.of("p", random.nextInt(10)));
             case 3 -> c.upsert(id, fields);
             case 4 -> c.delete(id);
-            case 5 -> c.insertMany(List.of(NewRecord.of("k" + random.nextInt(20), fields),
-                    NewRecord.of("k" + (20 + random.nextInt(20)), fields)));
+            case 5 ->
+                c.insertMany(List.of(
+                        NewRecord.of("k" + random.nextInt(20), fields),
+                        NewRecord.of("k" + (20 + random.nextInt(20)), fields)));
             case 6 -> c.upsertMany(List.of(NewRecord.of(id, fields), NewRecord.of("k" + random.nextInt(20), fields)));
             case 7 -> c.updateMany(Filter.eq("w", random.nextInt(5)), Map.of("bulk", random.nextInt(10)));
             case 8 -> c.deleteMany(Filter.eq("n", random.nextInt(100)));
-            default -> store.useTransaction(tx -> {
-                Collection a = tx.collection("alpha");
-                Collection b = tx.collection("beta");
-                a.upsert(id, fields);
-                b.upsert(id, fields);
-                a.patch(id, Map.of("tx", true));
-                if (random.nextInt(4) == 0) {
-                    throw new IllegalStateException("rolled back on purpose");
-                }
-            });
+            default ->
+                store.useTransaction(tx -> {
+                    Collection a = tx.collection("alpha");
+                    Collection b = tx.collection("beta");
+                    a.upsert(id, fields);
+                    b.upsert(id, fields);
+                    a.patch(id, Map.of("tx", true));
+                    if (random.nextInt(4) == 0) {
+                        throw new IllegalStateException("rolled back on purpose");
+                    }
+                });
         }
     }
 
     private static String describe(List<Change> changes) {
-        return changes.stream().map(c -> c.token() + ":" + c.op() + " " + c.collection() + "/" + c.id() + "@"
-                + c.version()).collect(Collectors.joining(", "));
+        return changes.stream()
+                .map(c -> c.token() + ":" + c.op() + " " + c.collection() + "/" + c.id() + "@" + c.version())
+                .collect(Collectors.joining(", "));
     }
 }

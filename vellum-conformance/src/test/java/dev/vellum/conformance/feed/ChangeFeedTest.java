@@ -1,5 +1,8 @@
 package dev.vellum.conformance.feed;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Change;
 import dev.vellum.ChangePage;
 import dev.vellum.Changes;
@@ -12,22 +15,20 @@ import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.TableNames;
 import dev.vellum.testkit.StoreTest;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 /** The change feed's semantics (docs/semantics.md, "Change feed") on every backend. */
 class ChangeFeedTest {
 
     /** "op id version" of each change, the compact form the assertions compare. */
     static List<String> summary(List<Change> changes) {
-        return changes.stream().map(c -> c.op().wireName() + " " + c.id() + " " + c.version()).toList();
+        return changes.stream()
+                .map(c -> c.op().wireName() + " " + c.id() + " " + c.version())
+                .toList();
     }
 
     static List<Change> all(Changes feed) {
@@ -59,8 +60,9 @@ class ChangeFeedTest {
         c.patch("a", Map.of("n", 3));
         c.patch("a", Map.of("n", 4));
         // the state between the re-insert's two statements (SQL backends; the memory backend has no such moment)
-        store.database().ifPresent(db -> db.execute("INSERT INTO \"" + TableNames.tombstones("items")
-                + "\" (id, version) VALUES ('a', 2)"));
+        store.database()
+                .ifPresent(db -> db.execute(
+                        "INSERT INTO \"" + TableNames.tombstones("items") + "\" (id, version) VALUES ('a', 2)"));
         String head = store.changes().now();
         c.insertMany(List.of(NewRecord.of("b", Map.of("n", 1))));
         assertThat(c.get("a").orElseThrow().version()).isEqualTo(5);
@@ -76,8 +78,10 @@ class ChangeFeedTest {
     void aFeedIsOffUntilEnabled(RecordStore store) {
         Collection c = store.collection("users");
         assertThat(c.changesEnabled()).isFalse();
-        assertThatThrownBy(() -> c.changes().poll("0", 10)).isInstanceOf(ChangesNotEnabledException.class)
-                .hasMessageContaining("enableChanges()").hasMessageContaining("PUT /v1/collections/users/changes");
+        assertThatThrownBy(() -> c.changes().poll("0", 10))
+                .isInstanceOf(ChangesNotEnabledException.class)
+                .hasMessageContaining("enableChanges()")
+                .hasMessageContaining("PUT /v1/collections/users/changes");
         c.insert("before", Map.of("n", 0), null);
         assertThat(c.enableChanges()).isTrue();
         assertThat(c.enableChanges()).isFalse();
@@ -109,8 +113,15 @@ class ChangeFeedTest {
         List<Change> changes = all(c.changes());
         List<String> all = summary(changes);
         assertThat(all).hasSize(13);
-        assertThat(all.subList(0, 7)).containsExactly("insert a 1", "update a 2", "update a 3", "insert b 1",
-                "update b 2", "insert c 1", "insert d 1");
+        assertThat(all.subList(0, 7))
+                .containsExactly(
+                        "insert a 1",
+                        "update a 2",
+                        "update a 3",
+                        "insert b 1",
+                        "update b 2",
+                        "insert c 1",
+                        "insert d 1");
         // the order of the records of one statement (a batch chunk, updateMany, deleteMany) is unspecified
         assertThat(all.subList(7, 9)).containsExactlyInAnyOrder("update d 2", "insert e 1");
         assertThat(all.subList(9, 11)).containsExactlyInAnyOrder("update d 3", "update e 2");
@@ -123,9 +134,14 @@ class ChangeFeedTest {
         assertThat(changes.get(11).record()).isNull();
         // the record after the write is the record as a read shows it
         Record e = c.get("e").orElseThrow();
-        assertThat(changes.subList(9, 11)).filteredOn(ch -> ch.id().equals("e")).singleElement()
-                .extracting(Change::record).isEqualTo(e);
-        assertThat(changes).extracting(Change::token).doesNotHaveDuplicates()
+        assertThat(changes.subList(9, 11))
+                .filteredOn(ch -> ch.id().equals("e"))
+                .singleElement()
+                .extracting(Change::record)
+                .isEqualTo(e);
+        assertThat(changes)
+                .extracting(Change::token)
+                .doesNotHaveDuplicates()
                 .isSortedAccordingTo((x, y) -> Long.compare(Long.parseLong(x), Long.parseLong(y)));
         assertThat(changes).allSatisfy(ch -> assertThat(ch.at()).isNotNull());
     }
@@ -143,8 +159,8 @@ class ChangeFeedTest {
         c.deleteMany(Filter.all());
         c.upsert("a", Map.of());
         List<String> changes = summary(all(c.changes()));
-        assertThat(changes.subList(0, 6)).containsExactly("insert a 1", "delete a 2", "insert a 3", "delete a 4",
-                "insert a 5", "insert z 1");
+        assertThat(changes.subList(0, 6))
+                .containsExactly("insert a 1", "delete a 2", "insert a 3", "delete a 4", "insert a 5", "insert z 1");
         // the order of one statement's records is unspecified
         assertThat(changes.subList(6, 8)).containsExactlyInAnyOrder("delete a 6", "delete z 2");
         assertThat(changes.get(8)).isEqualTo("insert a 7");
@@ -157,9 +173,10 @@ class ChangeFeedTest {
         Collection other = store.collection("other");
         other.enableChanges();
         assertThatThrownBy(() -> store.useTransaction(tx -> {
-            tx.collection("items").insert("lost", Map.of(), null);
-            throw new IllegalStateException("rollback");
-        })).isInstanceOf(IllegalStateException.class);
+                    tx.collection("items").insert("lost", Map.of(), null);
+                    throw new IllegalStateException("rollback");
+                }))
+                .isInstanceOf(IllegalStateException.class);
         assertThatThrownBy(() -> c.insertMany(List.of(NewRecord.of("x", Map.of()), NewRecord.of("x", Map.of()))))
                 .isInstanceOf(dev.vellum.DuplicateRecordException.class);
         store.useTransaction(tx -> {
@@ -195,8 +212,8 @@ class ChangeFeedTest {
         assertThat(start).isEqualTo(c.changes().now());
         IntStream.range(0, 7).forEach(i -> c.insert("r" + i, Map.of("i", i), null));
         ChangePage first = c.changes().poll(start, 4);
-        assertThat(summary(first.changes())).containsExactly("insert r0 1", "insert r1 1", "insert r2 1",
-                "insert r3 1");
+        assertThat(summary(first.changes()))
+                .containsExactly("insert r0 1", "insert r1 1", "insert r2 1", "insert r3 1");
         assertThat(first.next()).isEqualTo(first.changes().get(3).token());
         ChangePage rest = c.changes().poll(first.next(), 100);
         assertThat(summary(rest.changes())).containsExactly("insert r4 1", "insert r5 1", "insert r6 1");
@@ -205,14 +222,16 @@ class ChangeFeedTest {
         assertThat(none.next()).isEqualTo(rest.next());
         // from now: nothing that was before
         assertThat(c.changes().poll(null, 10).changes()).isEmpty();
-        assertThatThrownBy(() -> c.changes().poll("not-a-token", 10)).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> c.changes().poll("not-a-token", 10))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("not a change token");
         assertThatThrownBy(() -> c.changes().poll("-1", 10)).isInstanceOf(QueryException.class);
         // digits of other scripts are not a token's, and a 19-digit number past 2^63 is no token either (it was a 500)
         assertThatThrownBy(() -> c.changes().poll("\u0661\u0662", 10)).isInstanceOf(QueryException.class);
         assertThatThrownBy(() -> c.changes().poll("\uff10", 10)).isInstanceOf(QueryException.class);
         assertThatThrownBy(() -> c.changes().poll("9999999999999999999", 10)).isInstanceOf(QueryException.class);
-        assertThatThrownBy(() -> c.changes().poll("999999999", 10)).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> c.changes().poll("999999999", 10))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("ahead of this feed");
         assertThatThrownBy(() -> c.changes().poll("0", 0)).isInstanceOf(QueryException.class);
         assertThatThrownBy(() -> c.changes().poll("0", 10_001)).isInstanceOf(QueryException.class);
@@ -233,8 +252,7 @@ class ChangeFeedTest {
         c.insertMany(IntStream.range(0, 1200).mapToObj(i -> NewRecord.of("n" + i, Map.of("status", "closed"))));
         c.insert("z", Map.of("status", "open"), null);
         ChangePage page = open.poll("0", 100);
-        assertThat(summary(page.changes())).containsExactly("insert a 1", "update b 2", "delete a 3",
-                "insert z 1");
+        assertThat(summary(page.changes())).containsExactly("insert a 1", "update b 2", "delete a 3", "insert z 1");
         assertThat(open.filter(Filter.eq("$id", "z")).poll("0", 10).changes()).hasSize(2); // z, and the delete of a
     }
 
@@ -249,7 +267,8 @@ class ChangeFeedTest {
         off.insert("x", Map.of(), null);
         b.insert("2", Map.of(), null);
         a.insert("3", Map.of(), null);
-        assertThat(all(store.changes())).extracting(ch -> ch.collection() + "/" + ch.id())
+        assertThat(all(store.changes()))
+                .extracting(ch -> ch.collection() + "/" + ch.id())
                 .containsExactly("a/1", "b/2", "a/3");
         assertThat(all(b.changes())).extracting(Change::id).containsExactly("2");
     }

@@ -1,5 +1,8 @@
 package dev.vellum.conformance.plugin;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.ConfigurationException;
 import dev.vellum.Database;
 import dev.vellum.Filter;
@@ -8,13 +11,9 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.ops.Maintenance;
-import org.junit.jupiter.api.Test;
-
 import java.time.Duration;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
 
 /**
  * A backend defined only in this test module is a first-class backend: opened by its URL or its name, listed where
@@ -27,9 +26,13 @@ class PluginBackendTest {
         try (RecordStore store = Vellum.open("memtest:")) {
             assertThat(store.backendName()).isEqualTo("memtest");
             store.collection("people").insert(Map.of("name", "Ada", "age", 36));
-            assertThat(store.collection("people").find(Query.where(Filter.gte("age", 18))).records()).hasSize(1);
+            assertThat(store.collection("people")
+                            .find(Query.where(Filter.gte("age", 18)))
+                            .records())
+                    .hasSize(1);
         }
-        VellumConfig byName = VellumConfig.builder().isolated().backend("MemTest").build();
+        VellumConfig byName =
+                VellumConfig.builder().isolated().backend("MemTest").build();
         assertThat(byName.backend()).isEqualTo("memtest");
         assertThat(byName.describeTarget()).isEqualTo("test memory");
         try (RecordStore store = Vellum.open(byName)) {
@@ -39,7 +42,8 @@ class PluginBackendTest {
 
     @Test
     void configurationListsItWithTheShippedBackends() {
-        assertThatThrownBy(() -> VellumConfig.builder().isolated().backend("memtset").build())
+        assertThatThrownBy(() ->
+                        VellumConfig.builder().isolated().backend("memtset").build())
                 .isInstanceOf(ConfigurationException.class)
                 .hasMessage("Unknown database backend 'memtset'. Expected one of: sqlite, postgres, memory, memtest "
                         + "(set VELLUM_DB_BACKEND) Did you mean memtest?");
@@ -50,7 +54,8 @@ class PluginBackendTest {
 
     @Test
     void itsOwnRulesApply() {
-        assertThatThrownBy(() -> Database.open("memtest:")).isInstanceOf(ConfigurationException.class)
+        assertThatThrownBy(() -> Database.open("memtest:"))
+                .isInstanceOf(ConfigurationException.class)
                 .hasMessage("The memtest backend has no SQL");
         try (RecordStore store = Vellum.open("memtest:")) {
             store.collection("c").insert(Map.of("a", 1));

@@ -10,7 +10,6 @@ import dev.vellum.VellumConfig;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.RecordDialect;
-
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

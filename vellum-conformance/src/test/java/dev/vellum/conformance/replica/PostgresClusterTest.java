@@ -1,18 +1,17 @@
 package dev.vellum.conformance.replica;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Database;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
+import java.io.IOException;
+import java.time.Duration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.time.Duration;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** The testkit's replicas are real: they stream, replay can be paused, and a stopped one catches up when started. */
 @Tag("slow")
@@ -30,7 +29,10 @@ class PostgresClusterTest {
     }
 
     private static Database open(PostgresTarget target) {
-        return Database.open(VellumConfig.builder().isolated().url(target.toUrlWithCredentials()).build());
+        return Database.open(VellumConfig.builder()
+                .isolated()
+                .url(target.toUrlWithCredentials())
+                .build());
     }
 
     @Test
@@ -41,17 +43,29 @@ class PostgresClusterTest {
             primary.execute("CREATE TABLE t (n INT)");
             primary.execute("INSERT INTO t VALUES (1)");
             replica.awaitCaughtUp(Duration.ofSeconds(10));
-            Database standby = Database.open(VellumConfig.builder().isolated()
-                    .url(replica.target(db).toUrlWithCredentials()).autoMigrate(false).build());
-            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t").orElseThrow().getLong("n")).isEqualTo(1);
+            Database standby = Database.open(VellumConfig.builder()
+                    .isolated()
+                    .url(replica.target(db).toUrlWithCredentials())
+                    .autoMigrate(false)
+                    .build());
+            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t")
+                            .orElseThrow()
+                            .getLong("n"))
+                    .isEqualTo(1);
 
             replica.pauseReplay();
             primary.execute("INSERT INTO t VALUES (2)");
             assertThat(cluster.currentLsn()).isGreaterThan(replica.replayLsn());
-            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t").orElseThrow().getLong("n")).isEqualTo(1);
+            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t")
+                            .orElseThrow()
+                            .getLong("n"))
+                    .isEqualTo(1);
             replica.resumeReplay();
             replica.awaitCaughtUp(Duration.ofSeconds(10));
-            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t").orElseThrow().getLong("n")).isEqualTo(2);
+            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t")
+                            .orElseThrow()
+                            .getLong("n"))
+                    .isEqualTo(2);
 
             standby.close();
             replica.stop();
@@ -59,9 +73,15 @@ class PostgresClusterTest {
             replica.start();
             replica.awaitCaughtUp(Duration.ofSeconds(30));
         }
-        try (Database standby = Database.open(VellumConfig.builder().isolated()
-                .url(replica.target(db).toUrlWithCredentials()).autoMigrate(false).build())) {
-            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t").orElseThrow().getLong("n")).isEqualTo(3);
+        try (Database standby = Database.open(VellumConfig.builder()
+                .isolated()
+                .url(replica.target(db).toUrlWithCredentials())
+                .autoMigrate(false)
+                .build())) {
+            assertThat(standby.fetchOne("SELECT count(*) AS n FROM t")
+                            .orElseThrow()
+                            .getLong("n"))
+                    .isEqualTo(3);
         }
     }
 }

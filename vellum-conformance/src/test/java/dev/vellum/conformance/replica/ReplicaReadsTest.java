@@ -1,32 +1,31 @@
 package dev.vellum.conformance.replica;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Collection;
 import dev.vellum.Database;
 import dev.vellum.Filter;
 import dev.vellum.Health;
-import dev.vellum.QueryException;
 import dev.vellum.Query;
+import dev.vellum.QueryException;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-
-import java.io.IOException;
-import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Predicate;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Record-store reads on a real streaming replica ({@code VELLUM_POSTGRES_REPLICA_URLS}): routed there and counted
@@ -69,8 +68,12 @@ class ReplicaReadsTest {
     }
 
     private VellumConfig.Builder config(String maxLag) {
-        return VellumConfig.builder().isolated().url(database.toUrlWithCredentials())
-                .set(Setting.POSTGRES_REPLICA_URLS.key(), replica.target(database).toUrlWithCredentials())
+        return VellumConfig.builder()
+                .isolated()
+                .url(database.toUrlWithCredentials())
+                .set(
+                        Setting.POSTGRES_REPLICA_URLS.key(),
+                        replica.target(database).toUrlWithCredentials())
                 .set(Setting.POSTGRES_REPLICA_MAX_LAG.key(), maxLag);
     }
 
@@ -85,7 +88,9 @@ class ReplicaReadsTest {
     private static void eventually(RecordStore store, Predicate<Health.Replica> condition, String what) {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         while (!condition.test(replicaHealth(store))) {
-            assertThat(System.nanoTime()).as(what + "; replica: " + replicaHealth(store)).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as(what + "; replica: " + replicaHealth(store))
+                    .isLessThan(deadline);
             sleep(50);
         }
     }
@@ -119,7 +124,8 @@ class ReplicaReadsTest {
             Collection c = reader.collection("people");
             assertThat(c.get("p3")).isPresent();
             assertThat(c.getMany(java.util.List.of("p1", "p2"))).hasSize(2);
-            assertThat(c.find(Query.where(Filter.gte("age", 10)).sort("age")).records()).hasSize(10);
+            assertThat(c.find(Query.where(Filter.gte("age", 10)).sort("age")).records())
+                    .hasSize(10);
             assertThat(c.count(Filter.lt("age", 5))).isEqualTo(5);
             try (var all = c.stream(Query.all())) {
                 assertThat(all.count()).isEqualTo(20);
@@ -128,8 +134,14 @@ class ReplicaReadsTest {
             assertThat(primaryReads(reader)).isZero();
             // raw SQL stays on the primary unless asked
             Database db = reader.database().orElseThrow();
-            assertThat(db.fetchOne("SELECT pg_is_in_recovery() AS r").orElseThrow().getBoolean("r")).isFalse();
-            assertThat(db.replica().fetchOne("SELECT pg_is_in_recovery() AS r").orElseThrow().getBoolean("r"))
+            assertThat(db.fetchOne("SELECT pg_is_in_recovery() AS r")
+                            .orElseThrow()
+                            .getBoolean("r"))
+                    .isFalse();
+            assertThat(db.replica()
+                            .fetchOne("SELECT pg_is_in_recovery() AS r")
+                            .orElseThrow()
+                            .getBoolean("r"))
                     .isTrue();
         }
     }
@@ -140,7 +152,9 @@ class ReplicaReadsTest {
             Collection c = store.collection("notes");
             c.insert("before", Map.of("n", 0), null);
             replica.awaitCaughtUp(Duration.ofSeconds(10));
-            eventually(store, r -> r.state().equals("up") && r.replayed() >= cluster.currentLsn() - 1_000_000,
+            eventually(
+                    store,
+                    r -> r.state().equals("up") && r.replayed() >= cluster.currentLsn() - 1_000_000,
                     "the replica has the first note");
             replica.pauseReplay();
             c.insert("after", Map.of("n", 1), null);
@@ -148,7 +162,9 @@ class ReplicaReadsTest {
             assertThat(c.get("after")).isPresent();
             assertThat(c.count(Filter.exists("n", true))).isEqualTo(2);
             assertThat(c.find(Query.all()).records()).hasSize(2);
-            assertThat(replicaHealth(store).reads()).as("the replica has not replayed the write").isEqualTo(replicaReads);
+            assertThat(replicaHealth(store).reads())
+                    .as("the replica has not replayed the write")
+                    .isEqualTo(replicaReads);
             // a read that asks for no particular write may be served by the (stale) replica
             assertThat(store.readAfter("0", () -> c.get("after"))).isEmpty();
             assertThat(replicaHealth(store).reads()).isEqualTo(replicaReads + 1);
@@ -158,7 +174,9 @@ class ReplicaReadsTest {
             long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (replicaHealth(store).reads() == replicaReads + 1) {
                 assertThat(c.get("after")).isPresent();
-                assertThat(System.nanoTime()).as("the caught-up replica serves reads again").isLessThan(deadline);
+                assertThat(System.nanoTime())
+                        .as("the caught-up replica serves reads again")
+                        .isLessThan(deadline);
                 sleep(20);
             }
         }
@@ -166,7 +184,8 @@ class ReplicaReadsTest {
 
     @Test
     void withAWaitBoundAReadWaitsForTheReplicaToReplayTheWrite() {
-        try (RecordStore store = Vellum.open(config("10s").set(Setting.POSTGRES_REPLICA_WAIT.key(), "5s").build())) {
+        try (RecordStore store = Vellum.open(
+                config("10s").set(Setting.POSTGRES_REPLICA_WAIT.key(), "5s").build())) {
             Collection c = store.collection("waits");
             c.insert("w0", Map.of("n", 0), null);
             caughtUpAndServing(store);
@@ -181,7 +200,8 @@ class ReplicaReadsTest {
             long started = System.nanoTime();
             assertThat(c.get("w1")).isPresent();
             long waitedMillis = (System.nanoTime() - started) / 1_000_000;
-            assertThat(replicaHealth(store).reads()).as("served by the replica once it replayed the write")
+            assertThat(replicaHealth(store).reads())
+                    .as("served by the replica once it replayed the write")
                     .isEqualTo(replicaReads + 1);
             assertThat(waitedMillis).isBetween(250L, 5000L);
         }
@@ -190,7 +210,7 @@ class ReplicaReadsTest {
     @Test
     void aConsistencyTokenCarriesAWriteToAnotherProcess() {
         try (RecordStore writer = Vellum.open(config("10s").build());
-             RecordStore reader = Vellum.open(config("10s").build())) {
+                RecordStore reader = Vellum.open(config("10s").build())) {
             Collection w = writer.collection("orders");
             w.insert("o1", Map.of("total", 5), null);
             caughtUpAndServing(reader);
@@ -198,10 +218,15 @@ class ReplicaReadsTest {
             w.insert("o2", Map.of("total", 7), null);
             String token = writer.consistencyToken();
             Collection r = reader.collection("orders");
-            assertThat(r.get("o2")).as("the reader wrote nothing: the replica serves it, stale").isEmpty();
-            assertThat(reader.readAfter(token, () -> r.get("o2"))).as("with the writer's token").isPresent();
+            assertThat(r.get("o2"))
+                    .as("the reader wrote nothing: the replica serves it, stale")
+                    .isEmpty();
+            assertThat(reader.readAfter(token, () -> r.get("o2")))
+                    .as("with the writer's token")
+                    .isPresent();
             assertThatThrownBy(() -> reader.readAfter("not-a-token", () -> r.get("o2")))
-                    .isInstanceOf(QueryException.class).hasMessageContaining("Not a consistency token");
+                    .isInstanceOf(QueryException.class)
+                    .hasMessageContaining("Not a consistency token");
         }
     }
 
@@ -211,9 +236,11 @@ class ReplicaReadsTest {
      */
     @Test
     void aNodeWithoutReplicasGivesTokensThatWorkOnOneWithThem() {
-        try (RecordStore writer = Vellum.open(VellumConfig.builder().isolated().url(database.toUrlWithCredentials())
-                .build());
-             RecordStore reader = Vellum.open(config("10s").build())) {
+        try (RecordStore writer = Vellum.open(VellumConfig.builder()
+                        .isolated()
+                        .url(database.toUrlWithCredentials())
+                        .build());
+                RecordStore reader = Vellum.open(config("10s").build())) {
             Collection w = writer.collection("fleet");
             w.insert("f1", Map.of("n", 1), null);
             caughtUpAndServing(reader);
@@ -223,7 +250,9 @@ class ReplicaReadsTest {
             assertThat(token).isNotEqualTo("0");
             Collection r = reader.collection("fleet");
             assertThat(r.get("f2")).as("the replica serves the reader, stale").isEmpty();
-            assertThat(reader.readAfter(token, () -> r.get("f2"))).as("with the writer's token").isPresent();
+            assertThat(reader.readAfter(token, () -> r.get("f2")))
+                    .as("with the writer's token")
+                    .isPresent();
         }
     }
 
@@ -240,8 +269,11 @@ class ReplicaReadsTest {
             }
             eventually(store, r -> r.state().equals("lagging"), "the paused replica is left out");
             long replicaReads = replicaHealth(store).reads();
-            assertThat((long) store.readAfter("0", () -> c.count(Filter.exists("n", true)))).isGreaterThan(1);
-            assertThat(replicaHealth(store).reads()).as("no read went to the lagging replica").isEqualTo(replicaReads);
+            assertThat((long) store.readAfter("0", () -> c.count(Filter.exists("n", true))))
+                    .isGreaterThan(1);
+            assertThat(replicaHealth(store).reads())
+                    .as("no read went to the lagging replica")
+                    .isEqualTo(replicaReads);
             replica.resumeReplay();
             eventually(store, r -> r.state().equals("up"), "the replica serves again once caught up");
         }

@@ -1,5 +1,7 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.ChangePage;
 import dev.vellum.Changes;
 import dev.vellum.Collection;
@@ -11,14 +13,11 @@ import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * VELLUM_MAX_ANSWER_SIZE on every backend: a page of records or of changes ends early, with its cursor or token,
@@ -86,8 +85,11 @@ class AnswerSizeTest {
         for (Page page : pages) {
             assertThat(page.records()).isNotEmpty();
             // within the limit, give or take how each backend reads the text; or one record larger than it
-            long bytes = page.records().stream().mapToLong(AnswerSizeTest::textBytes).sum();
-            assertThat(bytes <= LIMIT * 1.1 || page.records().size() == 1).as("page of %d bytes", bytes).isTrue();
+            long bytes =
+                    page.records().stream().mapToLong(AnswerSizeTest::textBytes).sum();
+            assertThat(bytes <= LIMIT * 1.1 || page.records().size() == 1)
+                    .as("page of %d bytes", bytes)
+                    .isTrue();
             page.records().forEach(r -> seen.add(r.id()));
         }
         assertThat(seen).containsExactlyElementsOf(ids);
@@ -97,14 +99,18 @@ class AnswerSizeTest {
         assertThat(big.metadata().get("i").asInt()).isEqualTo(13);
         // sorted the other way, filtered, projected
         List<String> odd = new ArrayList<>();
-        for (Page page : walk(c, Query.where(Filter.eq("group", 1)).sort("-n").fields("n").limit(1000))) {
+        for (Page page : walk(
+                c, Query.where(Filter.eq("group", 1)).sort("-n").fields("n").limit(1000))) {
             for (Record r : page.records()) {
                 assertThat(r.fields().has("s")).isFalse();
                 odd.add(r.id());
             }
         }
-        assertThat(odd).containsExactlyElementsOf(ids.stream().filter(id -> Integer.parseInt(id.substring(1)) % 2 == 1)
-                .sorted(java.util.Comparator.reverseOrder()).toList());
+        assertThat(odd)
+                .containsExactlyElementsOf(ids.stream()
+                        .filter(id -> Integer.parseInt(id.substring(1)) % 2 == 1)
+                        .sorted(java.util.Comparator.reverseOrder())
+                        .toList());
         // a small page is one answer, as ever
         assertThat(c.find(Query.where(Filter.lt("n", 3)).limit(2)).records()).hasSize(2);
     }
@@ -141,14 +147,19 @@ class AnswerSizeTest {
                 if (page.changes().isEmpty()) {
                     break;
                 }
-                long bytes = page.changes().stream().filter(ch -> ch.record() != null)
-                        .mapToLong(ch -> textBytes(ch.record())).sum();
-                assertThat(bytes <= LIMIT * 1.1 || page.changes().size() == 1).as("page of %d bytes", bytes).isTrue();
+                long bytes = page.changes().stream()
+                        .filter(ch -> ch.record() != null)
+                        .mapToLong(ch -> textBytes(ch.record()))
+                        .sum();
+                assertThat(bytes <= LIMIT * 1.1 || page.changes().size() == 1)
+                        .as("page of %d bytes", bytes)
+                        .isTrue();
                 page.changes().forEach(ch -> seen.add(ch.op().wireName() + " " + ch.id()));
                 token = page.next();
             }
             assertThat(polls).isGreaterThanOrEqualTo(8);
-            List<String> expected = new ArrayList<>(ids.stream().map(id -> "insert " + id).toList());
+            List<String> expected =
+                    new ArrayList<>(ids.stream().map(id -> "insert " + id).toList());
             expected.add("delete r05");
             assertThat(seen).containsExactlyElementsOf(expected);
         }
@@ -184,10 +195,18 @@ class AnswerSizeTest {
         // filtered: only the matches, and deletes; the token passes what it looked at
         ChangePage matches = mine.changes().filter(Filter.gte("n", 40)).poll("0", 10);
         assertThat(matches.changes()).extracting(ch -> ch.id()).containsExactly("m40", "m60", "m80");
-        assertThat(mine.changes().filter(Filter.gte("n", 40)).poll(matches.next(), 10).changes()).isEmpty();
+        assertThat(mine.changes()
+                        .filter(Filter.gte("n", 40))
+                        .poll(matches.next(), 10)
+                        .changes())
+                .isEmpty();
         mine.delete("m0");
-        assertThat(mine.changes().filter(Filter.gte("n", 40)).poll(matches.next(), 10).changes())
-                .extracting(ch -> ch.op().wireName() + " " + ch.id()).containsExactly("delete m0");
+        assertThat(mine.changes()
+                        .filter(Filter.gte("n", 40))
+                        .poll(matches.next(), 10)
+                        .changes())
+                .extracting(ch -> ch.op().wireName() + " " + ch.id())
+                .containsExactly("delete m0");
     }
 
     /** An aggregation is one answer: past the limit it is refused, before its groups are all read, on every backend. */
@@ -196,16 +215,17 @@ class AnswerSizeTest {
         Collection c = store(backend).collection("keys");
         List<dev.vellum.NewRecord> batch = new ArrayList<>();
         for (int i = 0; i < 200; i++) {
-            batch.add(dev.vellum.NewRecord.of(Map.of("long", String.format("%04d", i) + "k".repeat(1000),
-                    "short", i % 10, "n", i)));
+            batch.add(dev.vellum.NewRecord.of(
+                    Map.of("long", String.format("%04d", i) + "k".repeat(1000), "short", i % 10, "n", i)));
         }
         c.insertMany(batch);
         Map<String, dev.vellum.Accumulator> count = Map.of("n", dev.vellum.Accumulator.count());
-        for (Runnable tooLarge : List.<Runnable>of(() -> c.distinct("long", Filter.all()),
-                () -> c.aggregate(Filter.all(), List.of("long"), count))) {
+        for (Runnable tooLarge : List.<Runnable>of(
+                () -> c.distinct("long", Filter.all()), () -> c.aggregate(Filter.all(), List.of("long"), count))) {
             org.assertj.core.api.Assertions.assertThatThrownBy(tooLarge::run)
                     .isInstanceOf(dev.vellum.QueryException.class)
-                    .hasMessageContaining("VELLUM_MAX_ANSWER_SIZE").hasMessageContaining("narrow the filter");
+                    .hasMessageContaining("VELLUM_MAX_ANSWER_SIZE")
+                    .hasMessageContaining("narrow the filter");
         }
         // within it, as ever
         assertThat(c.distinct("long", Filter.lt("n", 20))).hasSize(20);

@@ -1,11 +1,13 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.AsyncRecordStore;
 import dev.vellum.DuplicateRecordException;
 import dev.vellum.Filter;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.StoreTest;
-
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -15,20 +17,19 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 class AsyncTest {
 
     @StoreTest
     void operationsCompleteOnTheExecutorAndFailuresComeThrough(RecordStore store) {
         AsyncRecordStore.AsyncCollection users = store.async().collection("users");
         List<CompletableFuture<dev.vellum.Record>> writes = IntStream.range(0, 50)
-                .mapToObj(i -> users.insert("u" + i, Map.of("i", i), null)).toList();
+                .mapToObj(i -> users.insert("u" + i, Map.of("i", i), null))
+                .toList();
         CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).join();
         assertThat(users.count(Filter.gte("i", 25)).join()).isEqualTo(25);
         assertThatThrownBy(() -> users.insert("u1", Map.of(), null).join())
-                .isInstanceOf(CompletionException.class).hasCauseInstanceOf(DuplicateRecordException.class);
+                .isInstanceOf(CompletionException.class)
+                .hasCauseInstanceOf(DuplicateRecordException.class);
 
         ExecutorService mine = Executors.newFixedThreadPool(2, r -> {
             Thread t = new Thread(r, "mine");
@@ -37,12 +38,15 @@ class AsyncTest {
         });
         AtomicInteger onMine = new AtomicInteger();
         try {
-            store.async(mine).collection("users").call(c -> {
-                if (Thread.currentThread().getName().equals("mine")) {
-                    onMine.incrementAndGet();
-                }
-                return c.count();
-            }).join();
+            store.async(mine)
+                    .collection("users")
+                    .call(c -> {
+                        if (Thread.currentThread().getName().equals("mine")) {
+                            onMine.incrementAndGet();
+                        }
+                        return c.count();
+                    })
+                    .join();
         } finally {
             mine.shutdown();
         }

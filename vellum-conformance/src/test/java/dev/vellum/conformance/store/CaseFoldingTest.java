@@ -1,11 +1,11 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Database;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The SQL backends' {@code vellum_fold} (what ilike compares) maps every code point exactly as the memory backend
@@ -25,12 +25,15 @@ class CaseFoldingTest {
                     text.appendCodePoint(cp);
                 }
             }
-            String folded = db.fetchOne("SELECT vellum_fold(?) AS f", text.toString()).orElseThrow().getString("f");
+            String folded = db.fetchOne("SELECT vellum_fold(?) AS f", text.toString())
+                    .orElseThrow()
+                    .getString("f");
             String expected = JsonValues.fold(text.toString());
             if (!expected.equals(folded)) {
                 int at = firstDifference(expected, folded);
-                assertThat(Integer.toHexString(folded.codePointAt(at))).as("fold of U+%04X on %s",
-                        text.codePointAt(at), backend).isEqualTo(Integer.toHexString(expected.codePointAt(at)));
+                assertThat(Integer.toHexString(folded.codePointAt(at)))
+                        .as("fold of U+%04X on %s", text.codePointAt(at), backend)
+                        .isEqualTo(Integer.toHexString(expected.codePointAt(at)));
             }
         }
     }

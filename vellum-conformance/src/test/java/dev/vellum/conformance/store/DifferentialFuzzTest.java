@@ -1,5 +1,7 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -18,10 +20,6 @@ import dev.vellum.VellumConfig;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.Gen;
 import dev.vellum.testkit.PostgresServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
-
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -29,8 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
-
-import static org.assertj.core.api.Assertions.fail;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 
 /**
  * Differential fuzzing: random records (nulls, missing keys, integers, decimals, Unicode strings, booleans, arrays,
@@ -48,8 +47,9 @@ class DifferentialFuzzTest {
     private static final JsonNodeFactory NODES = JsonValues.NODES;
     private static final List<String> KEYS = List.of("a", "b", "c", "d'e", "n");
     /** Paths to filter and sort on; the plain keys repeat so that they come up most often. */
-    private static final List<String> PATHS = List.of("a", "b", "c", "d'e", "a", "b", "c", "d'e", "n", "n.a", "n.b",
-            "$id", "$version", "$meta.m");
+    private static final List<String> PATHS =
+            List.of("a", "b", "c", "d'e", "a", "b", "c", "d'e", "n", "n.a", "n.b", "$id", "$version", "$meta.m");
+
     private static final AtomicInteger DATASET = new AtomicInteger();
 
     private static RecordStore memory;
@@ -61,10 +61,15 @@ class DifferentialFuzzTest {
     static void open() throws IOException {
         dir = Files.createTempDirectory("vellum-fuzz");
         memory = Vellum.open("memory:");
-        sqlite = Vellum.open(VellumConfig.builder().isolated().url("sqlite:" + dir.resolve("fuzz.db")).build());
+        sqlite = Vellum.open(VellumConfig.builder()
+                .isolated()
+                .url("sqlite:" + dir.resolve("fuzz.db"))
+                .build());
         PostgresServer server = PostgresServer.shared();
-        postgres = Vellum.open(VellumConfig.builder().isolated()
-                .url(server.createDatabase().toUrlWithCredentials()).build());
+        postgres = Vellum.open(VellumConfig.builder()
+                .isolated()
+                .url(server.createDatabase().toUrlWithCredentials())
+                .build());
     }
 
     @AfterAll
@@ -94,35 +99,39 @@ class DifferentialFuzzTest {
                 fail("SQL and memory disagreed on case seed " + seed + ", but no single query fails alone");
             }
         }
-        System.out.printf("differential fuzz: %d datasets x %d queries; matching none %d, some %d, all %d (seed %d)%n",
+        System.out.printf(
+                "differential fuzz: %d datasets x %d queries; matching none %d, some %d, all %d (seed %d)%n",
                 datasets, QUERIES, matches[0], matches[1], matches[2], base);
     }
 
     /** Shrinks the failing case and fails with it, its seed and how to rerun it. */
     private static void report(long seed, long base, List<ObjectNode> records, Query query) {
-        record Case(List<ObjectNode> records, Query query) {
-        }
-        Case smallest = Gen.shrink(new Case(records, query), c -> {
-            List<Case> smaller = new ArrayList<>();
-            for (int i = 0; i < c.records().size(); i++) {
-                List<ObjectNode> fewer = new ArrayList<>(c.records());
-                fewer.remove(i);
-                smaller.add(new Case(fewer, c.query()));
-            }
-            for (Filter f : simpler(c.query().filter())) {
-                smaller.add(new Case(c.records(), c.query().withFilter(f)));
-            }
-            for (int k = 0; k < c.query().sort().size(); k++) {
-                List<SortKey> sort = new ArrayList<>(c.query().sort());
-                sort.remove(k);
-                Query q = c.query();
-                smaller.add(new Case(c.records(), new Query(q.filter(), sort, q.limit(), null, 0, List.of())));
-            }
-            return smaller;
-        }, c -> mismatch(c.records(), List.of(c.query()), new int[3]) != null);
+        record Case(List<ObjectNode> records, Query query) {}
+        Case smallest = Gen.shrink(
+                new Case(records, query),
+                c -> {
+                    List<Case> smaller = new ArrayList<>();
+                    for (int i = 0; i < c.records().size(); i++) {
+                        List<ObjectNode> fewer = new ArrayList<>(c.records());
+                        fewer.remove(i);
+                        smaller.add(new Case(fewer, c.query()));
+                    }
+                    for (Filter f : simpler(c.query().filter())) {
+                        smaller.add(new Case(c.records(), c.query().withFilter(f)));
+                    }
+                    for (int k = 0; k < c.query().sort().size(); k++) {
+                        List<SortKey> sort = new ArrayList<>(c.query().sort());
+                        sort.remove(k);
+                        Query q = c.query();
+                        smaller.add(new Case(c.records(), new Query(q.filter(), sort, q.limit(), null, 0, List.of())));
+                    }
+                    return smaller;
+                },
+                c -> mismatch(c.records(), List.of(c.query()), new int[3]) != null);
         fail("SQL and memory disagree (case seed " + seed + " of run seed " + base + "; rerun this case: mvn verify "
                 + "-pl vellum-conformance -am -Dtest=DifferentialFuzzTest -Dsurefire.failIfNoSpecifiedTests=false "
-                + "-Dvellum.fuzz.case=" + seed + "). Shrunk to " + smallest.records().size() + " records "
+                + "-Dvellum.fuzz.case=" + seed + "). Shrunk to "
+                + smallest.records().size() + " records "
                 + smallest.records() + " and the query " + smallest.query().toJson() + ":\n"
                 + mismatch(smallest.records(), List.of(smallest.query()), new int[3]));
     }
@@ -130,8 +139,8 @@ class DifferentialFuzzTest {
     /** Smaller filters: a branch of an and/or alone or left out, the inside of a not, recursively. */
     private static List<Filter> simpler(Filter filter) {
         List<Filter> out = new ArrayList<>();
-        List<Filter> children = filter instanceof Filter.And and ? and.filters()
-                : filter instanceof Filter.Or or ? or.filters() : null;
+        List<Filter> children =
+                filter instanceof Filter.And and ? and.filters() : filter instanceof Filter.Or or ? or.filters() : null;
         if (children != null) {
             out.addAll(children);
             for (int i = 0; i < children.size(); i++) {
@@ -225,33 +234,38 @@ class DifferentialFuzzTest {
         return g.frequency(
                 1, (java.util.function.Supplier<JsonNode>) NODES::nullNode,
                 1, (java.util.function.Supplier<JsonNode>) () -> NODES.numberNode(g.between(-2, 2)),
-                1, (java.util.function.Supplier<JsonNode>) () -> NODES.numberNode(new BigDecimal(g.of("2.0", "-0.5",
-                        "1.5", "0.1", "3.00", "9007199254740993", "-1e2"))),
-                1, (java.util.function.Supplier<JsonNode>) () -> NODES.textNode(g.of("", "a", "A", "b", "é", "É", "ß",
-                        "SS", "10", "9", "a_b", "a%b", "名", "x y", "aB", "🚀", "2.0")),
+                1,
+                        (java.util.function.Supplier<JsonNode>) () -> NODES.numberNode(
+                                new BigDecimal(g.of("2.0", "-0.5", "1.5", "0.1", "3.00", "9007199254740993", "-1e2"))),
+                1,
+                        (java.util.function.Supplier<JsonNode>) () -> NODES.textNode(g.of(
+                                "", "a", "A", "b", "é", "É", "ß", "SS", "10", "9", "a_b", "a%b", "名", "x y", "aB", "🚀",
+                                "2.0")),
                 1, (java.util.function.Supplier<JsonNode>) () -> NODES.booleanNode(g.bool()));
     }
 
     private static JsonNode value(Gen g) {
         return g.frequency(
                 7, (java.util.function.Supplier<JsonNode>) () -> scalar(g),
-                2, (java.util.function.Supplier<JsonNode>) () -> {
-                    ArrayNode a = NODES.arrayNode();
-                    g.list(0, 3, () -> scalar(g)).forEach(a::add);
-                    return a;
-                },
-                1, (java.util.function.Supplier<JsonNode>) () -> {
-                    ObjectNode o = NODES.objectNode();
-                    JsonNode x = g.orNull(0.3, () -> scalar(g));
-                    JsonNode y = g.orNull(0.3, () -> scalar(g));
-                    if (x != null) {
-                        o.set("a", x);
-                    }
-                    if (y != null) {
-                        o.set("b", y);
-                    }
-                    return o;
-                });
+                2,
+                        (java.util.function.Supplier<JsonNode>) () -> {
+                            ArrayNode a = NODES.arrayNode();
+                            g.list(0, 3, () -> scalar(g)).forEach(a::add);
+                            return a;
+                        },
+                1,
+                        (java.util.function.Supplier<JsonNode>) () -> {
+                            ObjectNode o = NODES.objectNode();
+                            JsonNode x = g.orNull(0.3, () -> scalar(g));
+                            JsonNode y = g.orNull(0.3, () -> scalar(g));
+                            if (x != null) {
+                                o.set("a", x);
+                            }
+                            if (y != null) {
+                                o.set("b", y);
+                            }
+                            return o;
+                        });
     }
 
     /** 6 to 25 records: {"f": fields, "m": metadata}. */
@@ -279,19 +293,50 @@ class DifferentialFuzzTest {
     private static Filter condition(Gen g) {
         String p = g.of(PATHS);
         return g.frequency(
-                6, (java.util.function.Supplier<Filter>) () -> Filter.of(p, g.of(Filter.Op.EQ, Filter.Op.NE,
-                        Filter.Op.GT, Filter.Op.GTE, Filter.Op.LT, Filter.Op.LTE),
-                        idValue(p, g.chance(5.0 / 6) ? scalar(g) : value(g))),
-                2, (java.util.function.Supplier<Filter>) () -> Filter.of(p, g.of(Filter.Op.IN, Filter.Op.NIN,
-                        Filter.Op.CONTAINS_ALL, Filter.Op.CONTAINS_ANY), g.list(0, 4, () -> scalar(g))),
+                6,
+                        (java.util.function.Supplier<Filter>) () -> Filter.of(
+                                p,
+                                g.of(
+                                        Filter.Op.EQ,
+                                        Filter.Op.NE,
+                                        Filter.Op.GT,
+                                        Filter.Op.GTE,
+                                        Filter.Op.LT,
+                                        Filter.Op.LTE),
+                                idValue(p, g.chance(5.0 / 6) ? scalar(g) : value(g))),
+                2,
+                        (java.util.function.Supplier<Filter>) () -> Filter.of(
+                                p,
+                                g.of(Filter.Op.IN, Filter.Op.NIN, Filter.Op.CONTAINS_ALL, Filter.Op.CONTAINS_ANY),
+                                g.list(0, 4, () -> scalar(g))),
                 1, (java.util.function.Supplier<Filter>) () -> Filter.between(p, scalar(g), scalar(g)),
                 2, (java.util.function.Supplier<Filter>) () -> Filter.exists(p, g.bool()),
                 1, (java.util.function.Supplier<Filter>) () -> Filter.contains(p, value(g)),
-                2, (java.util.function.Supplier<Filter>) () -> Filter.of(p, g.of(Filter.Op.LIKE, Filter.Op.ILIKE,
-                        Filter.Op.STARTS_WITH), g.of("a%", "%b", "_", "%", "", "é", "É%", "ss", "SS", "ß", "a\\%b",
-                        "a\\_b", "1%", "%名%", "r0%", "R1_")),
-                1, (java.util.function.Supplier<Filter>) () -> Filter.regex(p, g.of("^a", "b$", "[0-9]+", "\\d",
-                        "^.$", "a|b", "(a|B)+", "^[^a-z]*$", "é", "\\w\\w", "^r0[1-3]$", "\\s", "x{1,2}")));
+                2,
+                        (java.util.function.Supplier<Filter>) () -> Filter.of(
+                                p,
+                                g.of(Filter.Op.LIKE, Filter.Op.ILIKE, Filter.Op.STARTS_WITH),
+                                g.of(
+                                        "a%",
+                                        "%b", "_", "%", "", "é", "É%", "ss", "SS", "ß", "a\\%b", "a\\_b", "1%", "%名%",
+                                        "r0%", "R1_")),
+                1,
+                        (java.util.function.Supplier<Filter>) () -> Filter.regex(
+                                p,
+                                g.of(
+                                        "^a",
+                                        "b$",
+                                        "[0-9]+",
+                                        "\\d",
+                                        "^.$",
+                                        "a|b",
+                                        "(a|B)+",
+                                        "^[^a-z]*$",
+                                        "é",
+                                        "\\w\\w",
+                                        "^r0[1-3]$",
+                                        "\\s",
+                                        "x{1,2}")));
     }
 
     /** Ids are strings like r07: give $id comparisons a fair chance to match. */

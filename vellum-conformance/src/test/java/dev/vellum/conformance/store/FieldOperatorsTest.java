@@ -1,5 +1,9 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.fail;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -15,7 +19,6 @@ import dev.vellum.Vellum;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.Gen;
 import dev.vellum.testkit.StoreTest;
-
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -23,10 +26,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.fail;
 
 /** Field operators ($set, $unset, $inc, $push, $addToSet, $pull, $min, $max): the same results on every backend. */
 class FieldOperatorsTest {
@@ -40,9 +39,11 @@ class FieldOperatorsTest {
         Record r = c.insert(null, json(before), null);
         Record updated = c.patch(r.id(), json(update));
         assertThat(JsonValues.equal(updated.fields(), json(after)))
-                .as("%s applied to %s gave %s", update, before, updated.fields()).isTrue();
+                .as("%s applied to %s gave %s", update, before, updated.fields())
+                .isTrue();
         assertThat(updated.version()).isEqualTo(2);
-        assertThat(JsonValues.equal(c.get(r.id()).orElseThrow().fields(), json(after))).isTrue();
+        assertThat(JsonValues.equal(c.get(r.id()).orElseThrow().fields(), json(after)))
+                .isTrue();
     }
 
     /**
@@ -59,20 +60,28 @@ class FieldOperatorsTest {
         Record r = c.insert("r1", json("{'tags':['a'],'title':'t','addr':{'city':'x'},'n':1}"), null);
         c.insert("r2", json("{'tags':['b'],'title':'u','n':2}"), null);
         String big = "x".repeat(1_700);
-        for (String update : List.of("{'$push':{'tags':'" + big + "'}}", "{'$addToSet':{'tags':{'$each':['"
-                + big + "']}}}", "{'$set':{'title':'" + big + "'}}", "{'$set':{'addr.street':'" + big + "'}}",
+        for (String update : List.of(
+                "{'$push':{'tags':'" + big + "'}}",
+                "{'$addToSet':{'tags':{'$each':['" + big + "']}}}",
+                "{'$set':{'title':'" + big + "'}}",
+                "{'$set':{'addr.street':'" + big + "'}}",
                 "{'$inc':{'n':1},'$set':{'addr':{'s':'" + big + "'}}}")) {
-            assertThatThrownBy(() -> c.patch("r1", json(update))).as(update)
-                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1600 bytes")
+            assertThatThrownBy(() -> c.patch("r1", json(update)))
+                    .as(update)
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("1600 bytes")
                     .hasMessageContaining("nothing was written");
-            assertThatThrownBy(() -> c.updateMany(Filter.all(), json(update))).as(update)
-                    .isInstanceOf(InvalidRecordException.class).hasMessageContaining("1600 bytes");
+            assertThatThrownBy(() -> c.updateMany(Filter.all(), json(update)))
+                    .as(update)
+                    .isInstanceOf(InvalidRecordException.class)
+                    .hasMessageContaining("1600 bytes");
         }
         assertThat(c.get("r1").orElseThrow().version()).isEqualTo(r.version());
         assertThat(c.get("r1").orElseThrow().fields()).isEqualTo(r.fields());
         assertThat(c.get("r2").orElseThrow().version()).isEqualTo(1);
         // small values at the same paths still go in
-        assertThat(c.patch("r1", json("{'$push':{'tags':'c'},'$set':{'addr.street':'main'}}")).version())
+        assertThat(c.patch("r1", json("{'$push':{'tags':'c'},'$set':{'addr.street':'main'}}"))
+                        .version())
                 .isEqualTo(2);
         assertThat(c.updateMany(Filter.all(), json("{'$push':{'tags':'d'}}"))).isEqualTo(2);
     }
@@ -91,21 +100,35 @@ class FieldOperatorsTest {
         check(c, "{'n':12345678901234567890.5}", "{'$inc':{'n':-0.5}}", "{'n':12345678901234567890}");
         // $push, $addToSet ($each), $pull: missing is an empty array; equality by value, key order ignored
         check(c, "{'t':[1]}", "{'$push':{'t':[2],'u':'a','v':{'$each':[1,1]}}}", "{'t':[1,[2]],'u':['a'],'v':[1,1]}");
-        check(c, "{'t':[1,{'a':1,'b':2},'x',null]}",
+        check(
+                c,
+                "{'t':[1,{'a':1,'b':2},'x',null]}",
                 "{'$addToSet':{'t':{'$each':[1.0,{'b':2,'a':1},'y','y',null,[1]]},'u':'z'}}",
                 "{'t':[1,{'a':1,'b':2},'x',null,'y',[1]],'u':['z']}");
-        check(c, "{'t':[1,1.0,'1',{'a':[1,2]},null,2]}", "{'$pull':{'t':1,'u':1,'v.w':1}}",
+        check(
+                c,
+                "{'t':[1,1.0,'1',{'a':[1,2]},null,2]}",
+                "{'$pull':{'t':1,'u':1,'v.w':1}}",
                 "{'t':['1',{'a':[1,2]},null,2]}");
         check(c, "{'t':[{'a':[1,2]},null,2]}", "{'$pull':{'t':{'a':[1,2]}}}", "{'t':[null,2]}");
         check(c, "{'t':[{'a':[1,2]},null,2]}", "{'$pull':{'t':null}}", "{'t':[{'a':[1,2]},2]}");
         // $min/$max: within one type (numbers by value, strings by code point, false < true); missing is set
-        check(c, "{'n':5,'s':'z','b':true,'d':2.50}", "{'$min':{'n':3,'s':'é','b':false,'d':2.5,'m':'x'}}",
+        check(
+                c,
+                "{'n':5,'s':'z','b':true,'d':2.50}",
+                "{'$min':{'n':3,'s':'é','b':false,'d':2.5,'m':'x'}}",
                 "{'n':3,'s':'z','b':false,'d':2.5,'m':'x'}");
-        check(c, "{'n':5,'s':'z','b':false}", "{'$max':{'n':3,'s':'é','b':true,'m':1}}",
+        check(
+                c,
+                "{'n':5,'s':'z','b':false}",
+                "{'$max':{'n':3,'s':'é','b':true,'m':1}}",
                 "{'n':5,'s':'é','b':true,'m':1}");
         check(c, "{'s':'😀'}", "{'$max':{'s':'\uffff'}}", "{'s':'😀'}"); // a code point past U+FFFF sorts last
         // several operators in one update
-        check(c, "{'n':1,'t':['a']}", "{'$inc':{'n':1},'$push':{'t':'b'},'$set':{'x':1},'$unset':{'y':1}}",
+        check(
+                c,
+                "{'n':1,'t':['a']}",
+                "{'$inc':{'n':1},'$push':{'t':'b'},'$set':{'x':1},'$unset':{'y':1}}",
                 "{'n':2,'t':['a','b'],'x':1}");
     }
 
@@ -113,11 +136,24 @@ class FieldOperatorsTest {
     void theJavaBuilderWritesTheSameDocument(RecordStore store) {
         Collection c = store.collection("posts");
         Record r = c.insert(null, Map.of("views", 1, "tags", List.of("a")), null);
-        Record updated = c.patch(r.id(), Update.fields().inc("views", 2).addToSet("tags", "a").addEachToSet("tags",
-                List.of("b", "c")).set("author.name", "Ada").unset("gone").pushEach("log", List.of(1, 2))
-                .pull("never", 1).min("low", 3).max("high", 4));
-        assertThat(JsonValues.equal(updated.fields(), json("{'views':3,'tags':['a','b','c'],'author':{'name':'Ada'},"
-                + "'log':[1,2],'low':3,'high':4}"))).as("%s", updated.fields()).isTrue();
+        Record updated = c.patch(
+                r.id(),
+                Update.fields()
+                        .inc("views", 2)
+                        .addToSet("tags", "a")
+                        .addEachToSet("tags", List.of("b", "c"))
+                        .set("author.name", "Ada")
+                        .unset("gone")
+                        .pushEach("log", List.of(1, 2))
+                        .pull("never", 1)
+                        .min("low", 3)
+                        .max("high", 4));
+        assertThat(JsonValues.equal(
+                        updated.fields(),
+                        json("{'views':3,'tags':['a','b','c'],'author':{'name':'Ada'},"
+                                + "'log':[1,2],'low':3,'high':4}")))
+                .as("%s", updated.fields())
+                .isTrue();
         assertThat(Update.fields().inc("n", 1).push("t", "x").toString())
                 .isEqualTo("{\"$inc\":{\"n\":1},\"$push\":{\"t\":\"x\"}}");
     }
@@ -126,19 +162,36 @@ class FieldOperatorsTest {
     void aTypeMismatchFailsTheWholeWriteAndSaysWhere(RecordStore store) {
         Collection c = store.collection("mismatch");
         c.insert("k1", Map.of("n", "seven", "a", 1, "t", 5, "s", "x"), null);
-        assertMismatch(c, "{'$inc':{'n':1}}", "Cannot apply $inc to 'n' of record 'k1': 'n' holds a string, not a "
-                + "number. Nothing was written.");
-        assertMismatch(c, "{'$set':{'a.b':1}}", "Cannot apply $set to 'a.b' of record 'k1': 'a' holds a number, not "
-                + "an object. Nothing was written.");
-        assertMismatch(c, "{'$push':{'t':1}}", "Cannot apply $push to 't' of record 'k1': 't' holds a number, not an "
-                + "array. Nothing was written.");
-        assertMismatch(c, "{'$pull':{'s':1}}", "Cannot apply $pull to 's' of record 'k1': 's' holds a string, not an "
-                + "array. Nothing was written.");
-        assertMismatch(c, "{'$max':{'s':1}}", "Cannot apply $max to 's' of record 'k1': 's' holds a string, which "
-                + "$max does not compare with a number. Nothing was written.");
-        assertMismatch(c, "{'$inc':{'a':1e308,'b':1}}", "Cannot apply $inc to 'a' of record 'k1': 'a' would then "
-                + "hold a number Vellum cannot store (at most 100 significant digits, a magnitude from 4.9e-324 to "
-                + "1.7976931348623157e308). Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$inc':{'n':1}}",
+                "Cannot apply $inc to 'n' of record 'k1': 'n' holds a string, not a " + "number. Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$set':{'a.b':1}}",
+                "Cannot apply $set to 'a.b' of record 'k1': 'a' holds a number, not "
+                        + "an object. Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$push':{'t':1}}",
+                "Cannot apply $push to 't' of record 'k1': 't' holds a number, not an "
+                        + "array. Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$pull':{'s':1}}",
+                "Cannot apply $pull to 's' of record 'k1': 's' holds a string, not an "
+                        + "array. Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$max':{'s':1}}",
+                "Cannot apply $max to 's' of record 'k1': 's' holds a string, which "
+                        + "$max does not compare with a number. Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$inc':{'a':1e308,'b':1}}",
+                "Cannot apply $inc to 'a' of record 'k1': 'a' would then "
+                        + "hold a number Vellum cannot store (at most 100 significant digits, a magnitude from 4.9e-324 to "
+                        + "1.7976931348623157e308). Nothing was written.");
         // the other operators of a failed update were not applied either
         assertThat(c.get("k1").orElseThrow().version()).isEqualTo(1);
         assertThat(c.get("k1").orElseThrow().fields().has("b")).isFalse();
@@ -147,15 +200,18 @@ class FieldOperatorsTest {
         c.insert("k0", Map.of("n", 1), null);
         c.insert("k2", Map.of("n", 2), null);
         assertThatThrownBy(() -> c.updateMany(Filter.all(), json("{'$inc':{'n':1}}")))
-                .isInstanceOf(InvalidRecordException.class).hasMessageContaining("of record 'k1'");
+                .isInstanceOf(InvalidRecordException.class)
+                .hasMessageContaining("of record 'k1'");
         assertThat(c.get("k0").orElseThrow().fields().get("n").intValue()).isEqualTo(1);
         assertThat(c.get("k2").orElseThrow().version()).isEqualTo(1);
-        assertThat(c.updateMany(Filter.ne("$id", "k1"), json("{'$inc':{'n':10}}"))).isEqualTo(2);
+        assertThat(c.updateMany(Filter.ne("$id", "k1"), json("{'$inc':{'n':10}}")))
+                .isEqualTo(2);
         assertThat(c.get("k2").orElseThrow().fields().get("n").intValue()).isEqualTo(12);
     }
 
     private static void assertMismatch(Collection c, String update, String message) {
-        assertThatThrownBy(() -> c.patch("k1", json(update))).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> c.patch("k1", json(update)))
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessage(message);
     }
 
@@ -174,16 +230,22 @@ class FieldOperatorsTest {
                 "{'$push':{'t':{'$each':1}}}", "$push takes a value or {\"$each\":[values]}",
                 "{'$set':{'a..b':1}}", "has an empty key");
         cases.forEach((update, message) -> {
-            assertThatThrownBy(() -> c.patch("k", json(update))).as(update).isInstanceOf(QueryException.class)
+            assertThatThrownBy(() -> c.patch("k", json(update)))
+                    .as(update)
+                    .isInstanceOf(QueryException.class)
                     .hasMessageContaining(message);
-            assertThatThrownBy(() -> c.updateMany(Filter.all(), json(update))).as(update)
-                    .isInstanceOf(QueryException.class).hasMessageContaining(message);
+            assertThatThrownBy(() -> c.updateMany(Filter.all(), json(update)))
+                    .as(update)
+                    .isInstanceOf(QueryException.class)
+                    .hasMessageContaining(message);
         });
         assertThat(c.get("k").orElseThrow().version()).isEqualTo(1);
         // what an operator writes follows the rules of record values: no $ or dots in an object's keys
-        assertThatThrownBy(() -> c.patch("k", json("{'$set':{'a':{'$x':1}}}"))).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> c.patch("k", json("{'$set':{'a':{'$x':1}}}")))
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("keys must be non-empty, must not start with $");
-        assertThatThrownBy(() -> c.patch("k", json("{'$max':{'a':'\\u0000'}}"))).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> c.patch("k", json("{'$max':{'a':'\\u0000'}}")))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("NUL");
     }
 
@@ -191,13 +253,15 @@ class FieldOperatorsTest {
     void operatorsKeepOptimisticVersionsAndTransactions(RecordStore store) {
         Collection c = store.collection("versions");
         Record r = c.insert("k", Map.of("n", 1), null);
-        assertThat(c.patch("k", Update.fields().inc("n", 1), r.version()).version()).isEqualTo(2);
+        assertThat(c.patch("k", Update.fields().inc("n", 1), r.version()).version())
+                .isEqualTo(2);
         assertThatThrownBy(() -> c.patch("k", Update.fields().inc("n", 1), r.version()))
                 .isInstanceOf(ConcurrencyException.class);
         assertThatThrownBy(() -> store.inTransaction(s -> {
-            s.collection("versions").patch("k", Update.fields().inc("n", 100));
-            throw new IllegalStateException("roll back");
-        })).isInstanceOf(IllegalStateException.class);
+                    s.collection("versions").patch("k", Update.fields().inc("n", 100));
+                    throw new IllegalStateException("roll back");
+                }))
+                .isInstanceOf(IllegalStateException.class);
         assertThat(c.get("k").orElseThrow().fields().get("n").intValue()).isEqualTo(2);
         assertThatThrownBy(() -> c.patch("missing", Update.fields().inc("n", 1)))
                 .isInstanceOf(dev.vellum.RecordNotFoundException.class);
@@ -205,11 +269,14 @@ class FieldOperatorsTest {
         // a failed update inside a transaction rolls back only itself
         store.inTransaction(s -> {
             Collection t = s.collection("versions");
-            assertThatThrownBy(() -> t.patch("k", json("{'$push':{'n':1}}"))).isInstanceOf(InvalidRecordException.class);
+            assertThatThrownBy(() -> t.patch("k", json("{'$push':{'n':1}}")))
+                    .isInstanceOf(InvalidRecordException.class);
             return t.patch("k", Update.fields().inc("n", 5));
         });
         assertThat(c.get("k").orElseThrow().fields().get("n").intValue()).isEqualTo(8);
-        assertThat(store.collection("never").updateMany(Filter.all(), Update.fields().inc("n", 1))).isZero();
+        assertThat(store.collection("never")
+                        .updateMany(Filter.all(), Update.fields().inc("n", 1)))
+                .isZero();
     }
 
     /** 32 threads increment one counter and push to one array: no increment and no element is lost. */
@@ -224,8 +291,9 @@ class FieldOperatorsTest {
             List<Future<?>> done = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 int thread = t;
-                done.add(pool.submit(() -> IntStream.range(0, each).forEach(i -> c.patch("hits",
-                        Update.fields().inc("n", 1).push("seen", thread * 100 + i)))));
+                done.add(pool.submit(() -> IntStream.range(0, each)
+                        .forEach(i ->
+                                c.patch("hits", Update.fields().inc("n", 1).push("seen", thread * 100 + i)))));
             }
             for (Future<?> f : done) {
                 f.get();
@@ -265,10 +333,13 @@ class FieldOperatorsTest {
                     used.add(path);
                     String op = gen.of("$set", "$unset", "$inc", "$push", "$addToSet", "$pull", "$min", "$max");
                     JsonNode arg = switch (op) {
-                        case "$inc" -> JsonValues.NODES.numberNode(new java.math.BigDecimal(gen.of("1", "-2.5", "0.1",
-                                "1e3")));
-                        case "$min", "$max" -> gen.of(JsonValues.NODES.numberNode(gen.between(-3, 3)),
-                                JsonValues.NODES.textNode(gen.of("a", "b", "é")), JsonValues.NODES.booleanNode(gen.bool()));
+                        case "$inc" ->
+                            JsonValues.NODES.numberNode(new java.math.BigDecimal(gen.of("1", "-2.5", "0.1", "1e3")));
+                        case "$min", "$max" ->
+                            gen.of(
+                                    JsonValues.NODES.numberNode(gen.between(-3, 3)),
+                                    JsonValues.NODES.textNode(gen.of("a", "b", "é")),
+                                    JsonValues.NODES.booleanNode(gen.bool()));
                         default -> value(gen, 1);
                     };
                     (update.has(op) ? (ObjectNode) update.get(op) : update.putObject(op)).set(path, arg);

@@ -1,5 +1,8 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.Query;
@@ -8,12 +11,8 @@ import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
-
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * Every rule of docs/semantics.md on a fixed set of records of mixed shapes, with the expected ids written out by hand,
@@ -22,28 +21,37 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class FilterSemanticsTest {
 
     static final Map<String, String> RECORDS = Map.of(
-            "r01", "{\"name\":\"Ada\",\"age\":36,\"city\":\"NY\",\"tags\":[\"x\",\"y\"],\"address\":{\"city\":\"NY\","
-                    + "\"zip\":\"10001\"},\"active\":true,\"score\":9.5}",
+            "r01",
+                    "{\"name\":\"Ada\",\"age\":36,\"city\":\"NY\",\"tags\":[\"x\",\"y\"],\"address\":{\"city\":\"NY\","
+                            + "\"zip\":\"10001\"},\"active\":true,\"score\":9.5}",
             "r02", "{\"name\":\"Bob\",\"age\":\"35\",\"city\":\"LA\",\"tags\":[\"y\"],\"active\":false,\"score\":10}",
             "r03", "{\"name\":\"Cy\",\"age\":29,\"city\":null,\"tags\":[],\"address\":\"NY\"}",
-            "r04", "{\"name\":\"dora\",\"age\":30.0,\"tags\":[\"x\",1,true,null,{\"a\":1}],\"nested\":{\"a\":{\"b\":1}}}",
+            "r04",
+                    "{\"name\":\"dora\",\"age\":30.0,\"tags\":[\"x\",1,true,null,{\"a\":1}],\"nested\":{\"a\":{\"b\":1}}}",
             "r05", "{\"name\":\"Éva\",\"age\":null,\"city\":\"NY\",\"obj\":{\"b\":2,\"a\":1},\"arr\":[1,2.0]}",
             "r06", "{}",
-            "r07", "{\"name\":\"ß straße\",\"age\":15,\"a'b\":\"quote\",\"a\\\"b\":\"dq\",\"名前\":\"名\",\"--\":\"dash\","
-                    + "\";\":\"semi\",\"a\\\\b\":\"bs\"}",
+            "r07",
+                    "{\"name\":\"ß straße\",\"age\":15,\"a'b\":\"quote\",\"a\\\"b\":\"dq\",\"名前\":\"名\",\"--\":\"dash\","
+                            + "\";\":\"semi\",\"a\\\\b\":\"bs\"}",
             "r08", "{\"name\":\"100%_done\",\"age\":1e2,\"big\":9223372036854775807,\"dec\":0.1}");
 
     static final Map<String, String> METADATA = Map.of("r01", "{\"source\":\"import\"}", "r02", "{\"source\":\"api\"}");
 
     static Collection load(RecordStore store) {
         Collection c = store.collection("people");
-        RECORDS.keySet().stream().sorted().forEach(id -> c.insert(id, JsonValues.parse(RECORDS.get(id)),
-                METADATA.containsKey(id) ? JsonValues.parse(METADATA.get(id)) : null));
+        RECORDS.keySet().stream()
+                .sorted()
+                .forEach(id -> c.insert(
+                        id,
+                        JsonValues.parse(RECORDS.get(id)),
+                        METADATA.containsKey(id) ? JsonValues.parse(METADATA.get(id)) : null));
         return c;
     }
 
     private static List<String> ids(Collection c, String filter) {
-        return c.find(Query.where(Filter.parse(filter)).limit(100)).records().stream().map(Record::id).toList();
+        return c.find(Query.where(Filter.parse(filter)).limit(100)).records().stream()
+                .map(Record::id)
+                .toList();
     }
 
     private static void expect(Collection c, String filter, String... ids) {
@@ -114,7 +122,8 @@ class FilterSemanticsTest {
         expect(c, "{\"age\":{\"$between\":[29,\"z\"]}}");
         expect(c, "{\"name\":{\"$between\":[\"B\",\"D\"]}}", "r02", "r03");
         assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$between\":[1,2,3]}}"))
-                .isInstanceOf(QueryException.class).hasMessageContaining("exactly two values");
+                .isInstanceOf(QueryException.class)
+                .hasMessageContaining("exactly two values");
         assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$between\":5}}")).isInstanceOf(QueryException.class);
     }
 
@@ -170,11 +179,13 @@ class FilterSemanticsTest {
         expect(c, "{\"name\":{\"$regex\":\"\\\\s\"}}", "r07");
         expect(c, "{\"name\":{\"$regex\":\"[^a-zA-Z0-9]\"}}", "r05", "r07", "r08");
         assertThatThrownBy(() -> Filter.parse("{\"name\":{\"$regex\":\"(?i)ada\"}}"))
-                .isInstanceOf(QueryException.class).hasMessageContaining("not in the portable subset");
+                .isInstanceOf(QueryException.class)
+                .hasMessageContaining("not in the portable subset");
         assertThatThrownBy(() -> Filter.parse("{\"name\":{\"$regex\":\"\\\\bword\"}}"))
                 .isInstanceOf(QueryException.class);
         assertThatThrownBy(() -> Filter.parse("{\"name\":{\"$like\":\"abc\\\\\"}}"))
-                .isInstanceOf(QueryException.class).hasMessageContaining("lone backslash");
+                .isInstanceOf(QueryException.class)
+                .hasMessageContaining("lone backslash");
     }
 
     @StoreTest
@@ -213,33 +224,50 @@ class FilterSemanticsTest {
         expect(c, "{\"$version\":1}", "r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08");
         expect(c, "{\"$version\":{\"$gt\":1}}");
         expect(c, "{\"$version\":\"1\"}");
-        expect(c, "{\"$createdAt\":{\"$gt\":\"2000-01-01T00:00:00Z\"}}", "r01", "r02", "r03", "r04", "r05", "r06",
-                "r07", "r08");
-        expect(c, "{\"$createdAt\":{\"$lt\":\"2000-01-01T00:00:00+02:00\"}}");
-        expect(c, "{\"$updatedAt\":{\"$startsWith\":\"20\"}}", "r01", "r02", "r03", "r04", "r05", "r06", "r07",
+        expect(
+                c,
+                "{\"$createdAt\":{\"$gt\":\"2000-01-01T00:00:00Z\"}}",
+                "r01",
+                "r02",
+                "r03",
+                "r04",
+                "r05",
+                "r06",
+                "r07",
                 "r08");
+        expect(c, "{\"$createdAt\":{\"$lt\":\"2000-01-01T00:00:00+02:00\"}}");
+        expect(c, "{\"$updatedAt\":{\"$startsWith\":\"20\"}}", "r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08");
         assertThatThrownBy(() -> Filter.parse("{\"$createdAt\":{\"$gt\":\"yesterday\"}}"))
-                .isInstanceOf(QueryException.class).hasMessageContaining("ISO-8601");
+                .isInstanceOf(QueryException.class)
+                .hasMessageContaining("ISO-8601");
     }
 
     @StoreTest
     void malformedFiltersNameTheOffendingPart(RecordStore store) {
         assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$gtx\":1}}"))
                 .isInstanceOf(QueryException.class)
-                .hasMessageContaining("$gtx").hasMessageContaining("Did you mean $gt")
-                .extracting(e -> ((QueryException) e).part()).isEqualTo("$gtx");
-        assertThatThrownBy(() -> Filter.parse("{\"a..b\":1}")).isInstanceOf(QueryException.class)
+                .hasMessageContaining("$gtx")
+                .hasMessageContaining("Did you mean $gt")
+                .extracting(e -> ((QueryException) e).part())
+                .isEqualTo("$gtx");
+        assertThatThrownBy(() -> Filter.parse("{\"a..b\":1}"))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("a..b");
-        assertThatThrownBy(() -> Filter.parse("{\"$foo\":1}")).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> Filter.parse("{\"$foo\":1}"))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("$foo");
         assertThatThrownBy(() -> Filter.parse("[1]")).isInstanceOf(QueryException.class);
-        assertThatThrownBy(() -> Filter.parse("{\"age\":")).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> Filter.parse("{\"age\":"))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("not valid JSON");
-        assertThatThrownBy(() -> Filter.parse("{\"$or\":{}}")).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> Filter.parse("{\"$or\":{}}"))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("$or takes an array");
         assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$in\":3}}")).isInstanceOf(QueryException.class);
-        assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$exists\":\"yes\"}}")).isInstanceOf(QueryException.class);
-        assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$gt\":1,\"x\":2}}")).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$exists\":\"yes\"}}"))
+                .isInstanceOf(QueryException.class);
+        assertThatThrownBy(() -> Filter.parse("{\"age\":{\"$gt\":1,\"x\":2}}"))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("mixes operators");
         assertThat(store.collection("people").count(Filter.all())).isZero();
     }
@@ -247,10 +275,10 @@ class FilterSemanticsTest {
     @StoreTest
     void filtersPrintAndParseLosslessly(RecordStore store) {
         String[] filters = {
-                "{\"city\":\"NY\",\"age\":{\"$gte\":30},\"$or\":[{\"tags\":{\"$contains\":\"x\"}},"
-                        + "{\"$meta.source\":\"import\"}],\"$not\":{\"name\":{\"$regex\":\"^A\"}}}",
-                "{\"obj\":{\"$eq\":{\"a\":[1,2.50,{\"b\":null}]}}}",
-                "{\"age\":{\"$not\":{\"$between\":[1,2]}}}",
+            "{\"city\":\"NY\",\"age\":{\"$gte\":30},\"$or\":[{\"tags\":{\"$contains\":\"x\"}},"
+                    + "{\"$meta.source\":\"import\"}],\"$not\":{\"name\":{\"$regex\":\"^A\"}}}",
+            "{\"obj\":{\"$eq\":{\"a\":[1,2.50,{\"b\":null}]}}}",
+            "{\"age\":{\"$not\":{\"$between\":[1,2]}}}",
         };
         for (String text : filters) {
             Filter f = Filter.parse(text);
@@ -265,8 +293,9 @@ class FilterSemanticsTest {
     /** A key given twice in a filter's JSON is refused, not resolved by whichever comes last. */
     @org.junit.jupiter.api.Test
     void aFilterWithADuplicateKeyIsRefused() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> dev.vellum.Filter.parse(
-                "{\"age\":{\"$gte\":30},\"age\":{\"$lt\":10}}")).isInstanceOf(dev.vellum.QueryException.class)
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> dev.vellum.Filter.parse("{\"age\":{\"$gte\":30},\"age\":{\"$lt\":10}}"))
+                .isInstanceOf(dev.vellum.QueryException.class)
                 .hasMessageContaining("Duplicate key 'age'");
     }
 }

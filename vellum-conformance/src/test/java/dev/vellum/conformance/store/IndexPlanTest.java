@@ -1,5 +1,7 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Collection;
 import dev.vellum.Database;
 import dev.vellum.Filter;
@@ -8,12 +10,9 @@ import dev.vellum.Query;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /** createIndex makes real expression indexes: the database's own plan shows them used. */
 class IndexPlanTest {
@@ -21,9 +20,17 @@ class IndexPlanTest {
     private static Collection people(TestBackend backend) {
         RecordStore store = backend.openStore();
         Collection c = store.collection("people");
-        c.insertMany(IntStream.range(0, 5_000).mapToObj(i -> NewRecord.of(Map.of(
-                "email", "user" + i + "@example.com", "age", i % 90, "name", "n" + (i * 7919 % 5_000),
-                "city", i % 50 == 0 ? "NY" : "city" + i))).toList());
+        c.insertMany(IntStream.range(0, 5_000)
+                .mapToObj(i -> NewRecord.of(Map.of(
+                        "email",
+                        "user" + i + "@example.com",
+                        "age",
+                        i % 90,
+                        "name",
+                        "n" + (i * 7919 % 5_000),
+                        "city",
+                        i % 50 == 0 ? "NY" : "city" + i)))
+                .toList());
         c.createIndex("by_email", List.of("email"), true);
         c.createIndex("by_age", "age");
         c.createIndex("by_name", "name");
@@ -54,7 +61,8 @@ class IndexPlanTest {
         Collection c = people(backend);
         String plan = c.explain(Query.where(Filter.eq("email", "user42@example.com")));
         assertThat(plan).as(plan).contains(index(backend, "by_email"));
-        assertThat(c.find(Query.where(Filter.eq("email", "user42@example.com"))).records()).hasSize(1);
+        assertThat(c.find(Query.where(Filter.eq("email", "user42@example.com"))).records())
+                .hasSize(1);
     }
 
     @BackendTest({"sqlite", "postgres"})
@@ -79,7 +87,9 @@ class IndexPlanTest {
         Collection c = people(backend);
         Query q = Query.where(Filter.gte("age", 80)).sort("age").limit(100);
         assertReadsInOrder(backend, c.explain(q), "by_age");
-        List<Integer> ages = c.find(q).records().stream().map(r -> r.fields().get("age").intValue()).toList();
+        List<Integer> ages = c.find(q).records().stream()
+                .map(r -> r.fields().get("age").intValue())
+                .toList();
         assertThat(ages).hasSize(100).isSorted().allMatch(a -> a >= 80);
     }
 
@@ -89,7 +99,9 @@ class IndexPlanTest {
         Collection c = people(backend);
         Query q = Query.where(Filter.gte("name", "n2")).sort("name").limit(20);
         assertReadsInOrder(backend, c.explain(q), "by_name");
-        List<String> names = c.find(q).records().stream().map(r -> r.fields().get("name").textValue()).toList();
+        List<String> names = c.find(q).records().stream()
+                .map(r -> r.fields().get("name").textValue())
+                .toList();
         assertThat(names).hasSize(20).isSorted().allMatch(n -> n.compareTo("n2") >= 0);
     }
 
@@ -101,7 +113,9 @@ class IndexPlanTest {
     void indexesOfAnOlderFormAreRebuiltOnOpen(TestBackend backend) {
         try (RecordStore store = backend.openStore()) {
             Collection c = store.collection("legacy");
-            c.insertMany(IntStream.range(0, 3_000).mapToObj(i -> NewRecord.of(Map.of("age", i % 90))).toList());
+            c.insertMany(IntStream.range(0, 3_000)
+                    .mapToObj(i -> NewRecord.of(Map.of("age", i % 90)))
+                    .toList());
             c.createIndex("by_age", "age");
             Database db = store.database().orElseThrow();
             db.execute("DROP INDEX vi_legacy__by_age, vi_legacy__by_age_t");
@@ -117,8 +131,10 @@ class IndexPlanTest {
             Query q = Query.where(Filter.gte("age", 88)).sort("age").limit(10);
             assertThat(store.collection("legacy").explain(q)).contains("vi_legacy__by_age");
             assertThat(store.collection("legacy").find(q).records()).hasSize(10);
-            assertThat(db.fetchOne("SELECT form FROM vellum_indexes WHERE name = 'by_age'").orElseThrow()
-                    .getLong("form")).isEqualTo(2);
+            assertThat(db.fetchOne("SELECT form FROM vellum_indexes WHERE name = 'by_age'")
+                            .orElseThrow()
+                            .getLong("form"))
+                    .isEqualTo(2);
             assertThat(store.collection("legacy").indexes()).hasSize(1);
         }
     }
@@ -127,14 +143,18 @@ class IndexPlanTest {
     void documentIndexServesEqualityAndContainsOnAnyPath(TestBackend backend) {
         Collection c = people(backend);
         Query q = Query.where(Filter.eq("name", "n42"));
-        List<String> before = c.find(q).records().stream().map(dev.vellum.Record::id).toList();
+        List<String> before =
+                c.find(q).records().stream().map(dev.vellum.Record::id).toList();
         c.createDocumentIndex();
         backend.openStore().database().orElseThrow().execute("ANALYZE");
-        assertThat(c.find(q).records().stream().map(dev.vellum.Record::id).toList()).isEqualTo(before).hasSize(1);
+        assertThat(c.find(q).records().stream().map(dev.vellum.Record::id).toList())
+                .isEqualTo(before)
+                .hasSize(1);
         assertThat(c.count(Filter.contains("tags", "x"))).isZero();
         if (backend.name().equals("postgres")) {
             assertThat(c.hasDocumentIndex()).isTrue();
-            String plan = c.explain(Query.where(Filter.eq("email", "user7@example.com").and(Filter.eq("city", "NY"))));
+            String plan = c.explain(
+                    Query.where(Filter.eq("email", "user7@example.com").and(Filter.eq("city", "NY"))));
             assertThat(plan).as(plan).containsAnyOf("vd_people", "vi_people__by_email");
             String cityPlan = c.explain(Query.where(Filter.eq("city", "NY")));
             assertThat(cityPlan).as(cityPlan).contains("vd_people");

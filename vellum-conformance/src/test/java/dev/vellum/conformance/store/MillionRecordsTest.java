@@ -1,19 +1,18 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Collection;
 import dev.vellum.DuplicateRecordException;
 import dev.vellum.Filter;
 import dev.vellum.NewRecord;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.BackendTest;
-import org.junit.jupiter.api.Tag;
-
 import java.util.Map;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Tag;
 
 /** A million records in one call: it works, and it is all or nothing. */
 @Tag("slow")

@@ -1,5 +1,7 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.Query;
@@ -7,12 +9,9 @@ import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
-
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-
-import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Text outside ASCII gives the same answers on every backend and, on PostgreSQL, in databases of every collation
@@ -23,16 +22,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 class NonAsciiTextTest {
 
     private static final Map<String, String> NAMES = new TreeMap<>(Map.ofEntries(
-            Map.entry("n01", "FÉLIX"), Map.entry("n02", "félix"), Map.entry("n03", "straße"),
-            Map.entry("n04", "STRASSE"), Map.entry("n05", "ẞig"), Map.entry("n06", "İstanbul"),
-            Map.entry("n07", "ISTANBUL"), Map.entry("n08", "ıstanbul"), Map.entry("n09", "ΌΣΟΣ"),
-            Map.entry("n10", "όσος"), Map.entry("n11", "\u212Aelvin"), Map.entry("n12", "Kelvin"),
-            Map.entry("n13", "ǅemal"), Map.entry("n14", "ǄEMAL"), Map.entry("n15", "\u2126mega"),
-            Map.entry("n16", "ΩMEGA"), Map.entry("n17", "😀 smile"), Map.entry("n18", "Ⓐbc")));
+            Map.entry("n01", "FÉLIX"),
+            Map.entry("n02", "félix"),
+            Map.entry("n03", "straße"),
+            Map.entry("n04", "STRASSE"),
+            Map.entry("n05", "ẞig"),
+            Map.entry("n06", "İstanbul"),
+            Map.entry("n07", "ISTANBUL"),
+            Map.entry("n08", "ıstanbul"),
+            Map.entry("n09", "ΌΣΟΣ"),
+            Map.entry("n10", "όσος"),
+            Map.entry("n11", "\u212Aelvin"),
+            Map.entry("n12", "Kelvin"),
+            Map.entry("n13", "ǅemal"),
+            Map.entry("n14", "ǄEMAL"),
+            Map.entry("n15", "\u2126mega"),
+            Map.entry("n16", "ΩMEGA"),
+            Map.entry("n17", "😀 smile"),
+            Map.entry("n18", "Ⓐbc")));
 
     /** Code-point order: Z < a < z < ä < é < 日本 < Ａ (U+FF21) < 😀 (U+1F600); UTF-16 order would put 😀 before Ａ. */
-    private static final Map<String, String> WORDS = new TreeMap<>(Map.of(
-            "w1", "é", "w2", "a", "w3", "😀", "w4", "日本", "w5", "Ａ", "w6", "z", "w7", "ä", "w8", "Z"));
+    private static final Map<String, String> WORDS = new TreeMap<>(
+            Map.of("w1", "é", "w2", "a", "w3", "😀", "w4", "日本", "w5", "Ａ", "w6", "z", "w7", "ä", "w8", "Z"));
 
     private static Collection load(RecordStore store, String name, String field, Map<String, String> values) {
         Collection c = store.collection(name);
@@ -42,7 +53,8 @@ class NonAsciiTextTest {
 
     private static void expect(Collection c, String filter, String... ids) {
         List<String> found = c.find(Query.where(Filter.parse(filter)).limit(100)).records().stream()
-                .map(Record::id).toList();
+                .map(Record::id)
+                .toList();
         assertThat(found).as(filter).containsExactly(ids);
         assertThat(c.count(Filter.parse(filter))).as("count " + filter).isEqualTo(ids.length);
     }
@@ -100,6 +112,7 @@ class NonAsciiTextTest {
         c.createIndex("by_w", "w");
         expect(c, "{\"w\":{\"$gt\":\"z\"}}", "w1", "w3", "w4", "w5", "w7");
         assertThat(c.find(Query.where(Filter.parse("{\"w\":{\"$gte\":\"a\"}}")).sort("w")).records().stream()
-                .map(Record::id)).containsExactly("w2", "w6", "w7", "w1", "w4", "w5", "w3");
+                        .map(Record::id))
+                .containsExactly("w2", "w6", "w7", "w1", "w4", "w5", "w3");
     }
 }

@@ -1,5 +1,8 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Collection;
 import dev.vellum.Filter;
@@ -11,14 +14,10 @@ import dev.vellum.Update;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
-
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * VELLUM_MAX_RECORD_SIZE on every backend and every write: a record's fields (and its metadata) at most so many bytes
@@ -63,7 +62,8 @@ class RecordSizeTest {
         assertThatThrownBy(() -> c.insert("more-accents", Map.of("s", "é".repeat((LIMIT - 8) / 2 + 1)), null))
                 .isInstanceOf(RecordTooLargeException.class);
         assertThatThrownBy(() -> c.insert("meta", Map.of(), ofSize(LIMIT + 1)))
-                .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("of metadata");
+                .isInstanceOf(RecordTooLargeException.class)
+                .hasMessageContaining("of metadata");
         assertThatThrownBy(() -> c.upsert("up", ofSize(LIMIT + 1))).isInstanceOf(RecordTooLargeException.class);
         assertThat(c.count()).isEqualTo(2);
         assertThat(c.get("past")).isEmpty();
@@ -72,9 +72,12 @@ class RecordSizeTest {
     @StoreTest
     void oneLargeRecordRefusesTheWholeBatch(TestBackend backend) {
         Collection c = store(backend).collection("big");
-        List<NewRecord> batch = List.of(NewRecord.of("a", Map.of("n", 1)), NewRecord.of("b", ofSize(LIMIT + 1)),
+        List<NewRecord> batch = List.of(
+                NewRecord.of("a", Map.of("n", 1)),
+                NewRecord.of("b", ofSize(LIMIT + 1)),
                 NewRecord.of("c", Map.of("n", 3)));
-        assertThatThrownBy(() -> c.insertMany(batch)).isInstanceOf(RecordTooLargeException.class)
+        assertThatThrownBy(() -> c.insertMany(batch))
+                .isInstanceOf(RecordTooLargeException.class)
                 .hasMessageContaining("Record 'b'");
         assertThatThrownBy(() -> c.upsertMany(batch)).isInstanceOf(RecordTooLargeException.class);
         assertThatThrownBy(() -> c.load(List.of(loaded("a", Map.of("n", 1)), loaded("b", ofSize(LIMIT + 1)))))
@@ -94,11 +97,14 @@ class RecordSizeTest {
                 .isInstanceOfSatisfying(RecordTooLargeException.class, e -> {
                     assertThat(e.size()).isEqualTo(LIMIT + 1);
                     assertThat(e.limit()).isEqualTo(LIMIT);
-                }).hasMessageContaining("Record 'r' would hold 4,097 bytes").hasMessageContaining("Nothing was written");
+                })
+                .hasMessageContaining("Record 'r' would hold 4,097 bytes")
+                .hasMessageContaining("Nothing was written");
         assertThat(c.get("r").orElseThrow().version()).isEqualTo(small.version());
         Record atLimit = c.patch("r", Map.of("s", "x".repeat(LIMIT - overhead)));
         assertThat(size(atLimit)).isEqualTo(LIMIT);
-        assertThat(c.patch("r", Map.of("s", "y".repeat(LIMIT - overhead))).version()).isEqualTo(atLimit.version() + 1);
+        assertThat(c.patch("r", Map.of("s", "y".repeat(LIMIT - overhead))).version())
+                .isEqualTo(atLimit.version() + 1);
     }
 
     @StoreTest
@@ -131,7 +137,8 @@ class RecordSizeTest {
         String near = "near: 1 'x' (\uD83D\uDE00)"; // the message names it, whatever it holds
         c.insert(near, Map.of("k", 1, "s", "x".repeat(LIMIT - 100)), null);
         assertThatThrownBy(() -> c.updateMany(Filter.eq("k", 1), Update.fields().set("t", "y".repeat(200))))
-                .isInstanceOf(RecordTooLargeException.class).hasMessageContaining("Record '" + near + "' would hold")
+                .isInstanceOf(RecordTooLargeException.class)
+                .hasMessageContaining("Record '" + near + "' would hold")
                 .hasMessageContaining("Nothing was written");
         assertThatThrownBy(() -> c.updateMany(Filter.eq("k", 1), Map.of("t", "y".repeat(200))))
                 .isInstanceOf(RecordTooLargeException.class);
@@ -139,7 +146,8 @@ class RecordSizeTest {
             assertThat(r.version()).isEqualTo(1);
             assertThat(r.fields().has("t")).isFalse();
         });
-        assertThat(c.updateMany(Filter.eq("k", 1), Update.fields().set("t", "y".repeat(50)))).isEqualTo(2);
+        assertThat(c.updateMany(Filter.eq("k", 1), Update.fields().set("t", "y".repeat(50))))
+                .isEqualTo(2);
     }
 
     @StoreTest
@@ -148,9 +156,11 @@ class RecordSizeTest {
                 .isInstanceOf(dev.vellum.ConfigurationException.class)
                 .hasMessageContaining("VELLUM_MAX_RECORD_SIZE must be between 1KB and 1GB");
         assertThatThrownBy(() -> backend.openStore(b -> b.set("VELLUM_MAX_RECORD_SIZE", "lots")))
-                .isInstanceOf(dev.vellum.ConfigurationException.class).hasMessageContaining("VELLUM_MAX_RECORD_SIZE");
+                .isInstanceOf(dev.vellum.ConfigurationException.class)
+                .hasMessageContaining("VELLUM_MAX_RECORD_SIZE");
         // the default keeps records of several megabytes
         Collection c = backend.openStore().collection("big");
-        assertThat(c.insert(Map.of("s", "x".repeat(3 << 20))).fields().get("s").textValue()).hasSize(3 << 20);
+        assertThat(c.insert(Map.of("s", "x".repeat(3 << 20))).fields().get("s").textValue())
+                .hasSize(3 << 20);
     }
 }

@@ -1,5 +1,8 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.NewRecord;
@@ -9,7 +12,6 @@ import dev.vellum.QueryException;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.testkit.StoreTest;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -18,9 +20,6 @@ import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Sort order across types, tie-breaking, keyset pagination, limits, offsets and projection on every backend. */
 class SortAndPageTest {
@@ -37,11 +36,11 @@ class SortAndPageTest {
         assertThat(ids(c.find(Query.all().sort("-age"))))
                 .containsExactly("r02", "r08", "r01", "r04", "r03", "r07", "r05", "r06");
         assertThat(ids(c.find(Query.all()))).containsExactly("r01", "r02", "r03", "r04", "r05", "r06", "r07", "r08");
-        assertThat(ids(c.find(Query.all().sort("-$id")))).containsExactly("r08", "r07", "r06", "r05", "r04", "r03",
-                "r02", "r01");
+        assertThat(ids(c.find(Query.all().sort("-$id"))))
+                .containsExactly("r08", "r07", "r06", "r05", "r04", "r03", "r02", "r01");
         // names by code point: digits < uppercase < lowercase < Latin-1 letters
-        assertThat(ids(c.find(Query.all().sort("name")))).containsExactly("r08", "r01", "r02", "r03", "r04", "r05",
-                "r07", "r06");
+        assertThat(ids(c.find(Query.all().sort("name"))))
+                .containsExactly("r08", "r01", "r02", "r03", "r04", "r05", "r07", "r06");
     }
 
     @StoreTest
@@ -92,7 +91,7 @@ class SortAndPageTest {
             initial.add(new NewRecord(String.format("id%03d", i), fields, null));
         }
         c.insertMany(initial);
-        for (String[] sort : List.of(new String[]{"-score"}, new String[]{"score", "-$id"}, new String[0])) {
+        for (String[] sort : List.of(new String[] {"-score"}, new String[] {"score", "-$id"}, new String[0])) {
             Set<String> present = new HashSet<>();
             initial.forEach(r -> present.add(r.id()));
             present.removeIf(id -> c.get(id).isEmpty());
@@ -155,10 +154,12 @@ class SortAndPageTest {
         assertThat(c.find(Query.all().limit(10_000)).records()).hasSize(8);
         assertThatThrownBy(() -> Query.all().limit(10_001)).isInstanceOf(QueryException.class);
         assertThatThrownBy(() -> Query.all().limit(-1)).isInstanceOf(QueryException.class);
-        assertThatThrownBy(() -> c.find(Query.all().cursor("not-a-cursor"))).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> c.find(Query.all().cursor("not-a-cursor")))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("cursor");
         String cursor = c.find(Query.all().sort("age").limit(2)).nextCursor();
-        assertThatThrownBy(() -> c.find(Query.all().sort("name").cursor(cursor))).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> c.find(Query.all().sort("name").cursor(cursor)))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("another filter or sort");
         assertThat(store.collection("nothing_here").find(Query.all()).records()).isEmpty();
     }
@@ -166,7 +167,9 @@ class SortAndPageTest {
     @StoreTest
     void projectionKeepsOnlyTheListedFields(RecordStore store) {
         Collection c = FilterSemanticsTest.load(store);
-        Record r = c.find(Query.where(Filter.eq("$id", "r01")).fields("name", "address.zip", "nope")).records().get(0);
+        Record r = c.find(Query.where(Filter.eq("$id", "r01")).fields("name", "address.zip", "nope"))
+                .records()
+                .get(0);
         assertThat(r.fields().toString()).isEqualTo("{\"name\":\"Ada\",\"address\":{\"zip\":\"10001\"}}");
         assertThat(r.metadata().get("source").textValue()).isEqualTo("import");
         assertThat(r.version()).isEqualTo(1);
@@ -178,7 +181,8 @@ class SortAndPageTest {
     @StoreTest
     void streamFollowsFilterAndSort(RecordStore store) {
         Collection c = FilterSemanticsTest.load(store);
-        try (Stream<Record> s = c.stream(Query.where(Filter.exists("age", true)).sort("-age").limit(1))) {
+        try (Stream<Record> s =
+                c.stream(Query.where(Filter.exists("age", true)).sort("-age").limit(1))) {
             assertThat(s.map(Record::id).toList()).containsExactly("r02", "r08", "r01", "r04", "r03", "r07");
         }
     }
@@ -186,12 +190,14 @@ class SortAndPageTest {
     @StoreTest
     void queriesParseFromJson(RecordStore store) {
         Collection c = FilterSemanticsTest.load(store);
-        Query q = Query.parse("{\"filter\":{\"age\":{\"$gte\":29}},\"sort\":[\"-age\"],\"limit\":2,\"fields\":[\"age\"]}");
+        Query q = Query.parse(
+                "{\"filter\":{\"age\":{\"$gte\":29}},\"sort\":[\"-age\"],\"limit\":2,\"fields\":[\"age\"]}");
         Page page = c.find(q);
         assertThat(ids(page)).containsExactly("r08", "r01");
         assertThat(ids(c.find(q.cursor(page.nextCursor())))).containsExactly("r04", "r03");
         assertThat(Query.parse(q.toJson())).isEqualTo(q);
-        assertThatThrownBy(() -> Query.parse("{\"filtr\":{}}")).isInstanceOf(QueryException.class)
+        assertThatThrownBy(() -> Query.parse("{\"filtr\":{}}"))
+                .isInstanceOf(QueryException.class)
                 .hasMessageContaining("did you mean 'filter'");
         assertThatThrownBy(() -> Query.parse("{\"limit\":\"ten\"}")).isInstanceOf(QueryException.class);
         assertThatThrownBy(() -> Query.parse("{\"sort\":[\"-$nope\"]}")).isInstanceOf(QueryException.class);

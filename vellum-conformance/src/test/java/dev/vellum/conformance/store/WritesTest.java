@@ -1,5 +1,8 @@
 package dev.vellum.conformance.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Collection;
 import dev.vellum.ConcurrencyException;
@@ -14,7 +17,6 @@ import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.testkit.StoreTest;
-
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -24,9 +26,6 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** Writes, versions, batches, transactions, collections and indexes on every backend. */
 class WritesTest {
@@ -48,7 +47,8 @@ class WritesTest {
         Record read = users.get(a.id()).orElseThrow();
         assertThat(read).isEqualTo(a);
         assertThat(users.get("missing")).isEmpty();
-        assertThat(users.getMany(List.of(b.id(), "missing", a.id()))).extracting(Record::id)
+        assertThat(users.getMany(List.of(b.id(), "missing", a.id())))
+                .extracting(Record::id)
                 .containsExactly(b.id(), a.id());
         assertThat(store.collections()).containsExactly("users");
     }
@@ -73,7 +73,8 @@ class WritesTest {
     @StoreTest
     void batchValuesRoundTripExactly(RecordStore store) {
         Collection c = store.collection("batch_values");
-        c.insertMany(List.of(new NewRecord("名前-🚀", json(EXACT_VALUES), json("{\"source\":\"bulk é\"}")),
+        c.insertMany(List.of(
+                new NewRecord("名前-🚀", json(EXACT_VALUES), json("{\"source\":\"bulk é\"}")),
                 new NewRecord("plain", json("{}"), null)));
         Record back = c.get("名前-🚀").orElseThrow();
         assertExact(back);
@@ -81,13 +82,16 @@ class WritesTest {
         assertThat(back.version()).isEqualTo(1);
         assertThat(back.createdAt()).isEqualTo(back.updatedAt());
         assertThat(c.get("plain").orElseThrow().fields()).isEqualTo(json("{}"));
-        assertThat(c.find(Query.where(Filter.eq("s", json(EXACT_VALUES).get("s").textValue()))).records())
-                .extracting(Record::id).containsExactly("名前-🚀");
+        assertThat(c.find(Query.where(Filter.eq("s", json(EXACT_VALUES).get("s").textValue())))
+                        .records())
+                .extracting(Record::id)
+                .containsExactly("名前-🚀");
     }
 
     private static void assertExact(Record back) {
         assertThat(back.fields()).isEqualTo(json(EXACT_VALUES));
-        assertThat(back.fields().get("s").textValue()).isEqualTo(json(EXACT_VALUES).get("s").textValue());
+        assertThat(back.fields().get("s").textValue())
+                .isEqualTo(json(EXACT_VALUES).get("s").textValue());
         assertThat(back.fields().get("big").longValue()).isEqualTo(Long.MAX_VALUE);
         assertThat(back.fields().get("neg").longValue()).isEqualTo(Long.MIN_VALUE);
         assertThat(back.fields().get("dec").decimalValue()).isEqualByComparingTo("123456789.012345");
@@ -117,7 +121,8 @@ class WritesTest {
         assertThatThrownBy(() -> c.insert("a", Map.of("v", 2), null))
                 .isInstanceOf(DuplicateRecordException.class)
                 .hasMessageContaining("'a'")
-                .extracting(e -> ((DuplicateRecordException) e).id()).isEqualTo("a");
+                .extracting(e -> ((DuplicateRecordException) e).id())
+                .isEqualTo("a");
         assertThat(c.get("a").orElseThrow().fields().get("v").intValue()).isEqualTo(1);
     }
 
@@ -301,14 +306,16 @@ class WritesTest {
         withStoredDuplicate.add(NewRecord.of("taken", Map.of()));
         assertThatThrownBy(() -> c.insertMany(withStoredDuplicate)).isInstanceOf(DuplicateRecordException.class);
         assertThat(c.count()).isEqualTo(1);
-        List<NewRecord> withInnerDuplicate = List.of(NewRecord.of("p", Map.of()), NewRecord.of("q", Map.of()),
-                NewRecord.of("p", Map.of()));
+        List<NewRecord> withInnerDuplicate =
+                List.of(NewRecord.of("p", Map.of()), NewRecord.of("q", Map.of()), NewRecord.of("p", Map.of()));
         assertThatThrownBy(() -> c.insertMany(withInnerDuplicate)).isInstanceOf(DuplicateRecordException.class);
         assertThat(c.count()).isEqualTo(1);
-        assertThatThrownBy(() -> c.insertMany(List.of(NewRecord.of("ok", Map.of()), NewRecord.of("bad", Map.of("$x", 1)))))
+        assertThatThrownBy(() ->
+                        c.insertMany(List.of(NewRecord.of("ok", Map.of()), NewRecord.of("bad", Map.of("$x", 1)))))
                 .isInstanceOf(InvalidRecordException.class);
         assertThat(c.count()).isEqualTo(1);
-        assertThat(c.insertMany(IntStream.range(0, 2_500).mapToObj(i -> NewRecord.of(Map.of("i", i))))).isEqualTo(2_500);
+        assertThat(c.insertMany(IntStream.range(0, 2_500).mapToObj(i -> NewRecord.of(Map.of("i", i)))))
+                .isEqualTo(2_500);
         assertThat(c.count(Filter.exists("i", true))).isEqualTo(2_500);
     }
 
@@ -321,8 +328,11 @@ class WritesTest {
         assertThat(second.version()).isEqualTo(2);
         assertThat(second.fields()).isEqualTo(json("{\"w\":2}"));
         assertThat(second.createdAt()).isEqualTo(first.createdAt());
-        assertThat(c.upsertMany(List.of(NewRecord.of("u", Map.of("v", "a")), NewRecord.of("n", Map.of("v", "b")),
-                NewRecord.of("u", Map.of("v", "c"))))).isEqualTo(3);
+        assertThat(c.upsertMany(List.of(
+                        NewRecord.of("u", Map.of("v", "a")),
+                        NewRecord.of("n", Map.of("v", "b")),
+                        NewRecord.of("u", Map.of("v", "c")))))
+                .isEqualTo(3);
         assertThat(c.get("u").orElseThrow().fields()).isEqualTo(json("{\"v\":\"c\"}"));
         assertThat(c.get("n").orElseThrow().fields()).isEqualTo(json("{\"v\":\"b\"}"));
         assertThatThrownBy(() -> c.upsertMany(List.of(NewRecord.of("z", Map.of()), new NewRecord("bad", null, null))))
@@ -336,9 +346,10 @@ class WritesTest {
         c.insertMany(IntStream.range(0, 10_000).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 0))));
         c.delete("k7");
         Stream<NewRecord> batch = Stream.of(
-                IntStream.range(5_000, 15_000).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 1))),
-                IntStream.range(0, 100).mapToObj(i -> new NewRecord("k" + i, Map.of("v", 2), Map.of("m", i))),
-                IntStream.range(0, 100).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 3)))).flatMap(s -> s);
+                        IntStream.range(5_000, 15_000).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 1))),
+                        IntStream.range(0, 100).mapToObj(i -> new NewRecord("k" + i, Map.of("v", 2), Map.of("m", i))),
+                        IntStream.range(0, 100).mapToObj(i -> NewRecord.of("k" + i, Map.of("v", 3))))
+                .flatMap(s -> s);
         assertThat(c.upsertMany((Iterable<NewRecord>) batch::iterator)).isEqualTo(10_200);
         assertThat(c.count()).isEqualTo(15_000);
         Record k0 = c.get("k0").orElseThrow();
@@ -355,7 +366,8 @@ class WritesTest {
     @StoreTest
     void updateManyAndDeleteManyCountWhatTheyChange(RecordStore store) {
         Collection c = FilterSemanticsTest.load(store);
-        assertThat(c.updateMany(Filter.eq("city", "NY"), json("{\"city\":\"New York\",\"visited\":true}"))).isEqualTo(2);
+        assertThat(c.updateMany(Filter.eq("city", "NY"), json("{\"city\":\"New York\",\"visited\":true}")))
+                .isEqualTo(2);
         assertThat(c.get("r01").orElseThrow().fields().get("city").textValue()).isEqualTo("New York");
         assertThat(c.get("r01").orElseThrow().version()).isEqualTo(2);
         assertThat(c.count(Filter.eq("visited", true))).isEqualTo(2);
@@ -375,14 +387,15 @@ class WritesTest {
         Collection b = store.collection("b");
         a.insert("keep", Map.of(), null);
         assertThatThrownBy(() -> store.useTransaction(tx -> {
-            tx.collection("a").insert("x", Map.of("v", 1), null);
-            tx.collection("b").insert("y", Map.of("v", 2), null);
-            a.patch("keep", Map.of("touched", true));
-            assertThat(tx.collection("a").get("x")).isPresent();
-            assertThat(b.count()).isEqualTo(1);
-            assertThat(tx.collection("a").find(Query.all()).records()).hasSize(2);
-            throw new IllegalStateException("abort");
-        })).hasMessage("abort");
+                    tx.collection("a").insert("x", Map.of("v", 1), null);
+                    tx.collection("b").insert("y", Map.of("v", 2), null);
+                    a.patch("keep", Map.of("touched", true));
+                    assertThat(tx.collection("a").get("x")).isPresent();
+                    assertThat(b.count()).isEqualTo(1);
+                    assertThat(tx.collection("a").find(Query.all()).records()).hasSize(2);
+                    throw new IllegalStateException("abort");
+                }))
+                .hasMessage("abort");
         assertThat(a.get("x")).isEmpty();
         assertThat(b.count()).isZero();
         assertThat(a.get("keep").orElseThrow().version()).isEqualTo(1);
@@ -403,21 +416,25 @@ class WritesTest {
 
     @StoreTest
     void badInputIsRejectedBeforeAnythingIsWritten(RecordStore store) {
-        assertThatThrownBy(() -> store.collection("Users")).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> store.collection("Users"))
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("Invalid collection name 'Users'");
         assertThatThrownBy(() -> store.collection("a-b")).isInstanceOf(InvalidRecordException.class);
         assertThatThrownBy(() -> store.collection("x".repeat(64))).isInstanceOf(InvalidRecordException.class);
         Collection c = store.collection("x".repeat(63));
         assertThatThrownBy(() -> c.insert("", Map.of(), null)).isInstanceOf(InvalidRecordException.class);
         assertThatThrownBy(() -> c.insert("a".repeat(256), Map.of(), null)).isInstanceOf(InvalidRecordException.class);
-        assertThatThrownBy(() -> c.insert(List.of(1))).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> c.insert(List.of(1)))
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("must be a JSON object");
-        assertThatThrownBy(() -> c.insert(Map.of("a.b", 1))).isInstanceOf(InvalidRecordException.class)
+        assertThatThrownBy(() -> c.insert(Map.of("a.b", 1)))
+                .isInstanceOf(InvalidRecordException.class)
                 .hasMessageContaining("'a.b'");
         assertThatThrownBy(() -> c.insert(Map.of("$a", 1))).isInstanceOf(InvalidRecordException.class);
         assertThatThrownBy(() -> c.insert(Map.of("", 1))).isInstanceOf(InvalidRecordException.class);
         assertThatThrownBy(() -> c.insert(Map.of("nul", "a\u0000b"))).isInstanceOf(InvalidRecordException.class);
-        assertThatThrownBy(() -> c.patch("x", Map.of("a", Map.of("b.c", 1)))).isInstanceOf(InvalidRecordException.class);
+        assertThatThrownBy(() -> c.patch("x", Map.of("a", Map.of("b.c", 1))))
+                .isInstanceOf(InvalidRecordException.class);
         c.insert("ok", Map.of("x-y ok", "fine"), null);
         assertThat(c.count()).isEqualTo(1);
         c.insert("long-id-" + "y".repeat(247), Map.of(), null);
@@ -448,8 +465,9 @@ class WritesTest {
         c.createIndex("by_email", List.of("email"), true);
         c.createIndex("by_n", "n");
         c.createIndex("by_n", "n");
-        assertThat(c.indexes()).containsExactly(new IndexInfo("by_email", List.of("email"), true),
-                new IndexInfo("by_n", List.of("n"), false));
+        assertThat(c.indexes())
+                .containsExactly(
+                        new IndexInfo("by_email", List.of("email"), true), new IndexInfo("by_n", List.of("n"), false));
         assertThatThrownBy(() -> c.insert("d", Map.of("email", "a@x"), null))
                 .isInstanceOf(DuplicateRecordException.class);
         c.insert("e", json("{\"email\":null}"), null);
@@ -457,7 +475,9 @@ class WritesTest {
         c.insert("g", Map.of("email", 1), null);
         assertThatThrownBy(() -> c.patch("b", Map.of("email", "a@x"))).isInstanceOf(DuplicateRecordException.class);
         assertThat(c.count()).isEqualTo(6);
-        assertThat(c.find(Query.where(Filter.eq("email", "a@x"))).records()).extracting(Record::id).containsExactly("a");
+        assertThat(c.find(Query.where(Filter.eq("email", "a@x"))).records())
+                .extracting(Record::id)
+                .containsExactly("a");
         assertThat(c.dropIndex("by_email")).isTrue();
         assertThat(c.dropIndex("by_email")).isFalse();
         c.insert("d", Map.of("email", "a@x"), null);
@@ -476,14 +496,17 @@ class WritesTest {
         assertThat(r.createdAt()).isAfter(before);
         assertThat(later.createdAt()).isEqualTo(r.createdAt());
         assertThat(later.updatedAt()).isAfter(r.updatedAt());
-        assertThat(c.find(Query.where(Filter.eq("$createdAt", r.createdAt().toString()))).records()).hasSize(1);
+        assertThat(c.find(Query.where(Filter.eq("$createdAt", r.createdAt().toString())))
+                        .records())
+                .hasSize(1);
     }
 
     @StoreTest
     void streamOfInsertManyIsConsumedLazily(RecordStore store) {
         Collection c = store.collection("lazy");
         AtomicInteger produced = new AtomicInteger();
-        long n = c.insertMany(Stream.generate(() -> NewRecord.of(Map.of("i", produced.incrementAndGet()))).limit(3_000));
+        long n = c.insertMany(Stream.generate(() -> NewRecord.of(Map.of("i", produced.incrementAndGet())))
+                .limit(3_000));
         assertThat(n).isEqualTo(3_000);
         assertThat(c.count(Filter.between("i", 1, 3_000))).isEqualTo(3_000);
     }

@@ -3,7 +3,6 @@ package dev.vellum.spring.jpa;
 import jakarta.persistence.Entity;
 import jakarta.persistence.Id;
 import jakarta.persistence.Table;
-
 import java.math.BigDecimal;
 
 /** An application's JPA entity, beside Vellum's records in the same database. */
@@ -12,10 +11,10 @@ import java.math.BigDecimal;
 public class Invoice {
     @Id
     private String orderId;
+
     private BigDecimal total;
 
-    protected Invoice() {
-    }
+    protected Invoice() {}
 
     public Invoice(String orderId, BigDecimal total) {
         this.orderId = orderId;

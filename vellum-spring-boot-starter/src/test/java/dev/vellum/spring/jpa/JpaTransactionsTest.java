@@ -1,11 +1,16 @@
 package dev.vellum.spring.jpa;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import dev.vellum.RecordStore;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.spring.VellumAutoConfiguration;
 import dev.vellum.testkit.PostgresServer;
 import jakarta.persistence.EntityManager;
 import jakarta.persistence.EntityManagerFactory;
+import java.math.BigDecimal;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.hibernate.autoconfigure.HibernateJpaAutoConfiguration;
@@ -14,16 +19,10 @@ import org.springframework.boot.persistence.autoconfigure.EntityScan;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.boot.transaction.autoconfigure.TransactionAutoConfiguration;
 import org.springframework.context.annotation.Configuration;
-import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import org.springframework.orm.jpa.JpaTransactionManager;
+import org.springframework.orm.jpa.SharedEntityManagerCreator;
 import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
-
-import java.math.BigDecimal;
-import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * An application on JPA: its JpaTransactionManager stays the one @Transactional finds, and one of its transactions
@@ -33,20 +32,23 @@ class JpaTransactionsTest {
 
     @Configuration(proxyBeanMethods = false)
     @EntityScan(basePackageClasses = Invoice.class)
-    static class JpaApplication {
-    }
+    static class JpaApplication {}
 
     @Test
     void oneJpaTransactionCarriesAnEntityAndARecord() {
         PostgresTarget database = PostgresServer.shared().createDatabase();
         new ApplicationContextRunner()
-                .withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class,
-                        HibernateJpaAutoConfiguration.class, TransactionAutoConfiguration.class,
+                .withConfiguration(AutoConfigurations.of(
+                        DataSourceAutoConfiguration.class,
+                        HibernateJpaAutoConfiguration.class,
+                        TransactionAutoConfiguration.class,
                         VellumAutoConfiguration.class))
                 .withUserConfiguration(JpaApplication.class)
-                .withPropertyValues("spring.datasource.url=" + database.jdbcUrl(),
+                .withPropertyValues(
+                        "spring.datasource.url=" + database.jdbcUrl(),
                         "spring.datasource.username=" + database.user(),
-                        "spring.datasource.password=" + database.password(), "spring.jpa.hibernate.ddl-auto=create")
+                        "spring.datasource.password=" + database.password(),
+                        "spring.jpa.hibernate.ddl-auto=create")
                 .run(context -> {
                     assertThat(context).hasNotFailed();
                     assertThat(context.getBean(PlatformTransactionManager.class))
@@ -57,11 +59,12 @@ class JpaTransactionsTest {
                     TransactionTemplate tx = context.getBean(TransactionTemplate.class);
 
                     assertThatThrownBy(() -> tx.executeWithoutResult(s -> {
-                        entities.persist(new Invoice("o1", new BigDecimal("12.50")));
-                        entities.flush();
-                        store.collection("orders").insert("o1", Map.of("total", 12.5), null);
-                        throw new IllegalStateException("payment failed");
-                    })).hasMessage("payment failed");
+                                entities.persist(new Invoice("o1", new BigDecimal("12.50")));
+                                entities.flush();
+                                store.collection("orders").insert("o1", Map.of("total", 12.5), null);
+                                throw new IllegalStateException("payment failed");
+                            }))
+                            .hasMessage("payment failed");
                     Invoice missing = tx.execute(s -> entities.find(Invoice.class, "o1"));
                     assertThat(missing).isNull();
                     assertThat(store.collection("orders").get("o1")).isEmpty();
