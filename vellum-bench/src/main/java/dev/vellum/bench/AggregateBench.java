@@ -8,6 +8,7 @@ import dev.vellum.RecordStore;
 import dev.vellum.Update;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.VellumJson;
 import dev.vellum.internal.TableNames;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
@@ -111,7 +112,7 @@ final class AggregateBench {
                                 statement.setString(1, VellumBench.id(k % records));
                                 try (ResultSet rs = statement.executeQuery()) { // the new fields, as patch answers them
                                     rs.next();
-                                    dev.vellum.internal.JsonValues.parse(rs.getString(1));
+                                    VellumJson.parse(rs.getString(1));
                                     // to the statement's end, as Vellum reads it: SQLite runs its automatic WAL
                                     // checkpoint only for a statement stepped to its end, so one closed after its row
                                     // commits but leaves the WAL growing, and the checkpoint to the next writer (the

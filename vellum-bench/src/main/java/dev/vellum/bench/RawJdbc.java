@@ -2,7 +2,7 @@ package dev.vellum.bench;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.postgres.PostgresTarget;
 import java.nio.charset.StandardCharsets;
@@ -92,7 +92,7 @@ final class RawJdbc implements AutoCloseable {
             for (int i = 0; i < n; i++) {
                 buffer.append(VellumBench.id(i))
                         .append('\t')
-                        .append(JsonValues.write(VellumBench.document(i)).replace("\\", "\\\\"))
+                        .append(VellumJson.write(VellumBench.document(i)).replace("\\", "\\\\"))
                         .append("\t{}\t1\t")
                         .append(now)
                         .append('\t')
@@ -115,7 +115,7 @@ final class RawJdbc implements AutoCloseable {
                     + "version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)")) {
                 for (int i = 0; i < n; i++) {
                     ps.setString(1, VellumBench.id(i));
-                    ps.setString(2, JsonValues.write(VellumBench.document(i)));
+                    ps.setString(2, VellumJson.write(VellumBench.document(i)));
                     ps.setString(3, "{}");
                     ps.setLong(4, 1);
                     ps.setString(5, now);
@@ -190,7 +190,7 @@ final class RawJdbc implements AutoCloseable {
         String sql = "UPDATE raw_records SET fields = " + (postgres ? "?::jsonb" : "?") + ", version = version + 1, "
                 + "updated_at = ? WHERE id = ? AND version = ?";
         try (PreparedStatement ps = connection.prepareStatement(sql)) {
-            ps.setString(1, JsonValues.write(fields));
+            ps.setString(1, VellumJson.write(fields));
             if (postgres) {
                 ps.setTimestamp(2, Timestamp.from(Instant.now()));
             } else {
@@ -248,8 +248,8 @@ final class RawJdbc implements AutoCloseable {
                 while (rs.next()) {
                     rows.add(new RawRecord(
                             rs.getString(1),
-                            (ObjectNode) JsonValues.parse(rs.getString(2)),
-                            JsonValues.parse(rs.getString(3)),
+                            (ObjectNode) VellumJson.parse(rs.getString(2)),
+                            VellumJson.parse(rs.getString(3)),
                             rs.getLong(4),
                             instant(rs, 5),
                             instant(rs, 6)));

@@ -8,7 +8,7 @@ import dev.vellum.Query;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.testkit.PostgresServer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -149,7 +149,7 @@ public final class VellumBench {
     }
 
     static ObjectNode document(int i) {
-        ObjectNode d = JsonValues.NODES.objectNode();
+        ObjectNode d = VellumJson.nodes().objectNode();
         d.put("name", "user" + i);
         d.put("email", "user" + i + "@example.com");
         d.put("age", 18 + i % 80);
@@ -252,7 +252,7 @@ public final class VellumBench {
         Latencies[] update = Latencies.pair(
                 6,
                 k -> raw.updateBucket(k % 10, k),
-                k -> c.updateMany(Filter.eq("bucket", k % 10), JsonValues.parse("{\"flag\":" + k + "}")));
+                k -> c.updateMany(Filter.eq("bucket", k % 10), VellumJson.parse("{\"flag\":" + k + "}")));
         results.add(new Result(
                 backend,
                 "updateMany over 10%",

@@ -7,7 +7,7 @@ import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -89,7 +89,7 @@ final class ChangesCommand implements Callable<Integer> {
             do {
                 ChangePage page = feed.poll(token, limit, follow ? Duration.ofSeconds(10) : Duration.ZERO);
                 for (Change change : page.changes()) {
-                    out.println(JsonValues.write(change.toJson()));
+                    out.println(VellumJson.write(change.toJson()));
                 }
                 out.flush();
                 token = page.next();

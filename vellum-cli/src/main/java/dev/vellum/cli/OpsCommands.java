@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.ops.Maintenance;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -50,7 +50,7 @@ final class OpsCommands {
                 ObjectNode stats = Maintenance.stats(store, Duration.ofMillis((long) (slowSeconds * 1000)));
                 PrintWriter out = spec.commandLine().getOut();
                 if (json) {
-                    out.println(JsonValues.write(stats));
+                    out.println(VellumJson.write(stats));
                 } else {
                     List<String[]> pairs = new ArrayList<>();
                     pairs.add(new String[] {"backend", stats.get("backend").asText()});

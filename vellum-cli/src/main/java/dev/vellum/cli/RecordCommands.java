@@ -9,7 +9,7 @@ import dev.vellum.Record;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -105,7 +105,7 @@ final class RecordCommands {
             }
             Page page = c.find(query);
             for (Record r : page.records()) {
-                out().println(JsonValues.write(r.toJson()));
+                out().println(VellumJson.write(r.toJson()));
             }
             out().flush();
             if (page.nextCursor() != null) {
@@ -136,7 +136,7 @@ final class RecordCommands {
         @Override
         Integer run(Collection c) {
             Record r = c.get(id).orElseThrow(() -> new RecordNotFoundException(c.name(), id));
-            out().println(JsonValues.write(r.toJson()));
+            out().println(VellumJson.write(r.toJson()));
             return 0;
         }
     }

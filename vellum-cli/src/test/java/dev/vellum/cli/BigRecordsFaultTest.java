@@ -3,7 +3,7 @@ package dev.vellum.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
 import java.io.BufferedReader;
@@ -158,7 +158,7 @@ class BigRecordsFaultTest {
             try (BufferedReader lines =
                     new BufferedReader(new InputStreamReader(export.body(), StandardCharsets.UTF_8))) {
                 for (String line = lines.readLine(); line != null; line = lines.readLine()) {
-                    exported.add(JsonValues.parse(line).get("id").asText());
+                    exported.add(VellumJson.parse(line).get("id").asText());
                 }
             } catch (IOException cut) {
                 // the answer broke off: the count below says how far it got
@@ -213,12 +213,12 @@ class BigRecordsFaultTest {
             assertThat(inc.statusCode()).as("$inc %d", i).isIn(200, 204);
             applied++;
             if (inc.statusCode() == 200) {
-                assertThat(JsonValues.parse(inc.body()).at("/fields/n").asInt()).isEqualTo(applied);
+                assertThat(VellumJson.parse(inc.body()).at("/fields/n").asInt()).isEqualTo(applied);
             }
         }
         HttpResponse<String> record = get(base, C + "/records/grow");
         assertThat(record.statusCode()).isEqualTo(200);
-        JsonNode fields = JsonValues.parse(record.body()).get("fields");
+        JsonNode fields = VellumJson.parse(record.body()).get("fields");
         assertThat(fields.get("n").asInt()).isEqualTo(applied);
         assertThat(fields.has("c")).isFalse();
         assertThat(send(base, "DELETE", C + "/records/grow", "").statusCode()).isEqualTo(204);
@@ -250,7 +250,7 @@ class BigRecordsFaultTest {
                     C + "/records?limit=100"
                             + (cursor == null ? "" : "&cursor=" + URLEncoder.encode(cursor, StandardCharsets.UTF_8)));
             assertThat(page.statusCode()).as(server.log()).isEqualTo(200);
-            JsonNode body = JsonValues.parse(page.body());
+            JsonNode body = VellumJson.parse(page.body());
             assertThat(body.get("records").size()).isBetween(1, 4);
             body.get("records").forEach(r -> ids.add(r.get("id").asText()));
             cursor = body.get("nextCursor").isNull()
@@ -264,7 +264,7 @@ class BigRecordsFaultTest {
         for (int polls = 0; polls < 60 && changed.size() < 31; polls++) {
             HttpResponse<String> page = get(base, C + "/changes?after=" + token + "&limit=1000");
             assertThat(page.statusCode()).as(server.log()).isEqualTo(200);
-            JsonNode body = JsonValues.parse(page.body());
+            JsonNode body = VellumJson.parse(page.body());
             body.get("changes")
                     .forEach(ch -> changed.add(
                             ch.get("op").asText() + " " + ch.get("id").asText()));

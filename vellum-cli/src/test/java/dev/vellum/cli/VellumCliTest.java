@@ -2,6 +2,7 @@ package dev.vellum.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.vellum.VellumJson;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresExtension;
 import java.io.ByteArrayInputStream;
@@ -550,7 +551,7 @@ class VellumCliTest {
                     .isZero();
             Outcome stats = vellum("--url", url, "stats", "--json");
             assertThat(stats.exit()).as(stats.err()).isZero();
-            com.fasterxml.jackson.databind.JsonNode json = dev.vellum.internal.JsonValues.parse(stats.out());
+            com.fasterxml.jackson.databind.JsonNode json = VellumJson.parse(stats.out());
             assertThat(json.at("/collections/ops/records").asLong()).isEqualTo(2); // r0 and r1
             assertThat(json.at("/collections/ops/tableBytes").asLong()).isPositive();
             assertThat(json.at("/pool/max").asInt()).isPositive();
@@ -561,7 +562,7 @@ class VellumCliTest {
             if (url.startsWith("sqlite")) {
                 assertThat(json.at("/server/pageSize").asLong()).isPositive();
                 assertThat(maintain.out()).contains("PRAGMA optimize", "WAL checkpoint", "VACUUM in");
-                long after = dev.vellum.internal.JsonValues.parse(
+                long after = VellumJson.parse(
                                 vellum("--url", url, "stats", "--json").out())
                         .at("/server/fileBytes")
                         .asLong();

@@ -28,7 +28,7 @@ import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumException;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
@@ -319,7 +319,7 @@ final class Api {
     }
 
     private Reply listCollections() {
-        ArrayNode list = JsonValues.NODES.arrayNode();
+        ArrayNode list = VellumJson.nodes().arrayNode();
         for (String name : store.collections()) {
             list.addObject()
                     .put("name", name)
@@ -483,7 +483,7 @@ final class Api {
                             new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8), 1 << 16)) {
                 Iterator<Record> it = records.iterator();
                 while (it.hasNext()) {
-                    out.write(JsonValues.write(it.next().toJson()));
+                    out.write(VellumJson.write(it.next().toJson()));
                     out.write('\n');
                 }
                 return null;
@@ -532,10 +532,10 @@ final class Api {
                         Writer out = new BufferedWriter(
                                 new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8), 1 << 16)) {
                     for (String id = spooled.readLine(); id != null; id = spooled.readLine()) {
-                        out.write(JsonValues.write(object().put("id", id)));
+                        out.write(VellumJson.write(object().put("id", id)));
                         out.write('\n');
                     }
-                    out.write(JsonValues.write(object().put("count", count)));
+                    out.write(VellumJson.write(object().put("count", count)));
                     out.write('\n');
                 }
             } finally {
@@ -598,10 +598,10 @@ final class Api {
                                             + "exists with another definition; drop it first.")
                             .with("index", existing.get());
                 }
-                return Reply.of(200, JsonValues.toTree(wanted));
+                return Reply.of(200, VellumJson.toTree(wanted));
             }
             c.createIndex(name, paths, unique);
-            return Reply.of(201, JsonValues.toTree(wanted));
+            return Reply.of(201, VellumJson.toTree(wanted));
         });
     }
 
@@ -617,7 +617,7 @@ final class Api {
 
     private ObjectNode indexList(Collection c) {
         ObjectNode body = object();
-        body.set("indexes", JsonValues.toTree(c.indexes()));
+        body.set("indexes", VellumJson.toTree(c.indexes()));
         return body;
     }
 
@@ -725,13 +725,13 @@ final class Api {
                     400, "malformed-json", "Malformed JSON", "The request body is empty; send a JSON " + "document.");
         }
         try {
-            return JsonValues.INPUT_READER.readTree(body);
+            return VellumJson.inputReader().readTree(body);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new Problem(
                     400,
                     "malformed-json",
                     "Malformed JSON",
-                    "The request body is not valid JSON: " + JsonValues.reason(e));
+                    "The request body is not valid JSON: " + VellumJson.reason(e));
         } catch (IOException e) {
             throw Problem.unreadableBody(e);
         }
@@ -752,7 +752,7 @@ final class Api {
         String filter = ctx.queryParam("filter");
         if (filter != null) {
             try {
-                node.set("filter", JsonValues.INPUT_READER.readTree(filter));
+                node.set("filter", VellumJson.inputReader().readTree(filter));
             } catch (IOException e) {
                 throw new QueryException("filter", "filter must be a JSON filter such as {\"age\":{\"$gte\":30}}");
             }
@@ -911,7 +911,7 @@ final class Api {
     }
 
     private static ObjectNode object() {
-        return JsonValues.NODES.objectNode();
+        return VellumJson.nodes().objectNode();
     }
 
     /** A JSON answer to a read: when the heap runs short building it, a 503 that says so (nothing was written). */

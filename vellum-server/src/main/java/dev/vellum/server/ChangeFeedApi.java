@@ -14,7 +14,7 @@ import dev.vellum.Collection;
 import dev.vellum.Filter;
 import dev.vellum.QueryException;
 import dev.vellum.RecordStore;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -75,7 +75,7 @@ final class ChangeFeedApi {
                     boolean created = c.enableChanges();
                     return Api.Reply.of(
                             created ? 201 : 200,
-                            JsonValues.NODES
+                            VellumJson.nodes()
                                     .objectNode()
                                     .put("collection", c.name())
                                     .put("enabled", true)
@@ -218,7 +218,7 @@ final class ChangeFeedApi {
     }
 
     private static ObjectNode body(ChangePage page) {
-        ObjectNode body = JsonValues.NODES.objectNode();
+        ObjectNode body = VellumJson.nodes().objectNode();
         ArrayNode list = body.putArray("changes");
         page.changes().forEach(c -> list.add(c.toJson()));
         body.put("next", page.next());
@@ -258,7 +258,7 @@ final class ChangeFeedApi {
     /** The {@code event: error} that ends a stream after a failure, so its client resumes. */
     private byte[] errorEvent(String path, Throwable e) {
         Problem problem = Problem.isShortOfMemory(e) ? Problem.shortOfMemory(false) : Problem.from(e);
-        return ("event: error\ndata: " + JsonValues.write(problem.body(path)) + "\n\n")
+        return ("event: error\ndata: " + VellumJson.write(problem.body(path)) + "\n\n")
                 .getBytes(StandardCharsets.UTF_8);
     }
 
@@ -269,7 +269,7 @@ final class ChangeFeedApi {
         }
         JsonNode node;
         try {
-            node = JsonValues.INPUT_READER.readTree(text);
+            node = VellumJson.inputReader().readTree(text);
         } catch (IOException e) {
             throw new QueryException("filter", "filter must be a JSON filter such as {\"status\":\"open\"}");
         }

@@ -7,8 +7,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.vellum.Change;
 import dev.vellum.ChangePage;
 import dev.vellum.Changes;
-import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.RecordSizes;
+import dev.vellum.VellumJson;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
@@ -60,7 +59,7 @@ final class EventStreams {
     private static final byte[] EVENT_END = "\n\n".getBytes(StandardCharsets.UTF_8);
     private static final byte[] HEARTBEAT_LINE = ": heartbeat\n\n".getBytes(StandardCharsets.UTF_8);
     /** Writes an event's data into a buffer that stays open for the event's end. */
-    private static final ObjectWriter EVENT_DATA = JsonValues.WRITER.without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
+    private static final ObjectWriter EVENT_DATA = VellumJson.writer().without(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
 
     /** Recent changes' events by token: a commit reaches every stream of a feed, each sending the same bytes. */
     private final Cache<String, byte[]> events = Caffeine.newBuilder()
@@ -163,8 +162,8 @@ final class EventStreams {
 
     private static boolean isSmall(Change change) {
         return change.record() == null
-                || RecordSizes.upperBound(change.record().fields(), SHARED_EVENT_BYTES)
-                                + RecordSizes.upperBound(change.record().metadata(), SHARED_EVENT_BYTES)
+                || VellumJson.textSizeUpTo(change.record().fields(), SHARED_EVENT_BYTES)
+                                + VellumJson.textSizeUpTo(change.record().metadata(), SHARED_EVENT_BYTES)
                         <= SHARED_EVENT_BYTES;
     }
 

@@ -1,7 +1,7 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import io.javalin.http.Context;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -36,7 +36,7 @@ final class JsonAnswer extends OutputStream {
     static void send(Context ctx, int status, String contentType, JsonNode body) {
         JsonAnswer answer = new JsonAnswer(ctx, status, contentType);
         try {
-            JsonValues.WRITER.writeValue(answer, body);
+            VellumJson.writer().writeValue(answer, body);
             answer.finish();
         } catch (IOException e) {
             if (answer.streamed == null) {

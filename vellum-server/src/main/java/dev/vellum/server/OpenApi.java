@@ -2,7 +2,7 @@ package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Vellum;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
@@ -38,7 +38,7 @@ final class OpenApi {
                     .put("url", ctx.scheme() + "://" + host)
                     .put("description", "this server");
         }
-        return JsonValues.write(document);
+        return VellumJson.write(document);
     }
 
     private static ObjectNode load() {
@@ -46,7 +46,7 @@ final class OpenApi {
             if (in == null) {
                 throw new IllegalStateException("openapi.json is missing from the server jar");
             }
-            ObjectNode document = (ObjectNode) JsonValues.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            ObjectNode document = (ObjectNode) VellumJson.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8));
             ((ObjectNode) document.get("info")).put("version", Vellum.version());
             return document;
         } catch (IOException e) {

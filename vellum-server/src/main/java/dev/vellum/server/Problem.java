@@ -12,7 +12,7 @@ import dev.vellum.QueryException;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.StorageFullException;
 import dev.vellum.VellumException;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 
 /**
  * An RFC 9457 problem: the status, a stable {@code type} per kind of error, a title, a detail a person can act on,
@@ -26,7 +26,7 @@ final class Problem extends RuntimeException {
     final int status;
     final String type;
     final String title;
-    final ObjectNode extra = JsonValues.NODES.objectNode();
+    final ObjectNode extra = VellumJson.nodes().objectNode();
     /** Seconds for a Retry-After header; 0 for none. */
     int retryAfter;
 
@@ -38,7 +38,7 @@ final class Problem extends RuntimeException {
     }
 
     Problem with(String key, Object value) {
-        extra.set(key, JsonValues.toTree(value));
+        extra.set(key, VellumJson.toTree(value));
         return this;
     }
 
@@ -244,7 +244,7 @@ final class Problem extends RuntimeException {
     }
 
     ObjectNode body(String instance) {
-        ObjectNode body = JsonValues.NODES.objectNode();
+        ObjectNode body = VellumJson.nodes().objectNode();
         body.put("type", TYPE_BASE + type);
         body.put("title", title);
         body.put("status", status);

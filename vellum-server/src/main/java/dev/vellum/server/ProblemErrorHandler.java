@@ -1,7 +1,7 @@
 package dev.vellum.server;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpHeader;
@@ -39,7 +39,7 @@ final class ProblemErrorHandler extends ErrorHandler {
         if (problem.retryAfter > 0) {
             response.getHeaders().put(HttpHeader.RETRY_AFTER, String.valueOf(problem.retryAfter));
         }
-        ByteBuffer bytes = ByteBuffer.wrap(JsonValues.write(body).getBytes(StandardCharsets.UTF_8));
+        ByteBuffer bytes = ByteBuffer.wrap(VellumJson.write(body).getBytes(StandardCharsets.UTF_8));
         long length = request.getLength();
         if (code == 408 || code == 413 || length <= 0 || length > drained) {
             response.write(true, bytes, callback);

@@ -4,7 +4,7 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import io.javalin.Javalin;
 import io.javalin.config.JettyConfig;
 import io.javalin.http.Context;
@@ -417,7 +417,7 @@ public final class VellumServer implements AutoCloseable {
     }
 
     private static final byte[] SHORT_OF_MEMORY =
-            JsonValues.write(Problem.shortOfMemory().body(null)).getBytes(StandardCharsets.UTF_8);
+            VellumJson.write(Problem.shortOfMemory().body(null)).getBytes(StandardCharsets.UTF_8);
 
     private static void shortOfMemory(HttpServletResponse res, Error error) {
         LOG.error("A request failed: {}", error.toString());
@@ -458,9 +458,7 @@ public final class VellumServer implements AutoCloseable {
         if (p.retryAfter > 0) {
             ctx.header("Retry-After", String.valueOf(p.retryAfter));
         }
-        ctx.status(p.status)
-                .contentType(Problem.MEDIA_TYPE)
-                .result(dev.vellum.internal.JsonValues.write(p.body(requestId)));
+        ctx.status(p.status).contentType(Problem.MEDIA_TYPE).result(VellumJson.write(p.body(requestId)));
     }
 
     /** Builds and starts a server. Settings come from a {@link VellumConfig} (the environment by default). */

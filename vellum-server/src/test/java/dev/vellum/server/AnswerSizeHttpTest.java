@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
 import java.net.URLEncoder;
@@ -77,7 +77,7 @@ class AnswerSizeHttpTest {
                 for (int i = 0; i < 12; i++) {
                     List<String> event = events.nextEvent();
                     assertThat(event).contains("event: insert");
-                    JsonNode data = JsonValues.parse(event.get(2).substring("data: ".length()));
+                    JsonNode data = VellumJson.parse(event.get(2).substring("data: ".length()));
                     assertThat(data.get("id").asText()).isEqualTo("r" + (10 + i));
                     assertThat(data.at("/record/fields/s").asText()).endsWith("x".repeat(20_000));
                 }

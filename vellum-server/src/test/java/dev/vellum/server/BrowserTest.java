@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.sun.net.httpserver.HttpServer;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
+import dev.vellum.VellumJson;
 import java.io.File;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -95,7 +96,7 @@ class BrowserTest {
                 browser.get(origin + "/?api=" + first.base.toString().replaceAll("/$", "") + "&key=" + KEY);
                 String answers = (String) ((JavascriptExecutor) browser)
                         .executeAsyncScript("window.start().then(arguments[arguments.length - 1])");
-                var json = dev.vellum.internal.JsonValues.parse(answers);
+                var json = VellumJson.parse(answers);
                 assertThat(json.at("/enabled/status").asInt()).isEqualTo(201);
                 assertThat(json.at("/created/status").asInt()).isEqualTo(201);
                 assertThat(json.at("/created/location").asText()).isEqualTo("/v1/collections/orders/records/o1");

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.testkit.StoreTest;
 import dev.vellum.testkit.TestBackend;
 import java.net.http.HttpResponse;
@@ -139,7 +139,7 @@ class ChangeFeedHttpTest {
                 List<String> first = events.nextEvent();
                 assertThat(first.get(0)).startsWith("id: ");
                 assertThat(first).contains("event: insert");
-                JsonNode data = JsonValues.parse(first.get(2).substring("data: ".length()));
+                JsonNode data = VellumJson.parse(first.get(2).substring("data: ".length()));
                 assertThat(data.get("id").asText()).isEqualTo("a");
                 assertThat(data.get("token").asText()).isEqualTo(first.get(0).substring(4));
                 // live changes arrive as they commit; the stream stays open past the idle timeout on heartbeats
@@ -303,7 +303,7 @@ class ChangeFeedHttpTest {
                 List<String> ids = new ArrayList<>();
                 for (String line : chunkedLines(in, "\"id\":\"r" + (records - 1) + "\"")) {
                     if (line.startsWith("data: ")) {
-                        ids.add(JsonValues.parse(line.substring(6)).get("id").asText());
+                        ids.add(VellumJson.parse(line.substring(6)).get("id").asText());
                     }
                 }
                 assertThat(ids)

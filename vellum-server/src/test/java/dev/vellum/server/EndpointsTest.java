@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.testkit.StoreTest;
 import java.net.URLEncoder;
 import java.net.http.HttpResponse;
@@ -33,7 +33,7 @@ class EndpointsTest {
             assertThat(created.headers().firstValue("ETag")).hasValue("\"1\"");
             assertThat(created.headers().firstValue("X-Request-Id")).isPresent();
             JsonNode record = json(created);
-            assertThat(record.get("fields")).isEqualTo(JsonValues.parse("{\"name\":\"Ada\",\"age\":36}"));
+            assertThat(record.get("fields")).isEqualTo(VellumJson.parse("{\"name\":\"Ada\",\"age\":36}"));
             assertThat(record.path("metadata").path("source").asText()).isEqualTo("test");
             assertThat(record.has("createdAt")
                             && record.has("updatedAt")
@@ -64,7 +64,7 @@ class EndpointsTest {
                     http.send("PUT", USERS + "/records/ada", "{\"fields\":{\"name\":\"Ada L\"}}", "If-Match", "\"1\"");
             assertThat(replaced.statusCode()).isEqualTo(200);
             assertThat(replaced.headers().firstValue("ETag")).hasValue("\"2\"");
-            assertThat(json(replaced).get("fields")).isEqualTo(JsonValues.parse("{\"name\":\"Ada L\"}"));
+            assertThat(json(replaced).get("fields")).isEqualTo(VellumJson.parse("{\"name\":\"Ada L\"}"));
             assertProblem(http.send("PUT", USERS + "/records/ghost", "{\"fields\":{}}"), 404, "not-found");
             assertProblem(
                     http.send("PUT", USERS + "/records/ada", "{\"fields\":{}}", "If-Match", "3"), 400, "bad-request");
@@ -80,7 +80,7 @@ class EndpointsTest {
                     "\"2\"");
             assertThat(patched.statusCode()).isEqualTo(200);
             assertThat(json(patched).get("fields"))
-                    .isEqualTo(JsonValues.parse("{\"age\":37,\"address\":{\"city\":\"London\"}}"));
+                    .isEqualTo(VellumJson.parse("{\"age\":37,\"address\":{\"city\":\"London\"}}"));
             assertProblem(
                     http.send("PATCH", USERS + "/records/ada", "{}", "Content-Type", "text/plain"),
                     415,
@@ -240,7 +240,7 @@ class EndpointsTest {
             assertThat(export.headers().firstValue("Content-Type").orElse("")).startsWith(Api.NDJSON);
             List<String> lines = export.body().lines().toList();
             assertThat(lines).hasSize(26);
-            assertThat(JsonValues.parse(lines.get(0)).get("id").asText()).isEqualTo("u00");
+            assertThat(VellumJson.parse(lines.get(0)).get("id").asText()).isEqualTo("u00");
 
             JsonNode collections = json(http.get("/v1/collections"));
             assertThat(collections.get("collections")).hasSize(1);
@@ -262,7 +262,7 @@ class EndpointsTest {
                     http.post(USERS + "/indexes", "{\"name\":\"by_email\",\"paths\":[\"name\"]}"), 409, "index-exists");
             assertProblem(http.post(USERS + "/indexes", "{\"name\":\"x\",\"paths\":[]}"), 400, "bad-request");
             assertThat(json(http.get(USERS + "/indexes")).get("indexes"))
-                    .isEqualTo(JsonValues.parse("[" + index + "]"));
+                    .isEqualTo(VellumJson.parse("[" + index + "]"));
             assertProblem(
                     http.post(USERS + "/records", "{\"id\":\"b\",\"fields\":{\"email\":\"a@x\"}}"), 409, "duplicate");
             assertThat(http.delete(USERS + "/indexes/by_email").statusCode()).isEqualTo(204);

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
+import dev.vellum.VellumJson;
 import dev.vellum.testkit.StoreTest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -314,7 +315,7 @@ class HostileInputTest {
     static void assertRawProblem(RawHttp.Answer answer, int status, String type) {
         assertThat(answer.status()).as(answer.head() + "\n" + answer.body()).isEqualTo(status);
         assertThat(answer.header("Content-Type")).startsWith("application/problem+json");
-        JsonNode body = dev.vellum.internal.JsonValues.parse(answer.body());
+        JsonNode body = VellumJson.parse(answer.body());
         assertThat(body.get("type").asText()).endsWith("/" + type);
         assertThat(answer.body()).doesNotContain("Exception", "at org.", "at dev.", "<html");
     }

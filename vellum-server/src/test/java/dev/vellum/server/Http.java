@@ -3,7 +3,7 @@ package dev.vellum.server;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -106,7 +106,7 @@ final class Http implements AutoCloseable {
     }
 
     static JsonNode json(HttpResponse<String> response) {
-        return JsonValues.parse(response.body());
+        return VellumJson.parse(response.body());
     }
 
     /**

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
 import java.net.http.HttpResponse;
@@ -94,7 +94,7 @@ class LoadTest {
 
             Map<String, Long> stored = new HashMap<>();
             http.get("/v1/collections/load/export").body().lines().forEach(line -> {
-                JsonNode r = JsonValues.parse(line);
+                JsonNode r = VellumJson.parse(line);
                 stored.put(r.get("id").asText(), r.get("version").asLong());
             });
             assertThat(stored).isEqualTo(acknowledged);

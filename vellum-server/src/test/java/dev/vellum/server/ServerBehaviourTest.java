@@ -10,7 +10,7 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.TestBackend;
 import java.io.IOException;
@@ -143,7 +143,7 @@ class ServerBehaviourTest {
                 });
             }
             assertThat(ids.get()).isEqualTo(n + 1);
-            assertThat(JsonValues.parse(last[0]).get("count").asLong()).isEqualTo(n);
+            assertThat(VellumJson.parse(last[0]).get("count").asLong()).isEqualTo(n);
 
             HttpResponse<Stream<String>> exported = Http.CLIENT.send(
                     http.request("/v1/collections/big/export").GET().build(), HttpResponse.BodyHandlers.ofLines());
@@ -151,11 +151,11 @@ class ServerBehaviourTest {
             long[] seen = {0};
             try (Stream<String> lines = exported.body()) {
                 lines.forEach(line -> {
-                    JsonNode record = JsonValues.parse(line);
+                    JsonNode record = VellumJson.parse(line);
                     String expectedId = id((int) seen[0]);
                     String expectedFields = fields((int) seen[0]);
                     if (!record.get("id").asText().equals(expectedId)
-                            || !JsonValues.write(record.get("fields")).equals(expectedFields)) {
+                            || !VellumJson.write(record.get("fields")).equals(expectedFields)) {
                         assertThat(line).as("line " + seen[0]).contains(expectedId, expectedFields);
                     }
                     seen[0]++;

@@ -2,7 +2,7 @@ package dev.vellum.spring;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.TypeMapper;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import tools.jackson.databind.ObjectMapper;
 
 /**
@@ -18,11 +18,11 @@ final class Jackson3TypeMapper implements TypeMapper {
 
     @Override
     public JsonNode toTree(Object value) {
-        return JsonValues.parse(mapper.writeValueAsBytes(value), 0);
+        return VellumJson.parse(mapper.writeValueAsBytes(value));
     }
 
     @Override
     public <T> T fromTree(JsonNode tree, Class<T> type) {
-        return mapper.readValue(JsonValues.write(tree), type);
+        return mapper.readValue(VellumJson.write(tree), type);
     }
 }

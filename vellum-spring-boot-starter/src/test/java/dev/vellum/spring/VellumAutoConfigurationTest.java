@@ -9,6 +9,7 @@ import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.VellumJson;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -156,7 +157,7 @@ class VellumAutoConfigurationTest {
      */
     @Test
     void everyPropertyIsInTheGeneratedMetadata() throws Exception {
-        var metadata = dev.vellum.internal.JsonValues.parse(new String(
+        var metadata = VellumJson.parse(new String(
                 getClass()
                         .getResourceAsStream("/META-INF/spring-configuration-metadata.json")
                         .readAllBytes(),

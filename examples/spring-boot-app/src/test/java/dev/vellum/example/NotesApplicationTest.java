@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.RecordStore;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresServer;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -72,7 +72,7 @@ class NotesApplicationTest {
             assertThat(response.statusCode())
                     .as(method + " " + path + ": " + response.body())
                     .isLessThan(300);
-            return JsonValues.parse(response.body());
+            return VellumJson.parse(response.body());
         }
 
         @Test
@@ -80,11 +80,11 @@ class NotesApplicationTest {
             HttpResponse<String> written =
                     send("POST", "/notes", "{\"title\":\"Vellum\",\"body\":\"one store\",\"tags\":[\"db\",\"java\"]}");
             assertThat(written.statusCode()).as(written.body()).isEqualTo(201);
-            String id = JsonValues.parse(written.body()).get("id").asText();
+            String id = VellumJson.parse(written.body()).get("id").asText();
 
             HttpResponse<String> read = send("GET", "/notes/" + id, null);
             assertThat(read.statusCode()).isEqualTo(200);
-            assertThat(JsonValues.parse(read.body()).get("tags").toString()).isEqualTo("[\"db\",\"java\"]");
+            assertThat(VellumJson.parse(read.body()).get("tags").toString()).isEqualTo("[\"db\",\"java\"]");
             assertThat(send("GET", "/notes/nope", null).statusCode()).isEqualTo(404);
 
             send("POST", "/notes/" + id + "/views", null);
@@ -104,7 +104,7 @@ class NotesApplicationTest {
 
             HttpResponse<String> health = send("GET", "/actuator/health", null);
             assertThat(health.statusCode()).as(health.body()).isEqualTo(200);
-            JsonNode status = JsonValues.parse(health.body());
+            JsonNode status = VellumJson.parse(health.body());
             assertThat(status.get("status").asText()).isEqualTo("UP");
             assertThat(status.at("/components/vellum/status").asText()).isEqualTo("UP");
             assertThat(registry.find("vellum.pool.connections")

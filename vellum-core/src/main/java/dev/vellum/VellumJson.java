@@ -1,0 +1,75 @@
+package dev.vellum;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.RecordSizes;
+
+/**
+ * JSON by Vellum's rules, for code that stands beside the store (the HTTP server, the command line, tools, tests):
+ * decimals stay exactly as written ({@code 1.10} stays {@code 1.10}), a document holds exactly one JSON value, and
+ * numbers are written plainly. Records' fields are Jackson 2 trees made the same way, so what this reads compares
+ * and stores exactly as a record's own values do.
+ */
+public final class VellumJson {
+    private VellumJson() {}
+
+    /** Makes JSON trees whose decimals stay exact. */
+    public static JsonNodeFactory nodes() {
+        return JsonValues.NODES;
+    }
+
+    /**
+     * Reads JSON that comes from outside (request bodies, filters, NDJSON lines): the rules above, and a key given
+     * twice in one object is an error rather than the last one silently winning.
+     */
+    public static ObjectReader inputReader() {
+        return JsonValues.INPUT_READER;
+    }
+
+    /** Writes Java values and trees by the rules above. */
+    public static ObjectWriter writer() {
+        return JsonValues.WRITER;
+    }
+
+    /**
+     * Parses one JSON value; malformed text is an {@link IllegalArgumentException} that says what is wrong and where,
+     * in words.
+     */
+    public static JsonNode parse(String json) {
+        return JsonValues.parse(json);
+    }
+
+    /** Parses one JSON value from UTF-8 text, as {@link #parse(String)} does. */
+    public static JsonNode parse(byte[] utf8) {
+        return JsonValues.parse(utf8, 0);
+    }
+
+    /** The JSON text of a tree. */
+    public static String write(JsonNode node) {
+        return JsonValues.write(node);
+    }
+
+    /** A Java value (maps, lists, numbers, strings, records, beans) as a JSON tree. */
+    public static JsonNode toTree(Object value) {
+        return JsonValues.toTree(value);
+    }
+
+    /**
+     * What is wrong with JSON text, for a person: the parser's finding without its Java vocabulary, and where it is.
+     */
+    public static String reason(JsonProcessingException e) {
+        return JsonValues.reason(e);
+    }
+
+    /**
+     * At least the number of UTF-8 bytes of the tree's JSON text, counting no further than {@code stop}: a cheap test
+     * of whether a tree fits a limit without writing it.
+     */
+    public static long textSizeUpTo(JsonNode node, long stop) {
+        return RecordSizes.upperBound(node, stop);
+    }
+}
