@@ -19,12 +19,12 @@ final class MemoryStore implements RecordStore {
     final Map<String, Map<String, Long>> tombstones = new TreeMap<>();
     final Map<String, Map<String, IndexInfo>> indexes = new TreeMap<>();
     private final ThreadLocal<List<Runnable>> undo = new ThreadLocal<>();
-    final MemoryChanges changes;
+    final MemoryChangeLog changes;
     /** VELLUM_MAX_RECORD_SIZE and VELLUM_MAX_ANSWER_SIZE. */
     final dev.vellum.internal.SizeLimits limits;
 
     MemoryStore(java.time.Duration changeRetention, dev.vellum.internal.SizeLimits limits) {
-        this.changes = new MemoryChanges(this, changeRetention);
+        this.changes = new MemoryChangeLog(this, changeRetention);
         this.limits = limits;
     }
 

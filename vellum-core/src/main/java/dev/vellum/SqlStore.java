@@ -35,7 +35,7 @@ final class SqlStore implements RecordStore {
      */
     private final java.util.Map<String, List<IndexInfo>> indexCache = new ConcurrentHashMap<>();
 
-    final SqlChanges changes;
+    final SqlChangeLog changes;
 
     /** VELLUM_MAX_RECORD_SIZE and VELLUM_MAX_ANSWER_SIZE. */
     final SizeLimits limits;
@@ -63,7 +63,7 @@ final class SqlStore implements RecordStore {
         this.ddl = db.schemaOwner();
         this.dialect = dialect;
         this.filters = new SqlFilter(dialect);
-        this.changes = new SqlChanges(this, changeRetention, changeSignal);
+        this.changes = new SqlChangeLog(this, changeRetention, changeSignal);
     }
 
     /** Adds the triggers that record the collection's writes, on the schema connection's transaction. */

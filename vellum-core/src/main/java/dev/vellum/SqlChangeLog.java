@@ -18,7 +18,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * enabled (migration V6 and {@link dev.vellum.spi.RecordDialect#captureChanges}). Read on the primary, never on a
  * replica, so a token never runs ahead of what a later read shows.
  */
-final class SqlChanges implements ChangeLog {
+final class SqlChangeLog implements ChangeLog {
     private final SharedReads sharedReads = new SharedReads();
     private static final String COLUMNS =
             "seq, collection, op, id, version, fields, metadata, created_at, updated_at, at";
@@ -30,7 +30,7 @@ final class SqlChanges implements ChangeLog {
     private final ChangeSignal signal;
     private final AtomicLong lastPurge = new AtomicLong(System.nanoTime() - PURGE_EVERY_NANOS);
 
-    SqlChanges(SqlStore store, Duration retention, ChangeSignal signal) {
+    SqlChangeLog(SqlStore store, Duration retention, ChangeSignal signal) {
         this.store = store;
         List<String> content = List.of("fields", "metadata");
         String small = store.dialect.storedSmall(content);

@@ -15,7 +15,7 @@ import java.util.Set;
  * The memory backend's change log: a list in commit order, appended under the store's write lock (so a transaction's
  * changes are numbered together and undone with it), read under its read lock.
  */
-final class MemoryChanges implements ChangeLog {
+final class MemoryChangeLog implements ChangeLog {
     private final SharedReads sharedReads = new SharedReads();
     private final MemoryStore store;
     private final Duration retention;
@@ -26,7 +26,7 @@ final class MemoryChanges implements ChangeLog {
     /** A memory store has no other process: its own commits are the only notices, so a wait needs no polling. */
     private final ChangeNotices notices = new ChangeNotices(Duration.ofDays(1));
 
-    MemoryChanges(MemoryStore store, Duration retention) {
+    MemoryChangeLog(MemoryStore store, Duration retention) {
         this.store = store;
         this.retention = retention;
     }
