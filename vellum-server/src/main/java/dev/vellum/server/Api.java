@@ -133,20 +133,6 @@ final class Api {
     /** The header that carries a consistency token: answered by writes, honoured by reads. */
     static final String CONSISTENCY = "Vellum-Consistency";
 
-    private static final Set<String> WRITES = Set.of(
-            "insert",
-            "replace",
-            "patch",
-            "delete",
-            "updateMany",
-            "deleteMany",
-            "batch",
-            "createIndex",
-            "dropIndex",
-            "dropCollection",
-            "enableChanges",
-            "disableChanges");
-
     /** "METHOD path" of every registered route: {@code /openapi.json} must describe the same list (a test checks). */
     final List<String> routes = new ArrayList<>();
 
@@ -164,11 +150,11 @@ final class Api {
         r.add(GET, "/v1", ctx -> json(ctx, 200, welcome()));
         r.add(POST, "/v1/stream-tokens", this::streamToken);
 
-        r.add(GET, "/v1/collections", ctx -> bounded(ctx, "collections", this::listCollections));
+        r.add(GET, "/v1/collections", ctx -> bounded(ctx, Operation.COLLECTIONS, this::listCollections));
         r.add(
                 DELETE,
                 "/v1/collections/{c}",
-                ctx -> bounded(ctx, "dropCollection", () -> {
+                ctx -> bounded(ctx, Operation.DROP_COLLECTION, () -> {
                     String name = collectionName(ctx);
                     if (!store.dropCollection(name)) {
                         throw Problem.notFound("No collection named '" + name + "'");
@@ -196,7 +182,7 @@ final class Api {
         r.add(
                 GET,
                 collection + "/indexes",
-                ctx -> bounded(ctx, "indexes", () -> Reply.of(200, indexList(collection(ctx)))));
+                ctx -> bounded(ctx, Operation.INDEXES, () -> Reply.of(200, indexList(collection(ctx)))));
         r.add(POST, collection + "/indexes", this::createIndex);
         r.add(DELETE, collection + "/indexes/{name}", ctx -> dropIndex(ctx, ctx.pathParam("name")));
         r.add(DELETE, collection + "/indexes", ctx -> dropIndex(ctx, text(body(ctx, Set.of("name")), "name", true)));
@@ -333,7 +319,7 @@ final class Api {
     private void insert(Context ctx) {
         Collection c = collection(ctx);
         NewRecord record = NewRecord.fromJson(body(ctx, null), "The body");
-        bounded(ctx, "insert", () -> {
+        bounded(ctx, Operation.INSERT, () -> {
             Record stored = c.insert(record.id(), record.fields(), record.metadata());
             return Reply.of(201, stored.toJson())
                     .header("Location", recordPath(c.name(), stored.id()))
@@ -344,7 +330,7 @@ final class Api {
     private void get(Context ctx) {
         Collection c = collection(ctx);
         String id = ctx.pathParam("id");
-        bounded(ctx, "get", () -> {
+        bounded(ctx, Operation.GET, () -> {
             Record r = c.get(id).orElseThrow(() -> new RecordNotFoundException(c.name(), id));
             String etag = etag(r.version());
             if (matches(ctx.header("If-None-Match"), etag)) {
@@ -368,7 +354,7 @@ final class Api {
         Long expected = ifMatch(ctx);
         bounded(
                 ctx,
-                "replace",
+                Operation.REPLACE,
                 () -> written(
                         expected == null
                                 ? c.replace(id, body.get("fields"))
@@ -381,14 +367,17 @@ final class Api {
         requireContentType(ctx, MERGE_PATCH);
         JsonNode patch = parse(readLimited(ctx));
         Long expected = ifMatch(ctx);
-        bounded(ctx, "patch", () -> written(expected == null ? c.patch(id, patch) : c.patch(id, patch, expected)));
+        bounded(
+                ctx,
+                Operation.PATCH,
+                () -> written(expected == null ? c.patch(id, patch) : c.patch(id, patch, expected)));
     }
 
     private void delete(Context ctx) {
         Collection c = collection(ctx);
         String id = ctx.pathParam("id");
         Long expected = ifMatch(ctx);
-        bounded(ctx, "delete", () -> {
+        bounded(ctx, Operation.DELETE, () -> {
             boolean deleted = expected == null ? c.delete(id) : c.delete(id, expected);
             if (!deleted) {
                 throw new RecordNotFoundException(c.name(), id);
@@ -399,7 +388,7 @@ final class Api {
 
     private void find(Context ctx, Query query) {
         Collection c = collection(ctx);
-        bounded(ctx, "find", () -> {
+        bounded(ctx, Operation.FIND, () -> {
             Page page = c.find(query);
             ObjectNode body = object();
             ArrayNode list = body.putArray("records");
@@ -412,7 +401,7 @@ final class Api {
     private void count(Context ctx) {
         Collection c = collection(ctx);
         Filter filter = filter(body(ctx, Set.of("filter")), false);
-        bounded(ctx, "count", () -> Reply.of(200, object().put("count", c.count(filter))));
+        bounded(ctx, Operation.COUNT, () -> Reply.of(200, object().put("count", c.count(filter))));
     }
 
     private void aggregate(Context ctx) {
@@ -432,7 +421,7 @@ final class Api {
         }
         Map<String, Accumulator> accumulators =
                 body.has("accumulators") ? Accumulator.parseAll(body.get("accumulators")) : Map.of();
-        bounded(ctx, "aggregate", () -> {
+        bounded(ctx, Operation.AGGREGATE, () -> {
             ObjectNode reply = object();
             ArrayNode groups = reply.putArray("groups");
             c.aggregate(filter, paths, accumulators).forEach(g -> groups.add(g.toJson()));
@@ -445,7 +434,7 @@ final class Api {
         JsonNode body = body(ctx, Set.of("filter", "path"));
         Filter filter = filter(body, false);
         String path = text(body, "path", true);
-        bounded(ctx, "distinct", () -> {
+        bounded(ctx, Operation.DISTINCT, () -> {
             ObjectNode reply = object();
             reply.putArray("values").addAll(c.distinct(path, filter));
             return Reply.of(200, reply);
@@ -463,13 +452,16 @@ final class Api {
                     "Send the change as \"patch\" (a JSON merge patch, e.g. {\"status\":\"archived\"}) "
                             + "or as \"update\" (field operators, e.g. {\"$inc\":{\"visits\":1}}): one object, not both.");
         }
-        bounded(ctx, "updateMany", () -> Reply.of(200, object().put("count", c.updateMany(filter, body.get(key)))));
+        bounded(
+                ctx,
+                Operation.UPDATE_MANY,
+                () -> Reply.of(200, object().put("count", c.updateMany(filter, body.get(key)))));
     }
 
     private void deleteMany(Context ctx) {
         Collection c = collection(ctx);
         Filter filter = filter(body(ctx, Set.of("filter")), true);
-        bounded(ctx, "deleteMany", () -> Reply.of(200, object().put("count", c.deleteMany(filter))));
+        bounded(ctx, Operation.DELETE_MANY, () -> Reply.of(200, object().put("count", c.deleteMany(filter))));
     }
 
     /** Every record as NDJSON, streamed from the database cursor: constant memory for any size. */
@@ -477,7 +469,7 @@ final class Api {
         Collection c = collection(ctx);
         ctx.status(200).contentType(NDJSON);
         String token = ctx.header(CONSISTENCY);
-        withPermit(() -> metrics.time("export", () -> {
+        withPermit(() -> metrics.time(Operation.EXPORT.metricName(), () -> {
             try (Stream<Record> records = store.readAfter(token, () -> c.stream(Query.all()));
                     Writer out = new BufferedWriter(
                             new OutputStreamWriter(ctx.outputStream(), StandardCharsets.UTF_8), 1 << 16)) {
@@ -524,8 +516,9 @@ final class Api {
                                 return r;
                             })
                             .iterator();
-                    count = withPermit(() ->
-                            metrics.time("batch", () -> upsert ? c.upsertMany(assigned) : c.insertMany(assigned)));
+                    count = withPermit(() -> metrics.time(
+                            Operation.BATCH.metricName(),
+                            () -> upsert ? c.upsertMany(assigned) : c.insertMany(assigned)));
                 }
                 ctx.header(CONSISTENCY, store.consistencyToken()).status(200).contentType(NDJSON);
                 try (BufferedReader spooled = Files.newBufferedReader(ids);
@@ -555,7 +548,7 @@ final class Api {
         for (int i = 0; i < body.size(); i++) {
             batch.add(withId(NewRecord.fromJson(stripAssigned(body.get(i)), "element " + i)));
         }
-        bounded(ctx, "batch", () -> {
+        bounded(ctx, Operation.BATCH, () -> {
             long count = upsert ? c.upsertMany(batch) : c.insertMany(batch);
             ObjectNode answer = object().put("count", count);
             ArrayNode list = answer.putArray("ids");
@@ -585,7 +578,7 @@ final class Api {
         }
         boolean unique = uniqueNode.asBoolean(false);
         IndexInfo wanted = new IndexInfo(name, paths, unique);
-        bounded(ctx, "createIndex", () -> {
+        bounded(ctx, Operation.CREATE_INDEX, () -> {
             Optional<IndexInfo> existing =
                     c.indexes().stream().filter(i -> i.name().equals(name)).findFirst();
             if (existing.isPresent()) {
@@ -607,7 +600,7 @@ final class Api {
 
     private void dropIndex(Context ctx, String name) {
         Collection c = collection(ctx);
-        bounded(ctx, "dropIndex", () -> {
+        bounded(ctx, Operation.DROP_INDEX, () -> {
             if (!c.dropIndex(name)) {
                 throw Problem.notFound("No index named '" + name + "' on " + c.name());
             }
@@ -929,10 +922,10 @@ final class Api {
      * cancelled (its statement in the database too), and the answer is what really happened: 503 when it rolled
      * back or never started, its own answer when it had already begun to commit. No error answer hides a write.
      */
-    void bounded(Context ctx, String operation, Supplier<Reply> work) {
+    void bounded(Context ctx, Operation operation, Supplier<Reply> work) {
         String token = ctx.header(CONSISTENCY);
-        boolean write = WRITES.contains(operation);
-        Supplier<Reply> timed = () -> metrics.time(operation, () -> {
+        boolean write = operation.writes();
+        Supplier<Reply> timed = () -> metrics.time(operation.metricName(), () -> {
             // reads see the write a client's token names (any replica within the lag bound without one); a write
             // answers the token that makes later reads, on any node, see it
             Reply reply = store.readAfter(token, work);

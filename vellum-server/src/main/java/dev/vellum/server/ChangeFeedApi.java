@@ -70,7 +70,7 @@ final class ChangeFeedApi {
         r.add(
                 PUT,
                 feed,
-                ctx -> api.bounded(ctx, "enableChanges", () -> {
+                ctx -> api.bounded(ctx, Operation.ENABLE_CHANGES, () -> {
                     Collection c = store.collection(ctx.pathParam("c"));
                     boolean created = c.enableChanges();
                     return Api.Reply.of(
@@ -84,7 +84,7 @@ final class ChangeFeedApi {
         r.add(
                 DELETE,
                 feed,
-                ctx -> api.bounded(ctx, "disableChanges", () -> {
+                ctx -> api.bounded(ctx, Operation.DISABLE_CHANGES, () -> {
                     Collection c = store.collection(ctx.pathParam("c"));
                     if (!c.disableChanges()) {
                         throw Problem.notFound("The change feed of collection '" + c.name() + "' is not enabled");
