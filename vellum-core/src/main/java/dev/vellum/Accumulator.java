@@ -3,6 +3,7 @@ package dev.vellum;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Messages;
 import java.util.Iterator;
 import java.util.Map;
 
@@ -105,7 +106,7 @@ public record Accumulator(Kind kind, String path) {
                 return new Accumulator(kind, e.getValue().textValue());
             }
         }
-        String hint = Strings.nearest(
+        String hint = Messages.nearest(
                         e.getKey(),
                         java.util.Arrays.stream(Kind.values())
                                 .map(Kind::operator)
@@ -114,8 +115,8 @@ public record Accumulator(Kind kind, String path) {
                 .orElse("");
         throw new QueryException(
                 e.getKey(),
-                "Unknown accumulator '" + Strings.abbreviate(e.getKey()) + "'; the " + "accumulators are " + operators()
-                        + "." + hint);
+                "Unknown accumulator '" + Messages.abbreviate(e.getKey()) + "'; the " + "accumulators are "
+                        + operators() + "." + hint);
     }
 
     private static String operators() {

@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.engine.Records;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ArrayBlockingQueue;

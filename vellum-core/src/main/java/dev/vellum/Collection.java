@@ -1,5 +1,7 @@
 package dev.vellum;
 
+import dev.vellum.engine.Aggregates;
+import dev.vellum.engine.Records;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;

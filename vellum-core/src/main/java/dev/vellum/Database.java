@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.engine.RowMapping;
 import dev.vellum.internal.Backends;
 import java.util.Iterator;
 import java.util.List;

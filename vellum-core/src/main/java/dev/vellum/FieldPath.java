@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.internal.Messages;
 import dev.vellum.internal.ValueRules;
 import java.util.List;
 
@@ -36,14 +37,14 @@ public record FieldPath(Kind kind, List<String> keys) {
         }
         if (path.length() > MAX_DEPTH * (ValueRules.MAX_KEY_LENGTH + 1)) {
             throw new QueryException(
-                    Strings.abbreviate(path),
+                    Messages.abbreviate(path),
                     "A path has " + path.length() + " characters; at most " + MAX_DEPTH + " keys of "
                             + ValueRules.MAX_KEY_LENGTH + " characters each are accepted");
         }
         String problem = ValueRules.problemInString(path);
         if (problem != null) {
             throw new QueryException(
-                    Strings.abbreviate(path), "The path '" + Strings.abbreviate(path) + "' " + problem);
+                    Messages.abbreviate(path), "The path '" + Messages.abbreviate(path) + "' " + problem);
         }
         switch (path) {
             case "$id":
@@ -62,8 +63,8 @@ public record FieldPath(Kind kind, List<String> keys) {
         }
         if (path.startsWith("$")) {
             throw new QueryException(
-                    Strings.abbreviate(path),
-                    "Unknown system field '" + Strings.abbreviate(path)
+                    Messages.abbreviate(path),
+                    "Unknown system field '" + Messages.abbreviate(path)
                             + "'. System fields are $id, $version, $createdAt, $updatedAt and $meta.<path>; field keys cannot "
                             + "start with $");
         }
@@ -74,26 +75,27 @@ public record FieldPath(Kind kind, List<String> keys) {
         String[] parts = dotted.split("\\.", -1);
         if (parts.length > MAX_DEPTH) {
             throw new QueryException(
-                    Strings.abbreviate(whole),
+                    Messages.abbreviate(whole),
                     "A path has " + parts.length + " keys; at most " + MAX_DEPTH + " are accepted");
         }
         for (String key : parts) {
             if (key.length() > ValueRules.MAX_KEY_LENGTH) {
                 throw new QueryException(
-                        Strings.abbreviate(whole),
+                        Messages.abbreviate(whole),
                         "A key of the path has " + key.length() + " characters; at most " + ValueRules.MAX_KEY_LENGTH
                                 + " are accepted");
             }
             if (key.isEmpty()) {
                 throw new QueryException(
-                        Strings.abbreviate(whole),
-                        "Path '" + Strings.abbreviate(whole)
+                        Messages.abbreviate(whole),
+                        "Path '" + Messages.abbreviate(whole)
                                 + "' has an empty key (check for a leading, trailing or doubled dot)");
             }
             if (key.startsWith("$")) {
                 throw new QueryException(
-                        Strings.abbreviate(whole),
-                        "Path '" + Strings.abbreviate(whole) + "' has a key starting with $, which fields cannot have");
+                        Messages.abbreviate(whole),
+                        "Path '" + Messages.abbreviate(whole)
+                                + "' has a key starting with $, which fields cannot have");
             }
         }
         return List.of(parts);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Messages;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.internal.ValueRules;
@@ -65,7 +66,7 @@ public sealed interface Filter {
                 }
             }
             List<String> names = Arrays.stream(values()).map(Op::json).toList();
-            String hint = Strings.nearest(name, names)
+            String hint = Messages.nearest(name, names)
                     .map(n -> " Did you mean " + n + "?")
                     .orElse(" Operators: " + String.join(", ", names) + ", and $and, $or, $not.");
             throw new QueryException(name, "Unknown operator " + name + "." + hint);
@@ -330,7 +331,7 @@ public sealed interface Filter {
     }
 
     private static JsonNode check(FieldPath path, Op op, JsonNode value) {
-        String where = Strings.abbreviate(path.toString()) + " " + op.json();
+        String where = Messages.abbreviate(path.toString()) + " " + op.json();
         String problem = ValueRules.problemIn(value, "the value of " + where);
         if (problem != null) {
             throw new QueryException(op.json(), problem);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Messages;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -114,7 +115,7 @@ public record Query(Filter filter, List<SortKey> sort, int limit, String cursor,
                 throw new QueryException(
                         key,
                         "Unknown query key '" + key + "'"
-                                + Strings.nearest(key, JSON_KEYS)
+                                + Messages.nearest(key, JSON_KEYS)
                                         .map(k -> "; did you mean '" + k + "'?")
                                         .orElse("; keys are "
                                                 + String.join(

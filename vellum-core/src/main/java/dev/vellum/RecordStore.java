@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.engine.ConsistencyTokens;
 import java.util.List;
 import java.util.Optional;
 

@@ -2,6 +2,7 @@ package dev.vellum;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.engine.RowMapping;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
 import java.math.BigDecimal;

@@ -1,5 +1,6 @@
 package dev.vellum;
 
+import dev.vellum.engine.TypeMapping;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -34,7 +35,7 @@ public final class TypedCollection<T> {
     }
 
     public Class<T> type() {
-        return mapping.type;
+        return mapping.type();
     }
 
     /** The same collection as records of JSON. */
@@ -214,10 +215,10 @@ public final class TypedCollection<T> {
         TypeMapping.Written w = mapping.write(value);
         if (w.id() == null) {
             throw new InvalidRecordException(operation + " needs the value's id"
-                    + (mapping.idName == null
-                            ? ", and " + mapping.type.getSimpleName() + " has none (name a "
+                    + (mapping.idName() == null
+                            ? ", and " + mapping.type().getSimpleName() + " has none (name a "
                                     + "component id, or mark one @Id)"
-                            : " (" + mapping.idName + " is null)"));
+                            : " (" + mapping.idName() + " is null)"));
         }
         return w;
     }

@@ -1,6 +1,8 @@
 package dev.vellum;
 
 import dev.vellum.internal.Backends;
+import dev.vellum.internal.Messages;
+import dev.vellum.internal.ServiceLinks;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.SettingsCheck;
 import io.github.cdimascio.dotenv.Dotenv;
@@ -246,7 +248,7 @@ public final class VellumConfig {
     private static String parseBackend(String raw) {
         return Backends.canonicalName(raw).orElseThrow(() -> {
             List<String> known = Backends.knownNames();
-            String hint = Strings.nearest(raw.trim().toLowerCase(Locale.ROOT), known)
+            String hint = Messages.nearest(raw.trim().toLowerCase(Locale.ROOT), known)
                     .map(n -> " Did you mean " + n + "?")
                     .orElse("");
             return new ConfigurationException("Unknown database backend '" + raw + "'. Expected one of: "
@@ -548,7 +550,7 @@ public final class VellumConfig {
             for (String key : keys) {
                 boolean ours = allKeysAreOurs || key.startsWith("VELLUM_");
                 if (ours && Setting.byKey(key).isEmpty() && !ToolVariables.NAMES.contains(key)) {
-                    String hint = Strings.nearest(key, known)
+                    String hint = Messages.nearest(key, known)
                             .map(k -> " Did you mean " + k + "?")
                             .orElse(" Known settings: " + String.join(", ", known) + ".");
                     throw new ConfigurationException("Unknown setting " + key + " in " + where + "." + hint);

@@ -63,21 +63,40 @@ class ArchitectureTest {
 
     @Test
     void theApiPackageHoldsTheApiOnly() {
-        check(FreezingArchRule.freeze(classes()
+        check(classes()
                 .that()
                 .resideInAPackage("dev.vellum")
                 .and()
                 .areTopLevelClasses()
+                .and()
+                .doNotHaveSimpleName("package-info")
                 .should()
                 .haveModifier(JavaModifier.PUBLIC)
-                .because("engine classes belong in engine packages, not beside the user API")));
+                .because("engine classes belong in engine packages, not beside the user API"));
+    }
+
+    @Test
+    void onlyTheApiReachesTheEngine() {
+        check(noClasses()
+                .that()
+                .resideOutsideOfPackages("dev.vellum", "dev.vellum.engine..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAPackage("dev.vellum.engine..")
+                .because("the engine has no compatibility promise: backends, operations, the server and the CLI "
+                        + "use the API and the SPI"));
     }
 
     @Test
     void coreKnowsNoBackendServerOrCommandLine() {
         check(noClasses()
                 .that()
-                .resideInAnyPackage("dev.vellum", "dev.vellum.spi..", "dev.vellum.internal..", "dev.vellum.ops..")
+                .resideInAnyPackage(
+                        "dev.vellum",
+                        "dev.vellum.engine..",
+                        "dev.vellum.spi..",
+                        "dev.vellum.internal..",
+                        "dev.vellum.ops..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage(

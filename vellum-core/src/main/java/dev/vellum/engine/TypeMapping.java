@@ -1,4 +1,4 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -10,7 +10,17 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.vellum.FieldPath;
+import dev.vellum.Filter;
+import dev.vellum.Id;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.Query;
+import dev.vellum.QueryException;
+import dev.vellum.Record;
+import dev.vellum.SortKey;
+import dev.vellum.TypeMapper;
 import dev.vellum.internal.FieldUpdates;
+import dev.vellum.internal.Messages;
 import java.lang.reflect.Field;
 import java.lang.reflect.RecordComponent;
 import java.util.LinkedHashSet;
@@ -20,7 +30,7 @@ import java.util.Set;
  * How a Java type becomes a record's fields and back, through Jackson: the id component leaves the fields and becomes
  * the record id; everything else is the fields object, so filters and sorts use the type's JSON names.
  */
-final class TypeMapping<T> {
+public final class TypeMapping<T> {
     /** Java records, POJOs, java.time, Optional; numbers as exact decimals; fields the type lacks are ignored. */
     static final ObjectMapper DEFAULT_JACKSON = JsonMapper.builder()
             .addModule(new JavaTimeModule())
@@ -32,7 +42,7 @@ final class TypeMapping<T> {
             .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
             .build();
 
-    static final TypeMapper DEFAULT_MAPPER = TypeMapper.jackson(DEFAULT_JACKSON);
+    public static final TypeMapper DEFAULT_MAPPER = TypeMapper.jackson(DEFAULT_JACKSON);
 
     final Class<T> type;
     final TypeMapper mapper;
@@ -41,7 +51,17 @@ final class TypeMapping<T> {
     /** For a Java record: its components' JSON names, against which query paths are checked; else null. */
     final Set<String> names;
 
-    TypeMapping(Class<T> type, TypeMapper mapper) {
+    /** The mapped Java type. */
+    public Class<T> type() {
+        return type;
+    }
+
+    /** The name of the id component or property, or null when the type has none. */
+    public String idName() {
+        return idName;
+    }
+
+    public TypeMapping(Class<T> type, TypeMapper mapper) {
         this.type = type;
         this.mapper = mapper;
         this.idName = idName(type);
@@ -88,10 +108,10 @@ final class TypeMapping<T> {
     }
 
     /** The id and fields of a value to write. */
-    record Written(String id, ObjectNode fields) {}
+    public record Written(String id, ObjectNode fields) {}
 
     /** A value of an update or patch as JSON, by this mapping's mapper (as the records' own values are written). */
-    JsonNode tree(Object value) {
+    public JsonNode tree(Object value) {
         try {
             return mapper.toTree(value);
         } catch (RuntimeException e) {
@@ -102,7 +122,7 @@ final class TypeMapping<T> {
         }
     }
 
-    Written write(T value) {
+    public Written write(T value) {
         java.util.Objects.requireNonNull(value, "value");
         JsonNode tree;
         try {
@@ -131,7 +151,7 @@ final class TypeMapping<T> {
         return new Written(id, fields);
     }
 
-    T read(Record record) {
+    public T read(Record record) {
         ObjectNode node = record.fields().deepCopy();
         if (idName != null) {
             node.put(idName, record.id());
@@ -171,7 +191,7 @@ final class TypeMapping<T> {
                 : "its Java type";
         String shown = at == null
                 ? "nothing"
-                : Strings.abbreviate(at.toString()) + " ("
+                : Messages.abbreviate(at.toString()) + " ("
                         + at.getNodeType().name().toLowerCase(java.util.Locale.ROOT) + ")";
         return "field '" + path + "' holds " + shown + ", which does not map to " + target;
     }
@@ -179,11 +199,11 @@ final class TypeMapping<T> {
     private static String reason(Exception e) {
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
         int nl = message.indexOf('\n');
-        return Strings.abbreviate(nl < 0 ? message : message.substring(0, nl));
+        return Messages.abbreviate(nl < 0 ? message : message.substring(0, nl));
     }
 
     /** For a Java record: every field path's first key must be one of its components (system paths always pass). */
-    void checkPaths(Query query) {
+    public void checkPaths(Query query) {
         if (names == null) {
             return;
         }
@@ -196,7 +216,7 @@ final class TypeMapping<T> {
         }
     }
 
-    void checkPaths(Filter filter) {
+    public void checkPaths(Filter filter) {
         if (names == null) {
             return;
         }
@@ -212,7 +232,7 @@ final class TypeMapping<T> {
     }
 
     /** The paths of field operators ({@code {"$inc":{"visits":1}}}); a merge patch's keys are not paths. */
-    void checkUpdatePaths(Object patch) {
+    public void checkUpdatePaths(Object patch) {
         if (names == null || patch == null) {
             return;
         }
@@ -223,7 +243,7 @@ final class TypeMapping<T> {
     }
 
     /** One path, as a query's are checked (group-by and accumulator paths of an aggregation). */
-    void checkPath(String path) {
+    public void checkPath(String path) {
         if (names != null) {
             check(FieldPath.parse(path));
         }
@@ -241,7 +261,7 @@ final class TypeMapping<T> {
                             + "record id, not a field: filter and sort on $id");
         }
         if (!names.contains(first)) {
-            String hint = Strings.nearest(first, names)
+            String hint = Messages.nearest(first, names)
                     .map(n -> " Did you mean '" + n + "'?")
                     .orElse("");
             throw new QueryException(

@@ -1,6 +1,13 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Accumulator;
+import dev.vellum.Changes;
+import dev.vellum.Collection;
+import dev.vellum.Filter;
+import dev.vellum.Group;
+import dev.vellum.QueryException;
+import dev.vellum.Record;
 import dev.vellum.internal.FieldUpdates;
 
 /**

@@ -1,6 +1,8 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.FieldPath;
+import dev.vellum.Filter;
 import dev.vellum.internal.JsonValues;
 
 /** What a filter guarantees about the values it lets through. */

@@ -1,4 +1,4 @@
-package dev.vellum;
+package dev.vellum.internal;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -11,7 +11,7 @@ import java.util.regex.Pattern;
  * {@code VELLUM_POSTGRES_PORT=tcp://…}, the name of a setting. They are the cluster's, not the user's: left out of the
  * environment before settings are read, so neither a strict check nor a setting of the same name trips over them.
  */
-final class ServiceLinks {
+public final class ServiceLinks {
     /** {@code X_SERVICE_HOST}, {@code X_SERVICE_PORT}, {@code X_SERVICE_PORT_<port name>}. */
     private static final Pattern SERVICE = Pattern.compile("[A-Z0-9_]+_SERVICE_(HOST|PORT(_[A-Z0-9_]+)?)");
     /** {@code X_PORT_8080_TCP}, {@code X_PORT_8080_TCP_PROTO}, {@code _PORT}, {@code _ADDR}. */
@@ -23,7 +23,7 @@ final class ServiceLinks {
     private ServiceLinks() {}
 
     /** True for a variable Kubernetes sets for a Service (by its name, or for {@code X_PORT} by its value). */
-    static boolean isServiceLink(String name, String value) {
+    public static boolean isServiceLink(String name, String value) {
         if (SERVICE.matcher(name).matches() || PORT_DETAIL.matcher(name).matches()) {
             return true;
         }
@@ -33,7 +33,7 @@ final class ServiceLinks {
     }
 
     /** The environment without Kubernetes' service links among the {@code VELLUM_*} variables. */
-    static Map<String, String> without(Map<String, String> environment) {
+    public static Map<String, String> without(Map<String, String> environment) {
         Map<String, String> kept = new LinkedHashMap<>();
         environment.forEach((name, value) -> {
             if (!name.startsWith("VELLUM_") || !isServiceLink(name, value)) {

@@ -1,5 +1,14 @@
-package dev.vellum;
+package dev.vellum.engine;
 
+import dev.vellum.Cancellation;
+import dev.vellum.Change;
+import dev.vellum.Changes;
+import dev.vellum.Collection;
+import dev.vellum.Database;
+import dev.vellum.IndexInfo;
+import dev.vellum.Record;
+import dev.vellum.RecordStore;
+import dev.vellum.StorageException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -11,7 +20,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * The reference backend: records live in this process. Writes and transactions hold one store-wide write lock (a
  * transaction holds it throughout, with an undo log for rollback); reads share a read lock.
  */
-final class MemoryStore implements RecordStore {
+public final class MemoryStore implements RecordStore {
     final ReentrantReadWriteLock lock = new ReentrantReadWriteLock(true);
     /** name → id → record; a TreeMap by id gives the code-point id order (ids are compared as strings). */
     final Map<String, TreeMap<String, Record>> data = new TreeMap<>();
@@ -23,7 +32,7 @@ final class MemoryStore implements RecordStore {
     /** VELLUM_MAX_RECORD_SIZE and VELLUM_MAX_ANSWER_SIZE. */
     final dev.vellum.internal.SizeLimits limits;
 
-    MemoryStore(java.time.Duration changeRetention, dev.vellum.internal.SizeLimits limits) {
+    public MemoryStore(java.time.Duration changeRetention, dev.vellum.internal.SizeLimits limits) {
         this.changes = new MemoryChangeLog(this, changeRetention);
         this.limits = limits;
     }

@@ -1,5 +1,7 @@
-package dev.vellum;
+package dev.vellum.engine;
 
+import dev.vellum.Change;
+import dev.vellum.Filter;
 import dev.vellum.spi.ChangeSignal;
 import java.util.List;
 

@@ -1,5 +1,14 @@
-package dev.vellum;
+package dev.vellum.engine;
 
+import dev.vellum.Changes;
+import dev.vellum.Collection;
+import dev.vellum.Database;
+import dev.vellum.FieldPath;
+import dev.vellum.IndexInfo;
+import dev.vellum.Json;
+import dev.vellum.RecordStore;
+import dev.vellum.Row;
+import dev.vellum.StorageException;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.SizeLimits;
 import dev.vellum.internal.TableNames;
@@ -10,7 +19,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /** The record store on a SQL backend: one table per collection, named in the {@code vellum_collections} catalog. */
-final class SqlStore implements RecordStore {
+public final class SqlStore implements RecordStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlStore.class);
 
     final JdbcDatabase db;
@@ -46,7 +55,7 @@ final class SqlStore implements RecordStore {
      */
     final String pageColumns;
 
-    SqlStore(
+    public SqlStore(
             JdbcDatabase db,
             RecordDialect dialect,
             java.time.Duration changeRetention,
@@ -103,7 +112,7 @@ final class SqlStore implements RecordStore {
      * for the current form find them. Runs when a store opens with auto-migrate, as part of bringing the schema
      * up to date; each index in its own transaction.
      */
-    void upgradeIndexes() {
+    public void upgradeIndexes() {
         int form = dialect.indexForm();
         for (Row stale :
                 db.fetchAll("SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?", form)) {

@@ -1,5 +1,8 @@
-package dev.vellum;
+package dev.vellum.engine;
 
+import dev.vellum.Change;
+import dev.vellum.Filter;
+import dev.vellum.Record;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
 import dev.vellum.spi.RecordDialect;

@@ -1,7 +1,13 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.FieldPath;
+import dev.vellum.IndexInfo;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.QueryException;
+import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Messages;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.List;
@@ -68,7 +74,7 @@ final class Indexes {
                 }
                 if (size > MAX_INDEXED_BYTES) {
                     IndexInfo index = indexes.get(i);
-                    throw new InvalidRecordException("Record '" + Strings.abbreviate(record.id()) + "' has values "
+                    throw new InvalidRecordException("Record '" + Messages.abbreviate(record.id()) + "' has values "
                             + "of about " + size + " bytes under index " + index.name() + " " + index.paths()
                             + "; an index holds at most " + MAX_INDEXED_BYTES + " bytes of values per record. Drop "
                             + "the index or store a shorter value there; nothing was written.");

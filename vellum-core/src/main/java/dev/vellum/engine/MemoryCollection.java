@@ -1,7 +1,21 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Change;
+import dev.vellum.ConcurrencyException;
+import dev.vellum.DuplicateRecordException;
+import dev.vellum.FieldPath;
+import dev.vellum.Filter;
+import dev.vellum.Group;
+import dev.vellum.IndexInfo;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.NewRecord;
+import dev.vellum.Page;
+import dev.vellum.Query;
+import dev.vellum.Record;
+import dev.vellum.RecordNotFoundException;
+import dev.vellum.SortKey;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;

@@ -1,8 +1,16 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Accumulator;
+import dev.vellum.Collection;
+import dev.vellum.FieldPath;
+import dev.vellum.Filter;
+import dev.vellum.Group;
+import dev.vellum.QueryException;
+import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Messages;
 import dev.vellum.internal.ValueRules;
 import java.math.BigDecimal;
 import java.math.MathContext;
@@ -20,7 +28,7 @@ import java.util.Set;
  * computes (the reference), and how results are put in one form and order, so that a SQL backend only has to compute
  * the raw sums, counts and extremes.
  */
-final class Aggregates {
+public final class Aggregates {
     /** Groups are returned as one list: past this many, narrow the filter or group by fewer paths. */
     static final int MAX_GROUPS = 100_000;
 
@@ -69,7 +77,7 @@ final class Aggregates {
                 throw new QueryException(p, "Group by field or $meta paths; '" + p + "' is a system field");
             }
             if (paths.contains(path)) {
-                throw new QueryException(p, "The group-by path '" + Strings.abbreviate(p) + "' is listed twice");
+                throw new QueryException(p, "The group-by path '" + Messages.abbreviate(p) + "' is listed twice");
             }
             paths.add(path);
         }
@@ -84,10 +92,10 @@ final class Aggregates {
             }
             if (problem != null) {
                 throw new QueryException(
-                        String.valueOf(name), "The accumulator name '" + Strings.abbreviate(name) + "' " + problem);
+                        String.valueOf(name), "The accumulator name '" + Messages.abbreviate(name) + "' " + problem);
             }
             if (a == null) {
-                throw new QueryException(name, "The accumulator '" + Strings.abbreviate(name) + "' is null");
+                throw new QueryException(name, "The accumulator '" + Messages.abbreviate(name) + "' is null");
             }
         });
         Map<String, FieldPath> accumulatorPaths = new HashMap<>();

@@ -1,5 +1,15 @@
-package dev.vellum;
+package dev.vellum.engine;
 
+import dev.vellum.Cancellation;
+import dev.vellum.Change;
+import dev.vellum.ChangePage;
+import dev.vellum.ChangeSubscription;
+import dev.vellum.ChangeTokenExpiredException;
+import dev.vellum.Changes;
+import dev.vellum.ChangesNotEnabledException;
+import dev.vellum.Filter;
+import dev.vellum.QueryException;
+import dev.vellum.internal.Messages;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +73,7 @@ final class Feed implements Changes {
         }
         throw new QueryException(
                 "after",
-                "'" + Strings.abbreviate(String.valueOf(token)) + "' is not a change token: "
+                "'" + Messages.abbreviate(String.valueOf(token)) + "' is not a change token: "
                         + "use a token the feed returned, 0 for the oldest retained change, or none to start from now");
     }
 

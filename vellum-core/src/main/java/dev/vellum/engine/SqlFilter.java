@@ -1,6 +1,8 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.vellum.FieldPath;
+import dev.vellum.Filter;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.spi.PathSql;

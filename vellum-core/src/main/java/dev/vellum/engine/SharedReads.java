@@ -1,5 +1,8 @@
-package dev.vellum;
+package dev.vellum.engine;
 
+import dev.vellum.Cancellation;
+import dev.vellum.Filter;
+import dev.vellum.OperationCancelledException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;

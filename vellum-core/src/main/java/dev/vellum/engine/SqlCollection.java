@@ -1,7 +1,26 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.Accumulator;
+import dev.vellum.ConcurrencyException;
+import dev.vellum.Database;
+import dev.vellum.DuplicateRecordException;
+import dev.vellum.FieldPath;
+import dev.vellum.Filter;
+import dev.vellum.Group;
+import dev.vellum.IndexInfo;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.Json;
+import dev.vellum.NewRecord;
+import dev.vellum.Page;
+import dev.vellum.Query;
+import dev.vellum.Record;
+import dev.vellum.RecordNotFoundException;
+import dev.vellum.RecordTooLargeException;
+import dev.vellum.Row;
+import dev.vellum.SortKey;
+import dev.vellum.StorageException;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;

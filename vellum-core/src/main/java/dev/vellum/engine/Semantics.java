@@ -1,7 +1,12 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.vellum.Cancellation;
+import dev.vellum.FieldPath;
+import dev.vellum.Filter;
+import dev.vellum.Record;
+import dev.vellum.SortKey;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.internal.Timestamps;

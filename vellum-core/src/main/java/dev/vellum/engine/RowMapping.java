@@ -1,4 +1,4 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.BeanDescription;
@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.QueryException;
+import dev.vellum.Row;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Messages;
 import java.lang.reflect.RecordComponent;
 import java.util.HashMap;
 import java.util.List;
@@ -19,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * property of its name, or of its name in camel case ({@code created_at} → {@code createdAt}), case ignored; JSON
  * columns fill nested records, lists and maps; columns the type lacks are ignored.
  */
-final class RowMapping<T> {
+public final class RowMapping<T> {
     private static final Map<Class<?>, RowMapping<?>> CACHE = new ConcurrentHashMap<>();
 
     private final Class<T> type;
@@ -53,7 +56,7 @@ final class RowMapping<T> {
     }
 
     @SuppressWarnings("unchecked")
-    static <T> RowMapping<T> of(Class<T> type) {
+    public static <T> RowMapping<T> of(Class<T> type) {
         if (type == null) {
             throw new IllegalArgumentException("mapTo needs a type");
         }
@@ -92,7 +95,7 @@ final class RowMapping<T> {
         }
     }
 
-    T map(Row row) {
+    public T map(Row row) {
         if (constructor != null) {
             T direct = direct(row);
             if (direct != null) {
@@ -198,7 +201,7 @@ final class RowMapping<T> {
                     "mapTo",
                     "A row with columns " + columns + " cannot be read as a "
                             + type.getSimpleName() + ": "
-                            + Strings.abbreviate(nl < 0 ? message : message.substring(0, nl))
+                            + Messages.abbreviate(nl < 0 ? message : message.substring(0, nl))
                             + ". Select columns that fit its properties, or map to a wider type.");
         }
     }

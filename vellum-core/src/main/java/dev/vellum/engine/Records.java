@@ -1,9 +1,14 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.InvalidRecordException;
+import dev.vellum.QueryException;
+import dev.vellum.Record;
+import dev.vellum.VellumException;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.internal.Messages;
 import dev.vellum.internal.ValuePlace;
 import dev.vellum.internal.ValueRules;
 import java.security.SecureRandom;
@@ -12,7 +17,7 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /** The write-side rules every backend shares: names, ids, field keys, id generation. */
-final class Records {
+public final class Records {
     private static final Pattern COLLECTION = Pattern.compile("[a-z][a-z0-9_]{0,62}");
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final Object CLOCK = new Object();
@@ -21,21 +26,21 @@ final class Records {
 
     private Records() {}
 
-    static String collectionName(String name) {
+    public static String collectionName(String name) {
         return checkName(name, "collection", InvalidRecordException::new);
     }
 
     /** An index name is part of an index definition, so a bad one is a {@link QueryException}, as a bad path is. */
     static String indexName(String name) {
         return checkName(
-                name, "index", message -> new QueryException(Strings.abbreviate(String.valueOf(name)), message));
+                name, "index", message -> new QueryException(Messages.abbreviate(String.valueOf(name)), message));
     }
 
     /** Collection and index names share one rule: they become parts of SQL identifiers. */
     private static String checkName(
             String name, String kind, java.util.function.Function<String, ? extends VellumException> error) {
         if (name == null || !COLLECTION.matcher(name).matches()) {
-            throw error.apply("Invalid " + kind + " name '" + Strings.abbreviate(name) + "': use 1 to 63 "
+            throw error.apply("Invalid " + kind + " name '" + Messages.abbreviate(name) + "': use 1 to 63 "
                     + "characters, a lowercase letter first, then lowercase letters, digits or _");
         }
         return name;
@@ -78,7 +83,7 @@ final class Records {
      * A UUIDv7: 48 bits of Unix milliseconds, then a counter within the millisecond, then random bits. Ids made by
      * one process sort in creation order, so inserts land at the end of the primary-key index.
      */
-    static String newId() {
+    public static String newId() {
         long millis;
         long seq;
         synchronized (CLOCK) {
@@ -117,7 +122,7 @@ final class Records {
             updates.steps()
                     .forEach(step -> check(
                             step.value(),
-                            "patch (" + step.op().operator() + " " + Strings.abbreviate(step.path()) + ")",
+                            "patch (" + step.op().operator() + " " + Messages.abbreviate(step.path()) + ")",
                             true));
             return updates;
         }
@@ -174,7 +179,7 @@ final class Records {
                 Map.Entry<String, JsonNode> e = it.next();
                 String key = e.getKey();
                 if (keysMatter && (key.isEmpty() || key.startsWith("$") || key.indexOf('.') >= 0)) {
-                    throw new InvalidRecordException("Invalid key '" + Strings.abbreviate(key) + "' in " + where
+                    throw new InvalidRecordException("Invalid key '" + Messages.abbreviate(key) + "' in " + where
                             + ": keys must be non-empty, must not start with $ and must not contain a dot");
                 }
                 if (key.length() > ValueRules.MAX_KEY_LENGTH) {

@@ -1,7 +1,10 @@
-package dev.vellum;
+package dev.vellum.engine;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.FieldPath;
+import dev.vellum.Query;
+import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
 import java.util.List;
 
