@@ -16,6 +16,7 @@ import dev.vellum.Row;
 import dev.vellum.StorageException;
 import dev.vellum.StorageFullException;
 import dev.vellum.VellumConfig;
+import dev.vellum.spi.Batches;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.Replication;
 import dev.vellum.spi.SqlDialect;

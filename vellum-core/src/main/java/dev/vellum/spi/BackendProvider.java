@@ -6,7 +6,6 @@ import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.ChangeNotices;
 import dev.vellum.internal.JdbcDatabase;
 import java.time.Duration;
 import java.util.List;

@@ -3,7 +3,7 @@ package dev.vellum.spi;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Record;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -192,7 +192,7 @@ public interface RecordDialect {
     default ReadObject readSizedObject(java.sql.ResultSet row, int column) throws SQLException {
         // the column's UTF-8 bytes, parsed without first decoding them into a String
         byte[] bytes = row.getBytes(column);
-        return bytes == null ? null : new ReadObject((ObjectNode) JsonValues.parse(bytes, 0), bytes.length);
+        return bytes == null ? null : new ReadObject((ObjectNode) VellumJson.parse(bytes), bytes.length);
     }
 
     /**

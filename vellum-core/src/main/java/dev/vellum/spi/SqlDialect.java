@@ -176,7 +176,7 @@ public interface SqlDialect extends Dialect {
                 + String.join(", ", columns.stream().map(this::quote).toList()) + ") VALUES ("
                 + String.join(", ", java.util.Collections.nCopies(columns.size(), "?")) + ")";
         try (PreparedStatement statement = connection.prepareStatement(sql)) {
-            return dev.vellum.internal.Batches.run(statement, rows, this::bind);
+            return Batches.run(statement, rows, this::bind);
         }
     }
 

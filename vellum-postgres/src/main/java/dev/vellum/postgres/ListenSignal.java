@@ -1,6 +1,6 @@
 package dev.vellum.postgres;
 
-import dev.vellum.internal.ChangeNotices;
+import dev.vellum.spi.ChangeNotices;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;

@@ -1,6 +1,6 @@
 package dev.vellum.sqlite;
 
-import dev.vellum.internal.ChangeNotices;
+import dev.vellum.spi.ChangeNotices;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -1,6 +1,5 @@
-package dev.vellum.internal;
+package dev.vellum.spi;
 
-import dev.vellum.spi.ChangeSignal;
 import java.time.Duration;
 
 /**

@@ -1,4 +1,4 @@
-package dev.vellum.internal;
+package dev.vellum.spi;
 
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
