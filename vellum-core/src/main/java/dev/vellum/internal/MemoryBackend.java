@@ -1,6 +1,7 @@
 package dev.vellum.internal;
 
 import dev.vellum.ConfigurationException;
+import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.Vellum;
@@ -45,7 +46,7 @@ public final class MemoryBackend implements BackendProvider {
     }
 
     @Override
-    public RecordDialect recordDialect(JdbcDatabase db) {
+    public RecordDialect recordDialect(Database db) {
         throw new UnsupportedOperationException("the memory backend has no SQL");
     }
 

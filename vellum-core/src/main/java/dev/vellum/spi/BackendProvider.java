@@ -58,7 +58,7 @@ public interface BackendProvider {
     JdbcDatabase open(VellumConfig config);
 
     /** The record store's SQL for a database this provider opened. */
-    RecordDialect recordDialect(JdbcDatabase db);
+    RecordDialect recordDialect(Database db);
 
     /**
      * The record store of a backend that keeps records without SQL; empty (the default) for SQL backends, whose
@@ -90,7 +90,7 @@ public interface BackendProvider {
      * What wakes change-feed readers waiting for new changes, including other processes' commits. The default polls
      * every {@code VELLUM_CHANGES_POLL_INTERVAL}.
      */
-    default ChangeSignal changeSignal(JdbcDatabase db, VellumConfig config) {
+    default ChangeSignal changeSignal(Database db, VellumConfig config) {
         return ChangeNotices.polling(
                 config.getDuration(Setting.CHANGES_POLL_INTERVAL).orElse(Duration.ofSeconds(1)));
     }

@@ -197,7 +197,7 @@ public final class PostgresBackend implements BackendProvider {
     private static final int MINIMUM_VERSION = 130000;
 
     @Override
-    public RecordDialect recordDialect(JdbcDatabase db) {
+    public RecordDialect recordDialect(Database db) {
         Row server = db.fetchOne(
                         "SELECT current_setting('server_version_num')::int AS v, "
                                 + "current_setting('server_version') AS version, current_setting('server_encoding') AS encoding")
@@ -222,9 +222,9 @@ public final class PostgresBackend implements BackendProvider {
      * beside it: every new collection and index will be refused. Said once at open, where the fix is made, rather
      * than first at a user's write.
      */
-    private static void warnWithoutSchemaPrivilege(JdbcDatabase db) {
-        if (db.schemaOwner() != db) {
-            return;
+    private static void warnWithoutSchemaPrivilege(Database db) {
+        if (db instanceof JdbcDatabase engine && engine.schemaOwner() != engine) {
+            return; // VELLUM_MIGRATION_URL names the schema's owner: schema changes go there
         }
         Row role = db.fetchOne("SELECT current_user AS role, current_schema() AS schema, "
                         + "has_schema_privilege(current_schema(), 'CREATE') AS can_create")
@@ -260,7 +260,7 @@ public final class PostgresBackend implements BackendProvider {
      * reaches the server directly), and without one readers poll.
      */
     @Override
-    public dev.vellum.spi.ChangeSignal changeSignal(JdbcDatabase db, VellumConfig config) {
+    public dev.vellum.spi.ChangeSignal changeSignal(Database db, VellumConfig config) {
         Optional<PostgresTarget> owner = PostgresTarget.migrationOwner(config);
         if (config.pgbouncer() && owner.isEmpty()) {
             return BackendProvider.super.changeSignal(db, config);

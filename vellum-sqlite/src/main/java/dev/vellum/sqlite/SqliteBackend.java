@@ -136,12 +136,12 @@ public final class SqliteBackend implements BackendProvider {
     }
 
     @Override
-    public dev.vellum.spi.ChangeSignal changeSignal(JdbcDatabase db, VellumConfig config) {
+    public dev.vellum.spi.ChangeSignal changeSignal(Database db, VellumConfig config) {
         return new DataVersionSignal(path(config).toAbsolutePath().normalize());
     }
 
     @Override
-    public RecordDialect recordDialect(JdbcDatabase db) {
+    public RecordDialect recordDialect(Database db) {
         return new SqliteRecords();
     }
 

@@ -54,7 +54,7 @@ public final class SecondMemoryBackend implements BackendProvider {
     }
 
     @Override
-    public RecordDialect recordDialect(JdbcDatabase db) {
+    public RecordDialect recordDialect(Database db) {
         throw new UnsupportedOperationException("no SQL");
     }
 
