@@ -107,31 +107,6 @@ public final class Patterns {
         return out.toString();
     }
 
-    /** The like pattern as a SQLite GLOB pattern (which, unlike SQLite's LIKE, is case-sensitive). */
-    public static String likeToGlob(String pattern) {
-        StringBuilder out = new StringBuilder();
-        for (int i = 0; i < pattern.length(); ) {
-            int c = pattern.codePointAt(i);
-            i += Character.charCount(c);
-            boolean literal = false;
-            if (c == '\\') {
-                c = pattern.codePointAt(i);
-                i += Character.charCount(c);
-                literal = true;
-            }
-            if (!literal && c == '%') {
-                out.append('*');
-            } else if (!literal && c == '_') {
-                out.append('?');
-            } else if (c == '*' || c == '?' || c == '[') {
-                out.append('[').append((char) c).append(']');
-            } else {
-                out.appendCodePoint(c);
-            }
-        }
-        return out.toString();
-    }
-
     /**
      * Parses a regex in the portable subset ({@code . * + ? [] [^] ^ $ | () {m,n} \d \w \s} and escapes) and
      * writes it for Java and for PostgreSQL. {@code \d}, {@code \w}, {@code \s} become explicit ASCII classes so no

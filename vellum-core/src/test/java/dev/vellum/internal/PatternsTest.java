@@ -62,11 +62,4 @@ class PatternsTest {
                 .as("regex characters are literal")
                 .isFalse();
     }
-
-    @Test
-    void likeBecomesACaseSensitiveGlobWithGlobCharactersQuoted() {
-        assertThat(Patterns.likeToGlob("a%b_c")).isEqualTo("a*b?c");
-        assertThat(Patterns.likeToGlob("*?[")).isEqualTo("[*][?][[]");
-        assertThat(Patterns.likeToGlob("50\\%\\_")).isEqualTo("50%_");
-    }
 }

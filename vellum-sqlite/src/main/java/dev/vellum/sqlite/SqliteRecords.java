@@ -416,7 +416,7 @@ final class SqliteRecords implements RecordDialect {
 
         @Override
         public String like(String pattern, boolean fold, List<Object> params) {
-            params.add(Patterns.likeToGlob(pattern));
+            params.add(SqliteGlob.fromLike(pattern));
             return "(" + isType(JsonValues.STRING) + " AND " + (fold ? "vellum_fold(" + extract + ")" : extract)
                     + " GLOB ?)";
         }
@@ -499,7 +499,7 @@ final class SqliteRecords implements RecordDialect {
 
         @Override
         protected String textLike(String pattern, boolean fold, List<Object> params) {
-            params.add(Patterns.likeToGlob(pattern));
+            params.add(SqliteGlob.fromLike(pattern));
             return "(" + (fold ? "vellum_fold(" + column + ")" : column) + " GLOB ?)";
         }
 
