@@ -4,6 +4,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
 import dev.vellum.QueryException;
+import dev.vellum.spi.RegexPattern;
 import java.util.Set;
 
 /**
@@ -36,13 +37,6 @@ public final class Patterns {
 
     private Patterns() {}
 
-    /** A regex in the portable subset, as RE2/J (and Java) and as PostgreSQL write it. */
-    public record Regex(String source, String java, String postgres) {
-        public Pattern compile() {
-            return compiled(java);
-        }
-    }
-
     /** A pattern in RE2/J syntax, compiled with {@code .} matching newlines too; cached, bounded. */
     public static Pattern compiled(String re2) {
         return COMPILED.get(re2, p -> Pattern.compile(p, Pattern.DOTALL));
@@ -55,7 +49,7 @@ public final class Patterns {
 
     /** Whether the portable-subset regex finds a match in {@code text}. */
     public static boolean regexFinds(String source, String text) {
-        return REGEXES.get(source, s -> regex(s).compile()).matcher(text).find();
+        return REGEXES.get(source, s -> compiled(regex(s).java())).matcher(text).find();
     }
 
     private static void checkLength(String pattern, String kind) {
@@ -109,10 +103,10 @@ public final class Patterns {
 
     /**
      * Parses a regex in the portable subset ({@code . * + ? [] [^] ^ $ | () {m,n} \d \w \s} and escapes) and
-     * writes it for Java and for PostgreSQL. {@code \d}, {@code \w}, {@code \s} become explicit ASCII classes so no
+     * writes it for Java and for POSIX engines (PostgreSQL). {@code \d}, {@code \w}, {@code \s} become explicit ASCII classes so no
      * engine's locale changes their meaning. Anything else is rejected, never approximated.
      */
-    public static Regex regex(String source) {
+    public static RegexPattern regex(String source) {
         checkLength(source, "regex");
         StringBuilder java = new StringBuilder();
         StringBuilder pg = new StringBuilder();
@@ -240,7 +234,7 @@ public final class Patterns {
         if (depth != 0) {
             throw bad(source, "has an unclosed (");
         }
-        return new Regex(source, java.toString(), pg.toString());
+        return new RegexPattern(source, java.toString(), pg.toString());
     }
 
     /**

@@ -2,6 +2,7 @@ package dev.vellum.internal;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.spi.PathSql;
+import dev.vellum.spi.RegexPattern;
 import java.util.List;
 
 /**
@@ -32,7 +33,7 @@ public abstract class SystemColumnSql implements PathSql {
 
     protected abstract String textStartsWith(String prefix, List<Object> params);
 
-    protected abstract String textRegex(Patterns.Regex regex, List<Object> params);
+    protected abstract String textRegex(RegexPattern regex, List<Object> params);
 
     @Override
     public final String absent() {
@@ -69,7 +70,7 @@ public abstract class SystemColumnSql implements PathSql {
     }
 
     @Override
-    public final String regex(Patterns.Regex regex, List<Object> params) {
+    public final String regex(RegexPattern regex, List<Object> params) {
         return rank == JsonValues.STRING ? textRegex(regex, params) : "FALSE";
     }
 

@@ -1,7 +1,6 @@
 package dev.vellum.spi;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.vellum.internal.Patterns;
 import java.util.List;
 
 /**
@@ -38,7 +37,7 @@ public interface PathSql {
 
     String startsWith(String prefix, List<Object> params);
 
-    String regex(Patterns.Regex regex, List<Object> params);
+    String regex(RegexPattern regex, List<Object> params);
 
     /** An array with an element equal to {@code value} (a JSON null looks for a null element). */
     String containsElement(JsonNode value, List<Object> params);

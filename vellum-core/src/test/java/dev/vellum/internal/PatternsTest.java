@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vellum.QueryException;
+import dev.vellum.spi.RegexPattern;
 import org.junit.jupiter.api.Test;
 
 /** The portable regex subset and like patterns, as each engine is given them. */
@@ -11,13 +12,21 @@ class PatternsTest {
 
     @Test
     void classShorthandsBecomeExplicitAsciiClassesForEveryEngine() {
-        Patterns.Regex regex = Patterns.regex("^\\d+\\s\\w$");
+        RegexPattern regex = Patterns.regex("^\\d+\\s\\w$");
         assertThat(regex.java()).doesNotContain("\\d", "\\s", "\\w");
-        assertThat(regex.postgres()).doesNotContain("\\d", "\\s", "\\w");
+        assertThat(regex.posix()).doesNotContain("\\d", "\\s", "\\w");
         assertThat(Patterns.regexFinds("^\\d+\\s\\w$", "42 x")).isTrue();
         assertThat(Patterns.regexFinds("^\\d+$", "٤٢"))
                 .as("Arabic-Indic digits are not \\d")
                 .isFalse();
+    }
+
+    @Test
+    void theEndAnchorIsTheEndOfTheTextInBothForms() {
+        RegexPattern regex = Patterns.regex("a$");
+        assertThat(regex.java()).isEqualTo("a\\z"); // Java's $ would also match before a final newline
+        assertThat(regex.posix()).isEqualTo("a$");
+        assertThat(Patterns.regexFinds("a$", "a\n")).isFalse();
     }
 
     @Test

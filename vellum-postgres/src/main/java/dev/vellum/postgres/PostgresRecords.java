@@ -6,12 +6,12 @@ import dev.vellum.FieldPath;
 import dev.vellum.Json;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.Patterns;
 import dev.vellum.internal.SystemColumnSql;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.RegexPattern;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -516,8 +516,8 @@ final class PostgresRecords implements RecordDialect {
         }
 
         @Override
-        public String regex(Patterns.Regex regex, List<Object> params) {
-            params.add(regex.postgres());
+        public String regex(RegexPattern regex, List<Object> params) {
+            params.add(regex.posix());
             return "(" + isType(JsonValues.STRING) + " AND " + text + " ~ ?)";
         }
 
@@ -608,8 +608,8 @@ final class PostgresRecords implements RecordDialect {
         }
 
         @Override
-        protected String textRegex(Patterns.Regex regex, List<Object> params) {
-            params.add(regex.postgres());
+        protected String textRegex(RegexPattern regex, List<Object> params) {
+            params.add(regex.posix());
             return "(" + text + " ~ ?)";
         }
     }

@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.Patterns;
 import dev.vellum.internal.SystemColumnSql;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.RegexPattern;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -429,7 +429,7 @@ final class SqliteRecords implements RecordDialect {
         }
 
         @Override
-        public String regex(Patterns.Regex regex, List<Object> params) {
+        public String regex(RegexPattern regex, List<Object> params) {
             params.add(regex.java());
             return "(" + isType(JsonValues.STRING) + " AND regexp(?, " + extract + "))";
         }
@@ -511,7 +511,7 @@ final class SqliteRecords implements RecordDialect {
         }
 
         @Override
-        protected String textRegex(Patterns.Regex regex, List<Object> params) {
+        protected String textRegex(RegexPattern regex, List<Object> params) {
             params.add(regex.java());
             return "regexp(?, " + column + ")";
         }
