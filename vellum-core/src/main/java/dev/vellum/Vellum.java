@@ -47,7 +47,12 @@ public final class Vellum {
         if (nativeStore.isPresent()) {
             return nativeStore.get();
         }
-        JdbcDatabase db = provider.open(config);
+        Database opened = provider.open(config);
+        if (!(opened instanceof JdbcDatabase db)) {
+            opened.close();
+            throw new ConfigurationException("The " + provider.name() + " backend cannot hold a record store: its "
+                    + "open() must return the database JdbcDatabase.open makes, or openNativeStore a store of its own");
+        }
         try {
             SqlStore store = new SqlStore(
                     db,

@@ -6,7 +6,6 @@ import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JdbcDatabase;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -53,9 +52,10 @@ public interface BackendProvider {
 
     /**
      * Opens the SQL layer, applying migrations when {@link VellumConfig#autoMigrate()}. A backend without SQL throws
-     * {@link ConfigurationException} saying so.
+     * {@link ConfigurationException} saying so. For the record store to run on it, a SQL backend returns the database
+     * that {@code JdbcDatabase.open} (core's JDBC engine) makes from its dialect and pool.
      */
-    JdbcDatabase open(VellumConfig config);
+    Database open(VellumConfig config);
 
     /** The record store's SQL for a database this provider opened. */
     RecordDialect recordDialect(Database db);
