@@ -53,6 +53,15 @@ public final class VellumJson {
         return JsonValues.write(node);
     }
 
+    /**
+     * A value's canonical JSON text: object keys sorted by code point, no spaces, numbers without trailing zeros and
+     * never in exponent form. Equal values (by Vellum's rules: {@code 1.0} equals {@code 1}) have equal canonical
+     * texts, so it is what checksums and comparisons of whole documents are computed on.
+     */
+    public static String canonical(JsonNode value) {
+        return JsonValues.canonical(value);
+    }
+
     /** A Java value (maps, lists, numbers, strings, records, beans) as a JSON tree. */
     public static JsonNode toTree(Object value) {
         return JsonValues.toTree(value);

@@ -9,8 +9,8 @@ import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.StorageException;
 import dev.vellum.TransferException;
+import dev.vellum.VellumJson;
 import dev.vellum.internal.Digests;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
@@ -98,7 +98,7 @@ public final class Backup {
             for (String name : s.collections()) {
                 Collection c = s.collection(name);
                 ObjectNode start = object().put("collection", name);
-                start.set("indexes", JsonValues.toTree(c.indexes()));
+                start.set("indexes", VellumJson.toTree(c.indexes()));
                 start.put("documentIndex", c.hasDocumentIndex());
                 start.put("changes", c.changesEnabled());
                 lines.write(start);
@@ -355,7 +355,7 @@ public final class Backup {
             digest.update((byte) '\n');
             lineNumber++;
             try {
-                JsonNode node = JsonValues.parse(line);
+                JsonNode node = VellumJson.parse(line);
                 if (!node.isObject()) {
                     throw damaged("the line is not a JSON object");
                 }
@@ -419,7 +419,7 @@ public final class Backup {
         }
 
         void write(JsonNode node) {
-            String line = JsonValues.write(node);
+            String line = VellumJson.write(node);
             try {
                 writer.write(line);
                 writer.write('\n');
@@ -445,7 +445,7 @@ public final class Backup {
     }
 
     private static ObjectNode object() {
-        return JsonValues.NODES.objectNode();
+        return VellumJson.nodes().objectNode();
     }
 
     static String version() {

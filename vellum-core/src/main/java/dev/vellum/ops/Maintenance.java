@@ -5,9 +5,9 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.Database;
 import dev.vellum.Health;
 import dev.vellum.RecordStore;
+import dev.vellum.VellumJson;
 import dev.vellum.internal.Backends;
 import dev.vellum.internal.ByteSizes;
-import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.TableNames;
 import dev.vellum.spi.BackendProvider;
 import java.time.Duration;
@@ -26,7 +26,7 @@ public final class Maintenance {
      * running statements, where the backend can.
      */
     public static ObjectNode stats(RecordStore store, Duration slow) {
-        ObjectNode out = JsonValues.NODES.objectNode();
+        ObjectNode out = VellumJson.nodes().objectNode();
         out.put("backend", store.backendName());
         Database db = store.database().orElse(null);
         if (db == null) {

@@ -4,7 +4,7 @@ import dev.vellum.Database;
 import dev.vellum.Json;
 import dev.vellum.Row;
 import dev.vellum.TransferException;
-import dev.vellum.internal.JsonValues;
+import dev.vellum.VellumJson;
 import dev.vellum.internal.Timestamps;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -233,7 +233,7 @@ final class TableCopy {
             if (name.startsWith("json")) {
                 // compact, as parsed: some databases print binary JSON with spaces, others keep what they were given
                 String text = v instanceof byte[] b ? new String(b, StandardCharsets.UTF_8) : v.toString();
-                return Json.of(JsonValues.write(JsonValues.parse(text)));
+                return Json.of(VellumJson.write(VellumJson.parse(text)));
             }
             if (name.equals("uuid")) {
                 return v instanceof UUID ? v : UUID.fromString(v.toString().trim());
@@ -309,7 +309,7 @@ final class TableCopy {
             return "x:" + HexFormat.of().formatHex(b);
         }
         if (v instanceof Json j) {
-            return "j:" + JsonValues.canonical(JsonValues.parse(j.text()));
+            return "j:" + VellumJson.canonical(VellumJson.parse(j.text()));
         }
         return v.getClass().getSimpleName().charAt(0) + ":" + v;
     }

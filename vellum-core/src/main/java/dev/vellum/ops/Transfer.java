@@ -9,8 +9,8 @@ import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.TransferException;
+import dev.vellum.VellumJson;
 import dev.vellum.internal.Digests;
-import dev.vellum.internal.JsonValues;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -87,7 +87,7 @@ public final class Transfer {
 
     /** Adds (or overwrites) a top-level field with a fixed value. */
     public static RecordTransform addField(String name, Object value) {
-        return (collection, r) -> withFields(r, f -> f.set(name, JsonValues.toTree(value)));
+        return (collection, r) -> withFields(r, f -> f.set(name, VellumJson.toTree(value)));
     }
 
     public static RecordTransform removeField(String name) {
@@ -423,7 +423,7 @@ public final class Transfer {
 
     /** A 64-bit hash of the record's canonical JSON (keys sorted, numbers normalised): equal on every backend. */
     public static long hash(Record r) {
-        return hash(JsonValues.canonical(r.toJson()));
+        return hash(VellumJson.canonical(r.toJson()));
     }
 
     /** The first 64 bits of the text's SHA-256: summed over rows, an order-independent checksum. */
