@@ -50,8 +50,8 @@ public final class Vellum {
         Database opened = provider.open(config);
         if (!(opened instanceof JdbcDatabase db)) {
             opened.close();
-            throw new ConfigurationException("The " + provider.name() + " backend cannot hold a record store: its "
-                    + "open() must return the database JdbcDatabase.open makes, or openNativeStore a store of its own");
+            throw new ConfigurationException("The '" + provider.name() + "' backend cannot hold a record store: "
+                    + "its database was not made by Vellum's JDBC engine. Report this to the backend's authors.");
         }
         try {
             SqlStore store = new SqlStore(
