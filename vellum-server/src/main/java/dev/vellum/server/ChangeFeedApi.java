@@ -50,7 +50,7 @@ final class ChangeFeedApi {
 
     private final RecordStore store;
     private final ServerSettings limits;
-    private final Api api;
+    private final Execution execution;
     private final Semaphore readers;
     private final EventStreams streams = new EventStreams(STREAM_READERS, this::errorEvent);
     /** Readers each client holds now, by API key or address; a client holding none has no entry. */
@@ -58,10 +58,10 @@ final class ChangeFeedApi {
 
     private volatile boolean stopping;
 
-    ChangeFeedApi(RecordStore store, ServerSettings limits, Api api) {
+    ChangeFeedApi(RecordStore store, ServerSettings limits, Execution execution) {
         this.store = store;
         this.limits = limits;
-        this.api = api;
+        this.execution = execution;
         this.readers = new Semaphore(limits.maxConcurrent());
     }
 
@@ -70,10 +70,10 @@ final class ChangeFeedApi {
         r.add(
                 PUT,
                 feed,
-                ctx -> api.bounded(ctx, Operation.ENABLE_CHANGES, () -> {
+                ctx -> execution.bounded(ctx, Operation.ENABLE_CHANGES, () -> {
                     Collection c = store.collection(ctx.pathParam("c"));
                     boolean created = c.enableChanges();
-                    return Api.Reply.of(
+                    return Reply.of(
                             created ? 201 : 200,
                             VellumJson.nodes()
                                     .objectNode()
@@ -84,12 +84,12 @@ final class ChangeFeedApi {
         r.add(
                 DELETE,
                 feed,
-                ctx -> api.bounded(ctx, Operation.DISABLE_CHANGES, () -> {
+                ctx -> execution.bounded(ctx, Operation.DISABLE_CHANGES, () -> {
                     Collection c = store.collection(ctx.pathParam("c"));
                     if (!c.disableChanges()) {
                         throw Problem.notFound("The change feed of collection '" + c.name() + "' is not enabled");
                     }
-                    return Api.Reply.empty(204);
+                    return Reply.empty(204);
                 }));
         r.add(GET, feed, ctx -> read(ctx, store.collection(ctx.pathParam("c")).changes()));
         r.add(GET, "/v1/changes", ctx -> read(ctx, store.changes()));

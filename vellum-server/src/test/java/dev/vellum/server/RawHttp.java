@@ -54,8 +54,22 @@ final class RawHttp {
                 request.write(body);
             }
             OutputStream out = socket.getOutputStream();
-            out.write(request.toByteArray());
-            out.flush();
+            try {
+                out.write(request.toByteArray());
+                out.flush();
+            } catch (IOException writeFailed) {
+                // the server may answer before the body is all sent (a GET that ignores it, a body past a limit)
+                // and close: as curl and browsers do, read the answer it sent before giving up
+                try {
+                    Answer early = read(socket.getInputStream());
+                    if (early.status() > 0) {
+                        return early;
+                    }
+                } catch (IOException noAnswer) {
+                    writeFailed.addSuppressed(noAnswer);
+                }
+                throw writeFailed;
+            }
             return read(socket.getInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
