@@ -18,7 +18,6 @@ import dev.vellum.Record;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordTooLargeException;
 import dev.vellum.Row;
-import dev.vellum.SortKey;
 import dev.vellum.StorageException;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
@@ -26,7 +25,6 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.TableNames;
 import dev.vellum.internal.Timestamps;
-import dev.vellum.spi.PathSql;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,12 +51,15 @@ final class SqlCollection extends BaseCollection {
     private final String name;
     private final String table;
     private final String tombs;
+    /** The SELECT, cursor and ORDER BY of this collection's queries. */
+    private final SqlQueries queries;
 
     SqlCollection(SqlStore store, String name) {
         this.store = store;
         this.name = name;
         this.table = store.q(SqlStore.recordsTable(name));
         this.tombs = store.q(SqlStore.tombstoneTable(name));
+        this.queries = new SqlQueries(store, table, this::where);
     }
 
     @Override
@@ -661,126 +662,16 @@ final class SqlCollection extends BaseCollection {
         return ordered;
     }
 
-    /** One ORDER BY term of a query: a sort-key component and its direction. */
-    private record OrderTerm(String sql, PathSql.SortExpression.Kind kind, boolean descending) {}
-
-    /**
-     * One page and one record more (to know whether a next page exists). Literal numbers (checked ints), so
-     * PostgreSQL plans for the real limit rather than a generic one.
-     */
-    private String pagedSelect(Query query, String columns, List<Object> params) {
-        String sql = select(query, columns, params, true) + " LIMIT " + (query.limit() + 1);
-        return query.offset() == 0 ? sql : sql + " OFFSET " + query.offset();
-    }
-
-    /** The SELECT for a query: the columns, filter, cursor and order. */
-    private String select(Query query, String columns, List<Object> params, boolean paged) {
-        List<OrderTerm> terms = orderTerms(query);
-        StringBuilder sql = new StringBuilder("SELECT ")
-                .append(columns)
-                .append(" FROM ")
-                .append(table)
-                .append(" WHERE ")
-                .append(where(query.filter(), params));
-        if (paged && query.cursor() != null) {
-            sql.append(" AND ").append(after(terms, Cursors.decode(query, terms.size()), params));
-        }
-        sql.append(" ORDER BY ");
-        for (OrderTerm t : terms) {
-            sql.append(t.sql()).append(t.descending() ? " DESC, " : " ASC, ");
-        }
-        return sql.append("id ASC").toString();
-    }
-
-    /**
-     * Whether the first sort key can sort by one typed expression: when the filter guarantees the path holds one type
-     * (say {@code age gte 30}: numbers), that key sorts by the expression an index on the path provides, so sort +
-     * limit can read the index in order; the order is the same as the general one for such values.
-     */
-    private int typedRank(Query query) {
-        if (query.sort().isEmpty()) {
-            return 0;
-        }
-        SortKey first = query.sort().get(0);
-        int rank = TypeFacts.guaranteedRank(query.filter(), first.path());
-        return rank != 0 && store.filters.path(first.path()).typedSortKey(rank).isPresent() ? rank : 0;
-    }
-
-    private List<OrderTerm> orderTerms(Query query) {
-        List<OrderTerm> terms = new ArrayList<>();
-        int typed = typedRank(query);
-        for (int i = 0; i < query.sort().size(); i++) {
-            SortKey key = query.sort().get(i);
-            PathSql path = store.filters.path(key.path());
-            List<PathSql.SortExpression> expressions =
-                    i == 0 && typed != 0 ? List.of(path.typedSortKey(typed).orElseThrow()) : path.sortKeys();
-            for (PathSql.SortExpression e : expressions) {
-                terms.add(new OrderTerm(e.sql(), e.kind(), e.descendable() && key.descending()));
-            }
-        }
-        return terms;
-    }
-
-    /**
-     * The sort-key values of a record, computed in Java exactly as the ORDER BY terms compute them in SQL (the
-     * memory backend's sort key, or the value itself for a typed key), for the cursor after it.
-     */
-    private List<JsonNode> cursorKey(Record record, Query query) {
-        List<JsonNode> key = new ArrayList<>();
-        int typed = typedRank(query);
-        for (int i = 0; i < query.sort().size(); i++) {
-            SortKey sortKey = query.sort().get(i);
-            if (i == 0 && typed != 0) {
-                key.add(Semantics.value(record, sortKey.path()));
-            } else {
-                key.addAll(Semantics.sortKey(record, sortKey));
-            }
-        }
-        return key;
-    }
-
-    /**
-     * Rows strictly after the cursor in the query's order: {@code k0 > v0 OR (k0 = v0 AND k1 > v1) OR … OR (all equal
-     * AND id > last id)}. A NULL component only ever meets NULLs among rows that tie on the terms before it, so it is
-     * skipped.
-     */
-    private String after(List<OrderTerm> terms, Cursors.Position position, List<Object> params) {
-        List<String> branches = new ArrayList<>();
-        List<String> equalities = new ArrayList<>();
-        List<Object> equalityParams = new ArrayList<>();
-        for (int i = 0; i < terms.size(); i++) {
-            JsonNode value = position.key().get(i);
-            if (JsonValues.isAbsent(value)) {
-                continue;
-            }
-            OrderTerm t = terms.get(i);
-            Object param = store.dialect.cursorParam(t.kind(), value);
-            List<String> branch = new ArrayList<>(equalities);
-            branch.add(t.sql() + (t.descending() ? " < ?" : " > ?"));
-            branches.add("(" + String.join(" AND ", branch) + ")");
-            params.addAll(equalityParams);
-            params.add(param);
-            equalities.add(t.sql() + " = ?");
-            equalityParams.add(param);
-        }
-        List<String> last = new ArrayList<>(equalities);
-        last.add("id > ?");
-        branches.add("(" + String.join(" AND ", last) + ")");
-        params.addAll(equalityParams);
-        params.add(position.id());
-        return "(" + String.join(" OR ", branches) + ")";
-    }
-
     @Override
     public Page find(Query query) {
         if (query.limit() == 0 || !store.exists(name)) {
             if (query.cursor() != null) {
-                Cursors.decode(query, orderTerms(query).size());
+                Cursors.decode(query, queries.orderTerms(query).size());
             }
             return new Page(List.of(), null);
         }
         List<Object> params = new ArrayList<>();
-        String sql = pagedSelect(query, store.pageColumns, params);
+        String sql = queries.pagedSelect(query, store.pageColumns, params);
         return store.db.read(db -> {
             List<PageRow> rows = db.fetchAll(sql, this::pageRow, params.toArray());
             if (rows.stream().allMatch(row -> row.record() != null)) {
@@ -865,7 +756,7 @@ final class SqlCollection extends BaseCollection {
             records.add(Projection.of(last, query));
         }
         String next = last != null && (endedEarly || rows.size() > query.limit())
-                ? Cursors.encode(query, cursorKey(last, query), last.id())
+                ? Cursors.encode(query, queries.cursorKey(last, query), last.id())
                 : null;
         return new Page(records, next);
     }
@@ -906,7 +797,7 @@ final class SqlCollection extends BaseCollection {
             return Stream.empty();
         }
         List<Object> params = new ArrayList<>();
-        String sql = select(query.cursor(null), COLUMNS, params, false);
+        String sql = queries.select(query.cursor(null), COLUMNS, params, false);
         return store.db.read(db -> db.stream(sql, this::read, params.toArray())).map(r -> Projection.of(r, query));
     }
 
@@ -916,7 +807,7 @@ final class SqlCollection extends BaseCollection {
             return "collection " + name + " does not exist yet";
         }
         List<Object> params = new ArrayList<>();
-        String sql = pagedSelect(query, store.pageColumns, params);
+        String sql = queries.pagedSelect(query, store.pageColumns, params);
         StringBuilder plan = new StringBuilder();
         for (Row row : store.db.read(db -> db.fetchAll(store.dialect.explain(sql), params.toArray()))) {
             plan.append(row.get(row.size() - 1)).append('\n');
