@@ -6,6 +6,7 @@ import dev.vellum.Record;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.RecordTable;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -35,7 +36,7 @@ final class SqlChangeLog implements ChangeLog {
 
     SqlChangeLog(SqlStore store, Duration retention, ChangeSignal signal) {
         this.store = store;
-        List<String> content = List.of("fields", "metadata");
+        List<String> content = RecordTable.DOCUMENTS;
         String small = store.dialect.storedSmall(content);
         this.pageColumns = small == null
                 ? COLUMNS + ", 0"

@@ -25,6 +25,7 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.TableNames;
 import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.RecordTable;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -40,7 +41,7 @@ import java.util.stream.Stream;
 
 /** A collection on a SQL backend. Every filter, sort, count, limit and cursor runs in SQL. */
 final class SqlCollection extends BaseCollection {
-    private static final String COLUMNS = "id, fields, metadata, version, created_at, updated_at";
+    private static final String COLUMNS = RecordTable.selectList();
     private static final int CHUNK = 500;
     /** Rows per multi-row upsert: 6 parameters each stays far below every driver's parameter limit. */
     private static final int UPSERT_ROWS = 200;
@@ -841,7 +842,7 @@ final class SqlCollection extends BaseCollection {
     }
 
     static String column(FieldPath p) {
-        return p.kind() == FieldPath.Kind.META ? "metadata" : "fields";
+        return RecordTable.documentOf(p);
     }
 
     /** The WHERE condition; checks that the collection exists first, so a missing one is not queried. */

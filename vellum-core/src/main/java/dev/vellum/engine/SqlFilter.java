@@ -7,6 +7,7 @@ import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.RecordTable;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -25,8 +26,7 @@ final class SqlFilter {
 
     PathSql path(FieldPath path) {
         return switch (path.kind()) {
-            case FIELD -> dialect.path("fields", path.keys());
-            case META -> dialect.path("metadata", path.keys());
+            case FIELD, META -> dialect.path(RecordTable.documentOf(path), path.keys());
             default -> dialect.system(path.kind());
         };
     }

@@ -13,6 +13,7 @@ import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.SizeLimits;
 import dev.vellum.internal.TableNames;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.RecordTable;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -62,10 +63,10 @@ public final class SqlStore implements RecordStore {
             dev.vellum.spi.ChangeSignal changeSignal,
             SizeLimits limits) {
         this.limits = limits;
-        List<String> content = List.of("fields", "metadata");
+        List<String> content = RecordTable.DOCUMENTS;
         String small = dialect.storedSmall(content);
         this.pageColumns = small == null
-                ? "id, fields, metadata, version, created_at, updated_at, 0"
+                ? RecordTable.selectList() + ", 0"
                 : "id, CASE WHEN " + small + " THEN fields END, CASE WHEN " + small + " THEN metadata END, version, "
                         + "created_at, updated_at, " + dialect.storedSize(content);
         this.db = db;

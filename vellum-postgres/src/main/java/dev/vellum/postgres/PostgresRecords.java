@@ -11,6 +11,7 @@ import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.RegexPattern;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -344,7 +345,7 @@ final class PostgresRecords implements RecordDialect {
     @Override
     public List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique) {
         String columns = paths.stream()
-                .map(p -> "(" + value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields", p.keys()) + ")")
+                .map(p -> "(" + value(RecordTable.documentOf(p), p.keys()) + ")")
                 .collect(Collectors.joining(", "));
         // A non-unique index ends with id, the tie-breaker of every sort, so sort + limit reads it in order.
         String jsonIndex = "CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + indexName + " ON " + table
@@ -354,7 +355,7 @@ final class PostgresRecords implements RecordDialect {
         }
         // String ranges and prefixes compare text in code-point order: a second index serves them.
         FieldPath p = paths.get(0);
-        String value = value(p.kind() == FieldPath.Kind.META ? "metadata" : "fields", p.keys());
+        String value = value(RecordTable.documentOf(p), p.keys());
         String textIndex = "CREATE INDEX IF NOT EXISTS " + suffixed(indexName, "_t") + " ON " + table + " (("
                 + textOf(value) + "), id)";
         // Every string condition also tests the type; without statistics on that test the planner guesses it keeps

@@ -9,6 +9,7 @@ import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.RegexPattern;
 import java.math.BigDecimal;
 import java.sql.Connection;
@@ -292,7 +293,7 @@ final class SqliteRecords implements RecordDialect {
     public List<String> createIndex(String table, String indexName, List<FieldPath> paths, boolean unique) {
         String columns = paths.stream()
                 .map(p -> indexKey(
-                        p.kind() == FieldPath.Kind.META ? "metadata" : "fields",
+                        RecordTable.documentOf(p),
                         SQL.literal(SqliteDialect.jsonPath(p.keys().toArray(String[]::new)))))
                 .collect(Collectors.joining(", "));
         return List.of("CREATE " + (unique ? "UNIQUE " : "") + "INDEX IF NOT EXISTS " + indexName + " ON " + table
