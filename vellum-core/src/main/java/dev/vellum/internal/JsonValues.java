@@ -108,7 +108,12 @@ public final class JsonValues {
                 .replaceAll("\\s*\\(not recognized as one since Feature '\\w+' not enabled for parser\\)", "")
                 .replaceAll("\\s*\\((start marker|for \\w+ starting) at .*$", "")
                 .replace(" (JSON String, Number, Array, Object or token 'null', 'true' or 'false')", " a JSON value")
-                .replace("Duplicate field ", "Duplicate key ");
+                .replace("Duplicate field ", "Duplicate key ")
+                // Jackson names its own types and features here: none of that is for the reader
+                .replaceAll("\\s*\\(bound as `[^`]*`\\)", "")
+                .replaceAll(":?\\s*not allowed as per `[^`]*`", "")
+                .replaceAll("\\s*\\(of type [A-Z_]+\\)", "")
+                .replace("Trailing token found after value", "Text follows the JSON value (one value per document)");
         com.fasterxml.jackson.core.JsonLocation at = e.getLocation();
         return at == null || at.getLineNr() < 1
                 ? message

@@ -54,7 +54,7 @@ final class Requests {
         }
         JsonNode body = parse(readLimited(ctx));
         if (!body.isObject()) {
-            throw Problem.badRequest("The body must be a Api.JSON object.");
+            throw Problem.badRequest("The body must be a JSON object.");
         }
         if (keys != null) {
             for (Iterator<String> it = body.fieldNames(); it.hasNext(); ) {
@@ -130,17 +130,14 @@ final class Requests {
                 "body-too-large",
                 "Request body too large",
                 "The body is larger than " + limit
-                        + " bytes (VELLUM_HTTP_MAX_BODY). Send large batches as Api.NDJSON (" + Api.NDJSON + ") to "
+                        + " bytes (VELLUM_HTTP_MAX_BODY). Send large batches as NDJSON (" + Api.NDJSON + ") to "
                         + "/v1/collections/{c}/records:batch, which is streamed.");
     }
 
     static JsonNode parse(byte[] body) {
         if (body.length == 0) {
             throw new Problem(
-                    400,
-                    "malformed-json",
-                    "Malformed Api.JSON",
-                    "The request body is empty; send a Api.JSON " + "document.");
+                    400, "malformed-json", "Malformed JSON", "The request body is empty; send a JSON " + "document.");
         }
         try {
             return VellumJson.inputReader().readTree(body);
@@ -148,8 +145,8 @@ final class Requests {
             throw new Problem(
                     400,
                     "malformed-json",
-                    "Malformed Api.JSON",
-                    "The request body is not valid Api.JSON: " + VellumJson.reason(e));
+                    "Malformed JSON",
+                    "The request body is not valid JSON: " + VellumJson.reason(e));
         } catch (IOException e) {
             throw Problem.unreadableBody(e);
         }
@@ -172,7 +169,7 @@ final class Requests {
             try {
                 node.set("filter", VellumJson.inputReader().readTree(filter));
             } catch (IOException e) {
-                throw new QueryException("filter", "filter must be a Api.JSON filter such as {\"age\":{\"$gte\":30}}");
+                throw new QueryException("filter", "filter must be a JSON filter such as {\"age\":{\"$gte\":30}}");
             }
         }
         splitParameter(ctx, "sort", node);

@@ -121,7 +121,10 @@ class EndpointsTest {
                         "4",
                         "VELLUM_HTTP_MAX_FILTER_CONDITIONS",
                         "10"))) {
-            assertProblem(http.post(USERS + "/records", "{\"fields\":"), 400, "malformed-json");
+            assertThat(assertProblem(http.post(USERS + "/records", "{\"fields\":"), 400, "malformed-json")
+                            .get("title")
+                            .asText())
+                    .isEqualTo("Malformed JSON");
             assertProblem(http.post(USERS + "/records", ""), 400, "malformed-json");
             assertProblem(http.post(USERS + "/records", "{\"fields\":[1]}"), 400, "invalid-record");
             assertProblem(http.post(USERS + "/records", "{\"fields\":{},\"extra\":1}"), 400, "invalid-record");
@@ -374,6 +377,12 @@ class EndpointsTest {
             assertThat(body.get("type").asText()).endsWith("/" + type);
         }
         assertThat(response.body()).doesNotContain("SELECT", "INSERT", "SQLSTATE", "at dev.vellum", "Exception");
+        // no Java names in words meant for people: a class's constant (Api.JSON) or a qualified class name
+        for (String words :
+                List.of(body.get("title").asText(), body.get("detail").asText())) {
+            assertThat(words).doesNotContainPattern("\\b[A-Z][A-Za-z]+\\.[A-Z][A-Z_]{2,}\\b");
+            assertThat(words).doesNotContainPattern("\\b[a-z]+\\.[a-z]+\\.[A-Z][A-Za-z]+");
+        }
         return body;
     }
 
