@@ -34,6 +34,12 @@ public final class ReplicaSet implements AutoCloseable {
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(2);
     /** A replica is asked how far it is on a read's behalf at most this often. */
     private static final long ASK_AGAIN_NANOS = 2_000_000;
+    /** Where the monitor's probes run, so that one that hangs holds neither the monitor nor the other replicas. */
+    private static final java.util.concurrent.ExecutorService PROBES = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "vellum-replica-probe");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** Why a replica does or does not serve reads. */
     public enum State {
@@ -62,6 +68,8 @@ public final class ReplicaSet implements AutoCloseable {
         volatile Duration lag = Duration.ZERO;
         volatile String problem = "not probed yet";
         private final AtomicLong lastAsked = new AtomicLong();
+        /** When the monitor's probe in flight began (System.nanoTime), or 0 when none is. */
+        final AtomicLong probing = new AtomicLong();
 
         Member(String name, JdbcDatabase db) {
             this.name = name;
@@ -115,7 +123,8 @@ public final class ReplicaSet implements AutoCloseable {
         this.replication = replication;
         this.maxLag = maxLag;
         this.wait = wait;
-        probeAll();
+        samplePrimary();
+        members.forEach(this::probe);
         this.monitor = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "vellum-replica-monitor");
             t.setDaemon(true);
@@ -247,7 +256,38 @@ public final class ReplicaSet implements AutoCloseable {
         }
     }
 
+    /**
+     * The monitor's round: the primary's position, then each replica probed on a thread of its own. A probe that has
+     * not answered within {@link #PROBE_TIMEOUT} (a stopped replica can hold one for the pool's whole connect timeout,
+     * waiting for a connection) finds the replica down now, rather than when it gives up.
+     */
     private void probeAll() {
+        samplePrimary();
+        for (Member m : members) {
+            long started = m.probing.get();
+            if (started != 0) {
+                if (System.nanoTime() - started > PROBE_TIMEOUT.toNanos()) {
+                    markDown(m, "no answer within " + PROBE_TIMEOUT.toMillis() + " ms");
+                }
+                continue;
+            }
+            if (m.probing.compareAndSet(0, System.nanoTime())) {
+                try {
+                    PROBES.execute(() -> {
+                        try {
+                            probe(m);
+                        } finally {
+                            m.probing.set(0);
+                        }
+                    });
+                } catch (java.util.concurrent.RejectedExecutionException e) {
+                    m.probing.set(0);
+                }
+            }
+        }
+    }
+
+    private void samplePrimary() {
         try {
             long position = askPrimary(); // also covers the commits made since a read last asked
             synchronized (samples) {
@@ -261,7 +301,6 @@ public final class ReplicaSet implements AutoCloseable {
         } catch (RuntimeException e) {
             LOG.debug("Could not read the primary's write position: {}", e.getMessage());
         }
-        members.forEach(this::probe);
     }
 
     /**
@@ -301,12 +340,16 @@ public final class ReplicaSet implements AutoCloseable {
             m.state = next;
             m.problem = null;
         } catch (RuntimeException e) {
-            if (m.state != State.DOWN) {
-                LOG.warn("Replica {} does not answer and serves no reads until it does: {}", m.name, e.getMessage());
-            }
-            m.state = State.DOWN;
-            m.problem = e.getMessage();
+            markDown(m, e.getMessage());
         }
+    }
+
+    private static void markDown(Member m, String problem) {
+        if (m.state != State.DOWN) {
+            LOG.warn("Replica {} does not answer and serves no reads until it does: {}", m.name, problem);
+        }
+        m.state = State.DOWN;
+        m.problem = problem;
     }
 
     /** Each replica as the last probe saw it, and the reads each served, as {@link Health} reports them. */
