@@ -1,8 +1,5 @@
 package dev.vellum.testkit;
 
-import dev.vellum.RecordStore;
-import dev.vellum.Vellum;
-import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.FilterInputStream;
@@ -133,12 +130,8 @@ public final class PostgresServer implements AutoCloseable {
 
     private String migratedTemplate(Collation collation) {
         PostgresTarget template = createDatabase(collation);
-        try (RecordStore store = Vellum.open(VellumConfig.builder()
-                .isolated()
-                .url(template.toUrlWithCredentials())
-                .build())) {
-            store.collections(); // opening migrated it; closing the pool leaves the template free to copy
-        }
+        // closing the store's pool leaves the template free to copy
+        TestBackend.postgres(template, collation.label()).migrate();
         return template.database();
     }
 

@@ -1,8 +1,5 @@
 package dev.vellum.testkit;
 
-import dev.vellum.RecordStore;
-import dev.vellum.Vellum;
-import dev.vellum.VellumConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,10 +23,7 @@ final class SqliteTemplate {
         if (template == null) {
             Path dir = Files.createTempDirectory("vellum-template");
             Path file = dir.resolve("template.db");
-            try (RecordStore store = Vellum.open(
-                    VellumConfig.builder().isolated().url("sqlite:" + file).build())) {
-                store.collections(); // opening migrated it
-            }
+            TestBackend.sqlite(file).migrate();
             if (Files.exists(dir.resolve("template.db-wal"))) {
                 // the last connection folds the write-ahead log into the file; one left over would not be copied
                 throw new IllegalStateException("SQLite left a write-ahead log beside " + file + " on close");

@@ -125,6 +125,18 @@ public final class TestBackend implements AutoCloseable {
         return store;
     }
 
+    /**
+     * Opens the record store once and closes it: what the store needs (Vellum's migrated schema) is then in the
+     * database, and no connection to it is left open. Store templates are made this way.
+     */
+    void migrate() {
+        try {
+            openStore().collections();
+        } finally {
+            close();
+        }
+    }
+
     @Override
     public void close() {
         synchronized (opened) {
