@@ -4,7 +4,7 @@ import dev.vellum.internal.Backends;
 import dev.vellum.internal.Messages;
 import dev.vellum.internal.ServiceLinks;
 import dev.vellum.spi.BackendProvider;
-import dev.vellum.spi.SettingsCheck;
+import dev.vellum.spi.ConfigurationExtension;
 import io.github.cdimascio.dotenv.Dotenv;
 import io.github.cdimascio.dotenv.DotenvEntry;
 import io.github.cdimascio.dotenv.DotenvException;
@@ -36,16 +36,13 @@ public final class VellumConfig {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
     private static final Pattern SIZE = Pattern.compile("(\\d{1,12})\\s*(B|KB|MB|GB)?");
 
-    private final Map<Setting, String> values;
-    private final Map<Setting, String> sources;
+    /** Values and their sources by key, for every known setting. */
+    private final Map<String, String> values;
+
+    private final Map<String, String> sources;
     private final String backend;
-    private final int poolMin;
-    private final int poolMax;
     private final Duration connectTimeout;
     private final boolean autoMigrate;
-    private final boolean pgbouncer;
-    private final Duration lockTimeout;
-    private final Optional<Duration> statementTimeout;
     private final List<String> migrationLocations;
     private final boolean requireCurrentSchema;
     private final javax.sql.DataSource dataSource;
@@ -53,8 +50,8 @@ public final class VellumConfig {
     private final dev.vellum.internal.SizeLimits sizeLimits;
 
     private VellumConfig(
-            Map<Setting, String> values,
-            Map<Setting, String> sources,
+            Map<String, String> values,
+            Map<String, String> sources,
             boolean requireCurrentSchema,
             javax.sql.DataSource dataSource,
             dev.vellum.spi.TransactionJoin transactionJoin) {
@@ -63,52 +60,62 @@ public final class VellumConfig {
         this.transactionJoin = transactionJoin;
         this.values = values;
         this.sources = sources;
-        this.backend = parseBackend(values.get(Setting.DB_BACKEND));
-        this.poolMin = getInt(Setting.POSTGRES_POOL_MIN, 0);
-        this.poolMax = getInt(Setting.POSTGRES_POOL_MAX, 1);
-        if (poolMin > poolMax) {
-            throw new ConfigurationException(Setting.POSTGRES_POOL_MIN.key() + " (" + poolMin + ") must not be greater "
-                    + "than " + Setting.POSTGRES_POOL_MAX.key() + " (" + poolMax + ")");
-        }
+        this.backend = parseBackend(get(Setting.DB_BACKEND));
         this.connectTimeout = getDuration(Setting.CONNECT_TIMEOUT)
                 .orElseThrow(() ->
                         new ConfigurationException(Setting.CONNECT_TIMEOUT.key() + " must not be empty; use e.g. 30s"));
         if (connectTimeout.toMillis() < 250) {
             throw new ConfigurationException(Setting.CONNECT_TIMEOUT.key() + " must be at least 250ms, got '"
-                    + values.get(Setting.CONNECT_TIMEOUT) + "'");
+                    + get(Setting.CONNECT_TIMEOUT) + "'");
         }
         this.autoMigrate = getBoolean(Setting.AUTO_MIGRATE);
-        this.pgbouncer = getBoolean(Setting.POSTGRES_PGBOUNCER);
-        this.lockTimeout = getDuration(Setting.POSTGRES_LOCK_TIMEOUT).orElse(Duration.ZERO);
-        this.statementTimeout = getDuration(Setting.POSTGRES_STATEMENT_TIMEOUT);
         this.sizeLimits = new dev.vellum.internal.SizeLimits(
                 sizeBetween(Setting.MAX_RECORD_SIZE, "1KB", 1024),
                 sizeBetween(Setting.MAX_ANSWER_SIZE, "64KB", 64 * 1024));
-        this.migrationLocations = Arrays.stream(values.get(Setting.MIGRATIONS).split(","))
+        this.migrationLocations = Arrays.stream(get(Setting.MIGRATIONS).split(","))
                 .map(String::trim)
                 .filter(s -> !s.isEmpty())
                 .toList();
         Backends.named(backend).ifPresent(provider -> provider.validate(this));
-        SettingsChecks.INSTALLED.forEach(check -> check.check(this));
+        Known.EXTENSIONS.forEach(extension -> extension.check(this));
     }
 
-    /** The modules' own checks of their settings (the server's, for one). */
-    private static final class SettingsChecks {
-        static final List<SettingsCheck> INSTALLED =
-                ServiceLoader.load(SettingsCheck.class, VellumConfig.class.getClassLoader()).stream()
+    /** Core's settings and those the installed modules declare, in the order they are listed. */
+    private static final class Known {
+        static final List<ConfigurationExtension> EXTENSIONS =
+                ServiceLoader.load(ConfigurationExtension.class, VellumConfig.class.getClassLoader()).stream()
                         .map(ServiceLoader.Provider::get)
+                        .sorted(java.util.Comparator.comparing(e -> e.getClass().getName()))
                         .toList();
+        static final Map<String, SettingKey> BY_KEY = declared();
+
+        private static Map<String, SettingKey> declared() {
+            Map<String, SettingKey> settings = new LinkedHashMap<>();
+            List<SettingKey> all = new ArrayList<>(Arrays.asList(Setting.values()));
+            EXTENSIONS.forEach(extension -> all.addAll(extension.settings()));
+            for (SettingKey setting : all) {
+                if (settings.put(setting.key(), setting) != null) {
+                    throw new IllegalStateException("Two modules declare the setting " + setting.key());
+                }
+            }
+            return java.util.Collections.unmodifiableMap(settings);
+        }
+    }
+
+    /** Every setting this configuration knows: core's, then each installed module's. */
+    public List<SettingKey> settings() {
+        return List.copyOf(Known.BY_KEY.values());
     }
 
     /**
      * A size setting in bytes: {@code 65536}, {@code 512KB}, {@code 10MB} or {@code 1GB}; an error names the key.
      */
-    public long getSize(Setting setting) {
-        String raw = values.get(setting).trim().toUpperCase(Locale.ROOT);
+    public long getSize(SettingKey setting) {
+        String raw = get(setting).trim().toUpperCase(Locale.ROOT);
         Matcher m = SIZE.matcher(raw);
         if (!m.matches()) {
             throw new ConfigurationException(
-                    setting.key() + " must be a size such as 65536, 512KB or 10MB, got '" + values.get(setting) + "'");
+                    setting.key() + " must be a size such as 65536, 512KB or 10MB, got '" + get(setting) + "'");
         }
         long unit = switch (m.group(2) == null ? "B" : m.group(2)) {
             case "KB" -> 1024L;
@@ -148,21 +155,13 @@ public final class VellumConfig {
         return sizeLimits;
     }
 
-    private long sizeBetween(Setting setting, String least, long leastBytes) {
+    private long sizeBetween(SettingKey setting, String least, long leastBytes) {
         long size = getSize(setting);
         if (size < leastBytes || size > 1024L * 1024 * 1024) {
             throw new ConfigurationException(
-                    setting.key() + " must be between " + least + " and 1GB, got '" + values.get(setting) + "'");
+                    setting.key() + " must be between " + least + " and 1GB, got '" + get(setting) + "'");
         }
         return size;
-    }
-
-    public int poolMin() {
-        return poolMin;
-    }
-
-    public int poolMax() {
-        return poolMax;
     }
 
     public Duration connectTimeout() {
@@ -171,19 +170,6 @@ public final class VellumConfig {
 
     public boolean autoMigrate() {
         return autoMigrate;
-    }
-
-    public boolean pgbouncer() {
-        return pgbouncer;
-    }
-
-    /** Zero means wait forever. */
-    public Duration lockTimeout() {
-        return lockTimeout;
-    }
-
-    public Optional<Duration> statementTimeout() {
-        return statementTimeout;
     }
 
     /** The application's migration locations, e.g. {@code classpath:db/app}; each holds a folder per dialect. */
@@ -212,14 +198,24 @@ public final class VellumConfig {
         return Optional.ofNullable(transactionJoin);
     }
 
-    /** The raw value of a setting (after layering and defaults). Secret settings are returned as they are. */
-    public String get(Setting setting) {
-        return values.get(setting);
+    /**
+     * The raw value of a setting (after layering and defaults). Secret settings are returned as they are.
+     *
+     * @throws IllegalArgumentException for a setting no installed module declares
+     */
+    public String get(SettingKey setting) {
+        String value = values.get(setting.key());
+        if (value == null) {
+            throw new IllegalArgumentException(
+                    setting.key() + " is not a setting of any installed module (its module is not on the classpath)");
+        }
+        return value;
     }
 
     /** Where a setting's value came from: builder, environment, a .env path, or default. */
-    public String sourceOf(Setting setting) {
-        return sources.get(setting);
+    public String sourceOf(SettingKey setting) {
+        get(setting);
+        return sources.get(setting.key());
     }
 
     /** A one-line summary of where the data lives, e.g. {@code ./vellum.db} or {@code localhost:5432/app as user 'app'}. */
@@ -234,8 +230,8 @@ public final class VellumConfig {
     public String toString() {
         StringBuilder text = new StringBuilder("VellumConfig[");
         String separator = "";
-        for (Setting s : Setting.values()) {
-            String value = values.get(s);
+        for (SettingKey s : Known.BY_KEY.values()) {
+            String value = values.get(s.key());
             text.append(separator)
                     .append(s.key())
                     .append('=')
@@ -257,8 +253,8 @@ public final class VellumConfig {
     }
 
     /** A whole-number setting of at least {@code minimum}; an error names the key. */
-    public int getInt(Setting setting, int minimum) {
-        String raw = values.get(setting).trim();
+    public int getInt(SettingKey setting, int minimum) {
+        String raw = get(setting).trim();
         int value;
         try {
             value = Integer.parseInt(raw);
@@ -272,20 +268,19 @@ public final class VellumConfig {
     }
 
     /** A true/false setting ({@code true/yes/on/1}, {@code false/no/off/0}); an error names the key. */
-    public boolean getBoolean(Setting setting) {
-        String raw = values.get(setting).trim().toLowerCase(Locale.ROOT);
+    public boolean getBoolean(SettingKey setting) {
+        String raw = get(setting).trim().toLowerCase(Locale.ROOT);
         return switch (raw) {
             case "true", "yes", "on", "1" -> true;
             case "false", "no", "off", "0" -> false;
             default ->
-                throw new ConfigurationException(
-                        setting.key() + " must be true or false, got '" + values.get(setting) + "'");
+                throw new ConfigurationException(setting.key() + " must be true or false, got '" + get(setting) + "'");
         };
     }
 
     /** A duration setting ({@code 500ms}, {@code 30s}, {@code 2m}, {@code 1h}, {@code 7d}, {@code 0}); empty when blank. */
-    public Optional<Duration> getDuration(Setting setting) {
-        String raw = values.get(setting).trim().toLowerCase(Locale.ROOT);
+    public Optional<Duration> getDuration(SettingKey setting) {
+        String raw = get(setting).trim().toLowerCase(Locale.ROOT);
         if (raw.isEmpty()) {
             return Optional.empty();
         }
@@ -294,8 +289,8 @@ public final class VellumConfig {
         }
         Matcher m = DURATION.matcher(raw);
         if (!m.matches()) {
-            throw new ConfigurationException(setting.key() + " must be a duration such as 500ms, 30s, 2m or 1h, got '"
-                    + values.get(setting) + "'");
+            throw new ConfigurationException(
+                    setting.key() + " must be a duration such as 500ms, 30s, 2m or 1h, got '" + get(setting) + "'");
         }
         long amount = Long.parseLong(m.group(1));
         return Optional.of(
@@ -358,20 +353,24 @@ public final class VellumConfig {
             return set(Setting.DB_BACKEND.key(), backend);
         }
 
+        /** Shortcut for the SQLite backend's {@code VELLUM_SQLITE_PATH}. */
         public Builder sqlitePath(Path path) {
-            return set(Setting.SQLITE_PATH.key(), path.toString());
+            return set("VELLUM_SQLITE_PATH", path.toString());
         }
 
+        /** Shortcut for the PostgreSQL backend's {@code VELLUM_POSTGRES_URL}. */
         public Builder postgresUrl(String url) {
-            return set(Setting.POSTGRES_URL.key(), url);
+            return set("VELLUM_POSTGRES_URL", url);
         }
 
+        /** Shortcut for the PostgreSQL backend's {@code VELLUM_POSTGRES_POOL_MIN}. */
         public Builder poolMin(int min) {
-            return set(Setting.POSTGRES_POOL_MIN.key(), Integer.toString(min));
+            return set("VELLUM_POSTGRES_POOL_MIN", Integer.toString(min));
         }
 
+        /** Shortcut for the PostgreSQL backend's {@code VELLUM_POSTGRES_POOL_MAX}. */
         public Builder poolMax(int max) {
-            return set(Setting.POSTGRES_POOL_MAX.key(), Integer.toString(max));
+            return set("VELLUM_POSTGRES_POOL_MAX", Integer.toString(max));
         }
 
         public Builder connectTimeout(Duration timeout) {
@@ -382,8 +381,9 @@ public final class VellumConfig {
             return set(Setting.AUTO_MIGRATE.key(), Boolean.toString(autoMigrate));
         }
 
+        /** Shortcut for the PostgreSQL backend's {@code VELLUM_POSTGRES_PGBOUNCER}. */
         public Builder pgbouncer(boolean pgbouncer) {
-            return set(Setting.POSTGRES_PGBOUNCER.key(), Boolean.toString(pgbouncer));
+            return set("VELLUM_POSTGRES_PGBOUNCER", Boolean.toString(pgbouncer));
         }
 
         /** The application's own migration locations, e.g. {@code classpath:db/app} holding {@code sqlite/} and {@code postgresql/}. */
@@ -404,6 +404,11 @@ public final class VellumConfig {
         public Builder set(String key, String value) {
             explicit.put(key, value);
             return this;
+        }
+
+        /** Sets a setting, core's or a module's. */
+        public Builder set(SettingKey setting, String value) {
+            return set(setting.key(), value);
         }
 
         /** Reads variables from this map instead of the process environment (tests, embedding). */
@@ -438,30 +443,29 @@ public final class VellumConfig {
             rejectUnknownKeys(environment.keySet(), "the environment", false);
             rejectUnknownKeys(dotenv.keySet(), dotenvName(), false);
 
-            Map<Setting, String> values = new LinkedHashMap<>();
-            Map<Setting, String> sources = new LinkedHashMap<>();
-            for (Setting s : Setting.values()) {
-                if (explicit.containsKey(s.key())) {
-                    values.put(s, explicit.get(s.key()));
-                    sources.put(s, "builder");
-                } else if (environment.containsKey(s.key())) {
-                    values.put(s, environment.get(s.key()));
-                    sources.put(s, "environment");
-                } else if (dotenv.containsKey(s.key())) {
-                    values.put(s, dotenv.get(s.key()));
-                    sources.put(s, dotenvName());
+            Map<String, String> values = new LinkedHashMap<>();
+            Map<String, String> sources = new LinkedHashMap<>();
+            for (SettingKey s : Known.BY_KEY.values()) {
+                String key = s.key();
+                if (explicit.containsKey(key)) {
+                    values.put(key, explicit.get(key));
+                    sources.put(key, "builder");
+                } else if (environment.containsKey(key)) {
+                    values.put(key, environment.get(key));
+                    sources.put(key, "environment");
+                } else if (dotenv.containsKey(key)) {
+                    values.put(key, dotenv.get(key));
+                    sources.put(key, dotenvName());
                 } else {
-                    values.put(s, s.defaultValue());
-                    sources.put(s, "default");
+                    values.put(key, s.defaultValue());
+                    sources.put(key, "default");
                 }
-            }
-            for (Setting s : Setting.values()) {
                 String fallbackKey = s.fallbackKey();
-                if (fallbackKey != null && values.get(s).isBlank()) {
+                if (fallbackKey != null && values.get(key).isBlank()) {
                     String fallback = environment.getOrDefault(fallbackKey, dotenv.getOrDefault(fallbackKey, ""));
                     if (!fallback.isBlank()) {
-                        values.put(s, fallback);
-                        sources.put(s, fallbackKey);
+                        values.put(key, fallback);
+                        sources.put(key, fallbackKey);
                     }
                 }
             }
@@ -521,16 +525,46 @@ public final class VellumConfig {
 
         private static java.util.Set<String> read() {
             java.util.Set<String> names = new java.util.HashSet<>();
+            lines("META-INF/vellum/variables").forEach(names::add);
+            return java.util.Set.copyOf(names);
+        }
+
+        /** Vellum's own modules by the prefix of their keys ({@code META-INF/vellum/modules}). */
+        private static final class Modules {
+            static final Map<String, String> BY_PREFIX = read();
+
+            private static Map<String, String> read() {
+                Map<String, String> modules = new LinkedHashMap<>();
+                for (String line : lines("META-INF/vellum/modules")) {
+                    String[] prefixAndModule = line.split("\\s+");
+                    modules.put(prefixAndModule[0], prefixAndModule[1]);
+                }
+                return modules;
+            }
+
+            /** The module that would declare {@code key}, when that module is not installed. */
+            static Optional<String> absentFor(String key) {
+                return BY_PREFIX.entrySet().stream()
+                        .filter(e -> key.startsWith(e.getKey()))
+                        .filter(e -> Known.BY_KEY.keySet().stream().noneMatch(k -> k.startsWith(e.getKey())))
+                        .map(Map.Entry::getValue)
+                        .findFirst();
+            }
+        }
+
+        /** The lines of every resource of this name, without blanks and {@code #} comments. */
+        private static List<String> lines(String resource) {
+            List<String> lines = new ArrayList<>();
             try {
                 java.util.Enumeration<java.net.URL> lists =
-                        VellumConfig.class.getClassLoader().getResources("META-INF/vellum/variables");
+                        VellumConfig.class.getClassLoader().getResources(resource);
                 while (lists.hasMoreElements()) {
                     try (java.io.InputStream in = lists.nextElement().openStream()) {
                         for (String line :
                                 new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).split("\n")) {
-                            String name = line.strip();
-                            if (!name.isEmpty() && !name.startsWith("#")) {
-                                names.add(name);
+                            String text = line.strip();
+                            if (!text.isEmpty() && !text.startsWith("#")) {
+                                lines.add(text);
                             }
                         }
                     }
@@ -538,18 +572,23 @@ public final class VellumConfig {
             } catch (IOException e) {
                 throw new java.io.UncheckedIOException(e);
             }
-            return java.util.Set.copyOf(names);
+            return lines;
         }
 
         /** Environments hold many other variables, so there only {@code VELLUM_*} keys are ours to check. */
         private static void rejectUnknownKeys(Iterable<String> keys, String where, boolean allKeysAreOurs) {
-            List<String> known = new ArrayList<>();
-            for (Setting s : Setting.values()) {
-                known.add(s.key());
-            }
+            List<String> known = new ArrayList<>(Known.BY_KEY.keySet());
             for (String key : keys) {
                 boolean ours = allKeysAreOurs || key.startsWith("VELLUM_");
-                if (ours && Setting.byKey(key).isEmpty() && !ToolVariables.NAMES.contains(key)) {
+                if (ours && !Known.BY_KEY.containsKey(key) && !ToolVariables.NAMES.contains(key)) {
+                    Optional<String> module = Modules.absentFor(key);
+                    if (module.isPresent() && !allKeysAreOurs) {
+                        continue; // a setting of a module this application does not have
+                    }
+                    if (module.isPresent()) {
+                        throw new ConfigurationException(key + " is a setting of " + module.get() + ", which is not "
+                                + "on the classpath; add the dev.vellum:" + module.get() + " dependency.");
+                    }
                     String hint = Messages.nearest(key, known)
                             .map(k -> " Did you mean " + k + "?")
                             .orElse(" Known settings: " + String.join(", ", known) + ".");

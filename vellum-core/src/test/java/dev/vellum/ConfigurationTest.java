@@ -18,17 +18,43 @@ class ConfigurationTest {
     @Test
     void theBuilderWinsOverTheEnvironmentWhichWinsOverTheEnvFileWhichWinsOverTheDefault() throws Exception {
         Path env = dir.resolve(".env");
-        Files.writeString(env, "VELLUM_CONNECT_TIMEOUT=7s\nVELLUM_POSTGRES_POOL_MAX=3\nVELLUM_MAX_RECORD_SIZE=1MB\n");
+        Files.writeString(env, "VELLUM_CONNECT_TIMEOUT=7s\nVELLUM_CHANGES_RETENTION=3d\nVELLUM_MAX_RECORD_SIZE=1MB\n");
         VellumConfig config = VellumConfig.builder() // the environment given, not the process's
                 .envFile(env)
-                .environment(Map.of("VELLUM_POSTGRES_POOL_MAX", "5", "VELLUM_DB_BACKEND", "memory"))
-                .poolMax(9)
+                .environment(Map.of("VELLUM_CHANGES_RETENTION", "5d", "VELLUM_DB_BACKEND", "memory"))
+                .set(Setting.CHANGES_RETENTION, "9d")
                 .build();
-        assertThat(config.poolMax()).isEqualTo(9);
+        assertThat(config.getDuration(Setting.CHANGES_RETENTION)).contains(Duration.ofDays(9));
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(7));
         assertThat(config.maxRecordSize()).isEqualTo(1024 * 1024);
-        assertThat(config.poolMin()).as("the default").isEqualTo(2);
+        assertThat(config.maxAnswerSize()).as("the default").isEqualTo(16 * 1024 * 1024);
         assertThat(config.sourceOf(Setting.CONNECT_TIMEOUT)).contains(".env");
+        assertThat(config.sourceOf(Setting.CHANGES_RETENTION)).isEqualTo("builder");
+    }
+
+    /** Only core is on this module's classpath: the backends' and the server's settings are theirs to declare. */
+    @Test
+    void settingsOfAModuleThatIsNotInstalledAreItsOwn() {
+        VellumConfig config = VellumConfig.builder()
+                .isolated()
+                .environment(Map.of("VELLUM_POSTGRES_URL", "postgres://db/app", "VELLUM_HTTP_PORT", "9000"))
+                .url("memory:")
+                .build();
+        assertThat(config.settings()).containsExactly(Setting.values());
+        assertThatThrownBy(() -> config.get(SettingKey.of("VELLUM_POSTGRES_URL", "", "elsewhere")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("not on the classpath");
+        assertThatThrownBy(() -> VellumConfig.builder()
+                        .isolated()
+                        .url("memory:")
+                        .poolMax(9)
+                        .build())
+                .as("set on purpose, it is a mistake")
+                .isInstanceOf(ConfigurationException.class)
+                .hasMessageContaining("VELLUM_POSTGRES_POOL_MAX is a setting of vellum-postgres")
+                .hasMessageContaining("dev.vellum:vellum-postgres");
+        assertThatThrownBy(() -> SettingKey.of("POSTGRES_URL", "", "no prefix"))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

@@ -5,9 +5,9 @@ import dev.vellum.Filter;
 import dev.vellum.NewRecord;
 import dev.vellum.Query;
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PgBouncer;
 import dev.vellum.testkit.PostgresServer;
@@ -48,7 +48,7 @@ final class PgBouncerBench {
                 RecordStore pooledStore =
                         Vellum.open(config(bouncer.through(database).toUrlWithCredentials())
                                 .pgbouncer(true)
-                                .set(Setting.MIGRATION_URL.key(), direct)
+                                .set(PostgresSettings.MIGRATION_URL.key(), direct)
                                 .build())) {
             System.err.printf("pgbouncer: loading %,d records...%n", records);
             Collection loaded = directStore.collection("bench");

@@ -3,9 +3,9 @@ package dev.vellum.bench;
 import dev.vellum.Collection;
 import dev.vellum.NewRecord;
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
 import java.time.Duration;
@@ -42,7 +42,7 @@ final class ReplicaBench {
                     .isolated()
                     .url(db.toUrlWithCredentials())
                     .poolMax(32)
-                    .set(Setting.POSTGRES_REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials());
+                    .set(PostgresSettings.REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials());
             try (RecordStore loader = Vellum.open(plain.build())) {
                 System.err.printf("replicas: loading %,d records...%n", records);
                 loader.collection("bench")

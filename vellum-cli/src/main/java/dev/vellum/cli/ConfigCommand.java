@@ -1,6 +1,6 @@
 package dev.vellum.cli;
 
-import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +25,7 @@ final class ConfigCommand implements Callable<Integer> {
     public Integer call() {
         VellumConfig config = cli.configure().build();
         List<List<String>> rows = new ArrayList<>();
-        for (Setting s : Setting.values()) {
+        for (SettingKey s : config.settings()) {
             String value = config.get(s);
             rows.add(List.of(s.key(), s.isSecret() && !value.isEmpty() ? "****" : value, config.sourceOf(s)));
         }

@@ -185,6 +185,14 @@ class VellumCliTest {
                 .doesNotContain("hunter2")
                 .containsPattern("VELLUM_SQLITE_PATH +\\| .*vellum.db +\\| environment")
                 .containsPattern("VELLUM_DB_BACKEND +\\| sqlite +\\| default");
+        assertThat(o.out())
+                .as("core's settings and those each module declares")
+                .contains(
+                        "VELLUM_MAX_ANSWER_SIZE",
+                        "VELLUM_POSTGRES_REPLICA_WAIT",
+                        "VELLUM_MIGRATION_URL",
+                        "VELLUM_HTTP_CORS_ORIGINS",
+                        "VELLUM_API_KEYS_FILE");
     }
 
     @Test

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.vellum.ConfigurationException;
 import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.sqlite.SqliteBackend;
 import java.io.IOException;
@@ -43,12 +44,12 @@ class VellumConfigTest {
         VellumConfig config = fromEnv(Map.of());
         assertThat(config.backend()).isEqualTo("sqlite");
         assertThat(SqliteBackend.path(config)).isEqualTo(Path.of("./vellum.db"));
-        assertThat(config.poolMin()).isEqualTo(2);
-        assertThat(config.poolMax()).isEqualTo(10);
+        assertThat(config.getInt(PostgresSettings.POOL_MIN, 0)).isEqualTo(2);
+        assertThat(config.getInt(PostgresSettings.POOL_MAX, 1)).isEqualTo(10);
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(config.autoMigrate()).isTrue();
-        assertThat(config.pgbouncer()).isFalse();
-        assertThat(config.get(Setting.POSTGRES_URL)).isEmpty();
+        assertThat(config.getBoolean(PostgresSettings.PGBOUNCER)).isFalse();
+        assertThat(config.get(PostgresSettings.URL)).isEmpty();
         assertThat(config.sourceOf(Setting.DB_BACKEND)).isEqualTo("default");
     }
 
@@ -62,11 +63,11 @@ class VellumConfigTest {
                 .envFile(envFile)
                 .poolMin(5)
                 .build();
-        assertThat(config.poolMin()).isEqualTo(5);
-        assertThat(config.poolMax()).isEqualTo(20);
+        assertThat(config.getInt(PostgresSettings.POOL_MIN, 0)).isEqualTo(5);
+        assertThat(config.getInt(PostgresSettings.POOL_MAX, 1)).isEqualTo(20);
         assertThat(config.connectTimeout()).isEqualTo(Duration.ofSeconds(5));
-        assertThat(config.sourceOf(Setting.POSTGRES_POOL_MIN)).isEqualTo("builder");
-        assertThat(config.sourceOf(Setting.POSTGRES_POOL_MAX)).isEqualTo("environment");
+        assertThat(config.sourceOf(PostgresSettings.POOL_MIN)).isEqualTo("builder");
+        assertThat(config.sourceOf(PostgresSettings.POOL_MAX)).isEqualTo("environment");
         assertThat(config.sourceOf(Setting.CONNECT_TIMEOUT)).isEqualTo(envFile.toString());
     }
 
@@ -169,7 +170,8 @@ class VellumConfigTest {
                 .hasMessage("VELLUM_CONNECT_TIMEOUT must be at least 250ms, got '10ms'");
         assertThat(fromEnv(Map.of("VELLUM_CONNECT_TIMEOUT", "2m")).connectTimeout())
                 .isEqualTo(Duration.ofMinutes(2));
-        assertThat(fromEnv(Map.of("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "500ms")).statementTimeout())
+        assertThat(fromEnv(Map.of("VELLUM_POSTGRES_STATEMENT_TIMEOUT", "500ms"))
+                        .getDuration(PostgresSettings.STATEMENT_TIMEOUT))
                 .contains(Duration.ofMillis(500));
     }
 
@@ -316,7 +318,7 @@ class VellumConfigTest {
                 Map.entry("VELLUM_POSTGRES_HOST", "vellum-postgres"),
                 Map.entry("VELLUM_POSTGRES_USER", "app"),
                 Map.entry("VELLUM_API_PORT", "tcp://[fd00::1]:80")));
-        assertThat(config.get(Setting.POSTGRES_PORT)).isEmpty();
+        assertThat(config.get(PostgresSettings.PORT)).isEmpty();
         assertThat(PostgresTarget.of(config).hosts()).isEqualTo("vellum-postgres");
         // a typo of a real setting still fails, with the suggestion
         assertThatThrownBy(() -> fromEnv(Map.of("VELLUM_SERVICE_HOST", "10.0.0.7", "VELLUM_HTTP_PROT", "8080")))
@@ -336,7 +338,7 @@ class VellumConfigTest {
         assertThat(pg.user()).isEqualTo("app");
         assertThat(pg.password()).isEqualTo("pw");
         assertThat(pg.jdbcUrl()).isEqualTo("jdbc:postgresql://db.internal:6543/shop?sslmode=require");
-        assertThat(config.sourceOf(Setting.POSTGRES_URL)).isEqualTo("DATABASE_URL");
+        assertThat(config.sourceOf(PostgresSettings.URL)).isEqualTo("DATABASE_URL");
     }
 
     @Test

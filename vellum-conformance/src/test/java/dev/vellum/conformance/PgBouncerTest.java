@@ -14,6 +14,7 @@ import dev.vellum.RecordStore;
 import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.BackendTest;
 import dev.vellum.testkit.PgBouncer;
@@ -58,7 +59,7 @@ class PgBouncerTest {
             }
         }
         // from here on every connection goes through the pooler, so the server's sessions are the pooler's
-        RecordStore store = backend.openStore(b -> b.poolMax(CLIENTS).set(Setting.MIGRATION_URL.key(), ""));
+        RecordStore store = backend.openStore(b -> b.poolMax(CLIENTS).set(PostgresSettings.MIGRATION_URL.key(), ""));
         Collection items = store.collection("items");
         Collection counters = store.collection("counters");
         AtomicLongArray increments = new AtomicLongArray(COUNTERS);
@@ -220,8 +221,8 @@ class PgBouncerTest {
         RecordStore listening = backend.openStore(); // migrations and LISTEN over the direct connection
         listening.collection("events").enableChanges();
         RecordStore polling = backend.openStore(
-                b -> b.set(Setting.MIGRATION_URL.key(), "").set(Setting.CHANGES_POLL_INTERVAL.key(), "200ms"));
-        RecordStore writer = backend.openStore(b -> b.set(Setting.MIGRATION_URL.key(), ""));
+                b -> b.set(PostgresSettings.MIGRATION_URL.key(), "").set(Setting.CHANGES_POLL_INTERVAL.key(), "200ms"));
+        RecordStore writer = backend.openStore(b -> b.set(PostgresSettings.MIGRATION_URL.key(), ""));
         List<String> heardByListener = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<String> heardByPoller = new java.util.concurrent.CopyOnWriteArrayList<>();
         List<Long> listenerDelays = new java.util.concurrent.CopyOnWriteArrayList<>();

@@ -5,8 +5,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
-import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PgBouncer;
 import dev.vellum.testkit.PostgresServer;
@@ -111,7 +111,7 @@ class TlsTest {
                     .isolated()
                     .url(pooled)
                     .pgbouncer(true)
-                    .set(Setting.MIGRATION_URL.key(), direct)
+                    .set(PostgresSettings.MIGRATION_URL.key(), direct)
                     .build())) {
                 assertThat(db.health().encryption())
                         .isEqualTo("to the pooler: encrypted, sslmode=verify-full: "
@@ -125,7 +125,7 @@ class TlsTest {
                                     .isolated()
                                     .url(plain)
                                     .pgbouncer(true)
-                                    .set(Setting.MIGRATION_URL.key(), direct)
+                                    .set(PostgresSettings.MIGRATION_URL.key(), direct)
                                     .build())
                             .close())
                     .isInstanceOf(ConnectionException.class)

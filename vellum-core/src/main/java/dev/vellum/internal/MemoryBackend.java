@@ -3,7 +3,7 @@ package dev.vellum.internal;
 import dev.vellum.ConfigurationException;
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.BackendProvider;
@@ -30,7 +30,7 @@ public final class MemoryBackend implements BackendProvider {
     }
 
     @Override
-    public Map<Setting, String> settingsFromUrl(String url) {
+    public Map<SettingKey, String> settingsFromUrl(String url) {
         return Map.of();
     }
 

@@ -5,6 +5,7 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
 import java.time.Duration;
 import java.util.List;
@@ -20,6 +21,21 @@ import java.util.Optional;
  * {@link #openNativeStore}.
  */
 public interface BackendProvider {
+
+    /**
+     * The installed backend of this name ({@link #name}), for operations that ask a store's backend for its own
+     * reports ({@link #describeServer}, {@link #maintain}).
+     *
+     * @throws dev.vellum.ConfigurationException when no installed backend has that name
+     */
+    static BackendProvider named(String name) {
+        return java.util.ServiceLoader.load(BackendProvider.class, BackendProvider.class.getClassLoader()).stream()
+                .map(java.util.ServiceLoader.Provider::get)
+                .filter(provider -> provider.name().equals(name))
+                .findFirst()
+                .orElseThrow(() -> new dev.vellum.ConfigurationException(
+                        "No installed backend is named '" + name + "'; add its module to the classpath"));
+    }
 
     /** The value of {@code VELLUM_DB_BACKEND} that selects this backend, e.g. {@code sqlite}. */
     String name();
@@ -39,7 +55,7 @@ public interface BackendProvider {
      * The settings a URL this backend {@linkplain #handlesUrl handles} stands for, besides the backend itself, e.g.
      * {@code VELLUM_SQLITE_PATH}. Throws {@link ConfigurationException} for a URL of its form that is malformed.
      */
-    Map<Setting, String> settingsFromUrl(String url);
+    Map<SettingKey, String> settingsFromUrl(String url);
 
     /**
      * Checks this backend's settings while the configuration is built, so a mistake is reported before anything

@@ -9,7 +9,7 @@ import dev.vellum.ConnectionException;
 import dev.vellum.Database;
 import dev.vellum.MigrationException;
 import dev.vellum.Row;
-import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.ReplicaSet;
@@ -61,8 +61,8 @@ public final class PostgresBackend implements BackendProvider {
     }
 
     @Override
-    public Map<Setting, String> settingsFromUrl(String url) {
-        return Map.of(Setting.POSTGRES_URL, url);
+    public Map<SettingKey, String> settingsFromUrl(String url) {
+        return Map.of(PostgresSettings.URL, url);
     }
 
     /** The server address is required and must parse, and a migration role's URL too when one is set. */
@@ -71,8 +71,8 @@ public final class PostgresBackend implements BackendProvider {
         PostgresTarget.of(config);
         PostgresTarget.migrationOwner(config);
         PostgresTarget.replicas(config);
-        config.getDuration(Setting.POSTGRES_REPLICA_MAX_LAG);
-        config.getDuration(Setting.POSTGRES_REPLICA_WAIT);
+        config.getDuration(PostgresSettings.REPLICA_MAX_LAG);
+        config.getDuration(PostgresSettings.REPLICA_WAIT);
     }
 
     @Override
@@ -92,8 +92,8 @@ public final class PostgresBackend implements BackendProvider {
                         target,
                         config,
                         "vellum-postgres",
-                        config.poolMin(),
-                        config.poolMax(),
+                        PostgresSettings.poolMin(config),
+                        PostgresSettings.poolMax(config),
                         e -> failure(target, config, e));
         HikariDataSource schemaPool = null;
         if (migrationOwner.isPresent()) {
@@ -104,7 +104,7 @@ public final class PostgresBackend implements BackendProvider {
                         "vellum-postgres-schema",
                         0,
                         2,
-                        e -> failure(owner, config, e, Setting.MIGRATION_URL.key()));
+                        e -> failure(owner, config, e, PostgresSettings.MIGRATION_URL.key()));
             } catch (RuntimeException e) {
                 if (pool instanceof HikariDataSource own) {
                     own.close();
@@ -112,7 +112,7 @@ public final class PostgresBackend implements BackendProvider {
                 throw e;
             }
         }
-        MigrationLock lock = config.pgbouncer() && migrationOwner.isEmpty()
+        MigrationLock lock = PostgresSettings.pgbouncer(config) && migrationOwner.isEmpty()
                 ? NO_SESSION
                 : new AdvisoryMigrationLock(() -> {
                     try {
@@ -122,11 +122,11 @@ public final class PostgresBackend implements BackendProvider {
                         return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
                     } catch (SQLException e) {
                         throw migrationOwner.isPresent()
-                                ? failure(owner, config, e, Setting.MIGRATION_URL.key())
+                                ? failure(owner, config, e, PostgresSettings.MIGRATION_URL.key())
                                 : failure(owner, config, e);
                     }
                 });
-        PostgresDialect dialect = new PostgresDialect(config.pgbouncer());
+        PostgresDialect dialect = new PostgresDialect(PostgresSettings.pgbouncer(config));
         JdbcDatabase primary = JdbcDatabase.open(
                 dialect, pool, config, target.describe(), null, lock, e -> failure(target, config, e), schemaPool);
         List<PostgresTarget> replicaTargets = PostgresTarget.replicas(config);
@@ -142,14 +142,14 @@ public final class PostgresBackend implements BackendProvider {
                                 replicaPool,
                                 config,
                                 replica.describe(),
-                                e -> failure(replica, config, e, Setting.POSTGRES_REPLICA_URLS.key()))));
+                                e -> failure(replica, config, e, PostgresSettings.REPLICA_URLS.key()))));
             }
             primary.attachReplicas(new ReplicaSet(
                     primary,
                     replicas,
                     dialect.replication().orElseThrow(),
-                    config.getDuration(Setting.POSTGRES_REPLICA_MAX_LAG).orElse(Duration.ofSeconds(10)),
-                    config.getDuration(Setting.POSTGRES_REPLICA_WAIT).orElse(Duration.ZERO),
+                    config.getDuration(PostgresSettings.REPLICA_MAX_LAG).orElse(Duration.ofSeconds(10)),
+                    config.getDuration(PostgresSettings.REPLICA_WAIT).orElse(Duration.ZERO),
                     PROBE_EVERY));
         }
         return primary;
@@ -167,7 +167,8 @@ public final class PostgresBackend implements BackendProvider {
      * a connection sooner than the primary's: a read has the primary to fall back on.
      */
     private static HikariDataSource startReplicaPool(PostgresTarget replica, VellumConfig config, String name) {
-        HikariConfig hikari = poolConfig(replica, config, name, config.poolMin(), config.poolMax());
+        HikariConfig hikari =
+                poolConfig(replica, config, name, PostgresSettings.poolMin(config), PostgresSettings.poolMax(config));
         hikari.setInitializationFailTimeout(-1);
         hikari.setConnectionTimeout(Math.min(config.connectTimeout().toMillis(), REPLICA_CONNECT_TIMEOUT.toMillis()));
         hikari.addDataSourceProperty("connectTimeout", Long.toString(seconds(REPLICA_CONNECT_TIMEOUT)));
@@ -262,11 +263,11 @@ public final class PostgresBackend implements BackendProvider {
     @Override
     public dev.vellum.spi.ChangeSignal changeSignal(Database db, VellumConfig config) {
         Optional<PostgresTarget> owner = PostgresTarget.migrationOwner(config);
-        if (config.pgbouncer() && owner.isEmpty()) {
+        if (PostgresSettings.pgbouncer(config) && owner.isEmpty()) {
             return BackendProvider.super.changeSignal(db, config);
         }
-        PostgresTarget direct = config.pgbouncer() ? owner.get() : PostgresTarget.of(config);
-        if (!config.pgbouncer() && config.dataSource().isPresent()) {
+        PostgresTarget direct = PostgresSettings.pgbouncer(config) ? owner.get() : PostgresTarget.of(config);
+        if (!PostgresSettings.pgbouncer(config) && config.dataSource().isPresent()) {
             // one connection of the application's pool, held while feed readers wait
             javax.sql.DataSource application = config.dataSource().get();
             return new ListenSignal(application::getConnection, direct.describe());
@@ -294,7 +295,7 @@ public final class PostgresBackend implements BackendProvider {
         props.put("connectTimeout", Long.toString(seconds(config.connectTimeout())));
         props.put("ApplicationName", "vellum");
         props.put("tcpKeepAlive", "true");
-        if (config.pgbouncer()) {
+        if (PostgresSettings.pgbouncer(config)) {
             // Transaction pooling hands each transaction a different server session: named prepared statements
             // and session settings would leak between clients or vanish.
             props.put("prepareThreshold", "0");
@@ -307,12 +308,12 @@ public final class PostgresBackend implements BackendProvider {
      * parameter: PgBouncer refuses that one, even in session mode, where session settings are safe.
      */
     private static Optional<String> sessionSettings(VellumConfig config) {
-        if (config.pgbouncer()) {
+        if (PostgresSettings.pgbouncer(config)) {
             return Optional.empty();
         }
-        StringBuilder sql = new StringBuilder(
-                "SELECT set_config('lock_timeout', '" + config.lockTimeout().toMillis() + "', false)");
-        config.statementTimeout()
+        StringBuilder sql = new StringBuilder("SELECT set_config('lock_timeout', '"
+                + PostgresSettings.lockTimeout(config).toMillis() + "', false)");
+        PostgresSettings.statementTimeout(config)
                 .ifPresent(t -> sql.append(", set_config('statement_timeout', '")
                         .append(t.toMillis())
                         .append("', false)"));
@@ -368,9 +369,9 @@ public final class PostgresBackend implements BackendProvider {
                 target,
                 config,
                 e,
-                "DATABASE_URL".equals(config.sourceOf(Setting.POSTGRES_URL))
+                "DATABASE_URL".equals(config.sourceOf(PostgresSettings.URL))
                         ? "DATABASE_URL"
-                        : Setting.POSTGRES_URL.key());
+                        : PostgresSettings.URL.key());
     }
 
     /** As above, naming the setting that holds this target's URL. */
@@ -430,7 +431,7 @@ public final class PostgresBackend implements BackendProvider {
         }
         if (e instanceof SQLTransientConnectionException) {
             return "no connection became free within " + config.connectTimeout().toMillis() + " ms (pool max "
-                    + config.poolMax() + "; raise VELLUM_POSTGRES_POOL_MAX or VELLUM_CONNECT_TIMEOUT)";
+                    + PostgresSettings.poolMax(config) + "; raise VELLUM_POSTGRES_POOL_MAX or VELLUM_CONNECT_TIMEOUT)";
         }
         return firstSentence(e.getMessage());
     }

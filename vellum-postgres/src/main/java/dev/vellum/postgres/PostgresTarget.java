@@ -1,7 +1,7 @@
 package dev.vellum.postgres;
 
 import dev.vellum.ConfigurationException;
-import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -94,24 +94,24 @@ public final class PostgresTarget {
      * from {@code VELLUM_POSTGRES_PASSWORD_FILE} when that is set.
      */
     public static PostgresTarget of(VellumConfig config) {
-        String url = config.get(Setting.POSTGRES_URL).trim();
-        String host = config.get(Setting.POSTGRES_HOST).trim();
+        String url = config.get(PostgresSettings.URL).trim();
+        String host = config.get(PostgresSettings.HOST).trim();
         if (url.isEmpty() && host.isEmpty()) {
             throw new ConfigurationException("The postgres backend needs a server address: set "
-                    + Setting.POSTGRES_URL.key() + " (or " + Setting.POSTGRES_URL.fallbackKey() + "), e.g. "
-                    + "postgres://app:secret@localhost:5432/app, or " + Setting.POSTGRES_HOST.key() + " with "
-                    + Setting.POSTGRES_DATABASE.key() + " and " + Setting.POSTGRES_USER.key());
+                    + PostgresSettings.URL.key() + " (or " + PostgresSettings.URL.fallbackKey() + "), e.g. "
+                    + "postgres://app:secret@localhost:5432/app, or " + PostgresSettings.HOST.key() + " with "
+                    + PostgresSettings.DATABASE.key() + " and " + PostgresSettings.USER.key());
         }
         PostgresTarget target;
         if (url.isEmpty()) {
             target = new PostgresTarget(host, "", "", null, new LinkedHashMap<>());
         } else {
-            String source = config.sourceOf(Setting.POSTGRES_URL);
+            String source = config.sourceOf(PostgresSettings.URL);
             target =
-                    parse(url, source.equals(Setting.POSTGRES_URL.fallbackKey()) ? source : Setting.POSTGRES_URL.key());
+                    parse(url, source.equals(PostgresSettings.URL.fallbackKey()) ? source : PostgresSettings.URL.key());
         }
         target = withParts(target, config, url.isEmpty());
-        return withPasswordFile(target, config, Setting.POSTGRES_PASSWORD_FILE);
+        return withPasswordFile(target, config, PostgresSettings.PASSWORD_FILE);
     }
 
     /**
@@ -122,17 +122,17 @@ public final class PostgresTarget {
      */
     private static PostgresTarget withParts(PostgresTarget target, VellumConfig config, boolean noUrl) {
         String[] hostAndPort = splitHost(target.hosts);
-        String host = part(config, Setting.POSTGRES_HOST, noUrl ? "" : hostAndPort[0], "the host");
-        String port = part(config, Setting.POSTGRES_PORT, hostAndPort[1], "the port");
+        String host = part(config, PostgresSettings.HOST, noUrl ? "" : hostAndPort[0], "the host");
+        String port = part(config, PostgresSettings.PORT, hostAndPort[1], "the port");
         if (!port.isEmpty() && !port.chars().allMatch(Character::isDigit)) {
             throw new ConfigurationException(
-                    Setting.POSTGRES_PORT.key() + " must be a port number, got '" + port + "'");
+                    PostgresSettings.PORT.key() + " must be a port number, got '" + port + "'");
         }
-        String user = part(config, Setting.POSTGRES_USER, target.user, "the user");
-        String given = part(config, Setting.POSTGRES_DATABASE, target.database, "the database");
+        String user = part(config, PostgresSettings.USER, target.user, "the user");
+        String given = part(config, PostgresSettings.DATABASE, target.database, "the database");
         String database = given.isEmpty() ? user : given; // as libpq: a role's own database by default
         String password =
-                part(config, Setting.POSTGRES_PASSWORD, target.password == null ? "" : target.password, "the password");
+                part(config, PostgresSettings.PASSWORD, target.password == null ? "" : target.password, "the password");
         String hosts = target.hosts.contains(",") ? target.hosts : port.isEmpty() ? host : host + ":" + port;
         return new PostgresTarget(
                 hosts,
@@ -155,7 +155,7 @@ public final class PostgresTarget {
     }
 
     /** One part: the URL's, or the setting's where the URL has none; both differing is an error. */
-    private static String part(VellumConfig config, Setting setting, String fromUrl, String what) {
+    private static String part(VellumConfig config, SettingKey setting, String fromUrl, String what) {
         String given = config.get(setting).trim();
         if (given.isEmpty() || given.equals(fromUrl)) {
             return fromUrl;
@@ -168,18 +168,18 @@ public final class PostgresTarget {
         }
         String shown = setting.isSecret() ? "another value" : "'" + given + "'";
         throw new ConfigurationException(setting.key() + " gives " + shown + " as " + what + " while "
-                + Setting.POSTGRES_URL.key() + " gives " + (setting.isSecret() ? "its own" : "'" + fromUrl + "'")
+                + PostgresSettings.URL.key() + " gives " + (setting.isSecret() ? "its own" : "'" + fromUrl + "'")
                 + ": give the server one way (a URL, or separate values), or make them agree");
     }
 
     /** The schema owner's server ({@code VELLUM_MIGRATION_URL}), when migrations and DDL use a role of their own. */
     public static Optional<PostgresTarget> migrationOwner(VellumConfig config) {
-        String url = config.get(Setting.MIGRATION_URL).trim();
+        String url = config.get(PostgresSettings.MIGRATION_URL).trim();
         if (url.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(
-                withPasswordFile(parse(url, Setting.MIGRATION_URL.key()), config, Setting.MIGRATION_PASSWORD_FILE));
+        return Optional.of(withPasswordFile(
+                parse(url, PostgresSettings.MIGRATION_URL.key()), config, PostgresSettings.MIGRATION_PASSWORD_FILE));
     }
 
     /**
@@ -189,14 +189,14 @@ public final class PostgresTarget {
      * VELLUM_POSTGRES_PASSWORD_FILE}'s).
      */
     public static List<PostgresTarget> replicas(VellumConfig config) {
-        String urls = config.get(Setting.POSTGRES_REPLICA_URLS).trim();
+        String urls = config.get(PostgresSettings.REPLICA_URLS).trim();
         if (urls.isEmpty()) {
             return List.of();
         }
         PostgresTarget primary = of(config);
         List<PostgresTarget> replicas = new ArrayList<>();
         for (String url : urls.split(",\\s*(?=(postgres|postgresql|jdbc:postgresql)://)")) {
-            PostgresTarget replica = parse(url.trim(), Setting.POSTGRES_REPLICA_URLS.key());
+            PostgresTarget replica = parse(url.trim(), PostgresSettings.REPLICA_URLS.key());
             if (replica.user().isEmpty()) {
                 replica = replica.withUser(primary.user(), primary.password());
             } else if (replica.password() == null) {
@@ -208,7 +208,7 @@ public final class PostgresTarget {
     }
 
     /** The target with its password read from the file the setting names, if it names one. */
-    private static PostgresTarget withPasswordFile(PostgresTarget target, VellumConfig config, Setting setting) {
+    private static PostgresTarget withPasswordFile(PostgresTarget target, VellumConfig config, SettingKey setting) {
         String passwordFile = config.get(setting).trim();
         if (passwordFile.isEmpty()) {
             return target;

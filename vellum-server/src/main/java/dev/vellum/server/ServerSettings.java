@@ -1,9 +1,7 @@
 package dev.vellum.server;
 
 import dev.vellum.ConfigurationException;
-import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
-import dev.vellum.spi.SettingsCheck;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -47,36 +45,36 @@ public record ServerSettings(
     /** The server settings of a configuration; every problem is a {@link ConfigurationException} naming the key. */
     public static ServerSettings from(VellumConfig config) {
         ServerSettings server = new ServerSettings(
-                config.get(Setting.HTTP_HOST).trim(),
-                config.getInt(Setting.HTTP_PORT, 0),
+                config.get(HttpSettings.HOST).trim(),
+                config.getInt(HttpSettings.PORT, 0),
                 apiKeys(config),
-                config.getSize(Setting.HTTP_MAX_BODY),
-                config.getInt(Setting.HTTP_MAX_PAGE_SIZE, 1),
-                config.getInt(Setting.HTTP_DEFAULT_PAGE_SIZE, 1),
-                config.getDuration(Setting.HTTP_REQUEST_TIMEOUT).orElse(Duration.ZERO),
-                config.getInt(Setting.HTTP_MAX_FILTER_DEPTH, 1),
-                config.getInt(Setting.HTTP_MAX_FILTER_CONDITIONS, 1),
-                config.getDuration(Setting.HTTP_SHUTDOWN_GRACE).orElse(Duration.ZERO),
-                config.getInt(Setting.HTTP_MAX_CONCURRENT, 1),
-                config.getDuration(Setting.HTTP_IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
-                config.getSize(Setting.HTTP_MIN_BODY_RATE),
+                config.getSize(HttpSettings.MAX_BODY),
+                config.getInt(HttpSettings.MAX_PAGE_SIZE, 1),
+                config.getInt(HttpSettings.DEFAULT_PAGE_SIZE, 1),
+                config.getDuration(HttpSettings.REQUEST_TIMEOUT).orElse(Duration.ZERO),
+                config.getInt(HttpSettings.MAX_FILTER_DEPTH, 1),
+                config.getInt(HttpSettings.MAX_FILTER_CONDITIONS, 1),
+                config.getDuration(HttpSettings.SHUTDOWN_GRACE).orElse(Duration.ZERO),
+                config.getInt(HttpSettings.MAX_CONCURRENT, 1),
+                config.getDuration(HttpSettings.IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
+                config.getSize(HttpSettings.MIN_BODY_RATE),
                 corsOrigins(config),
-                config.getDuration(Setting.HTTP_STREAM_TOKEN_TTL).orElse(Duration.ofMinutes(10)),
-                Arrays.stream(config.get(Setting.HTTP_ALLOWED_HOSTS).split(","))
+                config.getDuration(HttpSettings.STREAM_TOKEN_TTL).orElse(Duration.ofMinutes(10)),
+                Arrays.stream(config.get(HttpSettings.ALLOWED_HOSTS).split(","))
                         .map(String::strip)
                         .filter(h -> !h.isEmpty())
                         .map(h -> h.toLowerCase(java.util.Locale.ROOT))
                         .toList(),
-                config.getInt(Setting.HTTP_MAX_FEED_READERS_PER_CLIENT, 0));
+                config.getInt(HttpSettings.MAX_FEED_READERS_PER_CLIENT, 0));
         if (server.streamTokenTtl().isZero()) {
-            throw new ConfigurationException(Setting.HTTP_STREAM_TOKEN_TTL.key() + " must be longer than 0, e.g. 10m");
+            throw new ConfigurationException(HttpSettings.STREAM_TOKEN_TTL.key() + " must be longer than 0, e.g. 10m");
         }
         if (server.port() > 65535) {
-            throw new ConfigurationException(Setting.HTTP_PORT.key() + " must be at most 65535, got " + server.port());
+            throw new ConfigurationException(HttpSettings.PORT.key() + " must be at most 65535, got " + server.port());
         }
         if (server.defaultPageSize() > server.maxPageSize()) {
-            throw new ConfigurationException(Setting.HTTP_DEFAULT_PAGE_SIZE.key() + " (" + server.defaultPageSize()
-                    + ") must not be greater than " + Setting.HTTP_MAX_PAGE_SIZE.key() + " (" + server.maxPageSize()
+            throw new ConfigurationException(HttpSettings.DEFAULT_PAGE_SIZE.key() + " (" + server.defaultPageSize()
+                    + ") must not be greater than " + HttpSettings.MAX_PAGE_SIZE.key() + " (" + server.maxPageSize()
                     + ")");
         }
         return server;
@@ -85,14 +83,14 @@ public record ServerSettings(
     /** Origins as browsers send them: scheme, host and port, no path ({@code https://app.example.com:8443}). */
     private static List<String> corsOrigins(VellumConfig config) {
         List<String> origins = Arrays.stream(
-                        config.get(Setting.HTTP_CORS_ORIGINS).split(","))
+                        config.get(HttpSettings.CORS_ORIGINS).split(","))
                 .map(String::strip)
                 .filter(o -> !o.isEmpty())
                 .map(o -> o.endsWith("/") ? o.substring(0, o.length() - 1) : o)
                 .toList();
         for (String origin : origins) {
             if (!origin.equals("*") && !origin.matches("(?i)https?://[^/?#\\s]+")) {
-                throw new ConfigurationException(Setting.HTTP_CORS_ORIGINS.key() + " lists '" + origin + "', which "
+                throw new ConfigurationException(HttpSettings.CORS_ORIGINS.key() + " lists '" + origin + "', which "
                         + "is not an origin: write scheme, host and port, e.g. https://app.example.com or "
                         + "http://localhost:5173 (or * for any)");
             }
@@ -101,14 +99,15 @@ public record ServerSettings(
     }
 
     private static List<String> apiKeys(VellumConfig config) {
-        String raw = config.get(Setting.API_KEYS);
-        String file = config.get(Setting.API_KEYS_FILE).trim();
+        String raw = config.get(HttpSettings.API_KEYS);
+        String file = config.get(HttpSettings.API_KEYS_FILE).trim();
         if (!file.isEmpty()) {
             try {
                 raw = raw + "," + Files.readString(Path.of(file));
             } catch (IOException e) {
-                throw new ConfigurationException(Setting.API_KEYS_FILE.key() + " names '" + file + "', which cannot "
-                        + "be read (" + e.getClass().getSimpleName() + "). Check the path and its permissions.");
+                throw new ConfigurationException(
+                        HttpSettings.API_KEYS_FILE.key() + " names '" + file + "', which cannot " + "be read ("
+                                + e.getClass().getSimpleName() + "). Check the path and its permissions.");
             }
         }
         List<String> keys = Arrays.stream(raw.split("[,\\n]"))
@@ -117,19 +116,12 @@ public record ServerSettings(
                 .toList();
         for (String key : keys) {
             if (key.length() < 16) {
-                throw new ConfigurationException("Every API key (" + Setting.API_KEYS.key() + ") must be at least 16 "
-                        + "characters long; one has " + key.length() + ". Generate one with: openssl rand -hex 32");
+                throw new ConfigurationException("Every API key (" + HttpSettings.API_KEYS.key()
+                        + ") must be at least 16 " + "characters long; one has " + key.length()
+                        + ". Generate one with: openssl rand -hex 32");
             }
         }
         return keys;
-    }
-
-    /** Checks the server's settings whenever a configuration is built, as core did before they moved here. */
-    public static final class Check implements SettingsCheck {
-        @Override
-        public void check(VellumConfig config) {
-            from(config);
-        }
     }
 
     /** The keys are secrets: never printed. */

@@ -2,7 +2,6 @@ package dev.vellum.server;
 
 import dev.vellum.ConfigurationException;
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
 import dev.vellum.VellumConfig;
 import dev.vellum.VellumJson;
 import io.javalin.Javalin;
@@ -492,8 +491,9 @@ public final class VellumServer implements AutoCloseable {
             ServerSettings s = settings == null ? ServerSettings.from(VellumConfig.fromEnvironment()) : settings;
             if (s.apiKeys().isEmpty() && !isLoopback(s.host())) {
                 throw new ConfigurationException("Refusing to listen on " + s.host() + " without API keys: anyone who "
-                        + "can reach it could read and change every record. Set " + Setting.API_KEYS.key() + " (e.g. "
-                        + "to the output of 'openssl rand -hex 32'), or listen on 127.0.0.1 (" + Setting.HTTP_HOST.key()
+                        + "can reach it could read and change every record. Set " + HttpSettings.API_KEYS.key()
+                        + " (e.g. "
+                        + "to the output of 'openssl rand -hex 32'), or listen on 127.0.0.1 (" + HttpSettings.HOST.key()
                         + ").");
             }
             VellumServer server = new VellumServer(store, s);
@@ -503,7 +503,7 @@ public final class VellumServer implements AutoCloseable {
                 server.workers.shutdownNow();
                 throw new ConfigurationException(
                         "Cannot listen on " + s.host() + ":" + s.port() + ": " + rootMessage(e)
-                                + ". Choose another port with " + Setting.HTTP_PORT.key() + ".",
+                                + ". Choose another port with " + HttpSettings.PORT.key() + ".",
                         e);
             }
         }
@@ -513,7 +513,7 @@ public final class VellumServer implements AutoCloseable {
                 return InetAddress.getByName(host).isLoopbackAddress();
             } catch (UnknownHostException e) {
                 throw new ConfigurationException(
-                        Setting.HTTP_HOST.key() + " names '" + host + "', which does not " + "resolve");
+                        HttpSettings.HOST.key() + " names '" + host + "', which does not " + "resolve");
             }
         }
 

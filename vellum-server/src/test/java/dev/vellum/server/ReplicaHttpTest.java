@@ -3,9 +3,9 @@ package dev.vellum.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
 import java.io.IOException;
@@ -43,7 +43,7 @@ class ReplicaHttpTest {
         VellumConfig config = VellumConfig.builder()
                 .isolated()
                 .url(db.toUrlWithCredentials())
-                .set(Setting.POSTGRES_REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials())
+                .set(PostgresSettings.REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials())
                 .build();
         Vellum.open(config).close(); // the schema, made on the primary, reaches the replica first
         replica.awaitCaughtUp(Duration.ofSeconds(20));
@@ -114,7 +114,7 @@ class ReplicaHttpTest {
         VellumConfig config = VellumConfig.builder()
                 .isolated()
                 .url(db.toUrlWithCredentials())
-                .set(Setting.POSTGRES_REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials())
+                .set(PostgresSettings.REPLICA_URLS.key(), replica.target(db).toUrlWithCredentials())
                 .build();
         Vellum.open(config).close();
         replica.awaitCaughtUp(Duration.ofSeconds(20));

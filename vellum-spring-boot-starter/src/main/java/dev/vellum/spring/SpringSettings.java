@@ -3,8 +3,11 @@ package dev.vellum.spring;
 import dev.vellum.ConfigurationException;
 import dev.vellum.RecordStore;
 import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.Messages;
+import dev.vellum.postgres.PostgresSettings;
+import dev.vellum.sqlite.SqliteSettings;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -33,8 +36,8 @@ import org.springframework.core.type.AnnotatedTypeMetadata;
 final class SpringSettings {
     private static final Logger LOG = LoggerFactory.getLogger(SpringSettings.class);
     /** The settings that name where the records live: one of these set means Vellum has a database of its own. */
-    private static final List<Setting> LOCATION =
-            List.of(Setting.DB_BACKEND, Setting.SQLITE_PATH, Setting.POSTGRES_URL, Setting.POSTGRES_HOST);
+    private static final List<SettingKey> LOCATION =
+            List.of(Setting.DB_BACKEND, SqliteSettings.PATH, PostgresSettings.URL, PostgresSettings.HOST);
 
     private SpringSettings() {}
 
@@ -72,7 +75,7 @@ final class SpringSettings {
             return work.get();
         } catch (ConfigurationException e) {
             String message = e.getMessage();
-            for (Map.Entry<Setting, String> entry : VellumProperties.PROPERTY_NAMES.entrySet()) {
+            for (Map.Entry<SettingKey, String> entry : VellumProperties.PROPERTY_NAMES.entrySet()) {
                 message = message.replaceAll(
                         "\\b" + entry.getKey().key() + "\\b",
                         entry.getValue() + " (" + entry.getKey().key() + ")");

@@ -1,6 +1,9 @@
 package dev.vellum.spring;
 
 import dev.vellum.Setting;
+import dev.vellum.SettingKey;
+import dev.vellum.postgres.PostgresSettings;
+import dev.vellum.sqlite.SqliteSettings;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -290,10 +293,10 @@ public class VellumProperties {
      * The property of each setting it has, for messages: Vellum names settings by their variables, a Spring
      * application by these.
      */
-    static final Map<Setting, String> PROPERTY_NAMES = propertyNames();
+    static final Map<SettingKey, String> PROPERTY_NAMES = propertyNames();
 
-    private static Map<Setting, String> propertyNames() {
-        Map<Setting, String> names = new LinkedHashMap<>();
+    private static Map<SettingKey, String> propertyNames() {
+        Map<SettingKey, String> names = new LinkedHashMap<>();
         names.put(Setting.DB_BACKEND, "vellum.backend");
         names.put(Setting.CONNECT_TIMEOUT, "vellum.connect-timeout");
         names.put(Setting.AUTO_MIGRATE, "vellum.auto-migrate");
@@ -301,24 +304,24 @@ public class VellumProperties {
         names.put(Setting.ENV_FILE, "vellum.env-file");
         names.put(Setting.MAX_RECORD_SIZE, "vellum.max-record-size");
         names.put(Setting.MAX_ANSWER_SIZE, "vellum.max-answer-size");
-        names.put(Setting.SQLITE_PATH, "vellum.sqlite.path");
-        names.put(Setting.POSTGRES_URL, "vellum.postgres.url");
-        names.put(Setting.POSTGRES_HOST, "vellum.postgres.host");
-        names.put(Setting.POSTGRES_PORT, "vellum.postgres.port");
-        names.put(Setting.POSTGRES_DATABASE, "vellum.postgres.database");
-        names.put(Setting.POSTGRES_USER, "vellum.postgres.user");
-        names.put(Setting.POSTGRES_PASSWORD, "vellum.postgres.password");
-        names.put(Setting.POSTGRES_PASSWORD_FILE, "vellum.postgres.password-file");
-        names.put(Setting.POSTGRES_POOL_MIN, "vellum.postgres.pool-min");
-        names.put(Setting.POSTGRES_POOL_MAX, "vellum.postgres.pool-max");
-        names.put(Setting.POSTGRES_PGBOUNCER, "vellum.postgres.pgbouncer");
-        names.put(Setting.POSTGRES_LOCK_TIMEOUT, "vellum.postgres.lock-timeout");
-        names.put(Setting.POSTGRES_STATEMENT_TIMEOUT, "vellum.postgres.statement-timeout");
-        names.put(Setting.POSTGRES_REPLICA_URLS, "vellum.postgres.replica-urls");
-        names.put(Setting.POSTGRES_REPLICA_MAX_LAG, "vellum.postgres.replica-max-lag");
-        names.put(Setting.POSTGRES_REPLICA_WAIT, "vellum.postgres.replica-wait");
-        names.put(Setting.MIGRATION_URL, "vellum.migration.url");
-        names.put(Setting.MIGRATION_PASSWORD_FILE, "vellum.migration.password-file");
+        names.put(SqliteSettings.PATH, "vellum.sqlite.path");
+        names.put(PostgresSettings.URL, "vellum.postgres.url");
+        names.put(PostgresSettings.HOST, "vellum.postgres.host");
+        names.put(PostgresSettings.PORT, "vellum.postgres.port");
+        names.put(PostgresSettings.DATABASE, "vellum.postgres.database");
+        names.put(PostgresSettings.USER, "vellum.postgres.user");
+        names.put(PostgresSettings.PASSWORD, "vellum.postgres.password");
+        names.put(PostgresSettings.PASSWORD_FILE, "vellum.postgres.password-file");
+        names.put(PostgresSettings.POOL_MIN, "vellum.postgres.pool-min");
+        names.put(PostgresSettings.POOL_MAX, "vellum.postgres.pool-max");
+        names.put(PostgresSettings.PGBOUNCER, "vellum.postgres.pgbouncer");
+        names.put(PostgresSettings.LOCK_TIMEOUT, "vellum.postgres.lock-timeout");
+        names.put(PostgresSettings.STATEMENT_TIMEOUT, "vellum.postgres.statement-timeout");
+        names.put(PostgresSettings.REPLICA_URLS, "vellum.postgres.replica-urls");
+        names.put(PostgresSettings.REPLICA_MAX_LAG, "vellum.postgres.replica-max-lag");
+        names.put(PostgresSettings.REPLICA_WAIT, "vellum.postgres.replica-wait");
+        names.put(PostgresSettings.MIGRATION_URL, "vellum.migration.url");
+        names.put(PostgresSettings.MIGRATION_PASSWORD_FILE, "vellum.migration.password-file");
         names.put(Setting.CHANGES_RETENTION, "vellum.changes.retention");
         names.put(Setting.CHANGES_POLL_INTERVAL, "vellum.changes.poll-interval");
         return Map.copyOf(names);
@@ -334,33 +337,33 @@ public class VellumProperties {
         put(settings, Setting.ENV_FILE, envFile);
         put(settings, Setting.MAX_RECORD_SIZE, maxRecordSize == null ? null : maxRecordSize.toBytes());
         put(settings, Setting.MAX_ANSWER_SIZE, maxAnswerSize == null ? null : maxAnswerSize.toBytes());
-        put(settings, Setting.SQLITE_PATH, sqlite.path);
-        put(settings, Setting.POSTGRES_URL, postgres.url);
-        put(settings, Setting.POSTGRES_HOST, postgres.host);
-        put(settings, Setting.POSTGRES_PORT, postgres.port);
-        put(settings, Setting.POSTGRES_DATABASE, postgres.database);
-        put(settings, Setting.POSTGRES_USER, postgres.user);
-        put(settings, Setting.POSTGRES_PASSWORD, postgres.password);
-        put(settings, Setting.POSTGRES_PASSWORD_FILE, postgres.passwordFile);
-        put(settings, Setting.POSTGRES_POOL_MIN, postgres.poolMin);
-        put(settings, Setting.POSTGRES_POOL_MAX, postgres.poolMax);
-        put(settings, Setting.POSTGRES_PGBOUNCER, postgres.pgbouncer);
-        put(settings, Setting.POSTGRES_LOCK_TIMEOUT, postgres.lockTimeout);
-        put(settings, Setting.POSTGRES_STATEMENT_TIMEOUT, postgres.statementTimeout);
+        put(settings, SqliteSettings.PATH, sqlite.path);
+        put(settings, PostgresSettings.URL, postgres.url);
+        put(settings, PostgresSettings.HOST, postgres.host);
+        put(settings, PostgresSettings.PORT, postgres.port);
+        put(settings, PostgresSettings.DATABASE, postgres.database);
+        put(settings, PostgresSettings.USER, postgres.user);
+        put(settings, PostgresSettings.PASSWORD, postgres.password);
+        put(settings, PostgresSettings.PASSWORD_FILE, postgres.passwordFile);
+        put(settings, PostgresSettings.POOL_MIN, postgres.poolMin);
+        put(settings, PostgresSettings.POOL_MAX, postgres.poolMax);
+        put(settings, PostgresSettings.PGBOUNCER, postgres.pgbouncer);
+        put(settings, PostgresSettings.LOCK_TIMEOUT, postgres.lockTimeout);
+        put(settings, PostgresSettings.STATEMENT_TIMEOUT, postgres.statementTimeout);
         put(
                 settings,
-                Setting.POSTGRES_REPLICA_URLS,
+                PostgresSettings.REPLICA_URLS,
                 postgres.replicaUrls == null ? null : String.join(",", postgres.replicaUrls));
-        put(settings, Setting.POSTGRES_REPLICA_MAX_LAG, postgres.replicaMaxLag);
-        put(settings, Setting.POSTGRES_REPLICA_WAIT, postgres.replicaWait);
-        put(settings, Setting.MIGRATION_URL, migration.url);
-        put(settings, Setting.MIGRATION_PASSWORD_FILE, migration.passwordFile);
+        put(settings, PostgresSettings.REPLICA_MAX_LAG, postgres.replicaMaxLag);
+        put(settings, PostgresSettings.REPLICA_WAIT, postgres.replicaWait);
+        put(settings, PostgresSettings.MIGRATION_URL, migration.url);
+        put(settings, PostgresSettings.MIGRATION_PASSWORD_FILE, migration.passwordFile);
         put(settings, Setting.CHANGES_RETENTION, changes.retention);
         put(settings, Setting.CHANGES_POLL_INTERVAL, changes.pollInterval);
         return settings;
     }
 
-    private static void put(Map<String, String> settings, Setting setting, Object value) {
+    private static void put(Map<String, String> settings, SettingKey setting, Object value) {
         if (value != null) {
             settings.put(setting.key(), value instanceof Duration d ? d.toMillis() + "ms" : value.toString());
         }

@@ -7,7 +7,7 @@ import com.zaxxer.hikari.pool.HikariPool;
 import dev.vellum.ConfigurationException;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
-import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.BackendProvider;
@@ -54,12 +54,12 @@ public final class SqliteBackend implements BackendProvider {
     }
 
     @Override
-    public Map<Setting, String> settingsFromUrl(String url) {
+    public Map<SettingKey, String> settingsFromUrl(String url) {
         String path = url.substring(url.indexOf("sqlite:") + "sqlite:".length());
         if (path.isEmpty()) {
             throw new ConfigurationException("The SQLite URL '" + url + "' has no file path; use e.g. sqlite:./app.db");
         }
-        return Map.of(Setting.SQLITE_PATH, path);
+        return Map.of(SqliteSettings.PATH, path);
     }
 
     @Override
@@ -69,8 +69,8 @@ public final class SqliteBackend implements BackendProvider {
 
     /** The database file {@code VELLUM_SQLITE_PATH} names, as given (relative paths stay relative). */
     public static Path path(VellumConfig config) {
-        String path = config.get(Setting.SQLITE_PATH);
-        return Path.of(path.isBlank() ? Setting.SQLITE_PATH.defaultValue() : path);
+        String path = config.get(SqliteSettings.PATH);
+        return Path.of(path.isBlank() ? SqliteSettings.PATH.defaultValue() : path);
     }
 
     @Override
@@ -116,7 +116,7 @@ public final class SqliteBackend implements BackendProvider {
      * own pool.
      */
     private static JdbcDatabase openOn(javax.sql.DataSource dataSource, VellumConfig config) {
-        String location = config.get(Setting.SQLITE_PATH);
+        String location = config.get(SqliteSettings.PATH);
         if (location.isBlank() || location.contains(":memory:") || location.contains("mode=memory")) {
             throw new ConfigurationException("The application's data source is an in-memory SQLite database, which "
                     + "each connection sees on its own; Vellum needs a SQLite file (jdbc:sqlite:./app.db)");

@@ -2,9 +2,9 @@ package dev.vellum.testkit;
 
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,7 +70,7 @@ public final class TestBackend implements AutoCloseable {
                 bouncer.through(database).toUrlWithCredentials(),
                 null,
                 database,
-                b -> b.pgbouncer(true).set(Setting.MIGRATION_URL.key(), direct));
+                b -> b.pgbouncer(true).set(PostgresSettings.MIGRATION_URL.key(), direct));
     }
 
     /** {@code memory}, {@code sqlite}, {@code postgres}, or a plugin backend's name. */

@@ -4,10 +4,9 @@ import dev.vellum.Collection;
 import dev.vellum.ConfigurationException;
 import dev.vellum.Database;
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
+import dev.vellum.SettingKey;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.RecordDialect;
 import java.util.List;
@@ -39,7 +38,7 @@ public final class SecondMemoryBackend implements BackendProvider {
     }
 
     @Override
-    public Map<Setting, String> settingsFromUrl(String url) {
+    public Map<SettingKey, String> settingsFromUrl(String url) {
         return Map.of();
     }
 
@@ -49,7 +48,7 @@ public final class SecondMemoryBackend implements BackendProvider {
     }
 
     @Override
-    public JdbcDatabase open(VellumConfig config) {
+    public Database open(VellumConfig config) {
         throw new ConfigurationException("The memtest backend has no SQL");
     }
 

@@ -10,9 +10,9 @@ import dev.vellum.Health;
 import dev.vellum.Query;
 import dev.vellum.QueryException;
 import dev.vellum.RecordStore;
-import dev.vellum.Setting;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
+import dev.vellum.postgres.PostgresSettings;
 import dev.vellum.postgres.PostgresTarget;
 import dev.vellum.testkit.PostgresCluster;
 import java.io.IOException;
@@ -72,9 +72,9 @@ class ReplicaReadsTest {
                 .isolated()
                 .url(database.toUrlWithCredentials())
                 .set(
-                        Setting.POSTGRES_REPLICA_URLS.key(),
+                        PostgresSettings.REPLICA_URLS.key(),
                         replica.target(database).toUrlWithCredentials())
-                .set(Setting.POSTGRES_REPLICA_MAX_LAG.key(), maxLag);
+                .set(PostgresSettings.REPLICA_MAX_LAG.key(), maxLag);
     }
 
     private static Health.Replica replicaHealth(RecordStore store) {
@@ -185,7 +185,7 @@ class ReplicaReadsTest {
     @Test
     void withAWaitBoundAReadWaitsForTheReplicaToReplayTheWrite() {
         try (RecordStore store = Vellum.open(
-                config("10s").set(Setting.POSTGRES_REPLICA_WAIT.key(), "5s").build())) {
+                config("10s").set(PostgresSettings.REPLICA_WAIT.key(), "5s").build())) {
             Collection c = store.collection("waits");
             c.insert("w0", Map.of("n", 0), null);
             caughtUpAndServing(store);
