@@ -9,8 +9,8 @@ import dev.vellum.Update;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.VellumJson;
-import dev.vellum.internal.TableNames;
 import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.spi.RecordTable;
 import dev.vellum.testkit.PostgresServer;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -52,7 +52,7 @@ final class AggregateBench {
                 people.insertMany(IntStream.range(0, records)
                         .mapToObj(i -> new NewRecord(VellumBench.id(i), VellumBench.document(i), null)));
                 people.createIndex("by_city", "city");
-                String table = TableNames.records("people");
+                String table = RecordTable.name("people");
                 // the hand-written queries get the natural index on their own expression
                 try (java.sql.Statement ddl = jdbc.createStatement()) {
                     ddl.execute("CREATE INDEX raw_city ON " + table

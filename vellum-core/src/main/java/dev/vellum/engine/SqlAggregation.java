@@ -7,21 +7,22 @@ import dev.vellum.Filter;
 import dev.vellum.Group;
 import dev.vellum.StorageException;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.AggregateSql;
+import dev.vellum.spi.Sql;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A collection's aggregation on a SQL backend. One {@code GROUP BY} statement computes every group's raw values
- * ({@link RecordDialect.Aggregate}); the shared {@link Aggregates} turns them into accumulators, one form and one
+ * ({@link AggregateSql.Aggregate}); the shared {@link Aggregates} turns them into accumulators, one form and one
  * order for every backend. Grouping by a JSON value costs about twice grouping by text, and an exact aggregate that
  * tests each value's type more than the database's own, so a statement first uses the backend's cheaper keys and
- * aggregates where it has them ({@link RecordDialect#fastGroupKey}, {@link RecordDialect#fastAggregate}) and checks,
+ * aggregates where it has them ({@link AggregateSql#fastGroupKey}, {@link AggregateSql#fastAggregate}) and checks,
  * group by group, that they were exact for this data; the part that was not (the keys, or one path's aggregates) then
  * runs in its exact form, and is remembered for the next call.
  */
@@ -29,10 +30,10 @@ final class SqlAggregation {
     private final SqlStore store;
     private final String name;
     private final String table;
-    /** The collection's WHERE condition for a filter, its binds added to the list. */
-    private final BiFunction<Filter, List<Object>, String> whereOf;
+    /** The collection's WHERE condition for a filter. */
+    private final Function<Filter, Sql> whereOf;
 
-    SqlAggregation(SqlStore store, String name, String table, BiFunction<Filter, List<Object>, String> where) {
+    SqlAggregation(SqlStore store, String name, String table, Function<Filter, Sql> where) {
         this.store = store;
         this.name = name;
         this.table = table;
@@ -41,14 +42,13 @@ final class SqlAggregation {
 
     /** The groups of the request, exact. */
     List<Group> run(Aggregates.Request request) {
-        List<Object> params = new ArrayList<>();
-        String where = whereOf.apply(request.filter(), params);
+        Sql where = whereOf.apply(request.filter());
         if (!store.exists(name)) {
             return Aggregates.compute(List.of(), request);
         }
-        List<RecordDialect.FastGroupKey> fastKeys = new ArrayList<>();
+        List<AggregateSql.FastGroupKey> fastKeys = new ArrayList<>();
         for (FieldPath p : request.groupPaths()) {
-            fastKeys.add(store.dialect.fastGroupKey(SqlCollection.column(p), p.keys()));
+            fastKeys.add(store.aggregates().fastGroupKey(SqlCollection.column(p), p.keys()));
         }
         String keysHint = name + " " + request.groupBy();
         boolean keysFast = !fastKeys.contains(null) && !store.inexactAggregates.contains(keysHint);
@@ -60,12 +60,12 @@ final class SqlAggregation {
         }
         while (true) {
             Inexact inexact = new Inexact();
-            List<RecordDialect.FastGroupKey> keysNow = keysFast ? fastKeys : null;
+            List<AggregateSql.FastGroupKey> keysNow = keysFast ? fastKeys : null;
             try {
                 // inside a transaction, a savepoint: a fast aggregate's failure must not abort the caller's work
                 List<Group> groups = store.db.isInTransaction()
-                        ? store.db.inTransaction(tx -> groups(request, where, params, keysNow, exactPaths, inexact))
-                        : groups(request, where, params, keysNow, exactPaths, inexact);
+                        ? store.db.inTransaction(tx -> groups(request, where, keysNow, exactPaths, inexact))
+                        : groups(request, where, keysNow, exactPaths, inexact);
                 if (groups != null) {
                     return groups;
                 }
@@ -124,7 +124,7 @@ final class SqlAggregation {
 
     private boolean isFastAggregateFailure(StorageException e) {
         for (Throwable t = e.getCause(); t != null; t = t.getCause()) {
-            if (t instanceof SQLException s && store.dialect.isFastAggregateFailure(s)) {
+            if (t instanceof SQLException s && store.aggregates().isFastAggregateFailure(s)) {
                 return true;
             }
         }
@@ -137,12 +137,11 @@ final class SqlAggregation {
      */
     private List<Group> groups(
             Aggregates.Request request,
-            String where,
-            List<Object> params,
-            List<RecordDialect.FastGroupKey> fastKeys,
+            Sql where,
+            List<AggregateSql.FastGroupKey> fastKeys,
             Set<FieldPath> exactPaths,
             Inexact inexact) {
-        RecordDialect dialect = store.dialect;
+        AggregateSql dialect = store.aggregates();
         // inner: each key and each accumulator's path read once per row; outer: group and aggregate those columns
         List<String> inner = new ArrayList<>();
         List<String> outer = new ArrayList<>();
@@ -167,12 +166,12 @@ final class SqlAggregation {
             }
             FieldPath p = request.path(a);
             String json = dialect.aggregateInput(SqlCollection.column(p), p.keys());
-            List<RecordDialect.Aggregate> raw = switch (a.kind()) {
-                case SUM -> List.of(RecordDialect.Aggregate.SUM);
-                case AVG -> List.of(RecordDialect.Aggregate.SUM, RecordDialect.Aggregate.NUMBERS);
-                default -> List.of(RecordDialect.Aggregate.valueOf(a.kind().name()));
+            List<AggregateSql.Aggregate> raw = switch (a.kind()) {
+                case SUM -> List.of(AggregateSql.Aggregate.SUM);
+                case AVG -> List.of(AggregateSql.Aggregate.SUM, AggregateSql.Aggregate.NUMBERS);
+                default -> List.of(AggregateSql.Aggregate.valueOf(a.kind().name()));
             };
-            for (RecordDialect.Aggregate r : raw) {
+            for (AggregateSql.Aggregate r : raw) {
                 String fast = null;
                 if (!exactPaths.contains(p)) {
                     String fastInput = dialect.fastAggregateInput(r, SqlCollection.column(p), p.keys());
@@ -187,20 +186,12 @@ final class SqlAggregation {
         if (inner.isEmpty()) {
             inner.add("1 AS one");
         }
-        StringBuilder sql = new StringBuilder("SELECT ")
-                .append(aliases(outer))
-                .append(" FROM (SELECT ")
-                .append(String.join(", ", inner))
-                .append(" FROM ")
-                .append(table)
-                .append(" WHERE ")
-                .append(where)
-                .append(dialect.aggregateSubquerySuffix())
-                .append(") AS matching");
-        if (keys > 0) {
-            sql.append(" GROUP BY ").append(String.join(", ", outer.subList(0, keys)));
-        }
-        sql.append(" LIMIT ").append(Aggregates.MAX_GROUPS + 1);
+        String grouping = keys > 0 ? " GROUP BY " + String.join(", ", outer.subList(0, keys)) : "";
+        Sql sql = Sql.concat(
+                "SELECT " + aliases(outer) + " FROM (SELECT " + String.join(", ", inner) + " FROM " + table + " WHERE ",
+                where,
+                dialect.aggregateSubquerySuffix() + ") AS matching" + grouping + " LIMIT "
+                        + (Aggregates.MAX_GROUPS + 1));
         // the groups' text counted as the database has it, and no more read than twice VELLUM_MAX_ANSWER_SIZE (the
         // JSON Java counts afterwards is never more than that), so a huge answer is refused before it is held
         long guard = 2 * store.limits.answerBytes() + 65_536;
@@ -209,17 +200,19 @@ final class SqlAggregation {
             columns.add("COALESCE(octet_length(CAST(g.a" + i + " AS TEXT)), 0)");
         }
         String rowBytes = String.join(" + ", columns);
-        String guarded = "SELECT * FROM (SELECT g.*, SUM(" + rowBytes + ") OVER (ROWS UNBOUNDED PRECEDING) AS "
-                + "vellum_bytes, " + rowBytes + " AS vellum_row FROM (" + sql + ") AS g) AS t WHERE vellum_bytes - "
-                + "vellum_row <= " + guard;
+        Sql guarded = Sql.concat(
+                "SELECT * FROM (SELECT g.*, SUM(" + rowBytes + ") OVER (ROWS UNBOUNDED PRECEDING) AS vellum_bytes, "
+                        + rowBytes + " AS vellum_row FROM (",
+                sql,
+                ") AS g) AS t WHERE vellum_bytes - vellum_row <= " + guard);
         long[] read = new long[1];
         List<Group> groups = store.db.read(db -> db.fetchAll(
-                guarded,
+                guarded.text(),
                 rs -> {
                     read[0] = Math.max(read[0], rs.getLong(outer.size() + 1));
                     return readGroup(rs, request, fastKeys, inexact);
                 },
-                params.toArray()));
+                guarded.binds().toArray()));
         if (read[0] > guard) {
             throw Aggregates.tooLarge(store.limits.answerBytes());
         }
@@ -229,7 +222,7 @@ final class SqlAggregation {
         if (groups.size() > Aggregates.MAX_GROUPS) {
             throw Aggregates.tooMany();
         }
-        if (fastKeys != null && fastKeys.stream().anyMatch(RecordDialect.FastGroupKey::json) && !distinctKeys(groups)) {
+        if (fastKeys != null && fastKeys.stream().anyMatch(AggregateSql.FastGroupKey::json) && !distinctKeys(groups)) {
             // equal values with different JSON texts (1 and 1.0, a string escaped two ways) made two groups; a text
             // key (a string's own text) cannot, so only JSON-text keys are looked at
             inexact.keys = true;
@@ -261,7 +254,7 @@ final class SqlAggregation {
     private Group readGroup(
             java.sql.ResultSet rs,
             Aggregates.Request request,
-            List<RecordDialect.FastGroupKey> fastKeys,
+            List<AggregateSql.FastGroupKey> fastKeys,
             Inexact inexact)
             throws SQLException {
         List<JsonNode> key = new ArrayList<>();
@@ -300,7 +293,7 @@ final class SqlAggregation {
                 }
                 case MIN, MAX -> {
                     String json = rs.getString(column++);
-                    if (RecordDialect.Aggregate.INEXACT.equals(json)) {
+                    if (AggregateSql.Aggregate.INEXACT.equals(json)) {
                         inexact.paths.add(request.path(e.getValue())); // the data did not suit the fast form
                         return null;
                     }

@@ -7,6 +7,7 @@ import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
+import dev.vellum.spi.Sql;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -73,24 +74,22 @@ final class SqlChangeLog implements ChangeLog {
     public Batch read(
             long after, int limit, String collection, Filter filter, long window, long maxBytes, boolean oneAnyway) {
         long through = window >= Long.MAX_VALUE - after ? Long.MAX_VALUE : after + window;
-        List<Object> params = new ArrayList<>(List.of(after, through, after, through));
-        StringBuilder where = new StringBuilder("seq > ? AND seq <= ?");
-        if (collection != null) {
-            where.append(" AND collection = ?");
-            params.add(collection);
-        }
-        if (filter != null) {
-            where.append(" AND (op = 'delete' OR ")
-                    .append(store.filters.where(filter, params))
-                    .append(")");
-        }
         // literal limit: PostgreSQL plans for it rather than for a generic one
-        String sql = "SELECT w.top, w.newest, c.* FROM (SELECT (SELECT MAX(seq) FROM vellum_changes WHERE seq > ? "
-                + "AND seq <= ?) AS top, (SELECT MAX(seq) FROM vellum_changes) AS newest) w LEFT JOIN (SELECT "
-                + pageColumns + " FROM vellum_changes WHERE " + where + " ORDER BY seq LIMIT " + limit
-                + ") c ON 1 = 1 ORDER BY c.seq";
+        Sql sql = Sql.concat(
+                Sql.of(
+                        "SELECT w.top, w.newest, c.* FROM (SELECT (SELECT MAX(seq) FROM vellum_changes WHERE seq > ? "
+                                + "AND seq <= ?) AS top, (SELECT MAX(seq) FROM vellum_changes) AS newest) w LEFT "
+                                + "JOIN (SELECT " + pageColumns + " FROM vellum_changes WHERE seq > ? AND seq <= ?",
+                        after,
+                        through,
+                        after,
+                        through),
+                collection != null ? Sql.of(" AND collection = ?", collection) : "",
+                filter != null ? Sql.concat(" AND (op = 'delete' OR ", store.filters.where(filter), ")") : "",
+                " ORDER BY seq LIMIT " + limit + ") c ON 1 = 1 ORDER BY c.seq");
         dev.vellum.internal.JdbcDatabase db = store.db; // the primary, never a replica
-        List<ChangeRow> rows = db.fetchAll(sql, this::changeRow, params.toArray());
+        List<ChangeRow> rows =
+                db.fetchAll(sql.text(), this::changeRow, sql.binds().toArray());
         List<Change> taken = new ArrayList<>();
         Map<Long, ChangeRow> fetched = new HashMap<>();
         long position = after;

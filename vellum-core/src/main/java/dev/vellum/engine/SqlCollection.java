@@ -23,9 +23,9 @@ import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.RecordSizes;
-import dev.vellum.internal.TableNames;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.RecordTable;
+import dev.vellum.spi.Sql;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -147,16 +147,11 @@ final class SqlCollection extends BaseCollection {
             // start at a higher version, which is harmless. Only the tombstone this insert continued from goes:
             // a delete committed in between leaves a newer one, which must stay.
             return single(() -> {
-                long version = db().fetchOne(
-                                "INSERT INTO " + table + " (" + COLUMNS + ") VALUES (?, ?, ?, "
-                                        + store.dialect.versionAfterTombstone(table, tombs)
-                                        + ", ?, ?) RETURNING version",
-                                key,
-                                json(f),
-                                json(m),
-                                key,
-                                now,
-                                now)
+                Sql insert = Sql.concat(
+                        "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ",
+                        upsertRow(key, f, m, now),
+                        " RETURNING version");
+                long version = db().fetchOne(insert.text(), insert.binds().toArray())
                         .orElseThrow()
                         .getLong("version");
                 if (version > 1) {
@@ -224,7 +219,7 @@ final class SqlCollection extends BaseCollection {
         if (!SqlStore.feedEnabled(db(), name)) {
             return -1;
         }
-        String lock = store.dialect.feedLock();
+        String lock = store.feed().feedLock();
         if (lock != null) {
             db().fetchOne(lock);
         }
@@ -288,24 +283,32 @@ final class SqlCollection extends BaseCollection {
         return store.exists(name) ? Indexes.SizeCheck.of(store.cachedIndexes(name)) : Indexes.SizeCheck.NONE;
     }
 
-    /** The conflict clause of every upsert: new fields, metadata only when given, version + 1. */
-    private String upsertSql(int rows) {
-        String row = "(?, ?, ?, " + store.dialect.versionAfterTombstone(table, tombs) + ", ?, ?)";
-        return "INSERT INTO " + table + " (" + COLUMNS + ") VALUES "
-                + String.join(", ", java.util.Collections.nCopies(rows, row))
-                + " ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, metadata = CASE WHEN excluded.metadata = "
-                + store.dialect.emptyObject() + " THEN " + table + ".metadata ELSE excluded.metadata END, version = "
-                + table + ".version + 1, updated_at = excluded.updated_at";
+    /** One new row's VALUES, its version continuing from its tombstone's. */
+    private Sql upsertRow(String id, ObjectNode fields, ObjectNode metadata, Instant now) {
+        return Sql.concat(
+                Sql.of("(?, ?, ?, ", id, json(fields), json(metadata)),
+                store.dialect.versionAfterTombstone(table, tombs, id),
+                Sql.of(", ?, ?)", now, now));
     }
 
-    private static void addUpsertParams(List<Object> params, Prepared r, Instant now) {
-        params.addAll(List.of(r.id(), json(r.fields()), json(r.metadata()), r.id(), now, now));
+    /** An upsert of the rows: new fields, metadata only when given, version + 1. */
+    private Sql upsert(List<Prepared> rows, Instant now) {
+        return Sql.concat(
+                "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ",
+                Sql.join(
+                        ", ",
+                        rows.stream()
+                                .map(r -> upsertRow(r.id(), r.fields(), r.metadata(), now))
+                                .toList(),
+                        Sql.TRUE),
+                " ON CONFLICT (id) DO UPDATE SET fields = excluded.fields, metadata = CASE WHEN excluded.metadata = "
+                        + store.dialect.emptyObject() + " THEN " + table + ".metadata ELSE excluded.metadata END, "
+                        + "version = " + table + ".version + 1, updated_at = excluded.updated_at");
     }
 
     private Record upsertOne(Prepared r, Instant now) {
-        List<Object> params = new ArrayList<>();
-        addUpsertParams(params, r, now);
-        Record record = db().fetchOne(upsertSql(1) + " RETURNING " + COLUMNS, this::read, params.toArray())
+        Sql upsert = Sql.concat(upsert(List.of(r), now), " RETURNING " + COLUMNS);
+        Record record = db().fetchOne(upsert.text(), this::read, upsert.binds().toArray())
                 .orElseThrow();
         db().execute("DELETE FROM " + tombs + " WHERE id = ?", r.id());
         return record;
@@ -343,9 +346,8 @@ final class SqlCollection extends BaseCollection {
         if (chunk.isEmpty()) {
             return;
         }
-        List<Object> params = new ArrayList<>(chunk.size() * 6);
-        chunk.forEach(r -> addUpsertParams(params, r, now));
-        db().execute(upsertSql(chunk.size()), params.toArray());
+        Sql upsert = upsert(chunk, now);
+        db().execute(upsert.text(), upsert.binds().toArray());
         String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
         db().execute(
                         "DELETE FROM " + tombs + " WHERE id IN (" + marks + ")",
@@ -367,8 +369,9 @@ final class SqlCollection extends BaseCollection {
                 insideWrite,
                 id,
                 expectedVersion,
-                isPatch ? guarded(store.dialect.mergePatch("fields", "?", shallow(value))) : "?",
-                json(value),
+                isPatch
+                        ? guarded(store.dialect.mergePatch("fields", Sql.bind(json(value)), shallow(value)))
+                        : Sql.bind(json(value)),
                 isPatch ? null : value,
                 () -> sizes.checkPatch(id, value));
         return checkedAfter(change, isPatch && sizes.mergesInto(value) ? sizes : Indexes.SizeCheck.NONE);
@@ -385,8 +388,7 @@ final class SqlCollection extends BaseCollection {
                 insideWrite,
                 id,
                 expectedVersion,
-                guarded(store.dialect.fieldUpdate("fields", "?", "id")),
-                Json.of(updates.json()),
+                guarded(store.dialect.fieldUpdate("fields", Sql.bind(Json.of(updates.json())), "id")),
                 null,
                 () -> {});
         return checkedAfter(update, sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
@@ -396,8 +398,8 @@ final class SqlCollection extends BaseCollection {
      * The fields a patch or field operators compute, refused in the statement (before it commits) when they come out
      * larger than VELLUM_MAX_RECORD_SIZE: only the database sees the result before it is stored.
      */
-    private String guarded(String fieldsSql) {
-        return store.dialect.guardSize(fieldsSql, "id", store.limits.recordBytes());
+    private Sql guarded(Sql fields) {
+        return store.dialect.guardSize(fields, "id", store.limits.recordBytes());
     }
 
     /** A one-record write, run on its own or inside a transaction {@link #write} already opened for it. */
@@ -411,8 +413,8 @@ final class SqlCollection extends BaseCollection {
     }
 
     /**
-     * One conditional UPDATE of the fields to {@code fieldsSql} (which reads the one parameter {@code fieldsParam}):
-     * of N writers holding the same version, exactly one matches.
+     * One conditional UPDATE of the fields to {@code fields}: of N writers holding the same version, exactly one
+     * matches.
      *
      * @param insideWrite the caller runs it inside {@link #write}, whose transaction (or savepoint) already keeps a
      *                    failure from the caller's transaction: no savepoint of its own, as {@link #single} would open
@@ -420,29 +422,24 @@ final class SqlCollection extends BaseCollection {
      * @param check       runs once the record's collection is known to exist, before the write
      */
     private Record rewrite(
-            boolean insideWrite,
-            String id,
-            Long expectedVersion,
-            String fieldsSql,
-            Object fieldsParam,
-            ObjectNode knownFields,
-            Runnable check) {
+            boolean insideWrite, String id, Long expectedVersion, Sql fields, ObjectNode knownFields, Runnable check) {
         Records.id(id);
         if (!store.exists(name)) {
             throw missing(id, expectedVersion);
         }
         check.run();
         Supplier<Record> statement = () -> {
-            List<Object> params = new ArrayList<>(List.of(fieldsParam, Timestamps.now(), id));
-            if (expectedVersion != null) {
-                params.add(expectedVersion);
-            }
-            String sql = "UPDATE " + table + " SET fields = " + fieldsSql + ", version = version + 1, updated_at = ? "
-                    + "WHERE id = ?" + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING ";
+            Sql update = Sql.concat(
+                    "UPDATE " + table + " SET fields = ",
+                    fields,
+                    Sql.of(", version = version + 1, updated_at = ? WHERE id = ?", Timestamps.now(), id),
+                    expectedVersion != null ? Sql.of(" AND version = ?", expectedVersion) : "",
+                    " RETURNING ");
+            Object[] params = update.binds().toArray();
             Optional<Record> updated = knownFields == null
-                    ? db().fetchOne(sql + COLUMNS, this::read, params.toArray())
+                    ? db().fetchOne(update.text() + COLUMNS, this::read, params)
                     : db().fetchOne(
-                                    sql + "metadata, version, created_at, updated_at",
+                                    update.text() + "metadata, version, created_at, updated_at",
                                     rs -> new Record(
                                             id,
                                             knownFields,
@@ -450,7 +447,7 @@ final class SqlCollection extends BaseCollection {
                                             rs.getLong(2),
                                             store.dialect.readInstant(rs, 3),
                                             store.dialect.readInstant(rs, 4)),
-                                    params.toArray());
+                                    params);
             return updated.orElseThrow(() -> missing(id, expectedVersion));
         };
         return insideWrite ? statement.get() : single(statement);
@@ -518,8 +515,7 @@ final class SqlCollection extends BaseCollection {
         sizes.checkPatch("(every match)", patch);
         return rewriteMany(
                 filter,
-                guarded(store.dialect.mergePatch("fields", "?", shallow(patch))),
-                json(patch),
+                guarded(store.dialect.mergePatch("fields", Sql.bind(json(patch)), shallow(patch))),
                 sizes.mergesInto(patch) ? sizes : Indexes.SizeCheck.NONE);
     }
 
@@ -528,28 +524,30 @@ final class SqlCollection extends BaseCollection {
         Indexes.SizeCheck sizes = sizeCheck();
         return rewriteMany(
                 filter,
-                guarded(store.dialect.fieldUpdate("fields", "?", "id")),
-                Json.of(updates.json()),
+                guarded(store.dialect.fieldUpdate("fields", Sql.bind(Json.of(updates.json())), "id")),
                 sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
     }
 
     /**
-     * One UPDATE of every matching record's fields to {@code fieldsSql}, which reads the one parameter; with
-     * {@code sizes}, each record it wrote is checked against them before the write commits.
+     * One UPDATE of every matching record's fields to {@code fields}; with {@code sizes}, each record it wrote is
+     * checked against them before the write commits.
      */
-    private long rewriteMany(Filter filter, String fieldsSql, Json param, Indexes.SizeCheck sizes) {
-        List<Object> params = new ArrayList<>(List.of(param, Timestamps.now()));
-        String where = where(filter, params);
+    private long rewriteMany(Filter filter, Sql fields, Indexes.SizeCheck sizes) {
+        Sql where = where(filter);
         if (!store.exists(name)) {
             return 0;
         }
-        String update = "UPDATE " + table + " SET fields = " + fieldsSql + ", version = version + 1, updated_at = ? "
-                + "WHERE " + where;
+        Sql update = Sql.concat(
+                "UPDATE " + table + " SET fields = ",
+                fields,
+                Sql.of(", version = version + 1, updated_at = ? WHERE ", Timestamps.now()),
+                where);
+        Object[] params = update.binds().toArray();
         if (sizes == Indexes.SizeCheck.NONE) {
-            return single(() -> (long) db().execute(update, params.toArray()));
+            return single(() -> (long) db().execute(update.text(), params));
         }
         return write(() -> (long) db().fetchAll(
-                        update + " RETURNING id, fields",
+                        update.text() + " RETURNING id, fields",
                         rs -> sizes.check(new Record(
                                         rs.getString(1),
                                         store.dialect.readObject(rs, 2),
@@ -558,27 +556,29 @@ final class SqlCollection extends BaseCollection {
                                         Instant.EPOCH,
                                         Instant.EPOCH))
                                 != null,
-                        params.toArray())
+                        params)
                 .size());
     }
 
     @Override
     public long deleteMany(Filter filter) {
-        List<Object> params = new ArrayList<>();
-        String where = where(filter, params);
+        Sql where = where(filter);
         if (!store.exists(name)) {
             return 0;
         }
-        String together = store.dialect.deleteWithTombstones(table, tombs, where);
+        Sql together = store.dialect.deleteWithTombstones(table, tombs, where);
         if (together != null) {
-            return single(() -> (long) db().execute(together, params.toArray()));
+            return single(
+                    () -> (long) db().execute(together.text(), together.binds().toArray()));
         }
+        Sql tombstones = Sql.concat(
+                "INSERT INTO " + tombs + " (id, version) SELECT id, version + 1 FROM " + table + " WHERE ",
+                where,
+                " ON CONFLICT (id) DO UPDATE SET version = excluded.version");
+        Sql delete = Sql.concat("DELETE FROM " + table + " WHERE ", where);
         return write(() -> {
-            db().execute(
-                            "INSERT INTO " + tombs + " (id, version) SELECT id, version + 1 FROM " + table + " WHERE "
-                                    + where + " ON CONFLICT (id) DO UPDATE SET version = excluded.version",
-                            params.toArray());
-            return (long) db().execute("DELETE FROM " + table + " WHERE " + where, params.toArray());
+            db().execute(tombstones.text(), tombstones.binds().toArray());
+            return (long) db().execute(delete.text(), delete.binds().toArray());
         });
     }
 
@@ -606,7 +606,7 @@ final class SqlCollection extends BaseCollection {
                 }
                 if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name)
                         .isPresent()) {
-                    store.dialect
+                    store.feed()
                             .stopCapturingChanges(SqlStore.recordsTable(name), name)
                             .forEach(tx::execute);
                 }
@@ -671,10 +671,11 @@ final class SqlCollection extends BaseCollection {
             }
             return new Page(List.of(), null);
         }
-        List<Object> params = new ArrayList<>();
-        String sql = queries.pagedSelect(query, store.pageColumns, params);
+        Sql select = queries.pagedSelect(query, store.pageColumns);
+        String sql = select.text();
+        Object[] params = select.binds().toArray();
         return store.db.read(db -> {
-            List<PageRow> rows = db.fetchAll(sql, this::pageRow, params.toArray());
+            List<PageRow> rows = db.fetchAll(sql, this::pageRow, params);
             if (rows.stream().allMatch(row -> row.record() != null)) {
                 return page(query, rows, null);
             }
@@ -686,7 +687,7 @@ final class SqlCollection extends BaseCollection {
                 if (snapshot != null && own) {
                     tx.execute(snapshot);
                 }
-                return page(query, tx.fetchAll(sql, this::pageRow, params.toArray()), tx);
+                return page(query, tx.fetchAll(sql, this::pageRow, params), tx);
             });
         });
     }
@@ -797,9 +798,10 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return Stream.empty();
         }
-        List<Object> params = new ArrayList<>();
-        String sql = queries.select(query.cursor(null), COLUMNS, params, false);
-        return store.db.read(db -> db.stream(sql, this::read, params.toArray())).map(r -> Projection.of(r, query));
+        Sql select = queries.select(query.cursor(null), COLUMNS, false);
+        return store.db
+                .read(db -> db.stream(select.text(), this::read, select.binds().toArray()))
+                .map(r -> Projection.of(r, query));
     }
 
     @Override
@@ -807,10 +809,10 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return "collection " + name + " does not exist yet";
         }
-        List<Object> params = new ArrayList<>();
-        String sql = queries.pagedSelect(query, store.pageColumns, params);
+        Sql select = queries.pagedSelect(query, store.pageColumns);
         StringBuilder plan = new StringBuilder();
-        for (Row row : store.db.read(db -> db.fetchAll(store.dialect.explain(sql), params.toArray()))) {
+        for (Row row : store.db.read(db ->
+                db.fetchAll(store.dialect.explain(select.text()), select.binds().toArray()))) {
             plan.append(row.get(row.size() - 1)).append('\n');
         }
         return plan.toString();
@@ -823,15 +825,15 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     public long count(Filter filter) {
-        List<Object> params = new ArrayList<>();
-        String where = where(filter, params);
+        Sql where = where(filter);
         if (!store.exists(name)) {
             return 0;
         }
+        Sql count = Sql.concat("SELECT COUNT(*) FROM " + table + " WHERE ", where);
         // a plain column read: a Row would read the result's metadata on every call
         return store.db
                 .read(db -> db.fetchOne(
-                        "SELECT COUNT(*) FROM " + table + " WHERE " + where, rs -> rs.getLong(1), params.toArray()))
+                        count.text(), rs -> rs.getLong(1), count.binds().toArray()))
                 .orElseThrow();
     }
 
@@ -846,8 +848,8 @@ final class SqlCollection extends BaseCollection {
     }
 
     /** The WHERE condition; checks that the collection exists first, so a missing one is not queried. */
-    private String where(Filter filter, List<Object> params) {
-        return store.filters.where(filter, params, store.exists(name) && store.documentIndexed(name));
+    private Sql where(Filter filter) {
+        return store.filters.where(filter, store.exists(name) && store.documentIndexed(name));
     }
 
     // ---- indexes ----
@@ -917,7 +919,7 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     public void createDocumentIndex() {
-        String ddl = store.dialect.createDocumentIndex(table, store.q(TableNames.documentIndex(name)));
+        String ddl = store.dialect.createDocumentIndex(table, store.q(RecordTable.documentIndex(name)));
         if (ddl == null) {
             return;
         }
@@ -934,7 +936,7 @@ final class SqlCollection extends BaseCollection {
             return false;
         }
         schemaChange(tx -> {
-            tx.execute("DROP INDEX IF EXISTS " + store.q(TableNames.documentIndex(name)));
+            tx.execute("DROP INDEX IF EXISTS " + store.q(RecordTable.documentIndex(name)));
             store.setDocumentIndexed(name, false);
             return null;
         });

@@ -5,9 +5,11 @@ import dev.vellum.FieldPath;
 import dev.vellum.Filter;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Patterns;
+import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
+import dev.vellum.spi.Sql;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -31,118 +33,114 @@ final class SqlFilter {
         };
     }
 
-    String where(Filter filter, List<Object> params) {
-        return where(filter, params, false);
+    Sql where(Filter filter) {
+        return where(filter, false);
     }
 
     /**
      * @param documentIndexed the collection has a whole-document index: equality and contains on field paths also
      *                        get the implied containment condition that index serves
      */
-    String where(Filter filter, List<Object> params, boolean documentIndexed) {
+    Sql where(Filter filter, boolean documentIndexed) {
         if (filter instanceof Filter.And and) {
-            return join(and.filters(), " AND ", "TRUE", params, documentIndexed);
+            return join(and.filters(), " AND ", Sql.TRUE, documentIndexed);
         }
         if (filter instanceof Filter.Or or) {
-            return join(or.filters(), " OR ", "FALSE", params, documentIndexed);
+            return join(or.filters(), " OR ", Sql.FALSE, documentIndexed);
         }
         if (filter instanceof Filter.Not not) {
-            return "(NOT COALESCE(" + where(not.filter(), params, documentIndexed) + ", FALSE))";
+            return Sql.concat("(NOT COALESCE(", where(not.filter(), documentIndexed), ", FALSE))");
         }
         Filter.Condition c = (Filter.Condition) filter;
-        String exact = condition(path(c.path()), c.op(), c.value(), params);
+        Sql exact = condition(path(c.path()), c.op(), c.value());
         boolean served = documentIndexed
                 && c.path().kind() == FieldPath.Kind.FIELD
                 && !JsonValues.isAbsent(c.value())
                 && (c.op() == Filter.Op.EQ || c.op() == Filter.Op.CONTAINS);
-        String implied =
-                served ? dialect.containment(c.path().keys(), c.value(), c.op() == Filter.Op.CONTAINS, params) : null;
+        Sql implied = served ? dialect.containment(c.path().keys(), c.value(), c.op() == Filter.Op.CONTAINS) : null;
         // the implied condition holds whenever the exact one does, so ANDing it changes no result
-        return implied == null ? exact : "(" + exact + " AND " + implied + ")";
+        return implied == null ? exact : Sql.concat("(", exact, " AND ", implied, ")");
     }
 
-    private String join(
-            List<Filter> filters, String operator, String empty, List<Object> params, boolean documentIndexed) {
+    private Sql join(List<Filter> filters, String operator, Sql empty, boolean documentIndexed) {
         if (filters.isEmpty()) {
             return empty;
         }
-        List<String> parts = new ArrayList<>();
+        List<Sql> parts = new ArrayList<>();
         for (Filter f : filters) {
-            parts.add(where(f, params, documentIndexed));
+            parts.add(where(f, documentIndexed));
         }
-        return "(" + String.join(operator, parts) + ")";
+        return Sql.join(operator, parts, empty).parenthesized();
     }
 
-    private String condition(PathSql p, Filter.Op op, JsonNode v, List<Object> params) {
+    private Sql condition(PathSql p, Filter.Op op, JsonNode v) {
         switch (op) {
             case EQ:
-                return eq(p, v, params);
+                return eq(p, v);
             case NE:
                 return JsonValues.isAbsent(v)
-                        ? "(NOT " + p.absent() + ")"
-                        : "(NOT " + p.absent() + " AND NOT COALESCE(" + eq(p, v, params) + ", FALSE))";
+                        ? notAbsent(p)
+                        : Sql.concat("(NOT ", p.absent(), " AND NOT COALESCE(", eq(p, v), ", FALSE))");
             case GT:
-                return ordered(p, ">", v, params);
+                return ordered(p, ">", v);
             case GTE:
-                return ordered(p, ">=", v, params);
+                return ordered(p, ">=", v);
             case LT:
-                return ordered(p, "<", v, params);
+                return ordered(p, "<", v);
             case LTE:
-                return ordered(p, "<=", v, params);
+                return ordered(p, "<=", v);
             case BETWEEN: {
                 JsonNode low = v.get(0);
                 JsonNode high = v.get(1);
                 if (!isOrderedType(low) || !isOrderedType(high) || JsonValues.rank(low) != JsonValues.rank(high)) {
-                    return "FALSE";
+                    return Sql.FALSE;
                 }
-                return p.between(low, high, params);
+                return p.between(low, high);
             }
             case IN:
-                return in(p, v, params);
+                return in(p, v);
             case NIN:
-                return "(NOT " + p.absent() + " AND NOT COALESCE(" + in(p, v, params) + ", FALSE))";
+                return Sql.concat("(NOT ", p.absent(), " AND NOT COALESCE(", in(p, v), ", FALSE))");
             case EXISTS:
-                return v.booleanValue() ? "(NOT " + p.absent() + ")" : p.absent();
+                return v.booleanValue() ? notAbsent(p) : p.absent();
             case LIKE:
-                return p.like(v.textValue(), false, params);
+                return p.like(v.textValue(), false);
             case ILIKE:
-                return p.like(JsonValues.fold(v.textValue()), true, params);
+                return p.like(JsonValues.fold(v.textValue()), true);
             case STARTS_WITH:
-                return p.startsWith(v.textValue(), params);
+                return p.startsWith(v.textValue());
             case REGEX:
-                return p.regex(Patterns.regex(v.textValue()), params);
+                return p.regex(Patterns.regex(v.textValue()));
             case CONTAINS:
-                return p.containsElement(v, params);
-            case CONTAINS_ALL: {
-                if (v.isEmpty()) {
-                    return p.isType(JsonValues.ARRAY);
-                }
-                List<String> parts = new ArrayList<>();
-                v.forEach(e -> parts.add(p.containsElement(e, params)));
-                return "(" + String.join(" AND ", parts) + ")";
-            }
-            case CONTAINS_ANY: {
-                if (v.isEmpty()) {
-                    return "FALSE";
-                }
-                List<String> parts = new ArrayList<>();
-                v.forEach(e -> parts.add(p.containsElement(e, params)));
-                return "(" + String.join(" OR ", parts) + ")";
-            }
+                return p.containsElement(v);
+            case CONTAINS_ALL:
+                return v.isEmpty() ? p.isType(JsonType.ARRAY) : elements(p, v, " AND ");
+            case CONTAINS_ANY:
+                return v.isEmpty() ? Sql.FALSE : elements(p, v, " OR ");
             default:
                 throw new IllegalStateException("operator " + op);
         }
     }
 
-    private static String eq(PathSql p, JsonNode v, List<Object> params) {
+    private static Sql notAbsent(PathSql p) {
+        return Sql.concat("(NOT ", p.absent(), ")");
+    }
+
+    private static Sql elements(PathSql p, JsonNode values, String operator) {
+        List<Sql> parts = new ArrayList<>();
+        values.forEach(e -> parts.add(p.containsElement(e)));
+        return Sql.join(operator, parts, Sql.FALSE).parenthesized();
+    }
+
+    private static Sql eq(PathSql p, JsonNode v) {
         if (JsonValues.isAbsent(v)) {
             return p.absent();
         }
-        return v.isArray() || v.isObject() ? p.equalsJson(v, params) : p.compare("=", v, params);
+        return v.isArray() || v.isObject() ? p.equalsJson(v) : p.compare("=", v);
     }
 
-    private static String ordered(PathSql p, String op, JsonNode v, List<Object> params) {
-        return isOrderedType(v) ? p.compare(op, v, params) : "FALSE";
+    private static Sql ordered(PathSql p, String op, JsonNode v) {
+        return isOrderedType(v) ? p.compare(op, v) : Sql.FALSE;
     }
 
     private static boolean isOrderedType(JsonNode v) {
@@ -154,13 +152,13 @@ final class SqlFilter {
     }
 
     /** A null in the list matches nothing, as in {@link Semantics}. */
-    private static String in(PathSql p, JsonNode list, List<Object> params) {
-        List<String> parts = new ArrayList<>();
+    private static Sql in(PathSql p, JsonNode list) {
+        List<Sql> parts = new ArrayList<>();
         for (JsonNode e : list) {
             if (!JsonValues.isAbsent(e)) {
-                parts.add(eq(p, e, params));
+                parts.add(eq(p, e));
             }
         }
-        return parts.isEmpty() ? "FALSE" : "(" + String.join(" OR ", parts) + ")";
+        return parts.isEmpty() ? Sql.FALSE : Sql.join(" OR ", parts, Sql.FALSE).parenthesized();
     }
 }

@@ -7,10 +7,12 @@ import dev.vellum.Record;
 import dev.vellum.SortKey;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.JsonValues;
+import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
+import dev.vellum.spi.Sql;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.BiFunction;
+import java.util.function.Function;
 
 /**
  * A collection's queries as SQL: the SELECT with its filter, the keyset cursor's condition, and the ORDER BY terms
@@ -20,10 +22,10 @@ import java.util.function.BiFunction;
 final class SqlQueries {
     private final SqlStore store;
     private final String table;
-    /** The collection's WHERE condition for a filter, its binds added to the list. */
-    private final BiFunction<Filter, List<Object>, String> whereOf;
+    /** The collection's WHERE condition for a filter. */
+    private final Function<Filter, Sql> whereOf;
 
-    SqlQueries(SqlStore store, String table, BiFunction<Filter, List<Object>, String> where) {
+    SqlQueries(SqlStore store, String table, Function<Filter, Sql> where) {
         this.store = store;
         this.table = table;
         this.whereOf = where;
@@ -36,28 +38,27 @@ final class SqlQueries {
      * One page and one record more (to know whether a next page exists). Literal numbers (checked ints), so
      * PostgreSQL plans for the real limit rather than a generic one.
      */
-    String pagedSelect(Query query, String columns, List<Object> params) {
-        String sql = select(query, columns, params, true) + " LIMIT " + (query.limit() + 1);
-        return query.offset() == 0 ? sql : sql + " OFFSET " + query.offset();
+    Sql pagedSelect(Query query, String columns) {
+        String limit = " LIMIT " + (query.limit() + 1);
+        return Sql.concat(
+                select(query, columns, true), query.offset() == 0 ? limit : limit + " OFFSET " + query.offset());
     }
 
     /** The SELECT for a query: the columns, filter, cursor and order. */
-    String select(Query query, String columns, List<Object> params, boolean paged) {
+    Sql select(Query query, String columns, boolean paged) {
         List<OrderTerm> terms = orderTerms(query);
-        StringBuilder sql = new StringBuilder("SELECT ")
-                .append(columns)
-                .append(" FROM ")
-                .append(table)
-                .append(" WHERE ")
-                .append(whereOf.apply(query.filter(), params));
+        Sql where = whereOf.apply(query.filter());
         if (paged && query.cursor() != null) {
-            sql.append(" AND ").append(after(terms, Cursors.decode(query, terms.size()), params));
+            where = Sql.concat(where, " AND ", after(terms, Cursors.decode(query, terms.size())));
         }
-        sql.append(" ORDER BY ");
+        StringBuilder order = new StringBuilder(" ORDER BY ");
         for (OrderTerm t : terms) {
-            sql.append(t.sql()).append(t.descending() ? " DESC, " : " ASC, ");
+            order.append(t.sql()).append(t.descending() ? " DESC, " : " ASC, ");
         }
-        return sql.append("id ASC").toString();
+        return Sql.concat(
+                "SELECT " + columns + " FROM " + table + " WHERE ",
+                where,
+                order.append("id ASC").toString());
     }
 
     /**
@@ -71,7 +72,13 @@ final class SqlQueries {
         }
         SortKey first = query.sort().get(0);
         int rank = TypeFacts.guaranteedRank(query.filter(), first.path());
-        return rank != 0 && store.filters.path(first.path()).typedSortKey(rank).isPresent() ? rank : 0;
+        return rank != 0
+                        && store.filters
+                                .path(first.path())
+                                .typedSortKey(JsonType.ofRank(rank))
+                                .isPresent()
+                ? rank
+                : 0;
     }
 
     List<OrderTerm> orderTerms(Query query) {
@@ -80,8 +87,9 @@ final class SqlQueries {
         for (int i = 0; i < query.sort().size(); i++) {
             SortKey key = query.sort().get(i);
             PathSql path = store.filters.path(key.path());
-            List<PathSql.SortExpression> expressions =
-                    i == 0 && typed != 0 ? List.of(path.typedSortKey(typed).orElseThrow()) : path.sortKeys();
+            List<PathSql.SortExpression> expressions = i == 0 && typed != 0
+                    ? List.of(path.typedSortKey(JsonType.ofRank(typed)).orElseThrow())
+                    : path.sortKeys();
             for (PathSql.SortExpression e : expressions) {
                 terms.add(new OrderTerm(e.sql(), e.kind(), e.descendable() && key.descending()));
             }
@@ -112,10 +120,9 @@ final class SqlQueries {
      * AND id > last id)}. A NULL component only ever meets NULLs among rows that tie on the terms before it, so it is
      * skipped.
      */
-    private String after(List<OrderTerm> terms, Cursors.Position position, List<Object> params) {
-        List<String> branches = new ArrayList<>();
-        List<String> equalities = new ArrayList<>();
-        List<Object> equalityParams = new ArrayList<>();
+    private Sql after(List<OrderTerm> terms, Cursors.Position position) {
+        List<Sql> branches = new ArrayList<>();
+        List<Sql> equalities = new ArrayList<>();
         for (int i = 0; i < terms.size(); i++) {
             JsonNode value = position.key().get(i);
             if (JsonValues.isAbsent(value)) {
@@ -123,19 +130,14 @@ final class SqlQueries {
             }
             OrderTerm t = terms.get(i);
             Object param = store.dialect.cursorParam(t.kind(), value);
-            List<String> branch = new ArrayList<>(equalities);
-            branch.add(t.sql() + (t.descending() ? " < ?" : " > ?"));
-            branches.add("(" + String.join(" AND ", branch) + ")");
-            params.addAll(equalityParams);
-            params.add(param);
-            equalities.add(t.sql() + " = ?");
-            equalityParams.add(param);
+            List<Sql> branch = new ArrayList<>(equalities);
+            branch.add(Sql.of(t.sql() + (t.descending() ? " < ?" : " > ?"), param));
+            branches.add(Sql.join(" AND ", branch, Sql.TRUE).parenthesized());
+            equalities.add(Sql.of(t.sql() + " = ?", param));
         }
-        List<String> last = new ArrayList<>(equalities);
-        last.add("id > ?");
-        branches.add("(" + String.join(" AND ", last) + ")");
-        params.addAll(equalityParams);
-        params.add(position.id());
-        return "(" + String.join(" OR ", branches) + ")";
+        List<Sql> last = new ArrayList<>(equalities);
+        last.add(Sql.of("id > ?", position.id()));
+        branches.add(Sql.join(" AND ", last, Sql.TRUE).parenthesized());
+        return Sql.join(" OR ", branches, Sql.FALSE).parenthesized();
     }
 }

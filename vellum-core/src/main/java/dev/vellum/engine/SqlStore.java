@@ -11,7 +11,8 @@ import dev.vellum.Row;
 import dev.vellum.StorageException;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.SizeLimits;
-import dev.vellum.internal.TableNames;
+import dev.vellum.spi.AggregateSql;
+import dev.vellum.spi.FeedCapture;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
 import java.util.List;
@@ -78,7 +79,19 @@ public final class SqlStore implements RecordStore {
 
     /** Adds the triggers that record the collection's writes, on the schema connection's transaction. */
     void captureChanges(Database tx, String collection) {
-        dialect.captureChanges(recordsTable(collection), collection).forEach(tx::execute);
+        feed().captureChanges(recordsTable(collection), collection).forEach(tx::execute);
+    }
+
+    /** The backend's change capture; a backend without one cannot have a feed enabled. */
+    FeedCapture feed() {
+        return dialect.feedCapture()
+                .orElseThrow(() -> new UnsupportedOperationException("this backend has no change feed"));
+    }
+
+    /** The backend's aggregations in SQL. */
+    AggregateSql aggregates() {
+        return dialect.aggregates()
+                .orElseThrow(() -> new UnsupportedOperationException("this backend has no aggregations"));
     }
 
     static boolean feedEnabled(Database tx, String collection) {
@@ -314,14 +327,14 @@ public final class SqlStore implements RecordStore {
     }
 
     static String recordsTable(String collection) {
-        return TableNames.records(collection);
+        return RecordTable.name(collection);
     }
 
     static String tombstoneTable(String collection) {
-        return TableNames.tombstones(collection);
+        return RecordTable.tombstones(collection);
     }
 
     static String indexIdentifier(String collection, String index) {
-        return TableNames.index(collection, index);
+        return RecordTable.index(collection, index);
     }
 }

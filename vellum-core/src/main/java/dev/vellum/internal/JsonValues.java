@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.vellum.spi.JsonType;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -57,7 +58,7 @@ public final class JsonValues {
     /** Writes Java values and trees by the rules above. */
     public static final com.fasterxml.jackson.databind.ObjectWriter WRITER = MAPPER.writer();
 
-    /** Type ranks in sort order: numbers, strings, booleans, arrays, objects; missing and null last. */
+    /** {@link JsonType}'s ranks as constants, for switches; missing and null last. */
     public static final int NUMBER = 1;
 
     public static final int STRING = 2;
@@ -200,26 +201,10 @@ public final class JsonValues {
         return value == null || value.isMissingNode() || value.isNull();
     }
 
+    /** The sort rank of a value's type ({@link JsonType#rank}), {@link #ABSENT} for missing and null. */
     public static int rank(JsonNode value) {
-        if (isAbsent(value)) {
-            return ABSENT;
-        }
-        if (value.isNumber()) {
-            return NUMBER;
-        }
-        if (value.isTextual()) {
-            return STRING;
-        }
-        if (value.isBoolean()) {
-            return BOOLEAN;
-        }
-        if (value.isArray()) {
-            return ARRAY;
-        }
-        if (value.isObject()) {
-            return OBJECT;
-        }
-        throw new IllegalArgumentException("Not a JSON value: " + value.getNodeType());
+        JsonType type = JsonType.of(value);
+        return type == null ? ABSENT : type.rank();
     }
 
     public static BigDecimal number(JsonNode value) {

@@ -5,6 +5,8 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import com.google.re2j.Pattern;
 import dev.vellum.QueryException;
 import dev.vellum.spi.RegexPattern;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -102,14 +104,14 @@ public final class Patterns {
     }
 
     /**
-     * Parses a regex in the portable subset ({@code . * + ? [] [^] ^ $ | () {m,n} \d \w \s} and escapes) and
-     * writes it for Java and for POSIX engines (PostgreSQL). {@code \d}, {@code \w}, {@code \s} become explicit ASCII classes so no
+     * Parses a regex in the portable subset ({@code . * + ? [] [^] ^ $ | () {m,n} \d \w \s} and escapes) into
+     * the form every engine reads but for the end of the text, which each backend spells ({@link RegexPattern}). {@code \d}, {@code \w}, {@code \s} become explicit ASCII classes so no
      * engine's locale changes their meaning. Anything else is rejected, never approximated.
      */
     public static RegexPattern regex(String source) {
         checkLength(source, "regex");
+        List<String> segments = new ArrayList<>();
         StringBuilder java = new StringBuilder();
-        StringBuilder pg = new StringBuilder();
         int depth = 0;
         boolean canQuantify = false;
         ProgramSize size = new ProgramSize();
@@ -126,14 +128,11 @@ public final class Patterns {
                     String cls = classFor(e);
                     if (cls != null) {
                         java.append('[').append(cls).append(']');
-                        pg.append('[').append(cls).append(']');
                     } else if (e == 'n' || e == 't' || e == 'r') {
                         String literal = e == 'n' ? "\n" : e == 't' ? "\t" : "\r";
                         java.append(literal);
-                        pg.append(literal);
                     } else if (ESCAPABLE.contains(e)) {
                         java.append('\\').append(e);
-                        pg.append('\\').append(e);
                     } else {
                         throw bad(source, "uses \\" + e + ", which is not in the portable subset");
                     }
@@ -142,24 +141,21 @@ public final class Patterns {
                 }
                 case '.' -> {
                     java.append('.');
-                    pg.append('.');
                     size.atom();
                     canQuantify = true;
                 }
                 case '^' -> {
                     java.append('^');
-                    pg.append('^');
                     canQuantify = false;
                 }
                 case '$' -> {
-                    // Java's $ also matches before a final newline; \z is the true end, like PostgreSQL's $.
-                    java.append("\\z");
-                    pg.append('$');
+                    // the end of the text, which engines spell differently: a segment ends here
+                    segments.add(java.toString());
+                    java.setLength(0);
                     canQuantify = false;
                 }
                 case '|' -> {
                     java.append('|');
-                    pg.append('|');
                     canQuantify = false;
                 }
                 case '(' -> {
@@ -169,7 +165,6 @@ public final class Patterns {
                     depth++;
                     size.open();
                     java.append('(');
-                    pg.append('(');
                     canQuantify = false;
                 }
                 case ')' -> {
@@ -179,7 +174,6 @@ public final class Patterns {
                     depth--;
                     size.close();
                     java.append(')');
-                    pg.append(')');
                     canQuantify = true;
                 }
                 case '*', '+', '?' -> {
@@ -187,7 +181,6 @@ public final class Patterns {
                         throw bad(source, "has a quantifier " + (char) c + " with nothing to repeat");
                     }
                     java.append((char) c);
-                    pg.append((char) c);
                     canQuantify = false;
                 }
                 case '{' -> {
@@ -213,19 +206,17 @@ public final class Patterns {
                                         + " steps");
                     }
                     java.append('{').append(body).append('}');
-                    pg.append('{').append(body).append('}');
                     i = close + 1;
                     canQuantify = false;
                 }
                 case '[' -> {
-                    i = bracket(source, i, java, pg);
+                    i = bracket(source, i, java);
                     size.atom();
                     canQuantify = true;
                 }
                 case ']', '}' -> throw bad(source, "has an unescaped " + (char) c);
                 default -> {
                     java.appendCodePoint(c);
-                    pg.appendCodePoint(c);
                     size.atom();
                     canQuantify = true;
                 }
@@ -234,7 +225,8 @@ public final class Patterns {
         if (depth != 0) {
             throw bad(source, "has an unclosed (");
         }
-        return new RegexPattern(source, java.toString(), pg.toString());
+        segments.add(java.toString());
+        return new RegexPattern(source, segments);
     }
 
     /**
@@ -280,7 +272,7 @@ public final class Patterns {
         }
     }
 
-    private static int bracket(String source, int start, StringBuilder java, StringBuilder pg) {
+    private static int bracket(String source, int start, StringBuilder java) {
         StringBuilder body = new StringBuilder();
         int i = start;
         if (i < source.length() && source.charAt(i) == '^') {
@@ -329,7 +321,6 @@ public final class Patterns {
             }
         }
         java.append('[').append(body).append(']');
-        pg.append('[').append(body).append(']');
         return i;
     }
 

@@ -5,9 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Filter;
+import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RegexPattern;
+import dev.vellum.spi.Sql;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,49 +25,43 @@ class SqlFilterTest {
     /** Writes {@code column.path op ?} and the like, binding each value where its placeholder is. */
     private record FakePath(String name) implements PathSql {
         @Override
-        public String absent() {
-            return "absent(" + name + ")";
+        public Sql absent() {
+            return Sql.of("absent(" + name + ")");
         }
 
         @Override
-        public String isType(int rank) {
-            return "type(" + name + "," + rank + ")";
+        public Sql isType(JsonType type) {
+            return Sql.of("type(" + name + "," + type + ")");
         }
 
         @Override
-        public String compare(String op, JsonNode scalar, List<Object> params) {
-            params.add(scalar);
-            return name + " " + op + " ?";
+        public Sql compare(String op, JsonNode scalar) {
+            return Sql.of(name + " " + op + " ?", scalar);
         }
 
         @Override
-        public String equalsJson(JsonNode value, List<Object> params) {
-            params.add(value);
-            return name + " == ?";
+        public Sql equalsJson(JsonNode value) {
+            return Sql.of(name + " == ?", value);
         }
 
         @Override
-        public String like(String pattern, boolean fold, List<Object> params) {
-            params.add(pattern);
-            return (fold ? "ilike(" : "like(") + name + ",?)";
+        public Sql like(String pattern, boolean fold) {
+            return Sql.of((fold ? "ilike(" : "like(") + name + ",?)", pattern);
         }
 
         @Override
-        public String startsWith(String prefix, List<Object> params) {
-            params.add(prefix);
-            return "prefix(" + name + ",?)";
+        public Sql startsWith(String prefix) {
+            return Sql.of("prefix(" + name + ",?)", prefix);
         }
 
         @Override
-        public String regex(RegexPattern regex, List<Object> params) {
-            params.add(regex.posix());
-            return name + " ~ ?";
+        public Sql regex(RegexPattern regex) {
+            return Sql.of(name + " ~ ?", regex.withEndOfText("$"));
         }
 
         @Override
-        public String containsElement(JsonNode value, List<Object> params) {
-            params.add(value);
-            return "has(" + name + ",?)";
+        public Sql containsElement(JsonNode value) {
+            return Sql.of("has(" + name + ",?)", value);
         }
 
         @Override
@@ -90,10 +86,7 @@ class SqlFilterTest {
                         case "system":
                             return new FakePath("$" + args[0]);
                         case "containment":
-                            @SuppressWarnings("unchecked")
-                            List<Object> params = (List<Object>) args[3];
-                            params.add(args[1]);
-                            return "doc @> ?";
+                            return Sql.of("doc @> ?", args[1]);
                         default:
                             throw new AssertionError("the translator asked the dialect for " + method.getName());
                     }
@@ -103,7 +96,13 @@ class SqlFilterTest {
     private final List<Object> params = new ArrayList<>();
 
     private String where(Filter filter) {
-        return new SqlFilter(dialect()).where(filter, params);
+        return collect(new SqlFilter(dialect()).where(filter));
+    }
+
+    /** The fragment's text; its binds are added to {@link #params}. */
+    private String collect(Sql sql) {
+        params.addAll(sql.binds());
+        return sql.text();
     }
 
     private List<String> binds() {
@@ -157,7 +156,7 @@ class SqlFilterTest {
         assertThat(where(Filter.containsAny("t"))).isEqualTo("FALSE");
         assertThat(where(Filter.containsAll("t")))
                 .as("every array contains nothing")
-                .isEqualTo("type(fields.t,4)");
+                .isEqualTo("type(fields.t,ARRAY)");
     }
 
     @Test
@@ -185,7 +184,7 @@ class SqlFilterTest {
 
     @Test
     void aDocumentIndexGetsTheImpliedContainmentBesideTheExactCondition() {
-        String sql = new SqlFilter(dialect()).where(Filter.eq("a", 1), params, true);
+        String sql = collect(new SqlFilter(dialect()).where(Filter.eq("a", 1), true));
         assertThat(sql).isEqualTo("(fields.a = ? AND doc @> ?)");
         assertThat(binds()).containsExactly("1", "1");
     }

@@ -6,13 +6,17 @@ import dev.vellum.FieldPath;
 import dev.vellum.Json;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.SystemColumnSql;
 import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.AggregateSql;
+import dev.vellum.spi.FeedCapture;
+import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.RegexPattern;
+import dev.vellum.spi.Sql;
+import dev.vellum.spi.SystemColumnSql;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
@@ -26,7 +30,18 @@ import org.postgresql.copy.CopyIn;
  * missing and JSON null are both SQL NULL (and never collide in a unique index); strings compare with
  * {@code COLLATE "C"} (code-point order); bulk loads use COPY.
  */
-final class PostgresRecords implements RecordDialect {
+final class PostgresRecords implements RecordDialect, AggregateSql, FeedCapture {
+
+    @Override
+    public java.util.Optional<AggregateSql> aggregates() {
+        return java.util.Optional.of(this);
+    }
+
+    @Override
+    public java.util.Optional<FeedCapture> feedCapture() {
+        return java.util.Optional.of(this);
+    }
+
     private static final PostgresDialect SQL = new PostgresDialect();
 
     /** PostgreSQL 14 and later keep statistics on an expression ({@code CREATE STATISTICS … ON (expr)}). */
@@ -61,17 +76,21 @@ final class PostgresRecords implements RecordDialect {
      * progress to end (and finds the row gone when it committed) before the function reads the tombstone.
      */
     @Override
-    public String versionAfterTombstone(String table, String tombstones) {
-        return "vellum_version_after_tombstone(" + SQL.literal(tombstones) + "::regclass, (SELECT p.id FROM (SELECT "
-                + "CAST(? AS text) AS id) p LEFT JOIN LATERAL (SELECT 1 FROM " + table + " r WHERE r.id = p.id FOR KEY "
-                + "SHARE) l ON TRUE))";
+    public Sql versionAfterTombstone(String table, String tombstones, String id) {
+        return Sql.of(
+                "vellum_version_after_tombstone(" + SQL.literal(tombstones) + "::regclass, (SELECT p.id FROM (SELECT "
+                        + "CAST(? AS text) AS id) p LEFT JOIN LATERAL (SELECT 1 FROM " + table + " r WHERE r.id = p.id "
+                        + "FOR KEY SHARE) l ON TRUE))",
+                id);
     }
 
     @Override
-    public String deleteWithTombstones(String table, String tombstones, String where) {
-        return "WITH gone AS (DELETE FROM " + table + " WHERE " + where + " RETURNING id, version) INSERT INTO "
-                + tombstones + " (id, version) SELECT id, version + 1 FROM gone ON CONFLICT (id) DO UPDATE "
-                + "SET version = excluded.version";
+    public Sql deleteWithTombstones(String table, String tombstones, Sql where) {
+        return Sql.concat(
+                "WITH gone AS (DELETE FROM " + table + " WHERE ",
+                where,
+                " RETURNING id, version) INSERT INTO " + tombstones + " (id, version) SELECT id, version + 1 FROM "
+                        + "gone ON CONFLICT (id) DO UPDATE SET version = excluded.version");
     }
 
     @Override
@@ -136,12 +155,12 @@ final class PostgresRecords implements RecordDialect {
     @Override
     public PathSql system(FieldPath.Kind kind) {
         return switch (kind) {
-            case ID -> new Column("id", "id", JsonValues.STRING, SortExpression.Kind.ID);
-            case VERSION -> new Column("version", "version::text", JsonValues.NUMBER, SortExpression.Kind.VERSION);
+            case ID -> new Column("id", "id", JsonType.STRING, SortExpression.Kind.ID);
+            case VERSION -> new Column("version", "version::text", JsonType.NUMBER, SortExpression.Kind.VERSION);
             case CREATED_AT ->
-                new Column("created_at", iso("created_at"), JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
+                new Column("created_at", iso("created_at"), JsonType.STRING, SortExpression.Kind.TIMESTAMP);
             case UPDATED_AT ->
-                new Column("updated_at", iso("updated_at"), JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
+                new Column("updated_at", iso("updated_at"), JsonType.STRING, SortExpression.Kind.TIMESTAMP);
             default -> throw new IllegalArgumentException(kind + " is not a system field");
         };
     }
@@ -152,10 +171,10 @@ final class PostgresRecords implements RecordDialect {
     }
 
     @Override
-    public String mergePatch(String columnSql, String patchSql, boolean shallow) {
+    public Sql mergePatch(String columnSql, Sql patch, boolean shallow) {
         return shallow
-                ? "(" + columnSql + " || " + patchSql + ")"
-                : "vellum_merge_patch(" + columnSql + ", " + patchSql + ")";
+                ? Sql.concat("(" + columnSql + " || ", patch, ")")
+                : Sql.concat("vellum_merge_patch(" + columnSql + ", ", patch, ")");
     }
 
     /** jsonb: its equality is by value (1 = 1.0, key order ignored), so GROUP BY groups exactly the equal values. */
@@ -233,14 +252,14 @@ final class PostgresRecords implements RecordDialect {
 
     /** The functions of migration V7 run the operators, with {@code FieldUpdates.apply}'s rules. */
     @Override
-    public String fieldUpdate(String columnSql, String opsSql, String idSql) {
-        return "vellum_update(" + columnSql + ", " + opsSql + ", " + idSql + ")";
+    public Sql fieldUpdate(String columnSql, Sql ops, String idSql) {
+        return Sql.concat("vellum_update(" + columnSql + ", ", ops, ", " + idSql + ")");
     }
 
     /** Migration V8's function: the fields' size as compact JSON text, as Java counts it elsewhere. */
     @Override
-    public String guardSize(String fieldsSql, String idSql, long maxBytes) {
-        return "vellum_guard_size(" + fieldsSql + ", " + maxBytes + ", " + idSql + ")";
+    public Sql guardSize(Sql fields, String idSql, long maxBytes) {
+        return Sql.concat("vellum_guard_size(", fields, ", " + maxBytes + ", " + idSql + ")");
     }
 
     @Override
@@ -375,8 +394,8 @@ final class PostgresRecords implements RecordDialect {
     }
 
     /** {@code jsonb_typeof(value) = 'string'} and so on: the expression the statistics describe. */
-    private static String typeTest(String value, int rank) {
-        return "(" + typeOf(value) + " = '" + typeName(rank) + "')";
+    private static String typeTest(String value, JsonType type) {
+        return "(" + typeOf(value) + " = '" + typeName(type) + "')";
     }
 
     private static String typeOf(String value) {
@@ -412,13 +431,12 @@ final class PostgresRecords implements RecordDialect {
      * the rows the exact condition then checks.
      */
     @Override
-    public String containment(List<String> keys, JsonNode value, boolean element, List<Object> params) {
+    public Sql containment(List<String> keys, JsonNode value, boolean element) {
         JsonNode inner = element ? JsonValues.NODES.arrayNode().add(value) : value;
         for (int i = keys.size() - 1; i >= 0; i--) {
             inner = JsonValues.NODES.objectNode().set(keys.get(i), inner);
         }
-        params.add(Json.of(JsonValues.write(inner)));
-        return "(fields @> ?)";
+        return Sql.of("(fields @> ?)", jsonb(inner));
     }
 
     @Override
@@ -456,85 +474,81 @@ final class PostgresRecords implements RecordDialect {
         }
 
         @Override
-        public String absent() {
-            return "(" + v + " IS NULL)";
+        public Sql absent() {
+            return Sql.of("(" + v + " IS NULL)");
         }
 
         @Override
-        public String isType(int rank) {
-            return typeTest(v, rank);
+        public Sql isType(JsonType type) {
+            return Sql.of(typeTest(v, type));
         }
 
         @Override
-        public String compare(String op, JsonNode scalar, List<Object> params) {
-            int rank = JsonValues.rank(scalar);
-            if (rank == JsonValues.STRING && !op.equals("=")) {
-                params.add(scalar.textValue());
-                return "(" + isType(rank) + " AND " + text + " " + op + " ?)";
+        public Sql compare(String op, JsonNode scalar) {
+            JsonType type = JsonType.of(scalar);
+            if (type == JsonType.STRING && !op.equals("=")) {
+                return Sql.of("(" + typeTest(v, type) + " AND " + text + " " + op + " ?)", scalar.textValue());
             }
             // jsonb equality is type-strict and compares numbers by value; within one type jsonb order is the
             // value order for numbers and booleans.
-            params.add(Json.of(JsonValues.write(scalar)));
+            Json bound = jsonb(scalar);
             if (op.equals("=")) {
-                return "(" + v + " = ?)";
+                return Sql.of("(" + v + " = ?)", bound);
             }
-            if (rank == JsonValues.NUMBER && op.startsWith(">")) {
+            if (type == JsonType.NUMBER && op.startsWith(">")) {
                 // In jsonb order every boolean, array and object sorts above every number: a plain range on the
                 // indexed expression, which the planner estimates from the index statistics.
-                return "(" + v + " " + op + " ? AND " + v + " < 'false'::jsonb)";
+                return Sql.of("(" + v + " " + op + " ? AND " + v + " < 'false'::jsonb)", bound);
             }
-            return "(" + isType(rank) + " AND " + v + " " + op + " ?)";
+            return Sql.of("(" + typeTest(v, type) + " AND " + v + " " + op + " ?)", bound);
         }
 
         /** Strings sort below numbers and booleans above them in jsonb order: two number bounds need no type test. */
         @Override
-        public String between(JsonNode low, JsonNode high, List<Object> params) {
+        public Sql between(JsonNode low, JsonNode high) {
             if (!low.isNumber()) {
-                return PathSql.super.between(low, high, params);
+                return PathSql.super.between(low, high);
             }
-            params.add(Json.of(JsonValues.write(low)));
-            params.add(Json.of(JsonValues.write(high)));
-            return "(" + v + " >= ? AND " + v + " <= ?)";
+            return Sql.of("(" + v + " >= ? AND " + v + " <= ?)", jsonb(low), jsonb(high));
         }
 
         @Override
-        public String equalsJson(JsonNode value, List<Object> params) {
-            params.add(Json.of(JsonValues.write(value)));
-            return "(" + v + " = ?)";
+        public Sql equalsJson(JsonNode value) {
+            return Sql.of("(" + v + " = ?)", jsonb(value));
         }
 
         @Override
-        public String like(String pattern, boolean fold, List<Object> params) {
-            params.add(pattern);
-            return "(" + isType(JsonValues.STRING) + " AND " + (fold ? fold("(" + v + " #>> '{}')") : text)
-                    + " LIKE ? ESCAPE '\\')";
+        public Sql like(String pattern, boolean fold) {
+            return Sql.of(
+                    "(" + typeTest(v, JsonType.STRING) + " AND " + (fold ? fold("(" + v + " #>> '{}')") : text)
+                            + " LIKE ? ESCAPE '\\')",
+                    pattern);
         }
 
         @Override
-        public String startsWith(String prefix, List<Object> params) {
-            params.add(prefix);
-            return "(" + isType(JsonValues.STRING) + " AND starts_with(" + text + ", ?))";
+        public Sql startsWith(String prefix) {
+            return Sql.of("(" + typeTest(v, JsonType.STRING) + " AND starts_with(" + text + ", ?))", prefix);
         }
 
         @Override
-        public String regex(RegexPattern regex, List<Object> params) {
-            params.add(regex.posix());
-            return "(" + isType(JsonValues.STRING) + " AND " + text + " ~ ?)";
+        public Sql regex(RegexPattern regex) {
+            return Sql.of("(" + typeTest(v, JsonType.STRING) + " AND " + text + " ~ ?)", regex.withEndOfText("$"));
         }
 
         @Override
-        public String containsElement(JsonNode value, List<Object> params) {
-            params.add(Json.of(JsonValues.isAbsent(value) ? "null" : JsonValues.write(value)));
+        public Sql containsElement(JsonNode value) {
             // CASE, not AND: jsonb_array_elements raises an error on a non-array, and AND may run it first.
-            return "(CASE WHEN " + typeTest(v, JsonValues.ARRAY) + " THEN EXISTS (SELECT 1 FROM jsonb_array_elements("
-                    + v + ") AS e(x) WHERE e.x = ?) ELSE FALSE END)";
+            return Sql.of(
+                    "(CASE WHEN " + typeTest(v, JsonType.ARRAY) + " THEN EXISTS (SELECT 1 FROM jsonb_array_elements("
+                            + v + ") AS e(x) WHERE e.x = ?) ELSE FALSE END)",
+                    JsonValues.isAbsent(value) ? Json.of("null") : jsonb(value));
         }
 
         /** Numbers in jsonb order are in value order; strings use the code-point text expression. */
         @Override
-        public java.util.Optional<SortExpression> typedSortKey(int rank) {
+        public java.util.Optional<SortExpression> typedSortKey(JsonType type) {
             return java.util.Optional.of(
-                    rank == JsonValues.NUMBER
+                    type == JsonType.NUMBER
                             ? new SortExpression(v, SortExpression.Kind.JSON, true)
                             : new SortExpression(text, SortExpression.Kind.TEXT, true));
         }
@@ -546,10 +560,7 @@ final class PostgresRecords implements RecordDialect {
                     new SortExpression(
                             "(CASE WHEN " + v + " IS NULL THEN 1 ELSE 0 END)", SortExpression.Kind.INTEGER, false),
                     new SortExpression(
-                            "(CASE " + type + " WHEN 'number' THEN 1 WHEN 'string' THEN 2 WHEN 'boolean' "
-                                    + "THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 ELSE 6 END)",
-                            SortExpression.Kind.INTEGER,
-                            true),
+                            JsonType.rankCase(type, t -> List.of(typeName(t))), SortExpression.Kind.INTEGER, true),
                     new SortExpression(
                             "(CASE " + type + " WHEN 'number' THEN (" + v + ")::numeric WHEN 'boolean' THEN "
                                     + "(CASE WHEN " + v + " = 'true'::jsonb THEN 1 ELSE 0 END) END)",
@@ -565,15 +576,13 @@ final class PostgresRecords implements RecordDialect {
         }
     }
 
-    private static String typeName(int rank) {
-        return switch (rank) {
-            case JsonValues.NUMBER -> "number";
-            case JsonValues.STRING -> "string";
-            case JsonValues.BOOLEAN -> "boolean";
-            case JsonValues.ARRAY -> "array";
-            case JsonValues.OBJECT -> "object";
-            default -> "null";
-        };
+    /** What {@code jsonb_typeof} says for a type. */
+    private static String typeName(JsonType type) {
+        return type.name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    private static Json jsonb(JsonNode value) {
+        return Json.of(JsonValues.write(value));
     }
 
     /** A system column; {@code text} is its string form for pattern matching (timestamps in their wire form). */
@@ -581,8 +590,8 @@ final class PostgresRecords implements RecordDialect {
         private final String text;
         private final SortExpression.Kind kind;
 
-        Column(String column, String text, int rank, SortExpression.Kind kind) {
-            super(column, rank, kind);
+        Column(String column, String text, JsonType type, SortExpression.Kind kind) {
+            super(column, type, kind);
             this.text = text;
             this.kind = kind;
         }
@@ -597,21 +606,18 @@ final class PostgresRecords implements RecordDialect {
         }
 
         @Override
-        protected String textLike(String pattern, boolean fold, List<Object> params) {
-            params.add(pattern);
-            return "(" + (fold ? fold(text) : text + " COLLATE \"C\"") + " LIKE ? ESCAPE '\\')";
+        protected Sql textLike(String pattern, boolean fold) {
+            return Sql.of("(" + (fold ? fold(text) : text + " COLLATE \"C\"") + " LIKE ? ESCAPE '\\')", pattern);
         }
 
         @Override
-        protected String textStartsWith(String prefix, List<Object> params) {
-            params.add(prefix);
-            return "starts_with(" + text + ", ?)";
+        protected Sql textStartsWith(String prefix) {
+            return Sql.of("starts_with(" + text + ", ?)", prefix);
         }
 
         @Override
-        protected String textRegex(RegexPattern regex, List<Object> params) {
-            params.add(regex.posix());
-            return "(" + text + " ~ ?)";
+        protected Sql textRegex(RegexPattern regex) {
+            return Sql.of("(" + text + " ~ ?)", regex.withEndOfText("$"));
         }
     }
 }

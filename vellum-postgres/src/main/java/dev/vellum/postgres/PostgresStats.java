@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Database;
 import dev.vellum.Row;
-import dev.vellum.internal.ByteSizes;
+import dev.vellum.spi.ByteSizes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -4,13 +4,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
-import dev.vellum.internal.SystemColumnSql;
 import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.AggregateSql;
+import dev.vellum.spi.FeedCapture;
+import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.RegexPattern;
+import dev.vellum.spi.Sql;
+import dev.vellum.spi.SystemColumnSql;
 import java.math.BigDecimal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -28,7 +32,18 @@ import org.sqlite.SQLiteException;
  * in binary (code-point) order, {@code GLOB} for case-sensitive like, and three functions registered on every
  * connection ({@link SqliteFunctions}) for regex, case folding and canonical JSON.
  */
-final class SqliteRecords implements RecordDialect {
+final class SqliteRecords implements RecordDialect, AggregateSql, FeedCapture {
+
+    @Override
+    public java.util.Optional<AggregateSql> aggregates() {
+        return java.util.Optional.of(this);
+    }
+
+    @Override
+    public java.util.Optional<FeedCapture> feedCapture() {
+        return java.util.Optional.of(this);
+    }
+
     private static final SqliteDialect SQL = new SqliteDialect();
     private static final int ROWS_PER_INSERT = 100;
 
@@ -69,7 +84,7 @@ final class SqliteRecords implements RecordDialect {
     }
 
     private static String feedTrigger(String collection, String kind) {
-        return SQL.quote(dev.vellum.internal.TableNames.feedTrigger(collection, kind));
+        return SQL.quote(RecordTable.feedTrigger(collection, kind));
     }
 
     @Override
@@ -90,17 +105,17 @@ final class SqliteRecords implements RecordDialect {
     @Override
     public PathSql system(FieldPath.Kind kind) {
         return switch (kind) {
-            case ID -> new Column("id", JsonValues.STRING, SortExpression.Kind.ID);
-            case VERSION -> new Column("version", JsonValues.NUMBER, SortExpression.Kind.VERSION);
-            case CREATED_AT -> new Column("created_at", JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
-            case UPDATED_AT -> new Column("updated_at", JsonValues.STRING, SortExpression.Kind.TIMESTAMP);
+            case ID -> new Column("id", JsonType.STRING, SortExpression.Kind.ID);
+            case VERSION -> new Column("version", JsonType.NUMBER, SortExpression.Kind.VERSION);
+            case CREATED_AT -> new Column("created_at", JsonType.STRING, SortExpression.Kind.TIMESTAMP);
+            case UPDATED_AT -> new Column("updated_at", JsonType.STRING, SortExpression.Kind.TIMESTAMP);
             default -> throw new IllegalArgumentException(kind + " is not a system field");
         };
     }
 
     @Override
-    public String mergePatch(String columnSql, String patchSql, boolean shallow) {
-        return "json_patch(" + columnSql + ", " + patchSql + ")";
+    public Sql mergePatch(String columnSql, Sql patch, boolean shallow) {
+        return Sql.concat("json_patch(" + columnSql + ", ", patch, ")");
     }
 
     /** Canonical JSON text: equal values have equal texts (1.0 is 1, object keys sorted). */
@@ -196,8 +211,8 @@ final class SqliteRecords implements RecordDialect {
 
     /** A Java function (registered on every connection) runs {@code FieldUpdates.apply} itself. */
     @Override
-    public String fieldUpdate(String columnSql, String opsSql, String idSql) {
-        return "vellum_update(" + columnSql + ", " + opsSql + ", " + idSql + ")";
+    public Sql fieldUpdate(String columnSql, Sql ops, String idSql) {
+        return Sql.concat("vellum_update(" + columnSql + ", ", ops, ", " + idSql + ")");
     }
 
     /** SQLite keeps text as it is, so its stored size is its size; octet_length reads no more than its header. */
@@ -214,8 +229,8 @@ final class SqliteRecords implements RecordDialect {
     }
 
     @Override
-    public String guardSize(String fieldsSql, String idSql, long maxBytes) {
-        return "vellum_guard_size(" + fieldsSql + ", " + maxBytes + ", " + idSql + ")";
+    public Sql guardSize(Sql fields, String idSql, long maxBytes) {
+        return Sql.concat("vellum_guard_size(", fields, ", " + maxBytes + ", " + idSql + ")");
     }
 
     @Override
@@ -334,6 +349,14 @@ final class SqliteRecords implements RecordDialect {
         return "EXPLAIN QUERY PLAN " + sql;
     }
 
+    /** What {@code json_type} says for each JSON type. */
+    private static final java.util.Map<JsonType, List<String>> TYPE_NAMES = new java.util.EnumMap<>(java.util.Map.of(
+            JsonType.NUMBER, List.of("integer", "real"),
+            JsonType.STRING, List.of("text"),
+            JsonType.BOOLEAN, List.of("true", "false"),
+            JsonType.ARRAY, List.of("array"),
+            JsonType.OBJECT, List.of("object")));
+
     /** A path into a JSON text column. */
     private static final class JsonPath implements PathSql {
         private final String column;
@@ -355,125 +378,125 @@ final class SqliteRecords implements RecordDialect {
         }
 
         @Override
-        public String absent() {
+        public Sql absent() {
+            return Sql.of(absentTest());
+        }
+
+        private String absentTest() {
             return "(COALESCE(" + type + ", 'null') = 'null')";
         }
 
         @Override
-        public String isType(int rank) {
-            return "(" + type + " IN "
-                    + switch (rank) {
-                        case JsonValues.NUMBER -> "('integer', 'real')";
-                        case JsonValues.STRING -> "('text')";
-                        case JsonValues.BOOLEAN -> "('true', 'false')";
-                        case JsonValues.ARRAY -> "('array')";
-                        case JsonValues.OBJECT -> "('object')";
-                        default -> "('null')";
-                    }
-                    + ")";
+        public Sql isType(JsonType t) {
+            return Sql.of(typeTest(t));
+        }
+
+        private String typeTest(JsonType t) {
+            return "(" + type + " IN ("
+                    + TYPE_NAMES.get(t).stream().map(n -> "'" + n + "'").collect(Collectors.joining(", ")) + "))";
         }
 
         @Override
-        public String compare(String op, JsonNode scalar, List<Object> params) {
+        public Sql compare(String op, JsonNode scalar) {
             if (scalar.isBoolean()) {
                 // json_type spells booleans 'false' and 'true', which sort as false < true
-                params.add(scalar.booleanValue() ? "true" : "false");
-                return "(" + isType(JsonValues.BOOLEAN) + " AND " + type + " " + op + " ?)";
+                return Sql.of(
+                        "(" + typeTest(JsonType.BOOLEAN) + " AND " + type + " " + op + " ?)",
+                        scalar.booleanValue() ? "true" : "false");
             }
-            int rank = JsonValues.rank(scalar);
-            if (rank == JsonValues.NUMBER) {
+            JsonType t = JsonType.of(scalar);
+            if (t == JsonType.NUMBER) {
                 // SQLite orders NULL < numbers < text < blobs, and the indexed value is a number only for JSON
                 // numbers (booleans are blobs, arrays and objects text): bounds on it need no type test.
-                params.add(number(JsonValues.number(scalar)));
-                return "(" + value + " " + op + " ?" + (op.startsWith(">") ? " AND " + value + " < ''" : "") + ")";
+                return Sql.of(
+                        "(" + value + " " + op + " ?" + (op.startsWith(">") ? " AND " + value + " < ''" : "") + ")",
+                        number(JsonValues.number(scalar)));
             }
-            params.add(scalar.textValue());
             if (op.equals("=")
                     && !scalar.textValue().startsWith("[")
                     && !scalar.textValue().startsWith("{")) {
                 // The indexed value is text only for strings and for the JSON of arrays and objects, which starts
                 // with [ or {: equality with any other text needs no type test (and stays index-only for count).
-                return "(" + value + " = ?)";
+                return Sql.of("(" + value + " = ?)", scalar.textValue());
             }
-            return "(" + isType(rank) + " AND " + value + " " + op + " ?)";
+            return Sql.of("(" + typeTest(t) + " AND " + value + " " + op + " ?)", scalar.textValue());
         }
 
         /** Two number bounds exclude text and blobs by themselves; one index range, nothing evaluated per row. */
         @Override
-        public String between(JsonNode low, JsonNode high, List<Object> params) {
+        public Sql between(JsonNode low, JsonNode high) {
             if (!low.isNumber()) {
-                return PathSql.super.between(low, high, params);
+                return PathSql.super.between(low, high);
             }
-            params.add(number(JsonValues.number(low)));
-            params.add(number(JsonValues.number(high)));
-            return "(" + value + " >= ? AND " + value + " <= ?)";
+            return Sql.of(
+                    "(" + value + " >= ? AND " + value + " <= ?)",
+                    number(JsonValues.number(low)),
+                    number(JsonValues.number(high)));
         }
 
         @Override
-        public String equalsJson(JsonNode v, List<Object> params) {
-            params.add(JsonValues.canonical(v));
-            return "(" + isType(JsonValues.rank(v)) + " AND vellum_canon(" + json + ") = ?)";
+        public Sql equalsJson(JsonNode v) {
+            return Sql.of(
+                    "(" + typeTest(JsonType.of(v)) + " AND vellum_canon(" + json + ") = ?)", JsonValues.canonical(v));
         }
 
         @Override
-        public String like(String pattern, boolean fold, List<Object> params) {
-            params.add(SqliteGlob.fromLike(pattern));
-            return "(" + isType(JsonValues.STRING) + " AND " + (fold ? "vellum_fold(" + extract + ")" : extract)
-                    + " GLOB ?)";
+        public Sql like(String pattern, boolean fold) {
+            return Sql.of(
+                    "(" + typeTest(JsonType.STRING) + " AND " + (fold ? "vellum_fold(" + extract + ")" : extract)
+                            + " GLOB ?)",
+                    SqliteGlob.fromLike(pattern));
         }
 
         @Override
-        public String startsWith(String prefix, List<Object> params) {
-            params.add(prefix.codePointCount(0, prefix.length()));
-            params.add(prefix);
-            return "(" + isType(JsonValues.STRING) + " AND substr(" + extract + ", 1, ?) = ?)";
+        public Sql startsWith(String prefix) {
+            return Sql.of(
+                    "(" + typeTest(JsonType.STRING) + " AND substr(" + extract + ", 1, ?) = ?)",
+                    prefix.codePointCount(0, prefix.length()),
+                    prefix);
         }
 
         @Override
-        public String regex(RegexPattern regex, List<Object> params) {
-            params.add(regex.java());
-            return "(" + isType(JsonValues.STRING) + " AND regexp(?, " + extract + "))";
+        public Sql regex(RegexPattern regex) {
+            return Sql.of("(" + typeTest(JsonType.STRING) + " AND regexp(?, " + extract + "))", regex.java());
         }
 
         @Override
-        public String containsElement(JsonNode v, List<Object> params) {
-            String match;
+        public Sql containsElement(JsonNode v) {
+            Sql match;
             if (JsonValues.isAbsent(v)) {
-                match = "e.type = 'null'";
+                match = Sql.of("e.type = 'null'");
             } else if (v.isBoolean()) {
-                match = "e.type = '" + v.booleanValue() + "'";
+                match = Sql.of("e.type = '" + v.booleanValue() + "'");
             } else if (v.isNumber()) {
-                params.add(number(JsonValues.number(v)));
-                match = "e.type IN ('integer', 'real') AND e.value = ?";
+                match = Sql.of("e.type IN ('integer', 'real') AND e.value = ?", number(JsonValues.number(v)));
             } else if (v.isTextual()) {
-                params.add(v.textValue());
-                match = "e.type = 'text' AND e.value = ?";
+                match = Sql.of("e.type = 'text' AND e.value = ?", v.textValue());
             } else {
-                params.add(JsonValues.canonical(v));
                 // json_quote keeps an element's JSON as it is and quotes a string, so the function always gets JSON
-                match = "e.type = '" + (v.isArray() ? "array" : "object")
-                        + "' AND vellum_canon(json_quote(e.value)) = ?";
+                match = Sql.of(
+                        "e.type = '" + (v.isArray() ? "array" : "object")
+                                + "' AND vellum_canon(json_quote(e.value)) = ?",
+                        JsonValues.canonical(v));
             }
-            return "(" + isType(JsonValues.ARRAY) + " AND EXISTS (SELECT 1 FROM json_each(" + column + ", " + path
-                    + ") e WHERE " + match + "))";
+            return Sql.concat(
+                    "(" + typeTest(JsonType.ARRAY) + " AND EXISTS (SELECT 1 FROM json_each(" + column + ", " + path
+                            + ") e WHERE ",
+                    match,
+                    "))");
         }
 
         @Override
-        public java.util.Optional<SortExpression> typedSortKey(int rank) {
+        public java.util.Optional<SortExpression> typedSortKey(JsonType t) {
             return java.util.Optional.of(new SortExpression(
-                    value, rank == JsonValues.NUMBER ? SortExpression.Kind.NUMBER : SortExpression.Kind.TEXT, true));
+                    value, t == JsonType.NUMBER ? SortExpression.Kind.NUMBER : SortExpression.Kind.TEXT, true));
         }
 
         @Override
         public List<SortExpression> sortKeys() {
             return List.of(
-                    new SortExpression(absent(), SortExpression.Kind.INTEGER, false),
-                    new SortExpression(
-                            "(CASE " + type + " WHEN 'integer' THEN 1 WHEN 'real' THEN 1 WHEN 'text' THEN 2 "
-                                    + "WHEN 'true' THEN 3 WHEN 'false' THEN 3 WHEN 'array' THEN 4 WHEN 'object' THEN 5 "
-                                    + "ELSE 6 END)",
-                            SortExpression.Kind.INTEGER,
-                            true),
+                    new SortExpression(absentTest(), SortExpression.Kind.INTEGER, false),
+                    new SortExpression(JsonType.rankCase(type, TYPE_NAMES::get), SortExpression.Kind.INTEGER, true),
                     new SortExpression(
                             "(CASE " + type + " WHEN 'integer' THEN " + extract + " WHEN 'real' THEN " + extract
                                     + " WHEN 'true' THEN 1 WHEN 'false' THEN 0 END)",
@@ -489,32 +512,29 @@ final class SqliteRecords implements RecordDialect {
 
     /** A system column: text columns are plain text, so the JSON-path machinery is not needed. */
     private static final class Column extends SystemColumnSql {
-        Column(String column, int rank, SortExpression.Kind kind) {
-            super(column, rank, kind);
+        Column(String column, JsonType type, SortExpression.Kind kind) {
+            super(column, type, kind);
         }
 
         @Override
         protected Object bind(JsonNode scalar) {
-            return rank == JsonValues.NUMBER ? number(JsonValues.number(scalar)) : scalar.textValue();
+            return type == JsonType.NUMBER ? number(JsonValues.number(scalar)) : scalar.textValue();
         }
 
         @Override
-        protected String textLike(String pattern, boolean fold, List<Object> params) {
-            params.add(SqliteGlob.fromLike(pattern));
-            return "(" + (fold ? "vellum_fold(" + column + ")" : column) + " GLOB ?)";
+        protected Sql textLike(String pattern, boolean fold) {
+            return Sql.of(
+                    "(" + (fold ? "vellum_fold(" + column + ")" : column) + " GLOB ?)", SqliteGlob.fromLike(pattern));
         }
 
         @Override
-        protected String textStartsWith(String prefix, List<Object> params) {
-            params.add(prefix.codePointCount(0, prefix.length()));
-            params.add(prefix);
-            return "(substr(" + column + ", 1, ?) = ?)";
+        protected Sql textStartsWith(String prefix) {
+            return Sql.of("(substr(" + column + ", 1, ?) = ?)", prefix.codePointCount(0, prefix.length()), prefix);
         }
 
         @Override
-        protected String textRegex(RegexPattern regex, List<Object> params) {
-            params.add(regex.java());
-            return "regexp(?, " + column + ")";
+        protected Sql textRegex(RegexPattern regex) {
+            return Sql.of("regexp(?, " + column + ")", regex.java());
         }
     }
 }

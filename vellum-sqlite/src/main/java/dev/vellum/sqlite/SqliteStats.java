@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.Database;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
-import dev.vellum.internal.ByteSizes;
+import dev.vellum.spi.ByteSizes;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

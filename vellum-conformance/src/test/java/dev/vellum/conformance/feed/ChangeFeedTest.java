@@ -13,7 +13,7 @@ import dev.vellum.NewRecord;
 import dev.vellum.QueryException;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
-import dev.vellum.internal.TableNames;
+import dev.vellum.spi.RecordTable;
 import dev.vellum.testkit.StoreTest;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,7 +62,7 @@ class ChangeFeedTest {
         // the state between the re-insert's two statements (SQL backends; the memory backend has no such moment)
         store.database()
                 .ifPresent(db -> db.execute(
-                        "INSERT INTO \"" + TableNames.tombstones("items") + "\" (id, version) VALUES ('a', 2)"));
+                        "INSERT INTO \"" + RecordTable.tombstones("items") + "\" (id, version) VALUES ('a', 2)"));
         String head = store.changes().now();
         c.insertMany(List.of(NewRecord.of("b", Map.of("n", 1))));
         assertThat(c.get("a").orElseThrow().version()).isEqualTo(5);
