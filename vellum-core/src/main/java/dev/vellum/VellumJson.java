@@ -81,4 +81,17 @@ public final class VellumJson {
     public static long textSizeUpTo(JsonNode node, long stop) {
         return RecordSizes.upperBound(node, stop);
     }
+
+    /**
+     * An instant as Vellum writes timestamps in JSON: UTC, exactly three fraction digits
+     * ({@code 2026-12-07T11:55:35.123Z}), so text order is time order.
+     */
+    public static String formatInstant(java.time.Instant instant) {
+        return dev.vellum.internal.Timestamps.format(instant);
+    }
+
+    /** Reads an ISO-8601 instant with any fraction and zone ({@code Z} or an offset), as timestamps are read. */
+    public static java.time.Instant parseInstant(String text) {
+        return dev.vellum.internal.Timestamps.parse(text);
+    }
 }

@@ -3,7 +3,6 @@ package dev.vellum.bench;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.VellumJson;
-import dev.vellum.internal.Timestamps;
 import dev.vellum.postgres.PostgresTarget;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -80,7 +79,7 @@ final class RawJdbc implements AutoCloseable {
     }
 
     void bulkInsert(String table, int n) throws SQLException {
-        String now = Timestamps.format(Instant.now());
+        String now = VellumJson.formatInstant(Instant.now());
         if (postgres) {
             connection.setAutoCommit(false);
             CopyIn copy = connection
@@ -194,7 +193,7 @@ final class RawJdbc implements AutoCloseable {
             if (postgres) {
                 ps.setTimestamp(2, Timestamp.from(Instant.now()));
             } else {
-                ps.setString(2, Timestamps.format(Instant.now()));
+                ps.setString(2, VellumJson.formatInstant(Instant.now()));
             }
             ps.setString(3, id);
             ps.setLong(4, expectedVersion);
@@ -218,7 +217,7 @@ final class RawJdbc implements AutoCloseable {
             if (postgres) {
                 ps.setTimestamp(2, Timestamp.from(Instant.now()));
             } else {
-                ps.setString(2, Timestamps.format(Instant.now()));
+                ps.setString(2, VellumJson.formatInstant(Instant.now()));
             }
             ps.setInt(3, bucket);
             return ps.executeUpdate();

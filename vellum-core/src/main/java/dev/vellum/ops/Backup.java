@@ -10,8 +10,6 @@ import dev.vellum.RecordStore;
 import dev.vellum.StorageException;
 import dev.vellum.TransferException;
 import dev.vellum.VellumJson;
-import dev.vellum.internal.Digests;
-import dev.vellum.internal.Timestamps;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -91,7 +89,7 @@ public final class Backup {
                     .put("vellumVersion", version())
                     .put("backend", s.backendName())
                     .put("schemaVersion", schema)
-                    .put("createdAt", Timestamps.format(Timestamps.now()));
+                    .put("createdAt", VellumJson.formatInstant(java.time.Instant.now()));
             lines.write(header);
             Map<String, Long> counts = new LinkedHashMap<>();
             ObjectNode totals = object();
@@ -322,10 +320,10 @@ public final class Backup {
     private static final class Reader implements AutoCloseable {
         private final Path file;
         private final BufferedReader reader;
-        private final MessageDigest digest = Digests.sha256();
+        private final MessageDigest digest = Checksums.sha256();
         private long lineNumber;
         private String collection;
-        private MessageDigest beforeLast = Digests.sha256();
+        private MessageDigest beforeLast = Checksums.sha256();
         private String lookahead;
 
         Reader(Path file) throws IOException {
@@ -411,7 +409,7 @@ public final class Backup {
     /** Writes lines, counting them and hashing them for the trailer. */
     private static final class Lines {
         private final Writer writer;
-        private final MessageDigest digest = Digests.sha256();
+        private final MessageDigest digest = Checksums.sha256();
         private long count;
 
         Lines(Writer writer) {

@@ -6,10 +6,9 @@ import dev.vellum.Database;
 import dev.vellum.Health;
 import dev.vellum.RecordStore;
 import dev.vellum.VellumJson;
-import dev.vellum.internal.Backends;
-import dev.vellum.internal.ByteSizes;
-import dev.vellum.internal.TableNames;
 import dev.vellum.spi.BackendProvider;
+import dev.vellum.spi.ByteSizes;
+import dev.vellum.spi.RecordTable;
 import java.time.Duration;
 import java.util.List;
 
@@ -37,7 +36,7 @@ public final class Maintenance {
                             .put("records", store.collection(c).count()));
             return out;
         }
-        BackendProvider backend = Backends.require(store.backendName());
+        BackendProvider backend = BackendProvider.named(store.backendName());
         Health.PoolState pool = db.poolState();
         Database owner = db.schemaOwner();
         out.putObject("pool")
@@ -51,7 +50,7 @@ public final class Maintenance {
             ObjectNode c = collections.putObject(name);
             c.put("records", store.collection(name).count());
             c.put("changeFeed", store.collection(name).changesEnabled());
-            backend.describeTable(owner, TableNames.records(name), c);
+            backend.describeTable(owner, RecordTable.name(name), c);
         }
         return out;
     }
@@ -65,8 +64,8 @@ public final class Maintenance {
         Database db = store.database()
                 .orElseThrow(() ->
                         new ConfigurationException("The " + store.backendName() + " backend needs no maintenance"));
-        List<String> lines =
-                new java.util.ArrayList<>(Backends.require(store.backendName()).maintain(db.schemaOwner(), vacuum));
+        List<String> lines = new java.util.ArrayList<>(
+                BackendProvider.named(store.backendName()).maintain(db.schemaOwner(), vacuum));
         lines.add("change feed: removed " + store.changes().removeExpired() + " change(s) older than the retention "
                 + "(VELLUM_CHANGES_RETENTION)");
         return lines;

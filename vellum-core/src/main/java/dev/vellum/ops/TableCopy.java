@@ -5,7 +5,6 @@ import dev.vellum.Json;
 import dev.vellum.Row;
 import dev.vellum.TransferException;
 import dev.vellum.VellumJson;
-import dev.vellum.internal.Timestamps;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.sql.DatabaseMetaData;
@@ -257,7 +256,7 @@ final class TableCopy {
                     v instanceof LocalDate
                             ? v
                             : LocalDate.parse(v.toString().trim().substring(0, 10));
-                default -> v instanceof Instant instant ? Timestamps.format(instant) : v;
+                default -> v instanceof Instant instant ? VellumJson.formatInstant(instant) : v;
             };
         } catch (RuntimeException e) {
             throw new TransferException("Table '" + table + "', column '" + c.name() + "': the value '" + v + "' does "
@@ -288,7 +287,7 @@ final class TableCopy {
         }
         String s = v.toString().trim();
         try {
-            return Timestamps.parse(s);
+            return VellumJson.parseInstant(s);
         } catch (RuntimeException e) {
             return java.time.LocalDateTime.parse(s.replace(' ', 'T')).toInstant(java.time.ZoneOffset.UTC);
         }
@@ -303,7 +302,7 @@ final class TableCopy {
             return "n:" + new BigDecimal(n.toString()).stripTrailingZeros().toPlainString();
         }
         if (v instanceof Instant i) {
-            return "t:" + Timestamps.format(i);
+            return "t:" + VellumJson.formatInstant(i);
         }
         if (v instanceof byte[] b) {
             return "x:" + HexFormat.of().formatHex(b);

@@ -10,7 +10,6 @@ import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.TransferException;
 import dev.vellum.VellumJson;
-import dev.vellum.internal.Digests;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -428,7 +427,7 @@ public final class Transfer {
 
     /** The first 64 bits of the text's SHA-256: summed over rows, an order-independent checksum. */
     static long hash(String text) {
-        byte[] d = Digests.sha256(text);
+        byte[] d = Checksums.sha256().digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
         long h = 0;
         for (int i = 0; i < 8; i++) {
             h = (h << 8) | (d[i] & 0xff);

@@ -171,7 +171,7 @@ final class Api {
             throw new QueryException(
                     "path",
                     "path must be a change feed: /v1/changes or " + "/v1/collections/{name}/changes, got '"
-                            + dev.vellum.internal.Messages.abbreviate(path) + "'");
+                            + dev.vellum.VellumException.quote(path) + "'");
         }
         StreamTokens.Issued issued = tokens.issue(ctx.attribute(API_KEY), path);
         json(

@@ -88,6 +88,6 @@ final class Cors {
     }
 
     private static String abbreviated(String origin) {
-        return dev.vellum.internal.Messages.abbreviate(origin);
+        return dev.vellum.VellumException.quote(origin);
     }
 }

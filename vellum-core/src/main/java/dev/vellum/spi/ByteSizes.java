@@ -1,8 +1,8 @@
-package dev.vellum.internal;
+package dev.vellum.spi;
 
 import java.util.Locale;
 
-/** Byte counts as people read them, for operators' reports. */
+/** Byte counts as people read them, for the lines of operators' reports ({@code stats}, {@code maintain}). */
 public final class ByteSizes {
     private static final String[] UNITS = {"KiB", "MiB", "GiB", "TiB"};
 
