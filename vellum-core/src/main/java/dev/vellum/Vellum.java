@@ -1,8 +1,8 @@
 package dev.vellum;
 
-import dev.vellum.engine.MemoryStore;
 import dev.vellum.engine.Records;
-import dev.vellum.engine.SqlStore;
+import dev.vellum.engine.memory.MemoryStore;
+import dev.vellum.engine.sql.SqlStore;
 import dev.vellum.internal.Backends;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.BackendProvider;

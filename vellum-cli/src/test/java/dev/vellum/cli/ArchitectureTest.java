@@ -114,6 +114,21 @@ class ArchitectureTest {
     }
 
     @Test
+    void theMemoryAndSqlEnginesShareOnlyTheEnginesCommonPart() {
+        check(slices().matching("dev.vellum.engine.(*)..")
+                .should()
+                .notDependOnEachOther()
+                .because("what both engines need is in dev.vellum.engine itself"));
+        check(noClasses()
+                .that()
+                .resideInAPackage("dev.vellum.engine")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("dev.vellum.engine.memory..", "dev.vellum.engine.sql..")
+                .because("the common part knows neither engine"));
+    }
+
+    @Test
     void backendsDoNotKnowEachOther() {
         check(slices().matching("dev.vellum.(sqlite|postgres)..").should().notDependOnEachOther());
     }

@@ -30,7 +30,7 @@ import java.util.Set;
  */
 public final class Aggregates {
     /** Groups are returned as one list: past this many, narrow the filter or group by fewer paths. */
-    static final int MAX_GROUPS = 100_000;
+    public static final int MAX_GROUPS = 100_000;
 
     private static final int MAX_GROUP_PATHS = 16;
     private static final int MAX_ACCUMULATORS = 32;
@@ -38,14 +38,14 @@ public final class Aggregates {
     private Aggregates() {}
 
     /** A checked request: its paths parsed once (the accumulators' by their text). */
-    record Request(
+    public record Request(
             Filter filter,
             List<String> groupBy,
             List<FieldPath> groupPaths,
             Map<String, Accumulator> accumulators,
             Map<String, FieldPath> accumulatorPaths) {
 
-        FieldPath path(Accumulator a) {
+        public FieldPath path(Accumulator a) {
             return accumulatorPaths.get(a.path());
         }
     }
@@ -109,7 +109,7 @@ public final class Aggregates {
     // ---- the reference computation (the memory backend) ----
 
     /** Groups the matching records and computes every accumulator, by the rules in docs/semantics.md. */
-    static List<Group> compute(Iterable<Record> matching, Request request) {
+    public static List<Group> compute(Iterable<Record> matching, Request request) {
         Map<List<String>, Computing> groups = new LinkedHashMap<>();
         for (Record r : matching) {
             List<JsonNode> key = new ArrayList<>();
@@ -155,7 +155,7 @@ public final class Aggregates {
             });
         }
 
-        Group result() {
+        public Group result() {
             Map<String, JsonNode> values = new LinkedHashMap<>();
             request.accumulators()
                     .forEach((name, a) -> values.put(name, raw.get(name).result(a.kind())));
@@ -167,13 +167,13 @@ public final class Aggregates {
      * What a backend computes for one accumulator of one group: the count, the exact sum of the numbers and how many
      * there were, the extremes in sort order, the distinct values. A SQL backend fills only what the kind needs.
      */
-    static final class Raw {
-        long count;
-        BigDecimal sum = BigDecimal.ZERO;
-        long numbers;
-        JsonNode min;
-        JsonNode max;
-        long distinctCount;
+    public static final class Raw {
+        public long count;
+        public BigDecimal sum = BigDecimal.ZERO;
+        public long numbers;
+        public JsonNode min;
+        public JsonNode max;
+        public long distinctCount;
         private Set<String> distinct;
 
         void add(Accumulator.Kind kind, JsonNode value) {
@@ -208,7 +208,7 @@ public final class Aggregates {
             }
         }
 
-        JsonNode result(Accumulator.Kind kind) {
+        public JsonNode result(Accumulator.Kind kind) {
             return switch (kind) {
                 case COUNT -> JsonValues.NODES.numberNode(count);
                 case COUNT_DISTINCT -> JsonValues.NODES.numberNode(distinctCount);
@@ -243,7 +243,7 @@ public final class Aggregates {
     // ---- one form and one order for every backend ----
 
     /** A group with its values in one form: numbers without trailing zeros, objects with sorted keys. */
-    static Group group(Request request, List<JsonNode> key, Map<String, JsonNode> values) {
+    public static Group group(Request request, List<JsonNode> key, Map<String, JsonNode> values) {
         values.forEach((name, value) -> {
             // a result is a value the API takes back: a $sum past what every backend stores is refused, not returned
             String problem = value.isNumber() ? dev.vellum.internal.ValueRules.problemInNumber(value) : null;
@@ -279,7 +279,7 @@ public final class Aggregates {
     }
 
     /** Groups sorted by their key, path by path, in sort order (the null group last). */
-    static List<Group> sorted(List<Group> groups, Request request) {
+    public static List<Group> sorted(List<Group> groups, Request request) {
         List<Group> out = new ArrayList<>(groups);
         out.sort((a, b) -> {
             for (String p : request.groupBy()) {
@@ -293,7 +293,7 @@ public final class Aggregates {
         return out;
     }
 
-    static QueryException tooMany() {
+    public static QueryException tooMany() {
         return new QueryException(
                 "groupBy",
                 "The aggregate has more than " + MAX_GROUPS + " groups, which are "
@@ -329,7 +329,7 @@ public final class Aggregates {
         return groups;
     }
 
-    static QueryException tooLarge(long limit) {
+    public static QueryException tooLarge(long limit) {
         return new QueryException(
                 "groupBy",
                 String.format(

@@ -14,19 +14,19 @@ import dev.vellum.internal.FieldUpdates;
  * The overloads every backend's collection shares: they check their arguments and call one primitive each, so a
  * backend implements a write once, with or without an expected version.
  */
-abstract class BaseCollection implements Collection {
+public abstract class BaseCollection implements Collection {
 
     /** Replaces or patches the fields; {@code expectedVersion} null means any version. */
-    abstract Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch);
+    protected abstract Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch);
 
     /** Applies field operators in one statement; {@code expectedVersion} null means any version. */
-    abstract Record update(String id, FieldUpdates updates, Long expectedVersion);
+    protected abstract Record update(String id, FieldUpdates updates, Long expectedVersion);
 
     /** Applies field operators to every matching record in one statement; returns the count. */
-    abstract long updateMany(Filter filter, FieldUpdates updates);
+    protected abstract long updateMany(Filter filter, FieldUpdates updates);
 
     /** Applies a merge patch to every matching record in one statement; returns the count. */
-    abstract long mergeMany(Filter filter, ObjectNode mergePatch);
+    protected abstract long mergeMany(Filter filter, ObjectNode mergePatch);
 
     @Override
     public final long updateMany(Filter filter, Object patch) {
@@ -37,7 +37,7 @@ abstract class BaseCollection implements Collection {
     }
 
     /** Computes a checked aggregation. */
-    abstract java.util.List<Group> aggregate(Aggregates.Request request);
+    protected abstract java.util.List<Group> aggregate(Aggregates.Request request);
 
     @Override
     public final java.util.List<Group> aggregate(
@@ -47,7 +47,7 @@ abstract class BaseCollection implements Collection {
     }
 
     /** The store's limits in bytes. */
-    abstract dev.vellum.internal.SizeLimits limits();
+    protected abstract dev.vellum.internal.SizeLimits limits();
 
     @Override
     public final java.util.List<com.fasterxml.jackson.databind.JsonNode> distinct(String path, Filter filter) {
@@ -60,10 +60,10 @@ abstract class BaseCollection implements Collection {
     }
 
     /** Deletes; {@code expectedVersion} null means any version. */
-    abstract boolean remove(String id, Long expectedVersion);
+    protected abstract boolean remove(String id, Long expectedVersion);
 
     /** Where the backend keeps this collection's changes. */
-    abstract ChangeLog changeLog();
+    protected abstract ChangeLog changeLog();
 
     @Override
     public final boolean changesEnabled() {

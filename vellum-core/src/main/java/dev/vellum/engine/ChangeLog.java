@@ -9,7 +9,7 @@ import java.util.List;
  * Where a backend keeps its changes, numbered in commit order: a change numbered n is visible only once every change
  * numbered below n that will ever commit has committed. {@link Feed} builds the whole feed API on these calls.
  */
-interface ChangeLog {
+public interface ChangeLog {
 
     /** The number of the newest committed change (0 when none), never below {@link #purgedThrough()}. */
     long head();

@@ -24,7 +24,7 @@ import java.util.function.Consumer;
  * The change feed API over any backend's {@link ChangeLog}: tokens, pages, filters, waits, subscriptions and
  * publishers are the same code on every backend; only how changes are stored and signalled differs.
  */
-final class Feed implements Changes {
+public final class Feed implements Changes {
     /**
      * How far a collection's or a filtered poll looks per read (in change numbers), and how many reads and how long
      * it spends before it answers with what it found (perhaps nothing, its token moved past what it looked at).
@@ -42,7 +42,7 @@ final class Feed implements Changes {
     /** The most a page holds, in bytes of JSON. */
     private final long pageBytes;
 
-    Feed(ChangeLog log, String collection, Filter filter) {
+    public Feed(ChangeLog log, String collection, Filter filter) {
         this(log, collection, filter, log.maxAnswerBytes());
     }
 
@@ -201,7 +201,7 @@ final class Feed implements Changes {
     }
 
     /** Whether a change is one of a feed's: its collection's (null: any), matching its filter; every delete does. */
-    static boolean matches(Change change, String collection, Filter filter) {
+    public static boolean matches(Change change, String collection, Filter filter) {
         if (collection != null && !collection.equals(change.collection())) {
             return false;
         }

@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** Validation of index definitions, shared by every backend. */
-final class Indexes {
+public final class Indexes {
     /** Most paths in one index (PostgreSQL allows 32 index columns, and a non-unique index adds the id). */
     static final int MAX_PATHS = 16;
     /**
@@ -22,11 +22,11 @@ final class Indexes {
      * {@link #indexedSize}): its btree rows hold at most 2704 bytes, and a row also carries the id (up to 255
      * characters). Checked on every backend, so a record one backend indexes every backend indexes.
      */
-    static final int MAX_INDEXED_BYTES = 1600;
+    public static final int MAX_INDEXED_BYTES = 1600;
 
     private Indexes() {}
 
-    static IndexInfo define(String name, List<String> paths, boolean unique) {
+    public static IndexInfo define(String name, List<String> paths, boolean unique) {
         Records.indexName(name);
         if (paths == null || paths.isEmpty()) {
             throw new QueryException(name, "Index " + name + " needs at least one path");
@@ -48,8 +48,8 @@ final class Indexes {
      * The size rule for a set of indexes, with their paths parsed once: a bulk load checks every record against
      * it without parsing the paths again.
      */
-    static final class SizeCheck {
-        static final SizeCheck NONE = new SizeCheck(List.of());
+    public static final class SizeCheck {
+        public static final SizeCheck NONE = new SizeCheck(List.of());
 
         private final List<IndexInfo> indexes;
         private final List<List<FieldPath>> paths;
@@ -61,12 +61,12 @@ final class Indexes {
                     .toList();
         }
 
-        static SizeCheck of(java.util.Collection<IndexInfo> indexes) {
+        public static SizeCheck of(java.util.Collection<IndexInfo> indexes) {
             return indexes.isEmpty() ? NONE : new SizeCheck(indexes);
         }
 
         /** Refuses a record whose values under one index would take more than {@link #MAX_INDEXED_BYTES}. */
-        Record check(Record record) {
+        public Record check(Record record) {
             for (int i = 0; i < indexes.size(); i++) {
                 long size = 0;
                 for (FieldPath p : paths.get(i)) {
@@ -87,7 +87,7 @@ final class Indexes {
          * Whether an update's operators reach an indexed value (a step's path and an index's path, one within the
          * other): the new value there is only known once the update ran.
          */
-        boolean touches(dev.vellum.internal.FieldUpdates updates) {
+        public boolean touches(dev.vellum.internal.FieldUpdates updates) {
             for (List<FieldPath> index : paths) {
                 for (FieldPath p : index) {
                     for (dev.vellum.internal.FieldUpdates.Step step : updates.steps()) {
@@ -109,7 +109,7 @@ final class Indexes {
          * which joins the object stored there): the merged value is only known once the patch ran. Elsewhere the
          * patch's own values are what the index holds.
          */
-        boolean mergesInto(com.fasterxml.jackson.databind.node.ObjectNode patch) {
+        public boolean mergesInto(com.fasterxml.jackson.databind.node.ObjectNode patch) {
             for (List<FieldPath> index : paths) {
                 for (FieldPath p : index) {
                     if (p.kind() != FieldPath.Kind.FIELD) {
@@ -134,7 +134,7 @@ final class Indexes {
          * Refuses a merge patch that sets an indexed path to values that are too large: the patch's own values, all
          * that is known before it runs (with {@link #mergesInto}, the merged record is checked after).
          */
-        void checkPatch(String id, com.fasterxml.jackson.databind.node.ObjectNode patch) {
+        public void checkPatch(String id, com.fasterxml.jackson.databind.node.ObjectNode patch) {
             if (this != NONE) {
                 check(new Record(
                         id, patch, JsonValues.NODES.objectNode(), 1, java.time.Instant.EPOCH, java.time.Instant.EPOCH));

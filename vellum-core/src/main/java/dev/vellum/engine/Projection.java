@@ -9,11 +9,11 @@ import dev.vellum.internal.JsonValues;
 import java.util.List;
 
 /** Keeps only the listed field paths of a fields object. */
-final class Projection {
+public final class Projection {
     private Projection() {}
 
     /** The record with only the query's {@code fields} (all of them when the query lists none). */
-    static Record of(Record record, Query query) {
+    public static Record of(Record record, Query query) {
         if (query.fields().isEmpty()) {
             return record;
         }

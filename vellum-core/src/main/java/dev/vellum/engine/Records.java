@@ -31,7 +31,7 @@ public final class Records {
     }
 
     /** An index name is part of an index definition, so a bad one is a {@link QueryException}, as a bad path is. */
-    static String indexName(String name) {
+    public static String indexName(String name) {
         return checkName(
                 name, "index", message -> new QueryException(Messages.abbreviate(String.valueOf(name)), message));
     }
@@ -47,7 +47,7 @@ public final class Records {
     }
 
     /** A record to load as it is: id, keys and strings checked, version positive, timestamps present. */
-    static Record loaded(Record r) {
+    public static Record loaded(Record r) {
         if (r.version() < 1) {
             throw new InvalidRecordException(
                     "Record '" + r.id() + "' has version " + r.version() + "; versions start " + "at 1");
@@ -65,7 +65,7 @@ public final class Records {
     }
 
     /** The id as given, checked, or a new UUIDv7 when null. */
-    static String id(String id) {
+    public static String id(String id) {
         if (id == null) {
             return newId();
         }
@@ -104,7 +104,7 @@ public final class Records {
     }
 
     /** A deep copy of a fields or metadata object, checked; the caller's object is never kept or changed. */
-    static ObjectNode object(Object value, String what) {
+    public static ObjectNode object(Object value, String what) {
         ObjectNode node = unchecked(value, what);
         check(node, what, true);
         return node;
@@ -152,7 +152,7 @@ public final class Records {
      * Like {@link #object}, but a JSON object given as a Jackson node is checked and returned as it is, for callers
      * that serialize it at once and keep no reference.
      */
-    static ObjectNode checkedView(Object value, String what) {
+    public static ObjectNode checkedView(Object value, String what) {
         if (value instanceof ObjectNode node) {
             check(node, what, true);
             return node;
@@ -160,7 +160,7 @@ public final class Records {
         return object(value, what);
     }
 
-    static ObjectNode optionalObject(Object value, String what) {
+    public static ObjectNode optionalObject(Object value, String what) {
         return value == null ? JsonValues.NODES.objectNode() : object(value, what);
     }
 

@@ -18,13 +18,13 @@ import java.util.List;
  * docs/semantics.md as Java: how a filter matches a record and how records sort. The memory backend runs on this; the
  * SQL backends are tested against it.
  */
-final class Semantics {
+public final class Semantics {
     private static final JsonNodeFactory NODES = JsonValues.NODES;
 
     private Semantics() {}
 
     /** The value a path names in a record: system fields as JSON (id and timestamps as strings, version a number). */
-    static JsonNode value(Record record, FieldPath path) {
+    public static JsonNode value(Record record, FieldPath path) {
         return switch (path.kind()) {
             case ID -> NODES.textNode(record.id());
             case VERSION -> NODES.numberNode(record.version());
@@ -35,7 +35,7 @@ final class Semantics {
         };
     }
 
-    static boolean matches(Filter filter, Record record) {
+    public static boolean matches(Filter filter, Record record) {
         if (filter instanceof Filter.And and) {
             return and.filters().stream().allMatch(f -> matches(f, record));
         }
@@ -150,7 +150,7 @@ final class Semantics {
      * The sort key of one record for one path, as the SQL backends compute it: for field paths
      * {@code [absent 0/1, type rank, number-or-boolean, text-or-canonical]}, for system fields the value alone.
      */
-    static List<JsonNode> sortKey(Record record, SortKey key) {
+    public static List<JsonNode> sortKey(Record record, SortKey key) {
         JsonNode x = value(record, key.path());
         if (key.path().kind().isSystem()) {
             return List.of(x);
@@ -193,7 +193,8 @@ final class Semantics {
     }
 
     /** Compares full keys (components, then id ascending). */
-    static int compareKeys(List<JsonNode> a, String idA, List<JsonNode> b, String idB, List<Boolean> descending) {
+    public static int compareKeys(
+            List<JsonNode> a, String idA, List<JsonNode> b, String idB, List<Boolean> descending) {
         for (int i = 0; i < a.size(); i++) {
             int c = compareComponent(a.get(i), b.get(i));
             if (c != 0) {
@@ -203,19 +204,19 @@ final class Semantics {
         return JsonValues.compareStrings(idA, idB);
     }
 
-    static List<JsonNode> fullKey(Record record, List<SortKey> sort) {
+    public static List<JsonNode> fullKey(Record record, List<SortKey> sort) {
         List<JsonNode> key = new ArrayList<>();
         sort.forEach(k -> key.addAll(sortKey(record, k)));
         return key;
     }
 
-    static List<Boolean> fullDescending(List<SortKey> sort) {
+    public static List<Boolean> fullDescending(List<SortKey> sort) {
         List<Boolean> d = new ArrayList<>();
         sort.forEach(k -> d.addAll(descending(k)));
         return d;
     }
 
-    static Comparator<Record> comparator(List<SortKey> sort) {
+    public static Comparator<Record> comparator(List<SortKey> sort) {
         List<Boolean> descending = fullDescending(sort);
         return (a, b) -> compareKeys(fullKey(a, sort), a.id(), fullKey(b, sort), b.id(), descending);
     }

@@ -23,7 +23,7 @@ import java.util.function.Supplier;
  * generation stays put, so an answer is shared only with readers that come within {@link #SHARED_NANOS} of its read
  * starting, which delays what a polling reader sees by no more than that.
  */
-final class SharedReads {
+public final class SharedReads {
     /** Answers larger than this are shared with readers already waiting, then forgotten rather than kept. */
     private static final long KEPT_BYTES = 256 * 1024;
     /** Questions remembered per generation: past this, a reader reads alone. */

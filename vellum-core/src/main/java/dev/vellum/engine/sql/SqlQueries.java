@@ -1,10 +1,11 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.Filter;
 import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.SortKey;
+import dev.vellum.engine.Semantics;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.spi.JsonType;

@@ -1,8 +1,10 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import dev.vellum.Change;
 import dev.vellum.Filter;
 import dev.vellum.Record;
+import dev.vellum.engine.ChangeLog;
+import dev.vellum.engine.SharedReads;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
 import dev.vellum.spi.RecordDialect;

@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import dev.vellum.Changes;
 import dev.vellum.Collection;
@@ -9,6 +9,9 @@ import dev.vellum.Json;
 import dev.vellum.RecordStore;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
+import dev.vellum.engine.ConsistencyTokens;
+import dev.vellum.engine.Feed;
+import dev.vellum.engine.Records;
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.SizeLimits;
 import dev.vellum.spi.AggregateSql;

@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -19,6 +19,12 @@ import dev.vellum.RecordNotFoundException;
 import dev.vellum.RecordTooLargeException;
 import dev.vellum.Row;
 import dev.vellum.StorageException;
+import dev.vellum.engine.Aggregates;
+import dev.vellum.engine.BaseCollection;
+import dev.vellum.engine.ChangeLog;
+import dev.vellum.engine.Indexes;
+import dev.vellum.engine.Projection;
+import dev.vellum.engine.Records;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
@@ -360,7 +366,7 @@ final class SqlCollection extends BaseCollection {
      * only known once merged, has the record it produced checked before the write commits.
      */
     @Override
-    Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+    protected Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
         Indexes.SizeCheck sizes = sizeCheck();
         if (!isPatch) {
             RecordSizes.check(value, store.limits.recordBytes(), "fields", id);
@@ -382,7 +388,7 @@ final class SqlCollection extends BaseCollection {
      * an indexed value, whose new size is only known once they ran, the record is checked before the write commits.
      */
     @Override
-    Record update(String id, FieldUpdates updates, Long expectedVersion) {
+    protected Record update(String id, FieldUpdates updates, Long expectedVersion) {
         Indexes.SizeCheck sizes = sizeCheck();
         RecordWrite update = insideWrite -> rewrite(
                 insideWrite,
@@ -475,7 +481,7 @@ final class SqlCollection extends BaseCollection {
     }
 
     @Override
-    boolean remove(String id, Long expectedVersion) {
+    protected boolean remove(String id, Long expectedVersion) {
         Records.id(id);
         if (!store.exists(name)) {
             return false;
@@ -510,7 +516,7 @@ final class SqlCollection extends BaseCollection {
     }
 
     @Override
-    long mergeMany(Filter filter, ObjectNode patch) {
+    protected long mergeMany(Filter filter, ObjectNode patch) {
         Indexes.SizeCheck sizes = sizeCheck();
         sizes.checkPatch("(every match)", patch);
         return rewriteMany(
@@ -520,7 +526,7 @@ final class SqlCollection extends BaseCollection {
     }
 
     @Override
-    long updateMany(Filter filter, FieldUpdates updates) {
+    protected long updateMany(Filter filter, FieldUpdates updates) {
         Indexes.SizeCheck sizes = sizeCheck();
         return rewriteMany(
                 filter,
@@ -618,7 +624,7 @@ final class SqlCollection extends BaseCollection {
     }
 
     @Override
-    ChangeLog changeLog() {
+    protected ChangeLog changeLog() {
         return store.changes;
     }
 
@@ -819,7 +825,7 @@ final class SqlCollection extends BaseCollection {
     }
 
     @Override
-    dev.vellum.internal.SizeLimits limits() {
+    protected dev.vellum.internal.SizeLimits limits() {
         return store.limits;
     }
 
@@ -839,7 +845,7 @@ final class SqlCollection extends BaseCollection {
 
     /** One {@code GROUP BY} statement, cheaper forms first and checked: see {@link SqlAggregation}. */
     @Override
-    List<Group> aggregate(Aggregates.Request request) {
+    protected List<Group> aggregate(Aggregates.Request request) {
         return new SqlAggregation(store, name, table, this::where).run(request);
     }
 
@@ -975,12 +981,6 @@ final class SqlCollection extends BaseCollection {
 
     /** Reads a record straight from a row of {@link #COLUMNS}, without building a {@link Row}: the read hot path. */
     private Record read(java.sql.ResultSet rs) throws SQLException {
-        return new Record(
-                rs.getString(1),
-                store.dialect.readObject(rs, 2),
-                store.dialect.readObject(rs, 3),
-                rs.getLong(4),
-                store.dialect.readInstant(rs, 5),
-                store.dialect.readInstant(rs, 6));
+        return RecordTable.read(rs, store.dialect);
     }
 }

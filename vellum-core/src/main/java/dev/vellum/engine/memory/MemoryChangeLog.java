@@ -1,8 +1,11 @@
-package dev.vellum.engine;
+package dev.vellum.engine.memory;
 
 import dev.vellum.Change;
 import dev.vellum.Filter;
 import dev.vellum.Record;
+import dev.vellum.engine.ChangeLog;
+import dev.vellum.engine.Feed;
+import dev.vellum.engine.SharedReads;
 import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeNotices;

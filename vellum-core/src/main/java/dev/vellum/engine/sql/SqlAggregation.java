@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.Accumulator;
@@ -6,6 +6,7 @@ import dev.vellum.FieldPath;
 import dev.vellum.Filter;
 import dev.vellum.Group;
 import dev.vellum.StorageException;
+import dev.vellum.engine.Aggregates;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.spi.AggregateSql;
 import dev.vellum.spi.Sql;

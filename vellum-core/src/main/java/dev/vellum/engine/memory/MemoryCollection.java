@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.memory;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -16,6 +16,13 @@ import dev.vellum.Query;
 import dev.vellum.Record;
 import dev.vellum.RecordNotFoundException;
 import dev.vellum.SortKey;
+import dev.vellum.engine.Aggregates;
+import dev.vellum.engine.BaseCollection;
+import dev.vellum.engine.ChangeLog;
+import dev.vellum.engine.Indexes;
+import dev.vellum.engine.Projection;
+import dev.vellum.engine.Records;
+import dev.vellum.engine.Semantics;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
 import dev.vellum.internal.JsonValues;
@@ -226,7 +233,7 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
+    protected Record change(String id, ObjectNode value, Long expectedVersion, boolean isPatch) {
         return rewrite(
                 id,
                 expectedVersion,
@@ -234,7 +241,7 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    Record update(String id, FieldUpdates updates, Long expectedVersion) {
+    protected Record update(String id, FieldUpdates updates, Long expectedVersion) {
         return rewrite(id, expectedVersion, existing -> updates.apply(existing.fields(), id));
     }
 
@@ -274,7 +281,7 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    boolean remove(String id, Long expectedVersion) {
+    protected boolean remove(String id, Long expectedVersion) {
         Records.id(id);
         return store.write(() -> {
             Record existing = records().get(id);
@@ -310,12 +317,12 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    long mergeMany(Filter filter, ObjectNode patch) {
+    protected long mergeMany(Filter filter, ObjectNode patch) {
         return rewriteMany(filter, existing -> (ObjectNode) JsonValues.mergePatch(existing.fields(), patch));
     }
 
     @Override
-    long updateMany(Filter filter, FieldUpdates updates) {
+    protected long updateMany(Filter filter, FieldUpdates updates) {
         return rewriteMany(filter, existing -> updates.apply(existing.fields(), existing.id()));
     }
 
@@ -373,7 +380,7 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    ChangeLog changeLog() {
+    protected ChangeLog changeLog() {
         return store.changes;
     }
 
@@ -463,13 +470,13 @@ final class MemoryCollection extends BaseCollection {
     }
 
     @Override
-    List<Group> aggregate(Aggregates.Request request) {
+    protected List<Group> aggregate(Aggregates.Request request) {
         return store.read(() -> Aggregates.compute(
                 records().values().stream().filter(r -> Semantics.matches(request.filter(), r))::iterator, request));
     }
 
     @Override
-    dev.vellum.internal.SizeLimits limits() {
+    protected dev.vellum.internal.SizeLimits limits() {
         return store.limits;
     }
 

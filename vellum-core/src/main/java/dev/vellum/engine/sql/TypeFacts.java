@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.FieldPath;

@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.memory;
 
 import dev.vellum.Cancellation;
 import dev.vellum.Change;
@@ -9,6 +9,8 @@ import dev.vellum.IndexInfo;
 import dev.vellum.Record;
 import dev.vellum.RecordStore;
 import dev.vellum.StorageException;
+import dev.vellum.engine.Feed;
+import dev.vellum.engine.Records;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

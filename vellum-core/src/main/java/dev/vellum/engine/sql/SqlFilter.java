@@ -1,4 +1,4 @@
-package dev.vellum.engine;
+package dev.vellum.engine.sql;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.vellum.FieldPath;
@@ -15,7 +15,7 @@ import java.util.List;
 
 /**
  * Translates a {@link Filter} into one SQL boolean expression. The backend writes each comparison on a path
- * ({@link PathSql}); this class writes the logic around them exactly as {@link Semantics} evaluates it. SQL's NULL
+ * ({@link PathSql}); this class writes the logic around them exactly as {@link dev.vellum.engine.Semantics} evaluates it. SQL's NULL
  * is kept out of the result's meaning: a comparison that yields NULL counts as false, and {@code not} wraps its
  * operand in {@code COALESCE(…, FALSE)} so that it is the exact complement.
  */
@@ -151,7 +151,7 @@ final class SqlFilter {
         return rank == JsonValues.NUMBER || rank == JsonValues.STRING || rank == JsonValues.BOOLEAN;
     }
 
-    /** A null in the list matches nothing, as in {@link Semantics}. */
+    /** A null in the list matches nothing, as in {@link dev.vellum.engine.Semantics}. */
     private static Sql in(PathSql p, JsonNode list) {
         List<Sql> parts = new ArrayList<>();
         for (JsonNode e : list) {
