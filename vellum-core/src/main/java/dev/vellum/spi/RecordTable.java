@@ -1,7 +1,14 @@
 package dev.vellum.spi;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
+import dev.vellum.Record;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * A collection's record table, named once for core, every backend and the operations that read its storage: its
@@ -16,8 +23,40 @@ public final class RecordTable {
     public static final String METADATA = "metadata";
     /** The two JSON documents a record holds, in column order. */
     public static final List<String> DOCUMENTS = List.of(FIELDS, METADATA);
-    /** Every column, in the order reads select them. */
-    public static final List<String> COLUMNS = List.of("id", FIELDS, METADATA, "version", "created_at", "updated_at");
+
+    /** What a column holds; each backend gives each kind its SQL type ({@link #createTable}). */
+    public enum Kind {
+        /** The record's id: text, compared in binary order, the primary key. */
+        ID,
+        /** A JSON object. */
+        DOCUMENT,
+        /** A version number. */
+        VERSION,
+        /** An instant, to the millisecond. */
+        TIMESTAMP
+    }
+
+    /** One column of the record table. */
+    public record Column(String name, Kind kind) {}
+
+    /**
+     * The record table, in the order reads select its columns, loads write them and {@link Record}'s constructor
+     * takes them: the one place a column is added.
+     */
+    public static final List<Column> SCHEMA = List.of(
+            new Column("id", Kind.ID),
+            new Column(FIELDS, Kind.DOCUMENT),
+            new Column(METADATA, Kind.DOCUMENT),
+            new Column("version", Kind.VERSION),
+            new Column("created_at", Kind.TIMESTAMP),
+            new Column("updated_at", Kind.TIMESTAMP));
+
+    /** The tombstone table: the id and the version a re-created record continues from. */
+    public static final List<Column> TOMBSTONE_SCHEMA =
+            List.of(new Column("id", Kind.ID), new Column("version", Kind.VERSION));
+
+    /** Every column's name, in {@link #SCHEMA}'s order. */
+    public static final List<String> COLUMNS = SCHEMA.stream().map(Column::name).toList();
 
     /** The shortest identifier limit of the SQL backends (63 bytes); longer names are shortened with a hash. */
     private static final int IDENTIFIER_LIMIT = 63;
@@ -74,5 +113,50 @@ public final class RecordTable {
     /** {@link #COLUMNS} as a SELECT list. */
     public static String selectList() {
         return String.join(", ", COLUMNS);
+    }
+
+    /**
+     * {@code CREATE TABLE IF NOT EXISTS quotedName (column type, …)suffix} for a schema ({@link #SCHEMA} or
+     * {@link #TOMBSTONE_SCHEMA}), each column's type (with its constraints) as the backend spells its kind.
+     */
+    public static String createTable(
+            String quotedName, List<Column> schema, Function<Kind, String> typeOf, String suffix) {
+        return "CREATE TABLE IF NOT EXISTS " + quotedName + " ("
+                + schema.stream()
+                        .map(c -> c.name() + " " + typeOf.apply(c.kind()))
+                        .collect(Collectors.joining(", "))
+                + ")" + suffix;
+    }
+
+    /** How a backend writes one row's values, called once per column in {@link #SCHEMA}'s order. */
+    public interface ColumnWriter {
+        void id(String id) throws SQLException;
+
+        void document(ObjectNode document) throws SQLException;
+
+        void version(long version) throws SQLException;
+
+        void timestamp(Instant instant) throws SQLException;
+    }
+
+    /** Writes a record's values, column by column, in {@link #SCHEMA}'s order. */
+    public static void write(Record record, ColumnWriter writer) throws SQLException {
+        writer.id(record.id());
+        writer.document(record.fields());
+        writer.document(record.metadata());
+        writer.version(record.version());
+        writer.timestamp(record.createdAt());
+        writer.timestamp(record.updatedAt());
+    }
+
+    /** Reads a record from the current row, whose first columns are {@link #COLUMNS}. */
+    public static Record read(ResultSet row, RecordTables dialect) throws SQLException {
+        return new Record(
+                row.getString(1),
+                dialect.readObject(row, 2),
+                dialect.readObject(row, 3),
+                row.getLong(4),
+                dialect.readInstant(row, 5),
+                dialect.readInstant(row, 6));
     }
 }

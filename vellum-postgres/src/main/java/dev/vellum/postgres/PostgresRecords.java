@@ -61,11 +61,19 @@ final class PostgresRecords implements RecordDialect, AggregateSql, FeedCapture 
     @Override
     public List<String> createCollection(String table, String tombstones) {
         return List.of(
-                "CREATE TABLE IF NOT EXISTS " + SQL.quote(table) + " (id TEXT COLLATE \"C\" PRIMARY KEY, "
-                        + "fields JSONB NOT NULL, metadata JSONB NOT NULL, version BIGINT NOT NULL, "
-                        + "created_at TIMESTAMPTZ NOT NULL, updated_at TIMESTAMPTZ NOT NULL)",
-                "CREATE TABLE IF NOT EXISTS " + SQL.quote(tombstones) + " (id TEXT COLLATE \"C\" PRIMARY KEY, "
-                        + "version BIGINT NOT NULL)");
+                RecordTable.createTable(SQL.quote(table), RecordTable.SCHEMA, PostgresRecords::columnType, ""),
+                RecordTable.createTable(
+                        SQL.quote(tombstones), RecordTable.TOMBSTONE_SCHEMA, PostgresRecords::columnType, ""));
+    }
+
+    /** Ids in binary order whatever the database's collation. */
+    private static String columnType(RecordTable.Kind kind) {
+        return switch (kind) {
+            case ID -> "TEXT COLLATE \"C\" PRIMARY KEY";
+            case DOCUMENT -> "JSONB NOT NULL";
+            case VERSION -> "BIGINT NOT NULL";
+            case TIMESTAMP -> "TIMESTAMPTZ NOT NULL";
+        };
     }
 
     /**
@@ -335,20 +343,34 @@ final class PostgresRecords implements RecordDialect, AggregateSql, FeedCapture 
         CopyIn copy = connection
                 .unwrap(PGConnection.class)
                 .getCopyAPI()
-                .copyIn("COPY " + table
-                        + " (id, fields, metadata, version, created_at, updated_at) FROM STDIN (FORMAT binary)");
+                .copyIn("COPY " + table + " (" + RecordTable.selectList() + ") FROM STDIN (FORMAT binary)");
         long count = 0;
         try {
             BinaryCopy rows = new BinaryCopy(copy);
+            RecordTable.ColumnWriter columns = new RecordTable.ColumnWriter() {
+                @Override
+                public void id(String id) {
+                    rows.text(id);
+                }
+
+                @Override
+                public void document(ObjectNode document) {
+                    rows.jsonb(document);
+                }
+
+                @Override
+                public void version(long version) {
+                    rows.int8(version);
+                }
+
+                @Override
+                public void timestamp(java.time.Instant instant) {
+                    rows.timestamptz(instant);
+                }
+            };
             while (records.hasNext()) {
-                Record r = records.next();
-                rows.row(6);
-                rows.text(r.id());
-                rows.jsonb(r.fields());
-                rows.jsonb(r.metadata());
-                rows.int8(r.version());
-                rows.timestamptz(r.createdAt());
-                rows.timestamptz(r.updatedAt());
+                rows.row(RecordTable.COLUMNS.size());
+                RecordTable.write(records.next(), columns);
                 count++;
                 rows.flushIfFull();
             }

@@ -50,12 +50,22 @@ final class SqliteRecords implements RecordDialect, AggregateSql, FeedCapture {
     @Override
     public List<String> createCollection(String table, String tombstones) {
         return List.of(
-                "CREATE TABLE IF NOT EXISTS " + SQL.quote(table)
-                        + " (id TEXT PRIMARY KEY NOT NULL, fields TEXT NOT NULL, "
-                        + "metadata TEXT NOT NULL, version INTEGER NOT NULL, created_at TEXT NOT NULL, "
-                        + "updated_at TEXT NOT NULL) WITHOUT ROWID",
-                "CREATE TABLE IF NOT EXISTS " + SQL.quote(tombstones) + " (id TEXT PRIMARY KEY NOT NULL, "
-                        + "version INTEGER NOT NULL) WITHOUT ROWID");
+                RecordTable.createTable(
+                        SQL.quote(table), RecordTable.SCHEMA, SqliteRecords::columnType, " WITHOUT ROWID"),
+                RecordTable.createTable(
+                        SQL.quote(tombstones),
+                        RecordTable.TOMBSTONE_SCHEMA,
+                        SqliteRecords::columnType,
+                        " WITHOUT ROWID"));
+    }
+
+    /** JSON and instants as text (instants fixed-width, so text order is time order). */
+    private static String columnType(RecordTable.Kind kind) {
+        return switch (kind) {
+            case ID -> "TEXT PRIMARY KEY NOT NULL";
+            case DOCUMENT, TIMESTAMP -> "TEXT NOT NULL";
+            case VERSION -> "INTEGER NOT NULL";
+        };
     }
 
     /** Row triggers: SQLite runs one writer at a time, so insertion order into vellum_changes is commit order. */
@@ -259,8 +269,8 @@ final class SqliteRecords implements RecordDialect, AggregateSql, FeedCapture {
 
     @Override
     public long bulkInsert(Connection connection, String table, Iterator<Record> records) throws SQLException {
-        String row = "(?, ?, ?, ?, ?, ?)";
-        String prefix = "INSERT INTO " + table + " (id, fields, metadata, version, created_at, updated_at) VALUES ";
+        String row = "(" + String.join(", ", java.util.Collections.nCopies(RecordTable.COLUMNS.size(), "?")) + ")";
+        String prefix = "INSERT INTO " + table + " (" + RecordTable.selectList() + ") VALUES ";
         long count = 0;
         List<Record> chunk = new ArrayList<>(ROWS_PER_INSERT);
         try (PreparedStatement full = connection.prepareStatement(
@@ -287,20 +297,45 @@ final class SqliteRecords implements RecordDialect, AggregateSql, FeedCapture {
     }
 
     private static void bind(PreparedStatement statement, List<Record> chunk) throws SQLException {
-        int i = 1;
-        Instant formatted = null;
-        String text = null;
+        Binder binder = new Binder(statement);
         for (Record r : chunk) {
-            if (!r.createdAt().equals(formatted)) {
-                formatted = r.createdAt();
-                text = Timestamps.format(formatted);
+            RecordTable.write(r, binder);
+        }
+    }
+
+    /** Binds rows' values one after another; a load's records mostly share their timestamps, formatted once. */
+    private static final class Binder implements RecordTable.ColumnWriter {
+        private final PreparedStatement statement;
+        private int index = 1;
+        private Instant formatted;
+        private String text;
+
+        Binder(PreparedStatement statement) {
+            this.statement = statement;
+        }
+
+        @Override
+        public void id(String id) throws SQLException {
+            statement.setString(index++, id);
+        }
+
+        @Override
+        public void document(com.fasterxml.jackson.databind.node.ObjectNode document) throws SQLException {
+            statement.setString(index++, document.isEmpty() ? "{}" : JsonValues.write(document));
+        }
+
+        @Override
+        public void version(long version) throws SQLException {
+            statement.setLong(index++, version);
+        }
+
+        @Override
+        public void timestamp(Instant instant) throws SQLException {
+            if (!instant.equals(formatted)) {
+                formatted = instant;
+                text = Timestamps.format(instant);
             }
-            statement.setString(i++, r.id());
-            statement.setString(i++, JsonValues.write(r.fields()));
-            statement.setString(i++, r.metadata().isEmpty() ? "{}" : JsonValues.write(r.metadata()));
-            statement.setLong(i++, r.version());
-            statement.setString(i++, text);
-            statement.setString(i++, r.updatedAt().equals(formatted) ? text : Timestamps.format(r.updatedAt()));
+            statement.setString(index++, text);
         }
     }
 
