@@ -77,14 +77,12 @@ public final class JdbcDatabase implements Database {
     private final ThreadLocal<Transaction> current = new ThreadLocal<>();
     /** Where schema changes go: a separate role's pool (VELLUM_MIGRATION_URL), or this database. */
     private final JdbcDatabase schema;
-    /** Read replicas of this (primary) database, or null: reads may go there, commits are tracked for them. */
-    private volatile ReplicaSet replicas;
+    /** Where record-store reads go once replicas are attached. */
+    private final ReadRouting routing = new ReadRouting();
     /** Why the last wait for a connection failed, while the database cannot be reached; null once one is made. */
     private volatile ConnectionException unreachable;
 
     private final AtomicBoolean probing = new AtomicBoolean();
-    /** A read position required by the caller on this thread ({@link #readingAfter}), or null for this process's own. */
-    private final ThreadLocal<Long> required = new ThreadLocal<>();
 
     private JdbcDatabase(
             SqlDialect dialect,
@@ -173,15 +171,15 @@ public final class JdbcDatabase implements Database {
 
     /** Lets reads go to these replicas; commits here (and through the schema role) are tracked for them. */
     public void attachReplicas(ReplicaSet set) {
-        this.replicas = set;
+        routing.attach(set);
         if (schema != this) {
-            schema.replicas = set;
+            schema.routing.attach(set);
         }
     }
 
     /** The replicas, if any. */
     public Optional<ReplicaSet> replicas() {
-        return Optional.ofNullable(replicas);
+        return routing.replicas();
     }
 
     /**
@@ -191,9 +189,9 @@ public final class JdbcDatabase implements Database {
      * never stale, and the write's answer still goes out.
      */
     public long writtenPosition() {
-        ReplicaSet set = replicas;
-        if (set != null) {
-            return set.written();
+        Optional<Long> counted = routing.written();
+        if (counted.isPresent()) {
+            return counted.get();
         }
         Optional<Replication> wal = dialect.replication();
         if (wal.isEmpty()) {
@@ -211,47 +209,23 @@ public final class JdbcDatabase implements Database {
      * #readingAfter}), or on this primary: inside a transaction, without replicas, or when none is far enough.
      */
     public <T> T read(Function<JdbcDatabase, T> work) {
-        ReplicaSet set = replicas;
-        if (set == null || current.get() != null || joinsTransaction()) {
-            return work.apply(this);
-        }
-        return set.read(requiredPosition(set), work);
-    }
-
-    private long requiredPosition(ReplicaSet set) {
-        Long position = required.get();
-        return position != null ? position : set.requiredForRead();
+        return routing.read(this, routing.tracksCommits() && isInTransaction(), work);
     }
 
     /** Runs {@code reads} requiring replicas to have replayed {@code position} (0: any replica within the lag bound). */
     public <T> T readingAfter(long position, java.util.function.Supplier<T> reads) {
-        Long before = required.get();
-        required.set(position);
-        try {
-            return reads.get();
-        } finally {
-            if (before == null) {
-                required.remove();
-            } else {
-                required.set(before);
-            }
-        }
+        return routing.readingAfter(position, reads);
     }
 
     /** {@inheritDoc} Chosen as a record-store read is: it shows this process's writes. */
     @Override
     public Database replica() {
-        ReplicaSet set = replicas;
-        if (set == null) {
-            return this;
-        }
-        return set.databaseFor(requiredPosition(set)).orElse(this);
+        return routing.replicaFor(this);
     }
 
     @Override
     public Health.Replicas replicaStatus() {
-        ReplicaSet set = replicas;
-        return set == null ? Health.Replicas.NONE : set.health();
+        return routing.status();
     }
 
     /** Runs work on a pooled connection in autocommit mode, outside any transaction: for short reads like probes. */
@@ -757,10 +731,7 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public void close() {
-        ReplicaSet set = replicas;
-        if (set != null) {
-            set.close();
-        }
+        routing.close();
         if (ownsPool && pool instanceof AutoCloseable closeable) {
             try {
                 closeable.close();
@@ -868,7 +839,7 @@ public final class JdbcDatabase implements Database {
             return work.run(this);
         } finally {
             current.remove();
-            if (tx.wrote && replicas != null) {
+            if (tx.wrote && routing.tracksCommits()) {
                 join.afterCommit(this::noteCommit);
             }
             join.release(joined, pool);
@@ -877,10 +848,7 @@ public final class JdbcDatabase implements Database {
 
     /** With replicas, this process's later reads must see this commit. */
     private void noteCommit() {
-        ReplicaSet set = replicas;
-        if (set != null) {
-            set.committed();
-        }
+        routing.committed();
     }
 
     private Connection acquire() {
