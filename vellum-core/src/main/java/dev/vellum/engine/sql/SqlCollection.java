@@ -57,7 +57,7 @@ final class SqlCollection extends BaseCollection {
     private final SqlStore store;
     private final String name;
     private final String table;
-    private final String tombs;
+    private final SqlTombstones tombstones;
     /** The SELECT, cursor and ORDER BY of this collection's queries. */
     private final SqlQueries queries;
 
@@ -65,7 +65,7 @@ final class SqlCollection extends BaseCollection {
         this.store = store;
         this.name = name;
         this.table = store.q(SqlStore.recordsTable(name));
-        this.tombs = store.q(SqlStore.tombstoneTable(name));
+        this.tombstones = new SqlTombstones(store, name, table, store.q(SqlStore.tombstoneTable(name)));
         this.queries = new SqlQueries(store, table, this::where);
     }
 
@@ -149,9 +149,6 @@ final class SqlCollection extends BaseCollection {
         Instant now = Timestamps.now();
         sizeCheck().check(RecordSizes.check(new Record(key, f, m, 1, now, now), store.limits.recordBytes()));
         try {
-            // If the process stops between the two statements, the stale tombstone only makes a later re-insert
-            // start at a higher version, which is harmless. Only the tombstone this insert continued from goes:
-            // a delete committed in between leaves a newer one, which must stay.
             return single(() -> {
                 Sql insert = Sql.concat(
                         "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ",
@@ -161,7 +158,7 @@ final class SqlCollection extends BaseCollection {
                         .orElseThrow()
                         .getLong("version");
                 if (version > 1) {
-                    db().execute("DELETE FROM " + tombs + " WHERE id = ? AND version < ?", key, version);
+                    tombstones.forgetBelow(key, version);
                 }
                 return new Record(key, f, m, version, now, now);
             });
@@ -195,7 +192,7 @@ final class SqlCollection extends BaseCollection {
                                     now,
                                     now),
                             store.limits.recordBytes())));
-            reviveTombstones(changesBefore);
+            tombstones.reviveAfterLoad(changesBefore);
             return count;
         });
     }
@@ -232,34 +229,6 @@ final class SqlCollection extends BaseCollection {
         return store.changes.head();
     }
 
-    /**
-     * Re-created ids continue from their deleted version, so an old version never matches again. The bulk load wrote
-     * them at version 1: with the feed on, their insert changes get the right version, and the correction is no
-     * change of its own ({@code changesBefore}: the newest change number before the load, -1 without a feed).
-     * Only rows at or below their tombstone's version are this load's: a tombstone can outlive the record re-inserted
-     * after it (a single insert removes it in a second statement, which a crash can skip and another writer can
-     * precede), and that record, already past it, must keep its version.
-     */
-    private void reviveTombstones(long changesBefore) {
-        if (db().fetchOne("SELECT 1 AS x FROM " + tombs + " LIMIT 1").isEmpty()) {
-            return;
-        }
-        String tombVersion = "(SELECT t.version FROM " + tombs + " t WHERE t.id = ";
-        db().execute("UPDATE " + table + " SET version = " + tombVersion + table
-                + ".id) + 1 WHERE id IN (SELECT id FROM " + tombs + ") AND version <= " + tombVersion + table + ".id)");
-        if (changesBefore >= 0) {
-            // this transaction's own changes (it holds the feed's lock): the load's inserts and the correction above
-            String revived = " WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs + ")";
-            db().execute("DELETE FROM vellum_changes" + revived + " AND op = 'update'", name, changesBefore);
-            db().execute(
-                            "UPDATE vellum_changes SET version = " + tombVersion + "vellum_changes.id) + 1" + revived
-                                    + " AND op = 'insert' AND version <= " + tombVersion + "vellum_changes.id)",
-                            name,
-                            changesBefore);
-        }
-        db().execute("DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
-    }
-
     @Override
     public Record upsert(String id, Object fields) {
         if (id == null) {
@@ -293,7 +262,7 @@ final class SqlCollection extends BaseCollection {
     private Sql upsertRow(String id, ObjectNode fields, ObjectNode metadata, Instant now) {
         return Sql.concat(
                 Sql.of("(?, ?, ?, ", id, json(fields), json(metadata)),
-                store.dialect.versionAfterTombstone(table, tombs, id),
+                tombstones.versionFor(id),
                 Sql.of(", ?, ?)", now, now));
     }
 
@@ -316,7 +285,7 @@ final class SqlCollection extends BaseCollection {
         Sql upsert = Sql.concat(upsert(List.of(r), now), " RETURNING " + COLUMNS);
         Record record = db().fetchOne(upsert.text(), this::read, upsert.binds().toArray())
                 .orElseThrow();
-        db().execute("DELETE FROM " + tombs + " WHERE id = ?", r.id());
+        tombstones.forget(List.of(r.id()));
         return record;
     }
 
@@ -354,10 +323,7 @@ final class SqlCollection extends BaseCollection {
         }
         Sql upsert = upsert(chunk, now);
         db().execute(upsert.text(), upsert.binds().toArray());
-        String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
-        db().execute(
-                        "DELETE FROM " + tombs + " WHERE id IN (" + marks + ")",
-                        chunk.stream().map(Prepared::id).toArray());
+        tombstones.forget(chunk.stream().map(Prepared::id).toList());
         chunk.clear();
     }
 
@@ -472,9 +438,7 @@ final class SqlCollection extends BaseCollection {
                     expectedVersion == null ? 0 : expectedVersion,
                     current.get().getLong("version"));
         }
-        if (expectedVersion != null
-                && db().fetchOne("SELECT version FROM " + tombs + " WHERE id = ?", id)
-                        .isPresent()) {
+        if (expectedVersion != null && tombstones.has(id)) {
             return new ConcurrencyException(name, id, expectedVersion, 0);
         }
         return new RecordNotFoundException(name, id);
@@ -496,12 +460,7 @@ final class SqlCollection extends BaseCollection {
                                     + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING version",
                             params.toArray());
             if (deleted.isPresent()) {
-                // a delete is a write: it takes the next version, and a re-created record continues after it
-                db().execute(
-                                "INSERT INTO " + tombs + " (id, version) VALUES (?, ?) ON CONFLICT (id) DO UPDATE "
-                                        + "SET version = excluded.version",
-                                id,
-                                deleted.get().getLong("version") + 1);
+                tombstones.record(id, deleted.get().getLong("version"));
                 return true;
             }
             if (expectedVersion == null) {
@@ -572,18 +531,15 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return 0;
         }
-        Sql together = store.dialect.deleteWithTombstones(table, tombs, where);
+        Sql together = tombstones.deleteMatching(where);
         if (together != null) {
             return single(
                     () -> (long) db().execute(together.text(), together.binds().toArray()));
         }
-        Sql tombstones = Sql.concat(
-                "INSERT INTO " + tombs + " (id, version) SELECT id, version + 1 FROM " + table + " WHERE ",
-                where,
-                " ON CONFLICT (id) DO UPDATE SET version = excluded.version");
+        Sql recorded = tombstones.recordMatching(where);
         Sql delete = Sql.concat("DELETE FROM " + table + " WHERE ", where);
         return write(() -> {
-            db().execute(tombstones.text(), tombstones.binds().toArray());
+            db().execute(recorded.text(), recorded.binds().toArray());
             return (long) db().execute(delete.text(), delete.binds().toArray());
         });
     }
