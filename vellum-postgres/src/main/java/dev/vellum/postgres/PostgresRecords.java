@@ -7,12 +7,10 @@ import dev.vellum.Json;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-import dev.vellum.spi.AggregateSql;
-import dev.vellum.spi.FeedCapture;
+import dev.vellum.spi.FullRecordDialect;
 import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
-import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.RegexPattern;
 import dev.vellum.spi.Sql;
@@ -30,17 +28,7 @@ import org.postgresql.copy.CopyIn;
  * missing and JSON null are both SQL NULL (and never collide in a unique index); strings compare with
  * {@code COLLATE "C"} (code-point order); bulk loads use COPY.
  */
-final class PostgresRecords implements RecordDialect, AggregateSql, FeedCapture {
-
-    @Override
-    public java.util.Optional<AggregateSql> aggregates() {
-        return java.util.Optional.of(this);
-    }
-
-    @Override
-    public java.util.Optional<FeedCapture> feedCapture() {
-        return java.util.Optional.of(this);
-    }
+final class PostgresRecords implements FullRecordDialect {
 
     private static final PostgresDialect SQL = new PostgresDialect();
 

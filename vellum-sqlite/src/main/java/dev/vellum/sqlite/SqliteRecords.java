@@ -5,12 +5,10 @@ import dev.vellum.FieldPath;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
-import dev.vellum.spi.AggregateSql;
-import dev.vellum.spi.FeedCapture;
+import dev.vellum.spi.FullRecordDialect;
 import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
 import dev.vellum.spi.PathSql.SortExpression;
-import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.RegexPattern;
 import dev.vellum.spi.Sql;
@@ -32,17 +30,7 @@ import org.sqlite.SQLiteException;
  * in binary (code-point) order, {@code GLOB} for case-sensitive like, and three functions registered on every
  * connection ({@link SqliteFunctions}) for regex, case folding and canonical JSON.
  */
-final class SqliteRecords implements RecordDialect, AggregateSql, FeedCapture {
-
-    @Override
-    public java.util.Optional<AggregateSql> aggregates() {
-        return java.util.Optional.of(this);
-    }
-
-    @Override
-    public java.util.Optional<FeedCapture> feedCapture() {
-        return java.util.Optional.of(this);
-    }
+final class SqliteRecords implements FullRecordDialect {
 
     private static final SqliteDialect SQL = new SqliteDialect();
     private static final int ROWS_PER_INSERT = 100;
