@@ -84,6 +84,36 @@ public final class JdbcDatabase implements Database {
 
     private final AtomicBoolean probing = new AtomicBoolean();
 
+    /**
+     * What a statement does. The SQL engine states it; for SQL given to the public API it is read from the statement's
+     * first keyword ({@link #of}), and anything not plainly a read counts as a write, so a statement like
+     * {@code WITH … DELETE} or {@code INSERT … RETURNING} is never run unlocked.
+     */
+    public enum Access {
+        /** Reads only. */
+        READ,
+        /**
+         * Changes rows: under the writer lock (SQLite), noted for replicas, and outside a transaction run in one of
+         * its own when its commit could otherwise go unchecked.
+         */
+        WRITE,
+        /** Changes the schema or runs upkeep (DDL, VACUUM): under the writer lock, never in a transaction of its own. */
+        SCHEMA;
+
+        /** What a statement of the public API does, by its first keyword. */
+        public static Access of(String sql) {
+            return switch (SqlText.leadingKeyword(sql)) {
+                case "SELECT", "VALUES", "EXPLAIN", "SHOW" -> READ;
+                case "INSERT", "UPDATE", "DELETE", "WITH", "REPLACE", "MERGE" -> WRITE;
+                default -> SCHEMA;
+            };
+        }
+
+        boolean writes() {
+            return this != READ;
+        }
+    }
+
     private JdbcDatabase(
             SqlDialect dialect,
             DataSource pool,
@@ -230,7 +260,7 @@ public final class JdbcDatabase implements Database {
 
     /** Runs work on a pooled connection in autocommit mode, outside any transaction: for short reads like probes. */
     <T> T onPooledConnection(ConnectionWork<T> work) {
-        return withConnection(false, false, work, "SELECT");
+        return withConnection(Access.READ, false, work, "SELECT");
     }
 
     /**
@@ -248,8 +278,13 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public int execute(String sql, Object... params) {
+        return execute(Access.of(sql), sql, params);
+    }
+
+    /** {@link #execute(String, Object...)}, its caller saying what it does. */
+    public int execute(Access access, String sql, Object... params) {
         return withConnection(
-                isWrite(sql),
+                access,
                 false,
                 connection -> {
                     try (PreparedStatement statement = prepare(connection, sql, params);
@@ -264,7 +299,7 @@ public final class JdbcDatabase implements Database {
     @Override
     public long executeMany(String sql, Iterable<Object[]> rows) {
         return inTransaction(tx -> withConnection(
-                true,
+                Access.WRITE,
                 false,
                 connection -> {
                     try (PreparedStatement statement = connection.prepareStatement(sql);
@@ -277,13 +312,23 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Optional<Row> fetchOne(String sql, Object... params) {
-        return fetchOne(sql, rows(), params);
+        return fetchOne(Access.of(sql), sql, params);
+    }
+
+    /** {@link #fetchOne(String, Object...)}, its caller saying what it does. */
+    public Optional<Row> fetchOne(Access access, String sql, Object... params) {
+        return fetchOne(access, sql, rows(), params);
     }
 
     @Override
     public <T> List<T> fetchAll(String sql, RowMapper<T> mapper, Object... params) {
+        return fetchAll(Access.of(sql), sql, mapper, params);
+    }
+
+    /** {@link #fetchAll(String, RowMapper, Object...)}, its caller saying what it does. */
+    public <T> List<T> fetchAll(Access access, String sql, RowMapper<T> mapper, Object... params) {
         return withConnection(
-                isWrite(sql),
+                access,
                 true,
                 connection -> {
                     try (PreparedStatement statement = prepare(connection, sql, params);
@@ -301,8 +346,13 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public <T> Optional<T> fetchOne(String sql, RowMapper<T> mapper, Object... params) {
+        return fetchOne(Access.of(sql), sql, mapper, params);
+    }
+
+    /** {@link #fetchOne(String, RowMapper, Object...)}, its caller saying what it does. */
+    public <T> Optional<T> fetchOne(Access access, String sql, RowMapper<T> mapper, Object... params) {
         return withConnection(
-                isWrite(sql),
+                access,
                 true,
                 connection -> {
                     try (PreparedStatement statement = prepare(connection, sql, params);
@@ -318,13 +368,18 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public List<Row> fetchAll(String sql, Object... params) {
-        return fetchAll(sql, rows(), params);
+        return fetchAll(Access.of(sql), sql, rows(), params);
+    }
+
+    /** {@link #fetchAll(String, Object...)}, its caller saying what it does. */
+    public List<Row> fetchAll(Access access, String sql, Object... params) {
+        return fetchAll(access, sql, rows(), params);
     }
 
     @Override
     public Result run(String sql, Object... params) {
         return withConnection(
-                isWrite(sql),
+                Access.of(sql),
                 true,
                 connection -> {
                     try (PreparedStatement statement = prepare(connection, sql, params);
@@ -756,18 +811,18 @@ public final class JdbcDatabase implements Database {
      * its own when its commit could otherwise go unchecked: rows returned before the commit (SQLite), or work that
      * may be cancelled, where only an explicit commit can be refused once cancelled.
      */
-    private <T> T withConnection(boolean write, boolean returnsRows, ConnectionWork<T> work, String sql) {
+    private <T> T withConnection(Access access, boolean returnsRows, ConnectionWork<T> work, String sql) {
         Cancellation.checkpoint();
+        boolean write = access.writes();
         Transaction tx = current.get();
         Connection joined = tx == null ? joinedConnection() : null;
         if (joined != null) {
-            return joining(joined, db -> withConnection(write, returnsRows, work, sql));
+            return joining(joined, db -> withConnection(access, returnsRows, work, sql));
         }
         if (tx == null
-                && write
-                && changesRows(sql)
+                && access == Access.WRITE
                 && (returnsRows && dialect.writesNeedExplicitCommit() || Cancellation.isActive())) {
-            return inTransaction(db -> withConnection(true, returnsRows, work, sql));
+            return inTransaction(db -> withConnection(access, returnsRows, work, sql));
         }
         try {
             if (tx != null) {
@@ -921,20 +976,6 @@ public final class JdbcDatabase implements Database {
         return hikari.getHikariPoolMXBean().getTotalConnections() == 0;
     }
 
-    /**
-     * Whether a statement changes rows (DML), and so may run inside a transaction of its own: upkeep statements and DDL
-     * such as CREATE INDEX CONCURRENTLY must not.
-     */
-    private static boolean changesRows(String sql) {
-        String keyword = SqlText.leadingKeyword(sql);
-        return keyword.equals("INSERT")
-                || keyword.equals("UPDATE")
-                || keyword.equals("DELETE")
-                || keyword.equals("WITH")
-                || keyword.equals("REPLACE")
-                || keyword.equals("MERGE");
-    }
-
     /** Takes the writer lock; a cancelled work stops waiting for it. */
     private void lockForWriting() {
         try {
@@ -960,16 +1001,9 @@ public final class JdbcDatabase implements Database {
         });
     }
 
-    /**
-     * Writes go through the writer lock (SQLite). Anything that is not plainly a read counts as a write, so a
-     * statement like {@code WITH … DELETE} or {@code INSERT … RETURNING} is never run unlocked.
-     */
+    /** Whether a statement of the public API goes through the writer lock (SQLite): see {@link Access#of}. */
     static boolean isWrite(String sql) {
-        String keyword = SqlText.leadingKeyword(sql);
-        return !(keyword.equals("SELECT")
-                || keyword.equals("VALUES")
-                || keyword.equals("EXPLAIN")
-                || keyword.equals("SHOW"));
+        return Access.of(sql).writes();
     }
 
     private PreparedStatement prepare(Connection connection, String sql, Object[] params) throws SQLException {
@@ -1055,7 +1089,7 @@ public final class JdbcDatabase implements Database {
      * owns the schema, which the row-only application role of a least-privilege setup is not.
      */
     private String privilegeMessage(String reason, String sql) {
-        boolean schemaChange = !changesRows(sql) && isWrite(sql);
+        boolean schemaChange = Access.of(sql) == Access.SCHEMA;
         String role = "The database role of " + target;
         if (!schemaChange) {
             return role + " may not do this (" + reason + "): grant it SELECT, INSERT, UPDATE and DELETE on Vellum's "

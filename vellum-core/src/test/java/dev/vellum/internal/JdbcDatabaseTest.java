@@ -17,4 +17,16 @@ class JdbcDatabaseTest {
         assertThat(JdbcDatabase.isWrite("PRAGMA journal_mode=WAL")).isTrue();
         assertThat(JdbcDatabase.isWrite("")).isTrue();
     }
+
+    /** Rows changed outside a transaction may get one of their own; schema changes and upkeep never do. */
+    @Test
+    void theFirstKeywordSaysWhatAStatementOfThePublicApiDoes() {
+        assertThat(JdbcDatabase.Access.of("select 1")).isEqualTo(JdbcDatabase.Access.READ);
+        assertThat(JdbcDatabase.Access.of("UPDATE t SET a = 1")).isEqualTo(JdbcDatabase.Access.WRITE);
+        assertThat(JdbcDatabase.Access.of("WITH gone AS (DELETE FROM t RETURNING id) SELECT * FROM gone"))
+                .isEqualTo(JdbcDatabase.Access.WRITE);
+        assertThat(JdbcDatabase.Access.of("CREATE INDEX CONCURRENTLY i ON t (a)"))
+                .isEqualTo(JdbcDatabase.Access.SCHEMA);
+        assertThat(JdbcDatabase.Access.of("VACUUM")).isEqualTo(JdbcDatabase.Access.SCHEMA);
+    }
 }

@@ -7,6 +7,7 @@ import dev.vellum.Filter;
 import dev.vellum.Group;
 import dev.vellum.StorageException;
 import dev.vellum.engine.Aggregates;
+import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.spi.AggregateSql;
 import dev.vellum.spi.Sql;
@@ -208,6 +209,7 @@ final class SqlAggregation {
                 ") AS g) AS t WHERE vellum_bytes - vellum_row <= " + guard);
         long[] read = new long[1];
         List<Group> groups = store.db.read(db -> db.fetchAll(
+                Access.READ,
                 guarded.text(),
                 rs -> {
                     read[0] = Math.max(read[0], rs.getLong(outer.size() + 1));

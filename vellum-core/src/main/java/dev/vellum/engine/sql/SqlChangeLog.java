@@ -5,6 +5,7 @@ import dev.vellum.Filter;
 import dev.vellum.Record;
 import dev.vellum.engine.ChangeLog;
 import dev.vellum.engine.SharedReads;
+import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
 import dev.vellum.spi.RecordDialect;
@@ -90,8 +91,8 @@ final class SqlChangeLog implements ChangeLog {
                 filter != null ? Sql.concat(" AND (op = 'delete' OR ", store.filters.where(filter), ")") : "",
                 " ORDER BY seq LIMIT " + limit + ") c ON 1 = 1 ORDER BY c.seq");
         dev.vellum.internal.JdbcDatabase db = store.db; // the primary, never a replica
-        List<ChangeRow> rows =
-                db.fetchAll(sql.text(), this::changeRow, sql.binds().toArray());
+        List<ChangeRow> rows = db.fetchAll(
+                Access.READ, sql.text(), this::changeRow, sql.binds().toArray());
         List<Change> taken = new ArrayList<>();
         Map<Long, ChangeRow> fetched = new HashMap<>();
         long position = after;
@@ -202,6 +203,7 @@ final class SqlChangeLog implements ChangeLog {
         Map<Long, ChangeRow> read = new HashMap<>();
         String marks = String.join(", ", java.util.Collections.nCopies(seqs.size(), "?"));
         for (Sized sized : db.fetchAll(
+                Access.READ,
                 "SELECT " + COLUMNS + " FROM vellum_changes WHERE seq IN (" + marks + ")",
                 rs -> change(rs, 1),
                 seqs.toArray())) {

@@ -27,6 +27,8 @@ import dev.vellum.engine.Projection;
 import dev.vellum.engine.Records;
 import dev.vellum.internal.Cursors;
 import dev.vellum.internal.FieldUpdates;
+import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.Timestamps;
@@ -74,7 +76,7 @@ final class SqlCollection extends BaseCollection {
         return name;
     }
 
-    private Database db() {
+    private JdbcDatabase db() {
         return store.db;
     }
 
@@ -154,7 +156,8 @@ final class SqlCollection extends BaseCollection {
                         "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ",
                         upsertRow(key, f, m, now),
                         " RETURNING version");
-                long version = db().fetchOne(insert.text(), insert.binds().toArray())
+                long version = db().fetchOne(
+                                Access.WRITE, insert.text(), insert.binds().toArray())
                         .orElseThrow()
                         .getLong("version");
                 if (version > 1) {
@@ -224,7 +227,7 @@ final class SqlCollection extends BaseCollection {
         }
         String lock = store.feed().feedLock();
         if (lock != null) {
-            db().fetchOne(lock);
+            db().fetchOne(Access.READ, lock);
         }
         return store.changes.head();
     }
@@ -283,7 +286,8 @@ final class SqlCollection extends BaseCollection {
 
     private Record upsertOne(Prepared r, Instant now) {
         Sql upsert = Sql.concat(upsert(List.of(r), now), " RETURNING " + COLUMNS);
-        Record record = db().fetchOne(upsert.text(), this::read, upsert.binds().toArray())
+        Record record = db().fetchOne(
+                        Access.WRITE, upsert.text(), this::read, upsert.binds().toArray())
                 .orElseThrow();
         tombstones.forget(List.of(r.id()));
         return record;
@@ -322,7 +326,7 @@ final class SqlCollection extends BaseCollection {
             return;
         }
         Sql upsert = upsert(chunk, now);
-        db().execute(upsert.text(), upsert.binds().toArray());
+        db().execute(Access.WRITE, upsert.text(), upsert.binds().toArray());
         tombstones.forget(chunk.stream().map(Prepared::id).toList());
         chunk.clear();
     }
@@ -409,8 +413,9 @@ final class SqlCollection extends BaseCollection {
                     " RETURNING ");
             Object[] params = update.binds().toArray();
             Optional<Record> updated = knownFields == null
-                    ? db().fetchOne(update.text() + COLUMNS, this::read, params)
+                    ? db().fetchOne(Access.WRITE, update.text() + COLUMNS, this::read, params)
                     : db().fetchOne(
+                                    Access.WRITE,
                                     update.text() + "metadata, version, created_at, updated_at",
                                     rs -> new Record(
                                             id,
@@ -430,7 +435,7 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return new RecordNotFoundException(name, id);
         }
-        Optional<Row> current = db().fetchOne("SELECT version FROM " + table + " WHERE id = ?", id);
+        Optional<Row> current = db().fetchOne(Access.READ, "SELECT version FROM " + table + " WHERE id = ?", id);
         if (current.isPresent()) {
             return new ConcurrencyException(
                     name,
@@ -456,6 +461,7 @@ final class SqlCollection extends BaseCollection {
                 params.add(expectedVersion);
             }
             Optional<Row> deleted = db().fetchOne(
+                            Access.WRITE,
                             "DELETE FROM " + table + " WHERE id = ?"
                                     + (expectedVersion != null ? " AND version = ?" : "") + " RETURNING version",
                             params.toArray());
@@ -509,9 +515,10 @@ final class SqlCollection extends BaseCollection {
                 where);
         Object[] params = update.binds().toArray();
         if (sizes == Indexes.SizeCheck.NONE) {
-            return single(() -> (long) db().execute(update.text(), params));
+            return single(() -> (long) db().execute(Access.WRITE, update.text(), params));
         }
         return write(() -> (long) db().fetchAll(
+                        Access.WRITE,
                         update.text() + " RETURNING id, fields",
                         rs -> sizes.check(new Record(
                                         rs.getString(1),
@@ -533,14 +540,15 @@ final class SqlCollection extends BaseCollection {
         }
         Sql together = tombstones.deleteMatching(where);
         if (together != null) {
-            return single(
-                    () -> (long) db().execute(together.text(), together.binds().toArray()));
+            return single(() -> (long)
+                    db().execute(Access.WRITE, together.text(), together.binds().toArray()));
         }
         Sql recorded = tombstones.recordMatching(where);
         Sql delete = Sql.concat("DELETE FROM " + table + " WHERE ", where);
         return write(() -> {
-            db().execute(recorded.text(), recorded.binds().toArray());
-            return (long) db().execute(delete.text(), delete.binds().toArray());
+            db().execute(Access.WRITE, recorded.text(), recorded.binds().toArray());
+            return (long)
+                    db().execute(Access.WRITE, delete.text(), delete.binds().toArray());
         });
     }
 
@@ -592,8 +600,8 @@ final class SqlCollection extends BaseCollection {
         if (!store.exists(name)) {
             return Optional.empty();
         }
-        return store.db.read(
-                db -> db.fetchOne("SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?", this::read, id));
+        return store.db.read(db ->
+                db.fetchOne(Access.READ, "SELECT " + COLUMNS + " FROM " + table + " WHERE id = ?", this::read, id));
     }
 
     @Override
@@ -610,6 +618,7 @@ final class SqlCollection extends BaseCollection {
             String marks = String.join(", ", java.util.Collections.nCopies(chunk.size(), "?"));
             store.db
                     .read(db -> db.fetchAll(
+                            Access.READ,
                             "SELECT " + COLUMNS + " FROM " + table + " WHERE id IN (" + marks + ")",
                             this::read,
                             chunk.toArray()))
@@ -637,7 +646,7 @@ final class SqlCollection extends BaseCollection {
         String sql = select.text();
         Object[] params = select.binds().toArray();
         return store.db.read(db -> {
-            List<PageRow> rows = db.fetchAll(sql, this::pageRow, params);
+            List<PageRow> rows = db.fetchAll(Access.READ, sql, this::pageRow, params);
             if (rows.stream().allMatch(row -> row.record() != null)) {
                 return page(query, rows, null);
             }
@@ -773,8 +782,10 @@ final class SqlCollection extends BaseCollection {
         }
         Sql select = queries.pagedSelect(query, store.pageColumns);
         StringBuilder plan = new StringBuilder();
-        for (Row row : store.db.read(db ->
-                db.fetchAll(store.dialect.explain(select.text()), select.binds().toArray()))) {
+        for (Row row : store.db.read(db -> db.fetchAll(
+                Access.READ,
+                store.dialect.explain(select.text()),
+                select.binds().toArray()))) {
             plan.append(row.get(row.size() - 1)).append('\n');
         }
         return plan.toString();
@@ -795,7 +806,10 @@ final class SqlCollection extends BaseCollection {
         // a plain column read: a Row would read the result's metadata on every call
         return store.db
                 .read(db -> db.fetchOne(
-                        count.text(), rs -> rs.getLong(1), count.binds().toArray()))
+                        Access.READ,
+                        count.text(),
+                        rs -> rs.getLong(1),
+                        count.binds().toArray()))
                 .orElseThrow();
     }
 

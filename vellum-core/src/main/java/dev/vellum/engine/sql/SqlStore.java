@@ -13,6 +13,7 @@ import dev.vellum.engine.ConsistencyTokens;
 import dev.vellum.engine.Feed;
 import dev.vellum.engine.Records;
 import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.SizeLimits;
 import dev.vellum.spi.AggregateSql;
 import dev.vellum.spi.FeedCapture;
@@ -131,8 +132,8 @@ public final class SqlStore implements RecordStore {
      */
     public void upgradeIndexes() {
         int form = dialect.indexForm();
-        for (Row stale :
-                db.fetchAll("SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?", form)) {
+        for (Row stale : db.fetchAll(
+                Access.READ, "SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?", form)) {
             String collection = stale.getString("collection");
             IndexInfo index = indexInfo(stale);
             ddl.useTransaction(tx -> {
@@ -156,7 +157,7 @@ public final class SqlStore implements RecordStore {
 
     @Override
     public List<String> collections() {
-        return db.fetchAll("SELECT name FROM vellum_collections ORDER BY name").stream()
+        return db.fetchAll(Access.READ, "SELECT name FROM vellum_collections ORDER BY name").stream()
                 .map(r -> r.getString("name"))
                 .toList();
     }
@@ -233,7 +234,7 @@ public final class SqlStore implements RecordStore {
         if (known.contains(name)) {
             return true;
         }
-        boolean found = db.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name)
+        boolean found = db.fetchOne(Access.READ, "SELECT name FROM vellum_collections WHERE name = ?", name)
                 .isPresent();
         if (found && !db.isInTransaction()) {
             known.add(name);
@@ -312,7 +313,7 @@ public final class SqlStore implements RecordStore {
     boolean documentIndexed(String name) {
         return documentIndexed.computeIfAbsent(
                 name,
-                n -> db.fetchOne("SELECT options FROM vellum_collections WHERE name = ?", n)
+                n -> db.fetchOne(Access.READ, "SELECT options FROM vellum_collections WHERE name = ?", n)
                         .map(r -> r.getJson("options").path("documentIndex").asBoolean(false))
                         .orElse(false));
     }

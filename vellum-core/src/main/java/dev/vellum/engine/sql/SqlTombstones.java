@@ -1,6 +1,7 @@
 package dev.vellum.engine.sql;
 
-import dev.vellum.Database;
+import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.spi.Sql;
 import java.util.Collections;
 import java.util.List;
@@ -25,7 +26,7 @@ final class SqlTombstones {
         this.tombs = tombs;
     }
 
-    private Database db() {
+    private JdbcDatabase db() {
         return store.db;
     }
 
@@ -40,12 +41,13 @@ final class SqlTombstones {
      * re-insert start at a higher version, which is harmless.
      */
     void forgetBelow(String id, long version) {
-        db().execute("DELETE FROM " + tombs + " WHERE id = ? AND version < ?", id, version);
+        db().execute(Access.WRITE, "DELETE FROM " + tombs + " WHERE id = ? AND version < ?", id, version);
     }
 
     /** After upserts: these ids are live again. */
     void forget(List<String> ids) {
         db().execute(
+                        Access.WRITE,
                         "DELETE FROM " + tombs + " WHERE id IN ("
                                 + String.join(", ", Collections.nCopies(ids.size(), "?")) + ")",
                         ids.toArray());
@@ -53,13 +55,14 @@ final class SqlTombstones {
 
     /** True when the id was deleted (and not re-created since). */
     boolean has(String id) {
-        return db().fetchOne("SELECT version FROM " + tombs + " WHERE id = ?", id)
+        return db().fetchOne(Access.READ, "SELECT version FROM " + tombs + " WHERE id = ?", id)
                 .isPresent();
     }
 
     /** A delete is a write: the record's tombstone takes the next version. */
     void record(String id, long deletedVersion) {
         db().execute(
+                        Access.WRITE,
                         "INSERT INTO " + tombs
                                 + " (id, version) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET version = "
                                 + "excluded.version",
@@ -93,22 +96,31 @@ final class SqlTombstones {
      * precede), and that record, already past it, must keep its version.
      */
     void reviveAfterLoad(long changesBefore) {
-        if (db().fetchOne("SELECT 1 AS x FROM " + tombs + " LIMIT 1").isEmpty()) {
+        if (db().fetchOne(Access.READ, "SELECT 1 AS x FROM " + tombs + " LIMIT 1")
+                .isEmpty()) {
             return;
         }
         String tombVersion = "(SELECT t.version FROM " + tombs + " t WHERE t.id = ";
-        db().execute("UPDATE " + table + " SET version = " + tombVersion + table
-                + ".id) + 1 WHERE id IN (SELECT id FROM " + tombs + ") AND version <= " + tombVersion + table + ".id)");
+        db().execute(
+                        Access.WRITE,
+                        "UPDATE " + table + " SET version = " + tombVersion + table
+                                + ".id) + 1 WHERE id IN (SELECT id FROM " + tombs + ") AND version <= " + tombVersion
+                                + table + ".id)");
         if (changesBefore >= 0) {
             // this transaction's own changes (it holds the feed's lock): the load's inserts and the correction above
             String revived = " WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs + ")";
-            db().execute("DELETE FROM vellum_changes" + revived + " AND op = 'update'", collection, changesBefore);
             db().execute(
+                            Access.WRITE,
+                            "DELETE FROM vellum_changes" + revived + " AND op = 'update'",
+                            collection,
+                            changesBefore);
+            db().execute(
+                            Access.WRITE,
                             "UPDATE vellum_changes SET version = " + tombVersion + "vellum_changes.id) + 1" + revived
                                     + " AND op = 'insert' AND version <= " + tombVersion + "vellum_changes.id)",
                             collection,
                             changesBefore);
         }
-        db().execute("DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
+        db().execute(Access.WRITE, "DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
     }
 }
