@@ -3,9 +3,13 @@ package dev.vellum.spi;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
 import dev.vellum.Record;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -96,12 +100,11 @@ public final class RecordTable {
         }
         byte[] hash;
         try {
-            hash = java.security.MessageDigest.getInstance("SHA-256")
-                    .digest(name.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            hash = MessageDigest.getInstance("SHA-256").digest(name.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("The JVM has no SHA-256", e);
         }
-        String suffix = "_" + java.util.HexFormat.of().formatHex(hash, 0, 4);
+        String suffix = "_" + HexFormat.of().formatHex(hash, 0, 4);
         return full.substring(0, IDENTIFIER_LIMIT - suffix.length()) + suffix;
     }
 

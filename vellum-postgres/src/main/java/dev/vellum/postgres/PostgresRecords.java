@@ -19,6 +19,8 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;
@@ -556,8 +558,8 @@ final class PostgresRecords implements FullRecordDialect {
 
         /** Numbers in jsonb order are in value order; strings use the code-point text expression. */
         @Override
-        public java.util.Optional<SortExpression> typedSortKey(JsonType type) {
-            return java.util.Optional.of(
+        public Optional<SortExpression> typedSortKey(JsonType type) {
+            return Optional.of(
                     type == JsonType.NUMBER
                             ? new SortExpression(v, SortExpression.Kind.JSON, true)
                             : new SortExpression(text, SortExpression.Kind.TEXT, true));
@@ -588,7 +590,7 @@ final class PostgresRecords implements FullRecordDialect {
 
     /** What {@code jsonb_typeof} says for a type. */
     private static String typeName(JsonType type) {
-        return type.name().toLowerCase(java.util.Locale.ROOT);
+        return type.name().toLowerCase(Locale.ROOT);
     }
 
     private static Json jsonb(JsonNode value) {

@@ -4,7 +4,9 @@ import dev.vellum.ConfigurationException;
 import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
 import dev.vellum.spi.ConfigurationExtension;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /** The PostgreSQL backend's settings: where the server is, how to connect, pools, timeouts, replicas. */
 public final class PostgresSettings {
@@ -129,11 +131,11 @@ public final class PostgresSettings {
     }
 
     /** Zero means wait forever. */
-    static java.time.Duration lockTimeout(VellumConfig config) {
-        return config.getDuration(LOCK_TIMEOUT).orElse(java.time.Duration.ZERO);
+    static Duration lockTimeout(VellumConfig config) {
+        return config.getDuration(LOCK_TIMEOUT).orElse(Duration.ZERO);
     }
 
-    static java.util.Optional<java.time.Duration> statementTimeout(VellumConfig config) {
+    static Optional<Duration> statementTimeout(VellumConfig config) {
         return config.getDuration(STATEMENT_TIMEOUT);
     }
 

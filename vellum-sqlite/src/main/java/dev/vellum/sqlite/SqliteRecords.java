@@ -19,8 +19,12 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import org.sqlite.SQLiteErrorCode;
 import org.sqlite.SQLiteException;
@@ -257,12 +261,12 @@ final class SqliteRecords implements FullRecordDialect {
 
     @Override
     public long bulkInsert(Connection connection, String table, Iterator<Record> records) throws SQLException {
-        String row = "(" + String.join(", ", java.util.Collections.nCopies(RecordTable.COLUMNS.size(), "?")) + ")";
+        String row = "(" + String.join(", ", Collections.nCopies(RecordTable.COLUMNS.size(), "?")) + ")";
         String prefix = "INSERT INTO " + table + " (" + RecordTable.selectList() + ") VALUES ";
         long count = 0;
         List<Record> chunk = new ArrayList<>(ROWS_PER_INSERT);
-        try (PreparedStatement full = connection.prepareStatement(
-                prefix + String.join(", ", java.util.Collections.nCopies(ROWS_PER_INSERT, row)))) {
+        try (PreparedStatement full =
+                connection.prepareStatement(prefix + String.join(", ", Collections.nCopies(ROWS_PER_INSERT, row)))) {
             while (records.hasNext()) {
                 chunk.add(records.next());
                 if (chunk.size() == ROWS_PER_INSERT) {
@@ -274,8 +278,8 @@ final class SqliteRecords implements FullRecordDialect {
             }
         }
         if (!chunk.isEmpty()) {
-            try (PreparedStatement rest = connection.prepareStatement(
-                    prefix + String.join(", ", java.util.Collections.nCopies(chunk.size(), row)))) {
+            try (PreparedStatement rest =
+                    connection.prepareStatement(prefix + String.join(", ", Collections.nCopies(chunk.size(), row)))) {
                 bind(rest, chunk);
                 rest.executeUpdate();
                 count += chunk.size();
@@ -373,7 +377,7 @@ final class SqliteRecords implements FullRecordDialect {
     }
 
     /** What {@code json_type} says for each JSON type. */
-    private static final java.util.Map<JsonType, List<String>> TYPE_NAMES = new java.util.EnumMap<>(java.util.Map.of(
+    private static final Map<JsonType, List<String>> TYPE_NAMES = new EnumMap<>(Map.of(
             JsonType.NUMBER, List.of("integer", "real"),
             JsonType.STRING, List.of("text"),
             JsonType.BOOLEAN, List.of("true", "false"),
@@ -510,8 +514,8 @@ final class SqliteRecords implements FullRecordDialect {
         }
 
         @Override
-        public java.util.Optional<SortExpression> typedSortKey(JsonType t) {
-            return java.util.Optional.of(new SortExpression(
+        public Optional<SortExpression> typedSortKey(JsonType t) {
+            return Optional.of(new SortExpression(
                     value, t == JsonType.NUMBER ? SortExpression.Kind.NUMBER : SortExpression.Kind.TEXT, true));
         }
 

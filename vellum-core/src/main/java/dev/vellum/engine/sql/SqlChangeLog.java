@@ -23,7 +23,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The change log of a SQL backend: {@code vellum_changes}, filled by the triggers of each collection with its feed
- * enabled (migration V6 and {@link dev.vellum.spi.RecordDialect#captureChanges}). Read on the primary, never on a
+ * enabled (migration V6 and {@link dev.vellum.spi.FeedCapture#captureChanges}). Read on the primary, never on a
  * replica, so a token never runs ahead of what a later read shows.
  */
 final class SqlChangeLog implements ChangeLog {
