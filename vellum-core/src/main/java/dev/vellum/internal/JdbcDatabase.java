@@ -1,7 +1,6 @@
 package dev.vellum.internal;
 
 import com.zaxxer.hikari.HikariDataSource;
-import com.zaxxer.hikari.HikariPoolMXBean;
 import dev.vellum.Cancellation;
 import dev.vellum.ConnectionException;
 import dev.vellum.Database;
@@ -16,6 +15,7 @@ import dev.vellum.Row;
 import dev.vellum.StorageException;
 import dev.vellum.StorageFullException;
 import dev.vellum.VellumConfig;
+import dev.vellum.internal.Transactions.Transaction;
 import dev.vellum.spi.Batches;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.Replication;
@@ -26,7 +26,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.ResultSetMetaData;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -67,14 +66,14 @@ public final class JdbcDatabase implements Database {
     private final DataSource pool;
     /** False for the application's data source: Vellum neither closes it nor configured its connections. */
     private final boolean ownsPool;
-    /** A framework's transactions that Vellum's work joins, or null. */
-    private final TransactionJoin join;
 
     private final String target;
-    private final Lock writeLock;
-    private final Function<SQLException, ConnectionException> connectionFailure;
-    private final Migrator migrator;
-    private final ThreadLocal<Transaction> current = new ThreadLocal<>();
+    final Function<SQLException, ConnectionException> connectionFailure;
+    /** Health, pool state and migrations. */
+    private final Administration admin;
+
+    /** Transactions: the thread's own, savepoints inside it, and a framework's it joins. */
+    private final Transactions transactions;
     /** Where schema changes go: a separate role's pool (VELLUM_MIGRATION_URL), or this database. */
     private final JdbcDatabase schema;
     /** Where record-store reads go once replicas are attached. */
@@ -127,10 +126,10 @@ public final class JdbcDatabase implements Database {
         this.dialect = dialect;
         this.pool = pool;
         this.ownsPool = ownsPool;
-        this.join = config.transactionJoin().orElse(null);
         this.target = target;
-        this.writeLock = writeLock;
         this.connectionFailure = connectionFailure;
+        this.transactions = new Transactions(
+                this, dialect, pool, ownsPool, config.transactionJoin().orElse(null), writeLock, target);
         this.schema = schemaPool == null
                 ? this
                 : new JdbcDatabase(
@@ -143,7 +142,9 @@ public final class JdbcDatabase implements Database {
                         migrationLock,
                         connectionFailure,
                         null);
-        this.migrator = schemaPool == null ? new Migrator(pool, dialect, config, migrationLock) : schema.migrator;
+        Migrator migrator =
+                schemaPool == null ? new Migrator(pool, dialect, config, migrationLock) : schema.admin.migrator();
+        this.admin = new Administration(this, dialect, pool, migrator, target, routing::status);
     }
 
     /** {@inheritDoc} The record store creates its tables and indexes through it. */
@@ -190,7 +191,7 @@ public final class JdbcDatabase implements Database {
             if (config.autoMigrate()) {
                 db.migrate();
             } else if (config.requireCurrentSchema()) {
-                db.migrator.requireCurrent();
+                db.admin.requireCurrent();
             }
             return db;
         } catch (RuntimeException e) {
@@ -418,12 +419,12 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public <T> Stream<T> stream(String sql, RowMapper<T> mapper, Object... params) {
-        Transaction tx = current.get();
-        Connection joined = tx == null ? joinedConnection() : null;
+        Transaction tx = transactions.current();
+        Connection joined = tx == null ? transactions.joinedConnection() : null;
         Connection connection = tx != null ? tx.connection : joined != null ? joined : acquire();
         Runnable giveBack = tx != null
                 ? () -> {}
-                : joined != null ? () -> join.release(joined, pool) : () -> closeQuietly(connection);
+                : joined != null ? () -> transactions.release(joined) : () -> closeQuietly(connection);
         List<AutoCloseable> resources = new ArrayList<>();
         boolean startedCursorTransaction = false;
         try {
@@ -550,122 +551,12 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public <T, X extends Exception> T inTransaction(TransactionWork<T, X> work) throws X {
-        return transaction(work, false);
+        return transactions.run(work, false);
     }
 
     @Override
     public <T, X extends Exception> T inSnapshot(TransactionWork<T, X> work) throws X {
-        return transaction(work, true);
-    }
-
-    /** A transaction, or (snapshot) a read-only one at REPEATABLE READ that does not take the writer lock. */
-    private <T, X extends Exception> T transaction(TransactionWork<T, X> work, boolean snapshot) throws X {
-        Transaction tx = current.get();
-        if (tx != null) {
-            return inSavepoint(tx, work);
-        }
-        Connection joined = joinedConnection();
-        if (joined != null) {
-            return joining(joined, db -> transaction(work, snapshot));
-        }
-        boolean locked = writeLock != null && !snapshot;
-        if (locked) {
-            lockForWriting();
-        }
-        try {
-            Connection connection = acquire();
-            try {
-                try {
-                    if (snapshot) {
-                        dialect.beginSnapshot(connection);
-                    } else {
-                        connection.setAutoCommit(false);
-                    }
-                } catch (SQLException e) {
-                    throw failure(e, "BEGIN");
-                }
-                Transaction transaction = new Transaction(connection);
-                current.set(transaction);
-                T result;
-                try {
-                    result = work.run(this);
-                } catch (Throwable t) {
-                    rollbackQuietly(connection, t);
-                    throw t;
-                }
-                try {
-                    // a cancelled work rolls back here; from here on, cancelling leaves the commit alone
-                    Cancellation.beginCommit();
-                } catch (OperationCancelledException e) {
-                    rollbackQuietly(connection, e);
-                    throw e;
-                }
-                boolean committed = false;
-                try {
-                    connection.commit();
-                    committed = true;
-                    if (!snapshot && transaction.wrote) {
-                        noteCommit();
-                    }
-                } catch (SQLException e) {
-                    rollbackQuietly(connection, e);
-                    RuntimeException failed = failure(e, "COMMIT");
-                    if (failed instanceof ConnectionException) {
-                        // the commit may have reached the server before the connection broke
-                        throw new dev.vellum.CommitOutcomeUnknownException(
-                                "The " + dialect.name() + " connection was "
-                                        + "lost during COMMIT: the transaction may or may not have been applied. Read what it "
-                                        + "wrote before retrying it.",
-                                e);
-                    }
-                    throw failed;
-                } finally {
-                    Cancellation.endCommit(committed);
-                }
-                return result;
-            } finally {
-                current.remove();
-                try {
-                    connection.setAutoCommit(true);
-                    if (snapshot) {
-                        dialect.endSnapshot(connection);
-                    }
-                } catch (SQLException ignored) {
-                    // the pool discards a connection it cannot reset
-                }
-                closeQuietly(connection);
-            }
-        } finally {
-            if (locked) {
-                writeLock.unlock();
-            }
-        }
-    }
-
-    private <T, X extends Exception> T inSavepoint(Transaction tx, TransactionWork<T, X> work) throws X {
-        Savepoint savepoint;
-        try {
-            savepoint = tx.connection.setSavepoint();
-        } catch (SQLException e) {
-            throw failure(e, "SAVEPOINT");
-        }
-        T result;
-        try {
-            result = work.run(this);
-        } catch (Throwable t) {
-            try {
-                tx.connection.rollback(savepoint);
-            } catch (SQLException e) {
-                t.addSuppressed(e);
-            }
-            throw t;
-        }
-        try {
-            tx.connection.releaseSavepoint(savepoint);
-        } catch (SQLException e) {
-            throw failure(e, "RELEASE SAVEPOINT");
-        }
-        return result;
+        return transactions.run(work, true);
     }
 
     /**
@@ -673,12 +564,12 @@ public final class JdbcDatabase implements Database {
      * work joins: what it writes may still roll back.
      */
     public boolean isInTransaction() {
-        return current.get() != null || joinsTransaction();
+        return transactions.isInTransaction();
     }
 
     /** Runs {@code work} on the connection of the current transaction; call it inside {@link #inTransaction}. */
     public <T> T onTransactionConnection(ConnectionWork<T> work) {
-        Transaction tx = current.get();
+        Transaction tx = transactions.current();
         if (tx == null) {
             throw new IllegalStateException("onTransactionConnection must be called inside inTransaction");
         }
@@ -730,53 +621,27 @@ public final class JdbcDatabase implements Database {
 
     @Override
     public Health health() {
-        // one connection for both server questions: health backs readiness probes, which come often
-        String[] server = onPooledConnection(c -> {
-            try (java.sql.Statement s = c.createStatement();
-                    java.sql.ResultSet r = s.executeQuery(dialect.serverVersionQuery())) {
-                return new String[] {r.next() ? r.getString(1) : "unknown", dialect.connectionSecurity(c)};
-            }
-        });
-        Migrator.Current schema = migrator.current();
-        return new Health(
-                backendName(),
-                server[0],
-                target,
-                schema.version(),
-                schema.pending(),
-                poolState(),
-                server[1],
-                replicaStatus());
+        return admin.health();
     }
 
     @Override
     public Health.PoolState poolState() {
-        if (!(pool instanceof HikariDataSource hikari)) {
-            return new Health.PoolState(0, 0, 0, 0); // the application's pool, of a kind Vellum cannot read
-        }
-        HikariPoolMXBean bean = hikari.getHikariPoolMXBean();
-        return bean == null
-                ? new Health.PoolState(0, 0, 0, hikari.getMaximumPoolSize())
-                : new Health.PoolState(
-                        bean.getActiveConnections(),
-                        bean.getIdleConnections(),
-                        bean.getThreadsAwaitingConnection(),
-                        hikari.getMaximumPoolSize());
+        return admin.poolState();
     }
 
     @Override
     public MigrationReport migrate() {
-        return migrator.migrate();
+        return admin.migrate();
     }
 
     @Override
     public List<MigrationStatus> migrationStatus() {
-        return migrator.status();
+        return admin.migrationStatus();
     }
 
     @Override
     public List<String> validateMigrations() {
-        return migrator.validate();
+        return admin.validateMigrations();
     }
 
     @Override
@@ -814,10 +679,10 @@ public final class JdbcDatabase implements Database {
     private <T> T withConnection(Access access, boolean returnsRows, ConnectionWork<T> work, String sql) {
         Cancellation.checkpoint();
         boolean write = access.writes();
-        Transaction tx = current.get();
-        Connection joined = tx == null ? joinedConnection() : null;
+        Transaction tx = transactions.current();
+        Connection joined = tx == null ? transactions.joinedConnection() : null;
         if (joined != null) {
-            return joining(joined, db -> withConnection(access, returnsRows, work, sql));
+            return transactions.joining(joined, db -> withConnection(access, returnsRows, work, sql));
         }
         if (tx == null
                 && access == Access.WRITE
@@ -829,9 +694,9 @@ public final class JdbcDatabase implements Database {
                 tx.wrote |= write;
                 return work.run(tx.connection);
             }
-            boolean locked = write && writeLock != null;
+            boolean locked = write && transactions.serializesWriters();
             if (locked) {
-                lockForWriting();
+                transactions.lockForWriting();
             }
             try (Connection connection = acquire()) {
                 T result = work.run(connection);
@@ -841,7 +706,7 @@ public final class JdbcDatabase implements Database {
                 return result;
             } finally {
                 if (locked) {
-                    writeLock.unlock();
+                    transactions.unlockWriting();
                 }
             }
         } catch (SQLException e) {
@@ -849,64 +714,17 @@ public final class JdbcDatabase implements Database {
         }
     }
 
-    /** The connection of a framework's transaction on this thread over this database's data source, or null. */
-    private Connection joinedConnection() {
-        if (join == null) {
-            return null;
-        }
-        Connection connection;
-        try {
-            connection = join.joinedConnection(pool);
-        } catch (SQLException e) {
-            throw connectionFailure.apply(e);
-        }
-        if (connection != null && !ownsPool) {
-            try {
-                dialect.prepareForeignConnection(connection);
-            } catch (SQLException e) {
-                join.release(connection, pool);
-                throw failure(e, "connection setup");
-            }
-        }
-        return connection;
-    }
-
-    /** True while a framework's transaction over this database runs on this thread. */
-    private boolean joinsTransaction() {
-        Connection joined = joinedConnection();
-        if (joined == null) {
-            return false;
-        }
-        join.release(joined, pool);
-        return true;
-    }
-
-    /**
-     * Runs work inside a framework's transaction, as if it were a Vellum transaction that this work neither began nor
-     * commits: nested Vellum transactions are savepoints in it, and its commit (the framework's) is noted for replicas.
-     * No writer lock: the framework's connection began its transaction without it, and waiting for the lock while
-     * holding the database's own could deadlock against a Vellum transaction that holds the lock.
-     */
-    private <T, X extends Exception> T joining(Connection joined, TransactionWork<T, X> work) throws X {
-        Transaction tx = new Transaction(joined);
-        current.set(tx);
-        try {
-            return work.run(this);
-        } finally {
-            current.remove();
-            if (tx.wrote && routing.tracksCommits()) {
-                join.afterCommit(this::noteCommit);
-            }
-            join.release(joined, pool);
-        }
+    /** True when commits must be noted for read replicas. */
+    boolean tracksCommits() {
+        return routing.tracksCommits();
     }
 
     /** With replicas, this process's later reads must see this commit. */
-    private void noteCommit() {
+    void noteCommit() {
         routing.committed();
     }
 
-    private Connection acquire() {
+    Connection acquire() {
         ConnectionException down = unreachable;
         boolean probe = false;
         if (down != null) {
@@ -976,20 +794,6 @@ public final class JdbcDatabase implements Database {
         return hikari.getHikariPoolMXBean().getTotalConnections() == 0;
     }
 
-    /** Takes the writer lock; a cancelled work stops waiting for it. */
-    private void lockForWriting() {
-        try {
-            writeLock.lockInterruptibly();
-        } catch (InterruptedException e) {
-            if (Cancellation.currentIsCancelled()) {
-                throw new OperationCancelledException(
-                        "The operation was cancelled while waiting to write; nothing " + "was written", e);
-            }
-            Thread.currentThread().interrupt();
-            throw new StorageException("Interrupted while waiting for the writer lock of " + target, e);
-        }
-    }
-
     /** While the statement runs, cancelling the current work cancels it in the database. */
     private static Cancellation.Registration cancellable(java.sql.Statement statement) {
         return Cancellation.onCancel(() -> {
@@ -1053,7 +857,7 @@ public final class JdbcDatabase implements Database {
         return new Row(values);
     }
 
-    private RuntimeException failure(SQLException e, String sql) {
+    RuntimeException failure(SQLException e, String sql) {
         if (Cancellation.currentIsCancelled()) {
             return new OperationCancelledException(
                     "The operation was cancelled before it committed; nothing was " + "written", e);
@@ -1112,7 +916,7 @@ public final class JdbcDatabase implements Database {
         return nl < 0 ? message : message.substring(0, nl);
     }
 
-    private static void rollbackQuietly(Connection connection, Throwable cause) {
+    static void rollbackQuietly(Connection connection, Throwable cause) {
         try {
             connection.rollback();
         } catch (SQLException e) {
@@ -1120,21 +924,11 @@ public final class JdbcDatabase implements Database {
         }
     }
 
-    private static void closeQuietly(Connection connection) {
+    static void closeQuietly(Connection connection) {
         try {
             connection.close();
         } catch (SQLException ignored) {
             // returning a connection to the pool does not fail in a way the caller can act on
-        }
-    }
-
-    private static final class Transaction {
-        final Connection connection;
-        /** Whether it ran a statement that may write: only then do replicas need to see its commit. */
-        boolean wrote;
-
-        Transaction(Connection connection) {
-            this.connection = connection;
         }
     }
 }
