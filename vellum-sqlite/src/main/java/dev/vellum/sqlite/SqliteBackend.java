@@ -9,10 +9,10 @@ import dev.vellum.ConnectionException;
 import dev.vellum.Database;
 import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.SqlEngine;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -74,7 +74,7 @@ public final class SqliteBackend implements BackendProvider {
     }
 
     @Override
-    public JdbcDatabase open(VellumConfig config) {
+    public Database open(VellumConfig config) {
         if (config.dataSource().isPresent()) {
             return openOn(config.dataSource().get(), config);
         }
@@ -100,14 +100,15 @@ public final class SqliteBackend implements BackendProvider {
         } finally {
             writeLock.unlock();
         }
-        return JdbcDatabase.open(
-                new SqliteDialect(),
-                pool,
-                config,
-                target,
-                writeLock,
-                MigrationLock.file(Path.of(file + ".lock")),
-                e -> failure(target, e));
+        return SqlEngine.get()
+                .open(
+                        new SqliteDialect(),
+                        pool,
+                        config,
+                        target,
+                        writeLock,
+                        MigrationLock.file(Path.of(file + ".lock")),
+                        e -> failure(target, e));
     }
 
     /**
@@ -115,7 +116,7 @@ public final class SqliteBackend implements BackendProvider {
      * ({@link SqliteDialect#prepareForeignConnection}); writers of this JVM queue on the file's lock as with Vellum's
      * own pool.
      */
-    private static JdbcDatabase openOn(javax.sql.DataSource dataSource, VellumConfig config) {
+    private static Database openOn(javax.sql.DataSource dataSource, VellumConfig config) {
         String location = config.get(SqliteSettings.PATH);
         if (location.isBlank() || location.contains(":memory:") || location.contains("mode=memory")) {
             throw new ConfigurationException("The application's data source is an in-memory SQLite database, which "
@@ -124,15 +125,16 @@ public final class SqliteBackend implements BackendProvider {
         Path file = path(config).toAbsolutePath().normalize();
         String target = path(config).toString();
         ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
-        return JdbcDatabase.open(
-                new SqliteDialect((int)
-                        Math.min(Integer.MAX_VALUE, config.connectTimeout().toMillis())),
-                dataSource,
-                config,
-                target,
-                writeLock,
-                MigrationLock.file(Path.of(file + ".lock")),
-                e -> failure(target, e));
+        return SqlEngine.get()
+                .open(
+                        new SqliteDialect((int) Math.min(
+                                Integer.MAX_VALUE, config.connectTimeout().toMillis())),
+                        dataSource,
+                        config,
+                        target,
+                        writeLock,
+                        MigrationLock.file(Path.of(file + ".lock")),
+                        e -> failure(target, e));
     }
 
     @Override
