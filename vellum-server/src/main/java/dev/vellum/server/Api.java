@@ -91,7 +91,10 @@ final class Api {
                 "/metrics",
                 ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                         .result(metrics.scrape(mayKnowTopology(ctx))));
-        r.add(GET, "/openapi.json", ctx -> ctx.contentType(JSON).result(OpenApi.document(ctx)));
+        r.add(
+                GET,
+                "/openapi.json",
+                ctx -> ctx.contentType(JSON).result(OpenApi.document(ctx).getBytes(StandardCharsets.UTF_8)));
         r.add(GET, "/", ctx -> json(ctx, 200, welcome()));
         r.add(GET, "/v1", ctx -> json(ctx, 200, welcome()));
         r.add(POST, "/v1/stream-tokens", this::streamToken);

@@ -457,7 +457,10 @@ public final class VellumServer implements AutoCloseable {
         if (p.retryAfter > 0) {
             ctx.header("Retry-After", String.valueOf(p.retryAfter));
         }
-        ctx.status(p.status).contentType(Problem.MEDIA_TYPE).result(VellumJson.write(p.body(requestId)));
+        // bytes, not a String: Jetty would encode a String as ISO-8859-1 for a media type it does not know is UTF-8
+        ctx.status(p.status)
+                .contentType(Problem.MEDIA_TYPE)
+                .result(VellumJson.write(p.body(requestId)).getBytes(StandardCharsets.UTF_8));
     }
 
     /** Builds and starts a server. Settings come from a {@link VellumConfig} (the environment by default). */

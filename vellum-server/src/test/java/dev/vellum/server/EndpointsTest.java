@@ -106,6 +106,24 @@ class EndpointsTest {
         }
     }
 
+    /** A problem's words are UTF-8 like every other JSON answer, whatever characters they quote. */
+    @StoreTest
+    void problemsKeepTheirCharacters(RecordStore store) {
+        try (Http http = Http.start(store)) {
+            JsonNode regex = assertProblem(
+                    http.get(USERS + "/records?filter="
+                            + java.net.URLEncoder.encode(
+                                    "{\"a\":{\"$regex\":\"(?=i)\"}}", java.nio.charset.StandardCharsets.UTF_8)),
+                    400,
+                    "invalid-query");
+            assertThat(regex.get("detail").asText()).contains("(?…)");
+            http.post(USERS + "/records", "{\"id\":\"zoë\",\"fields\":{}}");
+            JsonNode duplicate =
+                    assertProblem(http.post(USERS + "/records", "{\"id\":\"zoë\",\"fields\":{}}"), 409, "duplicate");
+            assertThat(duplicate.get("detail").asText()).contains("'zoë'");
+        }
+    }
+
     @StoreTest
     void badInputGetsProblemsAndWritesNothing(RecordStore store) {
         try (Http http = Http.start(
