@@ -805,11 +805,6 @@ public final class JdbcDatabase implements Database {
         });
     }
 
-    /** Whether a statement of the public API goes through the writer lock (SQLite): see {@link Access#of}. */
-    static boolean isWrite(String sql) {
-        return Access.of(sql).writes();
-    }
-
     private PreparedStatement prepare(Connection connection, String sql, Object[] params) throws SQLException {
         if (params.length == 1 && params[0] instanceof dev.vellum.Params named) {
             NamedParameters.Expanded expanded = NamedParameters.expand(sql, named);

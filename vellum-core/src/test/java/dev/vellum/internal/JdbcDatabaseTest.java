@@ -7,15 +7,20 @@ import org.junit.jupiter.api.Test;
 class JdbcDatabaseTest {
     @Test
     void onlyPlainReadsSkipTheWriterLock() {
-        assertThat(JdbcDatabase.isWrite("SELECT 1")).isFalse();
-        assertThat(JdbcDatabase.isWrite("  -- note\n /* c */ select * from t")).isFalse();
-        assertThat(JdbcDatabase.isWrite("(SELECT 1) UNION (SELECT 2)")).isFalse();
-        assertThat(JdbcDatabase.isWrite("EXPLAIN QUERY PLAN SELECT 1")).isFalse();
-        assertThat(JdbcDatabase.isWrite("INSERT INTO t VALUES (1) RETURNING id"))
+        assertThat(JdbcDatabase.Access.of("SELECT 1").writes()).isFalse();
+        assertThat(JdbcDatabase.Access.of("  -- note\n /* c */ select * from t").writes())
+                .isFalse();
+        assertThat(JdbcDatabase.Access.of("(SELECT 1) UNION (SELECT 2)").writes())
+                .isFalse();
+        assertThat(JdbcDatabase.Access.of("EXPLAIN QUERY PLAN SELECT 1").writes())
+                .isFalse();
+        assertThat(JdbcDatabase.Access.of("INSERT INTO t VALUES (1) RETURNING id")
+                        .writes())
                 .isTrue();
-        assertThat(JdbcDatabase.isWrite("WITH x AS (SELECT 1) DELETE FROM t")).isTrue();
-        assertThat(JdbcDatabase.isWrite("PRAGMA journal_mode=WAL")).isTrue();
-        assertThat(JdbcDatabase.isWrite("")).isTrue();
+        assertThat(JdbcDatabase.Access.of("WITH x AS (SELECT 1) DELETE FROM t").writes())
+                .isTrue();
+        assertThat(JdbcDatabase.Access.of("PRAGMA journal_mode=WAL").writes()).isTrue();
+        assertThat(JdbcDatabase.Access.of("").writes()).isTrue();
     }
 
     /** Rows changed outside a transaction may get one of their own; schema changes and upkeep never do. */
