@@ -134,6 +134,20 @@ class ArchitectureTest {
     }
 
     @Test
+    void backendsOpenTheirDatabaseThroughTheSqlEngine() {
+        check(noClasses()
+                .that()
+                .resideInAnyPackage("dev.vellum.sqlite..", "dev.vellum.postgres..")
+                .should()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("dev.vellum.internal.JdbcDatabase")
+                .orShould()
+                .dependOnClassesThat()
+                .haveFullyQualifiedName("dev.vellum.internal.ReplicaSet")
+                .because("dev.vellum.spi.SqlEngine opens the JDBC engine, with its schema role and replicas"));
+    }
+
+    @Test
     void packagesHaveNoCycles() {
         check(slices().matching("dev.vellum.(*)..")
                 .should()

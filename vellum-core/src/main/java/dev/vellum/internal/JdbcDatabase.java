@@ -20,6 +20,9 @@ import dev.vellum.spi.Batches;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.Replication;
 import dev.vellum.spi.SqlDialect;
+import dev.vellum.spi.SqlEngine.Opening;
+import dev.vellum.spi.SqlEngine.Pool;
+import dev.vellum.spi.SqlEngine.Replicas;
 import dev.vellum.spi.TransactionJoin;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -40,6 +43,8 @@ import java.util.function.Function;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The SQL engine every SQL backend shares: statements, batches, streams, transactions with savepoints, health and
@@ -51,6 +56,8 @@ import javax.sql.DataSource;
  * thread runs on its connection, and a Vellum transaction inside it is a savepoint.
  */
 public final class JdbcDatabase implements Database {
+    private static final Logger LOG = LoggerFactory.getLogger(JdbcDatabase.class);
+
     /**
      * Rows a stream's cursor fetches at once (PostgreSQL; SQLite steps row by row): few at first, then as many as fit
      * in {@link #STREAM_FETCH_BYTES} going by the largest row of the last fetch, at most {@link #STREAM_FETCH_SIZE}.
@@ -115,36 +122,25 @@ public final class JdbcDatabase implements Database {
 
     private JdbcDatabase(
             SqlDialect dialect,
-            DataSource pool,
+            Pool pool,
             boolean ownsPool,
             VellumConfig config,
-            String target,
             Lock writeLock,
             MigrationLock migrationLock,
-            Function<SQLException, ConnectionException> connectionFailure,
-            HikariDataSource schemaPool) {
+            Pool schemaOwner) {
         this.dialect = dialect;
-        this.pool = pool;
+        this.pool = pool.dataSource();
         this.ownsPool = ownsPool;
-        this.target = target;
-        this.connectionFailure = connectionFailure;
+        this.target = pool.target();
+        this.connectionFailure = pool.connectionFailure();
         this.transactions = new Transactions(
-                this, dialect, pool, ownsPool, config.transactionJoin().orElse(null), writeLock, target);
-        this.schema = schemaPool == null
+                this, dialect, this.pool, ownsPool, config.transactionJoin().orElse(null), writeLock, target);
+        this.schema = schemaOwner == null
                 ? this
-                : new JdbcDatabase(
-                        dialect,
-                        schemaPool,
-                        true,
-                        config,
-                        target + " (schema role)",
-                        writeLock,
-                        migrationLock,
-                        connectionFailure,
-                        null);
+                : new JdbcDatabase(dialect, schemaOwner, true, config, writeLock, migrationLock, null);
         Migrator migrator =
-                schemaPool == null ? new Migrator(pool, dialect, config, migrationLock) : schema.admin.migrator();
-        this.admin = new Administration(this, dialect, pool, migrator, target, routing::status);
+                schemaOwner == null ? new Migrator(this.pool, dialect, config, migrationLock) : schema.admin.migrator();
+        this.admin = new Administration(this, dialect, this.pool, migrator, target, routing::status);
     }
 
     /** {@inheritDoc} The record store creates its tables and indexes through it. */
@@ -153,55 +149,56 @@ public final class JdbcDatabase implements Database {
         return schema;
     }
 
-    /**
-     * Wraps a started pool, then applies pending migrations (or, with auto-migrate off, checks none are pending).
-     * Closes the pool if that fails. A pool that is {@link VellumConfig#dataSource()} is the application's: Vellum
-     * uses it and leaves closing it to its owner.
-     *
-     * @param target            where the data lives, without credentials (for messages)
-     * @param writeLock         held by every write and transaction, or null when the database handles concurrent
-     *                          writers itself
-     * @param connectionFailure turns a failure to get a connection into a message that names the target
-     */
-    public static JdbcDatabase open(
-            SqlDialect dialect,
-            DataSource pool,
-            VellumConfig config,
-            String target,
-            Lock writeLock,
-            MigrationLock migrationLock,
-            Function<SQLException, ConnectionException> connectionFailure) {
-        return open(dialect, pool, config, target, writeLock, migrationLock, connectionFailure, null);
-    }
-
-    /** As above, with a second pool (or null) for a role that owns the schema: migrations and DDL use it. */
-    public static JdbcDatabase open(
-            SqlDialect dialect,
-            DataSource pool,
-            VellumConfig config,
-            String target,
-            Lock writeLock,
-            MigrationLock migrationLock,
-            Function<SQLException, ConnectionException> connectionFailure,
-            HikariDataSource schemaPool) {
-        boolean owned = config.dataSource().map(given -> given != pool).orElse(true);
+    /** Core's {@link dev.vellum.spi.SqlEngine#open(Opening)}. */
+    static JdbcDatabase open(Opening opening) {
+        VellumConfig config = opening.config();
+        DataSource primary = opening.primary().dataSource();
+        boolean owned = config.dataSource().map(given -> given != primary).orElse(true);
         JdbcDatabase db = new JdbcDatabase(
-                dialect, pool, owned, config, target, writeLock, migrationLock, connectionFailure, schemaPool);
+                opening.dialect(),
+                opening.primary(),
+                owned,
+                config,
+                opening.writeLock().orElse(null),
+                opening.migrationLock().orElse(MigrationLock.none()),
+                opening.schemaOwner().orElse(null));
         try {
             if (config.autoMigrate()) {
                 db.migrate();
             } else if (config.requireCurrentSchema()) {
                 db.admin.requireCurrent();
             }
-            return db;
         } catch (RuntimeException e) {
             db.close();
+            opening.replicas().ifPresent(replicas -> replicas.pools().forEach(JdbcDatabase::closeQuietly));
             throw e;
+        }
+        opening.replicas().ifPresent(replicas -> db.attachReplicas(opening.dialect(), config, replicas));
+        return db;
+    }
+
+    private static void closeQuietly(Pool pool) {
+        if (pool.dataSource() instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                LOG.debug("Closing the pool of {}: {}", pool.target(), e.getMessage());
+            }
         }
     }
 
-    /** Lets reads go to these replicas; commits here (and through the schema role) are tracked for them. */
-    public void attachReplicas(ReplicaSet set) {
+    /**
+     * Lets reads go to these replicas, each opened without migrations or a schema check; commits here (and through
+     * the schema role) are tracked for them.
+     */
+    private void attachReplicas(SqlDialect dialect, VellumConfig config, Replicas replicas) {
+        List<java.util.Map.Entry<String, JdbcDatabase>> members = new ArrayList<>();
+        for (Pool replica : replicas.pools()) {
+            members.add(java.util.Map.entry(
+                    replica.target(), new JdbcDatabase(dialect, replica, true, config, null, null, null)));
+        }
+        ReplicaSet set = new ReplicaSet(
+                this, members, replicas.replication(), replicas.maxLag(), replicas.readWait(), replicas.probeEvery());
         routing.attach(set);
         if (schema != this) {
             schema.routing.attach(set);
@@ -262,19 +259,6 @@ public final class JdbcDatabase implements Database {
     /** Runs work on a pooled connection in autocommit mode, outside any transaction: for short reads like probes. */
     <T> T onPooledConnection(ConnectionWork<T> work) {
         return withConnection(Access.READ, false, work, "SELECT");
-    }
-
-    /**
-     * Wraps a started pool on a read replica: no migrations and no schema check (the replica has whatever the primary
-     * had when it last replayed, and refuses writes anyway).
-     */
-    public static JdbcDatabase openReplica(
-            SqlDialect dialect,
-            HikariDataSource pool,
-            VellumConfig config,
-            String target,
-            Function<SQLException, ConnectionException> failure) {
-        return new JdbcDatabase(dialect, pool, true, config, target, null, null, failure, null);
     }
 
     @Override

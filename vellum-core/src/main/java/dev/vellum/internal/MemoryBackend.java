@@ -40,7 +40,7 @@ public final class MemoryBackend implements BackendProvider {
     }
 
     @Override
-    public JdbcDatabase open(VellumConfig config) {
+    public Database open(VellumConfig config) {
         throw new ConfigurationException("The memory backend keeps records in this process and has no SQL, so "
                 + "it cannot open a Database. Use sqlite or postgres for SQL (set VELLUM_DB_BACKEND).");
     }

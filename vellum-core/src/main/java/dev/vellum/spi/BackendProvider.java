@@ -69,7 +69,7 @@ public interface BackendProvider {
     /**
      * Opens the SQL layer, applying migrations when {@link VellumConfig#autoMigrate()}. A backend without SQL throws
      * {@link ConfigurationException} saying so. For the record store to run on it, a SQL backend returns the database
-     * that {@code JdbcDatabase.open} (core's JDBC engine) makes from its dialect and pool.
+     * that {@link SqlEngine#open} (core's JDBC engine) makes from its dialect and pools.
      */
     Database open(VellumConfig config);
 

@@ -11,11 +11,10 @@ import dev.vellum.MigrationException;
 import dev.vellum.Row;
 import dev.vellum.SettingKey;
 import dev.vellum.VellumConfig;
-import dev.vellum.internal.JdbcDatabase;
-import dev.vellum.internal.ReplicaSet;
 import dev.vellum.spi.BackendProvider;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.RecordDialect;
+import dev.vellum.spi.SqlEngine;
 import java.net.ConnectException;
 import java.net.NoRouteToHostException;
 import java.net.SocketTimeoutException;
@@ -24,6 +23,7 @@ import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -81,7 +81,7 @@ public final class PostgresBackend implements BackendProvider {
     }
 
     @Override
-    public JdbcDatabase open(VellumConfig config) {
+    public Database open(VellumConfig config) {
         PostgresTarget target = PostgresTarget.of(config);
         Optional<PostgresTarget> migrationOwner = PostgresTarget.migrationOwner(config);
         PostgresTarget owner = migrationOwner.orElse(target);
@@ -95,16 +95,22 @@ public final class PostgresBackend implements BackendProvider {
                         PostgresSettings.poolMin(config),
                         PostgresSettings.poolMax(config),
                         e -> failure(target, config, e));
-        HikariDataSource schemaPool = null;
+        PostgresDialect dialect = new PostgresDialect(PostgresSettings.pgbouncer(config));
+        SqlEngine.Opening opening = SqlEngine.Opening.of(
+                        dialect, config, new SqlEngine.Pool(pool, target.describe(), e -> failure(target, config, e)))
+                .migrationLock(migrationLock(config, application, migrationOwner, owner));
         if (migrationOwner.isPresent()) {
             try {
-                schemaPool = startPool(
-                        owner,
-                        config,
-                        "vellum-postgres-schema",
-                        0,
-                        2,
-                        e -> failure(owner, config, e, PostgresSettings.MIGRATION_URL.key()));
+                opening = opening.schemaOwner(new SqlEngine.Pool(
+                        startPool(
+                                owner,
+                                config,
+                                "vellum-postgres-schema",
+                                0,
+                                2,
+                                e -> failure(owner, config, e, PostgresSettings.MIGRATION_URL.key())),
+                        owner.describe() + " (schema role)",
+                        e -> failure(owner, config, e, PostgresSettings.MIGRATION_URL.key())));
             } catch (RuntimeException e) {
                 if (pool instanceof HikariDataSource own) {
                     own.close();
@@ -112,47 +118,50 @@ public final class PostgresBackend implements BackendProvider {
                 throw e;
             }
         }
-        MigrationLock lock = PostgresSettings.pgbouncer(config) && migrationOwner.isEmpty()
-                ? NO_SESSION
-                : new AdvisoryMigrationLock(() -> {
-                    try {
-                        if (application.isPresent() && migrationOwner.isEmpty()) {
-                            return application.get().getConnection(); // its credentials are the data source's
-                        }
-                        return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
-                    } catch (SQLException e) {
-                        throw migrationOwner.isPresent()
-                                ? failure(owner, config, e, PostgresSettings.MIGRATION_URL.key())
-                                : failure(owner, config, e);
-                    }
-                });
-        PostgresDialect dialect = new PostgresDialect(PostgresSettings.pgbouncer(config));
-        JdbcDatabase primary = JdbcDatabase.open(
-                dialect, pool, config, target.describe(), null, lock, e -> failure(target, config, e), schemaPool);
         List<PostgresTarget> replicaTargets = PostgresTarget.replicas(config);
         if (!replicaTargets.isEmpty()) {
-            List<Map.Entry<String, JdbcDatabase>> replicas = new java.util.ArrayList<>();
+            List<SqlEngine.Pool> replicas = new ArrayList<>();
             for (int i = 0; i < replicaTargets.size(); i++) {
                 PostgresTarget replica = replicaTargets.get(i);
-                HikariDataSource replicaPool = startReplicaPool(replica, config, "vellum-postgres-replica-" + (i + 1));
-                replicas.add(Map.entry(
+                replicas.add(new SqlEngine.Pool(
+                        startReplicaPool(replica, config, "vellum-postgres-replica-" + (i + 1)),
                         replica.describe(),
-                        JdbcDatabase.openReplica(
-                                dialect,
-                                replicaPool,
-                                config,
-                                replica.describe(),
-                                e -> failure(replica, config, e, PostgresSettings.REPLICA_URLS.key()))));
+                        e -> failure(replica, config, e, PostgresSettings.REPLICA_URLS.key())));
             }
-            primary.attachReplicas(new ReplicaSet(
-                    primary,
+            opening = opening.replicas(new SqlEngine.Replicas(
                     replicas,
                     dialect.replication().orElseThrow(),
                     config.getDuration(PostgresSettings.REPLICA_MAX_LAG).orElse(Duration.ofSeconds(10)),
                     config.getDuration(PostgresSettings.REPLICA_WAIT).orElse(Duration.ZERO),
                     PROBE_EVERY));
         }
-        return primary;
+        return SqlEngine.get().open(opening);
+    }
+
+    /**
+     * Flyway's own lock and ours are session advisory locks, taken on a direct connection as the schema's owner (the
+     * application's data source when it is the only way in); behind a transaction-mode pooler there is no session.
+     */
+    private static MigrationLock migrationLock(
+            VellumConfig config,
+            Optional<javax.sql.DataSource> application,
+            Optional<PostgresTarget> migrationOwner,
+            PostgresTarget owner) {
+        if (PostgresSettings.pgbouncer(config) && migrationOwner.isEmpty()) {
+            return NO_SESSION;
+        }
+        return new AdvisoryMigrationLock(() -> {
+            try {
+                if (application.isPresent() && migrationOwner.isEmpty()) {
+                    return application.get().getConnection(); // its credentials are the data source's
+                }
+                return DriverManager.getConnection(owner.jdbcUrl(), driverProperties(owner, config));
+            } catch (SQLException e) {
+                throw migrationOwner.isPresent()
+                        ? failure(owner, config, e, PostgresSettings.MIGRATION_URL.key())
+                        : failure(owner, config, e);
+            }
+        });
     }
 
     /** How often each replica is asked how far it has replayed (and whether it answers at all). */
@@ -224,7 +233,7 @@ public final class PostgresBackend implements BackendProvider {
      * than first at a user's write.
      */
     private static void warnWithoutSchemaPrivilege(Database db) {
-        if (db instanceof JdbcDatabase engine && engine.schemaOwner() != engine) {
+        if (db.schemaOwner() != db) {
             return; // VELLUM_MIGRATION_URL names the schema's owner: schema changes go there
         }
         Row role = db.fetchOne("SELECT current_user AS role, current_schema() AS schema, "
