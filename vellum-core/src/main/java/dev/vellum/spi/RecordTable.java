@@ -119,6 +119,24 @@ public final class RecordTable {
     }
 
     /**
+     * What a feed trigger copies into the change log for a row of the record table, {@code row} naming it ({@code
+     * NEW}, {@code OLD}, a transition table's alias), in {@link #COLUMNS}' order. A delete keeps the id and the version
+     * after the record's last (the deletion is a version of its own) and no documents or timestamps.
+     */
+    public static String changeValues(String row, boolean deleted) {
+        return SCHEMA.stream()
+                .map(column -> {
+                    String value = row + "." + column.name();
+                    return switch (column.kind()) {
+                        case ID -> value;
+                        case VERSION -> deleted ? value + " + 1" : value;
+                        case DOCUMENT, TIMESTAMP -> deleted ? "NULL" : value;
+                    };
+                })
+                .collect(Collectors.joining(", "));
+    }
+
+    /**
      * {@code CREATE TABLE IF NOT EXISTS quotedName (column type, …)suffix} for a schema ({@link #SCHEMA} or
      * {@link #TOMBSTONE_SCHEMA}), each column's type (with its constraints) as the backend spells its kind.
      */

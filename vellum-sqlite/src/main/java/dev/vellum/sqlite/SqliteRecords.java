@@ -64,18 +64,17 @@ final class SqliteRecords implements FullRecordDialect {
     @Override
     public List<String> captureChanges(String table, String collection) {
         String name = SQL.literal(collection);
-        String columns =
-                " BEGIN INSERT INTO vellum_changes (collection, op, id, version, fields, metadata, created_at, "
-                        + "updated_at, at) VALUES (" + name + ", ";
-        String now = "strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END";
-        String written = "NEW.id, NEW.version, NEW.fields, NEW.metadata, NEW.created_at, NEW.updated_at, " + now;
+        String columns = " BEGIN INSERT INTO vellum_changes (collection, op, " + RecordTable.selectList()
+                + ", at) VALUES (" + name + ", ";
+        String now = ", strftime('%Y-%m-%dT%H:%M:%fZ', 'now')); END";
+        String written = RecordTable.changeValues("NEW", false) + now;
         return List.of(
                 "CREATE TRIGGER IF NOT EXISTS " + feedTrigger(collection, "i") + " AFTER INSERT ON " + SQL.quote(table)
                         + columns + "'insert', " + written,
                 "CREATE TRIGGER IF NOT EXISTS " + feedTrigger(collection, "u") + " AFTER UPDATE ON " + SQL.quote(table)
                         + columns + "'update', " + written,
                 "CREATE TRIGGER IF NOT EXISTS " + feedTrigger(collection, "d") + " AFTER DELETE ON " + SQL.quote(table)
-                        + columns + "'delete', OLD.id, OLD.version + 1, NULL, NULL, NULL, NULL, " + now);
+                        + columns + "'delete', " + RecordTable.changeValues("OLD", true) + now);
     }
 
     @Override
