@@ -5,6 +5,7 @@ import dev.vellum.Filter;
 import dev.vellum.Record;
 import dev.vellum.engine.ChangeLog;
 import dev.vellum.engine.SharedReads;
+import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
@@ -64,7 +65,7 @@ final class SqlChangeLog implements ChangeLog {
     @Override
     public long purgedThrough() {
         return store.db
-                .fetchOne("SELECT purged_through FROM vellum_feed_state", rs -> rs.getLong(1))
+                .fetchOne(Access.READ, "SELECT purged_through FROM vellum_feed_state", rs -> rs.getLong(1))
                 .orElse(0L);
     }
 
@@ -221,7 +222,7 @@ final class SqlChangeLog implements ChangeLog {
     @Override
     public boolean enabled(String collection) {
         return store.db
-                .fetchOne("SELECT collection FROM vellum_feeds WHERE collection = ?", collection)
+                .fetchOne(Access.READ, "SELECT collection FROM vellum_feeds WHERE collection = ?", collection)
                 .isPresent();
     }
 
@@ -248,17 +249,19 @@ final class SqlChangeLog implements ChangeLog {
      * stays good, and SQLite numbers the next change after it); returns how many.
      */
     long purge(Instant cutoff) {
-        long keepFrom = store.db
-                .fetchOne(
+        JdbcDatabase db = store.db;
+        long keepFrom = db.fetchOne(
+                        Access.READ,
                         "SELECT seq FROM vellum_changes WHERE at >= ? ORDER BY seq LIMIT 1",
                         rs -> rs.getLong(1),
                         cutoff)
                 .orElse(Long.MAX_VALUE);
-        return store.db.inTransaction(tx -> {
+        return db.inTransaction(tx -> {
             // bounded by the cutoff too: a change committed since the first query is new, never removed
-            long newest = tx.fetchOne("SELECT MAX(seq) FROM vellum_changes", rs -> rs.getLong(1))
+            long newest = db.fetchOne(Access.READ, "SELECT MAX(seq) FROM vellum_changes", rs -> rs.getLong(1))
                     .orElse(0L);
-            long through = tx.fetchOne(
+            long through = db.fetchOne(
+                            Access.READ,
                             "SELECT MAX(seq) FROM vellum_changes WHERE seq < ? AND seq < ? AND at < ?",
                             rs -> rs.getLong(1),
                             keepFrom,
@@ -268,8 +271,12 @@ final class SqlChangeLog implements ChangeLog {
             if (through == 0) {
                 return 0L;
             }
-            long removed = tx.execute("DELETE FROM vellum_changes WHERE seq <= ?", through);
-            tx.execute("UPDATE vellum_feed_state SET purged_through = ? WHERE purged_through < ?", through, through);
+            long removed = db.execute(Access.WRITE, "DELETE FROM vellum_changes WHERE seq <= ?", through);
+            db.execute(
+                    Access.WRITE,
+                    "UPDATE vellum_feed_state SET purged_through = ? WHERE purged_through < ?",
+                    through,
+                    through);
             return removed;
         });
     }

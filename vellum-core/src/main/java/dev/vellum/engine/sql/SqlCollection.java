@@ -3,7 +3,6 @@ package dev.vellum.engine.sql;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.ConcurrencyException;
-import dev.vellum.Database;
 import dev.vellum.DuplicateRecordException;
 import dev.vellum.FieldPath;
 import dev.vellum.Filter;
@@ -62,6 +61,8 @@ final class SqlCollection extends BaseCollection {
     private final SqlTombstones tombstones;
     /** The SELECT, cursor and ORDER BY of this collection's queries. */
     private final SqlQueries queries;
+    /** Indexes and the feed's triggers. */
+    private final SqlSchemaChanges schema;
 
     SqlCollection(SqlStore store, String name) {
         this.store = store;
@@ -69,6 +70,7 @@ final class SqlCollection extends BaseCollection {
         this.table = store.q(SqlStore.recordsTable(name));
         this.tombstones = new SqlTombstones(store, name, table, store.q(SqlStore.tombstoneTable(name)));
         this.queries = new SqlQueries(store, table, this::where);
+        this.schema = new SqlSchemaChanges(store, name, table, () -> stream(Query.all()), this::translate);
     }
 
     @Override
@@ -556,35 +558,12 @@ final class SqlCollection extends BaseCollection {
 
     @Override
     public boolean enableChanges() {
-        return schemaChange(tx -> {
-            if (SqlStore.feedEnabled(tx, name)) {
-                return false;
-            }
-            store.captureChanges(tx, name);
-            tx.execute("INSERT INTO vellum_feeds (collection, enabled_at) VALUES (?, ?)", name, Timestamps.now());
-            return true;
-        });
+        return schema.enableChanges();
     }
 
-    /** Creates nothing: a feed may be on for a collection that was dropped, whose tables do not exist. */
     @Override
     public boolean disableChanges() {
-        try {
-            return store.ddl.inTransaction(tx -> {
-                if (tx.execute("DELETE FROM vellum_feeds WHERE collection = ?", name) == 0) {
-                    return false;
-                }
-                if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name)
-                        .isPresent()) {
-                    store.feed()
-                            .stopCapturingChanges(SqlStore.recordsTable(name), name)
-                            .forEach(tx::execute);
-                }
-                return true;
-            });
-        } catch (StorageException e) {
-            throw translate(e);
-        }
+        return schema.disableChanges();
     }
 
     @Override
@@ -656,9 +635,9 @@ final class SqlCollection extends BaseCollection {
             return db.inTransaction(tx -> {
                 String snapshot = store.dialect.snapshotStatement();
                 if (snapshot != null && own) {
-                    tx.execute(snapshot);
+                    db.execute(Access.READ, snapshot);
                 }
-                return page(query, tx.fetchAll(sql, this::pageRow, params), tx);
+                return page(query, db.fetchAll(Access.READ, sql, this::pageRow, params), db);
             });
         });
     }
@@ -695,7 +674,7 @@ final class SqlCollection extends BaseCollection {
      * one), the cursor after the last. Rows read without their record are read {@code later} from {@code db}, a few
      * at a time as the page reaches them, so a page of large records is never held whole.
      */
-    private Page page(Query query, List<PageRow> rows, Database later) {
+    private Page page(Query query, List<PageRow> rows, JdbcDatabase later) {
         long budget = store.limits.answerBytes();
         List<Record> records = new ArrayList<>();
         Map<String, PageRow> fetched = new java.util.HashMap<>();
@@ -740,7 +719,7 @@ final class SqlCollection extends BaseCollection {
     private static final int LARGE_READ_ROWS = 64;
 
     /** The records of the first larger rows of {@code rows}, as many as one bounded read takes, by id. */
-    private Map<String, PageRow> readLarge(List<PageRow> rows, Database db) {
+    private Map<String, PageRow> readLarge(List<PageRow> rows, JdbcDatabase db) {
         List<String> ids = new ArrayList<>();
         long stored = 0;
         for (PageRow row : rows) {
@@ -756,6 +735,7 @@ final class SqlCollection extends BaseCollection {
         String marks = String.join(", ", java.util.Collections.nCopies(ids.size(), "?"));
         Map<String, PageRow> read = new java.util.HashMap<>();
         for (PageRow row : db.fetchAll(
+                Access.READ,
                 "SELECT " + COLUMNS + ", 0 FROM " + table + " WHERE id IN (" + marks + ")",
                 this::pageRow,
                 ids.toArray())) {
@@ -830,107 +810,34 @@ final class SqlCollection extends BaseCollection {
 
     // ---- indexes ----
 
-    /** A schema change, through the schema role's connections when one is configured (VELLUM_MIGRATION_URL). */
-    private <T> T schemaChange(Database.TransactionWork<T, RuntimeException> work) {
-        store.ensure(name);
-        try {
-            return store.ddl.inTransaction(work);
-        } catch (StorageException e) {
-            throw translate(e);
-        }
-    }
-
     @Override
     public void createIndex(String indexName, List<String> paths, boolean unique) {
-        IndexInfo index = Indexes.define(indexName, paths, unique);
-        if (store.exists(name)
-                && store.cachedIndexes(name).stream().noneMatch(i -> i.name().equals(indexName))) {
-            // every stored record must fit a new index, as every later write must
-            try (Stream<Record> records = stream(Query.all())) {
-                records.forEach(Indexes.SizeCheck.of(List.of(index))::check);
-            }
-        }
-        store.forgetIndexes(name);
-        try {
-            createIndexInCatalog(indexName, index, unique);
-        } finally {
-            store.forgetIndexes(name);
-        }
-    }
-
-    private void createIndexInCatalog(String indexName, IndexInfo index, boolean unique) {
-        schemaChange(tx -> {
-            if (tx.fetchOne("SELECT name FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName)
-                    .isPresent()) {
-                return null;
-            }
-            store.createIndexes(tx, name, index);
-            tx.execute(
-                    "INSERT INTO vellum_indexes (collection, name, paths, is_unique, form) VALUES (?, ?, ?, ?, ?)",
-                    name,
-                    indexName,
-                    Json.of(JsonValues.write(JsonValues.toTree(index.paths()))),
-                    unique,
-                    store.dialect.indexForm());
-            return null;
-        });
+        schema.createIndex(indexName, paths, unique);
     }
 
     @Override
     public boolean dropIndex(String indexName) {
-        Records.indexName(indexName);
-        if (!store.exists(name)) {
-            return false;
-        }
-        boolean dropped = schemaChange(tx -> {
-            if (tx.execute("DELETE FROM vellum_indexes WHERE collection = ? AND name = ?", name, indexName) == 0) {
-                return false;
-            }
-            store.dropIndexes(tx, name, indexName);
-            return true;
-        });
-        store.forgetIndexes(name);
-        return dropped;
+        return schema.dropIndex(indexName);
     }
 
     @Override
     public void createDocumentIndex() {
-        String ddl = store.dialect.createDocumentIndex(table, store.q(RecordTable.documentIndex(name)));
-        if (ddl == null) {
-            return;
-        }
-        schemaChange(tx -> {
-            tx.execute(ddl);
-            store.setDocumentIndexed(name, true);
-            return null;
-        });
+        schema.createDocumentIndex();
     }
 
     @Override
     public boolean dropDocumentIndex() {
-        if (!hasDocumentIndex()) {
-            return false;
-        }
-        schemaChange(tx -> {
-            tx.execute("DROP INDEX IF EXISTS " + store.q(RecordTable.documentIndex(name)));
-            store.setDocumentIndexed(name, false);
-            return null;
-        });
-        return true;
+        return schema.dropDocumentIndex();
     }
 
     @Override
     public boolean hasDocumentIndex() {
-        return store.exists(name) && store.documentIndexed(name);
+        return schema.hasDocumentIndex();
     }
 
     @Override
     public List<IndexInfo> indexes() {
-        return db()
-                .fetchAll("SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name", name)
-                .stream()
-                .map(SqlStore::indexInfo)
-                .toList();
+        return schema.indexes();
     }
 
     /** A patch that only sets top-level keys to non-object values: merging it is a plain key-wise overwrite. */

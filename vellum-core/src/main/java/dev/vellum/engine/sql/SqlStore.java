@@ -23,14 +23,18 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /** The record store on a SQL backend: one table per collection, named in the {@code vellum_collections} catalog. */
 public final class SqlStore implements RecordStore {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SqlStore.class);
 
     final JdbcDatabase db;
-    /** Schema changes (tables, indexes, the catalog) go here: {@link Database#schemaOwner()}. */
-    final Database ddl;
+    /**
+     * Schema changes (tables, indexes, triggers, the catalog) go here: {@link Database#schemaOwner()}. Inside one of
+     * its transactions ({@link #schemaChange}) its calls on this thread join that transaction.
+     */
+    final JdbcDatabase ddl;
 
     final RecordDialect dialect;
     final SqlFilter filters;
@@ -81,9 +85,22 @@ public final class SqlStore implements RecordStore {
         this.changes = new SqlChangeLog(this, changeRetention, changeSignal);
     }
 
-    /** Adds the triggers that record the collection's writes, on the schema connection's transaction. */
-    void captureChanges(Database tx, String collection) {
-        feed().captureChanges(recordsTable(collection), collection).forEach(tx::execute);
+    /** Runs {@code work} in a transaction on the schema role's connections; {@link #ddl}'s calls inside join it. */
+    <T> T schemaChange(Supplier<T> work) {
+        return ddl.inTransaction(tx -> work.get());
+    }
+
+    /** Adds the triggers that record the collection's writes, in a {@link #schemaChange}. */
+    void captureChanges(String collection) {
+        schemaStatements(feed().captureChanges(recordsTable(collection), collection));
+    }
+
+    void stopCapturingChanges(String collection) {
+        schemaStatements(feed().stopCapturingChanges(recordsTable(collection), collection));
+    }
+
+    private void schemaStatements(List<String> statements) {
+        statements.forEach(sql -> ddl.execute(Access.SCHEMA, sql));
     }
 
     /** The backend's change capture; a backend without one cannot have a feed enabled. */
@@ -98,24 +115,26 @@ public final class SqlStore implements RecordStore {
                 .orElseThrow(() -> new UnsupportedOperationException("this backend has no aggregations"));
     }
 
-    static boolean feedEnabled(Database tx, String collection) {
-        return tx.fetchOne("SELECT collection FROM vellum_feeds WHERE collection = ?", collection)
+    /** Whether the collection's feed is on, as the schema role's transaction sees it. */
+    boolean feedEnabled(String collection) {
+        return feedEnabled(ddl, collection);
+    }
+
+    /** Whether the collection's feed is on, as {@code on} (the records' database, in a write's transaction) sees it. */
+    static boolean feedEnabled(JdbcDatabase on, String collection) {
+        return on.fetchOne(Access.READ, "SELECT collection FROM vellum_feeds WHERE collection = ?", collection)
                 .isPresent();
     }
 
-    /** The indexes {@code createIndex} makes, on the schema connection's transaction {@code tx}. */
-    void createIndexes(Database tx, String collection, IndexInfo index) {
+    /** The indexes {@code createIndex} makes, in a {@link #schemaChange}. */
+    void createIndexes(String collection, IndexInfo index) {
         List<FieldPath> paths = index.paths().stream().map(FieldPath::parse).toList();
-        dialect.createIndex(
-                        q(recordsTable(collection)),
-                        q(indexIdentifier(collection, index.name())),
-                        paths,
-                        index.unique())
-                .forEach(tx::execute);
+        schemaStatements(dialect.createIndex(
+                q(recordsTable(collection)), q(indexIdentifier(collection, index.name())), paths, index.unique()));
     }
 
-    void dropIndexes(Database tx, String collection, String index) {
-        dialect.dropIndex(q(indexIdentifier(collection, index))).forEach(tx::execute);
+    void dropIndexes(String collection, String index) {
+        schemaStatements(dialect.dropIndex(q(indexIdentifier(collection, index))));
     }
 
     /** An index definition from a row of the {@code vellum_indexes} catalog ({@code name, paths, is_unique}). */
@@ -136,10 +155,11 @@ public final class SqlStore implements RecordStore {
                 Access.READ, "SELECT collection, name, paths, is_unique FROM vellum_indexes WHERE form < ?", form)) {
             String collection = stale.getString("collection");
             IndexInfo index = indexInfo(stale);
-            ddl.useTransaction(tx -> {
-                dropIndexes(tx, collection, index.name());
-                createIndexes(tx, collection, index);
-                tx.execute(
+            schemaChange(() -> {
+                dropIndexes(collection, index.name());
+                createIndexes(collection, index);
+                return ddl.execute(
+                        Access.WRITE,
                         "UPDATE vellum_indexes SET form = ? WHERE collection = ? AND name = ?",
                         form,
                         collection,
@@ -165,18 +185,18 @@ public final class SqlStore implements RecordStore {
     @Override
     public boolean dropCollection(String name) {
         Records.collectionName(name);
-        boolean dropped = ddl.inTransaction(tx -> {
+        boolean dropped = schemaChange(() -> {
             if (!exists(name)) {
                 return false;
             }
-            if (feedEnabled(tx, name)) {
+            if (feedEnabled(name)) {
                 // each record's deletion is a change; the feed stays on for the collection a later write re-creates
-                tx.execute("DELETE FROM " + q(recordsTable(name)));
+                ddl.execute(Access.WRITE, "DELETE FROM " + q(recordsTable(name)));
             }
-            tx.execute("DROP TABLE IF EXISTS " + q(recordsTable(name)));
-            tx.execute("DROP TABLE IF EXISTS " + q(tombstoneTable(name)));
-            tx.execute("DELETE FROM vellum_indexes WHERE collection = ?", name);
-            tx.execute("DELETE FROM vellum_collections WHERE name = ?", name);
+            ddl.execute(Access.SCHEMA, "DROP TABLE IF EXISTS " + q(recordsTable(name)));
+            ddl.execute(Access.SCHEMA, "DROP TABLE IF EXISTS " + q(tombstoneTable(name)));
+            ddl.execute(Access.WRITE, "DELETE FROM vellum_indexes WHERE collection = ?", name);
+            ddl.execute(Access.WRITE, "DELETE FROM vellum_collections WHERE name = ?", name);
             return true;
         });
         known.remove(name);
@@ -254,18 +274,19 @@ public final class SqlStore implements RecordStore {
         boolean outer = ddl == db && db.isInTransaction();
         for (int attempt = 1; ; attempt++) {
             try {
-                ddl.useTransaction(tx -> {
-                    if (tx.fetchOne("SELECT name FROM vellum_collections WHERE name = ?", name)
+                schemaChange(() -> {
+                    if (ddl.fetchOne(Access.READ, "SELECT name FROM vellum_collections WHERE name = ?", name)
                             .isPresent()) {
-                        return;
+                        return null;
                     }
-                    for (String ddl : dialect.createCollection(recordsTable(name), tombstoneTable(name))) {
-                        tx.execute(ddl);
+                    schemaStatements(dialect.createCollection(recordsTable(name), tombstoneTable(name)));
+                    if (feedEnabled(name)) {
+                        captureChanges(name);
                     }
-                    if (feedEnabled(tx, name)) {
-                        captureChanges(tx, name);
-                    }
-                    tx.execute("INSERT INTO vellum_collections (name) VALUES (?) ON CONFLICT DO NOTHING", name);
+                    return ddl.execute(
+                            Access.WRITE,
+                            "INSERT INTO vellum_collections (name) VALUES (?) ON CONFLICT DO NOTHING",
+                            name);
                 });
                 break;
             } catch (StorageException e) {
@@ -287,7 +308,8 @@ public final class SqlStore implements RecordStore {
         }
         List<IndexInfo> read = db
                 .fetchAll(
-                        "SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? " + "ORDER BY name",
+                        Access.READ,
+                        "SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name",
                         name)
                 .stream()
                 .map(SqlStore::indexInfo)
@@ -320,6 +342,7 @@ public final class SqlStore implements RecordStore {
 
     void setDocumentIndexed(String name, boolean indexed) {
         ddl.execute(
+                Access.WRITE,
                 "UPDATE vellum_collections SET options = ? WHERE name = ?",
                 Json.of(indexed ? "{\"documentIndex\":true}" : "{}"),
                 name);
