@@ -87,7 +87,7 @@ class ManyNodesTest {
             assertThat(query(
                             direct,
                             "SELECT count(DISTINCT version) FROM vellum_schema_history WHERE version IS " + "NOT NULL"))
-                    .containsExactly("8");
+                    .containsExactly("9");
             sameIndexOnEveryNode(nodes, direct);
             conditionalWritesAcrossNodes(nodes);
             killOneUnderLoad(nodes, direct);

@@ -150,9 +150,9 @@ class VellumCliTest {
 
         assertThat(vellum("health").err())
                 .contains(
-                        "9 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
+                        "10 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
                                 + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V6__change_feed.sql, "
-                                + "V7__field_operators.sql, V8__record_size.sql, V1__notes.sql)",
+                                + "V7__field_operators.sql, V8__record_size.sql, V9__feed_sequencer.sql, V1__notes.sql)",
                         "Run `vellum migrate`");
         Outcome status = vellum("migrate", "status");
         assertThat(status.out())

@@ -7,14 +7,14 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Starts a test class's main method in a separate JVM, on this JVM's classpath. */
-final class ChildJvm {
+public final class ChildJvm {
     private ChildJvm() {}
 
-    static Process start(Class<?> main, String... args) throws IOException {
+    public static Process start(Class<?> main, String... args) throws IOException {
         return start(List.of(), main, args);
     }
 
-    static Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
+    public static Process start(List<String> jvmOptions, Class<?> main, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmOptions);
@@ -26,7 +26,7 @@ final class ChildJvm {
     }
 
     /** Everything the finished child printed. */
-    static String output(Process process) {
+    public static String output(Process process) {
         try {
             return new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {

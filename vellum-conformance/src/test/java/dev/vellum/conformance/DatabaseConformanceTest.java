@@ -406,7 +406,7 @@ class DatabaseConformanceTest {
         Health health = db.health();
         assertThat(health.backend()).isEqualTo(db.backendName());
         assertThat(health.serverVersion()).startsWith(db.backendName().equals("sqlite") ? "SQLite 3." : "PostgreSQL ");
-        assertThat(health.schemaVersion()).isEqualTo("8");
+        assertThat(health.schemaVersion()).isEqualTo("9");
         assertThat(health.pendingMigrations()).isZero();
         assertThat(health.pool().max()).isPositive();
         assertThat(health.target()).isEqualTo(db.describeTarget()).doesNotContain("password");

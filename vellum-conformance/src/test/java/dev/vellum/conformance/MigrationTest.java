@@ -45,16 +45,16 @@ class MigrationTest {
     @BackendTest
     void freshDatabaseGetsVellumSchemaAndReRunAppliesNothing(TestBackend backend) {
         Database first = backend.open();
-        assertThat(first.health().schemaVersion()).isEqualTo("8");
+        assertThat(first.health().schemaVersion()).isEqualTo("9");
         assertThat(first.fetchAll("SELECT name FROM vellum_collections")).isEmpty();
-        assertThat(applied(first, "vellum_schema_history")).isEqualTo(8);
+        assertThat(applied(first, "vellum_schema_history")).isEqualTo(9);
         first.close();
 
         Database again = backend.open();
         MigrationReport report = again.migrate();
         assertThat(report.applied()).isZero();
-        assertThat(report.schemaVersion()).isEqualTo("8");
-        assertThat(applied(again, "vellum_schema_history")).isEqualTo(8);
+        assertThat(report.schemaVersion()).isEqualTo("9");
+        assertThat(applied(again, "vellum_schema_history")).isEqualTo(9);
     }
 
     @BackendTest
@@ -89,7 +89,7 @@ class MigrationTest {
             assertThat(p.exitValue()).as(ChildJvm.output(p)).isZero();
         }
         Database db = backend.open(b -> b.migrations(location()));
-        assertThat(applied(db, "vellum_schema_history")).isEqualTo(8);
+        assertThat(applied(db, "vellum_schema_history")).isEqualTo(9);
         assertThat(applied(db, "flyway_schema_history")).isEqualTo(2);
     }
 
@@ -138,9 +138,9 @@ class MigrationTest {
         assertThatThrownBy(() -> backend.open(b -> b.autoMigrate(false)))
                 .isInstanceOf(MigrationException.class)
                 .hasMessage(
-                        "The database schema is behind: 8 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
+                        "The database schema is behind: 9 migration(s) pending (V1__catalog.sql, V2__record_store.sql, "
                                 + "V3__index_form.sql, V4__case_folding.sql, V5__faster_case_folding.sql, V6__change_feed.sql, V7__field_operators.sql, "
-                                + "V8__record_size.sql). Run "
+                                + "V8__record_size.sql, V9__feed_sequencer.sql). Run "
                                 + "`vellum migrate`, or set "
                                 + "VELLUM_AUTO_MIGRATE=true to apply them on open.");
         backend.open().close();

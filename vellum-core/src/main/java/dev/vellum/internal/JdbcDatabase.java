@@ -89,6 +89,8 @@ public final class JdbcDatabase implements Database {
     private volatile ConnectionException unreachable;
 
     private final AtomicBoolean probing = new AtomicBoolean();
+    /** Told of each commit ({@link #afterCommits}). */
+    private final List<Runnable> commitListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /**
      * What a statement does. The SQL engine states it; for SQL given to the public API it is read from the statement's
@@ -703,9 +705,37 @@ public final class JdbcDatabase implements Database {
         return routing.tracksCommits();
     }
 
-    /** With replicas, this process's later reads must see this commit. */
+    /** With replicas, this process's later reads must see this commit; and listeners hear of it. */
     void noteCommit() {
         routing.committed();
+        for (Runnable listener : commitListeners) {
+            listener.run();
+        }
+    }
+
+    /** True when a commit of a framework's transaction this database joined must be noted. */
+    boolean notesCommits() {
+        return routing.tracksCommits() || !commitListeners.isEmpty();
+    }
+
+    /**
+     * Calls {@code listener} after each commit of a write made through this database (a hint: writes that other
+     * programs or connections commit tell nothing). It runs on the committing thread, so it must only hand over.
+     */
+    public void afterCommits(Runnable listener) {
+        commitListeners.add(listener);
+    }
+
+    /**
+     * Runs work on a pooled connection of its own, in autocommit mode, outside the calling thread's transaction if
+     * it has one: for bookkeeping that commits by itself whatever the caller's transaction does.
+     */
+    public <T> T onOwnConnection(ConnectionWork<T> work) {
+        try (Connection connection = acquire()) {
+            return work.run(connection);
+        } catch (SQLException e) {
+            throw failure(e, "SELECT");
+        }
     }
 
     Connection acquire() {

@@ -231,7 +231,7 @@ final class Transactions {
             return work.run(db);
         } finally {
             current.remove();
-            if (tx.wrote && db.tracksCommits()) {
+            if (tx.wrote && db.notesCommits()) {
                 join.afterCommit(db::noteCommit);
             }
             join.release(joined, pool);

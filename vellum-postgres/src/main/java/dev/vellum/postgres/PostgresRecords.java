@@ -91,12 +91,23 @@ final class PostgresRecords implements FullRecordDialect {
                         + "gone ON CONFLICT (id) DO UPDATE SET version = excluded.version");
     }
 
+    /** Migration V9: writers append to a pending table; this numbers what has committed. */
     @Override
-    public String feedLock() {
-        return "SELECT vellum_feed_lock_now() AS locked";
+    public String sequenceChanges() {
+        return "SELECT vellum_sequence_changes(TRUE)";
     }
 
-    /** Per-table trigger names: PostgreSQL scopes them to their table. */
+    @Override
+    public String ownChangesTable() {
+        return "vellum_changes_pending";
+    }
+
+    @Override
+    public Sql ownChanges(long headBefore) {
+        return Sql.of("tx = txid_current()");
+    }
+
+    /** Per-table trigger names: PostgreSQL scopes them to their table ({@code vellum_feed_lock}: before V9). */
     private static final List<String> FEED_TRIGGERS =
             List.of("vellum_feed_lock", "vellum_feed_insert", "vellum_feed_update", "vellum_feed_delete");
 
@@ -105,8 +116,6 @@ final class PostgresRecords implements FullRecordDialect {
         String on = " ON " + SQL.quote(table);
         String capture = " FOR EACH STATEMENT EXECUTE FUNCTION vellum_feed_capture(" + SQL.literal(collection) + ")";
         List<String> ddl = new java.util.ArrayList<>(stopCapturingChanges(table, collection));
-        ddl.add("CREATE TRIGGER vellum_feed_lock BEFORE INSERT OR UPDATE OR DELETE" + on
-                + " FOR EACH STATEMENT EXECUTE FUNCTION vellum_feed_lock()");
         ddl.add("CREATE TRIGGER vellum_feed_insert AFTER INSERT" + on + " REFERENCING NEW TABLE AS vellum_new"
                 + capture);
         ddl.add("CREATE TRIGGER vellum_feed_update AFTER UPDATE" + on + " REFERENCING NEW TABLE AS vellum_new"

@@ -9,6 +9,7 @@ import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
+import dev.vellum.spi.FeedCapture;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.Sql;
@@ -38,6 +39,8 @@ final class SqlChangeLog implements ChangeLog {
     private final Duration retention;
     private final ChangeSignal signal;
     private final AtomicLong lastPurge = new AtomicLong(System.nanoTime() - PURGE_EVERY_NANOS);
+    /** Numbers pending changes; null where triggers number them as they commit. */
+    private final ChangeSequencer sequencer;
 
     SqlChangeLog(SqlStore store, Duration retention, ChangeSignal signal) {
         this.store = store;
@@ -50,12 +53,40 @@ final class SqlChangeLog implements ChangeLog {
                         + store.dialect.storedSize(content);
         this.retention = retention;
         this.signal = signal;
+        String sequence =
+                store.dialect.feedCapture().map(FeedCapture::sequenceChanges).orElse(null);
+        this.sequencer = sequence == null ? null : new ChangeSequencer(store.db, sequence);
+    }
+
+    /**
+     * Numbers the changes committed so far, where triggers leave them pending (PostgreSQL): a token or a read then
+     * covers every change committed before it.
+     */
+    private void sequence() {
+        if (sequencer != null) {
+            sequencer.run();
+        }
+    }
+
+    /** A collection's feed was turned on in this process: its commits wake the sequencer at once. */
+    void feedEnabled() {
+        if (sequencer != null) {
+            sequencer.feedsExist();
+        }
+    }
+
+    void close() {
+        if (sequencer != null) {
+            sequencer.close();
+        }
     }
 
     @Override
     public long head() {
+        sequence();
         return store.db
                 .fetchOne(
+                        Access.READ,
                         "SELECT (SELECT COALESCE(MAX(seq), 0) FROM vellum_changes), (SELECT purged_through "
                                 + "FROM vellum_feed_state)",
                         rs -> Math.max(rs.getLong(1), rs.getLong(2)))
@@ -77,6 +108,7 @@ final class SqlChangeLog implements ChangeLog {
     @Override
     public Batch read(
             long after, int limit, String collection, Filter filter, long window, long maxBytes, boolean oneAnyway) {
+        sequence();
         long through = window >= Long.MAX_VALUE - after ? Long.MAX_VALUE : after + window;
         // literal limit: PostgreSQL plans for it rather than for a generic one
         Sql sql = Sql.concat(

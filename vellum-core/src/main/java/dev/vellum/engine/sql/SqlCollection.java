@@ -31,6 +31,7 @@ import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.RecordSizes;
 import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.FeedCapture;
 import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.Sql;
 import java.sql.SQLException;
@@ -227,7 +228,11 @@ final class SqlCollection extends BaseCollection {
         if (!SqlStore.feedEnabled(db(), name)) {
             return -1;
         }
-        String lock = store.feed().feedLock();
+        FeedCapture feed = store.feed();
+        if (feed.sequenceChanges() != null) {
+            return 0; // its own changes are told by its transaction, not by their numbers
+        }
+        String lock = feed.feedLock();
         if (lock != null) {
             db().fetchOne(Access.READ, lock);
         }

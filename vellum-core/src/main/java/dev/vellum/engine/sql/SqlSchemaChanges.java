@@ -61,6 +61,7 @@ final class SqlSchemaChanges {
                 return false;
             }
             store.captureChanges(name);
+            store.changes.feedEnabled();
             store.ddl.execute(
                     Access.WRITE,
                     "INSERT INTO vellum_feeds (collection, enabled_at) VALUES (?, ?)",

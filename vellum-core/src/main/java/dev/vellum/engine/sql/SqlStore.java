@@ -242,6 +242,7 @@ public final class SqlStore implements RecordStore {
 
     @Override
     public void close() {
+        changes.close();
         changes.signal().close();
         db.close();
     }

@@ -2,6 +2,7 @@ package dev.vellum.engine.sql;
 
 import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.JdbcDatabase.Access;
+import dev.vellum.spi.FeedCapture;
 import dev.vellum.spi.Sql;
 import java.util.Collections;
 import java.util.List;
@@ -28,6 +29,10 @@ final class SqlTombstones {
 
     private JdbcDatabase db() {
         return store.db;
+    }
+
+    private void execute(Sql statement) {
+        db().execute(Access.WRITE, statement.text(), statement.binds().toArray());
     }
 
     /** The version of a record (re-)created with this id: one more than its tombstone's, else 1. */
@@ -107,19 +112,18 @@ final class SqlTombstones {
                                 + ".id) + 1 WHERE id IN (SELECT id FROM " + tombs + ") AND version <= " + tombVersion
                                 + table + ".id)");
         if (changesBefore >= 0) {
-            // this transaction's own changes (it holds the feed's lock): the load's inserts and the correction above
-            String revived = " WHERE collection = ? AND seq > ? AND id IN (SELECT id FROM " + tombs + ")";
-            db().execute(
-                            Access.WRITE,
-                            "DELETE FROM vellum_changes" + revived + " AND op = 'update'",
-                            collection,
-                            changesBefore);
-            db().execute(
-                            Access.WRITE,
-                            "UPDATE vellum_changes SET version = " + tombVersion + "vellum_changes.id) + 1" + revived
-                                    + " AND op = 'insert' AND version <= " + tombVersion + "vellum_changes.id)",
-                            collection,
-                            changesBefore);
+            // this transaction's own changes: the load's inserts and the correction above
+            FeedCapture feed = store.feed();
+            String changes = feed.ownChangesTable();
+            Sql revived = Sql.concat(
+                    Sql.of(" WHERE collection = ? AND ", collection),
+                    feed.ownChanges(changesBefore),
+                    " AND id IN (SELECT id FROM " + tombs + ")");
+            execute(Sql.concat("DELETE FROM " + changes, revived, " AND op = 'update'"));
+            execute(Sql.concat(
+                    "UPDATE " + changes + " SET version = " + tombVersion + changes + ".id) + 1",
+                    revived,
+                    " AND op = 'insert' AND version <= " + tombVersion + changes + ".id)"));
         }
         db().execute(Access.WRITE, "DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
     }
