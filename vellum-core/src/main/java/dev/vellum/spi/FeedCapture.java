@@ -36,6 +36,15 @@ public interface FeedCapture {
     }
 
     /**
+     * Upkeep of the table the {@link #sequenceChanges sequencer} empties: a statement run now and then, outside any
+     * transaction, through the schema owner's connections, after many changes were numbered, so that the next runs
+     * do not read through what the last ones left behind (PostgreSQL: {@code VACUUM}). Null (the default): none.
+     */
+    default String pendingUpkeep() {
+        return null;
+    }
+
+    /**
      * The table a transaction's own changes are in until it commits, for a bulk load that corrects them before it
      * commits (see {@link #ownChanges}).
      */

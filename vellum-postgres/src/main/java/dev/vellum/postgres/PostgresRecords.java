@@ -97,6 +97,15 @@ final class PostgresRecords implements FullRecordDialect {
         return "SELECT vellum_sequence_changes(TRUE)";
     }
 
+    /**
+     * Every run of the sequencer deletes what it numbered; until autovacuum comes by (a minute apart by default) the
+     * next runs would read through those dead rows.
+     */
+    @Override
+    public String pendingUpkeep() {
+        return "VACUUM vellum_changes_pending";
+    }
+
     @Override
     public String ownChangesTable() {
         return "vellum_changes_pending";

@@ -1,21 +1,24 @@
 package dev.vellum.engine.sql;
 
 import dev.vellum.internal.JdbcDatabase;
+import dev.vellum.spi.FeedCapture;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Numbers committed changes for a backend whose feed triggers leave them pending ({@link
- * dev.vellum.spi.FeedCapture#sequenceChanges}), so that writers never wait for each other. Readers run it before
- * they read (a read sees every change committed before it started); one thread per store runs it soon after each
- * commit this process makes, so readers elsewhere hear of the changes, and now and then for changes other programs
- * committed. Runs are serialized by the database (an advisory lock) and each is one short transaction of its own.
+ * FeedCapture#sequenceChanges}), so that writers never wait for each other. Readers run it before they read (a read
+ * sees every change committed before it started); one thread per store runs it soon after each commit this process
+ * makes, so that readers elsewhere hear of the changes, and now and then for changes other programs committed. Runs
+ * are serialized by the database (an advisory lock) and each is one short transaction of its own.
  */
 final class ChangeSequencer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChangeSequencer.class);
@@ -23,19 +26,40 @@ final class ChangeSequencer implements AutoCloseable {
     private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
     /** After a failed run (the database down), the thread waits this long before the next. */
     private static final Duration AFTER_FAILURE = Duration.ofSeconds(1);
+    /**
+     * The least time between two runs of the thread: commits that come meanwhile are numbered together, which costs
+     * the database far less than a run each (a reader still runs it at once before it reads).
+     */
+    private static final long BATCH_WINDOW_NANOS = Duration.ofMillis(10).toNanos();
+
+    /** Changes numbered since the last upkeep of the pending table that call for the next. */
+    private static final long UPKEEP_AFTER_CHANGES = 10_000;
+    /** The least time between two upkeeps. */
+    private static final long UPKEEP_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final JdbcDatabase db;
+    /** Where the upkeep runs: it needs the table's owner. */
+    private final JdbcDatabase owner;
+
     private final String statement;
+    private final String upkeep;
     private final AtomicBoolean woken = new AtomicBoolean();
+    private final AtomicLong sinceUpkeep = new AtomicLong();
+    private long lastUpkeep = System.nanoTime();
+    /** When the thread last started a run. */
+    private long lastRun;
+
     private volatile boolean closed;
     /** True once this process knows of a collection with its feed on; until then commits do not wake the thread. */
     private volatile boolean feeds;
 
     private final Thread thread;
 
-    ChangeSequencer(JdbcDatabase db, String statement) {
+    ChangeSequencer(JdbcDatabase db, JdbcDatabase owner, FeedCapture capture) {
         this.db = db;
-        this.statement = statement;
+        this.owner = owner;
+        this.statement = capture.sequenceChanges();
+        this.upkeep = capture.pendingUpkeep();
         this.thread = new Thread(this::loop, "vellum-feed-sequencer");
         thread.setDaemon(true);
         thread.start();
@@ -52,6 +76,9 @@ final class ChangeSequencer implements AutoCloseable {
         });
         if (numbered > 0) {
             feeds = true;
+            if (sinceUpkeep.addAndGet(numbered) >= UPKEEP_AFTER_CHANGES) {
+                LockSupport.unpark(thread);
+            }
         }
         return numbered;
     }
@@ -76,8 +103,15 @@ final class ChangeSequencer implements AutoCloseable {
                     feeds = anyFeed();
                 }
                 if (feeds) {
+                    // under a steady stream of commits, runs this close together number more changes each
+                    long wait = lastRun + BATCH_WINDOW_NANOS - System.nanoTime();
+                    if (told && wait > 0) {
+                        LockSupport.parkNanos(this, wait);
+                    }
+                    lastRun = System.nanoTime();
                     run();
                 }
+                upkeepIfDue();
             } catch (RuntimeException e) {
                 LOG.debug("Numbering committed changes failed; trying again: {}", e.getMessage());
                 LockSupport.parkNanos(this, AFTER_FAILURE.toNanos());
@@ -87,6 +121,25 @@ final class ChangeSequencer implements AutoCloseable {
             }
             told = woken.getAndSet(false);
         }
+    }
+
+    /**
+     * After many changes were numbered, reclaims the pending table's dead rows, which every run would otherwise read
+     * through until autovacuum comes by. Concurrent writers and runs go on meanwhile.
+     */
+    private void upkeepIfDue() {
+        if (upkeep == null
+                || sinceUpkeep.get() < UPKEEP_AFTER_CHANGES
+                || System.nanoTime() - lastUpkeep < UPKEEP_EVERY_NANOS) {
+            return;
+        }
+        sinceUpkeep.set(0);
+        lastUpkeep = System.nanoTime();
+        owner.onOwnConnection(connection -> {
+            try (Statement vacuum = connection.createStatement()) {
+                return vacuum.execute(upkeep);
+            }
+        });
     }
 
     private boolean anyFeed() {

@@ -9,7 +9,6 @@ import dev.vellum.internal.JdbcDatabase;
 import dev.vellum.internal.JdbcDatabase.Access;
 import dev.vellum.internal.Timestamps;
 import dev.vellum.spi.ChangeSignal;
-import dev.vellum.spi.FeedCapture;
 import dev.vellum.spi.RecordDialect;
 import dev.vellum.spi.RecordTable;
 import dev.vellum.spi.Sql;
@@ -53,9 +52,11 @@ final class SqlChangeLog implements ChangeLog {
                         + store.dialect.storedSize(content);
         this.retention = retention;
         this.signal = signal;
-        String sequence =
-                store.dialect.feedCapture().map(FeedCapture::sequenceChanges).orElse(null);
-        this.sequencer = sequence == null ? null : new ChangeSequencer(store.db, sequence);
+        this.sequencer = store.dialect
+                .feedCapture()
+                .filter(capture -> capture.sequenceChanges() != null)
+                .map(capture -> new ChangeSequencer(store.db, store.ddl, capture))
+                .orElse(null);
     }
 
     /**
