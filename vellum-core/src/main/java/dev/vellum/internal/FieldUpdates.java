@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.vellum.FieldPath;
 import dev.vellum.InvalidRecordException;
 import dev.vellum.QueryException;
+import dev.vellum.spi.FieldOperation;
 import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -63,17 +64,15 @@ public final class FieldUpdates {
     private static final String OPERATORS = "$set, $unset, $inc, $push, $addToSet, $pull, $min and $max";
 
     private final List<Step> steps;
+    private final List<FieldOperation> operations;
     private final String json;
 
     private FieldUpdates(List<Step> steps) {
         this.steps = List.copyOf(steps);
-        ArrayNode array = JsonValues.NODES.arrayNode();
-        for (Step s : steps) {
-            ObjectNode o = array.addObject().put("op", s.op.code());
-            s.keys.forEach(o.putArray("path")::add);
-            o.set("value", s.value);
-        }
-        this.json = JsonValues.write(array);
+        this.operations = this.steps.stream()
+                .map(s -> new FieldOperation(s.op.code(), s.keys, s.value))
+                .toList();
+        this.json = FieldOperation.json(operations).text();
     }
 
     /** True when the document's keys are operators ({@code $…}): field keys never start with {@code $}. */
@@ -197,6 +196,11 @@ public final class FieldUpdates {
 
     public List<Step> steps() {
         return steps;
+    }
+
+    /** The steps as a SQL backend receives them ({@link dev.vellum.spi.RecordPaths#fieldUpdate}). */
+    public List<FieldOperation> operations() {
+        return operations;
     }
 
     /** The steps as the SQL functions take them: {@code [{"op":"inc","path":["a","b"],"value":1}, …]}. */

@@ -32,13 +32,14 @@ public interface RecordPaths {
     Sql mergePatch(String columnSql, Sql patch, boolean shallow);
 
     /**
-     * The fields after the update operators in the JSON {@code ops} ({@code FieldUpdates.json()}), with
-     * exactly {@code FieldUpdates.apply}'s results; a type its operator cannot change fails the statement with the
-     * message {@code FieldUpdates.apply} gives, which {@link RecordErrors#fieldUpdateFailure} reads back.
+     * The fields after the update {@code operations}, with exactly {@code FieldUpdates.apply}'s results; a type its
+     * operator cannot change fails the statement with the message {@code FieldUpdates.apply} gives, which {@link
+     * RecordErrors#fieldUpdateFailure} reads back. A backend may run them in a function of its own (given {@link
+     * FieldOperation#json}) or, where it can keep those results, as plain SQL.
      *
      * @param idSql the record's id, for the message
      */
-    Sql fieldUpdate(String columnSql, Sql ops, String idSql);
+    Sql fieldUpdate(String columnSql, List<FieldOperation> operations, String idSql);
 
     /**
      * {@code fields} (the fields a merge patch or field operators compute) refused in the statement when its

@@ -7,6 +7,7 @@ import dev.vellum.Json;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.FieldOperation;
 import dev.vellum.spi.FullRecordDialect;
 import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
@@ -268,8 +269,12 @@ final class PostgresRecords implements FullRecordDialect {
 
     /** The functions of migration V7 run the operators, with {@code FieldUpdates.apply}'s rules. */
     @Override
-    public Sql fieldUpdate(String columnSql, Sql ops, String idSql) {
-        return Sql.concat("vellum_update(" + columnSql + ", ", ops, ", " + idSql + ")");
+    public Sql fieldUpdate(String columnSql, List<FieldOperation> operations, String idSql) {
+        return InlineFieldOperators.render(columnSql, operations, idSql)
+                .orElseGet(() -> Sql.concat(
+                        "vellum_update(" + columnSql + ", ",
+                        Sql.bind(FieldOperation.json(operations)),
+                        ", " + idSql + ")"));
     }
 
     /** Migration V8's function: the fields' size as compact JSON text, as Java counts it elsewhere. */

@@ -5,6 +5,7 @@ import dev.vellum.FieldPath;
 import dev.vellum.Record;
 import dev.vellum.internal.JsonValues;
 import dev.vellum.internal.Timestamps;
+import dev.vellum.spi.FieldOperation;
 import dev.vellum.spi.FullRecordDialect;
 import dev.vellum.spi.JsonType;
 import dev.vellum.spi.PathSql;
@@ -212,8 +213,9 @@ final class SqliteRecords implements FullRecordDialect {
 
     /** A Java function (registered on every connection) runs {@code FieldUpdates.apply} itself. */
     @Override
-    public Sql fieldUpdate(String columnSql, Sql ops, String idSql) {
-        return Sql.concat("vellum_update(" + columnSql + ", ", ops, ", " + idSql + ")");
+    public Sql fieldUpdate(String columnSql, List<FieldOperation> operations, String idSql) {
+        return Sql.concat(
+                "vellum_update(" + columnSql + ", ", Sql.bind(FieldOperation.json(operations)), ", " + idSql + ")");
     }
 
     /** SQLite keeps text as it is, so its stored size is its size; octet_length reads no more than its header. */

@@ -98,6 +98,12 @@ class FieldOperatorsTest {
         check(c, "{'n':0.1}", "{'$inc':{'n':0.2,'m':5,'o.p':-1.5,'z':3}}", "{'n':0.3,'m':5,'o':{'p':-1.5},'z':3}");
         check(c, "{'n':9007199254740993,'z':null}", "{'$inc':{'n':2,'z':1}}", "{'n':9007199254740995,'z':1}");
         check(c, "{'n':12345678901234567890.5}", "{'$inc':{'n':-0.5}}", "{'n':12345678901234567890}");
+        // one $inc on a top-level field, alone or followed by $set and $unset (plain SQL on PostgreSQL)
+        check(c, "{'n':0.1}", "{'$inc':{'n':0.2}}", "{'n':0.3}");
+        check(c, "{'z':null}", "{'$inc':{'z':1}}", "{'z':1}");
+        check(c, "{'a':1}", "{'$inc':{'m':-2.5}}", "{'a':1,'m':-2.5}");
+        check(c, "{'n':1,'y':2}", "{'$inc':{'n':1},'$set':{'x':{'k':[1]}},'$unset':{'y':1}}", "{'n':2,'x':{'k':[1]}}");
+        check(c, "{'n':2,'p':3}", "{'$set':{'n':'s','m':null},'$unset':{'q':1,'p':1}}", "{'n':'s','m':null}");
         // $push, $addToSet ($each), $pull: missing is an empty array; equality by value, key order ignored
         check(c, "{'t':[1]}", "{'$push':{'t':[2],'u':'a','v':{'$each':[1,1]}}}", "{'t':[1,[2]],'u':['a'],'v':[1,1]}");
         check(
@@ -192,6 +198,16 @@ class FieldOperatorsTest {
                 "Cannot apply $inc to 'a' of record 'k1': 'a' would then "
                         + "hold a number Vellum cannot store (at most 100 significant digits, a magnitude from 4.9e-324 to "
                         + "1.7976931348623157e308). Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$inc':{'a':1e308}}",
+                "Cannot apply $inc to 'a' of record 'k1': 'a' would then "
+                        + "hold a number Vellum cannot store (at most 100 significant digits, a magnitude from 4.9e-324 to "
+                        + "1.7976931348623157e308). Nothing was written.");
+        assertMismatch(
+                c,
+                "{'$inc':{'n':1},'$set':{'b':1}}",
+                "Cannot apply $inc to 'n' of record 'k1': 'n' holds a string, not a number. Nothing was written.");
         // the other operators of a failed update were not applied either
         assertThat(c.get("k1").orElseThrow().version()).isEqualTo(1);
         assertThat(c.get("k1").orElseThrow().fields().has("b")).isFalse();

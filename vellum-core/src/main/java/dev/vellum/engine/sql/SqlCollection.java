@@ -371,7 +371,7 @@ final class SqlCollection extends BaseCollection {
                 insideWrite,
                 id,
                 expectedVersion,
-                guarded(store.dialect.fieldUpdate("fields", Sql.bind(Json.of(updates.json())), "id")),
+                guarded(store.dialect.fieldUpdate("fields", updates.operations(), "id")),
                 null,
                 () -> {});
         return checkedAfter(update, sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
@@ -502,7 +502,7 @@ final class SqlCollection extends BaseCollection {
         Indexes.SizeCheck sizes = sizeCheck();
         return rewriteMany(
                 filter,
-                guarded(store.dialect.fieldUpdate("fields", Sql.bind(Json.of(updates.json())), "id")),
+                guarded(store.dialect.fieldUpdate("fields", updates.operations(), "id")),
                 sizes.touches(updates) ? sizes : Indexes.SizeCheck.NONE);
     }
 
