@@ -4,6 +4,7 @@ import dev.vellum.Json;
 import dev.vellum.VellumJson;
 import dev.vellum.spi.FieldOperation;
 import dev.vellum.spi.Sql;
+import java.math.BigDecimal;
 import java.util.List;
 import java.util.Optional;
 
@@ -57,17 +58,32 @@ final class InlineFieldOperators {
         return Optional.of(doc);
     }
 
-    /** V7's {@code inc} case of {@code vellum_update_at} on a top-level key of {@code doc} (a column). */
+    /**
+     * V7's {@code inc} case of {@code vellum_update_at} on a top-level key of {@code doc} (a column). A sum with at
+     * most 15 digits on either side of the point is within every number rule, so only a larger one is checked as the
+     * function checks it (on its text, which costs more than the update itself).
+     */
     private static Sql increment(String doc, String key, Json amount, String idSql) {
         Sql current = Sql.of("(" + doc + " -> ?::text)", key);
-        Sql sum = Sql.concat("(", current, "::numeric + ", Sql.of("(?::jsonb)::numeric)", amount));
+        BigDecimal exact = new BigDecimal(amount.text());
+        Sql sum = Sql.concat("(", current, "::numeric + ", Sql.of("?::numeric)", exact));
         String shownSum = "(" + sum.text() + ")";
         Sql outOfRange = Sql.concat(
                 Sql.of(shownSum, sum.binds().toArray()), Sql.of(String.format(OUT_OF_RANGE, shownSum), repeat(sum, 3)));
+        Sql set = Sql.concat("jsonb_set(" + doc + ", ", Sql.of("ARRAY[?::text]", key), ", to_jsonb(", sum, "))");
+        Sql isNumber = Sql.concat("jsonb_typeof(", current, ") = 'number'");
         return Sql.concat(
-                "CASE WHEN jsonb_typeof(",
-                current,
-                ") = 'number' THEN CASE WHEN ",
+                "CASE WHEN ",
+                isNumber,
+                " AND scale(",
+                sum,
+                ") <= 15 AND abs(",
+                sum,
+                ") < 1e15 THEN ",
+                set,
+                " WHEN ",
+                isNumber,
+                " THEN CASE WHEN ",
                 outOfRange,
                 " THEN ",
                 failed(
@@ -77,9 +93,9 @@ final class InlineFieldOperators {
                                 "? || ''' would then hold a number Vellum cannot store (at most 100 significant digits,"
                                         + " a magnitude from 4.9e-324 to 1.7976931348623157e308)'",
                                 key)),
-                Sql.concat(
-                        " ELSE jsonb_set(" + doc + ", ", Sql.of("ARRAY[?::text]", key), ", to_jsonb(", sum, ")) END"),
-                " WHEN ",
+                " ELSE ",
+                set,
+                " END WHEN ",
                 current,
                 " IS NULL OR jsonb_typeof(",
                 current,
