@@ -8,6 +8,7 @@ import dev.vellum.RecordStore;
 import dev.vellum.Vellum;
 import dev.vellum.VellumConfig;
 import dev.vellum.postgres.PostgresTarget;
+import dev.vellum.spi.RecordTable;
 import dev.vellum.testkit.PostgresExtension;
 import dev.vellum.testkit.PostgresServer;
 import java.sql.Connection;
@@ -194,6 +195,22 @@ class PostgresFeedSequencerTest {
             }
         } finally {
             server.dropDatabase(old);
+        }
+    }
+
+    /** The capture function lives in a migration; it copies the record table's columns as RecordTable lists them. */
+    @Test
+    void theCaptureFunctionCopiesTheRecordTablesColumns(PostgresTarget pg) throws Exception {
+        try (RecordStore store = open(pg);
+                Connection c = DriverManager.getConnection(pg.jdbcUrl(), pg.user(), pg.password());
+                Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT pg_get_functiondef('vellum_feed_capture'::regproc)")) {
+            assertThat(rs.next()).isTrue();
+            String body = rs.getString(1).replaceAll("\\s+", " ");
+            assertThat(body)
+                    .contains("(collection, op, " + RecordTable.selectList() + ", at)")
+                    .contains("'delete', " + RecordTable.changeValues("o", true) + ", statement_timestamp()")
+                    .contains("lower(TG_OP), " + RecordTable.changeValues("n", false) + ", statement_timestamp()");
         }
     }
 

@@ -178,14 +178,6 @@ final class SqlSchemaChanges {
     }
 
     List<IndexInfo> indexes() {
-        return store
-                .db
-                .fetchAll(
-                        Access.READ,
-                        "SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name",
-                        name)
-                .stream()
-                .map(SqlStore::indexInfo)
-                .toList();
+        return store.readIndexes(name);
     }
 }

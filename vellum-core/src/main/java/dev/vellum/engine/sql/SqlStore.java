@@ -307,7 +307,17 @@ public final class SqlStore implements RecordStore {
         if (cached != null) {
             return cached;
         }
-        List<IndexInfo> read = db
+        List<IndexInfo> read = readIndexes(name);
+        if (!db.isInTransaction()) {
+            // only what is committed is remembered: a transaction's own index may still roll back
+            indexCache.put(name, read);
+        }
+        return read;
+    }
+
+    /** The collection's indexes in the catalog, by name. */
+    List<IndexInfo> readIndexes(String name) {
+        return db
                 .fetchAll(
                         Access.READ,
                         "SELECT name, paths, is_unique FROM vellum_indexes WHERE collection = ? ORDER BY name",
@@ -315,11 +325,6 @@ public final class SqlStore implements RecordStore {
                 .stream()
                 .map(SqlStore::indexInfo)
                 .toList();
-        if (!db.isInTransaction()) {
-            // only what is committed is remembered: a transaction's own index may still roll back
-            indexCache.put(name, read);
-        }
-        return read;
     }
 
     void forgetIndexes(String name) {

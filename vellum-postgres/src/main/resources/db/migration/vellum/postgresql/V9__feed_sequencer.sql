@@ -29,16 +29,18 @@ CREATE TABLE vellum_changes_pending (
 
 -- One statement's rows, from its transition table, in one INSERT, with no lock and no notification (a NOTIFY would
 -- serialize the writers' commits again: PostgreSQL queues notifications in commit order under one lock).
+-- The columns are the record table's (RecordTable.SCHEMA, in its order; RecordTable.changeValues renders the same
+-- lists, and PostgresFeedSequencerTest holds this function to them).
 CREATE OR REPLACE FUNCTION vellum_feed_capture() RETURNS trigger
     LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        INSERT INTO vellum_changes_pending (collection, op, id, version, at)
-        SELECT TG_ARGV[0], 'delete', o.id, o.version + 1, statement_timestamp()
+        INSERT INTO vellum_changes_pending (collection, op, id, fields, metadata, version, created_at, updated_at, at)
+        SELECT TG_ARGV[0], 'delete', o.id, NULL, NULL, o.version + 1, NULL, NULL, statement_timestamp()
           FROM vellum_old o;
     ELSE
-        INSERT INTO vellum_changes_pending (collection, op, id, version, fields, metadata, created_at, updated_at, at)
-        SELECT TG_ARGV[0], lower(TG_OP), n.id, n.version, n.fields, n.metadata, n.created_at, n.updated_at,
+        INSERT INTO vellum_changes_pending (collection, op, id, fields, metadata, version, created_at, updated_at, at)
+        SELECT TG_ARGV[0], lower(TG_OP), n.id, n.fields, n.metadata, n.version, n.created_at, n.updated_at,
                statement_timestamp()
           FROM vellum_new n;
     END IF;
