@@ -62,7 +62,7 @@ class VellumCliTest {
                         "backend         sqlite",
                         "server          SQLite 3.",
                         "encryption      not applicable (local file)",
-                        "schema version  8 (up to date)",
+                        "schema version  9 (up to date)",
                         "status          healthy");
         assertThat(dir.resolve("vellum.db")).exists();
     }
@@ -79,7 +79,7 @@ class VellumCliTest {
                         "server          PostgreSQL ",
                         "database        " + pg.describe(),
                         "encryption      none: not encrypted (sslmode=prefer)",
-                        "schema version  8 (up to date)",
+                        "schema version  9 (up to date)",
                         "pool ");
     }
 
@@ -160,8 +160,8 @@ class VellumCliTest {
                 .containsPattern("app +\\| 1 +\\| notes +\\| Pending");
         Outcome up = vellum("migrate");
         assertThat(up.out())
-                .startsWith("Applied 9 migrations to ")
-                .contains("Vellum schema version 8, " + "application version 1");
+                .startsWith("Applied 10 migrations to ")
+                .contains("Vellum schema version 9, " + "application version 1");
         assertThat(vellum("migrate", "status").out()).containsPattern("app +\\| 1 +\\| notes +\\| Success");
         assertThat(vellum("migrate", "validate").out()).contains("Migrations are valid");
         assertThat(vellum("health").exit()).isZero();
