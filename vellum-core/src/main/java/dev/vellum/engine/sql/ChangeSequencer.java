@@ -27,8 +27,9 @@ final class ChangeSequencer implements AutoCloseable {
     /** After a failed run (the database down), the thread waits this long before the next. */
     private static final Duration AFTER_FAILURE = Duration.ofSeconds(1);
     /**
-     * The least time between two runs of the thread: commits that come meanwhile are numbered together, which costs
-     * the database far less than a run each (a reader still runs it at once before it reads).
+     * The least time between two runs of the thread once commits come faster than it numbers them one by one (its
+     * last run found more than one): commits that come meanwhile are numbered together, which costs the database far
+     * less than a run each. Commits that come one at a time are numbered at once; a reader runs it at once anyway.
      */
     private static final long BATCH_WINDOW_NANOS = Duration.ofMillis(10).toNanos();
 
@@ -45,9 +46,12 @@ final class ChangeSequencer implements AutoCloseable {
     private final String upkeep;
     private final AtomicBoolean woken = new AtomicBoolean();
     private final AtomicLong sinceUpkeep = new AtomicLong();
+    private final AtomicBoolean upkeepRunning = new AtomicBoolean();
     private long lastUpkeep = System.nanoTime();
     /** When the thread last started a run. */
     private long lastRun;
+    /** How many changes the thread's last run numbered: one or none means commits come one at a time. */
+    private long lastNumbered;
 
     private volatile boolean closed;
     /** True once this process knows of a collection with its feed on; until then commits do not wake the thread. */
@@ -105,11 +109,11 @@ final class ChangeSequencer implements AutoCloseable {
                 if (feeds) {
                     // under a steady stream of commits, runs this close together number more changes each
                     long wait = lastRun + BATCH_WINDOW_NANOS - System.nanoTime();
-                    if (told && wait > 0) {
+                    if (told && lastNumbered > 1 && wait > 0) {
                         LockSupport.parkNanos(this, wait);
                     }
                     lastRun = System.nanoTime();
-                    run();
+                    lastNumbered = run();
                 }
                 upkeepIfDue();
             } catch (RuntimeException e) {
@@ -125,21 +129,35 @@ final class ChangeSequencer implements AutoCloseable {
 
     /**
      * After many changes were numbered, reclaims the pending table's dead rows, which every run would otherwise read
-     * through until autovacuum comes by. Concurrent writers and runs go on meanwhile.
+     * through until autovacuum comes by. On a thread of its own, so that numbering never waits for it; concurrent
+     * writers and runs go on meanwhile.
      */
     private void upkeepIfDue() {
         if (upkeep == null
                 || sinceUpkeep.get() < UPKEEP_AFTER_CHANGES
-                || System.nanoTime() - lastUpkeep < UPKEEP_EVERY_NANOS) {
+                || System.nanoTime() - lastUpkeep < UPKEEP_EVERY_NANOS
+                || !upkeepRunning.compareAndSet(false, true)) {
             return;
         }
         sinceUpkeep.set(0);
         lastUpkeep = System.nanoTime();
-        owner.onOwnConnection(connection -> {
-            try (Statement vacuum = connection.createStatement()) {
-                return vacuum.execute(upkeep);
-            }
-        });
+        Thread vacuum = new Thread(
+                () -> {
+                    try {
+                        owner.onOwnConnection(connection -> {
+                            try (Statement statement = connection.createStatement()) {
+                                return statement.execute(upkeep);
+                            }
+                        });
+                    } catch (RuntimeException e) {
+                        LOG.debug("Upkeep of the pending changes failed: {}", e.getMessage());
+                    } finally {
+                        upkeepRunning.set(false);
+                    }
+                },
+                "vellum-feed-upkeep");
+        vacuum.setDaemon(true);
+        vacuum.start();
     }
 
     private boolean anyFeed() {
