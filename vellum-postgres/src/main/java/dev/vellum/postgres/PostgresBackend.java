@@ -100,17 +100,13 @@ public final class PostgresBackend implements BackendProvider {
                         dialect, config, new SqlEngine.Pool(pool, target.describe(), e -> failure(target, config, e)))
                 .migrationLock(migrationLock(config, application, migrationOwner, owner));
         if (migrationOwner.isPresent()) {
+            Function<SQLException, ConnectionException> ownerFailure =
+                    e -> failure(owner, config, e, PostgresSettings.MIGRATION_URL.key());
             try {
                 opening = opening.schemaOwner(new SqlEngine.Pool(
-                        startPool(
-                                owner,
-                                config,
-                                "vellum-postgres-schema",
-                                0,
-                                2,
-                                e -> failure(owner, config, e, PostgresSettings.MIGRATION_URL.key())),
+                        startPool(owner, config, "vellum-postgres-schema", 0, 2, ownerFailure),
                         owner.describe() + " (schema role)",
-                        e -> failure(owner, config, e, PostgresSettings.MIGRATION_URL.key())));
+                        ownerFailure));
             } catch (RuntimeException e) {
                 if (pool instanceof HikariDataSource own) {
                     own.close();
