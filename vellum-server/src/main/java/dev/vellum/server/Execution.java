@@ -55,21 +55,40 @@ final class Execution {
         this.permits = new Semaphore(limits.maxConcurrent());
     }
 
-    /** Runs store work under a permit, or answers 503 at once when every permit is taken. */
+    /**
+     * Runs store work under a permit. A request that finds every permit taken waits its turn, up to the queue
+     * timeout: a burst is served a little later instead of turned away while the work in progress finishes in
+     * milliseconds; only load that stays beyond what the store can do is answered 503.
+     */
     <T> T withPermit(Supplier<T> work) {
-        if (!permits.tryAcquire()) {
+        if (!permits.tryAcquire() && !awaitPermit()) {
             throw new Problem(
                             503,
                             "saturated",
                             "Server busy",
-                            "The server is doing as much store work at once as it "
-                                    + "takes (VELLUM_HTTP_MAX_CONCURRENT); retry shortly.")
+                            "The server is doing as much store work at once as it takes "
+                                    + "(VELLUM_HTTP_MAX_CONCURRENT), and this request waited "
+                                    + limits.queueTimeout().toMillis()
+                                    + " ms (VELLUM_HTTP_QUEUE_TIMEOUT) without its turn; retry shortly.")
                     .retryAfter(1);
         }
         try {
             return work.get();
         } finally {
             permits.release();
+        }
+    }
+
+    private boolean awaitPermit() {
+        long wait = limits.queueTimeout().toNanos();
+        if (wait <= 0) {
+            return false;
+        }
+        try {
+            return permits.tryAcquire(wait, TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw stopping();
         }
     }
 

@@ -53,7 +53,13 @@ public final class HttpSettings {
     public static final SettingKey MAX_CONCURRENT = SettingKey.of(
             "VELLUM_HTTP_MAX_CONCURRENT",
             "128",
-            "vellum serve: most requests handled at once; more get 503 with Retry-After at once instead of queueing");
+            "vellum serve: most requests handled at once; more wait up to VELLUM_HTTP_QUEUE_TIMEOUT for their turn");
+
+    public static final SettingKey QUEUE_TIMEOUT = SettingKey.of(
+            "VELLUM_HTTP_QUEUE_TIMEOUT",
+            "2s",
+            "vellum serve: how long a request waits for its turn when VELLUM_HTTP_MAX_CONCURRENT are at work, before "
+                    + "503 with Retry-After (0 = answer 503 at once)");
 
     public static final SettingKey IDLE_TIMEOUT = SettingKey.of(
             "VELLUM_HTTP_IDLE_TIMEOUT",
@@ -108,6 +114,7 @@ public final class HttpSettings {
             MAX_FILTER_DEPTH,
             MAX_FILTER_CONDITIONS,
             MAX_CONCURRENT,
+            QUEUE_TIMEOUT,
             IDLE_TIMEOUT,
             MIN_BODY_RATE,
             MAX_FEED_READERS_PER_CLIENT,

@@ -15,7 +15,8 @@ import java.util.List;
  *
  * @param requestTimeout zero for no limit
  * @param shutdownGrace  how long requests in flight may run once a stop begins
- * @param maxConcurrent  requests handled at once; more are answered 503 at once
+ * @param maxConcurrent  requests handled at once; more wait for their turn
+ * @param queueTimeout   how long a request waits for its turn before 503 (zero: answered 503 at once)
  * @param idleTimeout    a connection silent this long is closed
  * @param minBodyRate    bytes per second below which a request body is refused (0 = no minimum)
  * @param corsOrigins    origins whose pages may call the API ({@code *}: any); empty for none
@@ -35,6 +36,7 @@ public record ServerSettings(
         int maxFilterConditions,
         Duration shutdownGrace,
         int maxConcurrent,
+        Duration queueTimeout,
         Duration idleTimeout,
         long minBodyRate,
         List<String> corsOrigins,
@@ -56,6 +58,7 @@ public record ServerSettings(
                 config.getInt(HttpSettings.MAX_FILTER_CONDITIONS, 1),
                 config.getDuration(HttpSettings.SHUTDOWN_GRACE).orElse(Duration.ZERO),
                 config.getInt(HttpSettings.MAX_CONCURRENT, 1),
+                config.getDuration(HttpSettings.QUEUE_TIMEOUT).orElse(Duration.ZERO),
                 config.getDuration(HttpSettings.IDLE_TIMEOUT).orElse(Duration.ofSeconds(30)),
                 config.getSize(HttpSettings.MIN_BODY_RATE),
                 corsOrigins(config),
