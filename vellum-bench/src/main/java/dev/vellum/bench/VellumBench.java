@@ -38,6 +38,8 @@ public final class VellumBench {
         boolean typed = false;
         boolean aggregate = false;
         boolean fanout = false;
+        boolean http = false;
+        List<Integer> connections = List.of(1, 32, 256);
         int streams = 1000;
         int rate = 100;
         List<String> backends = List.of("sqlite", "postgres");
@@ -53,6 +55,11 @@ public final class VellumBench {
                 case "--typed" -> typed = true;
                 case "--aggregate" -> aggregate = true;
                 case "--fanout" -> fanout = true;
+                case "--http" -> http = true;
+                case "--connections" ->
+                    connections = java.util.Arrays.stream(args[++i].split(","))
+                            .map(Integer::valueOf)
+                            .toList();
                 case "--streams" -> streams = Integer.parseInt(args[++i]);
                 case "--rate" -> rate = Integer.parseInt(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
@@ -62,7 +69,9 @@ public final class VellumBench {
                             + "       vellum-bench --pgbouncer|--nodes|--replicas [--records N] [--rounds N] [--seconds N]\n"
                             + "       vellum-bench --feed|--typed|--aggregate [--records N] [--rounds N] [--seconds N] "
                             + "[--backends ...]\n"
-                            + "       vellum-bench --fanout [--streams N] [--rate N] [--seconds N] [--backends ...]");
+                            + "       vellum-bench --fanout [--streams N] [--rate N] [--seconds N] [--backends ...]\n"
+                            + "       vellum-bench --http [--records N] [--rounds N] [--seconds N] [--backends ...] "
+                            + "[--connections 1,32,256]");
                     System.exit(2);
                 }
             }
@@ -73,6 +82,16 @@ public final class VellumBench {
                     streams,
                     rate,
                     args.length > 0 && List.of(args).contains("--seconds") ? seconds : 20);
+            return;
+        }
+        if (http) {
+            List<String> given = List.of(args);
+            HttpBench.run(
+                    backends,
+                    records > 0 ? records : 100_000,
+                    given.contains("--rounds") ? rounds : 3,
+                    given.contains("--seconds") ? seconds : 5,
+                    connections);
             return;
         }
         if (pgbouncer) {
