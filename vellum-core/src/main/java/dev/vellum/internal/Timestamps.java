@@ -28,8 +28,41 @@ public final class Timestamps {
         return instant.getNano() % 1_000_000 == 0 ? instant : instant.truncatedTo(ChronoUnit.MILLIS);
     }
 
+    /** Years 1 to 9999 digit by digit (the general formatter costs more than reading a small record); others by it. */
     public static String format(Instant instant) {
-        return ISO_MILLIS.format(instant);
+        long seconds = instant.getEpochSecond();
+        if (seconds < FIRST_FAST || seconds > LAST_FAST) {
+            return ISO_MILLIS.format(instant);
+        }
+        java.time.LocalDateTime t = java.time.LocalDateTime.ofEpochSecond(seconds, instant.getNano(), ZoneOffset.UTC);
+        char[] out = new char[24];
+        digits(out, 0, t.getYear(), 4);
+        out[4] = '-';
+        digits(out, 5, t.getMonthValue(), 2);
+        out[7] = '-';
+        digits(out, 8, t.getDayOfMonth(), 2);
+        out[10] = 'T';
+        digits(out, 11, t.getHour(), 2);
+        out[13] = ':';
+        digits(out, 14, t.getMinute(), 2);
+        out[16] = ':';
+        digits(out, 17, t.getSecond(), 2);
+        out[19] = '.';
+        digits(out, 20, t.getNano() / 1_000_000, 3);
+        out[23] = 'Z';
+        return new String(out);
+    }
+
+    /** 0001-01-01T00:00:00Z and 9999-12-31T23:59:59Z. */
+    private static final long FIRST_FAST = -62_135_596_800L;
+
+    private static final long LAST_FAST = 253_402_300_799L;
+
+    private static void digits(char[] out, int at, int value, int width) {
+        for (int i = at + width - 1; i >= at; i--) {
+            out[i] = (char) ('0' + value % 10);
+            value /= 10;
+        }
     }
 
     public static Instant parse(String text) {

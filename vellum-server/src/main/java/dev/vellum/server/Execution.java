@@ -11,6 +11,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -19,9 +21,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How the API runs store work: under a bounded number of permits, on a worker so the request thread can give up at
- * the request timeout, cancelled in the database when it does, and answered with the truth about what was written.
- * Whether the work writes comes from its {@link Operation}.
+ * How the API runs store work: under a bounded number of permits, cancelled in the database at the request timeout,
+ * and answered with the truth about what was written. Work on a database server runs on a worker so the request
+ * thread can give up at the deadline even when the server answers nothing; work on an embedded database, which a
+ * cancel always reaches, runs on the request's own thread. Whether the work writes comes from its {@link Operation}.
  */
 final class Execution {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
@@ -40,7 +43,26 @@ final class Execution {
                 return t;
             });
 
+    /** Cancels work at its deadline; one thread for every request's alarm. */
+    private static final ScheduledThreadPoolExecutor ALARMS = alarms();
+
+    private static ScheduledThreadPoolExecutor alarms() {
+        ScheduledThreadPoolExecutor alarms = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "vellum-deadlines");
+            t.setDaemon(true);
+            return t;
+        });
+        alarms.setRemoveOnCancelPolicy(true); // most requests finish long before their alarm
+        return alarms;
+    }
+
     private final RecordStore store;
+    /**
+     * SQLite or memory: a cancel stops the work in-process (sqlite3_interrupt, interrupted lock waits), so it
+     * needs no worker to be left at the deadline. A server over a network may answer nothing at all.
+     */
+    private final boolean embedded;
+
     private final ServerSettings limits;
     private final Metrics metrics;
     private final ExecutorService workers;
@@ -49,6 +71,8 @@ final class Execution {
 
     Execution(RecordStore store, ServerSettings limits, Metrics metrics, ExecutorService workers) {
         this.store = store;
+        this.embedded =
+                store.database().map(db -> db.backendName().equals("sqlite")).orElse(true);
         this.limits = limits;
         this.metrics = metrics;
         this.workers = workers;
@@ -93,10 +117,9 @@ final class Execution {
     }
 
     /**
-     * Runs one store operation, timed, within the request timeout. The work runs on a worker so the request thread
-     * can give up at the deadline; the answer is written from the request thread. At the deadline the work is
-     * cancelled (its statement in the database too), and the answer is what really happened: 503 when it rolled
-     * back or never started, its own answer when it had already begun to commit. No error answer hides a write.
+     * Runs one store operation, timed, within the request timeout. At the deadline the work is cancelled (its
+     * statement in the database too), and the answer is what really happened: 503 when it rolled back or never
+     * started, its own answer when it had already begun to commit. No error answer hides a write.
      */
     void bounded(Context ctx, Operation operation, Supplier<Reply> work) {
         String token = ctx.header(Api.CONSISTENCY);
@@ -120,7 +143,11 @@ final class Execution {
                 .retryAfter(1);
         Reply reply;
         try {
-            reply = withPermit(() -> timeout == 0 ? timed.get() : withDeadline(timed, timeout, write, timedOut));
+            reply = withPermit(() -> timeout == 0
+                    ? timed.get()
+                    : embedded
+                            ? onThisThread(timed, timeout, timedOut)
+                            : withDeadline(timed, timeout, write, timedOut));
         } catch (Problem | VellumException known) {
             throw Problem.isShortOfMemory(known) ? Problem.shortOfMemory(write) : known;
         } catch (OutOfMemoryError e) {
@@ -146,6 +173,23 @@ final class Execution {
                     .retryAfter(1);
         }
         reply.writeTo(ctx, write);
+    }
+
+    /**
+     * Runs work on the calling thread, cancelled at the deadline by an alarm; no thread changes hands. The answer
+     * is what really happened: its result when it finished (a write whose commit had begun included), a timeout
+     * when it was stopped.
+     */
+    private <T> T onThisThread(Supplier<T> work, long millis, Supplier<Problem> timedOut) {
+        Cancellation cancellation = new Cancellation();
+        ScheduledFuture<?> alarm = ALARMS.schedule(cancellation::cancel, millis, TimeUnit.MILLISECONDS);
+        try {
+            return cancellation.run(work);
+        } catch (OperationCancelledException e) {
+            throw whyCancelled(e, timedOut);
+        } finally {
+            alarm.cancel(false);
+        }
     }
 
     /**
@@ -194,12 +238,7 @@ final class Execution {
             throw stopping();
         } catch (ExecutionException e) {
             if (e.getCause() instanceof OperationCancelledException cancelled) {
-                // cut short while waiting for a connection: the database is unreachable, or the pool is busy
-                if (cancelled.getCause() instanceof ConnectionException
-                        || cancelled.getCause() instanceof PoolExhaustedException) {
-                    throw (RuntimeException) cancelled.getCause();
-                }
-                throw timedOut.get();
+                throw whyCancelled(cancelled, timedOut);
             }
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
@@ -209,6 +248,15 @@ final class Execution {
             }
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /** Cut short while waiting for a connection: the database is unreachable, or the pool is busy; else a timeout. */
+    private static RuntimeException whyCancelled(OperationCancelledException cancelled, Supplier<Problem> timedOut) {
+        if (cancelled.getCause() instanceof ConnectionException
+                || cancelled.getCause() instanceof PoolExhaustedException) {
+            return (RuntimeException) cancelled.getCause();
+        }
+        return timedOut.get();
     }
 
     private static Problem stopping() {

@@ -7,12 +7,19 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 
 /** Request, query and pool metrics in one Prometheus registry per server. */
 final class Metrics {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    // each request finds its timers here: building a meter's id and looking it up costs more than recording
+    private final ConcurrentHashMap<RequestSeries, Timer> requestTimers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> succeeded = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Timer> failed = new ConcurrentHashMap<>();
+
+    private record RequestSeries(String method, String route, int status) {}
 
     Metrics(Database database) {
         if (database != null) {
@@ -72,30 +79,41 @@ final class Metrics {
 
     /** One finished request, by route template (not the raw path, so ids do not explode the series). */
     void request(String method, String route, int status, long nanos) {
-        Timer.builder("http.server.requests")
-                .tag("method", method)
-                .tag("route", route)
-                .tag("status", String.valueOf(status))
-                .description("HTTP requests")
-                .register(registry)
+        requestTimers
+                .computeIfAbsent(
+                        new RequestSeries(method, route, status),
+                        series -> Timer.builder("http.server.requests")
+                                .tag("method", method)
+                                .tag("route", route)
+                                .tag("status", String.valueOf(status))
+                                .description("HTTP requests")
+                                .register(registry))
                 .record(nanos, java.util.concurrent.TimeUnit.NANOSECONDS);
     }
 
     /** Times one record-store operation (find, count, insert, …). */
     <T> T time(String operation, Supplier<T> work) {
-        Timer.Sample sample = Timer.start(registry);
-        String outcome = "error";
+        long started = System.nanoTime();
+        boolean ok = false;
         try {
             T result = work.get();
-            outcome = "ok";
+            ok = true;
             return result;
         } finally {
-            sample.stop(Timer.builder("vellum.store.operations")
-                    .tag("operation", operation)
-                    .tag("outcome", outcome)
-                    .description("Record store operations")
-                    .register(registry));
+            operationTimer(operation, ok)
+                    .record(System.nanoTime() - started, java.util.concurrent.TimeUnit.NANOSECONDS);
         }
+    }
+
+    private Timer operationTimer(String operation, boolean ok) {
+        return (ok ? succeeded : failed)
+                .computeIfAbsent(
+                        operation,
+                        name -> Timer.builder("vellum.store.operations")
+                                .tag("operation", name)
+                                .tag("outcome", ok ? "ok" : "error")
+                                .description("Record store operations")
+                                .register(registry));
     }
 
     /** Every series, or (for a caller who may not know the topology) all but those labelled with a replica. */

@@ -108,9 +108,7 @@ public final class VellumServer implements AutoCloseable {
             });
             config.routes.before(ctx -> {
                 String given = ctx.header("X-Request-Id");
-                String id = given != null && REQUEST_ID.matcher(given).matches()
-                        ? given
-                        : UUID.randomUUID().toString();
+                String id = given != null && REQUEST_ID.matcher(given).matches() ? given : requestId();
                 ctx.attribute(REQUEST_ID_KEY, id);
                 ctx.header("X-Request-Id", id);
                 requireCleanPath(ctx);
@@ -345,6 +343,9 @@ public final class VellumServer implements AutoCloseable {
      */
     private static void requireCleanPath(Context ctx) {
         String raw = ctx.req().getRequestURI();
+        if (plainPath(raw)) {
+            return;
+        }
         for (String segment : raw.split("/", -1)) {
             String decoded = decodeSegment(segment);
             if (decoded == null
@@ -355,6 +356,29 @@ public final class VellumServer implements AutoCloseable {
                         + "segment may decode to '.', '..', or text with '/', '\\' or a control character in it.");
             }
         }
+    }
+
+    /** No escapes, dot segments, backslashes or control characters: nothing to decode or refuse. */
+    private static boolean plainPath(String raw) {
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (c == '%' || c == '\\' || c < 0x20 || c == 0x7f || (c == '.' && (i == 0 || raw.charAt(i - 1) == '/'))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * A random version-4 UUID for a request that brought no id of its own. Request ids tie log lines together and
+     * need not be unguessable: ThreadLocalRandom, not the SecureRandom of {@link UUID#randomUUID}, which every
+     * request thread would queue on.
+     */
+    private static String requestId() {
+        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+        long high = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long low = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(high, low).toString();
     }
 
     /** A path segment's percent-encoding as UTF-8, or null when it is not that. */
