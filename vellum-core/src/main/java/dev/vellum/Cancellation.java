@@ -190,6 +190,24 @@ public final class Cancellation {
         }
     }
 
+    /**
+     * Called by a backend when a statement that was its own commit (autocommit) has returned, or lost its connection
+     * while it ran: it may have committed although a cancel came meanwhile (the cancel reaches the server after the
+     * statement ended), so the work's outcome now stands — its result, or the error that says the outcome is
+     * unknown — and is no longer reported as cancelled.
+     */
+    public static void outcomeStands() {
+        Cancellation c = CURRENT.get();
+        if (c == null) {
+            return;
+        }
+        synchronized (c) {
+            if (c.state == State.RUNNING || c.state == State.CANCELLED) {
+                c.state = State.COMMITTED;
+            }
+        }
+    }
+
     /** True when the calling thread runs cancellable work: its writes then need an explicit commit to guard. */
     public static boolean isActive() {
         return CURRENT.get() != null;

@@ -74,6 +74,8 @@ public final class JdbcDatabase implements Database {
     /** False for the application's data source: Vellum neither closes it nor configured its connections. */
     private final boolean ownsPool;
 
+    private final SharedReads positions = new SharedReads();
+
     private final String target;
     final Function<SQLException, ConnectionException> connectionFailure;
     /** Health, pool state and migrations. */
@@ -105,6 +107,12 @@ public final class JdbcDatabase implements Database {
          * its own when its commit could otherwise go unchecked.
          */
         WRITE,
+        /**
+         * Changes one row found by its key, in one statement: under a cancellation, outside a transaction it runs as
+         * its own commit instead of in a transaction with a COMMIT of its own, which costs a round trip. A cancel
+         * still stops it while it runs (waiting for a row lock, say); once it has returned, its outcome stands.
+         */
+        WRITE_ROW,
         /** Changes the schema or runs upkeep (DDL, VACUUM): under the writer lock, never in a transaction of its own. */
         SCHEMA;
 
@@ -228,7 +236,8 @@ public final class JdbcDatabase implements Database {
             return 0;
         }
         try {
-            return onPooledConnection(wal.get()::writePosition);
+            // any position read after this caller's commit will do: concurrent writers share one read
+            return positions.after(System.nanoTime(), () -> onPooledConnection(wal.get()::writePosition));
         } catch (RuntimeException e) {
             return Long.MAX_VALUE;
         }
@@ -660,7 +669,8 @@ public final class JdbcDatabase implements Database {
     /**
      * Runs work on the transaction's connection, or on a pooled one. A write outside a transaction runs in one of
      * its own when its commit could otherwise go unchecked: rows returned before the commit (SQLite), or work that
-     * may be cancelled, where only an explicit commit can be refused once cancelled.
+     * may be cancelled, where only an explicit commit can be refused once cancelled — except a one-row write, which
+     * is short enough to run as its own commit ({@link Access#WRITE_ROW}).
      */
     private <T> T withConnection(Access access, boolean returnsRows, ConnectionWork<T> work, String sql) {
         Cancellation.checkpoint();
@@ -670,9 +680,11 @@ public final class JdbcDatabase implements Database {
         if (joined != null) {
             return transactions.joining(joined, db -> withConnection(access, returnsRows, work, sql));
         }
-        if (tx == null
-                && access == Access.WRITE
-                && (returnsRows && dialect.writesNeedExplicitCommit() || Cancellation.isActive())) {
+        boolean explicitCommit = returnsRows && dialect.writesNeedExplicitCommit();
+        if (tx == null && access == Access.WRITE_ROW && !explicitCommit && Cancellation.isActive()) {
+            return asItsOwnCommit(work, sql);
+        }
+        if (tx == null && access.writes() && access != Access.SCHEMA && (explicitCommit || Cancellation.isActive())) {
             return inTransaction(db -> withConnection(access, returnsRows, work, sql));
         }
         try {
@@ -697,6 +709,45 @@ public final class JdbcDatabase implements Database {
             }
         } catch (SQLException e) {
             throw failure(e, sql);
+        }
+    }
+
+    /**
+     * One autocommit statement under a cancellation. A cancel stops it while it waits or runs, and the work then
+     * reports it cancelled; a cancel that reaches the server after the statement ended stops nothing, so once the
+     * statement has returned its outcome stands ({@link Cancellation#outcomeStands}). A connection lost while it ran
+     * leaves the outcome unknown, as a lost COMMIT does.
+     */
+    private <T> T asItsOwnCommit(ConnectionWork<T> work, String sql) {
+        boolean locked = transactions.serializesWriters();
+        if (locked) {
+            transactions.lockForWriting();
+        }
+        try (Connection connection = acquire()) {
+            Cancellation.checkpoint();
+            T result;
+            try {
+                result = work.run(connection);
+            } catch (SQLException e) {
+                RuntimeException failed = failure(e, sql);
+                if (failed instanceof ConnectionException) {
+                    Cancellation.outcomeStands();
+                    throw new dev.vellum.CommitOutcomeUnknownException(
+                            "The " + dialect.name() + " connection was lost while the write ran: it may or may not "
+                                    + "have been applied. Read the record before retrying it.",
+                            e);
+                }
+                throw failed;
+            }
+            Cancellation.outcomeStands();
+            noteCommit();
+            return result;
+        } catch (SQLException e) {
+            throw failure(e, sql);
+        } finally {
+            if (locked) {
+                transactions.unlockWriting();
+            }
         }
     }
 

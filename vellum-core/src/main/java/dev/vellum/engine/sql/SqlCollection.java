@@ -160,7 +160,7 @@ final class SqlCollection extends BaseCollection {
                         upsertRow(key, f, m, now),
                         " RETURNING version");
                 long version = db().fetchOne(
-                                Access.WRITE, insert.text(), insert.binds().toArray())
+                                Access.WRITE_ROW, insert.text(), insert.binds().toArray())
                         .orElseThrow()
                         .getLong("version");
                 if (version > 1) {
@@ -420,9 +420,9 @@ final class SqlCollection extends BaseCollection {
                     " RETURNING ");
             Object[] params = update.binds().toArray();
             Optional<Record> updated = knownFields == null
-                    ? db().fetchOne(Access.WRITE, update.text() + COLUMNS, this::read, params)
+                    ? db().fetchOne(Access.WRITE_ROW, update.text() + COLUMNS, this::read, params)
                     : db().fetchOne(
-                                    Access.WRITE,
+                                    Access.WRITE_ROW,
                                     update.text() + "metadata, version, created_at, updated_at",
                                     rs -> new Record(
                                             id,
