@@ -83,7 +83,9 @@ public final class Cancellation {
 
     /**
      * Stops the work: nothing it has not committed will be. Returns false when there is nothing left to stop: the
-     * work has finished, or its commit has begun (then its outcome, success or failure, is what it returns).
+     * work has finished, or its commit has begun (then its outcome, success or failure, is what it returns). A
+     * single-record write that the database finished just as the cancel came stands too: what {@link #run} returns
+     * or throws is always the outcome.
      */
     public boolean cancel() {
         List<Runnable> toRun;
