@@ -26,6 +26,13 @@ final class ChangeSequencer implements AutoCloseable {
     private static final Duration LOOK_EVERY = Duration.ofSeconds(1);
     /** After a failed run (the database down), the thread waits this long before the next. */
     private static final Duration AFTER_FAILURE = Duration.ofSeconds(1);
+    /**
+     * Under a stream of commits, how long the thread waits at most for the next commit before a run. Both
+     * alternatives measured worse (docs/benchmarks.md, "The change feed"): running at once at 16 writers, and a
+     * window held to its end for a lone writer.
+     */
+    private static final long NEXT_COMMIT_WAIT_NANOS = Duration.ofMillis(10).toNanos();
+
     /** Changes numbered since the last upkeep of the pending table that call for the next. */
     private static final long UPKEEP_AFTER_CHANGES = 10_000;
     /** The least time between two upkeeps. */
@@ -41,6 +48,8 @@ final class ChangeSequencer implements AutoCloseable {
     private final AtomicLong sinceUpkeep = new AtomicLong();
     private final AtomicBoolean upkeepRunning = new AtomicBoolean();
     private long lastUpkeep = System.nanoTime();
+    /** How many changes the thread's last run numbered: more than one means commits come faster than runs. */
+    private long lastNumbered;
 
     private volatile boolean closed;
     /** True once this process knows of a collection with its feed on; until then commits do not wake the thread. */
@@ -96,10 +105,12 @@ final class ChangeSequencer implements AutoCloseable {
                     feeds = anyFeed();
                 }
                 if (feeds) {
-                    // at once: the commits that come while a run is under way are numbered together by the next,
-                    // so under load runs batch by themselves (a wait for more measured no gain at 16 writers and
-                    // halved a lone writer's rate on an idle machine)
-                    run();
+                    if (told && lastNumbered > 1) {
+                        // commits come faster than runs: wait for the next one (its wake-up ends the park) so the
+                        // run numbers a few more together. A lone writer's commits are numbered one by one, at once.
+                        LockSupport.parkNanos(this, NEXT_COMMIT_WAIT_NANOS);
+                    }
+                    lastNumbered = run();
                 }
                 upkeepIfDue();
             } catch (RuntimeException e) {
