@@ -19,6 +19,7 @@ import dev.vellum.internal.Transactions.Transaction;
 import dev.vellum.spi.Batches;
 import dev.vellum.spi.MigrationLock;
 import dev.vellum.spi.Replication;
+import dev.vellum.spi.Sql;
 import dev.vellum.spi.SqlDialect;
 import dev.vellum.spi.SqlEngine.Opening;
 import dev.vellum.spi.SqlEngine.Pool;
@@ -372,6 +373,28 @@ public final class JdbcDatabase implements Database {
         return fetchAll(access, sql, rows(), params);
     }
 
+    // ---- statements rendered with their binds (Sql), their caller saying what they do ----
+
+    public int execute(Access access, Sql sql) {
+        return execute(access, sql.text(), sql.binds().toArray());
+    }
+
+    public Optional<Row> fetchOne(Access access, Sql sql) {
+        return fetchOne(access, sql.text(), sql.binds().toArray());
+    }
+
+    public <T> Optional<T> fetchOne(Access access, Sql sql, RowMapper<T> mapper) {
+        return fetchOne(access, sql.text(), mapper, sql.binds().toArray());
+    }
+
+    public <T> List<T> fetchAll(Access access, Sql sql, RowMapper<T> mapper) {
+        return fetchAll(access, sql.text(), mapper, sql.binds().toArray());
+    }
+
+    public <T> Stream<T> stream(Sql sql, RowMapper<T> mapper) {
+        return stream(sql.text(), mapper, sql.binds().toArray());
+    }
+
     @Override
     public Result run(String sql, Object... params) {
         return withConnection(
@@ -723,28 +746,29 @@ public final class JdbcDatabase implements Database {
         if (locked) {
             transactions.lockForWriting();
         }
-        try (Connection connection = acquire()) {
+        Connection connection = null;
+        try {
+            connection = acquire();
             Cancellation.checkpoint();
-            T result;
-            try {
-                result = work.run(connection);
-            } catch (SQLException e) {
-                RuntimeException failed = failure(e, sql);
-                if (failed instanceof ConnectionException) {
-                    Cancellation.outcomeStands();
-                    throw new dev.vellum.CommitOutcomeUnknownException(
-                            "The " + dialect.name() + " connection was lost while the write ran: it may or may not "
-                                    + "have been applied. Read the record before retrying it.",
-                            e);
-                }
-                throw failed;
-            }
+            T result = work.run(connection);
             Cancellation.outcomeStands();
             noteCommit();
             return result;
         } catch (SQLException e) {
-            throw failure(e, sql);
+            RuntimeException failed = failure(e, sql);
+            if (failed instanceof ConnectionException) {
+                Cancellation.outcomeStands();
+                throw new dev.vellum.CommitOutcomeUnknownException(
+                        "The " + dialect.name() + " connection was lost while the write ran: it may or may not "
+                                + "have been applied. Read the record before retrying it.",
+                        e);
+            }
+            throw failed;
         } finally {
+            if (connection != null) {
+                // after a committed write, a connection that fails to close must not turn the answer into an error
+                closeQuietly(connection);
+            }
             if (locked) {
                 transactions.unlockWriting();
             }

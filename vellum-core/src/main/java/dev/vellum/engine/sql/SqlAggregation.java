@@ -208,14 +208,10 @@ final class SqlAggregation {
                 sql,
                 ") AS g) AS t WHERE vellum_bytes - vellum_row <= " + guard);
         long[] read = new long[1];
-        List<Group> groups = store.db.read(db -> db.fetchAll(
-                Access.READ,
-                guarded.text(),
-                rs -> {
-                    read[0] = Math.max(read[0], rs.getLong(outer.size() + 1));
-                    return readGroup(rs, request, fastKeys, inexact);
-                },
-                guarded.binds().toArray()));
+        List<Group> groups = store.db.read(db -> db.fetchAll(Access.READ, guarded, rs -> {
+            read[0] = Math.max(read[0], rs.getLong(outer.size() + 1));
+            return readGroup(rs, request, fastKeys, inexact);
+        }));
         if (read[0] > guard) {
             throw Aggregates.tooLarge(store.limits.answerBytes());
         }

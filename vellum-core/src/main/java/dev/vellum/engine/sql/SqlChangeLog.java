@@ -125,8 +125,7 @@ final class SqlChangeLog implements ChangeLog {
                 filter != null ? Sql.concat(" AND (op = 'delete' OR ", store.filters.where(filter), ")") : "",
                 " ORDER BY seq LIMIT " + limit + ") c ON 1 = 1 ORDER BY c.seq");
         dev.vellum.internal.JdbcDatabase db = store.db; // the primary, never a replica
-        List<ChangeRow> rows = db.fetchAll(
-                Access.READ, sql.text(), this::changeRow, sql.binds().toArray());
+        List<ChangeRow> rows = db.fetchAll(Access.READ, sql, this::changeRow);
         List<Change> taken = new ArrayList<>();
         Map<Long, ChangeRow> fetched = new HashMap<>();
         long position = after;

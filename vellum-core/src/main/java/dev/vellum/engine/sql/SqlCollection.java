@@ -159,10 +159,8 @@ final class SqlCollection extends BaseCollection {
                         "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ",
                         upsertRow(key, f, m, now),
                         " RETURNING version");
-                long version = db().fetchOne(
-                                Access.WRITE_ROW, insert.text(), insert.binds().toArray())
-                        .orElseThrow()
-                        .getLong("version");
+                long version =
+                        db().fetchOne(Access.WRITE_ROW, insert).orElseThrow().getLong("version");
                 if (version > 1) {
                     tombstones.forgetBelow(key, version);
                 }
@@ -293,9 +291,7 @@ final class SqlCollection extends BaseCollection {
 
     private Record upsertOne(Prepared r, Instant now) {
         Sql upsert = Sql.concat(upsert(List.of(r), now), " RETURNING " + COLUMNS);
-        Record record = db().fetchOne(
-                        Access.WRITE, upsert.text(), this::read, upsert.binds().toArray())
-                .orElseThrow();
+        Record record = db().fetchOne(Access.WRITE, upsert, this::read).orElseThrow();
         tombstones.forget(List.of(r.id()));
         return record;
     }
@@ -333,7 +329,7 @@ final class SqlCollection extends BaseCollection {
             return;
         }
         Sql upsert = upsert(chunk, now);
-        db().execute(Access.WRITE, upsert.text(), upsert.binds().toArray());
+        db().execute(Access.WRITE, upsert);
         tombstones.forget(chunk.stream().map(Prepared::id).toList());
         chunk.clear();
     }
@@ -547,15 +543,13 @@ final class SqlCollection extends BaseCollection {
         }
         Sql together = tombstones.deleteMatching(where);
         if (together != null) {
-            return single(() -> (long)
-                    db().execute(Access.WRITE, together.text(), together.binds().toArray()));
+            return single(() -> (long) db().execute(Access.WRITE, together));
         }
         Sql recorded = tombstones.recordMatching(where);
         Sql delete = Sql.concat("DELETE FROM " + table + " WHERE ", where);
         return write(() -> {
-            db().execute(Access.WRITE, recorded.text(), recorded.binds().toArray());
-            return (long)
-                    db().execute(Access.WRITE, delete.text(), delete.binds().toArray());
+            db().execute(Access.WRITE, recorded);
+            return (long) db().execute(Access.WRITE, delete);
         });
     }
 
@@ -755,9 +749,7 @@ final class SqlCollection extends BaseCollection {
             return Stream.empty();
         }
         Sql select = queries.select(query.cursor(null), COLUMNS, false);
-        return store.db
-                .read(db -> db.stream(select.text(), this::read, select.binds().toArray()))
-                .map(r -> Projection.of(r, query));
+        return store.db.read(db -> db.stream(select, this::read)).map(r -> Projection.of(r, query));
     }
 
     @Override
@@ -790,11 +782,7 @@ final class SqlCollection extends BaseCollection {
         Sql count = Sql.concat("SELECT COUNT(*) FROM " + table + " WHERE ", where);
         // a plain column read: a Row would read the result's metadata on every call
         return store.db
-                .read(db -> db.fetchOne(
-                        Access.READ,
-                        count.text(),
-                        rs -> rs.getLong(1),
-                        count.binds().toArray()))
+                .read(db -> db.fetchOne(Access.READ, count, rs -> rs.getLong(1)))
                 .orElseThrow();
     }
 

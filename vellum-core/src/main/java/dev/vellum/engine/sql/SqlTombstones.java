@@ -31,10 +31,6 @@ final class SqlTombstones {
         return store.db;
     }
 
-    private void execute(Sql statement) {
-        db().execute(Access.WRITE, statement.text(), statement.binds().toArray());
-    }
-
     /** The version of a record (re-)created with this id: one more than its tombstone's, else 1. */
     Sql versionFor(String id) {
         return store.dialect.versionAfterTombstone(table, tombs, id);
@@ -119,11 +115,13 @@ final class SqlTombstones {
                     Sql.of(" WHERE collection = ? AND ", collection),
                     feed.ownChanges(changesBefore),
                     " AND id IN (SELECT id FROM " + tombs + ")");
-            execute(Sql.concat("DELETE FROM " + changes, revived, " AND op = 'update'"));
-            execute(Sql.concat(
-                    "UPDATE " + changes + " SET version = " + tombVersion + changes + ".id) + 1",
-                    revived,
-                    " AND op = 'insert' AND version <= " + tombVersion + changes + ".id)"));
+            db().execute(Access.WRITE, Sql.concat("DELETE FROM " + changes, revived, " AND op = 'update'"));
+            db().execute(
+                            Access.WRITE,
+                            Sql.concat(
+                                    "UPDATE " + changes + " SET version = " + tombVersion + changes + ".id) + 1",
+                                    revived,
+                                    " AND op = 'insert' AND version <= " + tombVersion + changes + ".id)"));
         }
         db().execute(Access.WRITE, "DELETE FROM " + tombs + " WHERE id IN (SELECT id FROM " + table + ")");
     }
