@@ -253,21 +253,30 @@ public final class PostgresCluster implements AutoCloseable {
                 long postmaster = Long.parseLong(Files.readAllLines(data.resolve("postmaster.pid"))
                         .get(0)
                         .trim());
-                List<String> command = new ArrayList<>(List.of("kill", signal, Long.toString(postmaster)));
+                // the postmaster first: stopped, it forks no backend after its children are listed (one forked in
+                // between went on serving, and the replica never looked hung)
+                kill(signal, List.of(postmaster));
+                List<Long> children = new ArrayList<>();
                 ProcessHandle.of(postmaster)
-                        .ifPresent(p -> p.descendants().forEach(child -> command.add(Long.toString(child.pid()))));
-                Process kill =
-                        new ProcessBuilder(command).redirectErrorStream(true).start();
-                if (kill.waitFor() != 0) {
-                    throw new IllegalStateException("kill " + signal + " failed: "
-                            + new String(
-                                    kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+                        .ifPresent(p -> p.descendants().forEach(child -> children.add(child.pid())));
+                if (!children.isEmpty()) {
+                    kill(signal, children);
                 }
             } catch (IOException e) {
                 throw new UncheckedIOException("Cannot signal " + name, e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new IllegalStateException(e);
+            }
+        }
+
+        private static void kill(String signal, List<Long> pids) throws IOException, InterruptedException {
+            List<String> command = new ArrayList<>(List.of("kill", signal));
+            pids.forEach(pid -> command.add(Long.toString(pid)));
+            Process kill = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (kill.waitFor() != 0) {
+                throw new IllegalStateException("kill " + signal + " failed: "
+                        + new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
             }
         }
 
