@@ -158,8 +158,7 @@ final class FeedBench {
     }
 
     private static double median(List<Double> values) {
-        double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+        return Load.median(values.stream().mapToDouble(Double::doubleValue).toArray());
     }
 
     private static String range(List<Double> values) {

@@ -201,19 +201,12 @@ final class HttpBench {
         return new Run(Double.parseDouble(rate.group(1)), percentiles[0], percentiles[1], errors);
     }
 
-    private static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-    }
-
     private static String throughput(List<Run> runs) {
         double[] rates = runs.stream().mapToDouble(Run::perSecond).toArray();
         return String.format(
                 Locale.ROOT,
                 "%,.0f (%,.0f–%,.0f)",
-                median(rates),
+                Load.median(rates),
                 Arrays.stream(rates).min().orElse(0),
                 Arrays.stream(rates).max().orElse(0));
     }
@@ -222,8 +215,8 @@ final class HttpBench {
         return String.format(
                 Locale.ROOT,
                 "%.2f / %.1f",
-                median(runs.stream().mapToDouble(Run::p50).toArray()),
-                median(runs.stream().mapToDouble(Run::p99).toArray()));
+                Load.median(runs.stream().mapToDouble(Run::p50).toArray()),
+                Load.median(runs.stream().mapToDouble(Run::p99).toArray()));
     }
 
     private static void print(List<Row> rows, int records, int rounds, double seconds) {
@@ -243,8 +236,9 @@ final class HttpBench {
                 + "| minimal p50 / p99 | not 2xx (vellum / minimal) | target |");
         System.out.println("|---|---|---|---|---|---|---|---|---|---|");
         for (Row r : rows) {
-            double ratio = median(r.vellum.stream().mapToDouble(Run::perSecond).toArray())
-                    / median(r.minimal.stream().mapToDouble(Run::perSecond).toArray());
+            double ratio = Load.median(
+                            r.vellum.stream().mapToDouble(Run::perSecond).toArray())
+                    / Load.median(r.minimal.stream().mapToDouble(Run::perSecond).toArray());
             long vellumErrors = r.vellum.stream().mapToLong(Run::errors).sum();
             long minimalErrors = r.minimal.stream().mapToLong(Run::errors).sum();
             System.out.printf(

@@ -73,11 +73,8 @@ final class Load {
                     .flatMapToLong(b -> Arrays.stream(b.latencies()))
                     .sorted()
                     .toArray();
-            double median = rates.length % 2 == 1
-                    ? rates[rates.length / 2]
-                    : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
             return new Summary(
-                    median,
+                    Load.median(rates),
                     rates[0],
                     rates[rates.length - 1],
                     all[all.length / 2] / 1e6,
@@ -107,6 +104,13 @@ final class Load {
             }
         }
         return runs.stream().map(Summary::of).toList();
+    }
+
+    /** The median of the values (the mean of the middle two when their number is even). */
+    static double median(double[] values) {
+        double[] v = values.clone();
+        Arrays.sort(v);
+        return v.length % 2 == 1 ? v[v.length / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
     }
 
     /** A scratch directory for a benchmark's SQLite files, deleted when the benchmark exits. */
