@@ -155,10 +155,10 @@ final class SqlCollection extends BaseCollection {
         sizeCheck().check(RecordSizes.check(new Record(key, f, m, 1, now, now), store.limits.recordBytes()));
         try {
             return single(() -> {
-                Sql insert = Sql.concat(
-                        "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ",
-                        upsertRow(key, f, m, now),
-                        " RETURNING version");
+                // an id made here was never used, so it has no tombstone to continue from
+                Sql row = id == null ? freshRow(key, f, m, now) : upsertRow(key, f, m, now);
+                Sql insert =
+                        Sql.concat("INSERT INTO " + table + " (" + COLUMNS + ") VALUES ", row, " RETURNING version");
                 long version =
                         db().fetchOne(Access.WRITE_ROW, insert).orElseThrow().getLong("version");
                 if (version > 1) {
@@ -264,6 +264,11 @@ final class SqlCollection extends BaseCollection {
      */
     private Indexes.SizeCheck sizeCheck() {
         return store.exists(name) ? Indexes.SizeCheck.of(store.cachedIndexes(name)) : Indexes.SizeCheck.NONE;
+    }
+
+    /** One new row's VALUES for an id never used before: version 1, no tombstone to look up. */
+    private static Sql freshRow(String id, ObjectNode fields, ObjectNode metadata, Instant now) {
+        return Sql.of("(?, ?, ?, 1, ?, ?)", id, json(fields), json(metadata), now, now);
     }
 
     /** One new row's VALUES, its version continuing from its tombstone's. */
