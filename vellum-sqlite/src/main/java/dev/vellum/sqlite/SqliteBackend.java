@@ -92,7 +92,7 @@ public final class SqliteBackend implements BackendProvider {
         }
         String target = path(config).toString();
         // One lock per file shared by every Database on it in this JVM, so two handles never race each other.
-        ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
+        ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
         HikariDataSource pool;
         writeLock.lock();
         try {
@@ -124,7 +124,7 @@ public final class SqliteBackend implements BackendProvider {
         }
         Path file = path(config).toAbsolutePath().normalize();
         String target = path(config).toString();
-        ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock(true));
+        ReentrantLock writeLock = WRITE_LOCKS.computeIfAbsent(file, f -> new ReentrantLock());
         return SqlEngine.get()
                 .open(
                         new SqliteDialect((int) Math.min(
