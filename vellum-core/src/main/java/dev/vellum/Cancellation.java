@@ -37,6 +37,7 @@ public final class Cancellation {
     private State state = State.NEW;
     private Thread thread;
     private final List<Runnable> cancellers = new ArrayList<>(1);
+    private final List<Runnable> abandoners = new ArrayList<>(1);
 
     /**
      * Runs {@code work} on the calling thread, bound to this cancellation. Work cancelled before it starts never
@@ -75,6 +76,7 @@ public final class Cancellation {
                 }
                 thread = null;
                 cancellers.clear();
+                abandoners.clear();
                 // an interrupt meant for this work must not reach the next task of a pooled thread
                 Thread.interrupted();
             }
@@ -113,6 +115,29 @@ public final class Cancellation {
         return true;
     }
 
+    /**
+     * Breaks off what the work still waits on after {@link #cancel()} did not stop it, such as a database server that
+     * answers nothing (not even the cancel): the connections it waits on are closed, so that it ends at once with a
+     * connection error. A write that was committing then has an unknown outcome, and says so. Does nothing once the
+     * work has finished.
+     */
+    public void abandon() {
+        List<Runnable> toRun;
+        synchronized (this) {
+            if (state == State.DONE || state == State.NEW) {
+                return;
+            }
+            toRun = new ArrayList<>(abandoners);
+        }
+        for (Runnable abandoner : toRun) {
+            try {
+                abandoner.run();
+            } catch (RuntimeException ignored) {
+                // best effort, as cancelling is
+            }
+        }
+    }
+
     public synchronized boolean isCancelled() {
         return state == State.CANCELLED;
     }
@@ -137,6 +162,14 @@ public final class Cancellation {
      * returned handle is closed. Runs it at once if the work is cancelled already.
      */
     public static Registration onCancel(Runnable canceller) {
+        return onCancel(canceller, null);
+    }
+
+    /**
+     * {@link #onCancel(Runnable)}, with how to break off the wait if the cancel does not stop it ({@link #abandon}),
+     * say closing the connection.
+     */
+    public static Registration onCancel(Runnable canceller, Runnable abandoner) {
         Cancellation c = CURRENT.get();
         if (c == null) {
             return Registration.NONE;
@@ -144,9 +177,13 @@ public final class Cancellation {
         synchronized (c) {
             if (c.state == State.RUNNING || c.state == State.COMMITTED) {
                 c.cancellers.add(canceller);
+                if (abandoner != null) {
+                    c.abandoners.add(abandoner);
+                }
                 return () -> {
                     synchronized (c) {
                         c.cancellers.remove(canceller);
+                        c.abandoners.remove(abandoner);
                     }
                 };
             }

@@ -76,6 +76,10 @@ public final class JdbcDatabase implements Database {
     private final boolean ownsPool;
 
     private final SharedReads positions = new SharedReads();
+    /** The write position read right after this thread's last commit, when its write read it (see fusesPosition). */
+    private final ThreadLocal<Long> ownPosition = new ThreadLocal<>();
+    /** True when the backend can send a write, its commit and a position read at once. */
+    private final boolean writesWithPosition;
 
     private final String target;
     final Function<SQLException, ConnectionException> connectionFailure;
@@ -140,6 +144,9 @@ public final class JdbcDatabase implements Database {
             MigrationLock migrationLock,
             Pool schemaOwner) {
         this.dialect = dialect;
+        this.writesWithPosition = dialect.replication()
+                .map(wal -> wal.writeThenPosition("SELECT 1") != null)
+                .orElse(false);
         this.pool = pool.dataSource();
         this.ownsPool = ownsPool;
         this.target = pool.target();
@@ -237,6 +244,12 @@ public final class JdbcDatabase implements Database {
             return 0;
         }
         try {
+            Long own = ownPosition.get();
+            if (own != null) {
+                // read right after this thread's last commit, which nothing has followed since
+                ownPosition.remove();
+                return own;
+            }
             // any position read after this caller's commit will do: concurrent writers share one read
             return positions.after(System.nanoTime(), () -> onPooledConnection(wal.get()::writePosition));
         } catch (RuntimeException e) {
@@ -348,6 +361,13 @@ public final class JdbcDatabase implements Database {
 
     /** {@link #fetchOne(String, RowMapper, Object...)}, its caller saying what it does. */
     public <T> Optional<T> fetchOne(Access access, String sql, RowMapper<T> mapper, Object... params) {
+        if (access == Access.WRITE_ROW
+                && fusesPosition()
+                && transactions.current() == null
+                && transactions.joinedConnection() == null
+                && Cancellation.isActive()) {
+            return writeRowThenPosition(sql, mapper, params);
+        }
         return withConnection(
                 access,
                 true,
@@ -593,13 +613,21 @@ public final class JdbcDatabase implements Database {
         }
         tx.wrote = true; // the caller's own JDBC: it may write (bulk inserts, COPY)
         Connection connection = tx.connection;
-        try (Cancellation.Registration cancel = Cancellation.onCancel(() -> {
-            try {
-                dialect.cancelRunning(connection);
-            } catch (SQLException ignored) {
-                // nothing running, or the connection is gone
-            }
-        })) {
+        try (Cancellation.Registration cancel = Cancellation.onCancel(
+                () -> {
+                    try {
+                        dialect.cancelRunning(connection);
+                    } catch (SQLException ignored) {
+                        // nothing running, or the connection is gone
+                    }
+                },
+                () -> {
+                    try {
+                        connection.abort(Runnable::run);
+                    } catch (SQLException ignored) {
+                        // closed already
+                    }
+                })) {
             return work.run(connection);
         } catch (SQLException e) {
             throw failure(e, "bulk load");
@@ -775,6 +803,101 @@ public final class JdbcDatabase implements Database {
         }
     }
 
+    /**
+     * True when a one-row write can learn the write position after its commit in its own round trip: the consistency
+     * token a server answers every write with then costs no query of its own. Not with replicas, which count this
+     * process's commits themselves.
+     */
+    private boolean fusesPosition() {
+        return writesWithPosition && !routing.tracksCommits();
+    }
+
+    /**
+     * {@link #asItsOwnCommit} for a one-row write whose dialect sends it, its commit and a read of the write position
+     * at once ({@link Replication#writeThenPosition}). The truth of the answer is kept as there: a failure inside the
+     * write's transaction rolls back and is reported as it is; one that may have come after the commit (a cancel that
+     * reached the position read, a lost connection) leaves the outcome unknown.
+     */
+    private <T> Optional<T> writeRowThenPosition(String sql, RowMapper<T> mapper, Object[] params) {
+        Replication wal = dialect.replication().orElseThrow();
+        Connection connection = null;
+        try {
+            connection = acquire();
+            Cancellation.checkpoint();
+            Optional<T> row = Optional.empty();
+            long position;
+            try (PreparedStatement statement = prepare(connection, wal.writeThenPosition(sql), params);
+                    Cancellation.Registration cancel = cancellable(statement)) {
+                boolean isResult = statement.execute();
+                ResultSet last = null;
+                int results = 0;
+                while (isResult || statement.getUpdateCount() != -1) {
+                    if (isResult) {
+                        if (last != null) {
+                            last.close();
+                        }
+                        last = statement.getResultSet();
+                        if (results++ == 0 && last.next()) {
+                            row = Optional.of(mapper.map(last));
+                        }
+                    }
+                    isResult = statement.getMoreResults(java.sql.Statement.KEEP_CURRENT_RESULT);
+                }
+                if (last == null || results != 2) {
+                    throw new SQLException("A one-row write answered " + results + " result sets instead of 2");
+                }
+                try (ResultSet positionResult = last) {
+                    position = wal.position(positionResult);
+                }
+            } catch (SQLException e) {
+                throw writeRowFailed(e, sql, wal, connection);
+            }
+            Cancellation.outcomeStands();
+            noteCommit();
+            if (row.isPresent()) {
+                // a write that changed nothing is answered without a token: nothing would ever read this one
+                ownPosition.set(position);
+            }
+            return row;
+        } finally {
+            if (connection != null) {
+                closeQuietly(connection);
+            }
+        }
+    }
+
+    private RuntimeException writeRowFailed(SQLException e, String sql, Replication wal, Connection connection) {
+        RuntimeException failed = failure(e, sql);
+        boolean beforeCommit;
+        try {
+            beforeCommit = !(failed instanceof ConnectionException) && wal.failedBeforeCommit(connection);
+        } catch (SQLException | RuntimeException unknown) {
+            beforeCommit = false;
+        }
+        if (beforeCommit) {
+            try (java.sql.Statement rollback = connection.createStatement()) {
+                rollback.execute("ROLLBACK");
+            } catch (SQLException lost) {
+                abortQuietly(connection); // never back to the pool inside a failed transaction
+            }
+            return failed;
+        }
+        Cancellation.outcomeStands();
+        abortQuietly(connection);
+        return new dev.vellum.CommitOutcomeUnknownException(
+                "The " + dialect.name() + " write failed at or after its commit: it may or may not have been "
+                        + "applied. Read the record before retrying it.",
+                e);
+    }
+
+    private static void abortQuietly(Connection connection) {
+        try {
+            connection.abort(Runnable::run);
+        } catch (SQLException | RuntimeException ignored) {
+            // closed already
+        }
+    }
+
     /** True when commits must be noted for read replicas. */
     boolean tracksCommits() {
         return routing.tracksCommits();
@@ -782,6 +905,7 @@ public final class JdbcDatabase implements Database {
 
     /** With replicas, this process's later reads must see this commit; and listeners hear of it. */
     void noteCommit() {
+        ownPosition.remove();
         routing.committed();
         for (Runnable listener : commitListeners) {
             listener.run();
@@ -884,14 +1008,8 @@ public final class JdbcDatabase implements Database {
     }
 
     /** While the statement runs, cancelling the current work cancels it in the database. */
-    private static Cancellation.Registration cancellable(java.sql.Statement statement) {
-        return Cancellation.onCancel(() -> {
-            try {
-                statement.cancel();
-            } catch (SQLException ignored) {
-                // the statement has finished or the connection is gone: nothing left to stop
-            }
-        });
+    private Cancellation.Registration cancellable(java.sql.Statement statement) {
+        return StatementStop.register(statement, dialect);
     }
 
     private PreparedStatement prepare(Connection connection, String sql, Object[] params) throws SQLException {

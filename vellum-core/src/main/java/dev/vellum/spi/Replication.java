@@ -14,6 +14,28 @@ public interface Replication {
      */
     long writePosition(Connection primary) throws SQLException;
 
+    /**
+     * {@code write} (one statement) wrapped to run as a transaction of its own followed by a read of the write
+     * position after its commit, all sent at once; or null when the backend cannot. Its results: the write's, then
+     * the position in a result set of its own ({@link #position}).
+     */
+    default String writeThenPosition(String write) {
+        return null;
+    }
+
+    /** The position that {@link #writeThenPosition}'s last result set holds. */
+    default long position(java.sql.ResultSet result) throws SQLException {
+        throw new UnsupportedOperationException();
+    }
+
+    /**
+     * After {@link #writeThenPosition} failed: true when the failure came inside the write's transaction, which
+     * then needs a rollback and has written nothing; false when it may have come after the commit.
+     */
+    default boolean failedBeforeCommit(Connection connection) throws SQLException {
+        return false;
+    }
+
     /** How far a replica has replayed. */
     ReplicaState state(Connection replica) throws SQLException;
 

@@ -62,6 +62,15 @@ public interface SqlDialect extends Dialect {
     default void cancelRunning(java.sql.Connection connection) throws SQLException {}
 
     /**
+     * Stops a statement that another thread runs. A network database should send its cancel without holding the
+     * driver's lock on the connection ({@code Statement.cancel} does in pgjdbc), so that a server that answers
+     * nothing, not even the cancel, cannot keep the statement's thread waiting once its connection is closed.
+     */
+    default void cancel(java.sql.Statement statement) throws SQLException {
+        statement.cancel();
+    }
+
+    /**
      * True when a result is only read in chunks (constant memory) inside a transaction: PostgreSQL opens a cursor
      * only when autocommit is off. SQLite streams in autocommit, and beginning a transaction there would take the
      * write lock ({@code BEGIN IMMEDIATE}), making a long read hold up every writer.

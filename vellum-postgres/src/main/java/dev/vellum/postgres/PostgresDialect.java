@@ -41,6 +41,12 @@ final class PostgresDialect implements SqlDialect {
         connection.unwrap(org.postgresql.PGConnection.class).cancelQuery();
     }
 
+    /** A cancel request for the connection's backend, sent without the lock {@code Statement.cancel} holds. */
+    @Override
+    public void cancel(java.sql.Statement statement) throws java.sql.SQLException {
+        cancelRunning(statement.getConnection());
+    }
+
     @Override
     public String name() {
         return "postgres";

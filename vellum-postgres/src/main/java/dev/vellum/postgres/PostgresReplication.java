@@ -19,6 +19,27 @@ public final class PostgresReplication implements Replication {
         }
     }
 
+    /**
+     * One round trip: an explicit transaction, so that its COMMIT comes before the position is read; a failure inside
+     * it leaves the session in a failed transaction block, which tells it apart from one after the commit.
+     */
+    @Override
+    public String writeThenPosition(String write) {
+        return "BEGIN; " + write + "; COMMIT; SELECT pg_current_wal_insert_lsn()::text";
+    }
+
+    @Override
+    public long position(ResultSet result) throws SQLException {
+        result.next();
+        return lsn(result.getString(1));
+    }
+
+    @Override
+    public boolean failedBeforeCommit(Connection connection) throws SQLException {
+        return connection.unwrap(org.postgresql.core.BaseConnection.class).getTransactionState()
+                == org.postgresql.core.TransactionState.FAILED;
+    }
+
     @Override
     public ReplicaState state(Connection replica) throws SQLException {
         try (Statement s = replica.createStatement();

@@ -21,10 +21,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * How the API runs store work: under a bounded number of permits, cancelled in the database at the request timeout,
- * and answered with the truth about what was written. Work on a database server runs on a worker so the request
- * thread can give up at the deadline even when the server answers nothing; work on an embedded database, which a
- * cancel always reaches, runs on the request's own thread. Whether the work writes comes from its {@link Operation}.
+ * How the API runs store work: on the request's own thread, under a bounded number of permits, cancelled in the
+ * database at the request timeout, and answered with the truth about what was written. Whether the work writes comes
+ * from its {@link Operation}.
  */
 final class Execution {
     private static final Logger LOG = LoggerFactory.getLogger(Api.class);
@@ -58,8 +57,8 @@ final class Execution {
 
     private final RecordStore store;
     /**
-     * SQLite or memory: a cancel stops the work in-process (sqlite3_interrupt, interrupted lock waits), so it
-     * needs no worker to be left at the deadline. A server over a network may answer nothing at all.
+     * SQLite or memory: a cancel stops the work in-process (sqlite3_interrupt, interrupted lock waits). A server over
+     * a network may answer nothing at all, not even a cancel request.
      */
     private final boolean embedded;
 
@@ -143,11 +142,7 @@ final class Execution {
                 .retryAfter(1);
         Reply reply;
         try {
-            reply = withPermit(() -> timeout == 0
-                    ? timed.get()
-                    : embedded
-                            ? onThisThread(timed, timeout, timedOut)
-                            : withDeadline(timed, timeout, write, timedOut));
+            reply = withPermit(() -> timeout == 0 ? timed.get() : onThisThread(timed, timeout, write, timedOut));
         } catch (Problem | VellumException known) {
             throw Problem.isShortOfMemory(known) ? Problem.shortOfMemory(write) : known;
         } catch (OutOfMemoryError e) {
@@ -178,15 +173,39 @@ final class Execution {
     /**
      * Runs work on the calling thread, cancelled at the deadline by an alarm; no thread changes hands. The answer
      * is what really happened: its result when it finished (a write whose commit had begun included), a timeout
-     * when it was stopped.
+     * when it was stopped. A database server that answers nothing, not even the cancel, is abandoned a moment
+     * later: the connections the work waits on are closed, so the request still ends near its deadline.
      */
-    private <T> T onThisThread(Supplier<T> work, long millis, Supplier<Problem> timedOut) {
+    private <T> T onThisThread(Supplier<T> work, long millis, boolean write, Supplier<Problem> timedOut) {
         Cancellation cancellation = new Cancellation();
-        ScheduledFuture<?> alarm = ALARMS.schedule(cancellation::cancel, millis, TimeUnit.MILLISECONDS);
+        java.util.concurrent.atomic.AtomicBoolean abandoned = new java.util.concurrent.atomic.AtomicBoolean();
+        ScheduledFuture<?> alarm = ALARMS.schedule(
+                () -> {
+                    if (embedded) {
+                        cancellation.cancel(); // in-process: returns at once
+                        return;
+                    }
+                    // a cancel request to a server that does not answer would hold the alarm thread
+                    CANCELLER.execute(cancellation::cancel);
+                    ALARMS.schedule(
+                            () -> {
+                                abandoned.set(true);
+                                cancellation.abandon();
+                            },
+                            write ? OUTCOME_WAIT_MILLIS : READ_GRACE_MILLIS,
+                            TimeUnit.MILLISECONDS);
+                },
+                millis,
+                TimeUnit.MILLISECONDS);
         try {
             return cancellation.run(work);
         } catch (OperationCancelledException e) {
-            throw whyCancelled(e, timedOut);
+            throw abandoned.get() ? timedOut.get() : whyCancelled(e, timedOut);
+        } catch (ConnectionException e) {
+            if (abandoned.get() && !write) {
+                throw timedOut.get();
+            }
+            throw e;
         } finally {
             alarm.cancel(false);
         }

@@ -82,6 +82,53 @@ class WriteTruthTest {
     }
 
     /**
+     * One-row writes that the database refuses (a duplicate id, a unique index, a stale version), more of them than
+     * the pool has connections: each answers its problem, nothing is written, and every connection still serves. On
+     * PostgreSQL such a write, its commit and the read of its consistency token go in one round trip; a refusal there
+     * must leave no connection inside a failed transaction, and each token must cover its own write.
+     */
+    @StoreTest
+    void refusedOneRowWritesLeaveEveryConnectionServing(RecordStore store, TestBackend backend) throws Exception {
+        try (Http http = Http.start(store)) {
+            assertThat(http.post(C + "/indexes", "{\"name\":\"by_email\",\"paths\":[\"email\"],\"unique\":true}")
+                            .statusCode())
+                    .isEqualTo(201);
+            HttpResponse<String> first = http.post(C + "/records", "{\"id\":\"a\",\"fields\":{\"email\":\"a@x\"}}");
+            assertThat(first.statusCode()).isEqualTo(201);
+            String token = first.headers().firstValue("Vellum-Consistency").orElseThrow();
+            for (int i = 0; i < 25; i++) {
+                assertProblem(http.post(C + "/records", "{\"id\":\"a\",\"fields\":{}}"), 409, "duplicate");
+                assertProblem(http.post(C + "/records", "{\"fields\":{\"email\":\"a@x\"}}"), 409, "duplicate");
+                assertThat(http.send("PUT", C + "/records/a", "{\"fields\":{\"n\":" + i + "}}", "If-Match", "\"9\"")
+                                .statusCode())
+                        .isEqualTo(412);
+            }
+            for (int i = 0; i < 25; i++) {
+                HttpResponse<String> created = http.post(C + "/records", "{\"fields\":{\"n\":" + i + "}}");
+                assertThat(created.statusCode()).as(created.body()).isEqualTo(201);
+                String next = created.headers().firstValue("Vellum-Consistency").orElseThrow();
+                if (backend.name().startsWith("postgres")) {
+                    long before = dev.vellum.engine.ConsistencyTokens.parse(token);
+                    long after = dev.vellum.engine.ConsistencyTokens.parse(next);
+                    assertThat(after).as("a later write's token").isGreaterThan(before);
+                    long now = store.database()
+                            .orElseThrow()
+                            .fetchOne("SELECT (pg_current_wal_insert_lsn() - '0/0'::pg_lsn)::bigint AS at")
+                            .orElseThrow()
+                            .getLong("at");
+                    assertThat(after)
+                            .as("a token is a position already reached")
+                            .isLessThanOrEqualTo(now);
+                }
+                token = next;
+            }
+            JsonNode page = json(http.get(C + "/records?limit=100"));
+            assertThat(page.get("records")).hasSize(26);
+            assertThat(page.at("/records/0/version").asLong()).isEqualTo(1);
+        }
+    }
+
+    /**
      * RFC 7240's {@code Prefer: return=minimal}: a committed write answers without the record — 201 with its Location,
      * 204 for the rest — and its ETag and consistency token still say what was written. (It is also how a write whose
      * record could not be serialized, the heap short, answers: never an error for a committed write.)
