@@ -621,13 +621,7 @@ public final class JdbcDatabase implements Database {
                         // nothing running, or the connection is gone
                     }
                 },
-                () -> {
-                    try {
-                        connection.abort(Runnable::run);
-                    } catch (SQLException ignored) {
-                        // closed already
-                    }
-                })) {
+                () -> abortQuietly(connection))) {
             return work.run(connection);
         } catch (SQLException e) {
             throw failure(e, "bulk load");
@@ -785,11 +779,7 @@ public final class JdbcDatabase implements Database {
         } catch (SQLException e) {
             RuntimeException failed = failure(e, sql);
             if (failed instanceof ConnectionException) {
-                Cancellation.outcomeStands();
-                throw new dev.vellum.CommitOutcomeUnknownException(
-                        "The " + dialect.name() + " connection was lost while the write ran: it may or may not "
-                                + "have been applied. Read the record before retrying it.",
-                        e);
+                throw outcomeUnknown("connection was lost while the write ran", e);
             }
             throw failed;
         } finally {
@@ -882,15 +872,21 @@ public final class JdbcDatabase implements Database {
             }
             return failed;
         }
-        Cancellation.outcomeStands();
         abortQuietly(connection);
+        return outcomeUnknown("write failed at or after its commit", e);
+    }
+
+    /** A write that may have committed: its outcome now stands, and only a read can tell what it is. */
+    private dev.vellum.CommitOutcomeUnknownException outcomeUnknown(String what, SQLException e) {
+        Cancellation.outcomeStands();
         return new dev.vellum.CommitOutcomeUnknownException(
-                "The " + dialect.name() + " write failed at or after its commit: it may or may not have been "
-                        + "applied. Read the record before retrying it.",
+                "The " + dialect.name() + " " + what + ": it may or may not have been applied. Read the record "
+                        + "before retrying it.",
                 e);
     }
 
-    private static void abortQuietly(Connection connection) {
+    /** Closes the connection's socket at once; the pool then retires it. */
+    static void abortQuietly(Connection connection) {
         try {
             connection.abort(Runnable::run);
         } catch (SQLException | RuntimeException ignored) {

@@ -63,9 +63,9 @@ final class StatementStop implements Cancellation.Registration {
             notifyAll();
         }
         try {
-            // the statement's thread stops waiting on the socket; the pool retires the connection
-            statement.getConnection().abort(Runnable::run);
-        } catch (SQLException | RuntimeException ignored) {
+            // the statement's thread stops waiting on the socket
+            JdbcDatabase.abortQuietly(statement.getConnection());
+        } catch (SQLException ignored) {
             // closed already
         }
     }

@@ -156,9 +156,11 @@ final class SqlCollection extends BaseCollection {
         try {
             return single(() -> {
                 // an id made here was never used, so it has no tombstone to continue from
-                Sql row = id == null ? freshRow(key, f, m, now) : upsertRow(key, f, m, now);
-                Sql insert =
-                        Sql.concat("INSERT INTO " + table + " (" + COLUMNS + ") VALUES ", row, " RETURNING version");
+                Sql startsAt = id == null ? Sql.of("1") : tombstones.versionFor(key);
+                Sql insert = Sql.concat(
+                        "INSERT INTO " + table + " (" + COLUMNS + ") VALUES ",
+                        row(key, f, m, startsAt, now),
+                        " RETURNING version");
                 long version =
                         db().fetchOne(Access.WRITE_ROW, insert).orElseThrow().getLong("version");
                 if (version > 1) {
@@ -266,17 +268,14 @@ final class SqlCollection extends BaseCollection {
         return store.exists(name) ? Indexes.SizeCheck.of(store.cachedIndexes(name)) : Indexes.SizeCheck.NONE;
     }
 
-    /** One new row's VALUES for an id never used before: version 1, no tombstone to look up. */
-    private static Sql freshRow(String id, ObjectNode fields, ObjectNode metadata, Instant now) {
-        return Sql.of("(?, ?, ?, 1, ?, ?)", id, json(fields), json(metadata), now, now);
-    }
-
     /** One new row's VALUES, its version continuing from its tombstone's. */
     private Sql upsertRow(String id, ObjectNode fields, ObjectNode metadata, Instant now) {
-        return Sql.concat(
-                Sql.of("(?, ?, ?, ", id, json(fields), json(metadata)),
-                tombstones.versionFor(id),
-                Sql.of(", ?, ?)", now, now));
+        return row(id, fields, metadata, tombstones.versionFor(id), now);
+    }
+
+    /** One new row's VALUES with the given version expression. */
+    private static Sql row(String id, ObjectNode fields, ObjectNode metadata, Sql version, Instant now) {
+        return Sql.concat(Sql.of("(?, ?, ?, ", id, json(fields), json(metadata)), version, Sql.of(", ?, ?)", now, now));
     }
 
     /** An upsert of the rows: new fields, metadata only when given, version + 1. */
